@@ -1,0 +1,1 @@
+"""The `accordeer` command for people, and the local stack it runs (Kafka, PostgreSQL, services)."""

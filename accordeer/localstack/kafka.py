@@ -1,0 +1,123 @@
+"""A single-node KRaft Apache Kafka broker from Maven Central jars, formatted and started on 127.0.0.1."""
+
+import base64
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from accordeer.localstack.processes import ManagedProcess, wait_until
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEPLOY_KAFKA = REPO_ROOT / "deploy" / "kafka"
+DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
+
+
+class KafkaStartError(RuntimeError):
+    """The local broker could not be fetched, formatted or started."""
+
+
+def jars_dir(cache_dir: Path) -> Path:
+    return cache_dir / "kafka" / "libs"
+
+
+def ensure_jars(cache_dir: Path) -> Path:
+    """Copy the broker's runtime closure from Maven Central once; later runs reuse the cache offline."""
+    libs = jars_dir(cache_dir)
+    if any(libs.glob("kafka_2.13-*.jar")):
+        return libs
+    if shutil.which("mvn") is None:
+        raise KafkaStartError("Maven (mvn) is needed once to fetch the Kafka jars; install it or set KAFKA_BOOTSTRAP_SERVERS")
+    partial = libs.with_name("libs.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    result = subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(DEPLOY_KAFKA / "pom.xml"), DEPENDENCY_PLUGIN,
+         "-DincludeScope=runtime", f"-DoutputDirectory={partial}"],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise KafkaStartError(f"fetching the Kafka jars with Maven failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    shutil.rmtree(libs, ignore_errors=True)
+    partial.rename(libs)
+    return libs
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class LocalKafka:
+    """One broker whose data lives in ``data_dir``; formatted on first start, reused afterwards."""
+
+    cache_dir: Path
+    data_dir: Path
+    port: int = 9092
+    controller_port: int = 9093
+    heap: str = "1g"
+    process: ManagedProcess | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 90.0) -> "LocalKafka":
+        if port_open(self.port):
+            raise KafkaStartError(f"port {self.port} is already in use; stop what runs there or set KAFKA_BOOTSTRAP_SERVERS")
+        libs = ensure_jars(self.cache_dir)
+        config = self._write_config()
+        if not (self.data_dir / "logs" / "meta.properties").exists():
+            self._format(libs, config)
+        self.process = ManagedProcess(
+            name="kafka",
+            argv=[
+                "java", f"-Xmx{self.heap}", "-Xms256m", "-XX:+UseG1GC",
+                f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+                "-cp", f"{libs}/*", "kafka.Kafka", str(config),
+            ],
+            log_path=self.data_dir / "kafka.log",
+        ).start()
+        try:
+            wait_until(lambda: port_open(self.port) or not self.process.running(), timeout=timeout, what="the Kafka broker")
+        except TimeoutError as exc:
+            self.stop()
+            raise KafkaStartError(f"{exc}\n{self.process.tail()}") from exc
+        if not self.process.running():
+            raise KafkaStartError(f"the Kafka broker exited at start:\n{self.process.tail()}")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop(grace_seconds=20)
+
+    def _write_config(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        template = Template((DEPLOY_KAFKA / "server.properties").read_text())
+        config = self.data_dir / "server.properties"
+        config.write_text(template.substitute(
+            port=self.port, controller_port=self.controller_port, log_dir=self.data_dir / "logs",
+        ))
+        return config
+
+    def _format(self, libs: Path, config: Path) -> None:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        result = subprocess.run(
+            ["java", "-Xmx512m", f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+             "-cp", f"{libs}/*", "kafka.tools.StorageTool",
+             "format", "--standalone", "-t", cluster_id, "-c", str(config)],
+            capture_output=True, text=True, env={**os.environ},
+        )
+        if result.returncode != 0:
+            raise KafkaStartError(f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}")

@@ -1,0 +1,100 @@
+"""The local stack: infrastructure (own or given), migrations, topics, and the service processes.
+
+Used by `accordeer run` (and so `make run`) and by the end-to-end tests, so
+both run the system the same way: every service as its own OS process.
+"""
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from accordeer.localstack.kafka import LocalKafka, free_port, port_open
+from accordeer.localstack.postgres import LocalPostgres
+from accordeer.localstack.processes import ManagedProcess, wait_until
+
+SERVICES = ("intake", "workflow", "dispatch")
+
+
+def with_database(database_url: str, database: str) -> str:
+    """The same server, another database (Unix-socket URLs keep their ?host=)."""
+    parts = urlsplit(database_url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@dataclass
+class Infrastructure:
+    """Kafka and PostgreSQL: started here unless the environment names existing ones."""
+
+    data_dir: Path
+    cache_dir: Path
+    kafka_port: int = 9092
+    kafka: LocalKafka | None = None
+    postgres: LocalPostgres | None = None
+    bootstrap_servers: str = ""
+    database_url: str = ""
+
+    def start(self) -> "Infrastructure":
+        self.bootstrap_servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
+        self.database_url = os.environ.get("DATABASE_URL", "")
+        if not self.database_url:
+            self.postgres = LocalPostgres(self.data_dir / "postgres").start()
+            self.database_url = self.postgres.url
+        if not self.bootstrap_servers:
+            controller_port = self.kafka_port + 1 if self.kafka_port == 9092 else free_port()
+            self.kafka = LocalKafka(self.cache_dir, self.data_dir / "kafka", port=self.kafka_port,
+                                    controller_port=controller_port).start()
+            self.bootstrap_servers = self.kafka.bootstrap_servers
+        return self
+
+    def stop(self) -> None:
+        if self.kafka is not None:
+            self.kafka.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+
+@dataclass
+class ServiceProcesses:
+    """The three services and the mocked gateway, as processes sharing one configuration."""
+
+    log_dir: Path
+    env: dict[str, str]
+    gateway_port: int = 8470
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    def start_gateway(self) -> ManagedProcess:
+        process = self._start("digipoort_mock", {"DIGIPOORT_MOCK_PORT": str(self.gateway_port)})
+        wait_until(lambda: port_open(self.gateway_port) or not process.running(), timeout=30, what="the mocked gateway")
+        if not process.running():
+            raise RuntimeError(f"the mocked gateway exited at start:\n{process.tail()}")
+        return process
+
+    def start_service(self, name: str, *, instance: str = "", **extra_env: str) -> ManagedProcess:
+        """Start one process of ``name``; give ``instance`` to run several of one service side by side."""
+        return self._start(name, {"ACCORDEER_GATEWAY_URL": self.gateway_url, **extra_env}, instance=instance)
+
+    def start_all(self) -> None:
+        self.start_gateway()
+        for name in SERVICES:
+            self.start_service(name)
+
+    def stop_all(self) -> None:
+        for process in reversed(list(self.processes.values())):
+            process.stop()
+
+    def _start(self, name: str, extra_env: dict[str, str], *, instance: str = "") -> ManagedProcess:
+        key = f"{name}-{instance}" if instance else name
+        process = ManagedProcess(
+            name=key,
+            argv=[sys.executable, "-m", f"services.{name}"],
+            log_path=self.log_dir / f"{key}.log",
+            env={**self.env, **extra_env},
+        ).start()
+        self.processes[key] = process
+        return process
