@@ -1,0 +1,1 @@
+"""PostgreSQL plumbing: connection pools, migrations, the inbox and the outbox."""

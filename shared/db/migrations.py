@@ -1,0 +1,25 @@
+"""Schema migrations (yoyo-migrations, plain SQL files in deploy/migrations), applied idempotently."""
+
+from pathlib import Path
+
+from yoyo import get_backend, read_migrations
+
+from shared.settings import REPO_ROOT
+
+MIGRATIONS_DIR = REPO_ROOT / "deploy" / "migrations"
+
+
+def yoyo_url(database_url: str) -> str:
+    """yoyo names its driver in the scheme; asyncpg-style URLs (incl. ?host=/socket) carry over."""
+    scheme, rest = database_url.split("://", 1)
+    return f"postgresql+psycopg://{rest}" if scheme in ("postgresql", "postgres") else database_url
+
+
+def apply_migrations(database_url: str, migrations_dir: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply every migration not yet applied; returns their ids. Safe to run from several processes."""
+    backend = get_backend(yoyo_url(database_url))
+    migrations = read_migrations(str(migrations_dir))
+    with backend.lock():
+        pending = backend.to_apply(migrations)
+        backend.apply_migrations(pending)
+    return [m.id for m in pending]

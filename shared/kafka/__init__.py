@@ -1,0 +1,1 @@
+"""Kafka plumbing: the idempotent producer, the outbox relay, topic creation and batch subscribers."""

@@ -1,0 +1,90 @@
+"""What every service process holds while it runs: a PostgreSQL pool, the producer, the outbox relay.
+
+Created in the FastStream app's startup hook and closed at shutdown, so nothing
+connects at import time and tests can configure before anything starts.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from faststream import FastStream
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+
+from shared.db.pool import create_pool
+from shared.kafka.producer import create_producer
+from shared.kafka.relay import OutboxRelay
+from shared.logs import configure_logging
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class ServiceRuntime:
+    """The resources of one service process; ``schema`` is the service's own PostgreSQL schema."""
+
+    def __init__(self, service: str, settings: Settings):
+        self.service = service
+        self.settings = settings
+        self.topics = settings.topics
+        self.group_id = settings.topics.group(service)
+        self._pool: asyncpg.Pool | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._closers: list[Callable[[], Awaitable[None]]] = []
+        self.relay: OutboxRelay | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        assert self._pool is not None, "the runtime is not open yet"
+        return self._pool
+
+    async def open(self) -> None:
+        self._pool = await create_pool(self.settings.database_url, max_size=self.settings.db_pool_max)
+        self._producer = create_producer(self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}")
+        await self._producer.start()
+        self.relay = OutboxRelay(self.settings.database_url, self.service, self._producer,
+                                 batch_size=self.settings.outbox_batch_size)
+        self.spawn(self.relay.run(), name="outbox-relay")
+
+    def spawn(self, coroutine: Coroutine, *, name: str) -> None:
+        """Run a background loop for the life of the process; a crash of it is logged, never silent."""
+        task = asyncio.create_task(coroutine, name=f"{self.service}:{name}")
+        task.add_done_callback(_report_crash)
+        self._tasks.append(task)
+
+    def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
+        """Close a client of the service after the background loops that use it have stopped."""
+        self._closers.append(closer)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for closer in self._closers:
+            await closer()
+        if self._producer is not None:
+            await self._producer.stop()
+        if self._pool is not None:
+            await self._pool.close()
+
+
+def _report_crash(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task %s crashed", task.get_name(), exc_info=task.exception())
+
+
+def service_app(runtime: ServiceRuntime, broker: KafkaBroker, *, title: str, description: str) -> FastStream:
+    """The FastStream application of a service, with the runtime opened before the broker starts."""
+    configure_logging(runtime.settings.log_format, runtime.settings.log_level)
+    app = FastStream(broker, specification=AsyncAPI(title=title, description=description, version="1"))
+    app.on_startup(runtime.open)
+    app.after_shutdown(runtime.close)
+    return app
+
+
+def new_broker(settings: Settings, service: str) -> KafkaBroker:
+    return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"accordeer-{service}")

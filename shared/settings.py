@@ -1,0 +1,43 @@
+"""Settings of every Accordeer process, from the environment (prefix ``ACCORDEER_``) or a ``.env`` file."""
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.topics import Topics
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """One settings object for all services; each reads the fields it needs."""
+
+    model_config = SettingsConfigDict(env_prefix="ACCORDEER_", env_file=".env", extra="ignore", populate_by_name=True)
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "ACCORDEER_KAFKA_BOOTSTRAP_SERVERS"),
+        description="Kafka bootstrap servers, comma separated.",
+    )
+    database_url: str = Field(
+        "",
+        validation_alias=AliasChoices("DATABASE_URL", "ACCORDEER_DATABASE_URL"),
+        description="PostgreSQL URL (a Unix-socket URL with ?host=/path works too). Empty: the embedded server of `make run`.",
+    )
+    topic_prefix: str = Field("", description="Prefix put before every topic name, e.g. 'acme.'.")
+    config_dir: Path = Field(REPO_ROOT / "deploy" / "config", description="Folder with workflows, routes, users and sources.")
+    max_message_bytes: int = Field(1024 * 1024, description="Inbound records larger than this are refused as too_large.")
+    batch_max_records: int = Field(500, description="Most records one consumer batch (and one transaction) holds.")
+    batch_timeout_ms: int = Field(50, description="How long a consumer waits to fill a batch.")
+    outbox_batch_size: int = Field(1000, description="Most outbox rows the relay publishes per round.")
+    db_pool_max: int = Field(5, description="Most PostgreSQL connections per process.")
+    gateway_url: str = Field("http://127.0.0.1:8470", description="Base URL of the communication service (Digipoort or the mock).")
+    http_host: str = Field("127.0.0.1", description="Address of the health and metrics endpoint.")
+    http_port: int = Field(0, description="Port of the health and metrics endpoint; 0 disables it.")
+    log_format: str = Field("console", description="'json' for structured logs, 'console' for people.")
+    log_level: str = Field("INFO", description="Python log level name.")
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(self.topic_prefix)

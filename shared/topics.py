@@ -1,0 +1,42 @@
+"""Topic names, in one place; every name may carry a configured prefix."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The product's topics under an optional prefix (e.g. ``acme.``)."""
+
+    prefix: str = ""
+
+    @property
+    def inbound(self) -> str:
+        return f"{self.prefix}declarations.inbound"
+
+    @property
+    def inbound_dlq(self) -> str:
+        return f"{self.prefix}declarations.inbound.dlq"
+
+    @property
+    def dossier_items(self) -> str:
+        return f"{self.prefix}dossier.items"
+
+    @property
+    def workflow_actions(self) -> str:
+        return f"{self.prefix}workflow.actions"
+
+    @property
+    def workflow_actions_dlq(self) -> str:
+        return f"{self.prefix}workflow.actions.dlq"
+
+    @property
+    def approved(self) -> str:
+        return f"{self.prefix}messages.approved"
+
+    @property
+    def status(self) -> str:
+        return f"{self.prefix}messages.status"
+
+    def group(self, service: str) -> str:
+        """The consumer group of a service; prefixed too, so prefixed deployments never share offsets."""
+        return f"{self.prefix}accordeer-{service}"
