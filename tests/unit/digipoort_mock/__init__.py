@@ -1,0 +1,1 @@
+"""Fast tests of the mocked Digipoort gateway (services.digipoort_mock)."""
