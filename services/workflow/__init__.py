@@ -1,0 +1,1 @@
+"""The workflow service: routes dossier items into approval workflows and moves them on people's actions."""

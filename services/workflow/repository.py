@@ -1,0 +1,148 @@
+"""Workflow's tables (schema ``workflow``): publications, instances, applied actions and the audit trail."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.workflow.domain import Directory, InstanceState, Publication, RouteRule, WorkflowDefinition
+
+
+@dataclass(frozen=True)
+class PublishedConfig:
+    """One publication as stored: immutable, so instances started on it keep it."""
+
+    id: int
+    workflows: dict[str, WorkflowDefinition]
+    routes: tuple[RouteRule, ...]
+    directory: Directory
+
+
+@dataclass(frozen=True)
+class Instance:
+    dossier_item_id: str
+    message_id: str
+    source: str
+    message_type: str
+    characteristics: dict
+    item: dict
+    status_code: int
+    publication_id: int | None
+    state: InstanceState | None
+    task_started_at: datetime | None
+
+
+class WorkflowRepository:
+    """Every method runs on the connection given, inside the caller's transaction."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    async def latest_publication_id(self) -> int | None:
+        return await self.conn.fetchval("SELECT max(id) FROM workflow.publications")
+
+    async def publication(self, publication_id: int) -> PublishedConfig:
+        row = await self.conn.fetchrow("SELECT * FROM workflow.publications WHERE id = $1", publication_id)
+        return PublishedConfig(
+            id=row["id"],
+            workflows={name: WorkflowDefinition.from_document(d) for name, d in row["definitions"].items()},
+            routes=tuple(RouteRule.model_validate(r) for r in row["routes"]),
+            directory=Directory({g: frozenset(m) for g, m in row["directory"].items()}),
+        )
+
+    async def add_publication(self, publication: Publication, *, published_by: str) -> int:
+        # Serialised: two publishers at once would otherwise both route the same waiting items.
+        await self.conn.execute("LOCK TABLE workflow.publications IN EXCLUSIVE MODE")
+        return await self.conn.fetchval(
+            "INSERT INTO workflow.publications (published_by, definitions, routes, directory)"
+            " VALUES ($1, $2, $3, $4) RETURNING id",
+            published_by,
+            {name: w.as_document() for name, w in publication.workflows.items()},
+            [r.model_dump(mode="json", exclude_defaults=True) for r in publication.routes],
+            {g: sorted(m) for g, m in publication.directory.groups.items()},
+        )
+
+    async def add_instances(self, rows: list[tuple]) -> set[str]:
+        """Rows of (dossier_item_id, message_id, source, message_type, characteristics, item); returns the ids
+        that are new (an item seen before is left as it is)."""
+        if not rows:
+            return set()
+        inserted = await self.conn.fetch(
+            "INSERT INTO workflow.instances (dossier_item_id, message_id, source, message_type, characteristics,"
+            " item, status_code) SELECT x.id, x.m, x.s, x.t, x.c, x.i, 20"
+            " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])"
+            " AS x(id, m, s, t, c, i) ON CONFLICT (dossier_item_id) DO NOTHING RETURNING dossier_item_id",
+            *map(list, zip(*rows)),
+        )
+        return {str(r["dossier_item_id"]) for r in inserted}
+
+    async def unrouted(self, *, for_update: bool = True) -> list[Instance]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM workflow.instances WHERE publication_id IS NULL ORDER BY created_at"
+            + (" FOR UPDATE" if for_update else "")
+        )
+        return [_instance(r) for r in rows]
+
+    async def instances(self, ids: list[str]) -> list[Instance]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM workflow.instances WHERE dossier_item_id = ANY($1::uuid[]) ORDER BY dossier_item_id"
+            " FOR UPDATE", ids,
+        )
+        return [_instance(r) for r in rows]
+
+    async def instance(self, dossier_item_id: str, *, for_update: bool = True) -> Instance | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM workflow.instances WHERE dossier_item_id = $1" + (" FOR UPDATE" if for_update else ""),
+            dossier_item_id,
+        )
+        return _instance(row) if row else None
+
+    async def save_state(self, dossier_item_id: str, *, state: InstanceState, status_code: int, detail: str,
+                         publication_id: int, task_changed: bool) -> None:
+        await self.conn.execute(
+            "UPDATE workflow.instances SET state = $2, status_code = $3, detail = $4, publication_id = $5,"
+            " workflow_name = $6, task_started_at = CASE WHEN $7 THEN now() ELSE task_started_at END,"
+            " revision = revision + 1, updated_at = now() WHERE dossier_item_id = $1",
+            dossier_item_id, state.as_document(), status_code, detail, publication_id, state.workflow, task_changed,
+        )
+
+    async def set_waiting(self, dossier_item_id: str, detail: str) -> None:
+        await self.conn.execute(
+            "UPDATE workflow.instances SET detail = $2, updated_at = now() WHERE dossier_item_id = $1",
+            dossier_item_id, detail,
+        )
+
+    async def action_seen(self, action_id: str) -> bool:
+        return bool(await self.conn.fetchval("SELECT 1 FROM workflow.applied_actions WHERE action_id = $1", action_id))
+
+    async def remember_action(self, action_id: str, dossier_item_id: str | None, outcome: str) -> None:
+        await self.conn.execute(
+            "INSERT INTO workflow.applied_actions (action_id, dossier_item_id, outcome) VALUES ($1, $2, $3)"
+            " ON CONFLICT DO NOTHING",
+            action_id, dossier_item_id, outcome,
+        )
+
+    async def audit(self, dossier_item_id: str, *, actor: str, action: str, action_id: str | None,
+                    from_task: str | None, to_task: str | None, from_status: int | None, to_status: int,
+                    comment: str, workflow_name: str | None, publication_id: int | None) -> None:
+        await self.conn.execute(
+            "INSERT INTO workflow.audit (dossier_item_id, actor, action, action_id, from_task, to_task, from_status,"
+            " to_status, comment, workflow_name, publication_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+            dossier_item_id, actor, action, action_id, from_task, to_task, from_status, to_status, comment,
+            workflow_name, publication_id,
+        )
+
+    async def history(self, dossier_item_id: str) -> list[dict]:
+        rows = await self.conn.fetch(
+            "SELECT at, actor, action, action_id, from_task, to_task, from_status, to_status, comment, workflow_name,"
+            " publication_id FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id", dossier_item_id,
+        )
+        return [dict(r) for r in rows]
+
+
+def _instance(row) -> Instance:
+    return Instance(
+        dossier_item_id=str(row["dossier_item_id"]), message_id=row["message_id"], source=row["source"],
+        message_type=row["message_type"], characteristics=row["characteristics"], item=row["item"],
+        status_code=row["status_code"], publication_id=row["publication_id"],
+        state=InstanceState.from_document(row["state"]) if row["state"] else None,
+        task_started_at=row["task_started_at"],
+    )
