@@ -1,0 +1,54 @@
+"""Kafka for people at the CLI: publish a record, and follow the status topic from now on."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiokafka import AIOKafkaConsumer
+
+from shared.contracts.status import StatusEvent
+from shared.kafka.admin import partitions_of
+from shared.kafka.producer import create_producer
+
+
+async def publish(bootstrap_servers: str, topic: str, records: list[tuple[str | None, bytes]]) -> None:
+    producer = create_producer(bootstrap_servers, client_id="accordeer-cli")
+    await producer.start()
+    try:
+        sent = [await producer.send(topic, value=value, key=key.encode() if key else None) for key, value in records]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+
+
+class StatusFollower:
+    """Reads messages.status from the position it had when opened; no consumer group, commits nothing."""
+
+    def __init__(self, consumer: AIOKafkaConsumer):
+        self.consumer = consumer
+
+    async def events(self, timeout: float) -> AsyncIterator[StatusEvent]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (left := deadline - loop.time()) > 0:
+            batches = await self.consumer.getmany(timeout_ms=int(min(left, 0.5) * 1000))
+            for records in batches.values():
+                for record in records:
+                    yield StatusEvent.model_validate(json.loads(record.value))
+
+
+@asynccontextmanager
+async def follow_status(bootstrap_servers: str, topic: str) -> AsyncIterator[StatusFollower]:
+    partitions = await partitions_of(bootstrap_servers, topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
+                                client_id="accordeer-cli-status")
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        for tp in partitions:
+            await consumer.position(tp)  # resolve "end" now, before anything is published
+        yield StatusFollower(consumer)
+    finally:
+        await consumer.stop()

@@ -1,0 +1,38 @@
+"""Getting a system ready: migrations, topics, and the shipped configuration when none is loaded yet."""
+
+import asyncio
+from pathlib import Path
+
+from services.intake.admin import authorisations_loaded, load_authorisations
+from services.workflow.domain import load_config_folder
+from services.workflow.repository import WorkflowRepository
+from services.workflow.use_cases import publish
+from shared.db.migrations import apply_migrations
+from shared.db.pool import connect
+from shared.kafka.admin import ensure_topics
+from shared.settings import Settings
+
+
+async def prepare(settings: Settings, *, config_dir: Path | None = None) -> list[str]:
+    """Idempotent; returns what it did, one line each."""
+    done = []
+    applied = await asyncio.to_thread(apply_migrations, settings.database_url)
+    if applied:
+        done.append(f"applied migrations: {', '.join(applied)}")
+    created = await ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    if created:
+        done.append(f"created topics: {', '.join(created)}")
+    config_dir = config_dir or settings.config_dir
+    conn = await connect(settings.database_url)
+    try:
+        if not await authorisations_loaded(conn):
+            await load_authorisations(conn, config_dir / "authorisations.yaml")
+            done.append(f"loaded authorisations from {config_dir / 'authorisations.yaml'}")
+        if await WorkflowRepository(conn).latest_publication_id() is None:
+            publication, _ = await publish(conn, load_config_folder(config_dir), settings.topics, published_by="setup")
+            if not publication.ok:
+                raise ValueError("the shipped workflow configuration does not validate:\n" + "\n".join(publication.report()))
+            done.append(f"published workflows: {', '.join(sorted(publication.workflows))}")
+    finally:
+        await conn.close()
+    return done

@@ -1,0 +1,1 @@
+"""The Accordeer services: intake, workflow, dispatch, and the mocked Digipoort gateway."""

@@ -1,0 +1,73 @@
+"""Pure dispatch rules: the gateway request, what a gateway status means for us, and retry timing."""
+
+from dataclasses import dataclass
+
+from tenacity import RetryCallState, wait_exponential_jitter
+
+from shared.contracts.approved import MessageApproved
+from shared.contracts.status import StatusCode
+
+ACCEPTED_FINAL = {500}
+DECLINED_FINAL = {210, 311, 410, 510}
+GATEWAY_RETRYING = {420}
+
+
+@dataclass(frozen=True)
+class GatewayStatus:
+    """One entry of the gateway's status trail."""
+
+    code: int
+    description: str
+    timestamp: str
+    error_code: str | None = None
+    error_text: str | None = None
+
+
+def aanleverkenmerk(dossier_item_id: str) -> str:
+    """Our reference at the gateway (max 40): the dossier item id without dashes, so one item is one delivery."""
+    return dossier_item_id.replace("-", "")
+
+
+def delivery_request(message: MessageApproved, *, berichtsoort: str, rol: str) -> dict:
+    """Digipoort's "aanleveren" body for an approved message."""
+    return {
+        "berichtsoort": berichtsoort,
+        "aanleverkenmerk": aanleverkenmerk(message.dossier_item_id),
+        "identiteitBelanghebbende": {"nummer": message.identity.number, "type": message.identity.type},
+        "rolBelanghebbende": rol,
+        "berichtInhoud": {
+            "mimeType": message.document.mime_type,
+            "bestandsnaam": message.document.file_name,
+            "inhoud": message.document.content_base64,
+        },
+    }
+
+
+def our_status(gateway: GatewayStatus) -> StatusCode:
+    """The product status a gateway status maps to: 80/90 are final, 420 is a send error the gateway retries."""
+    if gateway.code in ACCEPTED_FINAL:
+        return StatusCode.ACCEPTED_BY_AUTHORITY
+    if gateway.code in DECLINED_FINAL:
+        return StatusCode.DECLINED_BY_AUTHORITY
+    if gateway.code in GATEWAY_RETRYING:
+        return StatusCode.SEND_ERROR
+    return StatusCode.SENT
+
+
+def status_detail(gateway: GatewayStatus) -> str:
+    text = f"{gateway.code} {gateway.description}"
+    if gateway.error_code or gateway.error_text:
+        text += f" ({gateway.error_code or ''}: {gateway.error_text or ''})"
+    return text
+
+
+_BACKOFF = wait_exponential_jitter(initial=1, max=60, jitter=1)
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before delivery attempt ``attempt + 1``: 1, 2, 4, ... up to 60, plus up to 1 s of jitter so a
+    recovering gateway is not hit by every waiting delivery at once. Retries are rows with a due time, not a
+    loop in memory, so tenacity's wait strategy is used on its own."""
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})
+    state.attempt_number = max(1, attempt)
+    return _BACKOFF(state)

@@ -1,0 +1,22 @@
+"""Intake's composition root: settings → runtime, the batch subscriber on declarations.inbound."""
+
+from faststream import FastStream
+
+from services.intake.use_cases import Intake
+from shared.kafka.batches import subscribe_batches
+from shared.runtime import ServiceRuntime, new_broker, service_app
+from shared.settings import Settings
+
+
+def build_app(settings: Settings) -> FastStream:
+    runtime = ServiceRuntime("intake", settings)
+    intake = Intake(runtime)
+    broker = new_broker(settings, "intake")
+    subscribe_batches(
+        broker, settings.topics.inbound, group_id=runtime.group_id, apply=intake.take_in,
+        max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
+        title="declarations.inbound",
+        description="Inbound declarations (version 1) from external packages; key: message_id.",
+    )
+    return service_app(runtime, broker, title="Accordeer intake",
+                       description="Turns inbound declarations into dossier items, or refuses them with a reason.")

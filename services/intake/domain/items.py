@@ -1,0 +1,89 @@
+"""Accepting a declaration: one Accorderingsbericht dossier item per destination, under the import rules."""
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shared.contracts.inbound import Attachment, Document, Identity, InboundDeclaration
+
+from .authorisation import Authorisations
+from .item_type import DossierItemType
+from .reasons import ReasonCode
+from .refusal import Refusal
+
+ITEM_ID_NAMESPACE = uuid.UUID("9a4f3c2e-6b1d-5e8a-9c7f-2d4b6a8e0f13")
+
+
+def dossier_item_id(source: str, message_id: str, destination_index: int) -> str:
+    """Deterministic, so a redelivered declaration maps onto the items it already made."""
+    return str(uuid.uuid5(ITEM_ID_NAMESPACE, json.dumps([source, message_id, destination_index])))
+
+
+@dataclass(frozen=True)
+class DossierItem:
+    """One dossier item. ``delivery_method_choice`` is deliberately absent: it is ignored and produces nothing."""
+
+    id: str
+    message_id: str
+    source: str
+    message_type: str
+    submitter: str
+    submitted_at: datetime
+    subject: str
+    organisation_person_id: str
+    contact_id: str | None
+    identity: Identity
+    document: Document
+    attachment: Attachment | None
+    confidential: bool
+    destination_index: int
+    received_at: datetime
+    item_type: str
+    characteristics: Mapping[str, str] = field(default_factory=dict)
+    free_fields: Mapping[str, str | int | float | bool] = field(default_factory=dict)
+
+
+def accept_declaration(
+    decl: InboundDeclaration,
+    *,
+    authorisations: Authorisations,
+    item_type: DossierItemType,
+    received_at: datetime,
+) -> list[DossierItem] | Refusal:
+    if received_at.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")  # a caller's bug, not bad input
+    submitter = authorisations.submitter_for(decl, item_type.name)
+    if isinstance(submitter, Refusal):
+        return submitter
+    if decl.attachment is not None and not item_type.allows_file_link:
+        return Refusal(
+            ReasonCode.ATTACHMENT_NOT_ALLOWED,
+            f"attachment: the dossier item type {item_type.name} does not allow linking a file; leave out 'attachment'",
+            decl.message_id,
+            decl.source,
+        )
+    return [
+        DossierItem(
+            id=dossier_item_id(decl.source, decl.message_id, index),
+            message_id=decl.message_id,
+            source=decl.source,
+            message_type=decl.message_type,
+            submitter=submitter,
+            submitted_at=decl.submitted_at or received_at,
+            subject=decl.subject,
+            organisation_person_id=destination.organisation_person_id,
+            contact_id=destination.contact_id,
+            identity=decl.identity,
+            document=decl.document,
+            attachment=decl.attachment,
+            confidential=item_type.confidential,
+            destination_index=index,
+            received_at=received_at,
+            item_type=item_type.name,
+            characteristics=dict(decl.characteristics or {}),
+            free_fields=dict(decl.free_fields or {}),
+        )
+        for index, destination in enumerate(decl.destinations)
+    ]

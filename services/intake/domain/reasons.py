@@ -1,0 +1,64 @@
+"""Why intake refuses something: the stable reason codes, part of the published contract.
+
+External packages read these codes (in the dead-letter headers and in the refused
+status event), so a code is never renamed or reused for another meaning.
+"""
+
+from enum import StrEnum
+
+
+class ReasonCode(StrEnum):
+    NOT_JSON = "not_json"
+    NOT_UTF8 = "not_utf8"
+    TOO_LARGE = "too_large"
+    UNKNOWN_SCHEMA_VERSION = "unknown_schema_version"
+    INVALID_SCHEMA = "invalid_schema"
+    UNKNOWN_FIELD = "unknown_field"
+    REACTIONS_NOT_IMPORTABLE = "reactions_not_importable"
+    DESTINATION_REFERENCE_NOT_ALLOWED = "destination_reference_not_allowed"
+    LOCAL_DRIVE_PATH = "local_drive_path"
+    ATTACHMENT_NOT_ALLOWED = "attachment_not_allowed"
+    TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    UNAUTHORISED_SUBMITTER = "unauthorised_submitter"
+    UNKNOWN_SOURCE = "unknown_source"
+    MESSAGE_ID_REUSED = "message_id_reused"
+    ITEM_TYPE_BUILT_IN = "item_type_built_in"
+    SETTING_NOT_CHANGEABLE = "setting_not_changeable"
+    UNKNOWN_SETTING = "unknown_setting"
+    INVALID_SETTING_VALUE = "invalid_setting_value"
+
+    @property
+    def explanation(self) -> str:
+        return EXPLANATIONS[self]
+
+
+EXPLANATIONS: dict[ReasonCode, str] = {
+    ReasonCode.NOT_JSON: "The record value is empty, not valid JSON, not a JSON object, or nested too deeply.",
+    ReasonCode.NOT_UTF8: "The record value is not UTF-8 text, or contains an unpaired surrogate escape.",
+    ReasonCode.TOO_LARGE: "The record value is larger than the configured limit (default 1 MiB).",
+    ReasonCode.UNKNOWN_SCHEMA_VERSION: "schema_version is missing or is not 1, the only version this intake reads.",
+    ReasonCode.INVALID_SCHEMA: "A field is missing, has the wrong type or an invalid value.",
+    ReasonCode.UNKNOWN_FIELD: "The message has a field that inbound declaration version 1 does not define.",
+    ReasonCode.REACTIONS_NOT_IMPORTABLE: "Reactions cannot be imported with a dossier item.",
+    ReasonCode.DESTINATION_REFERENCE_NOT_ALLOWED: (
+        "A destination uses a reference other than organisation_person_id and contact_id (e.g. an employee id)."
+    ),
+    ReasonCode.LOCAL_DRIVE_PATH: "The attachment location is a local drive path; give its UNC form instead.",
+    ReasonCode.ATTACHMENT_NOT_ALLOWED: "The dossier item type does not allow linking a file, so no attachment can be given.",
+    ReasonCode.TOO_MANY_ATTACHMENTS: "More than one attachment was given; at most one can be imported.",
+    ReasonCode.UNAUTHORISED_SUBMITTER: "The submitter is not authorised for the dossier item type or the message type.",
+    ReasonCode.UNKNOWN_SOURCE: "The source is not a registered external package.",
+    ReasonCode.MESSAGE_ID_REUSED: "The message_id was already used by this source with other content.",
+    ReasonCode.ITEM_TYPE_BUILT_IN: "The dossier item type Accorderingsbericht is built in and cannot be created or deleted.",
+    ReasonCode.SETTING_NOT_CHANGEABLE: "Of the built-in type's settings, only 'confidential' can be changed.",
+    ReasonCode.UNKNOWN_SETTING: "The dossier item type has no setting of that name.",
+    ReasonCode.INVALID_SETTING_VALUE: "The new value of a dossier item type setting has the wrong type.",
+}
+
+MESSAGE_REFUSALS = frozenset(ReasonCode) - {
+    ReasonCode.ITEM_TYPE_BUILT_IN,
+    ReasonCode.SETTING_NOT_CHANGEABLE,
+    ReasonCode.UNKNOWN_SETTING,
+    ReasonCode.INVALID_SETTING_VALUE,
+}
+"""The codes an inbound message can be refused with; the others answer configuration commands."""

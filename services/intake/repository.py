@@ -1,0 +1,74 @@
+"""Intake's tables (schema ``intake``): declarations seen, dossier items, the item type, authorisations."""
+
+from collections.abc import Iterable
+
+from services.intake.domain import Authorisations, DossierItem, DossierItemType
+
+ITEM_COLUMNS = (
+    "id", "source", "message_id", "destination_index", "item_type", "message_type", "submitter", "submitted_at",
+    "subject", "organisation_person_id", "contact_id", "identity", "document", "attachment", "characteristics",
+    "free_fields", "confidential",
+)
+
+
+class IntakeRepository:
+    """Every method runs on the connection given, inside the caller's transaction."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    async def authorisations(self) -> Authorisations:
+        document = await self.conn.fetchval("SELECT document FROM intake.authorisations WHERE id = 1")
+        return Authorisations.from_dict(document) if document else Authorisations()
+
+    async def save_authorisations(self, authorisations: Authorisations) -> None:
+        await self.conn.execute(
+            "INSERT INTO intake.authorisations (id, document) VALUES (1, $1)"
+            " ON CONFLICT (id) DO UPDATE SET document = excluded.document, loaded_at = now()",
+            authorisations.to_dict(),
+        )
+
+    async def item_type(self) -> DossierItemType:
+        row = await self.conn.fetchrow(
+            "SELECT confidential, allows_file_link FROM intake.item_types WHERE name = 'Accorderingsbericht'"
+        )
+        return DossierItemType(confidential=row["confidential"], allows_file_link=row["allows_file_link"])
+
+    async def save_item_type(self, item_type: DossierItemType) -> None:
+        await self.conn.execute(
+            "UPDATE intake.item_types SET confidential = $2, updated_at = now() WHERE name = $1",
+            item_type.name, item_type.confidential,
+        )
+
+    async def fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        keys = list(keys)
+        if not keys:
+            return {}
+        rows = await self.conn.fetch(
+            "SELECT source, message_id, fingerprint FROM intake.declarations"
+            " WHERE (source, message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+            [s for s, _ in keys], [m for _, m in keys],
+        )
+        return {(r["source"], r["message_id"]): r["fingerprint"] for r in rows}
+
+    async def add(self, declarations: list[tuple], items: list[DossierItem]) -> None:
+        """Declarations as (source, message_id, fingerprint, received_at, item_count)."""
+        if declarations:
+            await self.conn.copy_records_to_table(
+                "declarations", schema_name="intake",
+                columns=("source", "message_id", "fingerprint", "received_at", "item_count"), records=declarations,
+            )
+        if items:
+            await self.conn.copy_records_to_table(
+                "dossier_items", schema_name="intake", columns=ITEM_COLUMNS, records=[_item_row(i) for i in items],
+            )
+
+
+def _item_row(item: DossierItem) -> tuple:
+    return (
+        item.id, item.source, item.message_id, item.destination_index, item.item_type, item.message_type,
+        item.submitter, item.submitted_at, item.subject, item.organisation_person_id, item.contact_id,
+        item.identity.model_dump(), item.document.model_dump(),
+        item.attachment.model_dump(exclude_none=True) if item.attachment else None,
+        dict(item.characteristics), dict(item.free_fields), item.confidential,
+    )

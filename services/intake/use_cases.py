@@ -1,0 +1,135 @@
+"""Intake's use case: a batch of inbound records becomes dossier items, no-ops, or refusals, in one transaction.
+
+Per record: parse → reuse check → import rules. Accepted declarations are
+stored with their items, and status 10 (per message), 20 (per item) and the
+items on dossier.items leave through the outbox. Refusals go to the dead-letter
+topic with the reason and the original coordinates, and (when the message id
+and source can be read) as a "Refused" status event. A batch is one
+transaction: either all of it is applied, or none and it is retried.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import structlog
+from aiokafka import ConsumerRecord
+
+from services.intake.domain import (
+    Declaration,
+    DossierItem,
+    Refusal,
+    accept_declaration,
+    check_reuse,
+    fingerprint,
+    parse_declaration,
+)
+from services.intake.repository import IntakeRepository
+from shared.contracts.items import DossierItemCreated
+from shared.contracts.status import StatusCode, StatusEvent
+from shared.dead_letters import dead_letter
+from shared.db import outbox
+from shared.db.inbox import claim_unapplied
+from shared.db.outbox import OutboxRecord
+from shared.runtime import ServiceRuntime
+
+log = structlog.get_logger(__name__)
+
+SCHEMA = "intake"
+
+
+@dataclass
+class BatchPlan:
+    """What one batch amounts to, before anything is written."""
+
+    declarations: list[tuple] = field(default_factory=list)
+    items: list[DossierItem] = field(default_factory=list)
+    events: list[OutboxRecord] = field(default_factory=list)
+    refused: int = 0
+    duplicates: int = 0
+
+
+class Intake:
+    def __init__(self, runtime: ServiceRuntime, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+        self.runtime = runtime
+        self.topics = runtime.topics
+        self.max_bytes = runtime.settings.max_message_bytes
+        self.clock = clock
+
+    async def take_in(self, records: Sequence[ConsumerRecord]) -> None:
+        async with self.runtime.pool.acquire() as conn, conn.transaction():
+            fresh = await claim_unapplied(conn, SCHEMA, self.runtime.group_id, records)
+            if not fresh:
+                return
+            repository = IntakeRepository(conn)
+            plan = await self._plan(repository, fresh)
+            await repository.add(plan.declarations, plan.items)
+            await outbox.append(conn, SCHEMA, plan.events)
+        log.info("intake batch applied", records=len(fresh), items=len(plan.items), refused=plan.refused,
+                 duplicates=plan.duplicates)
+
+    async def _plan(self, repository: IntakeRepository, records: Sequence[ConsumerRecord]) -> BatchPlan:
+        authorisations = await repository.authorisations()
+        item_type = await repository.item_type()
+        parsed = [(record, parse_declaration(record.value or b"", max_bytes=self.max_bytes)) for record in records]
+        seen = await repository.fingerprints(
+            {(d.source, d.message_id) for _, d in parsed if isinstance(d, Declaration)}
+        )
+        plan = BatchPlan()
+        now = self.clock()
+        for record, declaration in parsed:
+            if isinstance(declaration, Refusal):
+                self._refuse(plan, record, declaration, now)
+                continue
+            key = (declaration.source, declaration.message_id)
+            reuse = check_reuse(seen.get(key), declaration)
+            if reuse == "duplicate":
+                plan.duplicates += 1
+                continue
+            if isinstance(reuse, Refusal):
+                self._refuse(plan, record, reuse, now)
+                continue
+            items = accept_declaration(declaration, authorisations=authorisations, item_type=item_type,
+                                       received_at=now)
+            if isinstance(items, Refusal):
+                self._refuse(plan, record, items, now)
+                continue
+            seen[key] = fingerprint(declaration)
+            self._accept(plan, declaration, items, seen[key], now)
+        return plan
+
+    def _accept(self, plan: BatchPlan, declaration: Declaration, items: list[DossierItem], print_: str,
+                now: datetime) -> None:
+        plan.declarations.append((declaration.source, declaration.message_id, print_, now, len(items)))
+        plan.items.extend(items)
+        plan.events.append(self._status(StatusCode.REGISTERED, declaration.message_id, declaration.source, None, now,
+                                        detail=f"accepted; {len(items)} dossier item(s)"))
+        for item in items:
+            plan.events.append(self._status(StatusCode.PROCESSING, item.message_id, item.source, item.id, now,
+                                            detail=f"dossier item for {item.organisation_person_id}"))
+            plan.events.append(OutboxRecord.of(self.topics.dossier_items, item.id, _created(item)))
+
+    def _refuse(self, plan: BatchPlan, record: ConsumerRecord, refusal: Refusal, now: datetime) -> None:
+        plan.refused += 1
+        plan.events.append(dead_letter(self.topics.inbound_dlq, record, reason_code=str(refusal.reason_code),
+                                       reason=refusal.message, key=refusal.message_id))
+        if refusal.message_id and refusal.source:
+            plan.events.append(self._status(StatusCode.REFUSED, refusal.message_id, refusal.source, None, now,
+                                            detail=refusal.message, reason_code=str(refusal.reason_code)))
+
+    def _status(self, code: StatusCode, message_id: str, source: str, item_id: str | None, now: datetime,
+                **fields) -> OutboxRecord:
+        event = StatusEvent.of(code, message_id=message_id, source=source, dossier_item_id=item_id, occurred_at=now,
+                               **fields)
+        return OutboxRecord.of(self.topics.status, message_id, event)
+
+
+def _created(item: DossierItem) -> DossierItemCreated:
+    return DossierItemCreated(
+        dossier_item_id=item.id, item_type=item.item_type, message_id=item.message_id, source=item.source,
+        message_type=item.message_type, submitter=item.submitter, submitted_at=item.submitted_at,
+        subject=item.subject, organisation_person_id=item.organisation_person_id, contact_id=item.contact_id,
+        identity=item.identity, document=item.document, attachment=item.attachment,
+        characteristics=dict(item.characteristics), free_fields=dict(item.free_fields),
+        confidential=item.confidential,
+    )

@@ -1,0 +1,18 @@
+"""Actions on ``workflow.actions``: a person acting on a dossier item's current task (key: dossier item id)."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class WorkflowAction(BaseModel):
+    """One action, e.g. "Goedkeuren bericht" on task "Beoordelen aangifte klant" by user "klant"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: int = 1
+    action_id: str = Field(min_length=1, max_length=100, description="Idempotency key: the same id twice acts once.")
+    dossier_item_id: str = Field(min_length=1, max_length=100)
+    task: str = Field(min_length=1, max_length=200, description="The task acted on; must still be the current task.")
+    action: str = Field(min_length=1, max_length=200)
+    actor: str = Field(min_length=1, max_length=100)
+    comment: str = Field("", max_length=4000)
+    assignees: list[str] = Field(default_factory=list, description="For 'Taak toewijzen' only: the new assignees.")

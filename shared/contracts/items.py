@@ -1,0 +1,31 @@
+"""Dossier items on ``dossier.items``: what intake created, for the workflow to pick up (key: dossier item id)."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.inbound import Attachment, Document, Identity
+
+
+class DossierItemCreated(BaseModel):
+    """One Accorderingsbericht dossier item, for one destination of one declaration."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: int = 1
+    dossier_item_id: str
+    item_type: str = "Accorderingsbericht"
+    message_id: str
+    source: str
+    message_type: str
+    submitter: str
+    submitted_at: datetime
+    subject: str
+    organisation_person_id: str
+    contact_id: str | None = None
+    identity: Identity
+    document: Document
+    attachment: Attachment | None = None
+    characteristics: dict[str, str] = {}
+    free_fields: dict[str, str | bool | int | float] = {}
+    confidential: bool = False

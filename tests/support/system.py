@@ -1,0 +1,154 @@
+"""The system under test: one fresh database and topic prefix per test, services as real OS processes."""
+
+import asyncio
+import itertools
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from accordeer.kafka_io import publish
+from accordeer.localstack.kafka import free_port
+from accordeer.localstack.stack import ServiceProcesses, with_database
+from accordeer.setup import prepare
+from shared.contracts.status import StatusEvent
+from shared.db.pool import connect
+from shared.kafka.admin import partitions_of
+from shared.settings import Settings
+from tests.support.infrastructure import Infrastructure
+
+_numbers = itertools.count(1)
+
+
+class SystemUnderTest:
+    def __init__(self, settings: Settings, log_dir: Path):
+        self.settings = settings
+        self.topics = settings.topics
+        self.services = ServiceProcesses(
+            log_dir=log_dir,
+            env={
+                "DATABASE_URL": settings.database_url,
+                "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+                "ACCORDEER_TOPIC_PREFIX": settings.topic_prefix,
+                "ACCORDEER_LOG_FORMAT": "json",
+                "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0.05",
+            },
+            gateway_port=free_port(),
+        )
+        self.events: list[StatusEvent] = []
+        self._status_task: asyncio.Task | None = None
+        self.db: asyncpg.Connection | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        await prepare(self.settings)
+        self.db = await connect(self.settings.database_url)
+        self._status_task = asyncio.create_task(self._collect_statuses())
+
+    async def close(self) -> None:
+        self.services.stop_all()
+        if self._status_task:
+            self._status_task.cancel()
+            await asyncio.gather(self._status_task, return_exceptions=True)
+        if self.db:
+            await self.db.close()
+
+    def start(self, *names: str) -> None:
+        for name in names:
+            if name == "digipoort_mock":
+                self.services.start_gateway()
+            else:
+                self.services.start_service(name)
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {name} ---\n{p.tail(40)}" for name, p in self.services.processes.items())
+
+    # -- Kafka ----------------------------------------------------------------------------------------------------
+
+    async def publish(self, topic: str, records: list[tuple[str | None, bytes]]) -> None:
+        await publish(self.settings.kafka_bootstrap_servers, topic, records)
+
+    async def submit(self, *declarations: dict) -> None:
+        await self.publish(self.topics.inbound, [(d.get("message_id"), json.dumps(d).encode()) for d in declarations])
+
+    async def act(self, dossier_item_id: str, task: str, action: str, actor: str, *, action_id: str | None = None,
+                  comment: str = "", **extra) -> str:
+        action_id = action_id or f"act-{dossier_item_id}-{time.monotonic_ns()}"
+        body = {"schema_version": 1, "action_id": action_id, "dossier_item_id": dossier_item_id, "task": task,
+                "action": action, "actor": actor, "comment": comment, **extra}
+        await self.publish(self.topics.workflow_actions, [(dossier_item_id, json.dumps(body).encode())])
+        return action_id
+
+    async def read_topic(self, topic: str, *, expect: int, timeout: float = 60) -> list:
+        """Every record of ``topic`` from the start, once at least ``expect`` are there."""
+        partitions = await partitions_of(self.settings.kafka_bootstrap_servers, topic)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            records = []
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                batch = await consumer.getmany(timeout_ms=300)
+                records += [r for rs in batch.values() for r in rs]
+                if len(records) >= expect:
+                    await asyncio.sleep(0.5)  # and anything beyond: the test may expect exactly `expect`
+                    records += [r for rs in (await consumer.getmany(timeout_ms=300)).values() for r in rs]
+                    return records
+            return records
+        finally:
+            await consumer.stop()
+
+    async def _collect_statuses(self) -> None:
+        partitions = await partitions_of(self.settings.kafka_bootstrap_servers, self.topics.status)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            while True:
+                for records in (await consumer.getmany(timeout_ms=200)).values():
+                    self.events += [StatusEvent.model_validate_json(r.value) for r in records]
+        finally:
+            await consumer.stop()
+
+    async def wait_for(self, predicate: Callable[[], bool], *, timeout: float = 60, what: str = "condition") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{self.logs()}")
+
+    def statuses_of(self, dossier_item_id: str) -> list[int]:
+        return [int(e.status_code) for e in self.events if e.dossier_item_id == dossier_item_id]
+
+    # -- the gateway mock -----------------------------------------------------------------------------------------
+
+    async def gateway(self, method: str, path: str, **kwargs) -> dict:
+        async with httpx.AsyncClient(base_url=self.services.gateway_url, timeout=10) as client:
+            response = await client.request(method, path, **kwargs)
+            response.raise_for_status()
+            return response.json()
+
+
+async def new_system(infrastructure: Infrastructure, log_dir: Path) -> SystemUnderTest:
+    number = f"{os.getpid()}_{next(_numbers)}"
+    database = f"accordeer_test_{number}"
+    admin = await asyncpg.connect(infrastructure.database_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await admin.close()
+    settings = Settings(database_url=with_database(infrastructure.database_url, database),
+                        kafka_bootstrap_servers=infrastructure.bootstrap_servers, topic_prefix=f"t{number}.")
+    system = SystemUnderTest(settings, log_dir)
+    await system.open()
+    return system
