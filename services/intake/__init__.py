@@ -1,1 +1,1 @@
-"""Intake: turns declarations published on ``declarations.inbound`` into Accorderingsbericht dossier items, or refuses them with a reason."""
+"""Intake: turns declarations on ``declarations.inbound`` into Accorderingsbericht dossier items, or refuses them."""

@@ -79,9 +79,7 @@ def _base64(value: str) -> str:
 
 def _unc_path(value: str) -> str:
     if not UNC_PATH.fullmatch(value):
-        raise PydanticCustomError(
-            "unc_path", "must be a UNC path such as \\\\server\\share\\folder\\file.pdf"
-        )
+        raise PydanticCustomError("unc_path", "must be a UNC path such as \\\\server\\share\\folder\\file.pdf")
     return value
 
 

@@ -69,6 +69,7 @@ class Authorisations:
 
     def submitter_for(self, decl: InboundDeclaration, item_type: str) -> str | Refusal:
         """The effective submitter (given, or the source's service user), if authorised; else the refusal."""
+
         def refuse(code: ReasonCode, message: str) -> Refusal:
             return Refusal(code, message, decl.message_id, decl.source)
 
@@ -83,7 +84,9 @@ class Authorisations:
         if rights is None:
             return refuse(ReasonCode.UNAUTHORISED_SUBMITTER, f"{who} is not a known user")
         if not rights.allows_item_type(item_type):
-            return refuse(ReasonCode.UNAUTHORISED_SUBMITTER, f"{who} is not authorised for dossier item type {item_type}")
+            return refuse(
+                ReasonCode.UNAUTHORISED_SUBMITTER, f"{who} is not authorised for dossier item type {item_type}"
+            )
         if not rights.allows_message_type(decl.message_type):
             return refuse(
                 ReasonCode.UNAUTHORISED_SUBMITTER,

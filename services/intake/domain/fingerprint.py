@@ -11,7 +11,10 @@ from .refusal import Refusal
 
 
 def fingerprint(decl: InboundDeclaration) -> str:
-    """SHA-256 (hex) of the canonical JSON of the whole declaration; an absent optional field equals an explicit null."""
+    """SHA-256 (hex) of the canonical JSON of the whole declaration.
+
+    Nothing is left out; an absent optional field counts the same as an explicit null.
+    """
     canonical = json.dumps(decl.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 

@@ -28,7 +28,9 @@ class _DuplicateKey(ValueError):
 def parse_declaration(raw: bytes, *, max_bytes: int) -> Declaration | Refusal:
     data = _as_bytes(raw)
     if data is None:
-        return Refusal(ReasonCode.NOT_JSON, f"the message is {type(raw).__name__}, not a JSON text; send one JSON object")
+        return Refusal(
+            ReasonCode.NOT_JSON, f"the message is {type(raw).__name__}, not a JSON text; send one JSON object"
+        )
     if len(data) > max_bytes:
         return Refusal(
             ReasonCode.TOO_LARGE,
@@ -40,7 +42,9 @@ def parse_declaration(raw: bytes, *, max_bytes: int) -> Declaration | Refusal:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         return Refusal(
-            ReasonCode.NOT_UTF8, f"the message is not valid UTF-8 (at byte {error.start}); encode the JSON as UTF-8", *sniff_ids(data)
+            ReasonCode.NOT_UTF8,
+            f"the message is not valid UTF-8 (at byte {error.start}); encode the JSON as UTF-8",
+            *sniff_ids(data),
         )
     obj = _load(text)
     if isinstance(obj, tuple):
@@ -68,9 +72,7 @@ def _load(text: str) -> dict[str, Any] | tuple[ReasonCode, str]:
     except ValueError as error:  # JSONDecodeError, and ints too long to convert
         return (ReasonCode.NOT_JSON, f"the message is not valid JSON: {error}")
     if not isinstance(obj, dict):
-        return (
-            ReasonCode.NOT_JSON, f"the message is a JSON {_json_kind(obj)}, not an object; send one JSON object"
-        )
+        return (ReasonCode.NOT_JSON, f"the message is a JSON {_json_kind(obj)}, not an object; send one JSON object")
     return obj
 
 
@@ -82,7 +84,7 @@ def _validate(obj: dict[str, Any], message_id: str | None, source: str | None) -
     version = obj.get("schema_version")
     if type(version) is not int or version != 1:
         shown = "is missing" if "schema_version" not in obj else f"is {json.dumps(version)[:40]}"
-        message = f"schema_version {shown}; this intake reads version 1 only (\"schema_version\": 1)"
+        message = f'schema_version {shown}; this intake reads version 1 only ("schema_version": 1)'
         return Refusal(ReasonCode.UNKNOWN_SCHEMA_VERSION, message, message_id, source)
     found = specific_refusal(obj)
     if found:

@@ -14,7 +14,7 @@ from .items import DossierItem
 
 
 def redact(obj: DossierItem | InboundDeclaration, *, confidential: bool | None = None) -> dict[str, Any]:
-    """``confidential`` defaults to the item's own flag; a declaration, whose type is not settled yet, counts as confidential."""
+    """``confidential`` defaults to the item's own flag; a bare declaration counts as confidential."""
     if confidential is None:
         confidential = obj.confidential if isinstance(obj, DossierItem) else True
     out: dict[str, Any] = {

@@ -50,13 +50,17 @@ def test_submitter_and_submit_date_default(golden: Golden, authorisations: Autho
     assert item.submitted_at == now and item.received_at == now
 
 
-def test_given_submitter_and_submit_date_are_kept(golden: Golden, authorisations: Authorisations, now: datetime) -> None:
+def test_given_submitter_and_submit_date_are_kept(
+    golden: Golden, authorisations: Authorisations, now: datetime
+) -> None:
     [item] = accept(golden("btw_aangifte"), authorisations, now)
     assert item.submitter == "m.devries"
     assert item.submitted_at.isoformat() == "2025-02-03T09:30:00+01:00"
 
 
-def test_an_unauthorised_submitter_makes_no_items(valid: dict[str, Any], authorisations: Authorisations, now: datetime) -> None:
+def test_an_unauthorised_submitter_makes_no_items(
+    valid: dict[str, Any], authorisations: Authorisations, now: datetime
+) -> None:
     refusal = accept(valid | {"submitter": "a.bakker"}, authorisations, now)
     assert isinstance(refusal, Refusal) and refusal.reason_code == ReasonCode.UNAUTHORISED_SUBMITTER
     assert (refusal.message_id, refusal.source) == (valid["message_id"], valid["source"])
@@ -67,10 +71,14 @@ def test_an_unknown_source_makes_no_items(valid: dict[str, Any], authorisations:
     assert isinstance(refusal, Refusal) and refusal.reason_code == ReasonCode.UNKNOWN_SOURCE
 
 
-def test_attachments_by_unc_path_or_inline_are_kept(golden: Golden, authorisations: Authorisations, now: datetime) -> None:
+def test_attachments_by_unc_path_or_inline_are_kept(
+    golden: Golden, authorisations: Authorisations, now: datetime
+) -> None:
     [unc] = accept(golden("attachment_unc"), authorisations, now)
     [inline] = accept(golden("attachment_inline"), authorisations, now)
-    assert unc.attachment is not None and unc.attachment.location == "\\\\client\\C$\\Import\\Toelichting loonaangifte.pdf"
+    assert (
+        unc.attachment is not None and unc.attachment.location == "\\\\client\\C$\\Import\\Toelichting loonaangifte.pdf"
+    )
     assert inline.attachment is not None and inline.attachment.content_base64
 
 
@@ -94,7 +102,9 @@ def test_characteristics_and_free_fields_are_stored_as_given(
     assert type(item.free_fields["nihil"]) is bool
 
 
-def test_absent_characteristics_and_free_fields_are_empty(golden: Golden, authorisations: Authorisations, now: datetime) -> None:
+def test_absent_characteristics_and_free_fields_are_empty(
+    golden: Golden, authorisations: Authorisations, now: datetime
+) -> None:
     [item] = accept(golden("icp_aangifte"), authorisations, now)
     assert item.characteristics == {} and item.free_fields == {}
 
@@ -109,7 +119,9 @@ def test_delivery_method_choice_is_ignored(golden: Golden, authorisations: Autho
     assert "delivery_method_choice" not in {f.name for f in dataclasses.fields(DossierItem)}
 
 
-def test_confidential_comes_from_the_item_type(valid: dict[str, Any], authorisations: Authorisations, now: datetime) -> None:
+def test_confidential_comes_from_the_item_type(
+    valid: dict[str, Any], authorisations: Authorisations, now: datetime
+) -> None:
     confidential = change_type_setting(BUILT_IN, "confidential", True)
     assert all(i.confidential for i in accept(valid, authorisations, now, item_type=confidential))
     assert not any(i.confidential for i in accept(valid, authorisations, now))

@@ -26,7 +26,9 @@ def test_the_service_user_is_the_default_submitter(authorisations: Authorisation
 
 
 def test_a_named_submitter_is_checked_instead(authorisations: Authorisations, valid: dict[str, Any]) -> None:
-    assert authorisations.submitter_for(decl_of(valid, message_type="vpb-aangifte"), "Accorderingsbericht") == "m.devries"
+    assert (
+        authorisations.submitter_for(decl_of(valid, message_type="vpb-aangifte"), "Accorderingsbericht") == "m.devries"
+    )
 
 
 def test_unknown_source(authorisations: Authorisations, valid: dict[str, Any]) -> None:

@@ -125,7 +125,9 @@ def test_characteristics_map_strings_to_strings(valid: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("choice", [None, "Per post", {"kanaal": "e-mail"}, [1, 2], True])
 def test_delivery_method_choice_accepts_any_value(valid: dict[str, Any], choice: Any) -> None:
-    assert InboundDeclaration.model_validate(_with(valid, delivery_method_choice=choice)).delivery_method_choice == choice
+    assert (
+        InboundDeclaration.model_validate(_with(valid, delivery_method_choice=choice)).delivery_method_choice == choice
+    )
 
 
 def test_the_model_is_frozen(valid: dict[str, Any]) -> None:

@@ -30,9 +30,18 @@ from services.intake.domain import (
 from shared.contracts.inbound import EXAMPLES_DIR, InboundDeclaration
 
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-GOLDEN = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES_DIR.glob("inbound_*.json"))]
-FIELDS = sorted(InboundDeclaration.model_fields) + ["organisation_person_id", "contact_id", "number", "type",
-                                                      "file_name", "mime_type", "content_base64", "location"]
+GOLDEN_BYTES = [p.read_bytes() for p in sorted(EXAMPLES_DIR.glob("inbound_*.json"))]
+GOLDEN = [json.loads(raw) for raw in GOLDEN_BYTES]
+FIELDS = sorted(InboundDeclaration.model_fields) + [
+    "organisation_person_id",
+    "contact_id",
+    "number",
+    "type",
+    "file_name",
+    "mime_type",
+    "content_base64",
+    "location",
+]
 TRAPS = ["reactions", "reacties", "attachments", "employee_id", "debiteur_id", "verkooprelatie_id"]
 NOW = datetime(2025, 2, 3, 10, 0, tzinfo=timezone.utc)
 EVERYONE = {"item_types": ["*"], "message_types": ["*"]}
@@ -46,17 +55,37 @@ ITEM_TYPES = [BUILT_IN, dataclasses.replace(BUILT_IN, allows_file_link=False, co
 
 odd_text = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", " ", "C:\\Import\\a.pdf", "\\\\client\\C$\\a.pdf", "\\\\?\\C:\\a", "QUJD", "not base64",
-                     "2025-02-03T10:00:00", "2025-02-03T10:00:00Z", "btw-aangifte", "BTW", "\u0000", "\ufffd"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "C:\\Import\\a.pdf",
+            "\\\\client\\C$\\a.pdf",
+            "\\\\?\\C:\\a",
+            "QUJD",
+            "not base64",
+            "2025-02-03T10:00:00",
+            "2025-02-03T10:00:00Z",
+            "btw-aangifte",
+            "BTW",
+            "\u0000",
+            "\ufffd",
+        ]
+    ),
     st.integers(0xD800, 0xDFFF).map(chr),
 )
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=-(10**40), max_value=10**40),
-    st.floats(allow_nan=False, allow_infinity=False), odd_text,
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=False, allow_infinity=False),
+    odd_text,
 )
 keys = st.one_of(st.sampled_from(FIELDS + TRAPS), st.text(max_size=12))
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=3) | st.lists(st.tuples(keys, inner), max_size=3).map(dict),
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.lists(st.tuples(keys, inner), max_size=3).map(dict),
     max_leaves=8,
 )
 
@@ -84,17 +113,27 @@ def plausible_golden(draw: Any) -> Any:
     for key in draw(st.lists(st.sampled_from(OPTIONAL), max_size=3)):
         obj.pop(key, None)
     obj["destinations"] = draw(
-        st.lists(st.fixed_dictionaries({"organisation_person_id": ids}, optional={"contact_id": ids | st.none()}),
-                 min_size=1, max_size=5)
+        st.lists(
+            st.fixed_dictionaries({"organisation_person_id": ids}, optional={"contact_id": ids | st.none()}),
+            min_size=1,
+            max_size=5,
+        )
     )
     obj["source"] = draw(st.sampled_from(["afas-fin", "nmbrs", "exact", "caseware", "twinfield"]))
-    obj["message_type"] = draw(st.sampled_from(["btw-aangifte", "loonheffing", "vpb-aangifte"]) | st.from_regex(
-        r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True))
+    obj["message_type"] = draw(
+        st.sampled_from(["btw-aangifte", "loonheffing", "vpb-aangifte"])
+        | st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
+    )
     if draw(st.booleans()):
         obj["submitter"] = draw(st.sampled_from(["svc", "m.devries", "nobody", "onbekend"]))
     if draw(st.booleans()):
-        obj["free_fields"] = draw(st.dictionaries(ids, st.text(max_size=10) | st.integers() | st.booleans()
-                                                  | st.floats(allow_nan=False, allow_infinity=False), max_size=3))
+        obj["free_fields"] = draw(
+            st.dictionaries(
+                ids,
+                st.text(max_size=10) | st.integers() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False),
+                max_size=3,
+            )
+        )
     if draw(st.booleans()):
         obj["characteristics"] = draw(st.dictionaries(ids, st.text(max_size=10), max_size=3))
     if draw(st.booleans()):
@@ -160,7 +199,7 @@ def assert_refusal(refusal: Refusal) -> None:
         assert value is None or (isinstance(value, str) and 0 < len(value) <= 100)
 
 
-@settings(FUZZ, max_examples=3500)
+@settings(FUZZ, max_examples=4000)
 @given(st.binary(max_size=600))
 def test_random_bytes(raw: bytes) -> None:
     check(raw)
@@ -178,7 +217,7 @@ def test_random_objects_with_contract_keys(obj: dict[str, Any], version: Any) ->
     check(json.dumps({"schema_version": version, **obj}).encode("utf-8", "surrogatepass"))
 
 
-@settings(FUZZ, max_examples=3500)
+@settings(FUZZ, max_examples=2000)
 @given(mutated_golden(), st.booleans(), st.sampled_from([1 << 20] * 4 + [4096, 600]), st.data())
 def test_mutated_golden_examples(obj: Any, ascii_only: bool, max_bytes: int, data: Any) -> None:
     raw = json.dumps(obj, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
@@ -188,8 +227,23 @@ def test_mutated_golden_examples(obj: Any, ascii_only: bool, max_bytes: int, dat
     check(raw, max_bytes)
 
 
+@settings(FUZZ, max_examples=1500)
+@given(
+    st.sampled_from(GOLDEN_BYTES),
+    st.lists(st.tuples(st.integers(0, 2000), st.binary(max_size=4)), min_size=1, max_size=4),
+    st.booleans(),
+)
+def test_golden_examples_with_damaged_bytes(raw: bytes, edits: list[tuple[int, bytes]], truncate: bool) -> None:
+    for position, replacement in edits:
+        position %= max(len(raw), 1)
+        raw = raw[:position] + replacement + (b"" if truncate else raw[position + 1 :])
+    check(raw)
+
+
 def test_the_golden_examples_pass_the_whole_pipeline() -> None:
     for obj in GOLDEN:
         decl = parse_declaration(json.dumps(obj).encode(), max_bytes=1 << 20)
         assert isinstance(decl, Declaration)
-        assert isinstance(accept_declaration(decl, authorisations=AUTHORISATIONS, item_type=BUILT_IN, received_at=NOW), list)
+        assert isinstance(
+            accept_declaration(decl, authorisations=AUTHORISATIONS, item_type=BUILT_IN, received_at=NOW), list
+        )

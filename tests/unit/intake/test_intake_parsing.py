@@ -56,8 +56,26 @@ def test_an_escaped_unpaired_surrogate_is_not_utf8(valid: dict[str, Any], encode
     assert refusal.reason_code == ReasonCode.NOT_UTF8 and refusal.message.startswith("subject:")
 
 
-@pytest.mark.parametrize("raw", [b"", b"   ", b"{", b"not json", b"{'a': 1}", b"\xef\xbb\xbf{}", b"[1, 2]", b"42",
-                                 b'"text"', b"null", b'{"a": NaN}', b'{"a": 1e400}', b"1" * 5000, None, 42])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"   ",
+        b"{",
+        b"not json",
+        b"{'a': 1}",
+        b"\xef\xbb\xbf{}",
+        b"[1, 2]",
+        b"42",
+        b'"text"',
+        b"null",
+        b'{"a": NaN}',
+        b'{"a": 1e400}',
+        b"1" * 5000,
+        None,
+        42,
+    ],
+)
 def test_not_json(raw: Any) -> None:
     assert refused(raw).reason_code == ReasonCode.NOT_JSON
 
@@ -142,8 +160,18 @@ def test_a_reference_beside_an_organisation_person_id_is_refused_too(valid: dict
 @pytest.mark.parametrize(
     "extra",
     [
-        {"attachments": [{"file_name": "a.pdf", "content_base64": "QUJD"}, {"file_name": "b.pdf", "content_base64": "QUJD"}]},
-        {"attachment": [{"file_name": "a.pdf", "content_base64": "QUJD"}, {"file_name": "b.pdf", "content_base64": "QUJD"}]},
+        {
+            "attachments": [
+                {"file_name": "a.pdf", "content_base64": "QUJD"},
+                {"file_name": "b.pdf", "content_base64": "QUJD"},
+            ]
+        },
+        {
+            "attachment": [
+                {"file_name": "a.pdf", "content_base64": "QUJD"},
+                {"file_name": "b.pdf", "content_base64": "QUJD"},
+            ]
+        },
         {
             "attachment": {"file_name": "a.pdf", "content_base64": "QUJD"},
             "attachments": [{"file_name": "b.pdf", "content_base64": "QUJD"}],
@@ -199,8 +227,11 @@ def test_invalid_schema_lists_every_field_and_problem(valid: dict[str, Any], enc
     valid["destinations"][0]["contact_id"] = 7
     refusal = refused(encode(valid))
     assert refusal.reason_code == ReasonCode.INVALID_SCHEMA
-    for part in ("subject: must have at most 255 characters", "destinations[0].contact_id: must be a string",
-                 "identity: is required"):
+    for part in (
+        "subject: must have at most 255 characters",
+        "destinations[0].contact_id: must be a string",
+        "identity: is required",
+    ):
         assert part in refusal.message
     assert (refusal.message_id, refusal.source) == (valid["message_id"], valid["source"])
 

@@ -31,7 +31,11 @@ def test_non_confidential_logs_names_and_sizes_but_never_content(
     assert obj["document"]["content_base64"] not in text and obj["attachment"]["content_base64"] not in text
     assert logged["subject"] == obj["subject"]
     sizes = [len(base64.b64decode(obj[key]["content_base64"])) for key in ("document", "attachment")]
-    assert logged["document"] == {"file_name": "jaarrekening-2024.xbrl", "mime_type": "application/xml", "size_bytes": sizes[0]}
+    assert logged["document"] == {
+        "file_name": "jaarrekening-2024.xbrl",
+        "mime_type": "application/xml",
+        "size_bytes": sizes[0],
+    }
     assert logged["attachment"] == {"file_name": "accountantsverklaring.pdf", "size_bytes": sizes[1]}
 
 

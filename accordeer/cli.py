@@ -1,0 +1,269 @@
+"""`accordeer`: one command for people — run the stack, submit, act, publish workflows, inspect."""
+
+import asyncio
+import functools
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from aiokafka.errors import KafkaError
+
+from accordeer.connect import CACHE_DIR, NotRunning, settings_with_database
+from shared.settings import Settings
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+stack_app = typer.Typer(help="The local infrastructure.", no_args_is_help=True)
+workflows_app = typer.Typer(help="Workflow definitions and routes (deploy/config by default).", no_args_is_help=True)
+authorisations_app = typer.Typer(help="Who may submit which message types.", no_args_is_help=True)
+item_type_app = typer.Typer(help="The built-in dossier item type Accorderingsbericht.", no_args_is_help=True)
+app.add_typer(stack_app, name="stack")
+app.add_typer(workflows_app, name="workflows")
+app.add_typer(authorisations_app, name="authorisations")
+app.add_typer(item_type_app, name="item-type")
+
+
+def main() -> None:
+    app()
+
+
+def friendly(command):
+    """People get a sentence, not a traceback, for what they can fix themselves."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (NotRunning, LookupError, ValueError, FileNotFoundError, OSError) as exc:
+            typer.secho(f"error: {exc}", fg="red", err=True)
+            raise typer.Exit(2) from None
+        except KafkaError as exc:
+            typer.secho(f"error: Kafka is not reachable ({exc}); is the stack running (`make run`)?", fg="red", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+# -- the stack ---------------------------------------------------------------------------------------------------
+
+@app.command()
+@friendly
+def run(demo: Annotated[bool, typer.Option(help="Feed sample declarations and play the client.")] = True) -> None:
+    """Run everything here (Kafka, PostgreSQL, the services, the mocked gateway) until Ctrl-C."""
+    from accordeer.run import run_stack
+
+    run_stack(demo=demo)
+
+
+@app.command()
+def wipe(yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False) -> None:
+    """Delete the local stack's data (.data/): topics, database, logs."""
+    from accordeer.run import wipe as wipe_data
+
+    if yes or typer.confirm("Delete all local data?"):
+        wipe_data()
+
+
+@stack_app.command("fetch")
+@friendly
+def stack_fetch() -> None:
+    """Fetch the Kafka broker's jars from Maven Central into .cache/ (once; later runs are offline)."""
+    from accordeer.localstack.kafka import ensure_jars
+
+    typer.echo(f"Kafka jars in {ensure_jars(CACHE_DIR)}")
+
+
+@app.command()
+@friendly
+def setup() -> None:
+    """Apply migrations, create topics, load the shipped configuration where none is loaded yet."""
+    from accordeer.setup import prepare
+
+    for line in asyncio.run(prepare(settings_with_database())) or ["nothing to do"]:
+        typer.echo(line)
+
+
+# -- working with declarations -------------------------------------------------------------------------------------
+
+@app.command()
+@friendly
+def submit(
+    files: Annotated[list[Path], typer.Argument(help="Inbound declaration JSON files (contract version 1).")],
+    wait: Annotated[float, typer.Option(help="Seconds to wait for each message's outcome; 0: don't wait.")] = 0,
+) -> None:
+    """Publish declarations to declarations.inbound, as an external package would."""
+    from accordeer.submitting import submit_files
+
+    ok = asyncio.run(submit_files(Settings(), files, wait=wait, say=typer.echo))
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+@friendly
+def act(
+    item: Annotated[str, typer.Argument(help="Dossier item id.")],
+    task: Annotated[str, typer.Argument(help="The current task, e.g. 'Beoordelen aangifte klant'.")],
+    action: Annotated[str, typer.Argument(help="e.g. 'Goedkeuren bericht' or 'Afkeuren bericht'.")],
+    actor: Annotated[str, typer.Option("--as", help="Who acts.")],
+    comment: Annotated[str, typer.Option(help="Comment for the audit trail.")] = "",
+    assignee: Annotated[list[str], typer.Option(help="For 'Taak toewijzen': the new assignee(s).")] = [],
+    action_id: Annotated[str, typer.Option(help="Idempotency key; a new one by default.")] = "",
+) -> None:
+    """Act on a dossier item's task (published to workflow.actions)."""
+    from accordeer.kafka_io import publish
+    from shared.contracts.actions import WorkflowAction
+
+    settings = Settings()
+    message = WorkflowAction(action_id=action_id or str(uuid.uuid4()), dossier_item_id=item, task=task,
+                             action=action, actor=actor, comment=comment, assignees=assignee)
+    asyncio.run(publish(settings.kafka_bootstrap_servers, settings.topics.workflow_actions,
+                        [(item, message.model_dump_json().encode())]))
+    typer.echo(f"sent action {message.action_id}; follow it with `accordeer history {item}`")
+
+
+@app.command()
+@friendly
+def history(item: Annotated[str, typer.Argument(help="Dossier item id.")],
+            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The audit trail of a dossier item: who, when, from, to, action, comment, workflow version."""
+    from services.workflow.repository import WorkflowRepository
+    from shared.db.pool import connect
+
+    async def fetch():
+        conn = await connect(settings_with_database().database_url)
+        try:
+            return await WorkflowRepository(conn).history(item)
+        finally:
+            await conn.close()
+
+    rows = asyncio.run(fetch())
+    if as_json:
+        typer.echo(json.dumps(rows, default=str, indent=2))
+        return
+    if not rows:
+        typer.echo(f"no history for dossier item {item}")
+        raise typer.Exit(1)
+    for r in rows:
+        move = f"{r['from_task'] or '-'} → {r['to_task'] or '-'}"
+        typer.echo(f"{r['at']:%Y-%m-%d %H:%M:%S}  {r['actor']:<14} {r['action']:<26} {move:<60} "
+                   f"{r['from_status'] or '':>2}→{r['to_status']}  v{r['publication_id']} {r['comment']}")
+
+
+# -- configuration -------------------------------------------------------------------------------------------------
+
+ConfigDir = Annotated[Path | None, typer.Option("--config", help="Configuration folder (default: deploy/config).")]
+
+
+@workflows_app.command("check")
+@friendly
+def workflows_check(config: ConfigDir = None) -> None:
+    """Validate every workflow and route; changes nothing."""
+    from services.workflow.domain import check_config, load_config_folder
+
+    publication = check_config(load_config_folder(config or Settings().config_dir))
+    if publication.ok:
+        for name in sorted(publication.workflows):
+            typer.echo(f"{name}: valid (checked only; nothing was published)")
+        return
+    _report(publication)
+
+
+@workflows_app.command("publish")
+@friendly
+def workflows_publish(config: ConfigDir = None,
+                      by: Annotated[str, typer.Option(help="Who publishes (audit).")] = "cli") -> None:
+    """Validate and publish all workflows and routes; items waiting for a route are routed at once."""
+    from services.workflow.domain import load_config_folder
+    from services.workflow.use_cases import publish
+    from shared.db.pool import connect
+
+    settings = settings_with_database()
+
+    async def go():
+        conn = await connect(settings.database_url)
+        try:
+            return await publish(conn, load_config_folder(config or settings.config_dir), settings.topics,
+                                 published_by=by)
+        finally:
+            await conn.close()
+
+    publication, routed = asyncio.run(go())
+    _report(publication)
+    if routed:
+        typer.echo(f"{routed} waiting dossier item(s) routed into a workflow")
+
+
+def _report(publication) -> None:
+    for line in publication.report():
+        typer.echo(line, err=not publication.ok)
+    if not publication.ok:
+        typer.secho(f"{len(publication.problems)} problem(s); nothing was published", fg="red", err=True)
+        raise typer.Exit(1)
+
+
+@authorisations_app.command("load")
+@friendly
+def authorisations_load(file: Annotated[Path, typer.Argument(help="YAML like deploy/config/authorisations.yaml")]
+                        ) -> None:
+    """Replace the authorisations by the file's (intake applies them from its next batch)."""
+    from services.intake.admin import load_authorisations
+    from shared.db.pool import connect
+
+    async def go():
+        conn = await connect(settings_with_database().database_url)
+        try:
+            return await load_authorisations(conn, file)
+        finally:
+            await conn.close()
+
+    loaded = asyncio.run(go())
+    typer.echo(f"loaded {len(loaded.service_users)} source(s) and {len(loaded.users)} user(s)")
+
+
+@item_type_app.command("set")
+@friendly
+def item_type_set(setting: Annotated[str, typer.Argument(help="Only 'confidential' can be changed.")],
+                  value: Annotated[str, typer.Argument(help="true or false")]) -> None:
+    """Change a setting of Accorderingsbericht."""
+    from services.intake.admin import change_item_type
+    from services.intake.domain import Refusal
+    from shared.db.pool import connect
+
+    parsed = {"true": True, "false": False}.get(value.lower(), value)
+
+    async def go():
+        conn = await connect(settings_with_database().database_url)
+        try:
+            return await change_item_type(conn, setting, parsed)
+        finally:
+            await conn.close()
+
+    outcome = asyncio.run(go())
+    if isinstance(outcome, Refusal):
+        typer.secho(f"refused: {outcome.message}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(outcome)
+
+
+@item_type_app.command("create")
+def item_type_create() -> None:
+    """Always refused: the type is built in."""
+    from services.intake.domain import create_item_type
+
+    typer.secho(f"refused: {create_item_type().message}", fg="red", err=True)
+    raise typer.Exit(1)
+
+
+@item_type_app.command("delete")
+def item_type_delete() -> None:
+    """Always refused: the type is built in."""
+    from services.intake.domain import delete_item_type
+
+    typer.secho(f"refused: {delete_item_type().message}", fg="red", err=True)
+    raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
