@@ -14,6 +14,7 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     )
     shared_processors = [
         structlog.contextvars.merge_contextvars,
+        structlog.stdlib.ExtraAdder(),
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -33,3 +34,8 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     root.setLevel(level)
     # aiokafka reports every rebalance and retriable broker hiccup at INFO/WARNING.
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    # FastStream's loggers bring their own coloured handler; one format per process is easier to ship.
+    for name in ("faststream", "faststream.access"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True

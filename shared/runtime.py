@@ -12,9 +12,12 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import REGISTRY
 from faststream.specification import AsyncAPI
 
 from shared.db.pool import create_pool
+from shared.ops_http import ops_app, serve_ops
 from shared.kafka.producer import create_producer
 from shared.kafka.relay import OutboxRelay
 from shared.logs import configure_logging
@@ -36,6 +39,7 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task] = []
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self.relay: OutboxRelay | None = None
+        self.broker: KafkaBroker | None = None
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -49,6 +53,16 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.settings.database_url, self.service, self._producer,
                                  batch_size=self.settings.outbox_batch_size)
         self.spawn(self.relay.run(), name="outbox-relay")
+        if self.settings.http_port:
+            checks = {"postgresql": self._database_answers, "kafka": self._broker_answers}
+            self.spawn(serve_ops(ops_app(self.service, checks), self.settings.http_host, self.settings.http_port),
+                       name="ops-http")
+
+    async def _database_answers(self) -> bool:
+        return await self.pool.fetchval("SELECT 1", timeout=2) == 1
+
+    async def _broker_answers(self) -> bool:
+        return self.broker is not None and await self.broker.ping(timeout=2)
 
     def spawn(self, coroutine: Coroutine, *, name: str) -> None:
         """Run a background loop for the life of the process; a crash of it is logged, never silent."""
@@ -80,6 +94,7 @@ def _report_crash(task: asyncio.Task) -> None:
 def service_app(runtime: ServiceRuntime, broker: KafkaBroker, *, title: str, description: str) -> FastStream:
     """The FastStream application of a service, with the runtime opened before the broker starts."""
     configure_logging(runtime.settings.log_format, runtime.settings.log_level)
+    runtime.broker = broker
     app = FastStream(broker, specification=AsyncAPI(title=title, description=description, version="1"))
     app.on_startup(runtime.open)
     app.after_shutdown(runtime.close)
@@ -87,4 +102,12 @@ def service_app(runtime: ServiceRuntime, broker: KafkaBroker, *, title: str, des
 
 
 def new_broker(settings: Settings, service: str) -> KafkaBroker:
-    return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"accordeer-{service}")
+    """The service's broker; its log lines go through the product's logging (JSON when configured)."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"accordeer-{service}",
+        logger=logging.getLogger(f"faststream.{service}"),
+        # Per-record "Received"/"Processed" lines at DEBUG: our own lines carry the message ids that matter.
+        log_level=logging.DEBUG,
+        middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=f"accordeer-{service}")],
+    )

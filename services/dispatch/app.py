@@ -1,19 +1,30 @@
-"""Dispatch's composition root: settings → runtime, gateway client, subscriber and background loops."""
+"""Dispatch's composition root: settings → runtime, gateway client, breaker, subscriber and background loops."""
+
+from datetime import timedelta
 
 from faststream import FastStream
 
-from services.dispatch.config import load_gateway_config
+from services.dispatch.breaker import GatewayBreaker
+from services.dispatch.config import DispatchSettings, load_gateway_config
 from services.dispatch.gateway import HttpGateway
+from services.dispatch.repository import PostgresDeliveries
 from services.dispatch.use_cases import Dispatch
 from shared.kafka.batches import subscribe_batches
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
 
-def build_app(settings: Settings) -> FastStream:
+def build_app(settings: Settings, options: DispatchSettings | None = None) -> FastStream:
+    options = options or DispatchSettings()
     runtime = ServiceRuntime("dispatch", settings)
-    gateway = HttpGateway(settings.gateway_url)
-    dispatch = Dispatch(runtime, gateway, load_gateway_config(settings.config_dir))
+    gateway = HttpGateway(settings.gateway_url, timeout=options.gateway_timeout_seconds)
+    dispatch = Dispatch(
+        PostgresDeliveries(lambda: runtime.pool, settings.topics.status), gateway,
+        load_gateway_config(settings.config_dir), consumer=runtime.group_id,
+        breaker=GatewayBreaker(threshold=options.breaker_threshold, cooldown=options.breaker_cooldown_seconds),
+        concurrency=options.concurrency, poll_batch_size=options.poll_batch_size,
+        poll_interval=timedelta(seconds=options.poll_interval_seconds), lease=timedelta(seconds=options.lease_seconds),
+    )
     broker = new_broker(settings, "dispatch")
     subscribe_batches(
         broker, settings.topics.approved, group_id=runtime.group_id, apply=dispatch.take_in,

@@ -7,6 +7,7 @@ from tenacity import RetryCallState, wait_exponential_jitter
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode
 
+MAX_AANLEVERKENMERK = 40
 ACCEPTED_FINAL = {500}
 DECLINED_FINAL = {210, 311, 410, 510}
 GATEWAY_RETRYING = {420}
@@ -25,7 +26,10 @@ class GatewayStatus:
 
 def aanleverkenmerk(dossier_item_id: str) -> str:
     """Our reference at the gateway (max 40): the dossier item id without dashes, so one item is one delivery."""
-    return dossier_item_id.replace("-", "")
+    kenmerk = dossier_item_id.replace("-", "")
+    if not 0 < len(kenmerk) <= MAX_AANLEVERKENMERK:
+        raise ValueError(f"dossier item id {dossier_item_id!r} does not make an aanleverkenmerk of 1-40 characters")
+    return kenmerk
 
 
 def delivery_request(message: MessageApproved, *, berichtsoort: str, rol: str) -> dict:
@@ -54,6 +58,11 @@ def our_status(gateway: GatewayStatus) -> StatusCode:
     return StatusCode.SENT
 
 
+def latest_status(current: StatusCode, fresh: list[GatewayStatus]) -> StatusCode:
+    """Our status after the gateway statuses not seen before (in trail order) arrived."""
+    return our_status(fresh[-1]) if fresh else current
+
+
 def status_detail(gateway: GatewayStatus) -> str:
     text = f"{gateway.code} {gateway.description}"
     if gateway.error_code or gateway.error_text:
@@ -65,9 +74,24 @@ _BACKOFF = wait_exponential_jitter(initial=1, max=60, jitter=1)
 
 
 def retry_delay(attempt: int) -> float:
-    """Seconds before delivery attempt ``attempt + 1``: 1, 2, 4, ... up to 60, plus up to 1 s of jitter so a
-    recovering gateway is not hit by every waiting delivery at once. Retries are rows with a due time, not a
+    """Seconds before delivery attempt ``attempt + 1``: 1, 2, 4, ... each plus up to 1 s of jitter so a
+    recovering gateway is not hit by every waiting delivery at once, and never more than 60. Retries are rows with a due time, not a
     loop in memory, so tenacity's wait strategy is used on its own."""
     state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})
     state.attempt_number = max(1, attempt)
     return _BACKOFF(state)
+
+
+@dataclass(frozen=True)
+class Retry:
+    delay: float
+    counts_as_attempt: bool
+
+
+def retry_after_failure(attempts: int, *, gateway_down: bool, cooldown_left: float) -> Retry:
+    """When to send a delivery again after a transient failure. Its own failures back off exponentially; a
+    failure while the gateway is down (the circuit is open) is not the delivery's fault: it waits out the
+    cool-down and its backoff does not grow, so an outage does not leave deliveries waiting minutes after it."""
+    if gateway_down:
+        return Retry(delay=cooldown_left, counts_as_attempt=False)
+    return Retry(delay=retry_delay(attempts + 1), counts_as_attempt=True)

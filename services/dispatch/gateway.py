@@ -1,5 +1,10 @@
-"""The communication service (Digipoort or its mock) behind a small protocol: the real HTTP client and a fake."""
+"""The communication service (Digipoort or its mock) behind a small protocol: the real HTTP client and a fake.
 
+Every failure is typed here, once: transient (sending again can help, and is safe because the gateway is
+idempotent on aanleverkenmerk) or permanent (the gateway judged the request itself).
+"""
+
+import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -7,9 +12,12 @@ import httpx
 
 from services.dispatch.domain import GatewayStatus
 
+# Answers that say "not now" rather than "not this": sending the same request again later can succeed.
+RETRYABLE_CLIENT_ERRORS = {408, 425, 429}
+
 
 class TransientGatewayError(Exception):
-    """Timeout, dropped connection, 5xx: the delivery is tried again later."""
+    """Timeout, dropped connection, 5xx, an unreadable answer: the request is sent again later."""
 
 
 class PermanentGatewayError(Exception):
@@ -30,7 +38,9 @@ class Receipt:
 class Gateway(Protocol):
     async def deliver(self, request: dict) -> Receipt: ...
 
-    async def statuses(self, kenmerken: list[str]) -> dict[str, list[GatewayStatus]]: ...
+    async def statuses(self, kenmerken: list[str]) -> dict[str, list[GatewayStatus]]:
+        """The trail so far of each kenmerk the gateway knows; a kenmerk it does not know is left out."""
+        ...
 
 
 class HttpGateway:
@@ -38,36 +48,57 @@ class HttpGateway:
 
     def __init__(self, base_url: str, *, timeout: float = 10.0):
         self._client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout, connect=2.0))
+        # httpx times each read and write on its own; this bounds the whole exchange, so a claimed
+        # delivery is always settled well within its lease.
+        self._deadline = timeout * 1.5
 
     async def close(self) -> None:
         await self._client.aclose()
 
     async def deliver(self, request: dict) -> Receipt:
         body = await self._post("/aanleveren", request)
-        return Receipt(kenmerk=body["kenmerk"], timestamp=body.get("tijdstempelAangeleverd", ""))
+        try:
+            return Receipt(kenmerk=str(body["kenmerk"]), timestamp=str(body.get("tijdstempelAangeleverd", "")))
+        except KeyError as exc:
+            raise TransientGatewayError("answer to aanleveren without a kenmerk") from exc
 
     async def statuses(self, kenmerken: list[str]) -> dict[str, list[GatewayStatus]]:
         body = await self._post("/statussen", {"kenmerken": kenmerken})
-        return {
-            kenmerk: [_status(s) for s in result["statussen"]]
-            for kenmerk, result in body.get("resultaten", {}).items()
-        }
+        try:
+            return {
+                kenmerk: [_status(s) for s in result["statussen"]]
+                for kenmerk, result in body.get("resultaten", {}).items()
+            }
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise TransientGatewayError(f"unreadable status answer: {exc!r}") from exc
 
     async def _post(self, path: str, payload: dict) -> dict:
         try:
-            response = await self._client.post(path, json=payload)
+            async with asyncio.timeout(self._deadline):
+                response = await self._client.post(path, json=payload)
+        except TimeoutError as exc:
+            raise TransientGatewayError(f"no answer within {self._deadline:.0f}s") from exc
         except httpx.TransportError as exc:
             raise TransientGatewayError(f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
-        if response.status_code >= 500 or response.status_code == 429:
-            raise TransientGatewayError(f"HTTP {response.status_code}: {response.text[:200]}")
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise TransientGatewayError(f"HTTP {response.status_code} without JSON") from exc
-        if response.status_code >= 400:
-            raise PermanentGatewayError(str(body.get("foutcode", response.status_code)),
-                                        str(body.get("foutbeschrijving", response.text[:200])))
-        return body
+        return _answer(response)
+
+
+def _answer(response: httpx.Response) -> dict:
+    """The JSON body of a 2xx; any other answer as the typed error it means."""
+    status = response.status_code
+    if status >= 500 or status in RETRYABLE_CLIENT_ERRORS:
+        raise TransientGatewayError(f"HTTP {status}: {response.text[:200]}")
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if status >= 400:
+        fout = body if isinstance(body, dict) else {}
+        raise PermanentGatewayError(str(fout.get("foutcode", f"HTTP {status}")),
+                                    str(fout.get("foutbeschrijving", response.text[:200])))
+    if not isinstance(body, dict):
+        raise TransientGatewayError(f"HTTP {status} without a JSON object")
+    return body
 
 
 def _status(entry: dict) -> GatewayStatus:
@@ -79,18 +110,33 @@ def _status(entry: dict) -> GatewayStatus:
 
 @dataclass
 class FakeGateway:
-    """In memory, for unit tests: idempotent on aanleverkenmerk like the real one."""
+    """In memory, for unit tests: idempotent on aanleverkenmerk like the real one, and as unreliable as told."""
 
     trails: dict[str, list[GatewayStatus]] = field(default_factory=dict)
     received: dict[str, dict] = field(default_factory=dict)
     failures_left: int = 0
+    """The next this many calls (deliveries or polls) fail as a 503."""
+    down: bool = False
+    """Every call fails as a 503 until this is set back."""
+    refusal: PermanentGatewayError | None = None
+    """Every delivery is refused with this."""
+    calls: int = 0
 
     async def deliver(self, request: dict) -> Receipt:
-        if self.failures_left > 0:
-            self.failures_left -= 1
-            raise TransientGatewayError("HTTP 503: fake outage")
+        self._maybe_fail()
+        if self.refusal is not None:
+            raise self.refusal
         self.received.setdefault(request["aanleverkenmerk"], request)
         return Receipt(kenmerk=f"k-{request['aanleverkenmerk']}", timestamp="2026-01-01T00:00:00Z")
 
     async def statuses(self, kenmerken: list[str]) -> dict[str, list[GatewayStatus]]:
+        self._maybe_fail()
         return {k: self.trails.get(k, []) for k in kenmerken if k.removeprefix("k-") in self.received}
+
+    def _maybe_fail(self) -> None:
+        self.calls += 1
+        if self.down:
+            raise TransientGatewayError("HTTP 503: fake outage")
+        if self.failures_left > 0:
+            self.failures_left -= 1
+            raise TransientGatewayError("HTTP 503: fake failure")

@@ -1,155 +1,198 @@
-"""Dispatch's use cases: take in approved messages, deliver due ones, follow the gateway's status trails."""
+"""Dispatch's use cases: take in approved messages, deliver due ones, follow the gateway's status trails.
+
+The consumer only stores each approved message as a delivery (and then commits its offsets), so a slow
+or failing gateway never holds a Kafka partition. Two loops work the deliveries: one keeps up to
+``concurrency`` deliveries in flight, the other polls the trails of sent ones in batches. Both go
+through one circuit breaker: while the gateway is down they claim nothing, and resume by themselves.
+"""
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from aiokafka import ConsumerRecord
-from pydantic import ValidationError
 
 from services.dispatch import domain
+from services.dispatch.breaker import CircuitOpen, GatewayBreaker
 from services.dispatch.config import GatewayConfig
+from services.dispatch.domain import GatewayStatus
 from services.dispatch.gateway import Gateway, PermanentGatewayError, TransientGatewayError
-from services.dispatch.repository import Delivery, DeliveryRepository
+from services.dispatch.repository import Deliveries, Delivery, NewDelivery, Progress
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode, StatusEvent
-from shared.db import outbox
-from shared.db.inbox import claim_unapplied
-from shared.db.outbox import OutboxRecord
-from shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
 
-SCHEMA = "dispatch"
-DELIVERY_LEASE = timedelta(seconds=60)
-POLL_INTERVAL = timedelta(seconds=0.5)
+# Retries become due by the clock, not by an event: the delivery loop looks again this often when idle.
+IDLE_WAIT = 0.5
+# A kenmerk the gateway says it does not know is not given up: the gateway may just be behind.
+UNKNOWN_RECHECK = timedelta(seconds=5)
+# After an unexpected error (the database away, a bug) a loop pauses rather than spinning.
+PAUSE_AFTER_ERROR = 1.0
 
 
-def _now() -> datetime:
+def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
 class Dispatch:
-    def __init__(self, runtime: ServiceRuntime, gateway: Gateway, config: GatewayConfig, *, concurrency: int = 16):
-        self.runtime = runtime
+    def __init__(self, deliveries: Deliveries, gateway: Gateway, config: GatewayConfig, *, consumer: str,
+                 breaker: GatewayBreaker | None = None, concurrency: int = 16, poll_batch_size: int = 200,
+                 poll_interval: timedelta = timedelta(seconds=0.5), lease: timedelta = timedelta(seconds=30),
+                 clock: Callable[[], datetime] = _utc_now):
+        self.deliveries = deliveries
         self.gateway = gateway
         self.config = config
+        self.consumer = consumer
+        self.breaker = breaker or GatewayBreaker()
         self.concurrency = concurrency
+        self.poll_batch_size = poll_batch_size
+        self.poll_interval = poll_interval
+        self.lease = lease
+        self.clock = clock
         self._work = asyncio.Event()
 
     # -- messages.approved → deliveries ------------------------------------------------------------------------
 
     async def take_in(self, records: Sequence[ConsumerRecord]) -> None:
-        async with self.runtime.pool.acquire() as conn, conn.transaction():
-            fresh = await claim_unapplied(conn, SCHEMA, self.runtime.group_id, records)
-            rows = []
-            for record in fresh:
-                try:
-                    message = MessageApproved.model_validate_json(record.value)
-                except ValidationError as exc:
-                    # Only the workflow service writes this topic; a bad record is a bug to see, not to retry.
-                    log.error("unreadable approved message at %s[%d]@%d: %s", record.topic, record.partition,
-                              record.offset, exc)
-                    continue
-                rows.append((message.dossier_item_id, message.message_id, message.source,
-                             domain.aanleverkenmerk(message.dossier_item_id), message.model_dump(mode="json"),
-                             int(StatusCode.PREPARED_FOR_SENDING)))
-            await DeliveryRepository(conn).add(rows)
-        if rows:
+        if await self.deliveries.add_new(self.consumer, records, _read_approved):
             self._work.set()
 
     # -- deliveries → gateway ----------------------------------------------------------------------------------
 
     async def deliver_forever(self) -> None:
-        while True:
-            delivered = await self.deliver_due()
-            if delivered == 0:
-                self._work.clear()
-                try:
-                    await asyncio.wait_for(self._work.wait(), 0.5)
-                except TimeoutError:
-                    pass
+        running: set[asyncio.Task] = set()
+        try:
+            while True:
+                started = await _survive(self.start_deliveries(running), "claiming deliveries")
+                if not started or len(running) >= self.concurrency:
+                    await self._await_work(running)
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
 
-    async def deliver_due(self) -> int:
-        async with self.runtime.pool.acquire() as conn:
-            due = await DeliveryRepository(conn).claim_due(state="to_send", limit=self.concurrency,
-                                                           lease=DELIVERY_LEASE)
-        await asyncio.gather(*(self._deliver(d) for d in due))
+    async def start_deliveries(self, running: set[asyncio.Task]) -> int:
+        """Claim as many due deliveries as there is room for (and the breaker allows) and start sending them."""
+        self._work.clear()
+        room = self.breaker.allowance(self.concurrency - len(running))
+        if room <= 0:
+            return 0
+        due = await self.deliveries.claim(sent=False, limit=room, lease=self.lease)
+        for delivery in due:
+            task = asyncio.create_task(_survive(self.deliver(delivery), f"delivering {delivery.dossier_item_id}"))
+            running.add(task)
+            task.add_done_callback(running.discard)
         return len(due)
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def _await_work(self, running: set[asyncio.Task]) -> None:
+        """Until a delivery finishes, new ones arrive, or it is time to look for due retries."""
+        arrived = asyncio.create_task(self._work.wait())
+        try:
+            await asyncio.wait({arrived, *running}, timeout=self.breaker.retry_in() or IDLE_WAIT,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            arrived.cancel()
+
+    async def deliver(self, delivery: Delivery) -> None:
         message = MessageApproved.model_validate(delivery.message)
         berichtsoort = self.config.berichtsoort(message.message_type)
         if berichtsoort is None:
-            await self._retry(delivery, f"no berichtsoort configured for message type {message.message_type!r}")
+            await self._retry(delivery, f"no berichtsoort configured for message type {message.message_type!r}",
+                              gateway_down=False)
             return
         request = domain.delivery_request(message, berichtsoort=berichtsoort, rol=self.config.rol_belanghebbende)
         try:
-            receipt = await self.gateway.deliver(request)
+            receipt = await self.breaker.call(lambda: self.gateway.deliver(request))
+        except CircuitOpen as exc:
+            await self.deliveries.release([delivery], at=self.clock() + timedelta(seconds=exc.retry_in))
         except TransientGatewayError as exc:
-            await self._retry(delivery, f"communication service unavailable: {exc}")
-            return
+            await self._retry(delivery, f"communication service unavailable: {exc}",
+                              gateway_down=self.breaker.is_open)
         except PermanentGatewayError as exc:
-            await self._finish(delivery, StatusCode.DECLINED_BY_AUTHORITY, f"refused by the communication service: {exc}",
-                               authority_code=exc.code)
-            return
-        async with self.runtime.pool.acquire() as conn, conn.transaction():
-            await DeliveryRepository(conn).mark_sent(delivery.dossier_item_id, receipt.kenmerk,
-                                                     first_poll_at=_now() + POLL_INTERVAL)
-            await outbox.append(conn, SCHEMA, [self._status(delivery, StatusCode.SENT,
-                                                            f"delivered; gateway kenmerk {receipt.kenmerk}")])
+            detail = f"refused by the communication service: {exc}"
+            await self.deliveries.mark_final(
+                delivery, status_code=StatusCode.DECLINED_BY_AUTHORITY, error=detail,
+                events=[self._event(delivery, StatusCode.DECLINED_BY_AUTHORITY, detail, authority_code=exc.code)])
+        else:
+            await self.deliveries.mark_sent(
+                delivery, receipt.kenmerk, poll_at=self.clock() + self.poll_interval,
+                events=[self._event(delivery, StatusCode.SENT, f"delivered; gateway kenmerk {receipt.kenmerk}")])
 
-    async def _retry(self, delivery: Delivery, error: str) -> None:
-        retry_at = _now() + timedelta(seconds=domain.retry_delay(delivery.attempts + 1))
-        async with self.runtime.pool.acquire() as conn, conn.transaction():
-            await DeliveryRepository(conn).mark_retry(delivery.dossier_item_id, error=error, retry_at=retry_at,
-                                                      status_code=int(StatusCode.SEND_ERROR))
-            if delivery.status_code != StatusCode.SEND_ERROR:  # once per failure streak, not per attempt
-                await outbox.append(conn, SCHEMA, [self._status(delivery, StatusCode.SEND_ERROR,
-                                                                f"{error}; sending again later")])
-
-    async def _finish(self, delivery: Delivery, code: StatusCode, detail: str, authority_code: str | None) -> None:
-        async with self.runtime.pool.acquire() as conn, conn.transaction():
-            await DeliveryRepository(conn).mark_final(delivery.dossier_item_id, status_code=int(code), error=detail)
-            await outbox.append(conn, SCHEMA, [self._status(delivery, code, detail, authority_code=authority_code)])
+    async def _retry(self, delivery: Delivery, error: str, *, gateway_down: bool) -> None:
+        plan = domain.retry_after_failure(delivery.attempts, gateway_down=gateway_down,
+                                          cooldown_left=self.breaker.retry_in())
+        log.info("delivery of %s failed (%s); sending again in %.1fs", delivery.dossier_item_id, error, plan.delay)
+        first_of_streak = delivery.status_code != StatusCode.SEND_ERROR  # one 70 per streak, not per attempt
+        events = [self._event(delivery, StatusCode.SEND_ERROR, f"{error}; sending again later")] if first_of_streak else []
+        await self.deliveries.mark_retry(delivery, error=error, retry_at=self.clock() + timedelta(seconds=plan.delay),
+                                         count_attempt=plan.counts_as_attempt, events=events)
 
     # -- gateway status trails → messages.status -----------------------------------------------------------------
 
     async def follow_forever(self) -> None:
         while True:
-            followed = await self.follow_due()
-            if followed == 0:
-                await asyncio.sleep(POLL_INTERVAL.total_seconds())
+            polled = await _survive(self.follow_due(), "following status trails")
+            if polled < self.poll_batch_size:  # a full batch: more may be due right now
+                await asyncio.sleep(self.breaker.retry_in() or self.poll_interval.total_seconds() / 2)
 
-    async def follow_due(self, limit: int = 200) -> int:
-        async with self.runtime.pool.acquire() as conn:
-            due = await DeliveryRepository(conn).claim_due(state="sent", limit=limit, lease=DELIVERY_LEASE)
+    async def follow_due(self) -> int:
+        """Poll the trails of one batch of due sent deliveries and report what is new; returns how many polled."""
+        if not self.breaker.allowance(1):
+            return 0
+        due = await self.deliveries.claim(sent=True, limit=self.poll_batch_size, lease=self.lease)
         if not due:
             return 0
         try:
-            trails = await self.gateway.statuses([d.kenmerk for d in due])
-        except TransientGatewayError as exc:
-            log.warning("status poll failed: %s", exc)
-            trails = {}
-        async with self.runtime.pool.acquire() as conn, conn.transaction():
-            repository = DeliveryRepository(conn)
-            for delivery in due:
-                await self._record_trail(repository, conn, delivery, trails.get(delivery.kenmerk, []))
+            trails = await self.breaker.call(lambda: self.gateway.statuses([d.kenmerk for d in due]))
+        except CircuitOpen as exc:
+            await self.deliveries.release(due, at=self.clock() + timedelta(seconds=exc.retry_in))
+            return 0
+        except (TransientGatewayError, PermanentGatewayError) as exc:
+            log.warning("status poll of %d deliveries failed (%s); polling them again later", len(due), exc)
+            await self.deliveries.release(due, at=self.clock() + max(
+                self.poll_interval, timedelta(seconds=self.breaker.retry_in())))
+            return 0
+        unknown = [d for d in due if d.kenmerk not in trails]
+        if unknown:
+            log.warning("the communication service does not know %d kenmerk(en), e.g. %s (dossier item %s); "
+                        "asking again in %ss", len(unknown), unknown[0].kenmerk, unknown[0].dossier_item_id,
+                        UNKNOWN_RECHECK.total_seconds())
+            await self.deliveries.release(unknown, at=self.clock() + UNKNOWN_RECHECK)
+        known = [(d, trails[d.kenmerk]) for d in due if d.kenmerk in trails]
+        await self.deliveries.record_trails(known, self._progress, next_poll_at=self.clock() + self.poll_interval)
         return len(due)
 
-    async def _record_trail(self, repository, conn, delivery: Delivery, trail) -> None:
-        fresh = await repository.new_statuses(delivery.kenmerk, trail)
-        events = [self._status(delivery, domain.our_status(s), domain.status_detail(s), authority_code=str(s.code))
+    def _progress(self, delivery: Delivery, fresh: list[GatewayStatus]) -> Progress:
+        events = [self._event(delivery, domain.our_status(s), domain.status_detail(s), authority_code=str(s.code))
                   for s in fresh]
-        await outbox.append(conn, SCHEMA, events)
-        latest = domain.our_status(fresh[-1]) if fresh else StatusCode(delivery.status_code)
-        await repository.mark_polled(delivery.dossier_item_id, status_code=int(latest), final=latest.is_final,
-                                     next_poll_at=_now() + POLL_INTERVAL)
+        return Progress(status_code=domain.latest_status(StatusCode(delivery.status_code), fresh), events=events)
 
-    def _status(self, delivery: Delivery, code: StatusCode, detail: str, *, authority_code: str | None = None
-                ) -> OutboxRecord:
-        event = StatusEvent.of(code, message_id=delivery.message_id, source=delivery.source,
-                               dossier_item_id=delivery.dossier_item_id, occurred_at=_now(), detail=detail,
-                               authority_status_code=authority_code)
-        return OutboxRecord.of(self.runtime.topics.status, delivery.message_id, event)
+    def _event(self, delivery: Delivery, code: StatusCode, detail: str, *, authority_code: str | None = None
+               ) -> StatusEvent:
+        return StatusEvent.of(code, message_id=delivery.message_id, source=delivery.source,
+                              dossier_item_id=delivery.dossier_item_id, occurred_at=self.clock(), detail=detail,
+                              authority_status_code=authority_code)
+
+
+def _read_approved(record: ConsumerRecord) -> NewDelivery | None:
+    try:
+        message = MessageApproved.model_validate_json(record.value)
+        aanleverkenmerk = domain.aanleverkenmerk(message.dossier_item_id)
+    except ValueError as exc:  # pydantic's ValidationError included
+        # Only the workflow service writes this topic; a bad record is a bug to see, not to retry.
+        log.error("unreadable approved message at %s[%d]@%d: %s", record.topic, record.partition, record.offset, exc)
+        return None
+    return NewDelivery(dossier_item_id=message.dossier_item_id, message_id=message.message_id, source=message.source,
+                       aanleverkenmerk=aanleverkenmerk, message=message.model_dump(mode="json"))
+
+
+async def _survive(work: Awaitable[int | None], what: str) -> int:
+    """A loop's round that fails (database away, a bug) is logged and given up; the loop goes on."""
+    try:
+        return await work or 0
+    except Exception:
+        log.exception("%s failed; trying again", what)
+        await asyncio.sleep(PAUSE_AFTER_ERROR)
+        return 0

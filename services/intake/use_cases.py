@@ -27,6 +27,7 @@ from services.intake.domain import (
 from services.intake.repository import IntakeRepository
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusCode, StatusEvent
+from shared import metrics
 from shared.dead_letters import dead_letter
 from shared.db import outbox
 from shared.db.inbox import claim_unapplied
@@ -45,7 +46,7 @@ class BatchPlan:
     declarations: list[tuple] = field(default_factory=list)
     items: list[DossierItem] = field(default_factory=list)
     events: list[OutboxRecord] = field(default_factory=list)
-    refused: int = 0
+    refusals: list[str] = field(default_factory=list)
     duplicates: int = 0
 
 
@@ -65,7 +66,11 @@ class Intake:
             plan = await self._plan(repository, fresh)
             await repository.add(plan.declarations, plan.items)
             await outbox.append(conn, SCHEMA, plan.events)
-        log.info("intake batch applied", records=len(fresh), items=len(plan.items), refused=plan.refused,
+        # Counted after the commit: a batch rolled back and retried is counted once.
+        metrics.DECLARATIONS_RECEIVED.inc(len(fresh))
+        for reason in plan.refusals:
+            metrics.DECLARATIONS_REFUSED.labels(reason=reason).inc()
+        log.info("intake batch applied", records=len(fresh), items=len(plan.items), refused=len(plan.refusals),
                  duplicates=plan.duplicates)
 
     async def _plan(self, repository: IntakeRepository, records: Sequence[ConsumerRecord]) -> BatchPlan:
@@ -78,25 +83,33 @@ class Intake:
         plan = BatchPlan()
         now = self.clock()
         for record, declaration in parsed:
-            if isinstance(declaration, Refusal):
-                self._refuse(plan, record, declaration, now)
-                continue
-            key = (declaration.source, declaration.message_id)
-            reuse = check_reuse(seen.get(key), declaration)
-            if reuse == "duplicate":
-                plan.duplicates += 1
-                continue
-            if isinstance(reuse, Refusal):
-                self._refuse(plan, record, reuse, now)
-                continue
-            items = accept_declaration(declaration, authorisations=authorisations, item_type=item_type,
-                                       received_at=now)
-            if isinstance(items, Refusal):
-                self._refuse(plan, record, items, now)
-                continue
-            seen[key] = fingerprint(declaration)
-            self._accept(plan, declaration, items, seen[key], now)
+            ids = _ids(record, declaration)
+            with structlog.contextvars.bound_contextvars(**ids):
+                self._decide(plan, record, declaration, seen, authorisations, item_type, now)
         return plan
+
+    def _decide(self, plan: BatchPlan, record: ConsumerRecord, declaration, seen: dict, authorisations, item_type,
+                now: datetime) -> None:
+        if isinstance(declaration, Refusal):
+            self._refuse(plan, record, declaration, now)
+            return
+        key = (declaration.source, declaration.message_id)
+        reuse = check_reuse(seen.get(key), declaration)
+        if reuse == "duplicate":
+            plan.duplicates += 1
+            log.info("declaration already stored with the same content; nothing to do")
+            return
+        if isinstance(reuse, Refusal):
+            self._refuse(plan, record, reuse, now)
+            return
+        items = accept_declaration(declaration, authorisations=authorisations, item_type=item_type, received_at=now)
+        if isinstance(items, Refusal):
+            self._refuse(plan, record, items, now)
+            return
+        seen[key] = fingerprint(declaration)
+        self._accept(plan, declaration, items, seen[key], now)
+        log.info("declaration accepted", message_type=declaration.message_type, confidential=item_type.confidential,
+                 dossier_item_ids=[i.id for i in items])
 
     def _accept(self, plan: BatchPlan, declaration: Declaration, items: list[DossierItem], print_: str,
                 now: datetime) -> None:
@@ -110,7 +123,9 @@ class Intake:
             plan.events.append(OutboxRecord.of(self.topics.dossier_items, item.id, _created(item)))
 
     def _refuse(self, plan: BatchPlan, record: ConsumerRecord, refusal: Refusal, now: datetime) -> None:
-        plan.refused += 1
+        plan.refusals.append(str(refusal.reason_code))
+        log.warning("declaration refused", reason_code=str(refusal.reason_code), reason=refusal.message,
+                    topic=record.topic, partition=record.partition, offset=record.offset)
         plan.events.append(dead_letter(self.topics.inbound_dlq, record, reason_code=str(refusal.reason_code),
                                        reason=refusal.message, key=refusal.message_id))
         if refusal.message_id and refusal.source:
@@ -122,6 +137,18 @@ class Intake:
         event = StatusEvent.of(code, message_id=message_id, source=source, dossier_item_id=item_id, occurred_at=now,
                                **fields)
         return OutboxRecord.of(self.topics.status, message_id, event)
+
+
+def _ids(record: ConsumerRecord, declaration) -> dict[str, str]:
+    """What every log line about this record carries: its message id and source when they can be read."""
+    message_id = getattr(declaration, "message_id", None)
+    source = getattr(declaration, "source", None)
+    ids = {"offset": f"{record.topic}[{record.partition}]@{record.offset}"}
+    if message_id:
+        ids["message_id"] = message_id
+    if source:
+        ids["source"] = source
+    return ids
 
 
 def _created(item: DossierItem) -> DossierItemCreated:

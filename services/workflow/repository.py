@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.workflow.domain import Directory, InstanceState, Publication, RouteRule, WorkflowDefinition
+from shared.contracts.status import StatusCode
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,16 @@ class Instance:
     publication_id: int | None
     state: InstanceState | None
     task_started_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RunningTask:
+    """Just enough of a running instance to tell whether its current task is overdue."""
+
+    dossier_item_id: str
+    publication_id: int
+    state: InstanceState
+    task_started_at: datetime
 
 
 class WorkflowRepository:
@@ -60,6 +71,14 @@ class WorkflowRepository:
             {g: sorted(m) for g, m in publication.directory.groups.items()},
         )
 
+    async def hold_publications(self) -> None:
+        """Until the transaction ends, no publication can be added (several holders at once are fine).
+
+        A new item is routed by the latest publication; without this, a publication committed between
+        reading it and committing the item would not see the item either, and it would wait unrouted.
+        """
+        await self.conn.execute("LOCK TABLE workflow.publications IN SHARE MODE")
+
     async def add_instances(self, rows: list[tuple]) -> set[str]:
         """Rows of (dossier_item_id, message_id, source, message_type, characteristics, item); returns the ids
         that are new (an item seen before is left as it is)."""
@@ -81,12 +100,23 @@ class WorkflowRepository:
         )
         return [_instance(r) for r in rows]
 
-    async def instances(self, ids: list[str]) -> list[Instance]:
+    async def instances(self, ids: list[str], *, skip_locked: bool = False) -> list[Instance]:
+        """Locked; with ``skip_locked`` the ones another transaction holds are left out."""
         rows = await self.conn.fetch(
             "SELECT * FROM workflow.instances WHERE dossier_item_id = ANY($1::uuid[]) ORDER BY dossier_item_id"
-            " FOR UPDATE", ids,
+            " FOR UPDATE" + (" SKIP LOCKED" if skip_locked else ""), ids,
         )
         return [_instance(r) for r in rows]
+
+    async def running_tasks(self) -> list[RunningTask]:
+        """Every instance in a workflow (status 30), unlocked: candidates to check, not to change."""
+        rows = await self.conn.fetch(
+            "SELECT dossier_item_id, publication_id, state, task_started_at FROM workflow.instances"
+            " WHERE status_code = $1 AND state IS NOT NULL AND task_started_at IS NOT NULL",
+            int(StatusCode.IN_WORKFLOW),
+        )
+        return [RunningTask(str(r["dossier_item_id"]), r["publication_id"], InstanceState.from_document(r["state"]),
+                            r["task_started_at"]) for r in rows]
 
     async def instance(self, dossier_item_id: str, *, for_update: bool = True) -> Instance | None:
         row = await self.conn.fetchrow(
@@ -96,12 +126,14 @@ class WorkflowRepository:
         return _instance(row) if row else None
 
     async def save_state(self, dossier_item_id: str, *, state: InstanceState, status_code: int, detail: str,
-                         publication_id: int, task_changed: bool) -> None:
+                         publication_id: int, task_started_at: datetime | None) -> None:
+        """``task_started_at`` None keeps the current task's start, from which its deadline counts."""
         await self.conn.execute(
             "UPDATE workflow.instances SET state = $2, status_code = $3, detail = $4, publication_id = $5,"
-            " workflow_name = $6, task_started_at = CASE WHEN $7 THEN now() ELSE task_started_at END,"
+            " workflow_name = $6, task_started_at = coalesce($7, task_started_at),"
             " revision = revision + 1, updated_at = now() WHERE dossier_item_id = $1",
-            dossier_item_id, state.as_document(), status_code, detail, publication_id, state.workflow, task_changed,
+            dossier_item_id, state.as_document(), status_code, detail, publication_id, state.workflow,
+            task_started_at,
         )
 
     async def set_waiting(self, dossier_item_id: str, detail: str) -> None:
@@ -113,7 +145,7 @@ class WorkflowRepository:
     async def action_seen(self, action_id: str) -> bool:
         return bool(await self.conn.fetchval("SELECT 1 FROM workflow.applied_actions WHERE action_id = $1", action_id))
 
-    async def remember_action(self, action_id: str, dossier_item_id: str | None, outcome: str) -> None:
+    async def remember_action(self, action_id: str, dossier_item_id: str, outcome: str) -> None:
         await self.conn.execute(
             "INSERT INTO workflow.applied_actions (action_id, dossier_item_id, outcome) VALUES ($1, $2, $3)"
             " ON CONFLICT DO NOTHING",
@@ -125,9 +157,10 @@ class WorkflowRepository:
                     comment: str, workflow_name: str | None, publication_id: int | None) -> None:
         await self.conn.execute(
             "INSERT INTO workflow.audit (dossier_item_id, actor, action, action_id, from_task, to_task, from_status,"
-            " to_status, comment, workflow_name, publication_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+            " to_status, comment, workflow_name, publication_id, at)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
             dossier_item_id, actor, action, action_id, from_task, to_task, from_status, to_status, comment,
-            workflow_name, publication_id,
+            workflow_name, publication_id, at,
         )
 
     async def history(self, dossier_item_id: str) -> list[dict]:

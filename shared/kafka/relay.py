@@ -14,6 +14,8 @@ import logging
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from shared import metrics
+
 log = logging.getLogger(__name__)
 
 
@@ -59,16 +61,19 @@ class OutboxRelay:
         rows = await conn.fetch(
             f"SELECT id, topic, key, value, headers FROM {self.schema}.outbox ORDER BY id LIMIT $1", self.batch_size
         )
+        if len(rows) == self.batch_size or not rows:
+            metrics.OUTBOX_BACKLOG.labels(service=self.schema).set(
+                await conn.fetchval(f"SELECT count(*) FROM {self.schema}.outbox"))
         if not rows:
             return 0
+        records = [(r["topic"], r["value"], r["key"], json.loads(r["headers"])) for r in rows]
         deliveries = [
-            await self.producer.send(
-                r["topic"], value=r["value"], key=r["key"],
-                headers=[(k, v.encode()) for k, v in json.loads(r["headers"])],
-            )
-            for r in rows
+            await self.producer.send(topic, value=value, key=key, headers=[(k, v.encode()) for k, v in headers])
+            for topic, value, key, headers in records
         ]
         await asyncio.gather(*deliveries)
+        for topic, value, _, headers in records:
+            metrics.observe_published(topic, value, headers)
         # By id, not by range: a transaction that took a lower id may commit later.
         await conn.execute(f"DELETE FROM {self.schema}.outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
         self.published += len(rows)

@@ -66,6 +66,11 @@ class SystemUnderTest:
             else:
                 self.services.start_service(name)
 
+    def logs_text(self) -> str:
+        """Everything every process of this test logged."""
+        return "\n".join(p.log_path.read_text(errors="replace") for p in self.services.processes.values()
+                         if p.log_path.exists())
+
     def logs(self) -> str:
         return "\n".join(f"--- {name} ---\n{p.tail(40)}" for name, p in self.services.processes.items())
 

@@ -1,0 +1,167 @@
+"""Operators' tools for the dead-letter topics (``accordeer dlq``): list them, show one, replay chosen ones.
+
+A dead letter holds the original bytes, keyed by the message id when known,
+with the reason and the original coordinates in headers (shared/dead_letters).
+Replay sends it back to its original topic with the same key and value plus a
+header naming the dead letter. That doubles nothing downstream: intake takes
+the replayed record as new input, and a message id already stored with the
+same content is a no-op, so replaying a record twice is harmless.
+"""
+
+import asyncio
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer
+
+from shared import dead_letters as h
+from shared.kafka.admin import partitions_of
+from shared.kafka.producer import MAX_RECORD_BYTES, create_producer
+from shared.topics import Topics
+
+REPLAYED_FROM = "accordeer-replayed-from"
+LONG_TEXT = 120  # longer strings are cut when shown; a base64 field is never shown, only its length
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    topic: str
+    partition: int
+    offset: int
+    timestamp: int  # when it was dead-lettered, ms since the epoch
+    key: bytes | None
+    value: bytes = field(repr=False)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.partition}:{self.offset}"
+
+    @property
+    def key_text(self) -> str:
+        return "-" if self.key is None else self.key.decode(errors="replace")
+
+    @property
+    def reason_code(self) -> str:
+        return self.headers.get(h.REASON_CODE, "")
+
+    @property
+    def original(self) -> str:  # topic/partition/offset it was first read from
+        return "/".join(self.headers.get(k, "?") for k in (h.ORIGINAL_TOPIC, h.ORIGINAL_PARTITION, h.ORIGINAL_OFFSET))
+
+
+def dead_letter_topics(topics: Topics) -> dict[str, str]:
+    """Each dead-letter topic → the only topic its records may be replayed to."""
+    return {topics.inbound_dlq: topics.inbound, topics.workflow_actions_dlq: topics.workflow_actions}
+
+
+def resolve_topic(topics: Topics, name: str) -> str:
+    """"inbound", "workflow-actions" or a dead-letter topic's own name (with or without the prefix)."""
+    aliases = {"inbound": topics.inbound_dlq, "workflow-actions": topics.workflow_actions_dlq}
+    for candidate in (aliases.get(name), name, f"{topics.prefix}{name}"):
+        if candidate in dead_letter_topics(topics):
+            return candidate
+    raise LookupError(f"{name!r} is not a dead-letter topic; use one of {', '.join(aliases)}")
+
+
+async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: float = 60) -> list[DeadLetter]:
+    """Every record the topic holds now, oldest first; joins no group, commits nothing."""
+    partitions = await partitions_of(bootstrap_servers, topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
+                                client_id="accordeer-dlq", max_partition_fetch_bytes=MAX_RECORD_BYTES)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        # An explicit seek: seek_to_beginning right after end_offsets was seen to land at the end instead.
+        for tp, start in (await consumer.beginning_offsets(partitions)).items():
+            consumer.seek(tp, start)
+        letters, deadline = [], asyncio.get_running_loop().time() + timeout
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"could not read {topic} to its end within {timeout}s")
+            for tp, records in (await consumer.getmany(timeout_ms=500)).items():
+                letters += [DeadLetter(r.topic, r.partition, r.offset, r.timestamp, r.key, r.value or b"",
+                                       {k: v.decode(errors="replace") for k, v in r.headers})
+                            for r in records if r.offset < ends[tp]]
+        return sorted(letters, key=lambda d: (d.partition, d.offset))
+    finally:
+        await consumer.stop()
+
+
+def choose(letters: Sequence[DeadLetter], *, refs: Iterable[str] = (), reason: str | None = None,
+           every: bool = False) -> list[DeadLetter]:
+    """By ``refs`` ("offset", or "partition:offset"), by ``reason`` code, or ``every`` one; exactly one way."""
+    refs = [r if ":" in r else f"0:{r}" for r in refs]
+    if sum((bool(refs), reason is not None, every)) != 1:
+        raise ValueError("choose the records by offsets, by --reason, or with --all (one of them)")
+    if every or reason is not None:
+        return [d for d in letters if every or d.reason_code == reason]
+    by_ref = {d.ref: d for d in letters}
+    if missing := [r for r in refs if r not in by_ref]:
+        raise LookupError(f"no dead letter at {', '.join(missing)}")
+    return [by_ref[r] for r in dict.fromkeys(refs)]
+
+
+async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter], *, topics: Topics) -> list[str]:
+    """Send each back to its original topic; returns "topic/partition/offset" of each new record, in order.
+    Checks every record before sending any: the target must be the one its dead-letter topic belongs to."""
+    targets = dead_letter_topics(topics)
+    for d in letters:
+        if d.headers.get(h.ORIGINAL_TOPIC) != targets.get(d.topic):
+            raise ValueError(f"{d.topic} {d.ref} names original topic {d.headers.get(h.ORIGINAL_TOPIC)!r}; "
+                             f"only {targets.get(d.topic)!r} can be replayed to from {d.topic}")
+    producer = create_producer(bootstrap_servers, client_id="accordeer-dlq-replay")
+    await producer.start()
+    try:
+        sent = []
+        for d in letters:
+            origin = f"{d.topic}/{d.partition}/{d.offset}".encode()
+            meta = await producer.send_and_wait(targets[d.topic], value=d.value, key=d.key,
+                                                headers=[(REPLAYED_FROM, origin)])
+            sent.append(f"{meta.topic}/{meta.partition}/{meta.offset}")
+        return sent
+    finally:
+        await producer.stop()
+
+
+def render_list(topic: str, letters: Sequence[DeadLetter]) -> str:
+    row = "{:>9} {:<24} {:<22} {:<40} {:<19} {:>8}  {}"
+    lines = [f"{topic}: {len(letters)} dead letter(s)",
+             row.format("PART:OFF", "KEY", "REASON CODE", "ORIGINAL", "DEAD-LETTERED", "BYTES", "REASON")]
+    lines += [row.format(d.ref, _cut(d.key_text, 24), d.reason_code, d.original, _when(d.timestamp),
+                         len(d.value), _cut(d.headers.get(h.REASON, ""), 80)) for d in letters]
+    return "\n".join(lines)
+
+
+def render_show(d: DeadLetter) -> str:
+    """Headers, then the value: pretty JSON with base64 fields replaced by their length, or cut text."""
+    lines = [f"{d.topic} {d.ref}  key={d.key_text}  dead-lettered {_when(d.timestamp)}  {len(d.value)} bytes"]
+    lines += [f"  {name}: {value}" for name, value in d.headers.items()]
+    if d.headers.get(h.ORIGINAL_TIMESTAMP, "").isdigit():
+        lines.append(f"  (first published {_when(int(d.headers[h.ORIGINAL_TIMESTAMP]))})")
+    try:
+        body = json.dumps(_shortened(json.loads(d.value)), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        body = "(not JSON) " + _cut(d.value.decode("utf-8", errors="replace"), 4 * LONG_TEXT)
+    return "\n".join([*lines, "", body])
+
+
+def _shortened(value, name: str = ""):
+    if isinstance(value, dict):
+        return {k: _shortened(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shortened(v, name) for v in value]
+    if isinstance(value, str) and name.endswith("base64"):
+        return f"<base64, {len(value)} characters, not shown>"
+    return _cut(value, LONG_TEXT) if isinstance(value, str) else value
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else f"{text[:most - 1]}… ({len(text)} characters)"
+
+
+def _when(epoch_ms: int) -> str:
+    return datetime.fromtimestamp(epoch_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")

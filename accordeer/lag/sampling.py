@@ -1,0 +1,93 @@
+"""Samples the product's consumer groups from Kafka: committed offsets, watermarks, members, time lag.
+
+Commits nothing and joins no group: the committed offsets come from the admin
+client, and the time lag from reading the record at each lagging partition's
+position with a consumer that only assigns and seeks.
+"""
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from accordeer.lag.membership import describe_group
+from accordeer.lag.model import PartitionSample
+from shared.kafka.producer import MAX_RECORD_BYTES
+
+
+class KafkaLagSource:
+    """Open with ``async with``; ``sample`` may then be called as often as wanted."""
+
+    def __init__(self, bootstrap_servers: str, *, clock: Callable[[], float] = time.time,
+                 read_timeout: float = 3.0):
+        self.clock = clock
+        self.read_timeout = read_timeout
+        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-lag")
+        self.reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
+                                       client_id="accordeer-lag", max_partition_fetch_bytes=MAX_RECORD_BYTES)
+        # The record at a position does not change: while a group is stuck, its timestamp is read once.
+        self._timestamps: dict[tuple[TopicPartition, int], float] = {}
+
+    async def __aenter__(self) -> "KafkaLagSource":
+        await self.admin.start()
+        await self.reader.start()
+        return self
+
+    async def __aexit__(self, *_) -> None:
+        await self.reader.stop()
+        await self.admin.close()
+
+    async def sample(self, groups: Mapping[str, Sequence[str]]) -> list[PartitionSample]:
+        """``groups``: consumer group → the topics it reads. Raises LookupError for a missing topic."""
+        partitions = {topic: await self._partitions(topic) for topic in {t for ts in groups.values() for t in ts}}
+        found = []
+        for group, topics in groups.items():
+            tps = [tp for topic in topics for tp in partitions[topic]]
+            committed = await self.admin.list_consumer_group_offsets(group, partitions=tps)
+            membership = await describe_group(self.admin, group)
+            # Watermarks after the committed offsets, so a lag is never under-reported.
+            ends = await self.reader.end_offsets(tps)
+            starts = await self.reader.beginning_offsets(tps)
+            at = self.clock()
+            for tp in tps:
+                offset = committed[tp].offset if tp in committed else -1
+                found.append(PartitionSample(
+                    group=group, topic=tp.topic, partition=tp.partition, at=at, end=ends[tp], log_start=starts[tp],
+                    committed=offset if offset >= 0 else None, members=membership.members,
+                    owner=membership.owners.get((tp.topic, tp.partition)),
+                ))
+        timestamps = await self._oldest_timestamps({TopicPartition(s.topic, s.partition): s.position
+                                                    for s in found if s.lag > 0})
+        return [_with_timestamp(s, timestamps) for s in found]
+
+    async def _partitions(self, topic: str) -> list[TopicPartition]:
+        [description] = await self.admin.describe_topics([topic])
+        if description["error_code"] != 0 or not description["partitions"]:
+            raise LookupError(f"topic {topic} does not exist; is the system set up (accordeer setup)?")
+        return sorted(TopicPartition(topic, p["partition"]) for p in description["partitions"])
+
+    async def _oldest_timestamps(self, positions: dict[TopicPartition, int]) -> dict[tuple[TopicPartition, int], float]:
+        known = {key: self._timestamps[key] for key in positions.items() if key in self._timestamps}
+        wanted = {tp: offset for tp, offset in positions.items() if (tp, offset) not in known}
+        if wanted:
+            self.reader.assign(list(wanted))
+            for tp, offset in wanted.items():
+                self.reader.seek(tp, offset)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.read_timeout
+            while wanted and loop.time() < deadline:
+                for tp, records in (await self.reader.getmany(*wanted, timeout_ms=200)).items():
+                    if tp in wanted and records:
+                        known[(tp, wanted.pop(tp))] = records[0].timestamp / 1000
+                        self.reader.pause(tp)
+            self.reader.unsubscribe()  # no fetching in the background between samples
+        self._timestamps = known
+        return known
+
+
+def _with_timestamp(sample: PartitionSample, timestamps: dict) -> PartitionSample:
+    key = (TopicPartition(sample.topic, sample.partition), sample.position)
+    return replace(sample, oldest_timestamp=timestamps[key]) if key in timestamps else sample

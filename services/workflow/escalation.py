@@ -1,0 +1,95 @@
+"""Deadlines: a background loop that hands overdue tasks to their workflow's task manager.
+
+A round reads the running instances without locks and asks the domain which
+tasks are overdue; it then locks those rows with SKIP LOCKED and asks again on
+the fresh rows. So with several workflow processes, a row another process (or
+an action) holds is left for a later round, and an item already escalated is
+never escalated twice. Each escalation stores the new assignees, an audit row
+and a status event (still 30) in one transaction.
+"""
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+
+from services.workflow.domain import escalate
+from services.workflow.publications import PublicationCache
+from services.workflow.records import status_record, utc_now
+from services.workflow.repository import Instance, WorkflowRepository
+from services.workflow.use_cases import SCHEMA, SYSTEM_ACTOR
+from shared.contracts.status import StatusCode
+from shared.db import outbox
+from shared.db.outbox import OutboxRecord
+from shared.topics import Topics
+
+log = structlog.get_logger(__name__)
+
+ESCALATE_ACTION = "Escalatie naar taakmanager"
+
+
+class Escalations:
+    def __init__(self, pool, topics: Topics, publications: PublicationCache, *,
+                 clock: Callable[[], datetime] = utc_now, batch_size: int = 100):
+        self.pool = pool
+        self.topics = topics
+        self.publications = publications
+        self.clock = clock
+        self.batch_size = batch_size
+
+    async def run_forever(self, interval_seconds: float) -> None:
+        while True:
+            try:
+                await self.escalate_due()
+            except Exception:
+                log.exception("escalation round failed; trying again next round")
+            await asyncio.sleep(interval_seconds)
+
+    async def escalate_due(self) -> int:
+        """One round; returns how many tasks this process escalated."""
+        now = self.clock()
+        due = await self._overdue(now)
+        escalated = 0
+        for first in range(0, len(due), self.batch_size):
+            escalated += await self._escalate(due[first:first + self.batch_size], now)
+        if escalated:
+            log.info("tasks escalated to their task manager", count=escalated)
+        return escalated
+
+    async def _overdue(self, now: datetime) -> list[str]:
+        async with self.pool.acquire() as conn:
+            repository = WorkflowRepository(conn)
+            due = []
+            for task in await repository.running_tasks():
+                config = await self.publications.get(repository, task.publication_id)
+                if escalate(config.workflows[task.state.workflow], task.state, task.task_started_at, now):
+                    due.append(task.dossier_item_id)
+            return due
+
+    async def _escalate(self, ids: list[str], now: datetime) -> int:
+        async with self.pool.acquire() as conn, conn.transaction():
+            repository = WorkflowRepository(conn)
+            events: list[OutboxRecord] = []
+            for instance in await repository.instances(ids, skip_locked=True):
+                events += await self._escalate_one(repository, instance, now)
+            await outbox.append(conn, SCHEMA, events)
+        return len(events)
+
+    async def _escalate_one(self, repository: WorkflowRepository, instance: Instance,
+                            now: datetime) -> list[OutboxRecord]:
+        if instance.status_code != StatusCode.IN_WORKFLOW or instance.state is None:
+            return []  # ended since the candidates were read
+        config = await self.publications.get(repository, instance.publication_id)
+        escalation = escalate(config.workflows[instance.state.workflow], instance.state, instance.task_started_at, now)
+        if escalation is None:
+            return []  # acted on or escalated since the candidates were read
+        await repository.save_state(instance.dossier_item_id, state=escalation.state,
+                                    status_code=int(StatusCode.IN_WORKFLOW), detail=escalation.message,
+                                    publication_id=instance.publication_id, task_started_at=None)
+        await repository.audit(instance.dossier_item_id, actor=SYSTEM_ACTOR, action=ESCALATE_ACTION, action_id=None,
+                               from_task=escalation.task, to_task=escalation.task,
+                               from_status=instance.status_code, to_status=int(StatusCode.IN_WORKFLOW),
+                               comment=escalation.message, workflow_name=instance.state.workflow,
+                               publication_id=instance.publication_id, at=now)
+        return [status_record(self.topics, instance, StatusCode.IN_WORKFLOW, escalation.message, at=now)]

@@ -1,0 +1,45 @@
+"""What the workflow service writes to its outbox: status events, approved messages, and how it describes a move."""
+
+from datetime import UTC, datetime
+
+from services.workflow.domain import Transition
+from services.workflow.repository import Instance
+from shared.contracts.approved import MessageApproved
+from shared.contracts.items import DossierItemCreated
+from shared.contracts.status import StatusCode, StatusEvent
+from shared.db.outbox import OutboxRecord
+from shared.topics import Topics
+
+
+def utc_now() -> datetime:
+    """The default clock; use cases take a clock so that tests can move time."""
+    return datetime.now(UTC)
+
+
+def status_record(topics: Topics, instance: Instance, code: StatusCode, detail: str, *, at: datetime,
+                  **fields) -> OutboxRecord:
+    event = StatusEvent.of(code, message_id=instance.message_id, source=instance.source,
+                           dossier_item_id=instance.dossier_item_id, occurred_at=at, detail=detail, **fields)
+    return OutboxRecord.of(topics.status, instance.message_id, event)
+
+
+def approved_record(topics: Topics, instance: Instance, *, approved_by: str, at: datetime) -> OutboxRecord:
+    item = DossierItemCreated.model_validate(instance.item)
+    message = MessageApproved(dossier_item_id=item.dossier_item_id, message_id=item.message_id, source=item.source,
+                              message_type=item.message_type, identity=item.identity, document=item.document,
+                              approved_by=approved_by, approved_at=at)
+    return OutboxRecord.of(topics.approved, item.dossier_item_id, message)
+
+
+def describe(transition: Transition) -> str:
+    """The status detail of an accepted action, e.g. "Reageren by klant; task Beoordelen reactie van klant"."""
+    where = f"task {transition.to_task}" if transition.to_task else f"{transition.outcome}"
+    assigned = f", assigned to {', '.join(transition.assignees)}" if transition.assignees else ""
+    return f"{transition.action} by {transition.actor}; {where}{assigned}"
+
+
+def audit_comment(transition: Transition) -> str:
+    """The person's comment; for a reassignment also who the task went to, as the trail has no other place for it."""
+    if not transition.assignees:
+        return transition.comment
+    return "; ".join(filter(None, [transition.comment, f"assigned to {', '.join(transition.assignees)}"]))

@@ -1,0 +1,131 @@
+"""Every import rule end to end: the rows a good declaration makes, the refusal a bad one gets.
+
+One system, one burst of cases: each case's outcome is read back from
+PostgreSQL, the dead-letter topic (with its headers) and messages.status.
+"""
+
+import copy
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from shared import dead_letters
+from tests.support.declarations import example
+
+pytestmark = pytest.mark.e2e
+
+
+def _bad(message_id: str, **changes) -> dict:
+    document = example("btw_aangifte", message_id=message_id)
+    document.update(changes)
+    return document
+
+
+def _with_destination(message_id: str, destination: dict) -> dict:
+    return _bad(message_id, destinations=[destination])
+
+
+def _attachment(message_id: str, attachment: dict) -> dict:
+    return example("loonheffing", message_id=message_id, attachment=attachment)
+
+
+REFUSED = {
+    # message_id: (record bytes, reason code, a phrase the reason must contain)
+    "r-unknown-source": (_bad("r-unknown-source", source="onbekend-pakket"), "unknown_source", "onbekend-pakket"),
+    "r-unauthorised": (example("kvk_stukken", message_id="r-unauthorised", submitter="svc-nmbrs"),
+                       "unauthorised_submitter", "kvk-stukken"),
+    "r-employee": (_with_destination("r-employee", {"organisation_person_id": "ORG-1", "employee_id": "E-7"}),
+                   "destination_reference_not_allowed", "employee_id"),
+    "r-sales-relation": (_with_destination("r-sales-relation", {"sales_relation_id": "V-9"}),
+                         "destination_reference_not_allowed", "sales_relation_id"),
+    "r-local-drive": (_attachment("r-local-drive", {"file_name": "b.pdf", "location": "C:\\Import\\b.pdf"}),
+                      "local_drive_path", "\\\\client\\C$\\Import\\b.pdf"),
+    "r-reactions": (_bad("r-reactions", reactions=[{"text": "ok"}]), "reactions_not_importable", "reactions"),
+    "r-two-attachments": (_bad("r-two-attachments", attachments=[{}, {}]), "too_many_attachments", "one attachment"),
+    "r-unknown-field": (_bad("r-unknown-field", colour="blue"), "unknown_field", "colour"),
+    "r-schema-version": (_bad("r-schema-version", schema_version=2), "unknown_schema_version", "schema_version"),
+    "r-invalid": (_bad("r-invalid", subject=""), "invalid_schema", "subject"),
+}
+
+
+def _encoded(document: dict) -> bytes:
+    return json.dumps(document).encode()
+
+
+async def test_each_import_rule_end_to_end(system):
+    system.start("intake")
+    accepted = {
+        "a-plain": example("btw_aangifte", message_id="a-plain"),
+        "a-two": example("two_destinations", message_id="a-two"),
+        "a-defaults": {k: v for k, v in example("icp_aangifte", message_id="a-defaults").items()
+                       if k not in ("submitter", "submitted_at")},
+        "a-unc": _attachment("a-unc", {"file_name": "b.pdf", "location": "\\\\client\\C$\\Import\\b.pdf"}),
+        "a-inline": example("attachment_inline", message_id="a-inline"),
+        "a-delivery-choice": _bad("a-delivery-choice", delivery_method_choice="per post"),
+    }
+    reused = copy.deepcopy(accepted["a-plain"])
+    reused["subject"] = "Andere inhoud"
+    before = datetime.now(UTC)
+    records = [(k, _encoded(d)) for k, d in accepted.items()]
+    records += [(k, _encoded(d)) for k, (d, _, _) in REFUSED.items()]
+    records += [("a-plain", _encoded(accepted["a-plain"])),  # the same again: a no-op
+                ("a-plain", _encoded(reused)),               # the same id, other content: refused
+                (None, b"this is not json"), (None, b"\xff\xfe{}"), (None, b"{" + b" " * (1024 * 1024) + b"}")]
+    await system.publish(system.topics.inbound, records)
+
+    dlq = await system.read_topic(system.topics.inbound_dlq, expect=len(REFUSED) + 4, timeout=60)
+    assert len(dlq) == len(REFUSED) + 4
+    by_key = {}
+    for record in dlq:
+        headers = {k: v.decode() for k, v in record.headers}
+        assert headers[dead_letters.ORIGINAL_TOPIC] == system.topics.inbound
+        assert int(headers[dead_letters.ORIGINAL_OFFSET]) >= 0 and headers[dead_letters.ORIGINAL_PARTITION].isdigit()
+        by_key.setdefault(record.key.decode() if record.key else None, []).append(headers)
+    for message_id, (_, code, phrase) in REFUSED.items():
+        [headers] = by_key[message_id]
+        assert headers[dead_letters.REASON_CODE] == code, message_id
+        assert phrase in headers[dead_letters.REASON], (message_id, headers[dead_letters.REASON])
+    assert [h[dead_letters.REASON_CODE] for h in by_key["a-plain"]] == ["message_id_reused"]
+    assert sorted(h[dead_letters.REASON_CODE] for h in by_key[None]) == ["not_json", "not_utf8", "too_large"]
+
+    await system.wait_for(lambda: len([e for e in system.events if e.status_code == 0]) >= len(REFUSED) + 1,
+                          what="refused status events")
+    refused_events = {e.message_id: e for e in system.events if e.status_code == 0}
+    for message_id, (_, code, _) in REFUSED.items():
+        if message_id == "r-unknown-field" or message_id in ("r-schema-version",):
+            pass  # their ids are still readable, so they are reported too
+        assert refused_events[message_id].reason_code == code, message_id
+    assert refused_events["a-plain"].reason_code == "message_id_reused"
+
+    rows = {r["message_id"]: r for r in await system.db.fetch("SELECT * FROM intake.dossier_items")}
+    items_per_message = {r["message_id"]: r["n"] for r in await system.db.fetch(
+        "SELECT message_id, count(*) AS n FROM intake.dossier_items GROUP BY message_id")}
+    assert items_per_message == {"a-plain": 1, "a-two": 2, "a-defaults": 1, "a-unc": 1, "a-inline": 1,
+                                 "a-delivery-choice": 1}
+    assert rows["a-defaults"]["submitter"] == "svc-exact"
+    assert before <= rows["a-defaults"]["submitted_at"] <= datetime.now(UTC)
+    assert rows["a-plain"]["submitter"] == "m.devries"
+    assert rows["a-plain"]["characteristics"] == {"periode": "2025-01", "frequentie": "maand"}
+    assert rows["a-plain"]["free_fields"] == {"aangiftebedrag": 1523.45, "nihil": False}
+    assert rows["a-unc"]["attachment"]["location"] == "\\\\client\\C$\\Import\\b.pdf"
+    assert "content_base64" in rows["a-inline"]["attachment"]
+    registered = [e.message_id for e in system.events if e.status_code == 10]
+    assert sorted(registered) == sorted(accepted)  # the repeated a-plain was a no-op
+
+
+async def test_confidential_items_are_marked_and_never_logged(system):
+    from services.intake.admin import change_item_type
+
+    assert await change_item_type(system.db, "confidential", True) == "Accorderingsbericht: confidential = True"
+    refusal = await change_item_type(system.db, "allows_file_link", False)
+    assert refusal.reason_code == "setting_not_changeable"
+    system.start("intake", "workflow")
+    secret = example("btw_aangifte", message_id="c-1", subject="Geheime aangifte Jansen BV")
+    await system.submit(secret)
+    await system.wait_for(lambda: any(e.status_code == 30 for e in system.events), what="30")
+
+    assert await system.db.fetchval("SELECT confidential FROM intake.dossier_items WHERE message_id = 'c-1'")
+    logs = system.logs_text()
+    assert "c-1" in logs  # the processing was logged ...
+    assert "Geheime aangifte" not in logs and secret["document"]["content_base64"][:40] not in logs  # ... not its content
