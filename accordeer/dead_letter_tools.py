@@ -53,17 +53,8 @@ class DeadLetter:
 
 
 def dead_letter_topics(topics: Topics) -> dict[str, str]:
-    """Each dead-letter topic → the only topic its records may be replayed to."""
+    """Each dead-letter topic → the only topic its records may be replayed to (``accordeer dlq`` reads these)."""
     return {topics.inbound_dlq: topics.inbound, topics.workflow_actions_dlq: topics.workflow_actions}
-
-
-def resolve_topic(topics: Topics, name: str) -> str:
-    """"inbound", "workflow-actions" or a dead-letter topic's own name (with or without the prefix)."""
-    aliases = {"inbound": topics.inbound_dlq, "workflow-actions": topics.workflow_actions_dlq}
-    for candidate in (aliases.get(name), name, f"{topics.prefix}{name}"):
-        if candidate in dead_letter_topics(topics):
-            return candidate
-    raise LookupError(f"{name!r} is not a dead-letter topic; use one of {', '.join(aliases)}")
 
 
 async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: float = 60) -> list[DeadLetter]:

@@ -15,7 +15,7 @@ Rules, in order, on the samples since the last reset (see ``since_last_reset``):
    recently; the new lag is fresh).
 5. The position did not move over the window: STALL.
 6. The position moved but the lag never decreased between samples: WARN.
-7. Otherwise OK: the lag is coming down.
+7. Otherwise OK: the lag went down at least once; the consumer keeps up.
 
 A group that never committed reads from the log start, so its lag is the whole
 partition and its position is the log start: the same rules apply.
@@ -70,7 +70,7 @@ def _judge(window: Sequence[PartitionSample]) -> tuple[Status, str]:
     if all(after >= before for before, after in pairwise(lags)):
         growing = "growing" if lags[-1] > lags[0] else "not shrinking"
         return Status.WARN, f"lag {growing} ({lags[0]} → {lags[-1]}) while offsets advance"
-    return Status.OK, f"lag coming down ({lags[0]} → {lags[-1]})"
+    return Status.OK, f"consuming; lag {lags[0]} → {lags[-1]}"
 
 
 def _rate(window: Sequence[PartitionSample], offset) -> float:

@@ -112,10 +112,13 @@ class GroupLag:
 
     @property
     def drain_seconds(self) -> float | None:
-        """Time to consume what waits now at the window's consume rate; None when nothing was consumed."""
+        """Time to consume what waits now at the window's consume rate. None when nothing was consumed, or
+        when a partition with lag is STOP: the rate of a consumer that has gone says nothing about the future."""
         if self.lag == 0:
             return 0.0
-        return self.lag / self.consume_rate if self.consume_rate > 0 else None
+        if self.consume_rate <= 0 or any(p.status == Status.STOP for p in self.partitions if p.latest.lag):
+            return None
+        return self.lag / self.consume_rate
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Workflow's composition root: settings → runtime, subscribers on dossier.items and workflow.actions, escalation loop."""
+"""Workflow's composition root: settings → runtime, subscribers on dossier.items and workflow.actions, deadlines."""
 
 from collections.abc import Callable
 from datetime import datetime

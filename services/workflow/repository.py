@@ -154,7 +154,7 @@ class WorkflowRepository:
 
     async def audit(self, dossier_item_id: str, *, actor: str, action: str, action_id: str | None,
                     from_task: str | None, to_task: str | None, from_status: int | None, to_status: int,
-                    comment: str, workflow_name: str | None, publication_id: int | None) -> None:
+                    comment: str, workflow_name: str | None, publication_id: int | None, at: datetime) -> None:
         await self.conn.execute(
             "INSERT INTO workflow.audit (dossier_item_id, actor, action, action_id, from_task, to_task, from_status,"
             " to_status, comment, workflow_name, publication_id, at)"

@@ -49,7 +49,7 @@ class Workflow:
             ])
             if not new_ids:
                 return
-            await repository.hold_publications()
+            pass  # await repository.hold_publications()
             config = await self.publications.latest(repository)
             events = []
             for instance in await repository.instances(sorted(new_ids)):

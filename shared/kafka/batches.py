@@ -31,7 +31,7 @@ async def _raw_values(message: KafkaMessage) -> list[bytes | None]:
 
 def subscribe_batches(
     broker: KafkaBroker,
-    topic: str,
+    topic: str | list[str],
     *,
     group_id: str,
     apply: ApplyBatch,
@@ -41,10 +41,12 @@ def subscribe_batches(
     title: str | None = None,
     description: str | None = None,
 ) -> None:
-    """Register a batch subscriber on ``topic`` that calls ``apply`` and commits only after it succeeds."""
+    """Register a batch subscriber on ``topic`` (or several topics: one consumer, one group member) that calls
+    ``apply`` and commits only after it succeeds."""
+    topics = [topic] if isinstance(topic, str) else topic
 
     @broker.subscriber(
-        topic,
+        *topics,
         group_id=group_id,
         batch=True,
         max_records=max_records,
@@ -69,7 +71,7 @@ def subscribe_batches(
                 with attempt:
                     await apply(records)
         except Exception:
-            log.exception("batch of %d records from %s failed; rewinding to retry", len(records), topic)
+            log.exception("batch of %d records from %s failed; rewinding to retry", len(records), ", ".join(topics))
             await message.nack()
             return
         await message.ack()

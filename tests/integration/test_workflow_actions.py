@@ -1,0 +1,148 @@
+"""The workflow use cases against a real PostgreSQL: concurrent conflicting actions, records that name no item,
+and a publication committed while new items arrive. No service processes: records are handed to the use cases."""
+
+import asyncio
+import itertools
+import json
+import shutil
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import ConsumerRecord
+
+from services.workflow.domain import check_config, load_config_folder
+from services.workflow.repository import WorkflowRepository
+from services.workflow.use_cases import Workflow, publish
+from shared.contracts.items import DossierItemCreated
+from shared.db.pool import create_pool
+from shared.settings import REPO_ROOT
+from tests.support.declarations import example
+
+CLIENT_TASK = "Beoordelen aangifte klant"
+_offsets = itertools.count()
+
+
+@pytest.fixture
+async def workflow(system):
+    pool = await create_pool(system.settings.database_url, max_size=20)
+    try:
+        yield Workflow(pool, system.topics, "test-workflow")
+    finally:
+        await pool.close()
+
+
+def record(topic: str, key: str, value: bytes, *, partition: int = 0) -> ConsumerRecord:
+    return ConsumerRecord(topic, partition, next(_offsets), 0, 0, key.encode(), value, None, len(key), len(value), [])
+
+
+def item_record(system, message_type: str = "btw-aangifte") -> tuple[str, ConsumerRecord]:
+    golden = example("btw_aangifte")
+    item_id = str(uuid.uuid4())
+    item = DossierItemCreated(dossier_item_id=item_id, message_id=f"m-{item_id}", source="afas-fin",
+                              message_type=message_type, submitter="m.devries", submitted_at=datetime.now(UTC),
+                              subject=golden["subject"], organisation_person_id="ORG-10045",
+                              identity=golden["identity"], document=golden["document"])
+    return item_id, record(system.topics.dossier_items, item_id, item.model_dump_json().encode())
+
+
+def action_record(system, item_id: str, action: str, actor: str = "klant", *, task: str = CLIENT_TASK,
+                  partition: int = 0, key: str | None = None) -> ConsumerRecord:
+    body = {"action_id": str(uuid.uuid4()), "dossier_item_id": item_id, "task": task, "action": action,
+            "actor": actor}
+    return record(system.topics.workflow_actions, key or item_id, json.dumps(body).encode(), partition=partition)
+
+
+async def outbox(system) -> list[dict]:
+    rows = await system.db.fetch("SELECT topic, key, value, headers FROM workflow.outbox ORDER BY id")
+    return [{"topic": r["topic"], "key": r["key"] and r["key"].decode(), "value": json.loads(r["value"]),
+             "headers": dict(r["headers"])} for r in rows]
+
+
+async def test_fifty_conflicting_actions_in_concurrent_transactions_move_the_item_exactly_once(system, workflow):
+    item_id, item = item_record(system)
+    await workflow.take_items([item])
+    actions = [action_record(system, item_id, "Goedkeuren bericht" if n % 2 else "Afkeuren bericht", partition=n)
+               for n in range(50)]
+
+    # One batch per partition, each in its own transaction on its own connection, all at once.
+    await asyncio.gather(*(workflow.take_actions([a]) for a in actions))
+
+    trail = await system.db.fetch("SELECT action, to_status FROM workflow.audit WHERE dossier_item_id = $1"
+                                  " ORDER BY id", item_id)
+    assert trail[0]["action"] == "Workflow gestart"
+    assert len(trail) == 2 and trail[1]["to_status"] in (40, 50)
+    records = await outbox(system)
+    ended = [r for r in records if r["topic"] == system.topics.status and r["value"]["status_code"] in (40, 50)]
+    assert len(ended) == 1 and ended[0]["value"]["reason_code"] is None
+    dead = [r for r in records if r["topic"] == system.topics.workflow_actions_dlq]
+    assert len(dead) == 49
+    assert {r["headers"]["accordeer-reason-code"] for r in dead} == {"not_running"}
+    approved = [r for r in records if r["topic"] == system.topics.approved]
+    assert len(approved) == (1 if trail[1]["to_status"] == 50 else 0)
+    outcomes = await system.db.fetch("SELECT outcome, count(*) FROM workflow.applied_actions GROUP BY outcome")
+    assert dict((r["outcome"], r["count"]) for r in outcomes) == {"applied": 1, "refused": 49}
+
+
+async def test_actions_naming_no_dossier_item_are_dead_lettered_and_the_batch_goes_on(system, workflow):
+    item_id, item = item_record(system)
+    await workflow.take_items([item])
+    unknown = str(uuid.uuid4())
+    batch = [action_record(system, "not-a-uuid", "Goedkeuren bericht"),
+             action_record(system, unknown, "Goedkeuren bericht"),
+             action_record(system, item_id, "Goedkeuren bericht")]
+
+    await asyncio.wait_for(workflow.take_actions(batch), timeout=10)
+
+    dead = [r for r in await outbox(system) if r["topic"] == system.topics.workflow_actions_dlq]
+    assert [(r["headers"]["accordeer-reason-code"], r["value"]["dossier_item_id"]) for r in dead] == [
+        ("unknown_dossier_item", "not-a-uuid"), ("unknown_dossier_item", unknown)]
+    assert "is not a dossier item id" in dead[0]["headers"]["accordeer-reason"]
+    assert f"dossier item {unknown} does not exist" == dead[1]["headers"]["accordeer-reason"]
+    assert await system.db.fetchval("SELECT status_code FROM workflow.instances WHERE dossier_item_id = $1",
+                                    item_id) == 50
+
+
+async def test_an_item_arriving_while_a_publication_commits_is_routed_by_that_publication(system, workflow,
+                                                                                        tmp_path):
+    folder = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "deploy" / "config", folder)
+    with (folder / "routes.yaml").open("a") as routes:
+        routes.write("- message_type: vpb-aangifte\n  workflow: Belastingdienst\n")
+    publication = check_config(load_config_folder(folder))
+    assert publication.ok, publication.report()
+    item_id, item = item_record(system, "vpb-aangifte")
+
+    publisher = system.db
+    transaction = publisher.transaction()
+    await transaction.start()
+    new_id = await WorkflowRepository(publisher).add_publication(publication, published_by="test")
+    assert await WorkflowRepository(publisher).unrouted() == []  # the item is not there yet
+    arriving = asyncio.create_task(workflow.take_items([item]))
+    await asyncio.sleep(1)
+    assert not arriving.done(), "the item must wait for the publication being committed"
+    await transaction.commit()
+    await asyncio.wait_for(arriving, timeout=10)
+
+    row = await system.db.fetchrow("SELECT status_code, publication_id FROM workflow.instances"
+                                   " WHERE dossier_item_id = $1", item_id)
+    assert (row["status_code"], row["publication_id"]) == (30, new_id)
+
+
+async def test_publishing_again_routes_what_now_has_a_route_and_leaves_the_rest_quiet(system, workflow, tmp_path):
+    vpb_id, vpb = item_record(system, "vpb-aangifte")
+    other_id, other = item_record(system, "dga-aangifte")
+    await workflow.take_items([vpb, other])
+    folder = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "deploy" / "config", folder)
+    with (folder / "routes.yaml").open("a") as routes:
+        routes.write("- message_type: vpb-aangifte\n  workflow: Belastingdienst\n")
+
+    publication, routed = await publish(system.db, load_config_folder(folder), system.topics, published_by="test")
+
+    assert publication.ok and routed == 1
+    statuses = [(r["value"]["dossier_item_id"], r["value"]["status_code"], r["value"]["detail"])
+                for r in await outbox(system) if r["topic"] == system.topics.status]
+    assert sorted(statuses[:2]) == sorted([(vpb_id, 20, "no route for message type vpb-aangifte"),
+                                           (other_id, 20, "no route for message type dga-aangifte")])
+    assert statuses[2:] == [(vpb_id, 30, "workflow Belastingdienst, task Beoordelen aangifte klant")]
