@@ -265,5 +265,23 @@ def item_type_delete() -> None:
     raise typer.Exit(1)
 
 
+@app.command()
+@friendly
+def docs(write: Annotated[bool, typer.Option("--write", help="Regenerate docs/asyncapi.yaml from the code.")] = False,
+         serve: Annotated[int, typer.Option(help="Serve the document as a web page on this port.")] = 0) -> None:
+    """The AsyncAPI document of all topics (generated from the contract models)."""
+    from accordeer.contract_docs import DOCUMENT, asyncapi_yaml, write_document
+
+    if write:
+        typer.echo(f"wrote {write_document()}")
+    elif serve:
+        from accordeer.docs_site import serve_document
+
+        typer.echo(f"serving the AsyncAPI document on http://127.0.0.1:{serve}/ (Ctrl-C stops)")
+        serve_document(serve)
+    else:
+        typer.echo(asyncapi_yaml() if not DOCUMENT.exists() else DOCUMENT.read_text(), nl=False)
+
+
 if __name__ == "__main__":
     sys.exit(main())
