@@ -90,13 +90,22 @@ def setup() -> None:
 @app.command()
 @friendly
 def submit(
-    files: Annotated[list[Path], typer.Argument(help="Inbound declaration JSON files (contract version 1).")],
+    files: Annotated[list[Path], typer.Argument(help="Declaration JSON files, or XBRL/XML files to wrap.")],
     wait: Annotated[float, typer.Option(help="Seconds to wait for each message's outcome; 0: don't wait.")] = 0,
+    source: Annotated[str | None, typer.Option(help="XML only: the external package's id.")] = None,
+    message_type: Annotated[str | None, typer.Option(help="XML only: e.g. btw-aangifte.")] = None,
+    subject: Annotated[str | None, typer.Option(help="XML only.")] = None,
+    destination: Annotated[list[str], typer.Option(help="XML only: ORGANISATION[:CONTACT], repeatable.")] = [],
+    identity: Annotated[str | None, typer.Option(help="XML only: NUMBER:TYPE, e.g. NL001234567B01:BTW.")] = None,
+    message_id: Annotated[str | None, typer.Option(help="XML only: default: the file name and a random suffix.")] = None,
+    submitter: Annotated[str | None, typer.Option(help="XML only: default: the source's service user.")] = None,
 ) -> None:
     """Publish declarations to declarations.inbound, as an external package would."""
-    from accordeer.submitting import submit_files
+    from accordeer.submitting import Wrapping, submit_files
 
-    ok = asyncio.run(submit_files(Settings(), files, wait=wait, say=typer.echo))
+    wrapping = Wrapping(source=source, message_type=message_type, subject=subject, destinations=tuple(destination),
+                        identity=identity, message_id=message_id, submitter=submitter)
+    ok = asyncio.run(submit_files(Settings(), files, wait=wait, wrapping=wrapping, say=typer.echo))
     raise typer.Exit(0 if ok else 1)
 
 

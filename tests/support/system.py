@@ -4,6 +4,8 @@ import asyncio
 import itertools
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -65,6 +67,15 @@ class SystemUnderTest:
                 self.services.start_gateway()
             else:
                 self.services.start_service(name)
+
+    async def cli(self, *args: str, timeout: float = 90) -> subprocess.CompletedProcess:
+        """Run `accordeer ARGS` against this system, as a person would in a shell."""
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "accordeer.cli", *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, **self.services.env},
+        )
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)
+        return subprocess.CompletedProcess(args, process.returncode, stdout.decode(), stderr.decode())
 
     def logs_text(self) -> str:
         """Everything every process of this test logged."""

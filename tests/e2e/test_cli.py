@@ -1,0 +1,42 @@
+"""The `accordeer` command as people use it, against a running system."""
+
+import json
+
+import pytest
+
+from tests.support.declarations import example
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_submit_waits_for_the_outcome_of_good_bad_and_wrapped_files(system, tmp_path):
+    system.start("intake", "workflow")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(example("loonheffing", message_id="cli-good")))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(example("loonheffing", message_id="cli-bad", destinations=[{"employee_id": "7"}])))
+    xml = tmp_path / "ob-2025-02.xbrl"
+    xml.write_text('<?xml version="1.0"?><xbrli:xbrl xmlns:xbrli="http://www.xbrl.org/2003/instance"/>')
+
+    result = await system.cli("submit", str(good), str(bad), "--wait", "60")
+    assert result.returncode == 1, result.stderr  # one of them was refused
+    assert "cli-good item" in result.stdout and "30 In workflow" in result.stdout
+    assert "cli-bad: 0 Refused (destination_reference_not_allowed)" in result.stdout
+
+    wrapped = await system.cli("submit", str(xml), "--wait", "60", "--source", "afas-fin", "--message-type",
+                               "btw-aangifte", "--subject", "Btw februari", "--destination", "ORG-1:CP-2",
+                               "--identity", "NL001234567B01:BTW", "--message-id", "cli-xml")
+    assert wrapped.returncode == 0, wrapped.stdout + wrapped.stderr
+    row = await system.db.fetchrow("SELECT * FROM intake.dossier_items WHERE message_id = 'cli-xml'")
+    assert (row["organisation_person_id"], row["contact_id"], row["document"]["file_name"]) == (
+        "ORG-1", "CP-2", "ob-2025-02.xbrl")
+
+
+async def test_cli_errors_are_sentences_not_tracebacks(system, tmp_path):
+    missing = await system.cli("submit", str(tmp_path / "nope.json"))
+    assert missing.returncode == 2 and "error:" in missing.stderr and "Traceback" not in missing.stderr
+    refused = await system.cli("item-type", "set", "allows_file_link", "false")
+    assert refused.returncode == 1 and "only 'confidential'" in refused.stderr
+    assert (await system.cli("item-type", "delete")).returncode == 1
+    history = await system.cli("history", "00000000-0000-0000-0000-000000000000")
+    assert history.returncode == 1 and "no history" in history.stdout
