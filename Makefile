@@ -23,6 +23,10 @@ test: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
+bench: $(STAMP)
+	$(BIN)/accordeer stack fetch
+	$(BIN)/python -m benchmarks.intake_throughput
+
 wipe: $(STAMP)
 	$(BIN)/accordeer wipe
 

@@ -49,7 +49,7 @@ def parse_declaration(raw: bytes, *, max_bytes: int) -> Declaration | Refusal:
     obj = _load(text)
     if isinstance(obj, tuple):
         return Refusal(*obj, *sniff_ids(data))
-    return _validate(obj, *read_ids(obj))
+    return _validate(obj, *read_ids(obj), walk=_may_be_unstorable(text))
 
 
 def _as_bytes(raw: Any) -> bytes | None:
@@ -76,8 +76,17 @@ def _load(text: str) -> dict[str, Any] | tuple[ReasonCode, str]:
     return obj
 
 
-def _validate(obj: dict[str, Any], message_id: str | None, source: str | None) -> Declaration | Refusal:
-    unstorable = find_unstorable(obj)
+def _may_be_unstorable(text: str) -> bool:
+    """Whether the parsed object needs the full walk of ``find_unstorable`` (the slowest step of parsing).
+
+    NUL and lone surrogates can only arrive as \\u escapes (valid UTF-8 has no surrogates, JSON no raw
+    NUL), and nesting deeper than MAX_DEPTH needs more than MAX_DEPTH opening brackets."""
+    return "\\u" in text or text.count("{") + text.count("[") > MAX_DEPTH
+
+
+def _validate(obj: dict[str, Any], message_id: str | None, source: str | None, *, walk: bool = True
+              ) -> Declaration | Refusal:
+    unstorable = find_unstorable(obj) if walk else None
     if unstorable:
         code, message = _unstorable(*unstorable)
         return Refusal(code, message, message_id, source)
