@@ -15,6 +15,8 @@ from accordeer.localstack.postgres import LocalPostgres
 from accordeer.localstack.processes import ManagedProcess, wait_until
 
 SERVICES = ("intake", "workflow", "dispatch")
+OPS_PORTS = {"intake": 8481, "workflow": 8482, "dispatch": 8483}
+"""Health and metrics endpoints of the local stack (`accordeer status` looks there)."""
 
 
 def with_database(database_url: str, database: str) -> str:
@@ -82,7 +84,7 @@ class ServiceProcesses:
     def start_all(self) -> None:
         self.start_gateway()
         for name in SERVICES:
-            self.start_service(name)
+            self.start_service(name, ACCORDEER_HTTP_PORT=str(OPS_PORTS[name]))
 
     def stop_all(self) -> None:
         for process in reversed(list(self.processes.values())):

@@ -1,0 +1,58 @@
+"""What operators look at: health, readiness and the Prometheus figures of every service, scraped for real."""
+
+import re
+
+import httpx
+import pytest
+
+from accordeer.localstack.kafka import free_port
+from shared.contracts.status import StatusCode
+from tests.support.declarations import example
+
+pytestmark = pytest.mark.e2e
+
+SERVICES = ("intake", "workflow", "dispatch")
+
+
+def _value(metrics: str, name: str, **labels: str) -> float:
+    """The sample ``name{labels}`` (labels in any order); fails when it is not exposed."""
+    for line in metrics.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', line.split(" ")[0]))
+        if all(found.get(k) == v for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{name}{labels} is not exposed")
+
+
+async def test_health_readiness_and_business_metrics(system):
+    ports = {name: free_port() for name in SERVICES}
+    system.start("digipoort_mock")
+    for name, port in ports.items():
+        system.services.start_service(name, ACCORDEER_HTTP_PORT=str(port))
+    await system.submit(example("btw_aangifte", message_id="ops-good"),
+                        example("btw_aangifte", message_id="ops-bad", source="onbekend"))
+    await system.wait_for(lambda: any(e.status_code == StatusCode.IN_WORKFLOW for e in system.events), what="30")
+    item = next(e.dossier_item_id for e in system.events if e.status_code == StatusCode.IN_WORKFLOW)
+    await system.act(item, "Beoordelen aangifte klant", "Goedkeuren bericht", "klant")
+    await system.wait_for(lambda: StatusCode.ACCEPTED_BY_AUTHORITY in system.statuses_of(item), what="80")
+
+    scraped = {}
+    async with httpx.AsyncClient(timeout=10) as client:
+        for name, port in ports.items():
+            base = f"http://127.0.0.1:{port}"
+            assert (await client.get(f"{base}/health/live")).status_code == 200
+            ready = await client.get(f"{base}/health/ready")
+            assert ready.status_code == 200 and ready.json()["checks"] == {"postgresql": True, "kafka": True}
+            scraped[name] = (await client.get(f"{base}/metrics")).text
+
+    intake, workflow, dispatch = (scraped[n] for n in SERVICES)
+    assert _value(intake, "accordeer_declarations_received_total") == 2
+    assert _value(intake, "accordeer_declarations_refused_total", reason="unknown_source") == 1
+    assert _value(intake, "accordeer_dossier_items_created_total") == 1
+    assert _value(intake, "accordeer_dead_letters_total", topic=system.topics.inbound_dlq, reason="unknown_source") == 1
+    assert _value(intake, "accordeer_outbox_backlog", service="intake") == 0
+    assert _value(intake, "faststream_received_messages_total", handler=system.topics.inbound) >= 1
+    assert _value(workflow, "accordeer_status_events_total", status_code="50") == 1
+    assert _value(dispatch, "accordeer_deliveries_total", gateway_status="500") == 1
+    assert _value(dispatch, "accordeer_status_events_total", status_code="80") == 1
