@@ -120,7 +120,8 @@ async def test_confidential_items_are_marked_and_never_logged(system):
     assert await change_item_type(system.db, "confidential", True) == "Accorderingsbericht: confidential = True"
     refusal = await change_item_type(system.db, "allows_file_link", False)
     assert refusal.reason_code == "setting_not_changeable"
-    system.start("intake", "workflow")
+    system.services.start_service("intake", ACCORDEER_LOG_LEVEL="DEBUG")  # capture every line there is
+    system.start("workflow")
     secret = example("btw_aangifte", message_id="c-1", subject="Geheime aangifte Jansen BV")
     await system.submit(secret)
     await system.wait_for(lambda: any(e.status_code == 30 for e in system.events), what="30")
