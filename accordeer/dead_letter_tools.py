@@ -62,8 +62,8 @@ async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: floa
     partitions = await partitions_of(bootstrap_servers, topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
                                 client_id="accordeer-dlq", max_partition_fetch_bytes=MAX_RECORD_BYTES)
-    await consumer.start()
     try:
+        await consumer.start()
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         # An explicit seek: seek_to_beginning right after end_offsets was seen to land at the end instead.
@@ -120,8 +120,9 @@ async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter], *, topic
 
 def render_list(topic: str, letters: Sequence[DeadLetter]) -> str:
     row = "{:>9} {:<24} {:<22} {:<40} {:<19} {:>8}  {}"
-    lines = [f"{topic}: {len(letters)} dead letter(s)",
-             row.format("PART:OFF", "KEY", "REASON CODE", "ORIGINAL", "DEAD-LETTERED", "BYTES", "REASON")]
+    lines = [f"{topic}: {len(letters)} dead letter(s)"]
+    if letters:
+        lines.append(row.format("PART:OFF", "KEY", "REASON CODE", "ORIGINAL", "DEAD-LETTERED", "BYTES", "REASON"))
     lines += [row.format(d.ref, _cut(d.key_text, 24), d.reason_code, d.original, _when(d.timestamp),
                          len(d.value), _cut(d.headers.get(h.REASON, ""), 80)) for d in letters]
     return "\n".join(lines)

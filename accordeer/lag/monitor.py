@@ -31,6 +31,8 @@ def product_groups(topics: Topics) -> dict[str, tuple[str, ...]]:
 
 
 class LagMonitor:
+    """The last ``window`` samples of every partition of ``groups`` (consumer group → topics it reads)."""
+
     def __init__(self, source: LagSource, groups: Mapping[str, Sequence[str]], *, window: int = 5,
                  clock: Callable[[], float] = time.time):
         if window < 1:

@@ -12,8 +12,10 @@ from dataclasses import replace
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
-from accordeer.lag.membership import describe_group
+from accordeer.lag.membership import Membership, describe_group
 from accordeer.lag.model import PartitionSample
 from shared.kafka.producer import MAX_RECORD_BYTES
 
@@ -22,9 +24,10 @@ class KafkaLagSource:
     """Open with ``async with``; ``sample`` may then be called as often as wanted."""
 
     def __init__(self, bootstrap_servers: str, *, clock: Callable[[], float] = time.time,
-                 read_timeout: float = 3.0):
+                 read_timeout: float = 3.0, retry_for: float = 15.0):
         self.clock = clock
         self.read_timeout = read_timeout
+        self.retry_for = retry_for
         self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-lag")
         self.reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
                                        client_id="accordeer-lag", max_partition_fetch_bytes=MAX_RECORD_BYTES)
@@ -32,8 +35,12 @@ class KafkaLagSource:
         self._timestamps: dict[tuple[TopicPartition, int], float] = {}
 
     async def __aenter__(self) -> "KafkaLagSource":
-        await self.admin.start()
-        await self.reader.start()
+        try:
+            await self.admin.start()
+            await self.reader.start()
+        except BaseException:
+            await self.__aexit__()
+            raise
         return self
 
     async def __aexit__(self, *_) -> None:
@@ -46,8 +53,7 @@ class KafkaLagSource:
         found = []
         for group, topics in groups.items():
             tps = [tp for topic in topics for tp in partitions[topic]]
-            committed = await self.admin.list_consumer_group_offsets(group, partitions=tps)
-            membership = await describe_group(self.admin, group)
+            committed, membership = await self._group(group, tps)
             # Watermarks after the committed offsets, so a lag is never under-reported.
             ends = await self.reader.end_offsets(tps)
             starts = await self.reader.beginning_offsets(tps)
@@ -62,6 +68,15 @@ class KafkaLagSource:
         timestamps = await self._oldest_timestamps({TopicPartition(s.topic, s.partition): s.position
                                                     for s in found if s.lag > 0})
         return [_with_timestamp(s, timestamps) for s in found]
+
+    async def _group(self, group: str, tps: list[TopicPartition]) -> tuple[dict, Membership]:
+        # A group's coordinator may be loading or moving (a fresh broker, a restart): retry for a while.
+        async for attempt in AsyncRetrying(stop=stop_after_delay(self.retry_for), reraise=True,
+                                           wait=wait_exponential_jitter(multiplier=0.1, max=1.0, jitter=0.1),
+                                           retry=retry_if_exception(_retriable)):
+            with attempt:
+                committed = await self.admin.list_consumer_group_offsets(group, partitions=tps)
+                return committed, await describe_group(self.admin, group)
 
     async def _partitions(self, topic: str) -> list[TopicPartition]:
         [description] = await self.admin.describe_topics([topic])
@@ -86,6 +101,10 @@ class KafkaLagSource:
             self.reader.unsubscribe()  # no fetching in the background between samples
         self._timestamps = known
         return known
+
+
+def _retriable(error: BaseException) -> bool:
+    return isinstance(error, KafkaError) and error.retriable
 
 
 def _with_timestamp(sample: PartitionSample, timestamps: dict) -> PartitionSample:
