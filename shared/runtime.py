@@ -19,6 +19,7 @@ from faststream.specification import AsyncAPI
 from shared.db.pool import create_pool
 from shared.ops_http import ops_app, serve_ops
 from shared.kafka.producer import create_producer
+from shared.lag_gauges import export_lag_forever
 from shared.kafka.relay import OutboxRelay
 from shared.logs import configure_logging
 from shared.settings import Settings
@@ -57,6 +58,8 @@ class ServiceRuntime:
             checks = {"postgresql": self._database_answers, "kafka": self._broker_answers}
             self.spawn(serve_ops(ops_app(self.service, checks), self.settings.http_host, self.settings.http_port),
                        name="ops-http")
+            self.spawn(export_lag_forever(self.settings.kafka_bootstrap_servers, self.topics, self.group_id,
+                                          interval=self.settings.lag_sample_seconds), name="lag-gauges")
 
     async def _database_answers(self) -> bool:
         return await self.pool.fetchval("SELECT 1", timeout=2) == 1

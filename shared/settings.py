@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     gateway_url: str = Field("http://127.0.0.1:8470", description="Base URL of the communication service (Digipoort or the mock).")
     http_host: str = Field("127.0.0.1", description="Address of the health and metrics endpoint.")
     http_port: int = Field(0, description="Port of the health and metrics endpoint; 0 disables it.")
+    lag_sample_seconds: float = Field(15.0, description="How often a service samples its consumer lag for /metrics.")
     log_format: str = Field("console", description="'json' for structured logs, 'console' for people.")
     log_level: str = Field("INFO", description="Python log level name.")
 

@@ -40,3 +40,20 @@ async def test_cli_errors_are_sentences_not_tracebacks(system, tmp_path):
     assert (await system.cli("item-type", "delete")).returncode == 1
     history = await system.cli("history", "00000000-0000-0000-0000-000000000000")
     assert history.returncode == 1 and "no history" in history.stdout
+
+
+async def test_status_lag_and_dead_letters_from_the_command_line(system):
+    system.start("intake", "workflow")
+    await system.submit(example("btw_aangifte", message_id="st-1"),
+                        example("btw_aangifte", message_id="st-2", source="onbekend"))
+    await system.wait_for(lambda: any(e.status_code == 30 for e in system.events), what="30")
+    await system.wait_for(lambda: any(e.status_code == 0 for e in system.events), what="the refusal")
+
+    status = await system.cli("status")
+    assert status.returncode == 0, status.stderr
+    assert f"{system.topics.inbound_dlq:<28} 1" in status.stdout
+    assert " 30 In workflow" in status.stdout and status.stdout.rstrip().endswith("1")
+    listed = await system.cli("dlq", "list", "--topic", "inbound")
+    assert "unknown_source" in listed.stdout and "st-2" in listed.stdout
+    lag = await system.cli("lag", "--window", "2", "--interval", "0.5")
+    assert system.topics.group("intake") in lag.stdout

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from accordeer.lag import KafkaLagSource, LagMonitor, LagReport, Status, product_groups, render_table
+from shared.lag import KafkaLagSource, LagMonitor, LagReport, Status, product_groups, render_table
 from tests.support.declarations import example
 
 pytestmark = pytest.mark.e2e

@@ -1,5 +1,6 @@
 """What operators look at: health, readiness and the Prometheus figures of every service, scraped for real."""
 
+import asyncio
 import re
 
 import httpx
@@ -29,7 +30,7 @@ async def test_health_readiness_and_business_metrics(system):
     ports = {name: free_port() for name in SERVICES}
     system.start("digipoort_mock")
     for name, port in ports.items():
-        system.services.start_service(name, ACCORDEER_HTTP_PORT=str(port))
+        system.services.start_service(name, ACCORDEER_HTTP_PORT=str(port), ACCORDEER_LAG_SAMPLE_SECONDS="1")
     await system.submit(example("btw_aangifte", message_id="ops-good"),
                         example("btw_aangifte", message_id="ops-bad", source="onbekend"))
     await system.wait_for(lambda: any(e.status_code == StatusCode.IN_WORKFLOW for e in system.events), what="30")
@@ -37,6 +38,7 @@ async def test_health_readiness_and_business_metrics(system):
     await system.act(item, "Beoordelen aangifte klant", "Goedkeuren bericht", "klant")
     await system.wait_for(lambda: StatusCode.ACCEPTED_BY_AUTHORITY in system.statuses_of(item), what="80")
 
+    await asyncio.sleep(2.5)  # two more lag samples, after everything was consumed
     scraped = {}
     async with httpx.AsyncClient(timeout=10) as client:
         for name, port in ports.items():
@@ -56,3 +58,8 @@ async def test_health_readiness_and_business_metrics(system):
     assert _value(workflow, "accordeer_status_events_total", status_code="50") == 1
     assert _value(dispatch, "accordeer_deliveries_total", gateway_status="500") == 1
     assert _value(dispatch, "accordeer_status_events_total", status_code="80") == 1
+    for partition in range(6):  # every partition of the group's topic, caught up
+        assert _value(intake, "accordeer_consumer_lag_records", group=system.topics.group("intake"),
+                      topic=system.topics.inbound, partition=str(partition)) == 0
+        assert _value(dispatch, "accordeer_consumer_lag_seconds", group=system.topics.group("dispatch"),
+                      topic=system.topics.approved, partition=str(partition)) == 0

@@ -8,7 +8,7 @@ import time
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from accordeer.lag import KafkaLagSource, LagMonitor, Status
+from shared.lag import KafkaLagSource, LagMonitor, Status
 from shared.kafka.admin import ensure_topics
 from shared.topics import Topics
 

@@ -1,6 +1,6 @@
 """Samples for the lag tests: one partition of one group, with only what a test cares about given."""
 
-from accordeer.lag import PartitionSample
+from shared.lag import PartitionSample
 
 GROUP, TOPIC = "accordeer-intake", "declarations.inbound"
 

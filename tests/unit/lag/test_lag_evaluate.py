@@ -2,7 +2,7 @@
 
 import pytest
 
-from accordeer.lag import Status, evaluate, since_last_reset
+from shared.lag import Status, evaluate, since_last_reset
 from tests.unit.lag.samples import sample, window
 
 

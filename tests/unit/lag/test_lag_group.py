@@ -2,7 +2,7 @@
 
 import pytest
 
-from accordeer.lag import GroupLag, LagReport, Status, evaluate
+from shared.lag import GroupLag, LagReport, Status, evaluate
 from tests.unit.lag.samples import sample, window
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accordeer.lag import LagMonitor, Status, product_groups
+from shared.lag import LagMonitor, Status, product_groups
 from shared.topics import Topics
 from tests.unit.lag.samples import sample
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from accordeer.lag import GroupLag, LagReport, evaluate, render_json, render_table
-from accordeer.lag.render import duration
+from shared.lag import GroupLag, LagReport, evaluate, render_json, render_table
+from shared.lag.render import duration
 from tests.unit.lag.samples import sample
 
 AT = 1_767_225_600.0  # 2026-01-01T00:00:00Z

@@ -4,11 +4,11 @@
 Kafka; ``monitor`` keeps the sliding windows; ``render`` prints.
 """
 
-from accordeer.lag.evaluate import evaluate, since_last_reset
-from accordeer.lag.model import GroupLag, LagReport, PartitionSample, PartitionStatus, Status
-from accordeer.lag.monitor import LagMonitor, LagSource, lag_report, product_groups, watch_lag
-from accordeer.lag.render import render_json, render_table, report_dict
-from accordeer.lag.sampling import KafkaLagSource
+from shared.lag.evaluate import evaluate, since_last_reset
+from shared.lag.model import GroupLag, LagReport, PartitionSample, PartitionStatus, Status
+from shared.lag.monitor import LagMonitor, LagSource, lag_report, product_groups, watch_lag
+from shared.lag.render import render_json, render_table, report_dict
+from shared.lag.sampling import KafkaLagSource
 
 __all__ = [
     "GroupLag", "KafkaLagSource", "LagMonitor", "LagReport", "LagSource", "PartitionSample", "PartitionStatus",

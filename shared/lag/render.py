@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, datetime
 
-from accordeer.lag.model import GroupLag, LagReport, PartitionStatus
+from shared.lag.model import GroupLag, LagReport, PartitionStatus
 
 _GROUP_ROW = "{:<34} {:<6} {:>9} {:>9} {:>10} {:>9}"
 _PARTITION_ROW = "  {:<30} {:>4} {:>10} {:>10} {:>8} {:>9}  {:<6} {}"

@@ -11,9 +11,9 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Protocol
 
-from accordeer.lag.evaluate import evaluate
-from accordeer.lag.model import GroupLag, LagReport, PartitionSample
-from accordeer.lag.sampling import KafkaLagSource
+from shared.lag.evaluate import evaluate
+from shared.lag.model import GroupLag, LagReport, PartitionSample
+from shared.lag.sampling import KafkaLagSource
 from shared.topics import Topics
 
 

@@ -24,7 +24,7 @@ partition and its position is the log start: the same rules apply.
 from collections.abc import Sequence
 from itertools import pairwise
 
-from accordeer.lag.model import PartitionSample, PartitionStatus, Status
+from shared.lag.model import PartitionSample, PartitionStatus, Status
 
 
 def evaluate(window: Sequence[PartitionSample]) -> PartitionStatus:
