@@ -1,0 +1,1 @@
+"""The `accordeer` commands, one module per audience."""

@@ -1,0 +1,28 @@
+"""What every command module shares: the `accordeer` app and the rule that people get sentences, not tracebacks."""
+
+import functools
+
+import typer
+from aiokafka.errors import KafkaError
+
+from accordeer.connect import NotRunning
+
+app = typer.Typer(help="`accordeer`: one command for people — run the stack, submit, act, publish workflows, "
+                  "inspect.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def friendly(command):
+    """People get a sentence, not a traceback, for what they can fix themselves."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (NotRunning, LookupError, ValueError, FileNotFoundError, OSError) as exc:
+            typer.secho(f"error: {exc}", fg="red", err=True)
+            raise typer.Exit(2) from None
+        except KafkaError as exc:
+            typer.secho(f"error: Kafka is not reachable ({exc}); is the stack running (`make run`)?", fg="red", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper

@@ -1,0 +1,159 @@
+"""Commands for operators: consumer lag, system status, dead letters, the AsyncAPI document."""
+
+import asyncio
+import json
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from accordeer.commands.common import app, friendly
+from accordeer.connect import settings_with_database
+from shared.settings import Settings
+
+dlq_app = typer.Typer(help="Dead letters: records a service refused, with the reason and where they came from.",
+                      no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+
+
+@app.command()
+@friendly
+def lag(
+    watch: Annotated[bool, typer.Option("--watch", help="Report again every --interval seconds, until Ctrl-C.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON (with --watch: one document per line).")] = False,
+    window: Annotated[int, typer.Option(min=1, help="Samples per partition that a status is judged over.")] = 3,
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between samples.")] = 1.0,
+    every_partition: Annotated[bool, typer.Option("--all", help="List caught-up partitions too.")] = False,
+) -> None:
+    """Consumer lag of intake, workflow and dispatch: per partition and per group, with a status as Burrow's.
+
+    OK; WARN: lag growing while offsets advance; STALL: a consumer is there but its offset does not move;
+    STOP: nobody is in the group while records wait. Without --watch it takes --window samples (so
+    (window-1) x interval seconds) and exits 1 when a group is not OK.
+    """
+    from shared.lag import lag_report, render_json, render_table, report_dict, watch_lag
+
+    settings = Settings()
+    if not watch:
+        report = asyncio.run(lag_report(settings.kafka_bootstrap_servers, settings.topics, window=window,
+                                        interval=interval))
+        typer.echo(render_json(report) if as_json else render_table(report, every_partition=every_partition))
+        raise typer.Exit(0 if all(g.status == "OK" for g in report.groups) else 1)
+
+    async def follow() -> None:
+        async for report in watch_lag(settings.kafka_bootstrap_servers, settings.topics, window=window,
+                                      interval=interval):
+            if as_json:
+                typer.echo(json.dumps(report_dict(report)))
+            else:
+                if sys.stdout.isatty():
+                    typer.echo("\x1b[2J\x1b[H", nl=False)  # a fresh screen per report, like watch(1)
+                typer.echo(render_table(report, every_partition=every_partition))
+
+    try:
+        asyncio.run(follow())
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+@friendly
+def status() -> None:
+    """The whole system on one screen: services, consumer lag, dead letters, dossier items per status."""
+    from accordeer.system_status import render, system_status
+
+    typer.echo(render(asyncio.run(system_status(settings_with_database()))))
+
+
+class DeadLetterTopic(str, Enum):
+    inbound = "inbound"
+    workflow_actions = "workflow-actions"
+
+
+DeadLetterTopicOption = Annotated[DeadLetterTopic, typer.Option("--topic", help="Which dead-letter topic.")]
+
+
+def _dead_letter_topic(settings: Settings, which: DeadLetterTopic) -> str:
+    return {DeadLetterTopic.inbound: settings.topics.inbound_dlq,
+            DeadLetterTopic.workflow_actions: settings.topics.workflow_actions_dlq}[which]
+
+
+@dlq_app.command("list")
+@friendly
+def dlq_list(
+    topic: Annotated[DeadLetterTopic | None, typer.Option("--topic", help="Only this one (default: both).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Only records with this reason code.")] = None,
+) -> None:
+    """Each dead letter: offset, key, reason code and reason, original topic/partition/offset, when, size."""
+    from accordeer.dead_letter_tools import dead_letter_topics, read_dead_letters, render_list
+
+    settings = Settings()
+    names = [_dead_letter_topic(settings, topic)] if topic else list(dead_letter_topics(settings.topics))
+    for name in names:
+        letters = asyncio.run(read_dead_letters(settings.kafka_bootstrap_servers, name))
+        typer.echo(render_list(name, [d for d in letters if reason is None or d.reason_code == reason]) + "\n")
+
+
+@dlq_app.command("show")
+@friendly
+def dlq_show(
+    ref: Annotated[str, typer.Argument(help="OFFSET or PARTITION:OFFSET, as `accordeer dlq list` shows it.")],
+    topic: DeadLetterTopicOption = DeadLetterTopic.inbound,
+) -> None:
+    """One dead letter: its headers, and its value as indented JSON (base64 contents left out) or cut text."""
+    from accordeer.dead_letter_tools import choose, read_dead_letters, render_show
+
+    settings = Settings()
+    letters = asyncio.run(read_dead_letters(settings.kafka_bootstrap_servers, _dead_letter_topic(settings, topic)))
+    [letter] = choose(letters, refs=[ref])
+    typer.echo(render_show(letter))
+
+
+@dlq_app.command("replay")
+@friendly
+def dlq_replay(
+    refs: Annotated[list[str] | None, typer.Argument(help="OFFSET or PARTITION:OFFSET of each record.")] = None,
+    topic: DeadLetterTopicOption = DeadLetterTopic.inbound,
+    every: Annotated[bool, typer.Option("--all", help="Every record of the topic.")] = False,
+    reason: Annotated[str | None, typer.Option(help="Every record with this reason code.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False,
+) -> None:
+    """Send chosen dead letters back to their original topic, once their cause is fixed.
+
+    For example after loading an authorisation or publishing a route. Same key and value, plus a header
+    accordeer-replayed-from. Safe to repeat: a message already stored with the same content is a no-op,
+    an action already applied is not applied again.
+    """
+    from accordeer.dead_letter_tools import choose, read_dead_letters, replay
+
+    settings = Settings()
+    name = _dead_letter_topic(settings, topic)
+    chosen = choose(asyncio.run(read_dead_letters(settings.kafka_bootstrap_servers, name)),
+                    refs=refs or [], reason=reason, every=every)
+    if not chosen:
+        typer.echo(f"no dead letter in {name} matches")
+        raise typer.Exit(1)
+    if not yes and not typer.confirm(f"Replay {len(chosen)} record(s) from {name}?"):
+        raise typer.Exit(1)
+    sent = asyncio.run(replay(settings.kafka_bootstrap_servers, chosen, topics=settings.topics))
+    for letter, where in zip(chosen, sent, strict=True):
+        typer.echo(f"{letter.ref} ({letter.reason_code or 'no reason code'}) → {where}")
+
+
+@app.command()
+@friendly
+def docs(write: Annotated[bool, typer.Option("--write", help="Regenerate docs/asyncapi.yaml from the code.")] = False,
+         serve: Annotated[int, typer.Option(help="Serve the document as a web page on this port.")] = 0) -> None:
+    """The AsyncAPI document of all topics (generated from the contract models)."""
+    from accordeer.contract_docs import DOCUMENT, asyncapi_yaml, write_document
+
+    if write:
+        typer.echo(f"wrote {write_document()}")
+    elif serve:
+        from accordeer.docs_site import serve_document
+
+        typer.echo(f"serving the AsyncAPI document on http://127.0.0.1:{serve}/ (Ctrl-C stops)")
+        serve_document(serve)
+    else:
+        typer.echo(asyncapi_yaml() if not DOCUMENT.exists() else DOCUMENT.read_text(), nl=False)
