@@ -28,6 +28,8 @@ DEAD_LETTERS = Counter(
     ["topic", "reason"])
 OUTBOX_BACKLOG = Gauge(
     "accordeer_outbox_backlog", "Rows waiting in the service's outbox (seen by its relay).", ["service"])
+UNCOUNTABLE = Counter(
+    "accordeer_uncountable_records_total", "Published records the figures above could not read.", ["topic"])
 CONSUMER_LAG = Gauge(
     "accordeer_consumer_lag_records", "Records not yet committed by a consumer group, per partition.",
     ["group", "topic", "partition"])
@@ -37,7 +39,14 @@ CONSUMER_TIME_LAG = Gauge(
 
 
 def observe_published(topic: str, value: bytes, headers: list[tuple[str, str]]) -> None:
-    """Count one record the relay has published."""
+    """Count one record the relay has published. Never raises: a figure is not worth a stuck relay."""
+    try:
+        _observe(topic, value, headers)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        UNCOUNTABLE.labels(topic=topic).inc()
+
+
+def _observe(topic: str, value: bytes, headers: list[tuple[str, str]]) -> None:
     if topic.endswith(".dlq"):
         reason = dict(headers).get("accordeer-reason-code", "unknown")
         DEAD_LETTERS.labels(topic=topic, reason=reason).inc()

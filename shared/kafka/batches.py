@@ -64,7 +64,7 @@ def subscribe_batches(
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_delay(retry_for_seconds),
-                wait=wait_exponential_jitter(initial=0.2, max=10),
+                wait=wait_exponential_jitter(multiplier=0.2, max=10),
                 retry=retry_if_exception_type(Exception),
                 reraise=True,
             ):

@@ -72,10 +72,10 @@ class OutboxRelay:
             for topic, value, key, headers in records
         ]
         await asyncio.gather(*deliveries)
-        for topic, value, _, headers in records:
-            metrics.observe_published(topic, value, headers)
         # By id, not by range: a transaction that took a lower id may commit later.
         await conn.execute(f"DELETE FROM {self.schema}.outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
+        for topic, value, _, headers in records:
+            metrics.observe_published(topic, value, headers)
         self.published += len(rows)
         return len(rows)
 
