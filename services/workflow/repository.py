@@ -7,6 +7,10 @@ from services.workflow.domain import Directory, InstanceState, Publication, Rout
 from shared.contracts.status import StatusCode
 
 
+class StaleState(RuntimeError):
+    """A state decided on a step that is no longer the stored one; the batch is retried and decided again."""
+
+
 @dataclass(frozen=True)
 class PublishedConfig:
     """One publication as stored: immutable, so instances started on it keep it."""
@@ -74,8 +78,9 @@ class WorkflowRepository:
     async def hold_publications(self) -> None:
         """Until the transaction ends, no publication can be added (several holders at once are fine).
 
-        A new item is routed by the latest publication; without this, a publication committed between
-        reading it and committing the item would not see the item either, and it would wait unrouted.
+        A new item is routed by the latest publication; a publication committed between reading it and
+        committing the item would not see the item either, and it would wait unrouted. The foreign key of
+        instances happens to take a weaker lock on publications too; this does not depend on that.
         """
         await self.conn.execute("LOCK TABLE workflow.publications IN SHARE MODE")
 
@@ -127,14 +132,19 @@ class WorkflowRepository:
 
     async def save_state(self, dossier_item_id: str, *, state: InstanceState, status_code: int, detail: str,
                          publication_id: int, task_started_at: datetime | None) -> None:
-        """``task_started_at`` None keeps the current task's start, from which its deadline counts."""
-        await self.conn.execute(
+        """Store a state of step n only over step n - 1 (a start, step 0, only over none): two decisions made on
+        the same state can then never both be kept. The row lock already makes that so; this makes it certain.
+        ``task_started_at`` None keeps the current task's start, from which its deadline counts."""
+        result = await self.conn.execute(
             "UPDATE workflow.instances SET state = $2, status_code = $3, detail = $4, publication_id = $5,"
             " workflow_name = $6, task_started_at = coalesce($7, task_started_at),"
-            " revision = revision + 1, updated_at = now() WHERE dossier_item_id = $1",
+            " revision = revision + 1, updated_at = now()"
+            " WHERE dossier_item_id = $1 AND coalesce((state->>'step')::int, -1) = $8",
             dossier_item_id, state.as_document(), status_code, detail, publication_id, state.workflow,
-            task_started_at,
+            task_started_at, state.step - 1,
         )
+        if result != "UPDATE 1":
+            raise StaleState(f"dossier item {dossier_item_id} moved on before step {state.step} was stored")
 
     async def set_waiting(self, dossier_item_id: str, detail: str) -> None:
         await self.conn.execute(

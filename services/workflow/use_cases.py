@@ -42,6 +42,7 @@ class Workflow:
         async with self.pool.acquire() as conn, conn.transaction():
             fresh = await claim_unapplied(conn, SCHEMA, self.group_id, records)
             repository = WorkflowRepository(conn)
+            await repository.hold_publications()
             items = [DossierItemCreated.model_validate_json(r.value) for r in fresh]
             new_ids = await repository.add_instances([
                 (i.dossier_item_id, i.message_id, i.source, i.message_type, i.characteristics,
@@ -49,7 +50,6 @@ class Workflow:
             ])
             if not new_ids:
                 return
-            pass  # await repository.hold_publications()
             config = await self.publications.latest(repository)
             events = []
             for instance in await repository.instances(sorted(new_ids)):

@@ -1,18 +1,20 @@
 """The workflow use cases against a real PostgreSQL: concurrent conflicting actions, records that name no item,
-and a publication committed while new items arrive. No service processes: records are handed to the use cases."""
+a publication committed while new items arrive, and the step guard on stored states. No service processes:
+records are handed to the use cases."""
 
 import asyncio
 import itertools
 import json
 import shutil
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from aiokafka import ConsumerRecord
 
 from services.workflow.domain import check_config, load_config_folder
-from services.workflow.repository import WorkflowRepository
+from services.workflow.repository import StaleState, WorkflowRepository
 from services.workflow.use_cases import Workflow, publish
 from shared.contracts.items import DossierItemCreated
 from shared.db.pool import create_pool
@@ -146,3 +148,17 @@ async def test_publishing_again_routes_what_now_has_a_route_and_leaves_the_rest_
     assert sorted(statuses[:2]) == sorted([(vpb_id, 20, "no route for message type vpb-aangifte"),
                                            (other_id, 20, "no route for message type dga-aangifte")])
     assert statuses[2:] == [(vpb_id, 30, "workflow Belastingdienst, task Beoordelen aangifte klant")]
+
+
+async def test_a_state_is_stored_only_over_the_step_it_was_decided_on(system, workflow):
+    item_id, item = item_record(system)
+    await workflow.take_items([item])
+    repository = WorkflowRepository(system.db)
+    [instance] = await repository.instances([item_id])
+    fields = dict(status_code=30, detail="", publication_id=instance.publication_id, task_started_at=None)
+
+    with pytest.raises(StaleState):
+        await repository.save_state(item_id, state=replace(instance.state, step=2), **fields)
+    await repository.save_state(item_id, state=replace(instance.state, step=1), **fields)
+    with pytest.raises(StaleState):
+        await repository.save_state(item_id, state=replace(instance.state, step=1), **fields)
