@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     batch_max_records: int = Field(500, description="Most records one consumer batch (and one transaction) holds.")
     batch_timeout_ms: int = Field(50, description="How long a consumer waits to fill a batch.")
     outbox_batch_size: int = Field(1000, description="Most outbox rows the relay publishes per round.")
+    escalation_interval_seconds: float = Field(
+        60.0, description="How often the workflow service looks for overdue tasks to escalate to the task manager.")
     db_pool_max: int = Field(5, description="Most PostgreSQL connections per process.")
     gateway_url: str = Field("http://127.0.0.1:8470", description="Base URL of the communication service (Digipoort or the mock).")
     http_host: str = Field("127.0.0.1", description="Address of the health and metrics endpoint.")

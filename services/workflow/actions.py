@@ -36,26 +36,34 @@ class ActionHandler:
         self.publications = publications
         self.clock = clock
 
-    async def apply(self, repository: WorkflowRepository, record: ConsumerRecord) -> list[OutboxRecord]:
+    async def apply(self, repository: WorkflowRepository, record: ConsumerRecord,
+                    tally: list[tuple[str, str]]) -> list[OutboxRecord]:
+        """The outbox records for one action; ``tally`` gets (action, outcome) for the metrics."""
         try:
             action = WorkflowAction.model_validate_json(record.value or b"")
         except ValidationError as exc:
+            tally.append(("", "invalid"))
             return [self._dead_letter(record, "invalid_action", _readable(exc))]
         item_id = _uuid(action.dossier_item_id)
         if item_id is None:
+            tally.append((action.action, "unknown_item"))
             return [self._dead_letter(record, "unknown_dossier_item",
                                       f"'{action.dossier_item_id}' is not a dossier item id (a UUID)")]
         instance = await repository.instance(item_id)
         # Checked under the item's lock: the same action carried twice at once still acts once.
         if await repository.action_seen(action.action_id):
+            tally.append((action.action, "duplicate"))
             return []
         if instance is None:
+            tally.append((action.action, "unknown_item"))
             await repository.remember_action(action.action_id, item_id, "refused")
             return [self._dead_letter(record, "unknown_dossier_item", f"dossier item {item_id} does not exist")]
         outcome = await self._decide(repository, instance, action)
         if isinstance(outcome, ActionRefusal):
+            tally.append((action.action, "refused"))
             await repository.remember_action(action.action_id, instance.dossier_item_id, "refused")
             return [self._refusal(record, instance, action, outcome)]
+        tally.append((action.action, "applied"))
         await repository.remember_action(action.action_id, instance.dossier_item_id, "applied")
         return await self._move(repository, instance, action, outcome)
 

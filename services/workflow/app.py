@@ -13,12 +13,7 @@ from shared.kafka.batches import subscribe_batches
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
-ESCALATION_INTERVAL_SECONDS = 60.0
-"""Deadlines are set in hours, so looking for overdue tasks once a minute is soon enough."""
-
-
-def build_app(settings: Settings, *, escalation_interval_seconds: float = ESCALATION_INTERVAL_SECONDS,
-              clock: Callable[[], datetime] = utc_now) -> FastStream:
+def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastStream:
     runtime = ServiceRuntime("workflow", settings)
     broker = new_broker(settings, "workflow")
     publications = PublicationCache()
@@ -31,25 +26,22 @@ def build_app(settings: Settings, *, escalation_interval_seconds: float = ESCALA
             workflow = Workflow(runtime.pool, runtime.topics, runtime.group_id, publications=publications, clock=clock)
         return workflow
 
-    async def take_items(records):
-        return await use_case().take_items(records)
+    async def take_records(records):
+        # Items before actions: an action in the same batch may be about an item that batch creates.
+        await use_case().take_items([r for r in records if r.topic == settings.topics.dossier_items])
+        await use_case().take_actions([r for r in records if r.topic == settings.topics.workflow_actions])
 
-    async def take_actions(records):
-        return await use_case().take_actions(records)
-
-    batching = dict(max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms)
-    subscribe_batches(broker, settings.topics.dossier_items, group_id=runtime.group_id, apply=take_items,
-                      title="dossier.items", description="New dossier items from intake; key: dossier item id.",
-                      **batching)
-    subscribe_batches(broker, settings.topics.workflow_actions, group_id=runtime.group_id, apply=take_actions,
-                      title="workflow.actions", description="People's actions on tasks; key: dossier item id.",
-                      **batching)
+    # One consumer for both topics: two consumers in one group would rebalance each other at every start.
+    subscribe_batches(broker, [settings.topics.dossier_items, settings.topics.workflow_actions],
+                      group_id=runtime.group_id, apply=take_records, max_records=settings.batch_max_records,
+                      batch_timeout_ms=settings.batch_timeout_ms, title="dossier.items, workflow.actions",
+                      description="New dossier items from intake and people's actions; key: dossier item id.")
     app = service_app(runtime, broker, title="Accordeer workflow",
                       description="Routes dossier items into approval workflows and applies people's actions.")
 
     @app.after_startup
     async def start_loops() -> None:
         escalations = Escalations(runtime.pool, runtime.topics, publications, clock=clock)
-        runtime.spawn(escalations.run_forever(escalation_interval_seconds), name="escalation")
+        runtime.spawn(escalations.run_forever(settings.escalation_interval_seconds), name="escalation")
 
     return app

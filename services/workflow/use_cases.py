@@ -8,19 +8,24 @@ and escalation run beside these, in ``escalation``.
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+import structlog
 from aiokafka import ConsumerRecord
+from pydantic import ValidationError
 
 from services.workflow.actions import ActionHandler
 from services.workflow.domain import ConfigFolder, Publication, check_config, choose_workflow, start
 from services.workflow.publications import PublicationCache
 from services.workflow.records import status_record, utc_now
 from services.workflow.repository import Instance, PublishedConfig, WorkflowRepository
+from shared import metrics
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusCode
 from shared.db import outbox
 from shared.db.inbox import claim_unapplied
 from shared.db.outbox import OutboxRecord
 from shared.topics import Topics
+
+log = structlog.get_logger(__name__)
 
 SCHEMA = "workflow"
 SYSTEM_ACTOR = "accordeer"
@@ -39,11 +44,13 @@ class Workflow:
 
     async def take_items(self, records: Sequence[ConsumerRecord]) -> None:
         """dossier.items → instances, each started in its workflow or waiting at 20 for a route."""
+        if not records:
+            return
         async with self.pool.acquire() as conn, conn.transaction():
             fresh = await claim_unapplied(conn, SCHEMA, self.group_id, records)
             repository = WorkflowRepository(conn)
             await repository.hold_publications()
-            items = [DossierItemCreated.model_validate_json(r.value) for r in fresh]
+            items = [item for item in map(_readable_item, fresh) if item is not None]
             new_ids = await repository.add_instances([
                 (i.dossier_item_id, i.message_id, i.source, i.message_type, i.characteristics,
                  i.model_dump(mode="json")) for i in items
@@ -58,13 +65,28 @@ class Workflow:
 
     async def take_actions(self, records: Sequence[ConsumerRecord]) -> None:
         """workflow.actions → transitions, refusals and dead letters."""
+        if not records:
+            return
+        tally: list[tuple[str, str]] = []
         async with self.pool.acquire() as conn, conn.transaction():
             fresh = await claim_unapplied(conn, SCHEMA, self.group_id, records)
             repository = WorkflowRepository(conn)
             events: list[OutboxRecord] = []
             for record in fresh:
-                events += await self.actions.apply(repository, record)
+                events += await self.actions.apply(repository, record, tally)
             await outbox.append(conn, SCHEMA, events)
+        for action, outcome in tally:  # after the commit: a batch retried is counted once
+            metrics.WORKFLOW_ACTIONS.labels(action=action, outcome=outcome).inc()
+
+
+def _readable_item(record: ConsumerRecord) -> DossierItemCreated | None:
+    try:
+        return DossierItemCreated.model_validate_json(record.value or b"")
+    except ValidationError as error:
+        # Only intake writes this topic: a bad record is a bug to see, never a reason to stop the partition.
+        log.error("unreadable dossier item skipped", topic=record.topic, partition=record.partition,
+                  offset=record.offset, error=str(error))
+        return None
 
 
 async def route(repository: WorkflowRepository, topics: Topics, instance: Instance, config: PublishedConfig | None,

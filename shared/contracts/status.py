@@ -1,5 +1,6 @@
 """Status events on ``messages.status``: what the external application reads about its message."""
 
+import json
 from datetime import datetime
 from enum import IntEnum
 from uuid import NAMESPACE_URL, uuid5
@@ -65,6 +66,8 @@ class StatusEvent(BaseModel):
     def of(cls, code: StatusCode, *, message_id: str, dossier_item_id: str | None, occurred_at: datetime,
            **fields: object) -> "StatusEvent":
         """A status event whose event_id is derived, so re-emitting the same change yields the same id."""
-        event_id = str(uuid5(NAMESPACE_URL, f"{message_id}|{dossier_item_id}|{int(code)}|{occurred_at.isoformat()}"))
+        identity = [message_id, dossier_item_id, int(code), occurred_at.isoformat(), fields.get("detail", ""),
+                    fields.get("reason_code")]
+        event_id = str(uuid5(NAMESPACE_URL, json.dumps(identity)))
         return cls(event_id=event_id, status_code=code, status=code.label, message_id=message_id,
                    dossier_item_id=dossier_item_id, occurred_at=occurred_at, **fields)

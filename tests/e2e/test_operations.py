@@ -20,10 +20,11 @@ def _value(metrics: str, name: str, **labels: str) -> float:
     for line in metrics.splitlines():
         if not line.startswith(name + "{") and not line.startswith(name + " "):
             continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', line.split(" ")[0]))
+        sample, value = line.rsplit(" ", 1)  # label values may hold spaces, the value never does
+        found = dict(re.findall(r'(\w+)="([^"]*)"', sample))
         if all(found.get(k) == v for k, v in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    raise AssertionError(f"{name}{labels} is not exposed")
+            return float(value)
+    raise AssertionError(f"{name}{labels} is not exposed:\n" + "\n".join(l for l in metrics.splitlines() if name in l))
 
 
 async def test_health_readiness_and_business_metrics(system):
@@ -56,6 +57,7 @@ async def test_health_readiness_and_business_metrics(system):
     assert _value(intake, "accordeer_outbox_backlog", service="intake") == 0
     assert _value(intake, "faststream_received_messages_total", handler=system.topics.inbound) >= 1
     assert _value(workflow, "accordeer_status_events_total", status_code="50") == 1
+    assert _value(workflow, "accordeer_workflow_actions_total", action="Goedkeuren bericht", outcome="applied") == 1
     assert _value(dispatch, "accordeer_deliveries_total", gateway_status="500") == 1
     assert _value(dispatch, "accordeer_status_events_total", status_code="80") == 1
     for partition in range(6):  # every partition of the group's topic, caught up

@@ -1,12 +1,9 @@
 """Deadlines on the running system: a task left too long is escalated to the task manager, who can then act."""
 
 import shutil
-import sys
-import textwrap
 
 import pytest
 
-from accordeer.localstack.processes import ManagedProcess
 from services.workflow.domain import load_config_folder
 from services.workflow.use_cases import publish
 from shared.contracts.status import StatusCode
@@ -16,13 +13,6 @@ from tests.support.declarations import example
 pytestmark = pytest.mark.e2e
 
 CLIENT_TASK = "Beoordelen aangifte klant"
-# The service as `python -m services.workflow` runs it, but looking for overdue tasks five times a second.
-QUICK_WORKFLOW = textwrap.dedent("""
-    import asyncio
-    from services.workflow.app import build_app
-    from shared.settings import Settings
-    asyncio.run(build_app(Settings(), escalation_interval_seconds=0.2).run())
-""")
 
 
 async def test_an_overdue_task_is_escalated_to_the_task_manager(system, tmp_path):
@@ -34,9 +24,7 @@ async def test_an_overdue_task_is_escalated_to_the_task_manager(system, tmp_path
     publication, _ = await publish(system.db, load_config_folder(folder), system.topics, published_by="test")
     assert publication.ok, publication.report()
     system.start("intake")
-    system.services.processes["workflow"] = ManagedProcess(
-        name="workflow", argv=[sys.executable, "-c", QUICK_WORKFLOW], log_path=tmp_path / "logs" / "workflow.log",
-        env=system.services.env, cwd=REPO_ROOT).start()
+    system.services.start_service("workflow", ACCORDEER_ESCALATION_INTERVAL_SECONDS="0.2")
 
     await system.submit(example("btw_aangifte", message_id="late"))
     await system.wait_for(lambda: any(e.message_id == "late" and "escalated" in e.detail for e in system.events),
