@@ -58,6 +58,14 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _cluster_id() -> str:
+    """16 random bytes, URL-safe base64 without padding; never starting with '-', which the storage tool would
+    read as an option (Kafka's own Uuid.randomUuid avoids it the same way)."""
+    while (candidate := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")).startswith("-"):
+        pass
+    return candidate
+
+
 @dataclass
 class LocalKafka:
     """One broker whose data lives in ``data_dir``; formatted on first start, reused afterwards."""
@@ -112,7 +120,7 @@ class LocalKafka:
         return config
 
     def _format(self, libs: Path, config: Path) -> None:
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = _cluster_id()
         result = subprocess.run(
             ["java", "-Xmx512m", f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
              "-cp", f"{libs}/*", "kafka.tools.StorageTool",

@@ -29,7 +29,8 @@ class DispatchSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ACCORDEER_DISPATCH_", env_file=".env", extra="ignore")
 
-    concurrency: int = Field(16, ge=1, description="Most deliveries in flight at once.")
+    concurrency: int = Field(
+        32, ge=1, description="Most deliveries in flight at once; with ~1 s answers, about this many per second.")
     poll_batch_size: int = Field(200, ge=1, description="Most kenmerken asked for in one status poll.")
     poll_interval_seconds: float = Field(0.5, gt=0, description="Time between two polls of one delivery's trail.")
     breaker_threshold: int = Field(5, ge=1, description="Transient gateway failures in a row that open the circuit.")

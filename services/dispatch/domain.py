@@ -1,6 +1,7 @@
 """Pure dispatch rules: the gateway request, what a gateway status means for us, and retry timing."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from tenacity import RetryCallState, wait_exponential_jitter
 
@@ -63,6 +64,15 @@ def latest_status(current: StatusCode, fresh: list[GatewayStatus]) -> StatusCode
     return our_status(fresh[-1]) if fresh else current
 
 
+def status_time(gateway: GatewayStatus) -> datetime | None:
+    """When the gateway says the status happened, if it says so readably (with a time zone)."""
+    try:
+        moment = datetime.fromisoformat(gateway.timestamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 def status_detail(gateway: GatewayStatus) -> str:
     text = f"{gateway.code} {gateway.description}"
     if gateway.error_code or gateway.error_text:
@@ -70,13 +80,15 @@ def status_detail(gateway: GatewayStatus) -> str:
     return text
 
 
-_BACKOFF = wait_exponential_jitter(initial=1, max=60, jitter=1)
+# Half a second to start with: a gateway that is down as a whole is the circuit breaker's business, so
+# this backoff only spaces out the retries of one delivery.
+_BACKOFF = wait_exponential_jitter(multiplier=0.5, max=60, jitter=0.5)
 
 
 def retry_delay(attempt: int) -> float:
-    """Seconds before delivery attempt ``attempt + 1``: 1, 2, 4, ... each plus up to 1 s of jitter so a
-    recovering gateway is not hit by every waiting delivery at once, and never more than 60. Retries are rows with a due time, not a
-    loop in memory, so tenacity's wait strategy is used on its own."""
+    """Seconds before delivery attempt ``attempt + 1``: 0.5, 1, 2, 4, ... each plus up to 0.5 s of jitter, so
+    retries that failed together do not come back together, and never more than 60. Retries are rows with a
+    due time, not a loop in memory, so tenacity's wait strategy is used on its own."""
     state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})
     state.attempt_number = max(1, attempt)
     return _BACKOFF(state)

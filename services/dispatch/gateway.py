@@ -46,8 +46,9 @@ class Gateway(Protocol):
 class HttpGateway:
     """Digipoort's vocabulary over HTTP/JSON, as the mock speaks it."""
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0):
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout, connect=2.0))
+    def __init__(self, base_url: str, *, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None):
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
+                                         transport=transport)
         # httpx times each read and write on its own; this bounds the whole exchange, so a claimed
         # delivery is always settled well within its lease.
         self._deadline = timeout * 1.5
@@ -123,18 +124,19 @@ class FakeGateway:
     calls: int = 0
 
     async def deliver(self, request: dict) -> Receipt:
-        self._maybe_fail()
+        await self._answer_or_fail()
         if self.refusal is not None:
             raise self.refusal
         self.received.setdefault(request["aanleverkenmerk"], request)
         return Receipt(kenmerk=f"k-{request['aanleverkenmerk']}", timestamp="2026-01-01T00:00:00Z")
 
     async def statuses(self, kenmerken: list[str]) -> dict[str, list[GatewayStatus]]:
-        self._maybe_fail()
+        await self._answer_or_fail()
         return {k: self.trails.get(k, []) for k in kenmerken if k.removeprefix("k-") in self.received}
 
-    def _maybe_fail(self) -> None:
+    async def _answer_or_fail(self) -> None:
         self.calls += 1
+        await asyncio.sleep(0)  # a request in flight: concurrent calls all start before any answer comes
         if self.down:
             raise TransientGatewayError("HTTP 503: fake outage")
         if self.failures_left > 0:

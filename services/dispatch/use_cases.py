@@ -38,7 +38,7 @@ def _utc_now() -> datetime:
 
 class Dispatch:
     def __init__(self, deliveries: Deliveries, gateway: Gateway, config: GatewayConfig, *, consumer: str,
-                 breaker: GatewayBreaker | None = None, concurrency: int = 16, poll_batch_size: int = 200,
+                 breaker: GatewayBreaker | None = None, concurrency: int = 32, poll_batch_size: int = 200,
                  poll_interval: timedelta = timedelta(seconds=0.5), lease: timedelta = timedelta(seconds=30),
                  clock: Callable[[], datetime] = _utc_now):
         self.deliveries = deliveries
@@ -124,8 +124,9 @@ class Dispatch:
         plan = domain.retry_after_failure(delivery.attempts, gateway_down=gateway_down,
                                           cooldown_left=self.breaker.retry_in())
         log.info("delivery of %s failed (%s); sending again in %.1fs", delivery.dossier_item_id, error, plan.delay)
-        first_of_streak = delivery.status_code != StatusCode.SEND_ERROR  # one 70 per streak, not per attempt
-        events = [self._event(delivery, StatusCode.SEND_ERROR, f"{error}; sending again later")] if first_of_streak else []
+        events = []
+        if delivery.status_code != StatusCode.SEND_ERROR:  # one 70 per failure streak, not per attempt
+            events.append(self._event(delivery, StatusCode.SEND_ERROR, f"{error}; sending again later"))
         await self.deliveries.mark_retry(delivery, error=error, retry_at=self.clock() + timedelta(seconds=plan.delay),
                                          count_attempt=plan.counts_as_attempt, events=events)
 
@@ -165,14 +166,14 @@ class Dispatch:
         return len(due)
 
     def _progress(self, delivery: Delivery, fresh: list[GatewayStatus]) -> Progress:
-        events = [self._event(delivery, domain.our_status(s), domain.status_detail(s), authority_code=str(s.code))
-                  for s in fresh]
+        events = [self._event(delivery, domain.our_status(s), domain.status_detail(s), authority_code=str(s.code),
+                              at=domain.status_time(s)) for s in fresh]
         return Progress(status_code=domain.latest_status(StatusCode(delivery.status_code), fresh), events=events)
 
-    def _event(self, delivery: Delivery, code: StatusCode, detail: str, *, authority_code: str | None = None
-               ) -> StatusEvent:
+    def _event(self, delivery: Delivery, code: StatusCode, detail: str, *, authority_code: str | None = None,
+               at: datetime | None = None) -> StatusEvent:
         return StatusEvent.of(code, message_id=delivery.message_id, source=delivery.source,
-                              dossier_item_id=delivery.dossier_item_id, occurred_at=self.clock(), detail=detail,
+                              dossier_item_id=delivery.dossier_item_id, occurred_at=at or self.clock(), detail=detail,
                               authority_status_code=authority_code)
 
 

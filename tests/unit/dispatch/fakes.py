@@ -1,0 +1,138 @@
+"""In-memory stand-ins for dispatch's unit tests: the deliveries table with its leases, a hand-moved clock,
+approved messages and the trails the mock gateway would show."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+from services.dispatch.domain import GatewayStatus
+from services.dispatch.repository import Delivery, NewDelivery
+from shared.contracts.approved import MessageApproved
+from shared.contracts.status import StatusCode, StatusEvent
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class Row:
+    new: NewDelivery
+    state: str = "to_send"
+    attempts: int = 0
+    status_code: int = int(StatusCode.PREPARED_FOR_SENDING)
+    kenmerk: str | None = None
+    next_at: datetime = datetime.min.replace(tzinfo=UTC)
+    last_error: str | None = None
+
+
+@dataclass
+class InMemoryDeliveries:
+    """Behaves like `PostgresDeliveries`: leases, fencing on the lease, statuses reported once."""
+
+    clock: FakeClock
+    rows: dict[str, Row] = field(default_factory=dict)
+    events: list[StatusEvent] = field(default_factory=list)
+    seen: set[tuple[str, str, str]] = field(default_factory=set)
+    claims: int = 0
+
+    async def add_new(self, consumer, records, read) -> int:
+        added = 0
+        for new in filter(None, map(read, records)):
+            if new.dossier_item_id not in self.rows:
+                self.rows[new.dossier_item_id] = Row(new, next_at=self.clock())
+                added += 1
+        return added
+
+    async def claim(self, *, sent, limit, lease) -> list[Delivery]:
+        self.claims += 1
+        state = "sent" if sent else "to_send"
+        due = sorted((r for r in self.rows.values() if r.state == state and r.next_at <= self.clock()),
+                     key=lambda r: r.next_at)[:limit]
+        for row in due:
+            row.next_at = self.clock() + lease
+        return [self._delivery(row) for row in due]
+
+    async def mark_sent(self, delivery, kenmerk, *, poll_at, events) -> bool:
+        return self._update(delivery, events, state="sent", kenmerk=kenmerk, status_code=60,
+                            attempts=self.rows[delivery.dossier_item_id].attempts + 1, next_at=poll_at,
+                            last_error=None)
+
+    async def mark_retry(self, delivery, *, error, retry_at, count_attempt, events) -> bool:
+        return self._update(delivery, events, status_code=70, last_error=error, next_at=retry_at,
+                            attempts=self.rows[delivery.dossier_item_id].attempts + int(count_attempt))
+
+    async def mark_final(self, delivery, *, status_code, error, events) -> bool:
+        return self._update(delivery, events, state="final", status_code=int(status_code), last_error=error)
+
+    async def release(self, deliveries, *, at) -> None:
+        for delivery in deliveries:
+            row = self.rows[delivery.dossier_item_id]
+            if row.next_at == delivery.leased_until:
+                row.next_at = at
+
+    async def record_trails(self, polled, progress, *, next_poll_at) -> None:
+        for delivery, trail in polled:
+            fresh = []
+            for status in trail:
+                key = (delivery.kenmerk, str(status.code), status.timestamp)
+                if key not in self.seen:
+                    self.seen.add(key)
+                    fresh.append(status)
+            result = progress(delivery, fresh)
+            self.events += result.events
+            row = self.rows[delivery.dossier_item_id]
+            row.status_code = int(result.status_code)
+            row.next_at = next_poll_at
+            if result.status_code.is_final:
+                row.state = "final"
+
+    # -- for the tests -------------------------------------------------------------------------------------------
+
+    def codes(self, dossier_item_id: str) -> list[int]:
+        return [int(e.status_code) for e in self.events if e.dossier_item_id == dossier_item_id]
+
+    def _update(self, delivery: Delivery, events, **changes) -> bool:
+        row = self.rows[delivery.dossier_item_id]
+        if row.state != "to_send" or row.next_at != delivery.leased_until:
+            return False
+        for name, value in changes.items():
+            setattr(row, name, value)
+        self.events += events
+        return True
+
+    def _delivery(self, row: Row) -> Delivery:
+        return Delivery(dossier_item_id=row.new.dossier_item_id, message_id=row.new.message_id,
+                        source=row.new.source, aanleverkenmerk=row.new.aanleverkenmerk, message=row.new.message,
+                        attempts=row.attempts, status_code=row.status_code, kenmerk=row.kenmerk,
+                        leased_until=row.next_at)
+
+
+def approved(n: int = 1, **changes) -> MessageApproved:
+    fields = dict(
+        dossier_item_id=str(uuid.UUID(int=n)), message_id=f"msg-{n}", source="afas-fin",
+        message_type="btw-aangifte", identity={"number": "NL001234567B01", "type": "BTW"},
+        document={"file_name": "ob-2025-01.xbrl", "mime_type": "application/xml",
+                  "content_base64": "PGFhbmdpZnRlLz4="},
+        approved_by="klant", approved_at="2026-01-05T09:00:00Z",
+    )
+    return MessageApproved.model_validate({**fields, **changes})
+
+
+def record(message: MessageApproved | bytes, offset: int = 0) -> SimpleNamespace:
+    value = message if isinstance(message, bytes) else message.model_dump_json().encode()
+    return SimpleNamespace(topic="messages.approved", partition=0, offset=offset, value=value)
+
+
+def trail(*codes: int, error_code: str | None = None) -> list[GatewayStatus]:
+    return [GatewayStatus(code=code, description=f"status {code}", timestamp=f"2026-01-05T09:00:0{i}Z",
+                          error_code=error_code if i == len(codes) - 1 else None)
+            for i, code in enumerate(codes)]
