@@ -13,22 +13,22 @@ from aiokafka import AIOKafkaProducer
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from prometheus_client import REGISTRY
 from faststream.specification import AsyncAPI
+from prometheus_client import REGISTRY
 
 from shared.db.pool import create_pool
-from shared.ops_http import ops_app, serve_ops
 from shared.kafka.producer import create_producer
-from shared.lag_gauges import export_lag_forever
 from shared.kafka.relay import OutboxRelay
+from shared.lag_gauges import export_lag_forever
 from shared.logs import configure_logging
+from shared.ops_http import ops_app, serve_ops
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 class ServiceRuntime:
-    """The resources of one service process; ``schema`` is the service's own PostgreSQL schema."""
+    """The resources of one service process; ``service`` also names its PostgreSQL schema."""
 
     def __init__(self, service: str, settings: Settings):
         self.service = service

@@ -25,13 +25,13 @@ from services.intake.domain import (
     parse_declaration,
 )
 from services.intake.repository import IntakeRepository
+from shared import metrics
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusCode, StatusEvent
-from shared import metrics
-from shared.dead_letters import dead_letter
 from shared.db import outbox
 from shared.db.inbox import claim_unapplied
 from shared.db.outbox import OutboxRecord
+from shared.dead_letters import dead_letter
 from shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)

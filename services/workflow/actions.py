@@ -20,8 +20,8 @@ from services.workflow.records import approved_record, audit_comment, describe, 
 from services.workflow.repository import Instance, WorkflowRepository
 from shared.contracts.actions import WorkflowAction
 from shared.contracts.status import StatusCode
-from shared.dead_letters import dead_letter
 from shared.db.outbox import OutboxRecord
+from shared.dead_letters import dead_letter
 from shared.topics import Topics
 
 log = structlog.get_logger(__name__)

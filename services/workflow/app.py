@@ -13,6 +13,7 @@ from shared.kafka.batches import subscribe_batches
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
+
 def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastStream:
     runtime = ServiceRuntime("workflow", settings)
     broker = new_broker(settings, "workflow")

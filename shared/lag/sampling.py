@@ -15,9 +15,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
+from shared.kafka.producer import MAX_RECORD_BYTES
 from shared.lag.membership import Membership, describe_group
 from shared.lag.model import PartitionSample
-from shared.kafka.producer import MAX_RECORD_BYTES
 
 
 class KafkaLagSource:

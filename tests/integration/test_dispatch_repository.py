@@ -12,7 +12,6 @@ from services.dispatch.repository import NewDelivery, PostgresDeliveries, Progre
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db.pool import create_pool
 
-
 ITEM = "00000000-0000-0000-0000-000000000001"
 
 

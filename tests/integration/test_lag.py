@@ -8,8 +8,8 @@ import time
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from shared.lag import KafkaLagSource, LagMonitor, Status
 from shared.kafka.admin import ensure_topics
+from shared.lag import KafkaLagSource, LagMonitor, Status
 from shared.topics import Topics
 
 _numbers = itertools.count(1)
