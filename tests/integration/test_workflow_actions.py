@@ -3,12 +3,10 @@ a publication committed while new items arrive, and the step guard on stored sta
 records are handed to the use cases."""
 
 import asyncio
-import itertools
 import json
 import shutil
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 from aiokafka import ConsumerRecord
@@ -16,13 +14,11 @@ from aiokafka import ConsumerRecord
 from services.workflow.domain import check_config, load_config_folder
 from services.workflow.repository import StaleState, WorkflowRepository
 from services.workflow.use_cases import Workflow, publish
-from shared.contracts.items import DossierItemCreated
 from shared.db.pool import create_pool
 from shared.settings import REPO_ROOT
-from tests.support.declarations import example
+from tests.support.records import consumer_record, dossier_item_record
 
 CLIENT_TASK = "Beoordelen aangifte klant"
-_offsets = itertools.count()
 
 
 @pytest.fixture
@@ -34,25 +30,13 @@ async def workflow(system):
         await pool.close()
 
 
-def record(topic: str, key: str, value: bytes, *, partition: int = 0) -> ConsumerRecord:
-    return ConsumerRecord(topic, partition, next(_offsets), 0, 0, key.encode(), value, None, len(key), len(value), [])
-
-
-def item_record(system, message_type: str = "btw-aangifte") -> tuple[str, ConsumerRecord]:
-    golden = example("btw_aangifte")
-    item_id = str(uuid.uuid4())
-    item = DossierItemCreated(dossier_item_id=item_id, message_id=f"m-{item_id}", source="afas-fin",
-                              message_type=message_type, submitter="m.devries", submitted_at=datetime.now(UTC),
-                              subject=golden["subject"], organisation_person_id="ORG-10045",
-                              identity=golden["identity"], document=golden["document"])
-    return item_id, record(system.topics.dossier_items, item_id, item.model_dump_json().encode())
 
 
 def action_record(system, item_id: str, action: str, actor: str = "klant", *, task: str = CLIENT_TASK,
                   partition: int = 0, key: str | None = None) -> ConsumerRecord:
     body = {"action_id": str(uuid.uuid4()), "dossier_item_id": item_id, "task": task, "action": action,
             "actor": actor}
-    return record(system.topics.workflow_actions, key or item_id, json.dumps(body).encode(), partition=partition)
+    return consumer_record(system.topics.workflow_actions, key or item_id, json.dumps(body).encode(), partition=partition)
 
 
 async def outbox(system) -> list[dict]:
@@ -62,7 +46,7 @@ async def outbox(system) -> list[dict]:
 
 
 async def test_fifty_conflicting_actions_in_concurrent_transactions_move_the_item_exactly_once(system, workflow):
-    item_id, item = item_record(system)
+    item_id, item = dossier_item_record(system.topics)
     await workflow.take_items([item])
     actions = [action_record(system, item_id, "Goedkeuren bericht" if n % 2 else "Afkeuren bericht", partition=n)
                for n in range(50)]
@@ -87,7 +71,7 @@ async def test_fifty_conflicting_actions_in_concurrent_transactions_move_the_ite
 
 
 async def test_actions_naming_no_dossier_item_are_dead_lettered_and_the_batch_goes_on(system, workflow):
-    item_id, item = item_record(system)
+    item_id, item = dossier_item_record(system.topics)
     await workflow.take_items([item])
     unknown = str(uuid.uuid4())
     batch = [action_record(system, "not-a-uuid", "Goedkeuren bericht"),
@@ -113,7 +97,7 @@ async def test_an_item_arriving_while_a_publication_commits_is_routed_by_that_pu
         routes.write("- message_type: vpb-aangifte\n  workflow: Belastingdienst\n")
     publication = check_config(load_config_folder(folder))
     assert publication.ok, publication.report()
-    item_id, item = item_record(system, "vpb-aangifte")
+    item_id, item = dossier_item_record(system.topics, "vpb-aangifte")
 
     publisher = system.db
     transaction = publisher.transaction()
@@ -132,8 +116,8 @@ async def test_an_item_arriving_while_a_publication_commits_is_routed_by_that_pu
 
 
 async def test_publishing_again_routes_what_now_has_a_route_and_leaves_the_rest_quiet(system, workflow, tmp_path):
-    vpb_id, vpb = item_record(system, "vpb-aangifte")
-    other_id, other = item_record(system, "dga-aangifte")
+    vpb_id, vpb = dossier_item_record(system.topics, "vpb-aangifte")
+    other_id, other = dossier_item_record(system.topics, "dga-aangifte")
     await workflow.take_items([vpb, other])
     folder = tmp_path / "config"
     shutil.copytree(REPO_ROOT / "deploy" / "config", folder)
@@ -151,7 +135,7 @@ async def test_publishing_again_routes_what_now_has_a_route_and_leaves_the_rest_
 
 
 async def test_a_state_is_stored_only_over_the_step_it_was_decided_on(system, workflow):
-    item_id, item = item_record(system)
+    item_id, item = dossier_item_record(system.topics)
     await workflow.take_items([item])
     repository = WorkflowRepository(system.db)
     [instance] = await repository.instances([item_id])

@@ -2,7 +2,6 @@
 escalating processes at once; the loop runs on its own. Time is a test clock unless the test says otherwise."""
 
 import asyncio
-import itertools
 import json
 import shutil
 import time
@@ -16,29 +15,16 @@ from services.workflow.domain import load_config_folder
 from services.workflow.escalation import ESCALATE_ACTION, Escalations
 from services.workflow.publications import PublicationCache
 from services.workflow.use_cases import Workflow, publish
-from shared.contracts.items import DossierItemCreated
 from shared.db.pool import create_pool
 from shared.settings import REPO_ROOT
-from tests.support.declarations import example
+from tests.support.clock import FakeClock
+from tests.support.records import consumer_record, dossier_item_record
 
 CLIENT_TASK = "Beoordelen aangifte klant"
 REACTION_TASK = "Beoordelen reactie van klant"
 DEADLINE = timedelta(hours=0.0003)  # 1.08 s
-_offsets = itertools.count()
 
 
-class ManualClock:
-    """Moves only when told to, plus a microsecond per reading so that no two events share a timestamp."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(microseconds=1)
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -59,27 +45,14 @@ async def pool(system, tmp_path):
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-def item_record(system, message_type: str = "btw-aangifte") -> tuple[str, ConsumerRecord]:
-    golden = example("btw_aangifte")
-    item_id = str(uuid.uuid4())
-    item = DossierItemCreated(dossier_item_id=item_id, message_id=f"m-{item_id}", source="afas-fin",
-                              message_type=message_type, submitter="m.devries", submitted_at=datetime.now(UTC),
-                              subject=golden["subject"], organisation_person_id="ORG-10045",
-                              identity=golden["identity"], document=golden["document"])
-    value = item.model_dump_json().encode()
-    return item_id, ConsumerRecord(system.topics.dossier_items, 0, next(_offsets), 0, 0, item_id.encode(), value,
-                                   None, 0, 0, [])
+def clock() -> FakeClock:
+    return FakeClock(datetime(2025, 3, 3, 9, 0, tzinfo=UTC), tick=timedelta(microseconds=1))
 
 
 def action_record(system, item_id: str, task: str, action: str, actor: str) -> ConsumerRecord:
     body = json.dumps({"action_id": str(uuid.uuid4()), "dossier_item_id": item_id, "task": task, "action": action,
                        "actor": actor}).encode()
-    return ConsumerRecord(system.topics.workflow_actions, 0, next(_offsets), 0, 0, item_id.encode(), body, None, 0, 0,
-                          [])
+    return consumer_record(system.topics.workflow_actions, item_id, body)
 
 
 async def escalations_of(system, item_id: str) -> list[dict]:
@@ -96,8 +69,8 @@ async def status_events(system, item_id: str) -> list[dict]:
 async def test_an_overdue_task_is_escalated_to_the_task_manager_once(system, pool, clock):
     workflow = Workflow(pool, system.topics, "test-workflow", clock=clock)
     escalations = Escalations(pool, system.topics, PublicationCache(), clock=clock)
-    short_id, short = item_record(system, "btw-aangifte")  # Belastingdienst: 1.08 s here
-    long_id, long = item_record(system, "kvk-stukken")  # KvK: 168 hours
+    short_id, short = dossier_item_record(system.topics, "btw-aangifte")  # Belastingdienst: 1.08 s here
+    long_id, long = dossier_item_record(system.topics, "kvk-stukken")  # KvK: 168 hours
     await workflow.take_items([short, long])
     started = await system.db.fetchval("SELECT task_started_at FROM workflow.instances WHERE dossier_item_id = $1",
                                        short_id)
@@ -131,7 +104,7 @@ async def test_an_overdue_task_is_escalated_to_the_task_manager_once(system, poo
 async def test_the_deadline_counts_from_when_the_task_became_current_again(system, pool, clock):
     workflow = Workflow(pool, system.topics, "test-workflow", clock=clock)
     escalations = Escalations(pool, system.topics, PublicationCache(), clock=clock)
-    item_id, item = item_record(system)
+    item_id, item = dossier_item_record(system.topics)
     await workflow.take_items([item])
 
     clock.advance(0.8)
@@ -148,7 +121,7 @@ async def test_the_deadline_counts_from_when_the_task_became_current_again(syste
 
 async def test_several_processes_escalating_at_once_escalate_each_task_once(system, pool, clock):
     workflow = Workflow(pool, system.topics, "test-workflow", clock=clock)
-    items = [item_record(system) for _ in range(40)]
+    items = [dossier_item_record(system.topics) for _ in range(40)]
     await workflow.take_items([r for _, r in items])
     clock.advance(2)
     processes = [Escalations(pool, system.topics, PublicationCache(), clock=clock, batch_size=7) for _ in range(4)]
@@ -164,7 +137,7 @@ async def test_several_processes_escalating_at_once_escalate_each_task_once(syst
 
 async def test_the_loop_escalates_on_its_own_with_the_real_clock(system, pool):
     workflow = Workflow(pool, system.topics, "test-workflow")
-    item_id, item = item_record(system)
+    item_id, item = dossier_item_record(system.topics)
     await workflow.take_items([item])
     began = time.monotonic()
     loop = asyncio.create_task(Escalations(pool, system.topics, PublicationCache()).run_forever(0.1))

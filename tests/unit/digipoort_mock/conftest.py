@@ -7,8 +7,9 @@ import pytest
 
 from services.digipoort_mock.app import create_app
 from services.digipoort_mock.settings import DigipoortMockSettings
+from tests.support.clock import FakeClock
 
-from .helpers import SECONDS_PER_STEP, FakeClock, RecordingSleep
+from .helpers import SECONDS_PER_STEP, RecordingSleep
 
 
 @pytest.fixture

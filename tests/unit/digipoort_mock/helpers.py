@@ -1,23 +1,12 @@
-"""Fakes and helpers for the mock gateway tests: a hand-moved clock, a sleep that only records, request bodies."""
+"""Fakes and helpers for the mock gateway tests: a sleep that only records, request bodies."""
 
 import base64
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 SECONDS_PER_STEP = 1.0
 
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class RecordingSleep:

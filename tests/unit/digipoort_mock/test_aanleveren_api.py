@@ -6,7 +6,9 @@ from typing import Any
 import httpx
 import pytest
 
-from .helpers import FakeClock, aanlevering, deliver, with_marker
+from tests.support.clock import FakeClock
+
+from .helpers import aanlevering, deliver, with_marker
 
 
 async def received(client: httpx.AsyncClient) -> dict[str, Any]:

@@ -4,8 +4,9 @@ import httpx
 import pytest
 
 from services.digipoort_mock.settings import DigipoortMockSettings
+from tests.support.clock import FakeClock
 
-from .helpers import SECONDS_PER_STEP, FakeClock, aanlevering, deliver, with_marker
+from .helpers import SECONDS_PER_STEP, aanlevering, deliver, with_marker
 
 
 async def test_health(client: httpx.AsyncClient) -> None:

@@ -5,8 +5,9 @@ import pytest
 
 from services.digipoort_mock.app import create_app
 from services.digipoort_mock.settings import DigipoortMockSettings
+from tests.support.clock import FakeClock
 
-from .helpers import FakeClock, RecordingSleep, aanlevering, deliver
+from .helpers import RecordingSleep, aanlevering, deliver
 
 
 async def set_faults(client: httpx.AsyncClient, **faults: object) -> None:

@@ -3,7 +3,9 @@
 import httpx
 import pytest
 
-from .helpers import FakeClock, aanlevering, deliver, status_codes, with_marker
+from tests.support.clock import FakeClock
+
+from .helpers import aanlevering, deliver, status_codes, with_marker
 
 HAPPY = [105, 100, 110, 200, 301, 405, 400, 500]
 

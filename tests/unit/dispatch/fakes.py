@@ -3,24 +3,14 @@ approved messages and the trails the mock gateway would show."""
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from services.dispatch.domain import GatewayStatus
 from services.dispatch.repository import Delivery, NewDelivery
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode, StatusEvent
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+from tests.support.clock import FakeClock
 
 
 @dataclass

@@ -13,8 +13,9 @@ from services.dispatch.config import GatewayConfig
 from services.dispatch.gateway import FakeGateway, PermanentGatewayError
 from services.dispatch.use_cases import Dispatch
 from shared.contracts.status import StatusCode
+from tests.support.clock import FakeClock
 
-from .fakes import FakeClock, InMemoryDeliveries, approved, record, trail
+from .fakes import InMemoryDeliveries, approved, record, trail
 
 COOLDOWN = 0.05
 CONFIG = GatewayConfig(rol_belanghebbende="Intermediair", berichtsoorten={"btw-aangifte": "Omzetbelasting"})
