@@ -1,0 +1,44 @@
+"""The golden examples of every topic's records round-trip through their contract models unchanged."""
+
+import json
+
+import pytest
+
+from shared.contracts.actions import WorkflowAction
+from shared.contracts.approved import MessageApproved
+from shared.contracts.inbound import EXAMPLES_DIR
+from shared.contracts.items import DossierItemCreated
+from shared.contracts.status import StatusEvent
+
+EXAMPLES = {
+    "status_registered": StatusEvent,
+    "status_refused": StatusEvent,
+    "status_accepted": StatusEvent,
+    "dossier_item": DossierItemCreated,
+    "workflow_action": WorkflowAction,
+    "message_approved": MessageApproved,
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_golden_example_round_trips(name):
+    document = json.loads((EXAMPLES_DIR / f"{name}.json").read_text())
+    model = EXAMPLES[name].model_validate(document)
+    assert json.loads(model.model_dump_json()) == document
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_unknown_fields_are_refused(name):
+    document = json.loads((EXAMPLES_DIR / f"{name}.json").read_text()) | {"unexpected": 1}
+    with pytest.raises(ValueError, match="unexpected"):
+        EXAMPLES[name].model_validate(document)
+
+
+def test_status_event_ids_differ_for_different_events_at_the_same_moment():
+    document = json.loads((EXAMPLES_DIR / "status_registered.json").read_text())
+    event = StatusEvent.model_validate(document)
+    fields = dict(message_id=event.message_id, source=event.source, dossier_item_id=None,
+                  occurred_at=event.occurred_at)
+    first = StatusEvent.of(event.status_code, detail="one", **fields)
+    assert first.event_id == StatusEvent.of(event.status_code, detail="one", **fields).event_id
+    assert first.event_id != StatusEvent.of(event.status_code, detail="two", **fields).event_id
