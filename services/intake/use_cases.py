@@ -63,7 +63,7 @@ class Intake:
             if not fresh:
                 return
             repository = IntakeRepository(conn)
-            plan = await self._plan(repository, fresh)
+            plan = await self.plan(repository, fresh)
             await repository.add(plan.declarations, plan.items)
             await outbox.append(conn, SCHEMA, plan.events)
         # Counted after the commit: a batch rolled back and retried is counted once.
@@ -73,7 +73,8 @@ class Intake:
         log.info("intake batch applied", records=len(fresh), items=len(plan.items), refused=len(plan.refusals),
                  duplicates=plan.duplicates)
 
-    async def _plan(self, repository: IntakeRepository, records: Sequence[ConsumerRecord]) -> BatchPlan:
+    async def plan(self, repository: IntakeRepository, records: Sequence[ConsumerRecord]) -> BatchPlan:
+        """What a batch amounts to, reading the repository but writing nothing."""
         authorisations = await repository.authorisations()
         item_type = await repository.item_type()
         parsed = [(record, parse_declaration(record.value or b"", max_bytes=self.max_bytes)) for record in records]

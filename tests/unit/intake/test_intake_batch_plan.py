@@ -1,0 +1,86 @@
+"""Intake's batch planning with an in-memory repository: what one batch of records amounts to."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import yaml
+
+from services.intake.domain import Authorisations, DossierItemType
+from services.intake.use_cases import Intake
+from shared.settings import REPO_ROOT, Settings
+from shared.topics import Topics
+from tests.support.declarations import example
+from tests.support.records import consumer_record
+
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+TOPICS = Topics()
+
+
+@dataclass
+class InMemoryIntakeRepository:
+    """The reads of IntakeRepository that planning needs."""
+
+    stored: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    async def authorisations(self) -> Authorisations:
+        return Authorisations.from_dict(yaml.safe_load((REPO_ROOT / "deploy/config/authorisations.yaml").read_text()))
+
+    async def item_type(self) -> DossierItemType:
+        return DossierItemType()
+
+    async def fingerprints(self, keys) -> dict[tuple[str, str], str]:
+        return {key: self.stored[key] for key in keys if key in self.stored}
+
+
+def _intake() -> Intake:
+    runtime = SimpleNamespace(topics=TOPICS, settings=Settings(database_url="unused"))
+    return Intake(runtime, clock=lambda: NOW)
+
+
+def _record(document: dict | bytes):
+    value = document if isinstance(document, bytes) else json.dumps(document).encode()
+    return consumer_record(TOPICS.inbound, "k", value)
+
+
+async def test_accepted_declaration_yields_registered_processing_and_the_item_in_that_order():
+    plan = await _intake().plan(InMemoryIntakeRepository(), [_record(example("two_destinations", message_id="m1"))])
+    assert len(plan.items) == 2 and plan.refusals == []
+    assert [(e.topic, json.loads(e.value).get("status_code")) for e in plan.events] == [
+        (TOPICS.status, 10), (TOPICS.status, 20), (TOPICS.dossier_items, None), (TOPICS.status, 20),
+        (TOPICS.dossier_items, None)]
+    assert all(e.key == "m1" for e in plan.events if e.topic == TOPICS.status)
+
+
+async def test_the_same_message_twice_in_one_batch_is_stored_once():
+    document = example("btw_aangifte", message_id="m2")
+    plan = await _intake().plan(InMemoryIntakeRepository(), [_record(document), _record(document)])
+    assert len(plan.declarations) == 1 and plan.duplicates == 1
+
+
+async def test_other_content_under_a_used_message_id_is_refused_within_the_batch_too():
+    first = example("btw_aangifte", message_id="m3")
+    plan = await _intake().plan(InMemoryIntakeRepository(), [_record(first), _record({**first, "subject": "Anders"})])
+    assert len(plan.declarations) == 1 and plan.refusals == ["message_id_reused"]
+
+
+async def test_a_message_stored_before_with_the_same_content_is_a_no_op():
+    from services.intake.domain import fingerprint, parse_declaration
+
+    document = example("btw_aangifte", message_id="m4")
+    stored = {("afas-fin", "m4"): fingerprint(parse_declaration(json.dumps(document).encode(), max_bytes=1 << 20))}
+    plan = await _intake().plan(InMemoryIntakeRepository(stored), [_record(document)])
+    assert plan.events == [] and plan.duplicates == 1
+
+
+async def test_a_refusal_is_dead_lettered_with_its_coordinates_and_reported_when_the_id_is_readable():
+    plan = await _intake().plan(InMemoryIntakeRepository(),
+                                [_record(example("btw_aangifte", message_id="m5", source="niemand")),
+                                 _record(b"not json")])
+    assert plan.refusals == ["unknown_source", "not_json"] and plan.items == []
+    dead, status, unreadable = plan.events
+    assert dead.topic == TOPICS.inbound_dlq and dead.key == "m5"
+    assert dict(dead.headers)["accordeer-reason-code"] == "unknown_source"
+    assert json.loads(status.value)["status_code"] == 0 and json.loads(status.value)["reason_code"] == "unknown_source"
+    assert unreadable.topic == TOPICS.inbound_dlq and unreadable.value == b"not json"
