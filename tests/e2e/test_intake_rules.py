@@ -130,3 +130,20 @@ async def test_confidential_items_are_marked_and_never_logged(system):
     logs = system.logs_text()
     assert "c-1" in logs  # the processing was logged ...
     assert "Geheime aangifte" not in logs and secret["document"]["content_base64"][:40] not in logs  # ... not its content
+
+
+async def test_an_attachment_is_refused_when_the_item_type_does_not_allow_linking_a_file(system):
+    # The built-in type always allows it and no command changes that; the rule is still enforced, so the
+    # test turns the setting off underneath, as a future type setting would.
+    await system.db.execute("UPDATE intake.item_types SET allows_file_link = false")
+    system.start("intake")
+    await system.submit(example("attachment_inline", message_id="no-link"),
+                        example("btw_aangifte", message_id="no-attachment"))
+    [dead] = await system.read_topic(system.topics.inbound_dlq, expect=1)
+    assert dict(dead.headers)["accordeer-reason-code"] == b"attachment_not_allowed"
+    await system.wait_for(lambda: {e.message_id for e in system.events} >= {"no-link", "no-attachment"},
+                          what="both outcomes")
+    assert [e.reason_code for e in system.events if e.message_id == "no-link"] == ["attachment_not_allowed"]
+    assert await system.db.fetchval("SELECT count(*) FROM intake.dossier_items WHERE message_id = 'no-link'") == 0
+    assert await system.db.fetchval(
+        "SELECT count(*) FROM intake.dossier_items WHERE message_id = 'no-attachment'") == 1
