@@ -6,6 +6,8 @@ import typer
 from aiokafka.errors import KafkaError
 
 from accordeer.connect import NotRunning
+from accordeer.localstack.kafka import KafkaStartError
+from accordeer.localstack.postgres import PostgresStartError
 
 app = typer.Typer(help="`accordeer`: one command for people — run the stack, submit, act, publish workflows, "
                   "inspect.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -18,7 +20,7 @@ def friendly(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (NotRunning, LookupError, ValueError, FileNotFoundError, OSError) as exc:
+        except (NotRunning, KafkaStartError, PostgresStartError, LookupError, ValueError, OSError) as exc:
             typer.secho(f"error: {exc}", fg="red", err=True)
             raise typer.Exit(2) from None
         except KafkaError as exc:
