@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+import structlog
 from aiokafka import ConsumerRecord
 
 from services.dispatch import domain
@@ -96,6 +97,11 @@ class Dispatch:
             arrived.cancel()
 
     async def deliver(self, delivery: Delivery) -> None:
+        with structlog.contextvars.bound_contextvars(dossier_item_id=delivery.dossier_item_id,
+                                                     message_id=delivery.message_id, source=delivery.source):
+            await self._deliver(delivery)
+
+    async def _deliver(self, delivery: Delivery) -> None:
         message = MessageApproved.model_validate(delivery.message)
         berichtsoort = self.config.berichtsoort(message.message_type)
         if berichtsoort is None:
@@ -119,6 +125,7 @@ class Dispatch:
             await self.deliveries.mark_sent(
                 delivery, receipt.kenmerk, poll_at=self.clock() + self.poll_interval,
                 events=[self._event(delivery, StatusCode.SENT, f"delivered; gateway kenmerk {receipt.kenmerk}")])
+            log.info("delivered to the communication service, kenmerk %s", receipt.kenmerk)
 
     async def _retry(self, delivery: Delivery, error: str, *, gateway_down: bool) -> None:
         plan = domain.retry_after_failure(delivery.attempts, gateway_down=gateway_down,

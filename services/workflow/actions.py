@@ -44,6 +44,11 @@ class ActionHandler:
         except ValidationError as exc:
             tally.append(("", "invalid"))
             return [self._dead_letter(record, "invalid_action", _readable(exc))]
+        with structlog.contextvars.bound_contextvars(dossier_item_id=action.dossier_item_id, action_id=action.action_id):
+            return await self._apply(repository, record, action, tally)
+
+    async def _apply(self, repository: WorkflowRepository, record: ConsumerRecord, action: WorkflowAction,
+                     tally: list[tuple[str, str]]) -> list[OutboxRecord]:
         item_id = _uuid(action.dossier_item_id)
         if item_id is None:
             tally.append((action.action, "unknown_item"))
@@ -64,6 +69,8 @@ class ActionHandler:
             await repository.remember_action(action.action_id, instance.dossier_item_id, "refused")
             return [self._refusal(record, instance, action, outcome)]
         tally.append((action.action, "applied"))
+        log.info("action applied", action=action.action, actor=action.actor, from_task=outcome.from_task,
+                 to_task=outcome.to_task, status_code=int(outcome.status_code))
         await repository.remember_action(action.action_id, instance.dossier_item_id, "applied")
         return await self._move(repository, instance, action, outcome)
 
