@@ -1,11 +1,14 @@
 """What every command module shares: the `accordeer` app and the rule that people get sentences, not tracebacks."""
 
+import asyncio
 import functools
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import typer
 from aiokafka.errors import KafkaError
 
-from accordeer.connect import NotRunning
+from accordeer.connect import NotRunning, settings_with_database
 from accordeer.localstack.kafka import KafkaStartError
 from accordeer.localstack.postgres import PostgresStartError
 
@@ -28,3 +31,20 @@ def friendly(command):
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+T = TypeVar("T")
+
+
+def on_database(work: Callable[..., Awaitable[T]], database_url: str | None = None) -> T:
+    """Run ``work(conn)`` on one connection to the configured (or local stack's) database, then close it."""
+    from shared.db.pool import connect
+
+    async def run() -> T:
+        conn = await connect(database_url or settings_with_database().database_url)
+        try:
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())

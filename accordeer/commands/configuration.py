@@ -1,12 +1,11 @@
 """Commands for configuration: workflows and routes, authorisations, the built-in item type."""
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from accordeer.commands.common import app, friendly
+from accordeer.commands.common import app, friendly, on_database
 from accordeer.connect import settings_with_database
 from shared.settings import Settings
 
@@ -42,19 +41,11 @@ def workflows_publish(config: ConfigDir = None,
     """Validate and publish all workflows and routes; items waiting for a route are routed at once."""
     from services.workflow.domain import load_config_folder
     from services.workflow.use_cases import publish
-    from shared.db.pool import connect
 
     settings = settings_with_database()
-
-    async def go():
-        conn = await connect(settings.database_url)
-        try:
-            return await publish(conn, load_config_folder(config or settings.config_dir), settings.topics,
-                                 published_by=by)
-        finally:
-            await conn.close()
-
-    publication, routed = asyncio.run(go())
+    folder = load_config_folder(config or settings.config_dir)
+    publication, routed = on_database(lambda conn: publish(conn, folder, settings.topics, published_by=by),
+                                      settings.database_url)
     _report(publication)
     if routed:
         typer.echo(f"{routed} waiting dossier item(s) routed into a workflow")
@@ -74,16 +65,8 @@ def authorisations_load(file: Annotated[Path, typer.Argument(help="YAML like dep
                         ) -> None:
     """Replace the authorisations by the file's (intake applies them from its next batch)."""
     from services.intake.admin import load_authorisations
-    from shared.db.pool import connect
 
-    async def go():
-        conn = await connect(settings_with_database().database_url)
-        try:
-            return await load_authorisations(conn, file)
-        finally:
-            await conn.close()
-
-    loaded = asyncio.run(go())
+    loaded = on_database(lambda conn: load_authorisations(conn, file))
     typer.echo(f"loaded {len(loaded.service_users)} source(s) and {len(loaded.users)} user(s)")
 
 
@@ -94,18 +77,9 @@ def item_type_set(setting: Annotated[str, typer.Argument(help="Only 'confidentia
     """Change a setting of Accorderingsbericht."""
     from services.intake.admin import change_item_type
     from services.intake.domain import Refusal
-    from shared.db.pool import connect
 
     parsed = {"true": True, "false": False}.get(value.lower(), value)
-
-    async def go():
-        conn = await connect(settings_with_database().database_url)
-        try:
-            return await change_item_type(conn, setting, parsed)
-        finally:
-            await conn.close()
-
-    outcome = asyncio.run(go())
+    outcome = on_database(lambda conn: change_item_type(conn, setting, parsed))
     if isinstance(outcome, Refusal):
         typer.secho(f"refused: {outcome.message}", fg="red", err=True)
         raise typer.Exit(1)

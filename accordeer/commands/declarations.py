@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from accordeer.commands.common import app, friendly
-from accordeer.connect import settings_with_database
+from accordeer.commands.common import app, friendly, on_database
 from shared.settings import Settings
 
 
@@ -64,16 +63,8 @@ def history(item: Annotated[str, typer.Argument(help="Dossier item id.")],
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The audit trail of a dossier item: who, when, from, to, action, comment, workflow version."""
     from services.workflow.repository import WorkflowRepository
-    from shared.db.pool import connect
 
-    async def fetch():
-        conn = await connect(settings_with_database().database_url)
-        try:
-            return await WorkflowRepository(conn).history(item)
-        finally:
-            await conn.close()
-
-    rows = asyncio.run(fetch())
+    rows = on_database(lambda conn: WorkflowRepository(conn).history(item))
     if as_json:
         typer.echo(json.dumps(rows, default=str, indent=2))
         return

@@ -38,6 +38,12 @@ async def test_cli_errors_are_sentences_not_tracebacks(system, tmp_path):
     refused = await system.cli("item-type", "set", "allows_file_link", "false")
     assert refused.returncode == 1 and "only 'confidential'" in refused.stderr
     assert (await system.cli("item-type", "delete")).returncode == 1
+    loaded = await system.cli("authorisations", "load", "deploy/config/authorisations.yaml")
+    assert loaded.returncode == 0 and "loaded 4 source(s) and 6 user(s)" in loaded.stdout, loaded.stderr
+    broken = tmp_path / "authorisations.yaml"
+    broken.write_text("sources: {x: {service_user: svc-x, colour: blue}}\n")
+    refused_file = await system.cli("authorisations", "load", str(broken))
+    assert refused_file.returncode == 2 and "colour" in refused_file.stderr and "Traceback" not in refused_file.stderr
     history = await system.cli("history", "00000000-0000-0000-0000-000000000000")
     assert history.returncode == 1 and "no history" in history.stdout
 
