@@ -17,6 +17,7 @@ from faststream.specification import AsyncAPI
 from prometheus_client import REGISTRY
 
 from shared.db.pool import create_pool
+from shared.directory.mirror import DirectoryMirror
 from shared.kafka.producer import create_producer
 from shared.kafka.relay import OutboxRelay
 from shared.lag_gauges import export_lag_forever
@@ -30,8 +31,9 @@ log = logging.getLogger(__name__)
 class ServiceRuntime:
     """The resources of one service process; ``service`` also names its PostgreSQL schema."""
 
-    def __init__(self, service: str, settings: Settings):
+    def __init__(self, service: str, settings: Settings, *, keeps_directory: bool = False):
         self.service = service
+        self.keeps_directory = keeps_directory
         self.settings = settings
         self.topics = settings.topics
         self.group_id = settings.topics.group(service)
@@ -41,11 +43,18 @@ class ServiceRuntime:
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self.relay: OutboxRelay | None = None
         self.broker: KafkaBroker | None = None
+        self._directory: DirectoryMirror | None = None
 
     @property
     def pool(self) -> asyncpg.Pool:
         assert self._pool is not None, "the runtime is not open yet"
         return self._pool
+
+    @property
+    def directory(self) -> DirectoryMirror:
+        """The service's copy of the directory (only for a runtime that ``keeps_directory``)."""
+        assert self._directory is not None, "this runtime keeps no directory, or is not open yet"
+        return self._directory
 
     async def open(self) -> None:
         self._pool = await create_pool(self.settings.database_url, max_size=self.settings.db_pool_max)
@@ -54,6 +63,10 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.settings.database_url, self.service, self._producer,
                                  batch_size=self.settings.outbox_batch_size)
         self.spawn(self.relay.run(), name="outbox-relay")
+        if self.keeps_directory:
+            self._directory = DirectoryMirror(self.settings.kafka_bootstrap_servers, self.topics.directory,
+                                              self.pool, self.service, client_id=f"accordeer-{self.service}-directory")
+            self.spawn(self._directory.run(), name="directory-mirror")
         if self.settings.http_port:
             checks = {"postgresql": self._database_answers, "kafka": self._broker_answers}
             self.spawn(serve_ops(ops_app(self.service, checks), self.settings.http_host, self.settings.http_port),

@@ -37,6 +37,14 @@ class Topics:
     def status(self) -> str:
         return f"{self.prefix}messages.status"
 
+    @property
+    def tasks(self) -> str:
+        return f"{self.prefix}workflow.tasks"
+
+    @property
+    def directory(self) -> str:
+        return f"{self.prefix}directory.parties"
+
     def group(self, service: str) -> str:
         """The consumer group of a service; prefixed too, so prefixed deployments never share offsets."""
         return f"{self.prefix}accordeer-{service}"

@@ -6,6 +6,7 @@ import yaml
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from shared.kafka.producer import MAX_RECORD_BYTES
 from shared.settings import REPO_ROOT
@@ -15,8 +16,14 @@ TOPICS_FILE = REPO_ROOT / "deploy" / "topics.yaml"
 
 def topic_spec(prefix: str = "", path: Path = TOPICS_FILE) -> dict[str, int]:
     """Topic name (with prefix) → partition count."""
+    return {name: partitions for name, (partitions, _) in _topics(prefix, path).items()}
+
+
+def _topics(prefix: str, path: Path = TOPICS_FILE) -> dict[str, tuple[int, dict[str, str]]]:
+    """Topic name (with prefix) → (partition count, topic settings)."""
     document = yaml.safe_load(path.read_text())
-    return {f"{prefix}{name}": int(spec["partitions"]) for name, spec in document["topics"].items()}
+    return {f"{prefix}{name}": (int(spec["partitions"]), {k: str(v) for k, v in spec.get("config", {}).items()})
+            for name, spec in document["topics"].items()}
 
 
 async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartition]:
@@ -32,6 +39,18 @@ async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartiti
     return sorted(TopicPartition(topic, p["partition"]) for p in description["partitions"])
 
 
+async def _until_led(admin: AIOKafkaAdminClient, topics: list[str]) -> None:
+    """Wait until every partition of ``topics`` has a leader: a client that reads a topic at once otherwise
+    gets NotLeaderForPartition errors for its first requests."""
+    async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_exponential(multiplier=0.05, max=1),
+                                       retry=retry_if_exception_type(LookupError), reraise=True):
+        with attempt:
+            leaderless = [d["topic"] for d in await admin.describe_topics(topics)
+                          if d["error_code"] != 0 or any(p["leader"] < 0 for p in d["partitions"])]
+            if leaderless:
+                raise LookupError(f"topics without a leader yet: {', '.join(leaderless)}")
+
+
 async def ensure_topics(bootstrap_servers: str, prefix: str = "") -> list[str]:
     """Create what is missing; returns the names created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin")
@@ -40,14 +59,15 @@ async def ensure_topics(bootstrap_servers: str, prefix: str = "") -> list[str]:
         existing = set(await admin.list_topics())
         missing = [
             NewTopic(name, partitions, replication_factor=1,
-                     topic_configs={"max.message.bytes": str(MAX_RECORD_BYTES)})
-            for name, partitions in topic_spec(prefix).items() if name not in existing
+                     topic_configs={"max.message.bytes": str(MAX_RECORD_BYTES), **config})
+            for name, (partitions, config) in _topics(prefix).items() if name not in existing
         ]
         if missing:
             try:
                 await admin.create_topics(missing)
             except TopicAlreadyExistsError:
                 pass  # another process created them meanwhile
+            await _until_led(admin, [t.name for t in missing])
         return [t.name for t in missing]
     finally:
         await admin.close()
