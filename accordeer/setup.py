@@ -3,6 +3,7 @@
 import asyncio
 from pathlib import Path
 
+from accordeer.directory.shipped import load_shipped_directory
 from services.intake.admin import authorisations_loaded, load_authorisations
 from services.workflow.domain import load_config_folder
 from services.workflow.repository import WorkflowRepository
@@ -23,6 +24,8 @@ async def prepare(settings: Settings, *, config_dir: Path | None = None) -> list
     if created:
         done.append(f"created topics: {', '.join(created)}")
     config_dir = config_dir or settings.config_dir
+    if loaded_directory := await load_shipped_directory(settings, config_dir):
+        done.append(loaded_directory)
     conn = await connect(settings.database_url)
     try:
         if not await authorisations_loaded(conn):

@@ -1,0 +1,107 @@
+"""`accordeer directory load` and `show` against a real directory.parties topic.
+
+The system under test was set up by ``prepare()``, which already loaded the
+demo directory (deploy/config/directory.yaml) into this test's topics.
+"""
+
+import json
+import pytest
+
+from accordeer.directory.topic import end_offsets, read_directory
+from accordeer.setup import prepare
+
+pytestmark = pytest.mark.e2e
+
+BAKERY = """\
+  - organisation_person_id: ORG-10045
+    name: Bakkerij Van Dijk B.V.
+    kind: organisation
+    numbers: {BTW: "NL001234567B01", Fi: "001234567", LHnr: "001234567L01", KvK: "12345678"}
+    contacts:
+      - {contact_id: CP-2231, name: Sanne van Dijk, email: sanne@bakkerijvandijk.example, portal_user: sanne.vandijk}
+"""
+PETER = ("      - {contact_id: CP-2232, name: Peter van Dijk, email: peter@bakkerijvandijk.example, "
+         "portal_user: peter.vandijk}\n")
+
+
+def new_party(party_id: str) -> str:
+    return (f"  - organisation_person_id: {party_id}\n"
+            f"    name: Nieuwe Klant {party_id} B.V.\n"
+            "    kind: organisation\n"
+            f'    numbers: {{KvK: "99{party_id[-6:]}"}}\n')
+
+
+async def directory_now(system) -> dict:
+    return await read_directory(system.settings.kafka_bootstrap_servers, system.topics.directory)
+
+
+async def ends(system) -> dict[int, int]:
+    return await end_offsets(system.settings.kafka_bootstrap_servers, system.topics.directory)
+
+
+async def test_load_replaces_the_directory_and_show_lists_it(system, tmp_path):
+    demo = await directory_now(system)
+    assert len(demo) > 35 and "ORG-20311" in demo
+    assert not [line for line in await prepare(system.settings) if "directory" in line]  # loaded once only
+
+    first = tmp_path / "first.yaml"
+    first.write_text("parties:\n" + BAKERY + PETER + new_party("ORG-900001"))
+    loaded = await system.cli("directory", "load", str(first))
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.startswith(f"added 1 (ORG-900001), changed 0, removed {len(demo) - 1} (ORG-10044, ")
+    assert "unchanged 1\n" in loaded.stdout and f"published {len(demo)} record(s)" in loaded.stdout
+
+    listed = await system.cli("directory", "show")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.startswith("2 parties\n")
+    assert [line.split()[0] for line in listed.stdout.splitlines()[2:]] == ["ORG-10045", "ORG-900001"]
+    one = await system.cli("directory", "show", "ORG-10045", "--json")
+    assert [c["portal_user"] for c in json.loads(one.stdout)["contacts"]] == ["sanne.vandijk", "peter.vandijk"]
+
+    edited = tmp_path / "edited.yaml"
+    edited.write_text("parties:\n" + BAKERY + new_party("ORG-900002"))
+    reloaded = await system.cli("directory", "load", str(edited))
+    assert reloaded.returncode == 0, reloaded.stderr
+    assert reloaded.stdout.splitlines()[0] == ("added 1 (ORG-900002), changed 1 (ORG-10045: contacts), "
+                                               "removed 1 (ORG-900001), unchanged 0")
+
+    records = await system.read_topic(system.topics.directory, expect=sum((await ends(system)).values()))
+    assert [r.value for r in records if r.key == b"ORG-900001"][-1] is None  # a tombstone
+    assert set(await directory_now(system)) == {"ORG-10045", "ORG-900002"}
+    gone = await system.cli("directory", "show", "ORG-900001")
+    assert gone.returncode == 1 and "no party ORG-900001" in gone.stderr
+
+
+async def test_a_dry_run_says_what_would_change_and_publishes_nothing(system, tmp_path):
+    before = await ends(system)
+    file = tmp_path / "directory.csv"
+    file.write_text("organisation_person_id,name,kind\nORG-900003,Alleen Ik B.V.,organisation\n")
+
+    result = await system.cli("directory", "load", str(file), "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("added 1 (ORG-900003), changed 0, removed ")
+    assert "dry run: nothing was published" in result.stdout
+    assert await ends(system) == before
+
+
+async def test_a_wrong_file_prints_every_error_with_its_line_and_publishes_nothing(system, tmp_path):
+    before = await ends(system)
+    file = tmp_path / "directory.yaml"
+    file.write_text("parties:\n" + BAKERY.replace("sanne@bakkerijvandijk.example", "sanne-at-bakkerij")
+                    + new_party("ORG-900004").replace("organisation\n", "bedrijf\n")
+                    + new_party("ORG-900004"))
+
+    result = await system.cli("directory", "load", str(file))
+
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "directory.yaml line 7: ORG-10045 contacts[0].email: not an e-mail address",
+        "directory.yaml line 10: ORG-900004 kind: must be organisation or person",
+        "directory.yaml line 12: ORG-900004: duplicate organisation_person_id (also at line 8)",
+        f"3 error(s) in {file}; nothing was published",
+    ]
+    assert await ends(system) == before
+    missing = await system.cli("directory", "load", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2 and missing.stderr.startswith("error: cannot read")
+    assert "Traceback" not in missing.stderr
