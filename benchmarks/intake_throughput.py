@@ -64,7 +64,7 @@ async def raw_postgres(database_url: str, records: list[tuple[str, bytes]]) -> f
     started = time.perf_counter()
     for start in range(0, len(records), BATCH):
         rows = [(uuid.uuid4(), "bench", k, 0, "Accorderingsbericht", "btw-aangifte", "svc", time_now(), "s",
-                 "ORG", None, document["identity"], document["document"], None, {}, {}, False, time_now())
+                 "ORG", None, document["identity"], document["document"], None, {}, {}, False, time_now(), None)
                 for k, _ in records[start:start + BATCH]]
         async with conn.transaction():
             await conn.copy_records_to_table("raw_items", records=rows)

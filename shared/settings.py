@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     topic_prefix: str = Field("", description="Prefix put before every topic name, e.g. 'acme.'.")
     config_dir: Path = Field(REPO_ROOT / "deploy" / "config", description="Folder with workflows, routes, users and sources.")
     max_message_bytes: int = Field(1024 * 1024, description="Inbound records larger than this are refused as too_large.")
+    clock_skew_seconds: float = Field(
+        300.0, description="How far a declaration's submitted_at may lie after the time of intake (clocks differ).")
     batch_max_records: int = Field(500, description="Most records one consumer batch (and one transaction) holds.")
     batch_timeout_ms: int = Field(50, description="How long a consumer waits to fill a batch.")
     outbox_batch_size: int = Field(1000, description="Most outbox rows the relay publishes per round.")

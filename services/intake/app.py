@@ -9,7 +9,7 @@ from shared.settings import Settings
 
 
 def build_app(settings: Settings) -> FastStream:
-    runtime = ServiceRuntime("intake", settings)
+    runtime = ServiceRuntime("intake", settings, keeps_directory=True)
     intake = Intake(runtime)
     broker = new_broker(settings, "intake")
     subscribe_batches(

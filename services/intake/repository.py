@@ -3,11 +3,13 @@
 from collections.abc import Iterable
 
 from services.intake.domain import Authorisations, DossierItem, DossierItemType
+from shared.contracts.directory import Party
+from shared.directory import store
 
 ITEM_COLUMNS = (
     "id", "source", "message_id", "destination_index", "item_type", "message_type", "submitter", "submitted_at",
     "subject", "organisation_person_id", "contact_id", "identity", "document", "attachment", "characteristics",
-    "free_fields", "confidential",
+    "free_fields", "confidential", "summary",
 )
 
 
@@ -40,6 +42,10 @@ class IntakeRepository:
             item_type.name, item_type.confidential,
         )
 
+    async def parties(self, ids: Iterable[str]) -> dict[str, Party]:
+        """Intake's copy of the directory entries among ``ids``."""
+        return await store.parties(self.conn, "intake", ids)
+
     async def fingerprints(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         keys = list(keys)
         if not keys:
@@ -71,4 +77,5 @@ def _item_row(item: DossierItem) -> tuple:
         item.identity.model_dump(), item.document.model_dump(),
         item.attachment.model_dump(exclude_none=True) if item.attachment else None,
         dict(item.characteristics), dict(item.free_fields), item.confidential,
+        item.summary.model_dump(mode="json") if item.summary else None,
     )

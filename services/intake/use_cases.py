@@ -10,13 +10,15 @@ transaction: either all of it is applied, or none and it is retried.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from aiokafka import ConsumerRecord
 
 from services.intake.domain import (
+    Authorisations,
     Declaration,
+    DossierItemType,
     DossierItem,
     Refusal,
     accept_declaration,
@@ -26,17 +28,30 @@ from services.intake.domain import (
 )
 from services.intake.repository import IntakeRepository
 from shared import metrics
+from shared.contracts.directory import Party
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db import outbox
 from shared.db.inbox import claim_unapplied
 from shared.db.outbox import OutboxRecord
+from shared.documents.loader import load_summary_config
 from shared.dead_letters import dead_letter
 from shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
 
 SCHEMA = "intake"
+
+
+@dataclass(frozen=True)
+class Judging:
+    """What a batch's declarations are judged against, read once per batch."""
+
+    seen: dict[tuple[str, str], str]
+    authorisations: Authorisations
+    item_type: DossierItemType
+    parties: dict[str, Party]
+    now: datetime
 
 
 @dataclass
@@ -55,9 +70,13 @@ class Intake:
         self.runtime = runtime
         self.topics = runtime.topics
         self.max_bytes = runtime.settings.max_message_bytes
+        self.clock_skew = timedelta(seconds=runtime.settings.clock_skew_seconds)
+        self.summaries = load_summary_config(runtime.settings.config_dir / "summaries.yaml")
         self.clock = clock
 
     async def take_in(self, records: Sequence[ConsumerRecord]) -> None:
+        # Every directory change published before this batch is judged is in intake's copy by then.
+        await self.runtime.directory.caught_up()
         async with self.runtime.pool.acquire() as conn, conn.transaction():
             fresh = await claim_unapplied(conn, SCHEMA, self.runtime.group_id, records)
             if not fresh:
@@ -78,19 +97,19 @@ class Intake:
         authorisations = await repository.authorisations()
         item_type = await repository.item_type()
         parsed = [(record, parse_declaration(record.value or b"", max_bytes=self.max_bytes)) for record in records]
-        seen = await repository.fingerprints(
-            {(d.source, d.message_id) for _, d in parsed if isinstance(d, Declaration)}
-        )
+        declarations = [d for _, d in parsed if isinstance(d, Declaration)]
+        seen = await repository.fingerprints({(d.source, d.message_id) for d in declarations})
+        parties = await repository.parties({t.organisation_person_id for d in declarations for t in d.destinations})
+        judging = Judging(seen, authorisations, item_type, parties, self.clock())
         plan = BatchPlan()
-        now = self.clock()
         for record, declaration in parsed:
             ids = _ids(record, declaration)
             with structlog.contextvars.bound_contextvars(**ids):
-                self._decide(plan, record, declaration, seen, authorisations, item_type, now)
+                self._decide(plan, record, declaration, judging)
         return plan
 
-    def _decide(self, plan: BatchPlan, record: ConsumerRecord, declaration, seen: dict, authorisations, item_type,
-                now: datetime) -> None:
+    def _decide(self, plan: BatchPlan, record: ConsumerRecord, declaration, judging: Judging) -> None:
+        seen, item_type, now = judging.seen, judging.item_type, judging.now
         if isinstance(declaration, Refusal):
             self._refuse(plan, record, declaration, now)
             return
@@ -103,7 +122,9 @@ class Intake:
         if isinstance(reuse, Refusal):
             self._refuse(plan, record, reuse, now)
             return
-        items = accept_declaration(declaration, authorisations=authorisations, item_type=item_type, received_at=now)
+        items = accept_declaration(declaration, authorisations=judging.authorisations, item_type=item_type,
+                                   parties=judging.parties, received_at=now, clock_skew=self.clock_skew,
+                                   summaries=self.summaries)
         if isinstance(items, Refusal):
             self._refuse(plan, record, items, now)
             return
@@ -160,5 +181,5 @@ def _created(item: DossierItem) -> DossierItemCreated:
         subject=item.subject, organisation_person_id=item.organisation_person_id, contact_id=item.contact_id,
         identity=item.identity, document=item.document, attachment=item.attachment,
         characteristics=dict(item.characteristics), free_fields=dict(item.free_fields),
-        confidential=item.confidential,
+        confidential=item.confidential, summary=item.summary,
     )

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from shared.contracts.inbound import Attachment, Document, Identity
+from shared.contracts.summary import DeclarationSummary
 
 
 class DossierItemCreated(BaseModel):
@@ -29,3 +30,4 @@ class DossierItemCreated(BaseModel):
     characteristics: dict[str, str] = {}
     free_fields: dict[str, str | bool | int | float] = {}
     confidential: bool = False
+    summary: DeclarationSummary | None = None

@@ -1,14 +1,21 @@
 """Accepting a declaration: one Accorderingsbericht dossier item per destination, under the import rules."""
 
+import base64
 import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from shared.contracts.directory import Party
 from shared.contracts.inbound import Attachment, Document, Identity, InboundDeclaration
+from shared.contracts.summary import DeclarationSummary
+from shared.documents.config import SummaryConfig
+from shared.documents.refusals import DocumentRefusal
+from shared.documents.summary import summarise
 
 from .authorisation import Authorisations
+from .destinations import mismatched_destination, repeated_destination, submitted_in_future
 from .item_type import DossierItemType
 from .reasons import ReasonCode
 from .refusal import Refusal
@@ -43,6 +50,11 @@ class DossierItem:
     item_type: str
     characteristics: Mapping[str, str] = field(default_factory=dict)
     free_fields: Mapping[str, str | int | float | bool] = field(default_factory=dict)
+    summary: DeclarationSummary | None = None
+    """What the client approves, read from the document; None for a message type without a summary."""
+
+
+DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def accept_declaration(
@@ -50,13 +62,24 @@ def accept_declaration(
     *,
     authorisations: Authorisations,
     item_type: DossierItemType,
+    parties: Mapping[str, Party],
     received_at: datetime,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    summaries: SummaryConfig | None = None,
 ) -> list[DossierItem] | Refusal:
+    """``parties``: the directory entries of (at least) the declaration's destinations; ``summaries``: where each
+    message type's summary is in its document (None: no summaries, every document accepted unread)."""
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")  # a caller's bug, not bad input
+    refusal = repeated_destination(decl) or submitted_in_future(decl, received_at, clock_skew)
+    if refusal:
+        return refusal
     submitter = authorisations.submitter_for(decl, item_type.name)
     if isinstance(submitter, Refusal):
         return submitter
+    refusal = mismatched_destination(decl, parties)
+    if refusal:
+        return refusal
     if decl.attachment is not None and not item_type.allows_file_link:
         return Refusal(
             ReasonCode.ATTACHMENT_NOT_ALLOWED,
@@ -64,6 +87,11 @@ def accept_declaration(
             decl.message_id,
             decl.source,
         )
+    summary = summarise(summaries, decl.message_type, decl.identity,
+                        base64.b64decode(decl.document.content_base64)) if summaries else None
+    if isinstance(summary, DocumentRefusal):
+        return Refusal(ReasonCode(summary.reason_code), f"document {decl.document.file_name}: {summary.message}",
+                       decl.message_id, decl.source)
     return [
         DossierItem(
             id=dossier_item_id(decl.source, decl.message_id, index),
@@ -84,6 +112,7 @@ def accept_declaration(
             item_type=item_type.name,
             characteristics=dict(decl.characteristics or {}),
             free_fields=dict(decl.free_fields or {}),
+            summary=summary,
         )
         for index, destination in enumerate(decl.destinations)
     ]

@@ -6,6 +6,8 @@ status event), so a code is never renamed or reused for another meaning.
 
 from enum import StrEnum
 
+from shared.documents.summary import EXPLANATIONS as DOCUMENT_EXPLANATIONS
+
 
 class ReasonCode(StrEnum):
     NOT_JSON = "not_json"
@@ -22,6 +24,16 @@ class ReasonCode(StrEnum):
     UNAUTHORISED_SUBMITTER = "unauthorised_submitter"
     UNKNOWN_SOURCE = "unknown_source"
     MESSAGE_ID_REUSED = "message_id_reused"
+    DESTINATION_REPEATED = "destination_repeated"
+    DESTINATION_UNKNOWN = "destination_unknown"
+    DESTINATION_INACTIVE = "destination_inactive"
+    CONTACT_NOT_OF_DESTINATION = "contact_not_of_destination"
+    IDENTITY_NOT_REGISTERED = "identity_not_registered"
+    SUBMITTED_IN_FUTURE = "submitted_in_future"
+    DOCUMENT_NOT_XML = "document_not_xml"
+    DOCUMENT_UNSAFE = "document_unsafe"
+    DOCUMENT_FACT_MISSING = "document_fact_missing"
+    DOCUMENT_IDENTITY_MISMATCH = "document_identity_mismatch"
     ITEM_TYPE_BUILT_IN = "item_type_built_in"
     SETTING_NOT_CHANGEABLE = "setting_not_changeable"
     UNKNOWN_SETTING = "unknown_setting"
@@ -49,6 +61,17 @@ EXPLANATIONS: dict[ReasonCode, str] = {
     ReasonCode.UNAUTHORISED_SUBMITTER: "The submitter is not authorised for the dossier item type or the message type.",
     ReasonCode.UNKNOWN_SOURCE: "The source is not a registered external package.",
     ReasonCode.MESSAGE_ID_REUSED: "The message_id was already used by this source with other content.",
+    ReasonCode.DESTINATION_REPEATED: "The same organisation/person is a destination twice in one declaration.",
+    ReasonCode.DESTINATION_UNKNOWN: (
+        "A destination is not in the directory (yet); after it is loaded, the dead letter can be replayed."
+    ),
+    ReasonCode.DESTINATION_INACTIVE: "A destination is marked inactive in the directory.",
+    ReasonCode.CONTACT_NOT_OF_DESTINATION: "contact_id is not a contact of that destination in the directory.",
+    ReasonCode.IDENTITY_NOT_REGISTERED: (
+        "identity.number is not registered for the destination under identity.type (not this client's number)."
+    ),
+    ReasonCode.SUBMITTED_IN_FUTURE: "submitted_at lies later than the time of intake plus the allowed clock skew.",
+    **{ReasonCode(code): text for code, text in DOCUMENT_EXPLANATIONS.items()},
     ReasonCode.ITEM_TYPE_BUILT_IN: "The type Accorderingsbericht is built in and cannot be created or deleted.",
     ReasonCode.SETTING_NOT_CHANGEABLE: "Of the built-in type's settings, only 'confidential' can be changed.",
     ReasonCode.UNKNOWN_SETTING: "The dossier item type has no setting of that name.",

@@ -44,7 +44,7 @@ def authorisations() -> Authorisations:
 
 @pytest.fixture
 def now() -> datetime:
-    return datetime(2025, 2, 3, 10, 0, tzinfo=timezone.utc)
+    return datetime(2025, 6, 2, 10, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture

@@ -18,13 +18,15 @@ from services.intake.domain import (
     dossier_item_id,
 )
 from shared.contracts.inbound import InboundDeclaration
+from tests.support.parties import GOLDEN_PARTIES
 
 Golden = Callable[[str], dict[str, Any]]
 
 
 def accept(obj: dict[str, Any], authorisations: Authorisations, now: datetime, item_type: Any = BUILT_IN) -> Any:
     decl = InboundDeclaration.model_validate(obj)
-    return accept_declaration(decl, authorisations=authorisations, item_type=item_type, received_at=now)
+    return accept_declaration(decl, authorisations=authorisations, item_type=item_type, parties=GOLDEN_PARTIES,
+                              received_at=now)
 
 
 def test_one_dossier_item_per_destination(golden: Golden, authorisations: Authorisations, now: datetime) -> None:

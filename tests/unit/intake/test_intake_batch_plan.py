@@ -12,6 +12,7 @@ from services.intake.use_cases import Intake
 from shared.settings import REPO_ROOT, Settings
 from shared.topics import Topics
 from tests.support.declarations import example
+from tests.support.parties import GOLDEN_PARTIES
 from tests.support.records import consumer_record
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -29,6 +30,9 @@ class InMemoryIntakeRepository:
 
     async def item_type(self) -> DossierItemType:
         return DossierItemType()
+
+    async def parties(self, ids) -> dict:
+        return {i: GOLDEN_PARTIES[i] for i in ids if i in GOLDEN_PARTIES}
 
     async def fingerprints(self, keys) -> dict[tuple[str, str], str]:
         return {key: self.stored[key] for key in keys if key in self.stored}

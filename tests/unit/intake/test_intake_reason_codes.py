@@ -1,5 +1,6 @@
 """The reason codes are a published contract: documented, stable in form, and every one is really produced."""
 
+import base64
 import dataclasses
 import json
 import re
@@ -21,6 +22,11 @@ from services.intake.domain import (
     create_item_type,
     parse_declaration,
 )
+from shared.documents.loader import load_summary_config
+from shared.settings import REPO_ROOT
+from tests.support.parties import BAKKERIJ, GOLDEN_PARTIES
+
+SUMMARIES = load_summary_config(REPO_ROOT / "deploy" / "config" / "summaries.yaml")
 
 
 def test_every_code_is_snake_case_and_explained() -> None:
@@ -37,20 +43,26 @@ def test_message_refusals_are_the_codes_a_message_can_get() -> None:
 
 def test_every_code_is_produced(valid: dict[str, Any], authorisations: Authorisations) -> None:
     def parse(obj: Any) -> Any:
-        return parse_declaration(json.dumps(obj).encode() if not isinstance(obj, bytes) else obj, max_bytes=4096)
+        return parse_declaration(json.dumps(obj).encode() if not isinstance(obj, bytes) else obj, max_bytes=32768)
 
     def accept(obj: dict[str, Any], item_type: Any = BUILT_IN) -> Any:
         decl = parse(obj)
         assert isinstance(decl, Declaration)
         return accept_declaration(
-            decl, authorisations=authorisations, item_type=item_type, received_at=datetime.now(timezone.utc)
+            decl, authorisations=authorisations, item_type=item_type, parties=GOLDEN_PARTIES,
+            received_at=datetime.now(timezone.utc), summaries=SUMMARIES,
         )
+
+    def with_document(xml: bytes) -> dict[str, Any]:
+        return valid | {"document": valid["document"] | {"content_base64": base64.b64encode(xml).decode()}}
+
+    golden_xml = base64.b64decode(valid["document"]["content_base64"])
 
     attachment = {"file_name": "a.pdf", "content_base64": "QUJD"}
     produced: list[Callable[[], Any]] = [
         lambda: parse(b"{"),
         lambda: parse(b"\xff{}"),
-        lambda: parse(b" " * 5000),
+        lambda: parse(b" " * 40000),
         lambda: parse(valid | {"schema_version": 2}),
         lambda: parse(valid | {"subject": ""}),
         lambda: parse(valid | {"subjekt": "x"}),
@@ -61,6 +73,19 @@ def test_every_code_is_produced(valid: dict[str, Any], authorisations: Authorisa
         lambda: accept(valid | {"attachment": attachment}, dataclasses.replace(BUILT_IN, allows_file_link=False)),
         lambda: accept(valid | {"submitter": "stagiair"}),
         lambda: accept(valid | {"source": "twinfield"}),
+        lambda: accept(valid | {"destinations": [{"organisation_person_id": "ORG-10045"}] * 2}),
+        lambda: accept(valid | {"submitted_at": "2999-01-01T00:00:00Z"}),
+        lambda: accept(valid | {"destinations": [{"organisation_person_id": "ORG-99999"}]}),
+        lambda: accept_declaration(parse(valid), authorisations=authorisations, item_type=BUILT_IN,
+                                   parties={"ORG-10045": BAKKERIJ.model_copy(update={"active": False})},
+                                   received_at=datetime.now(timezone.utc)),
+        lambda: accept(valid | {"destinations": [{"organisation_person_id": "ORG-10045", "contact_id": "CP-3101"}]}),
+        lambda: accept(valid | {"identity": {"number": "NL009876543B01", "type": "BTW"}}),
+        lambda: accept(with_document(b"<xbrl>")),
+        lambda: accept(with_document(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')),
+        lambda: accept(with_document(re.sub(rb"<bd-i:ValueAddedTaxOwedToBePaidBack[^>]*>[^<]*</[^>]*>", b"",
+                                            golden_xml))),
+        lambda: accept(with_document(golden_xml.replace(b"001234567B01", b"009876543B01"))),
         lambda: check_reuse("0" * 64, parse(valid)),
         lambda: create_item_type(),
         lambda: change_type_setting(BUILT_IN, "allows_file_link", False),

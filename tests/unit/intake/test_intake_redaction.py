@@ -10,6 +10,7 @@ from typing import Any
 from services.intake.domain import BUILT_IN, Authorisations, DossierItem, accept_declaration, redact
 from services.intake.domain.redaction import base64_size
 from shared.contracts.inbound import InboundDeclaration
+from tests.support.parties import GOLDEN_PARTIES
 
 Golden = Callable[[str], dict[str, Any]]
 
@@ -17,7 +18,8 @@ Golden = Callable[[str], dict[str, Any]]
 def item_of(obj: dict[str, Any], authorisations: Authorisations, now: datetime, confidential: bool) -> DossierItem:
     decl = InboundDeclaration.model_validate(obj)
     item_type = dataclasses.replace(BUILT_IN, confidential=confidential)
-    items = accept_declaration(decl, authorisations=authorisations, item_type=item_type, received_at=now)
+    items = accept_declaration(decl, authorisations=authorisations, item_type=item_type, parties=GOLDEN_PARTIES,
+                              received_at=now)
     assert isinstance(items, list)
     return items[0]
 
