@@ -14,12 +14,22 @@ import structlog
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 
-from services.workflow.domain import ActionRefusal, ActionRequest, Outcome, RefusalCode, Transition, decide
+from services.workflow.domain import (
+    REASSIGN_ACTION,
+    ActionRefusal,
+    ActionRequest,
+    Outcome,
+    RefusalCode,
+    Transition,
+    decide,
+)
 from services.workflow.publications import PublicationCache
 from services.workflow.records import approved_record, audit_comment, describe, status_record
 from services.workflow.repository import Instance, WorkflowRepository
+from services.workflow.tasks import TaskEvents
 from shared.contracts.actions import WorkflowAction
 from shared.contracts.status import StatusCode
+from shared.contracts.tasks import TaskEventKind
 from shared.db.outbox import OutboxRecord
 from shared.dead_letters import dead_letter
 from shared.topics import Topics
@@ -63,7 +73,8 @@ class ActionHandler:
             tally.append((action.action, "unknown_item"))
             await repository.remember_action(action.action_id, item_id, "refused")
             return [self._dead_letter(record, "unknown_dossier_item", f"dossier item {item_id} does not exist")]
-        outcome = await self._decide(repository, instance, action)
+        tasks = await self._task_events(repository, instance)
+        outcome = await self._decide(repository, instance, action, tasks)
         if isinstance(outcome, ActionRefusal):
             tally.append((action.action, "refused"))
             await repository.remember_action(action.action_id, instance.dossier_item_id, "refused")
@@ -72,21 +83,26 @@ class ActionHandler:
         log.info("action applied", action=action.action, actor=action.actor, from_task=outcome.from_task,
                  to_task=outcome.to_task, status_code=int(outcome.status_code))
         await repository.remember_action(action.action_id, instance.dossier_item_id, "applied")
-        return await self._move(repository, instance, action, outcome)
+        return await self._move(repository, instance, action, outcome, tasks)
 
-    async def _decide(self, repository: WorkflowRepository, instance: Instance,
-                      action: WorkflowAction) -> Transition | ActionRefusal:
+    async def _task_events(self, repository: WorkflowRepository, instance: Instance) -> TaskEvents:
+        # Group membership and clients' portal users are about people, not about the workflow version: the
+        # latest directory counts.
+        directory = (await self.publications.latest(repository)).directory
+        return TaskEvents(self.topics, directory, await repository.parties([instance.item["organisation_person_id"]]))
+
+    async def _decide(self, repository: WorkflowRepository, instance: Instance, action: WorkflowAction,
+                      tasks: TaskEvents) -> Transition | ActionRefusal:
         if instance.state is None:
             return ActionRefusal(RefusalCode.NOT_RUNNING, "the item is not in a workflow yet (it waits for a route)")
         config = await self.publications.get(repository, instance.publication_id)
-        # Group membership is about people, not about the workflow version, so the latest directory counts.
-        directory = (await self.publications.latest(repository)).directory
         request = ActionRequest(action_id=action.action_id, task=action.task, action=action.action, actor=action.actor,
                                 comment=action.comment, assignees=tuple(action.assignees))
-        return decide(config.workflows[instance.state.workflow], instance.state, request, directory)
+        return decide(config.workflows[instance.state.workflow], instance.state, request,
+                      tasks.directory_for(instance))
 
     async def _move(self, repository: WorkflowRepository, instance: Instance, action: WorkflowAction,
-                    transition: Transition) -> list[OutboxRecord]:
+                    transition: Transition, tasks: TaskEvents) -> list[OutboxRecord]:
         now = self.clock()
         # Every accepted action restarts the current task's deadline: it was handled, or handed to someone new.
         await repository.save_state(instance.dossier_item_id, state=transition.state,
@@ -99,8 +115,26 @@ class ActionHandler:
                                workflow_name=transition.state.workflow, publication_id=instance.publication_id,
                                at=now)
         events = [status_record(self.topics, instance, transition.status_code, describe(transition), at=now)]
+        events += await self._task_changes(repository, instance, transition, tasks, at=now)
         if transition.outcome is Outcome.APPROVED and transition.status_code != instance.status_code:
             events.append(approved_record(self.topics, instance, approved_by=action.actor, at=now))
+        return events
+
+    async def _task_changes(self, repository: WorkflowRepository, instance: Instance, transition: Transition,
+                            tasks: TaskEvents, *, at: datetime) -> list[OutboxRecord]:
+        """A reassignment moves the task to new holders; any other action completes the task it was taken on
+        (if any: a restore starts from none) and opens the next one (if any: an outcome ends the workflow)."""
+        config = await self.publications.get(repository, instance.publication_id)
+        definition = config.workflows[transition.state.workflow]
+        if transition.action == REASSIGN_ACTION:
+            return [tasks.opened(instance, definition, transition.state, at=at, kind=TaskEventKind.REASSIGNED)]
+        events = []
+        if transition.from_task is not None:
+            events.append(tasks.completed(instance, transition.from_task, transition.state.workflow,
+                                          actor=transition.actor, action=transition.action,
+                                          comment=transition.comment, at=at))
+        if transition.to_task is not None:
+            events.append(tasks.opened(instance, definition, transition.state, at=at))
         return events
 
     def _refusal(self, record: ConsumerRecord, instance: Instance, action: WorkflowAction,

@@ -15,7 +15,7 @@ from shared.settings import Settings
 
 
 def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> FastStream:
-    runtime = ServiceRuntime("workflow", settings)
+    runtime = ServiceRuntime("workflow", settings, keeps_directory=True)
     broker = new_broker(settings, "workflow")
     publications = PublicationCache()
     workflow: Workflow | None = None
@@ -28,6 +28,8 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
         return workflow
 
     async def take_records(records):
+        # Clients are assigned and authorised by the directory as published before this batch.
+        await runtime.directory.caught_up()
         # Items before actions: an action in the same batch may be about an item that batch creates.
         await use_case().take_items([r for r in records if r.topic == settings.topics.dossier_items])
         await use_case().take_actions([r for r in records if r.topic == settings.topics.workflow_actions])

@@ -18,8 +18,10 @@ from services.workflow.domain import escalate
 from services.workflow.publications import PublicationCache
 from services.workflow.records import status_record, utc_now
 from services.workflow.repository import Instance, WorkflowRepository
-from services.workflow.use_cases import SCHEMA, SYSTEM_ACTOR
+from services.workflow.tasks import TaskEvents
+from services.workflow.use_cases import SCHEMA, SYSTEM_ACTOR, task_events
 from shared.contracts.status import StatusCode
+from shared.contracts.tasks import TaskEventKind
 from shared.db import outbox
 from shared.db.outbox import OutboxRecord
 from shared.topics import Topics
@@ -71,12 +73,17 @@ class Escalations:
         async with self.pool.acquire() as conn, conn.transaction():
             repository = WorkflowRepository(conn)
             events: list[OutboxRecord] = []
-            for instance in await repository.instances(ids, skip_locked=True):
-                events += await self._escalate_one(repository, instance, now)
+            instances = await repository.instances(ids, skip_locked=True)
+            tasks = await task_events(repository, self.topics, await self.publications.latest(repository), instances)
+            escalated = 0
+            for instance in instances:
+                found = await self._escalate_one(repository, tasks, instance, now)
+                escalated += bool(found)
+                events += found
             await outbox.append(conn, SCHEMA, events)
-        return len(events)
+        return escalated
 
-    async def _escalate_one(self, repository: WorkflowRepository, instance: Instance,
+    async def _escalate_one(self, repository: WorkflowRepository, tasks: TaskEvents, instance: Instance,
                             now: datetime) -> list[OutboxRecord]:
         if instance.status_code != StatusCode.IN_WORKFLOW or instance.state is None:
             return []  # ended since the candidates were read
@@ -92,4 +99,6 @@ class Escalations:
                                from_status=instance.status_code, to_status=int(StatusCode.IN_WORKFLOW),
                                comment=escalation.message, workflow_name=instance.state.workflow,
                                publication_id=instance.publication_id, at=now)
-        return [status_record(self.topics, instance, StatusCode.IN_WORKFLOW, escalation.message, at=now)]
+        return [status_record(self.topics, instance, StatusCode.IN_WORKFLOW, escalation.message, at=now),
+                tasks.opened(instance, config.workflows[instance.state.workflow], escalation.state, at=now,
+                             kind=TaskEventKind.ESCALATED, started_at=instance.task_started_at)]

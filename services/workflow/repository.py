@@ -1,10 +1,14 @@
 """Workflow's tables (schema ``workflow``): publications, instances, applied actions and the audit trail."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from services.workflow.domain import Directory, InstanceState, Publication, RouteRule, WorkflowDefinition
+from shared.contracts.directory import Party
 from shared.contracts.status import StatusCode
+from shared.contracts.summary import DeclarationSummary
+from shared.directory import store
 
 
 class StaleState(RuntimeError):
@@ -50,6 +54,10 @@ class WorkflowRepository:
 
     def __init__(self, conn):
         self.conn = conn
+
+    async def parties(self, ids: Iterable[str]) -> dict[str, Party]:
+        """Workflow's copy of the directory entries among ``ids``."""
+        return await store.parties(self.conn, "workflow", ids)
 
     async def latest_publication_id(self) -> int | None:
         return await self.conn.fetchval("SELECT max(id) FROM workflow.publications")
@@ -172,6 +180,12 @@ class WorkflowRepository:
             dossier_item_id, actor, action, action_id, from_task, to_task, from_status, to_status, comment,
             workflow_name, publication_id, at,
         )
+
+    async def summary(self, dossier_item_id: str) -> DeclarationSummary | None:
+        """What the client approves, as intake read it from the document."""
+        document = await self.conn.fetchval(
+            "SELECT item->'summary' FROM workflow.instances WHERE dossier_item_id = $1", dossier_item_id)
+        return DeclarationSummary.model_validate(document) if document else None
 
     async def history(self, dossier_item_id: str) -> list[dict]:
         rows = await self.conn.fetch(

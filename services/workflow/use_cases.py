@@ -13,10 +13,11 @@ from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 
 from services.workflow.actions import ActionHandler
-from services.workflow.domain import ConfigFolder, Publication, check_config, choose_workflow, start
+from services.workflow.domain import ConfigFolder, Directory, Publication, check_config, choose_workflow, start
 from services.workflow.publications import PublicationCache
 from services.workflow.records import status_record, utc_now
 from services.workflow.repository import Instance, PublishedConfig, WorkflowRepository
+from services.workflow.tasks import TaskEvents
 from shared import metrics
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusCode
@@ -58,9 +59,11 @@ class Workflow:
             if not new_ids:
                 return
             config = await self.publications.latest(repository)
+            instances = await repository.instances(sorted(new_ids))
+            tasks = await task_events(repository, self.topics, config, instances)
             events = []
-            for instance in await repository.instances(sorted(new_ids)):
-                events += await route(repository, self.topics, instance, config, now=self.clock())
+            for instance in instances:
+                events += await route(repository, tasks, instance, config, now=self.clock())
             await outbox.append(conn, SCHEMA, events)
 
     async def take_actions(self, records: Sequence[ConsumerRecord]) -> None:
@@ -89,9 +92,17 @@ def _readable_item(record: ConsumerRecord) -> DossierItemCreated | None:
         return None
 
 
-async def route(repository: WorkflowRepository, topics: Topics, instance: Instance, config: PublishedConfig | None,
-                *, now: datetime) -> list[OutboxRecord]:
+async def task_events(repository: WorkflowRepository, topics: Topics, config: PublishedConfig | None,
+                      instances: Sequence[Instance]) -> TaskEvents:
+    """Task events for these instances, with their destinations read once for all."""
+    parties = await repository.parties({i.item["organisation_person_id"] for i in instances})
+    return TaskEvents(topics, config.directory if config else Directory(), parties)
+
+
+async def route(repository: WorkflowRepository, tasks: TaskEvents, instance: Instance,
+                config: PublishedConfig | None, *, now: datetime) -> list[OutboxRecord]:
     """Start the item's workflow, or leave it waiting at 20 with the reason."""
+    topics = tasks.topics
     name = choose_workflow(config.routes, instance.message_type, instance.characteristics) if config else None
     if name is None:
         detail = f"no route for message type {instance.message_type}"
@@ -105,7 +116,8 @@ async def route(repository: WorkflowRepository, topics: Topics, instance: Instan
                            from_task=None, to_task=state.current_task, from_status=instance.status_code,
                            to_status=int(StatusCode.IN_WORKFLOW), comment="", workflow_name=name,
                            publication_id=config.id, at=now)
-    return [status_record(topics, instance, StatusCode.IN_WORKFLOW, detail, at=now)]
+    return [status_record(topics, instance, StatusCode.IN_WORKFLOW, detail, at=now),
+            tasks.opened(instance, config.workflows[name], state, at=now)]
 
 
 async def publish(conn, folder: ConfigFolder, topics: Topics, *, published_by: str,
@@ -115,16 +127,16 @@ async def publish(conn, folder: ConfigFolder, topics: Topics, *, published_by: s
     publication = check_config(folder)
     if not publication.ok:
         return publication, 0
-    routed = 0
     async with conn.transaction():
         repository = WorkflowRepository(conn)
         publication_id = await repository.add_publication(publication, published_by=published_by)
         config = await repository.publication(publication_id)
         events = []
-        for instance in await repository.unrouted():
-            if choose_workflow(config.routes, instance.message_type, instance.characteristics) is None:
-                continue  # still no route: it keeps waiting, and its 20 said so already
-            events += await route(repository, topics, instance, config, now=clock())
-            routed += 1
+        waiting = [i for i in await repository.unrouted()
+                   if choose_workflow(config.routes, i.message_type, i.characteristics) is not None]
+        tasks = await task_events(repository, topics, config, waiting)  # those still without a route keep waiting
+        for instance in waiting:
+            events += await route(repository, tasks, instance, config, now=clock())
+        routed = len(waiting)
         await outbox.append(conn, SCHEMA, events)
     return publication, routed

@@ -30,7 +30,7 @@ async def approve(system, prefix: str, count: int) -> list[str]:
     await system.wait_for(lambda: len(in_workflow()) == count, timeout=120, what=f"30 for {count} declarations")
     items = sorted(in_workflow().values())
     actions = [(item, json.dumps({"schema_version": 1, "action_id": f"approve-{item}", "dossier_item_id": item,
-                                  "task": CLIENT_TASK, "action": "Goedkeuren bericht", "actor": "klant"}).encode())
+                                  "task": CLIENT_TASK, "action": "Goedkeuren bericht", "actor": "sanne.vandijk"}).encode())
                for item in items]
     await system.publish(system.topics.workflow_actions, actions)
     return items

@@ -1,12 +1,11 @@
 """Dispatch end to end, on real Kafka, PostgreSQL and the mocked gateway: every trail the gateway can take
 ends in the right product status, with the authority's own code alongside."""
 
-import base64
-
 import pytest
 
 from shared.contracts.status import StatusCode
 from tests.support.declarations import example
+from tests.support.documents import document_with_marker
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +24,7 @@ FOUTCODES = {"510": "ALS100001", "311": "VAL0001", "210": "ATH0001", "410": "AFL
 
 
 def with_marker(marker: str) -> dict:
-    content = base64.b64encode(f"<aangifte>MOCK-TRAIL:{marker}</aangifte>".encode()).decode()
+    content = document_with_marker("btw-aangifte", marker)
     declaration = example("btw_aangifte", message_id=f"trail-{marker}")
     declaration["document"] = {**declaration["document"], "content_base64": content}
     return declaration
@@ -43,7 +42,7 @@ async def test_every_gateway_trail_ends_in_the_right_status_with_the_authoritys_
     await system.wait_for(lambda: len(in_workflow()) == len(TRAILS), timeout=60, what="30 for every declaration")
     items = {message_id.removeprefix("trail-"): item for message_id, item in in_workflow().items()}
     for item in items.values():
-        await system.act(item, CLIENT_TASK, "Goedkeuren bericht", "klant")
+        await system.act(item, CLIENT_TASK, "Goedkeuren bericht", "sanne.vandijk")
 
     def final(item: str) -> list:
         return [e for e in system.events if e.dossier_item_id == item and e.status_code.is_final]

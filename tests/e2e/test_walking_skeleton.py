@@ -19,7 +19,7 @@ async def test_declaration_is_approved_filed_once_and_accepted(system):
         "SELECT id::text FROM intake.dossier_items WHERE message_id = 'skeleton-1'") or ""
     await system.wait_for(lambda: any(e.status_code == StatusCode.IN_WORKFLOW for e in system.events), what="30")
     item_id = next(e.dossier_item_id for e in system.events if e.status_code == StatusCode.IN_WORKFLOW)
-    await system.act(item_id, CLIENT_TASK, "Goedkeuren bericht", "klant")
+    await system.act(item_id, CLIENT_TASK, "Goedkeuren bericht", "sanne.vandijk")
     await system.wait_for(lambda: StatusCode.ACCEPTED_BY_AUTHORITY in system.statuses_of(item_id), what="80")
 
     rows = await system.db.fetch("SELECT * FROM intake.dossier_items WHERE message_id = 'skeleton-1'")
@@ -41,7 +41,7 @@ async def test_declaration_is_approved_filed_once_and_accepted(system):
         "SELECT actor, action, from_task, to_task, to_status FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id",
         item_id)
     assert [(h["actor"], h["action"], h["to_status"]) for h in history] == [
-        ("accordeer", "Workflow gestart", 30), ("klant", "Goedkeuren bericht", 50)]
+        ("accordeer", "Workflow gestart", 30), ("sanne.vandijk", "Goedkeuren bericht", 50)]
 
 
 async def test_rejected_declaration_stops_at_40_and_is_never_filed(system):
@@ -50,10 +50,10 @@ async def test_rejected_declaration_stops_at_40_and_is_never_filed(system):
     await system.wait_for(lambda: any(e.status_code == StatusCode.IN_WORKFLOW for e in system.events), what="30")
     item_id = next(e.dossier_item_id for e in system.events if e.status_code == StatusCode.IN_WORKFLOW)
 
-    await system.act(item_id, CLIENT_TASK, "Afkeuren bericht", "klant", comment="bedrag klopt niet")
+    await system.act(item_id, CLIENT_TASK, "Afkeuren bericht", "sanne.vandijk", comment="bedrag klopt niet")
     await system.wait_for(lambda: StatusCode.REJECTED in system.statuses_of(item_id), what="40")
 
     rejected = next(e for e in system.events if e.status_code == StatusCode.REJECTED)
-    assert "Afkeuren bericht by klant" in rejected.detail
+    assert "Afkeuren bericht by sanne.vandijk" in rejected.detail
     assert (await system.gateway("GET", "/_admin/received"))["total_deliveries"] == 0
     assert await system.db.fetchval("SELECT count(*) FROM dispatch.deliveries") == 0

@@ -76,7 +76,7 @@ async def test_fifty_conflicting_actions_at_once_move_an_item_exactly_once(syste
 
     def actions(item_id: str, key) -> list[tuple[str, bytes]]:
         bodies = [{"action_id": f"{item_id}-{n}", "dossier_item_id": item_id, "task": CLIENT_TASK,
-                   "action": APPROVE if n % 2 else REJECT, "actor": "klant"} for n in range(50)]
+                   "action": APPROVE if n % 2 else REJECT, "actor": "sanne.vandijk"} for n in range(50)]
         return [(key(), json.dumps(b).encode()) for b in bodies]
 
     # One item's actions keyed by the item, as the contract says; the other's keyed at random, so they land on
@@ -108,25 +108,25 @@ async def test_refused_duplicate_and_malformed_actions_change_nothing(system):
     item_id = await item_in_workflow(system, example("btw_aangifte", message_id="refusals"))
 
     unauthorised = await act_and_wait(system, item_id, CLIENT_TASK, APPROVE, "medewerker")
-    unknown = await act_and_wait(system, item_id, CLIENT_TASK, "Doorsturen naar accountant", "klant")
-    reacted = await act_and_wait(system, item_id, CLIENT_TASK, "Reageren", "klant", action_id="reaction-1",
+    unknown = await act_and_wait(system, item_id, CLIENT_TASK, "Doorsturen naar accountant", "sanne.vandijk")
+    reacted = await act_and_wait(system, item_id, CLIENT_TASK, "Reageren", "sanne.vandijk", action_id="reaction-1",
                                  comment="Klopt het bedrag?")
-    await system.act(item_id, CLIENT_TASK, "Reageren", "klant", action_id="reaction-1", comment="Klopt het bedrag?")
+    await system.act(item_id, CLIENT_TASK, "Reageren", "sanne.vandijk", action_id="reaction-1", comment="Klopt het bedrag?")
     # Applied in order after the duplicate, so the next event proves the duplicate caused none.
-    stale = await act_and_wait(system, item_id, CLIENT_TASK, APPROVE, "klant")
+    stale = await act_and_wait(system, item_id, CLIENT_TASK, APPROVE, "sanne.vandijk")
 
     assert [(e.status_code, e.reason_code) for e in (unauthorised, unknown, reacted, stale)] == [
         (30, "not_allowed"), (30, "unknown_action"), (30, None), (30, "stale_task")]
     assert "'medewerker' is not an assignee of task 'Beoordelen aangifte klant'" in unauthorised.detail
     assert "task 'Beoordelen aangifte klant' has no action 'Doorsturen naar accountant'" in unknown.detail
-    assert reacted.detail == f"Reageren by klant; task {REACTION_TASK}"
+    assert reacted.detail == f"Reageren by sanne.vandijk; task {REACTION_TASK}"
     assert f"the current task is '{REACTION_TASK}'" in stale.detail
     assert await audit_of(system, item_id) == [
         ("accordeer", "Workflow gestart", None, CLIENT_TASK, 20, 30, ""),
-        ("klant", "Reageren", CLIENT_TASK, REACTION_TASK, 30, 30, "Klopt het bedrag?")]
+        ("sanne.vandijk", "Reageren", CLIENT_TASK, REACTION_TASK, 30, 30, "Klopt het bedrag?")]
     assert await system.db.fetchval("SELECT count(*) FROM workflow.applied_actions WHERE action_id = 'reaction-1'") == 1
 
-    valid = {"action_id": "x", "dossier_item_id": item_id, "task": REACTION_TASK, "action": REJECT, "actor": "klant"}
+    valid = {"action_id": "x", "dossier_item_id": item_id, "task": REACTION_TASK, "action": REJECT, "actor": "sanne.vandijk"}
     malformed = [b'{"action_id": "half', json.dumps(valid | {"priority": "high"}).encode(),
                  json.dumps(valid | {"dossier_item_id": "ITEM-1"}).encode()]
     await system.publish(system.topics.workflow_actions, [(item_id, m) for m in malformed])
@@ -151,13 +151,13 @@ async def test_the_task_manager_restores_a_rejected_item_and_reassigns_its_task(
     system.start("intake", "workflow")
     item_id = await item_in_workflow(system, example("btw_aangifte", message_id="manager"))
 
-    rejected = await act_and_wait(system, item_id, CLIENT_TASK, REJECT, "klant", comment="bedrag klopt niet")
-    await system.act(item_id, CLIENT_TASK, "Herstellen berichtstatus", "klant")
+    rejected = await act_and_wait(system, item_id, CLIENT_TASK, REJECT, "sanne.vandijk", comment="bedrag klopt niet")
+    await system.act(item_id, CLIENT_TASK, "Herstellen berichtstatus", "sanne.vandijk")
     restored = await act_and_wait(system, item_id, CLIENT_TASK, "Herstellen berichtstatus", "fiscalist",
                                   comment="klant heeft zich vergist")
     reassigned = await act_and_wait(system, item_id, CLIENT_TASK, "Taak toewijzen", "fiscalist",
                                     assignees=["boekhouder"])
-    old_assignee = await act_and_wait(system, item_id, CLIENT_TASK, APPROVE, "klant")
+    old_assignee = await act_and_wait(system, item_id, CLIENT_TASK, APPROVE, "sanne.vandijk")
     approved = await act_and_wait(system, item_id, CLIENT_TASK, APPROVE, "boekhouder")
 
     assert [(e.status_code, e.reason_code) for e in (rejected, restored, reassigned, old_assignee, approved)] == [
@@ -170,7 +170,7 @@ async def test_the_task_manager_restores_a_rejected_item_and_reassigns_its_task(
     assert json.loads(message.value)["approved_by"] == "boekhouder"
     assert await audit_of(system, item_id) == [
         ("accordeer", "Workflow gestart", None, CLIENT_TASK, 20, 30, ""),
-        ("klant", REJECT, CLIENT_TASK, None, 30, 40, "bedrag klopt niet"),
+        ("sanne.vandijk", REJECT, CLIENT_TASK, None, 30, 40, "bedrag klopt niet"),
         ("fiscalist", "Herstellen berichtstatus", None, CLIENT_TASK, 40, 30, "klant heeft zich vergist"),
         ("fiscalist", "Taak toewijzen", CLIENT_TASK, CLIENT_TASK, 30, 30, "assigned to boekhouder"),
         ("boekhouder", APPROVE, CLIENT_TASK, None, 30, 50, "")]
@@ -179,8 +179,9 @@ async def test_the_task_manager_restores_a_rejected_item_and_reassigns_its_task(
         subprocess.run, [sys.executable, "-m", "accordeer.cli", "history", item_id],
         env={**os.environ, **system.services.env}, capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
     assert history.returncode == 0, history.stderr
-    lines = history.stdout.splitlines()
-    assert [line.split()[2] for line in lines] == ["accordeer", "klant", "fiscalist", "fiscalist", "boekhouder"]
+    summary, *lines = history.stdout.splitlines()
+    assert summary.startswith("btw-aangifte · period 2025-01-01 to 2025-01-31 · to pay EUR 1,523.00")
+    assert [line.split()[2] for line in lines] == ["accordeer", "sanne.vandijk", "fiscalist", "fiscalist", "boekhouder"]
     assert "30→40" in lines[1] and "bedrag klopt niet" in lines[1]
     assert "40→30" in lines[2] and "Herstellen berichtstatus" in lines[2]
     assert "Taak toewijzen" in lines[3] and "assigned to boekhouder" in lines[3]

@@ -86,7 +86,7 @@ async def test_a_new_message_type_is_added_by_configuration_and_one_publish_with
     started = next(e for e in system.events if e.dossier_item_id == item_id and e.status_code == StatusCode.IN_WORKFLOW)
     assert started.detail == "workflow Vennootschapsbelasting, task Beoordelen aangifte klant"
 
-    await system.act(item_id, CLIENT_TASK, "Goedkeuren bericht", "klant", comment="akkoord")
+    await system.act(item_id, CLIENT_TASK, "Goedkeuren bericht", "sanne.vandijk", comment="akkoord")
     await system.wait_for(lambda: StatusCode.ACCEPTED_BY_AUTHORITY in system.statuses_of(item_id), timeout=45,
                           what="80")
 
@@ -102,9 +102,9 @@ async def test_a_new_message_type_is_added_by_configuration_and_one_publish_with
     history = await accordeer(system, "history", item_id)
     assert history.returncode == 0, history.stderr
     lines = history.stdout.splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 2  # and no summary line: the new message type has no summary configured
     assert all(word in lines[0] for word in ("accordeer", "Workflow gestart", f"- → {CLIENT_TASK}", "20→30", "v2"))
-    assert all(word in lines[1] for word in ("klant", "Goedkeuren bericht", f"{CLIENT_TASK} → -", "30→50", "v2",
+    assert all(word in lines[1] for word in ("sanne.vandijk", "Goedkeuren bericht", f"{CLIENT_TASK} → -", "30→50", "v2",
                                              "akkoord"))
 
 
@@ -121,16 +121,16 @@ async def test_running_items_keep_the_workflow_version_they_started_with(system,
     await system.submit(example("btw_aangifte", message_id="version-new"))
     new = await item_in_workflow(system, "version-new")
 
-    refused_old = await act_and_wait(system, old, CLIENT_TASK, "Vraag stellen", "klant")
-    moved_old = await act_and_wait(system, old, CLIENT_TASK, "Reageren", "klant")
-    refused_new = await act_and_wait(system, new, CLIENT_TASK, "Reageren", "klant")
-    moved_new = await act_and_wait(system, new, CLIENT_TASK, "Vraag stellen", "klant")
+    refused_old = await act_and_wait(system, old, CLIENT_TASK, "Vraag stellen", "sanne.vandijk")
+    moved_old = await act_and_wait(system, old, CLIENT_TASK, "Reageren", "sanne.vandijk")
+    refused_new = await act_and_wait(system, new, CLIENT_TASK, "Reageren", "sanne.vandijk")
+    moved_new = await act_and_wait(system, new, CLIENT_TASK, "Vraag stellen", "sanne.vandijk")
 
     assert (refused_old.status_code, refused_old.reason_code) == (30, "unknown_action")
     assert (refused_new.status_code, refused_new.reason_code) == (30, "unknown_action")
     assert "task 'Beoordelen aangifte klant' has no action 'Vraag stellen'" in refused_old.detail
-    assert moved_old.reason_code is None and moved_old.detail == f"Reageren by klant; task {REACTION_TASK}"
-    assert moved_new.reason_code is None and moved_new.detail == f"Vraag stellen by klant; task {REACTION_TASK}"
+    assert moved_old.reason_code is None and moved_old.detail == f"Reageren by sanne.vandijk; task {REACTION_TASK}"
+    assert moved_new.reason_code is None and moved_new.detail == f"Vraag stellen by sanne.vandijk; task {REACTION_TASK}"
     trail = await system.db.fetch("SELECT dossier_item_id::text AS item, action, publication_id FROM workflow.audit"
                                   " ORDER BY id")
     assert [(r["item"], r["action"], r["publication_id"]) for r in trail] == [

@@ -16,6 +16,7 @@ from services.workflow.repository import StaleState, WorkflowRepository
 from services.workflow.use_cases import Workflow, publish
 from shared.db.pool import create_pool
 from shared.settings import REPO_ROOT
+from tests.support.parties import seed_parties
 from tests.support.records import consumer_record, dossier_item_record
 
 CLIENT_TASK = "Beoordelen aangifte klant"
@@ -23,6 +24,7 @@ CLIENT_TASK = "Beoordelen aangifte klant"
 
 @pytest.fixture
 async def workflow(system):
+    await seed_parties(system.db, "workflow")
     pool = await create_pool(system.settings.database_url, max_size=20)
     try:
         yield Workflow(pool, system.topics, "test-workflow")
@@ -32,7 +34,7 @@ async def workflow(system):
 
 
 
-def action_record(system, item_id: str, action: str, actor: str = "klant", *, task: str = CLIENT_TASK,
+def action_record(system, item_id: str, action: str, actor: str = "sanne.vandijk", *, task: str = CLIENT_TASK,
                   partition: int = 0, key: str | None = None) -> ConsumerRecord:
     body = {"action_id": str(uuid.uuid4()), "dossier_item_id": item_id, "task": task, "action": action,
             "actor": actor}

@@ -18,6 +18,7 @@ from services.workflow.use_cases import Workflow, publish
 from shared.db.pool import create_pool
 from shared.settings import REPO_ROOT
 from tests.support.clock import FakeClock
+from tests.support.parties import seed_parties
 from tests.support.records import consumer_record, dossier_item_record
 
 CLIENT_TASK = "Beoordelen aangifte klant"
@@ -29,6 +30,7 @@ DEADLINE = timedelta(hours=0.0003)  # 1.08 s
 
 @pytest.fixture
 async def pool(system, tmp_path):
+    await seed_parties(system.db, "workflow")
     folder = tmp_path / "config"
     shutil.copytree(REPO_ROOT / "deploy" / "config", folder)
     belastingdienst = folder / "workflows" / "belastingdienst.yaml"
@@ -66,6 +68,11 @@ async def status_events(system, item_id: str) -> list[dict]:
     return [e for e in (json.loads(r["value"]) for r in rows) if e["dossier_item_id"] == item_id]
 
 
+async def task_events(system, item_id: str) -> list[dict]:
+    rows = await system.db.fetch("SELECT value FROM workflow.outbox WHERE topic = $1 ORDER BY id", system.topics.tasks)
+    return [e for e in (json.loads(r["value"]) for r in rows) if e["dossier_item_id"] == item_id]
+
+
 async def test_an_overdue_task_is_escalated_to_the_task_manager_once(system, pool, clock):
     workflow = Workflow(pool, system.topics, "test-workflow", clock=clock)
     escalations = Escalations(pool, system.topics, PublicationCache(), clock=clock)
@@ -89,11 +96,16 @@ async def test_an_overdue_task_is_escalated_to_the_task_manager_once(system, poo
             audit["comment"], audit["workflow_name"]) == (
         "accordeer", CLIENT_TASK, CLIENT_TASK, 30, 30, message, "Belastingdienst")
     row = await system.db.fetchrow("SELECT * FROM workflow.instances WHERE dossier_item_id = $1", short_id)
-    assert row["state"]["assignee_overrides"] == {CLIENT_TASK: ["@klanten", "fiscalist"]}
+    assert row["state"]["assignee_overrides"] == {CLIENT_TASK: ["@destination", "fiscalist"]}
     assert (row["status_code"], row["detail"], row["task_started_at"]) == (30, message, started)
     assert [(e["status_code"], e["detail"], e["reason_code"]) for e in await status_events(system, short_id)] == [
         (30, "workflow Belastingdienst, task Beoordelen aangifte klant", None), (30, message, None)]
     assert await escalations_of(system, long_id) == []
+    [created, escalated] = await task_events(system, short_id)
+    assert (created["kind"], created["assignees"], created["due_at"]) == (
+        "created", ["peter.vandijk", "sanne.vandijk"], (started + timedelta(hours=0.0003)).isoformat().replace("+00:00", "Z"))
+    assert (escalated["kind"], escalated["task"], escalated["assignees"], escalated["due_at"]) == (
+        "escalated", CLIENT_TASK, ["peter.vandijk", "sanne.vandijk", "fiscalist"], created["due_at"])
 
     # The client is still an assignee; the task manager now is one too.
     await workflow.take_actions([action_record(system, short_id, CLIENT_TASK, "Goedkeuren bericht", "fiscalist")])
@@ -108,7 +120,7 @@ async def test_the_deadline_counts_from_when_the_task_became_current_again(syste
     await workflow.take_items([item])
 
     clock.advance(0.8)
-    await workflow.take_actions([action_record(system, item_id, CLIENT_TASK, "Reageren", "klant")])
+    await workflow.take_actions([action_record(system, item_id, CLIENT_TASK, "Reageren", "sanne.vandijk")])
     clock.advance(0.8)
     await workflow.take_actions([action_record(system, item_id, REACTION_TASK, "Opnieuw voorleggen aan klant",
                                                "medewerker")])

@@ -6,9 +6,12 @@ import pytest
 
 from shared.contracts.actions import WorkflowAction
 from shared.contracts.approved import MessageApproved
+from shared.contracts.directory import Party
 from shared.contracts.inbound import EXAMPLES_DIR
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusEvent
+from shared.contracts.summary import DeclarationSummary
+from shared.contracts.tasks import TaskEvent
 
 EXAMPLES = {
     "status_registered": StatusEvent,
@@ -17,6 +20,10 @@ EXAMPLES = {
     "dossier_item": DossierItemCreated,
     "workflow_action": WorkflowAction,
     "message_approved": MessageApproved,
+    "task_created": TaskEvent,
+    "task_completed": TaskEvent,
+    "directory_party": Party,
+    "summary_btw_aangifte": DeclarationSummary,
 }
 
 

@@ -3,6 +3,7 @@
 Pure Python (pydantic and PyYAML only); reading files is confined to ``loading``.
 """
 
+from .assignment import Assignment, Destination, assign
 from .deadlines import Escalation, deadline, escalate, overdue
 from .definition import (
     APPROVE_ACTION,
@@ -34,7 +35,7 @@ from .validation import PUBLISHED, publish_report, validate, validate_routes
 
 __all__ = [
     "APPROVE_ACTION", "PUBLISHED", "REASSIGN_ACTION", "REJECT_ACTION", "RESTORE_ACTION",
-    "ActionDefinition", "ActionRefusal", "ActionRequest", "ConfigFolder", "Directory", "Escalation",
+    "ActionDefinition", "Assignment", "Destination", "assign", "ActionRefusal", "ActionRequest", "ConfigFolder", "Directory", "Escalation",
     "InstanceState", "Outcome", "Publication", "RefusalCode", "RouteRule", "TaskDefinition",
     "Transition", "ValidationProblem", "WorkflowDefinition", "assignees_of", "check_config",
     "choose_workflow", "deadline", "decide", "escalate", "load_config_folder", "may_act", "overdue",

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from .definition import INTERVENTIONS, OUTCOMES, Outcome, TaskDefinition, WorkflowDefinition
-from .directory import GROUP_PREFIX, Directory
+from .directory import DESTINATION_GROUP, GROUP_PREFIX, Directory
 from .problems import ValidationProblem
 
 Finding = tuple[str | None, str]
@@ -28,6 +28,10 @@ def _workflow_findings(definition: WorkflowDefinition) -> Iterator[Finding]:
         yield None, f"start_task '{definition.start_task}' is not a task of this workflow"
     if definition.task_manager is not None and definition.task_manager.startswith(GROUP_PREFIX):
         yield None, f"task_manager must be one user, not the group '{definition.task_manager}'"
+    destination = GROUP_PREFIX + DESTINATION_GROUP
+    if definition.task_manager is None and any(destination in t.assignees for t in definition.tasks):
+        yield None, (f"a task is assigned to '{destination}', so the workflow needs a task_manager: a client"
+                     " without a portal user hands the task to the task manager")
     for outcome in Outcome:
         if not any(a.name == outcome.action and a.outcome is outcome for t in definition.tasks for a in t.actions):
             yield None, f"no action '{outcome.action}' leading to '{outcome}'; every workflow needs one"

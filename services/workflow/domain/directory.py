@@ -10,6 +10,9 @@ from .problems import ValidationProblem, problems_from_pydantic
 from .yaml_text import YamlTextError, parse_yaml
 
 GROUP_PREFIX = "@"
+DESTINATION_GROUP = "destination"
+"""``@destination``: the portal users of the item's destination (its named contact, or all its active contacts).
+Bound per item by ``with_destination``; configuration cannot define a group of that name."""
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,21 @@ class Directory:
     """Group name (without ``@``) → its members' user ids."""
 
     def has_group(self, name: str) -> bool:
-        return name in self.groups
+        return name in self.groups or name == DESTINATION_GROUP
+
+    def with_destination(self, users: Iterable[str]) -> "Directory":
+        """This directory with ``@destination`` bound to one item's destination users."""
+        return Directory({**self.groups, DESTINATION_GROUP: frozenset(users)})
+
+    def users_of(self, assignees: Iterable[str]) -> tuple[str, ...]:
+        """The user ids the assignees stand for, groups expanded, in order, each once."""
+        users: list[str] = []
+        for assignee in assignees:
+            if assignee.startswith(GROUP_PREFIX):
+                users += sorted(self.groups.get(assignee.removeprefix(GROUP_PREFIX), frozenset()))
+            else:
+                users.append(assignee)
+        return tuple(dict.fromkeys(users))
 
     def matches(self, assignee: str, user: str) -> bool:
         if assignee.startswith(GROUP_PREFIX):
@@ -55,4 +72,7 @@ def parse_directory(
         return Directory(), [ValidationProblem(file=file, message=str(error))]
     except ValidationError as error:
         return Directory(), problems_from_pydantic(error, file=file, workflow=None)
+    if DESTINATION_GROUP in document.groups:
+        message = f"the group name '{DESTINATION_GROUP}' is reserved: @{DESTINATION_GROUP} means the item's client"
+        return Directory(), [ValidationProblem(file=file, message=message)]
     return Directory({name: frozenset(members) for name, members in document.groups.items()}), []

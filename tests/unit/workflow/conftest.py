@@ -27,7 +27,8 @@ def standard(shipped) -> WorkflowDefinition:
 
 @pytest.fixture(scope="session")
 def directory(shipped) -> Directory:
-    return shipped.directory
+    """The shipped groups, for an item whose client (``@destination``) is the portal user ``klant``."""
+    return shipped.directory.with_destination(("klant",))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ def test_the_shipped_folder_is_read_with_paths_relative_to_it(shipped_folder):
     folder = load_config_folder(shipped_folder)
 
     assert set(folder.files) == {"workflows/standard.yaml", "workflows/belastingdienst.yaml", "workflows/kvk.yaml"}
-    assert "btw-aangifte" in folder.routes and "klanten" in folder.users
+    assert "btw-aangifte" in folder.routes and "kantoor" in folder.users
 
 
 def test_a_folder_with_only_workflows_has_no_routes_and_no_groups(tmp_path, standard_text):
@@ -20,7 +20,7 @@ def test_a_folder_with_only_workflows_has_no_routes_and_no_groups(tmp_path, stan
 
     assert (list(folder.files), folder.routes, folder.users) == (["workflows/standard.yaml"], None, None)
     assert publication.routes == () and not publication.directory.groups
-    assert [p.message for p in publication.problems] == ["assignee '@klanten' names an unknown group", "assignee '@kantoor' names an unknown group"]
+    assert [p.message for p in publication.problems] == ["assignee '@kantoor' names an unknown group"]
 
 
 def test_a_folder_check_reports_problems_of_every_file_and_publishes_nothing(tmp_path, standard_text):

@@ -39,9 +39,20 @@ def test_task_manager_assignees_and_deadlines_are_overridden(standard_text, stan
 
 
 def test_an_explicit_null_removes_the_inherited_task_manager(standard_text):
-    derived = resolve(standard_text, none="name: Zonder beheerder\nbased_on: standard\ntask_manager: null\n")
+    derived = resolve(standard_text, none="name: Zonder beheerder\nbased_on: standard\ntask_manager: null\n"
+                                          "assignees:\n  Beoordelen aangifte klant: [klant]\n")
 
     assert derived["Zonder beheerder"].task_manager is None
+
+
+def test_a_client_task_without_a_task_manager_to_fall_back_to_is_not_published(standard_text):
+    files = {BASE: standard_text, "none.yaml": "name: Zonder beheerder\nbased_on: standard\ntask_manager: null\n"}
+    _, problems = validate(files)
+
+    assert [(p.file, p.workflow, p.message) for p in problems] == [(
+        "none.yaml", "Zonder beheerder",
+        "a task is assigned to '@destination', so the workflow needs a task_manager: a client without a portal user"
+        " hands the task to the task manager")]
 
 
 def test_tasks_replace_inherited_ones_in_place_and_new_ones_are_added(standard_text):

@@ -1,0 +1,64 @@
+"""Task events on ``workflow.tasks``: who holds which task of an item, written to the outbox with the state.
+
+``TaskEvents`` is built per batch with the directory entries of its items, so
+an item's ``@destination`` resolves to its client's portal users as the
+directory knows them when the task starts.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from services.workflow.domain import Destination, Directory, InstanceState, WorkflowDefinition, assign, deadline
+from services.workflow.repository import Instance
+from shared.contracts.directory import Party
+from shared.contracts.tasks import TaskEvent, TaskEventKind
+from shared.db.outbox import OutboxRecord
+from shared.topics import Topics
+
+
+def destination_of(instance: Instance, parties: Mapping[str, Party]) -> Destination:
+    organisation_person_id = instance.item["organisation_person_id"]
+    contact_id = instance.item.get("contact_id")
+    party = parties.get(organisation_person_id)
+    if party is None:
+        return Destination(organisation_person_id, contact_id, (), known=False)
+    return Destination(organisation_person_id, contact_id, party.portal_users(contact_id))
+
+
+class TaskEvents:
+    def __init__(self, topics: Topics, directory: Directory, parties: Mapping[str, Party]):
+        self.topics = topics
+        self.directory = directory
+        self.parties = parties
+
+    def directory_for(self, instance: Instance) -> Directory:
+        """The directory with ``@destination`` bound to this item's client."""
+        return self.directory.with_destination(destination_of(instance, self.parties).portal_users)
+
+    def opened(self, instance: Instance, definition: WorkflowDefinition, state: InstanceState, *, at: datetime,
+               kind: TaskEventKind = TaskEventKind.CREATED, started_at: datetime | None = None) -> OutboxRecord:
+        """The current task was created, reassigned or escalated: who holds it now, and until when
+        (its deadline counts from ``started_at``, by default now)."""
+        task = state.current_task
+        assert task is not None, "only a running instance has a task to hold"
+        assignment = assign(definition, state, task, self.directory, destination_of(instance, self.parties))
+        limit = deadline(definition, task)
+        return self._record(instance, kind, task, state.workflow, at, assignees=list(assignment.users),
+                            assignment_note=assignment.note,
+                            due_at=(started_at or at) + limit if limit else None)
+
+    def completed(self, instance: Instance, task: str, workflow: str, *, actor: str, action: str, comment: str,
+                  at: datetime) -> OutboxRecord:
+        return self._record(instance, TaskEventKind.COMPLETED, task, workflow, at, actor=actor, action=action,
+                            comment=comment)
+
+    def _record(self, instance: Instance, kind: TaskEventKind, task: str, workflow: str, at: datetime,
+                **fields) -> OutboxRecord:
+        item = instance.item
+        event = TaskEvent.of(
+            kind, dossier_item_id=instance.dossier_item_id, task=task, occurred_at=at, message_id=instance.message_id,
+            source=instance.source, message_type=instance.message_type,
+            organisation_person_id=item["organisation_person_id"], workflow=workflow, subject=item["subject"],
+            confidential=item.get("confidential", False), summary=item.get("summary"), **fields,
+        )
+        return OutboxRecord.of(self.topics.tasks, instance.dossier_item_id, event)

@@ -1,0 +1,67 @@
+"""Task events on ``workflow.tasks``: each task's life, for inboxes, notifications and offices' tools.
+
+Key: dossier item id, so one item's events stay in order. A consumer builds an
+inbox from these alone, without reading workflow's tables: ``created`` and
+``reassigned`` say who holds the task now, ``completed``, ``escalated`` and
+``cancelled`` end or move it.
+"""
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from uuid import NAMESPACE_URL, uuid5
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.summary import DeclarationSummary
+
+
+class TaskEventKind(StrEnum):
+    CREATED = "created"
+    """The item entered the task; ``assignees`` hold it (after a restore too)."""
+    REASSIGNED = "reassigned"
+    """The task manager gave the task to others; ``assignees`` hold it from now on."""
+    COMPLETED = "completed"
+    """Someone took an action on it (``actor``, ``action``, ``comment``); the next task, if any, has its own event."""
+    ESCALATED = "escalated"
+    """Its deadline passed; ``assignees`` (the task manager) hold it from now on."""
+    CANCELLED = "cancelled"
+    """The task ended without an action on it: its item left the workflow another way."""
+
+
+class TaskEvent(BaseModel):
+    """One change in one task of one dossier item."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: int = 1
+    event_id: str = Field(description="Unique per event; a consumer that sees it twice drops the second.")
+    kind: TaskEventKind
+    dossier_item_id: str
+    message_id: str
+    source: str
+    message_type: str
+    organisation_person_id: str
+    workflow: str
+    task: str
+    assignees: list[str] = Field(default_factory=list, description="User ids holding the task after this event.")
+    assignment_note: str = Field("", description="Why the assignees are who they are, when not as configured "
+                                                 "(e.g. no contact of the destination has a portal user).")
+    due_at: datetime | None = None
+    actor: str | None = None
+    action: str | None = None
+    comment: str = ""
+    subject: str
+    confidential: bool = False
+    summary: DeclarationSummary | None = None
+    occurred_at: datetime
+
+    @classmethod
+    def of(cls, kind: TaskEventKind, *, dossier_item_id: str, task: str, occurred_at: datetime,
+           **fields: object) -> "TaskEvent":
+        """A task event whose id is derived, so re-emitting the same change yields the same id."""
+        identity = [dossier_item_id, task, str(kind), occurred_at.isoformat(), fields.get("actor"),
+                    fields.get("action"), sorted(fields.get("assignees") or [])]  # type: ignore[type-var]
+        event_id = str(uuid5(NAMESPACE_URL, "task:" + json.dumps(identity)))
+        return cls(event_id=event_id, kind=kind, dossier_item_id=dossier_item_id, task=task, occurred_at=occurred_at,
+                   **fields)
