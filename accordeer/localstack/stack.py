@@ -14,8 +14,8 @@ from accordeer.localstack.kafka import LocalKafka, free_port, port_open
 from accordeer.localstack.postgres import LocalPostgres
 from accordeer.localstack.processes import ManagedProcess, wait_until
 
-SERVICES = ("intake", "workflow", "dispatch")
-OPS_PORTS = {"intake": 8481, "workflow": 8482, "dispatch": 8483}
+SERVICES = ("intake", "workflow", "dispatch", "notifier")
+OPS_PORTS = {"intake": 8481, "workflow": 8482, "dispatch": 8483, "notifier": 8484}
 """Health and metrics endpoints of the local stack (`accordeer status` looks there)."""
 
 
@@ -59,16 +59,23 @@ class Infrastructure:
 
 @dataclass
 class ServiceProcesses:
-    """The three services and the mocked gateway, as processes sharing one configuration."""
+    """The services, the mocked gateway and the mail sink, as processes sharing one configuration."""
 
     log_dir: Path
     env: dict[str, str]
     gateway_port: int = 8470
+    mail_port: int = 8025
+    mail_folder: Path | None = None
+    """Where the mail sink keeps what the notifier sends; beside the logs unless given."""
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
 
     @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.mail_folder or self.log_dir.parent / "mail"
 
     def start_gateway(self) -> ManagedProcess:
         process = self._start("digipoort_mock", {"DIGIPOORT_MOCK_PORT": str(self.gateway_port)})
@@ -77,12 +84,22 @@ class ServiceProcesses:
             raise RuntimeError(f"the mocked gateway exited at start:\n{process.tail()}")
         return process
 
+    def start_mail_sink(self) -> ManagedProcess:
+        process = self._start("mail_sink", {"MAIL_SINK_PORT": str(self.mail_port),
+                                            "MAIL_SINK_FOLDER": str(self.mail_dir)})
+        wait_until(lambda: port_open(self.mail_port) or not process.running(), timeout=30, what="the mail sink")
+        if not process.running():
+            raise RuntimeError(f"the mail sink exited at start:\n{process.tail()}")
+        return process
+
     def start_service(self, name: str, *, instance: str = "", **extra_env: str) -> ManagedProcess:
         """Start one process of ``name``; give ``instance`` to run several of one service side by side."""
-        return self._start(name, {"ACCORDEER_GATEWAY_URL": self.gateway_url, **extra_env}, instance=instance)
+        return self._start(name, {"ACCORDEER_GATEWAY_URL": self.gateway_url,
+                                  "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.mail_port), **extra_env}, instance=instance)
 
     def start_all(self) -> None:
         self.start_gateway()
+        self.start_mail_sink()
         for name in SERVICES:
             self.start_service(name, ACCORDEER_HTTP_PORT=str(OPS_PORTS[name]))
 

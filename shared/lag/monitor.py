@@ -27,6 +27,7 @@ def product_groups(topics: Topics) -> dict[str, tuple[str, ...]]:
         topics.group("intake"): (topics.inbound,),
         topics.group("workflow"): (topics.dossier_items, topics.workflow_actions),
         topics.group("dispatch"): (topics.approved,),
+        topics.group("notifier"): (topics.tasks,),
     }
 
 

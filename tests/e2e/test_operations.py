@@ -36,7 +36,7 @@ async def test_health_readiness_and_business_metrics(system):
                         example("btw_aangifte", message_id="ops-bad", source="onbekend"))
     await system.wait_for(lambda: any(e.status_code == StatusCode.IN_WORKFLOW for e in system.events), what="30")
     item = next(e.dossier_item_id for e in system.events if e.status_code == StatusCode.IN_WORKFLOW)
-    await system.act(item, "Beoordelen aangifte klant", "Goedkeuren bericht", "klant")
+    await system.act(item, "Beoordelen aangifte klant", "Goedkeuren bericht", "sanne.vandijk")
     await system.wait_for(lambda: StatusCode.ACCEPTED_BY_AUTHORITY in system.statuses_of(item), what="80")
 
     await asyncio.sleep(2.5)  # two more lag samples, after everything was consumed

@@ -18,6 +18,7 @@ from accordeer.kafka_io import publish
 from accordeer.localstack.kafka import free_port
 from accordeer.localstack.stack import ServiceProcesses, with_database
 from accordeer.setup import prepare
+from services.mail_sink.mailbox import StoredMail, read_mailbox, receptions
 from shared.contracts.status import StatusEvent
 from shared.db.pool import connect
 from shared.kafka.admin import partitions_of
@@ -41,6 +42,7 @@ class SystemUnderTest:
                 "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0.05",
             },
             gateway_port=free_port(),
+            mail_port=free_port(),
         )
         self.events: list[StatusEvent] = []
         self._status_task: asyncio.Task | None = None
@@ -65,6 +67,8 @@ class SystemUnderTest:
         for name in names:
             if name == "digipoort_mock":
                 self.services.start_gateway()
+            elif name == "mail_sink":
+                self.services.start_mail_sink()
             else:
                 self.services.start_service(name)
 
@@ -145,6 +149,16 @@ class SystemUnderTest:
 
     def statuses_of(self, dossier_item_id: str) -> list[int]:
         return [int(e.status_code) for e in self.events if e.dossier_item_id == dossier_item_id]
+
+    # -- the mail sink --------------------------------------------------------------------------------------------
+
+    def mails(self) -> list[StoredMail]:
+        """Every mail the sink kept (one per Message-ID), newest first."""
+        return read_mailbox(self.services.mail_dir)
+
+    def mail_receptions(self) -> int:
+        """How many mails reached the sink, repeats included."""
+        return receptions(self.services.mail_dir)
 
     # -- the gateway mock -----------------------------------------------------------------------------------------
 

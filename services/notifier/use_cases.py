@@ -1,0 +1,80 @@
+"""The notifier's use case: task events become mails, stored once per event and recipient in one transaction.
+
+A batch of ``workflow.tasks`` records is applied in the transaction that also
+moves the inbox positions: a record applied before adds nothing, and a mail
+row already there for an (event, recipient) is left alone. Sending happens
+later, in the sender loop (``sender.py``).
+"""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+import asyncpg
+import structlog
+from aiokafka import ConsumerRecord
+from pydantic import ValidationError
+
+from services.notifier import metrics
+from services.notifier.composing import MailComposer
+from services.notifier.planning import MailPlan, mailed, plan_mails
+from services.notifier.recipients import Recipient, portal_contacts
+from services.notifier.repository import SCHEMA, add_mails
+from shared.contracts.tasks import TaskEvent
+from shared.db.inbox import claim_unapplied
+from shared.directory.store import all_parties, parties
+
+log = structlog.get_logger(__name__)
+
+
+class Notifier:
+    def __init__(self, pool: Callable[[], asyncpg.Pool], consumer: str, *, composer: MailComposer,
+                 office: Mapping[str, Recipient], directory_current: Callable[[], Awaitable[None]],
+                 on_new_mails: Callable[[], None] = lambda: None):
+        self.pool = pool
+        self.consumer = consumer
+        self.composer = composer
+        self.office = office
+        self.directory_current = directory_current
+        self.on_new_mails = on_new_mails
+
+    async def take_tasks(self, records: Sequence[ConsumerRecord]) -> None:
+        # Every party published before these events is then in our copy: a new client's contact gets mail.
+        await self.directory_current()
+        async with self.pool().acquire() as conn, conn.transaction():
+            fresh = await claim_unapplied(conn, SCHEMA, self.consumer, records)
+            events = mailed(e for e in map(_readable_event, fresh) if e is not None)
+            plan = plan_mails(events, await self._recipients(conn, events), self.composer)
+            added = await add_mails(conn, plan.mails)
+        # After the commit: a batch rolled back and retried is reported once.
+        _report(plan, added, records=len(fresh))
+        if added:
+            self.on_new_mails()
+
+    async def _recipients(self, conn, events: list[TaskEvent]) -> dict[str, Recipient]:
+        """Office users, then the contacts of the items' own clients, then (for anyone left) everyone's."""
+        if not events:
+            return {}
+        destinations = await parties(conn, SCHEMA, {e.organisation_person_id for e in events})
+        known = {**portal_contacts(destinations.values()), **self.office}
+        if {a for e in events for a in e.assignees} - known.keys():
+            known = {**portal_contacts(await all_parties(conn, SCHEMA)), **known}
+        return known
+
+
+def _report(plan: MailPlan, added: int, *, records: int) -> None:
+    for event, user in plan.unknown:
+        metrics.UNKNOWN_RECIPIENTS.inc()
+        log.warning("assignee has no known e-mail address; no mail sent", user=user, task=event.task,
+                    dossier_item_id=event.dossier_item_id, event_id=event.event_id)
+    metrics.MAILS_QUEUED.inc(added)
+    if records:
+        log.info("task events applied", records=records, mails=added, already_stored=len(plan.mails) - added)
+
+
+def _readable_event(record: ConsumerRecord) -> TaskEvent | None:
+    try:
+        return TaskEvent.model_validate_json(record.value or b"")
+    except ValidationError as error:
+        # Only the workflow service writes this topic: a bad record is a bug to see, never a stuck partition.
+        log.error("unreadable task event skipped", topic=record.topic, partition=record.partition,
+                  offset=record.offset, error=str(error)[:500])
+        return None
