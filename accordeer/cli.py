@@ -2,7 +2,8 @@
 
 import sys
 
-from accordeer.commands import configuration, declarations, operations, stack  # noqa: F401 (they register)
+# Each command module registers its commands on import.
+from accordeer.commands import configuration, declarations, directory, mail, operations, stack  # noqa: F401
 from accordeer.commands.common import app
 
 

@@ -15,9 +15,11 @@ from faststream.specification import AsyncAPI
 
 from shared.contracts.actions import WorkflowAction
 from shared.contracts.approved import MessageApproved
+from shared.contracts.directory import Party
 from shared.contracts.inbound import InboundDeclaration
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusEvent
+from shared.contracts.tasks import TaskEvent
 from shared.settings import REPO_ROOT
 from shared.topics import Topics
 
@@ -49,6 +51,13 @@ def contract_broker(topics: Topics = Topics()) -> KafkaBroker:
                      description="Dossier items created by intake, read by workflow; key: dossier item id.")
     broker.publisher(topics.approved, title=topics.approved, schema=MessageApproved,
                      description="Approved dossier items, read by dispatch; key: dossier item id.")
+    broker.publisher(topics.tasks, title=topics.tasks, schema=TaskEvent, description=(
+        "Each task's life (created, reassigned, completed, escalated, cancelled) with its holders as user ids, its "
+        "due time and the summary of what is approved; key: dossier item id. Build an inbox or notifications from "
+        "it. Repeats after a crash carry the same event_id."))
+    broker.publisher(topics.directory, title=topics.directory, schema=Party, description=(
+        "The directory of organisations and persons (compacted); key: organisation_person_id, a record without a "
+        "value removes the party. Written by `accordeer directory load`, read by intake, workflow and notifier."))
     broker.publisher(topics.inbound_dlq, title=topics.inbound_dlq, schema=bytes, description=DLQ_DESCRIPTION)
     broker.publisher(topics.workflow_actions_dlq, title=topics.workflow_actions_dlq, schema=bytes,
                      description=DLQ_DESCRIPTION)

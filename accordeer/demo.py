@@ -1,4 +1,8 @@
-"""The demo of `make run`: sample declarations go in, a client approves all but one, statuses are shown."""
+"""The demo of `make run`: sample declarations go in, each client approves theirs (all but one), statuses are shown.
+
+The demo plays each client: when a client task is created on workflow.tasks it
+acts as the first of the task's assignees (a destination's portal user).
+"""
 
 import asyncio
 import json
@@ -9,9 +13,9 @@ from accordeer.kafka_io import follow_status, publish
 from shared.contracts.actions import WorkflowAction
 from shared.contracts.inbound import EXAMPLES_DIR
 from shared.contracts.status import StatusCode, StatusEvent
+from shared.contracts.tasks import TaskEvent, TaskEventKind
 from shared.settings import Settings
 
-CLIENT = "klant"
 CLIENT_TASK = "Beoordelen aangifte klant"
 REJECTED_SAMPLE = "kvk_stukken"
 FINAL = {StatusCode.ACCEPTED_BY_AUTHORITY, StatusCode.DECLINED_BY_AUTHORITY, StatusCode.REJECTED}
@@ -35,18 +39,21 @@ async def run_demo(settings: Settings, *, timeout: float = 180, say=print) -> di
     reject = {documents[REJECTED_SAMPLE]["message_id"]}
     last: dict[str, int] = {}
     acted: set[str] = set()
-    async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status) as follower:
+    async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status,
+                             also={settings.topics.tasks: TaskEvent}) as follower:
         await publish(settings.kafka_bootstrap_servers, settings.topics.inbound,
                       [(d["message_id"], json.dumps(d).encode()) for d in documents.values()])
-        say(f"demo: submitted {len(documents)} sample declarations; the client approves all but "
+        say(f"demo: submitted {len(documents)} sample declarations; each client approves theirs but "
             f"{documents[REJECTED_SAMPLE]['message_id']}")
         async for event in follower.events(timeout):
+            if isinstance(event, TaskEvent):
+                if _client_task_created(event) and event.dossier_item_id not in acted:
+                    acted.add(event.dossier_item_id)
+                    await _act_as_client(settings, event, reject=event.message_id in reject)
+                continue
             say(_line(event))
             if event.dossier_item_id:
                 last[event.dossier_item_id] = int(event.status_code)
-            if event.status_code == StatusCode.IN_WORKFLOW and event.dossier_item_id not in acted:
-                acted.add(event.dossier_item_id)
-                await _act_as_client(settings, event, reject=event.message_id in reject)
             if acted and all(code in FINAL for code in last.values()) and len(last) >= _item_count(documents):
                 break
     return last
@@ -56,10 +63,14 @@ def _item_count(documents: dict[str, dict]) -> int:
     return sum(len(d["destinations"]) for d in documents.values())
 
 
-async def _act_as_client(settings: Settings, event: StatusEvent, *, reject: bool) -> None:
+def _client_task_created(event: TaskEvent) -> bool:
+    return event.kind is TaskEventKind.CREATED and event.task == CLIENT_TASK and bool(event.assignees)
+
+
+async def _act_as_client(settings: Settings, event: TaskEvent, *, reject: bool) -> None:
     action = WorkflowAction(
         action_id=f"demo-{event.dossier_item_id}", dossier_item_id=event.dossier_item_id, task=CLIENT_TASK,
-        action="Afkeuren bericht" if reject else "Goedkeuren bericht", actor=CLIENT,
+        action="Afkeuren bericht" if reject else "Goedkeuren bericht", actor=event.assignees[0],
         comment="Het bedrag klopt niet" if reject else "Akkoord",
     )
     await asyncio.sleep(0.5)  # a person takes a moment; it also keeps the demo readable

@@ -1,4 +1,4 @@
-"""Kafka for people at the CLI: publish a record, and follow the status topic from now on."""
+"""Kafka for people at the CLI: publish a record, and follow the status (and task) topics from now on."""
 
 import asyncio
 import json
@@ -7,12 +7,15 @@ from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer
 
+from pydantic import BaseModel
+
 from shared.contracts.status import StatusEvent
 from shared.kafka.admin import partitions_of
 from shared.kafka.producer import create_producer
 
 
-async def publish(bootstrap_servers: str, topic: str, records: list[tuple[str | None, bytes]]) -> None:
+async def publish(bootstrap_servers: str, topic: str, records: list[tuple[str | None, bytes | None]]) -> None:
+    """Publish and wait for every acknowledgement; a value None is a tombstone (compacted topics)."""
     producer = create_producer(bootstrap_servers, client_id="accordeer-cli")
     await producer.start()
     try:
@@ -23,24 +26,28 @@ async def publish(bootstrap_servers: str, topic: str, records: list[tuple[str | 
 
 
 class StatusFollower:
-    """Reads messages.status from the position it had when opened; no consumer group, commits nothing."""
+    """Reads its topics from the positions they had when opened; no consumer group, commits nothing.
+    Each record is read as the model of its topic (by default every topic is messages.status)."""
 
-    def __init__(self, consumer: AIOKafkaConsumer):
+    def __init__(self, consumer: AIOKafkaConsumer, models: dict[str, type[BaseModel]] | None = None):
         self.consumer = consumer
+        self.models = models or {}
 
-    async def events(self, timeout: float) -> AsyncIterator[StatusEvent]:
+    async def events(self, timeout: float) -> AsyncIterator:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while (left := deadline - loop.time()) > 0:
             batches = await self.consumer.getmany(timeout_ms=int(min(left, 0.5) * 1000))
             for records in batches.values():
                 for record in records:
-                    yield StatusEvent.model_validate(json.loads(record.value))
+                    yield self.models.get(record.topic, StatusEvent).model_validate(json.loads(record.value))
 
 
 @asynccontextmanager
-async def follow_status(bootstrap_servers: str, topic: str) -> AsyncIterator[StatusFollower]:
-    partitions = await partitions_of(bootstrap_servers, topic)
+async def follow_status(bootstrap_servers: str, topic: str,
+                        also: dict[str, type[BaseModel]] | None = None) -> AsyncIterator[StatusFollower]:
+    """Follow ``topic`` (messages.status) and the topics in ``also``, read as their models."""
+    partitions = [tp for name in (topic, *(also or {})) for tp in await partitions_of(bootstrap_servers, name)]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
                                 client_id="accordeer-cli-status")
     await consumer.start()
@@ -49,6 +56,6 @@ async def follow_status(bootstrap_servers: str, topic: str) -> AsyncIterator[Sta
         await consumer.seek_to_end(*partitions)
         for tp in partitions:
             await consumer.position(tp)  # resolve "end" now, before anything is published
-        yield StatusFollower(consumer)
+        yield StatusFollower(consumer, also)
     finally:
         await consumer.stop()

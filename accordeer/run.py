@@ -62,10 +62,12 @@ running:
   Kafka       {settings.kafka_bootstrap_servers}
   PostgreSQL  {settings.database_url}
   gateway     {services.gateway_url}/_admin/received  (the mocked Digipoort)
+  mail        127.0.0.1:{services.mail_port} (an SMTP sink; `accordeer mail list` shows what it received)
   logs        {DATA_DIR / 'logs'}/<service>.log
 try, in another terminal (after `source .venv/bin/activate`):
   accordeer submit shared/contracts/examples/inbound_loonheffing.json --wait 30
   accordeer history <dossier item id>
+  accordeer directory show ORG-10045
 """)
 
 

@@ -61,16 +61,25 @@ def act(
 @friendly
 def history(item: Annotated[str, typer.Argument(help="Dossier item id.")],
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """The audit trail of a dossier item: who, when, from, to, action, comment, workflow version."""
+    """What the client approves (the summary) and the audit trail of a dossier item: who, when, from, to, action,
+    comment, workflow version."""
+    from accordeer.summary_text import summary_line
     from services.workflow.repository import WorkflowRepository
 
-    rows = on_database(lambda conn: WorkflowRepository(conn).history(item))
+    async def read(conn):
+        repository = WorkflowRepository(conn)
+        return await repository.summary(item), await repository.history(item)
+
+    summary, rows = on_database(read)
     if as_json:
-        typer.echo(json.dumps(rows, default=str, indent=2))
+        typer.echo(json.dumps({"summary": summary.model_dump(mode="json") if summary else None, "history": rows},
+                              default=str, indent=2))
         return
     if not rows:
         typer.echo(f"no history for dossier item {item}")
         raise typer.Exit(1)
+    if summary:
+        typer.echo(summary_line(summary))
     for r in rows:
         move = f"{r['from_task'] or '-'} → {r['to_task'] or '-'}"
         typer.echo(f"{r['at']:%Y-%m-%d %H:%M:%S}  {r['actor']:<14} {r['action']:<26} {move:<60} "

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.support.declarations import example
+from tests.support.documents import golden_document
 
 pytestmark = pytest.mark.e2e
 
@@ -16,7 +17,7 @@ async def test_submit_waits_for_the_outcome_of_good_bad_and_wrapped_files(system
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(example("loonheffing", message_id="cli-bad", destinations=[{"employee_id": "7"}])))
     xml = tmp_path / "ob-2025-02.xbrl"
-    xml.write_text('<?xml version="1.0"?><xbrli:xbrl xmlns:xbrli="http://www.xbrl.org/2003/instance"/>')
+    xml.write_bytes(golden_document("btw-aangifte"))
 
     result = await system.cli("submit", str(good), str(bad), "--wait", "60")
     assert result.returncode == 1, result.stderr  # one of them was refused
@@ -24,12 +25,12 @@ async def test_submit_waits_for_the_outcome_of_good_bad_and_wrapped_files(system
     assert "cli-bad: 0 Refused (destination_reference_not_allowed)" in result.stdout
 
     wrapped = await system.cli("submit", str(xml), "--wait", "60", "--source", "afas-fin", "--message-type",
-                               "btw-aangifte", "--subject", "Btw februari", "--destination", "ORG-1:CP-2",
+                               "btw-aangifte", "--subject", "Btw februari", "--destination", "ORG-10045:CP-2231",
                                "--identity", "NL001234567B01:BTW", "--message-id", "cli-xml")
     assert wrapped.returncode == 0, wrapped.stdout + wrapped.stderr
     row = await system.db.fetchrow("SELECT * FROM intake.dossier_items WHERE message_id = 'cli-xml'")
     assert (row["organisation_person_id"], row["contact_id"], row["document"]["file_name"]) == (
-        "ORG-1", "CP-2", "ob-2025-02.xbrl")
+        "ORG-10045", "CP-2231", "ob-2025-02.xbrl")
 
 
 async def test_cli_errors_are_sentences_not_tracebacks(system, tmp_path):
