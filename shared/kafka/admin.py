@@ -1,9 +1,10 @@
 """Creates the product's topics with the partition counts of deploy/topics.yaml (existing ones are kept)."""
 
+import logging
 from pathlib import Path
 
 import yaml
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
@@ -39,16 +40,31 @@ async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartiti
     return sorted(TopicPartition(topic, p["partition"]) for p in description["partitions"])
 
 
-async def _until_led(admin: AIOKafkaAdminClient, topics: list[str]) -> None:
-    """Wait until every partition of ``topics`` has a leader: a client that reads a topic at once otherwise
-    gets NotLeaderForPartition errors for its first requests."""
+async def _until_led(admin: AIOKafkaAdminClient, bootstrap_servers: str, topics: list[str]) -> None:
+    """Wait until every partition of ``topics`` has a leader that answers: a client that reads a new topic at
+    once otherwise gets NotLeaderForPartition errors (logged as errors) for its first requests."""
     async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_exponential(multiplier=0.05, max=1),
                                        retry=retry_if_exception_type(LookupError), reraise=True):
         with attempt:
-            leaderless = [d["topic"] for d in await admin.describe_topics(topics)
+            described = await admin.describe_topics(topics)
+            leaderless = [d["topic"] for d in described
                           if d["error_code"] != 0 or any(p["leader"] < 0 for p in d["partitions"])]
             if leaderless:
                 raise LookupError(f"topics without a leader yet: {', '.join(leaderless)}")
+    partitions = [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
+    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin")
+    await probe.start()
+    fetcher_log = logging.getLogger("aiokafka.consumer.fetcher")
+    fetcher_log.addFilter(_not_leader_yet)
+    try:
+        await probe.end_offsets(partitions)  # aiokafka retries until the leaders answer
+    finally:
+        fetcher_log.removeFilter(_not_leader_yet)
+        await probe.stop()
+
+
+def _not_leader_yet(record: logging.LogRecord) -> bool:
+    return "NotLeaderForPartition" not in record.getMessage()
 
 
 async def ensure_topics(bootstrap_servers: str, prefix: str = "") -> list[str]:
@@ -67,7 +83,7 @@ async def ensure_topics(bootstrap_servers: str, prefix: str = "") -> list[str]:
                 await admin.create_topics(missing)
             except TopicAlreadyExistsError:
                 pass  # another process created them meanwhile
-            await _until_led(admin, [t.name for t in missing])
+            await _until_led(admin, bootstrap_servers, [t.name for t in missing])
         return [t.name for t in missing]
     finally:
         await admin.close()

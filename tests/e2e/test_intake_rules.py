@@ -4,14 +4,17 @@ One system, one burst of cases: each case's outcome is read back from
 PostgreSQL, the dead-letter topic (with its headers) and messages.status.
 """
 
+import base64
 import copy
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from shared import dead_letters
 from tests.support.declarations import example
+from tests.support.documents import golden_document
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +33,17 @@ def _attachment(message_id: str, attachment: dict) -> dict:
     return example("loonheffing", message_id=message_id, attachment=attachment)
 
 
+def _document(message_id: str, xml: bytes) -> dict:
+    declaration = example("btw_aangifte", message_id=message_id)
+    declaration["document"] = {**declaration["document"], "content_base64": base64.b64encode(xml).decode()}
+    return declaration
+
+
+XXE = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+       b'<xbrli:xbrl xmlns:xbrli="http://www.xbrl.org/2003/instance">&secret;</xbrli:xbrl>')
+NO_AMOUNT = re.sub(rb"<bd-i:ValueAddedTaxOwedToBePaidBack[^>]*>[^<]*</bd-i:ValueAddedTaxOwedToBePaidBack>", b"",
+                   golden_document("btw-aangifte"))
+
 REFUSED = {
     # message_id: (record bytes, reason code, a phrase the reason must contain)
     "r-unknown-source": (_bad("r-unknown-source", source="onbekend-pakket"), "unknown_source", "onbekend-pakket"),
@@ -46,6 +60,9 @@ REFUSED = {
     "r-unknown-field": (_bad("r-unknown-field", colour="blue"), "unknown_field", "colour"),
     "r-schema-version": (_bad("r-schema-version", schema_version=2), "unknown_schema_version", "schema_version"),
     "r-invalid": (_bad("r-invalid", subject=""), "invalid_schema", "subject"),
+    "r-xxe": (_document("r-xxe", XXE), "document_unsafe", "ob-2025-01.xbrl"),
+    "r-no-amount": (_document("r-no-amount", NO_AMOUNT), "document_fact_missing", "ValueAddedTaxOwedToBePaidBack"),
+    "r-not-xml": (_document("r-not-xml", b"%PDF-1.7 not a declaration"), "document_not_xml", "ob-2025-01.xbrl"),
 }
 
 
@@ -97,6 +114,7 @@ async def test_each_import_rule_end_to_end(system):
             pass  # their ids are still readable, so they are reported too
         assert refused_events[message_id].reason_code == code, message_id
     assert refused_events["a-plain"].reason_code == "message_id_reused"
+    assert "root:" not in refused_events["r-xxe"].detail  # the external entity was never resolved
 
     rows = {r["message_id"]: r for r in await system.db.fetch("SELECT * FROM intake.dossier_items")}
     items_per_message = {r["message_id"]: r["n"] for r in await system.db.fetch(
