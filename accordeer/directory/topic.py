@@ -10,11 +10,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from pydantic import ValidationError
-
 from accordeer.directory.changes import Changes
 from accordeer.kafka_io import publish
 from shared.contracts.directory import Party
+from shared.directory.records import party_change
 from shared.kafka.admin import partitions_of
 
 
@@ -51,16 +50,11 @@ async def publish_changes(bootstrap_servers: str, topic: str, changes: Changes) 
 
 
 def _apply(parties: dict[str, Party], record) -> None:
-    key = record.key.decode() if record.key else ""
-    if record.value is None:
-        parties.pop(key, None)
-        return
-    try:
-        parties[key] = Party.model_validate_json(record.value)
-    except ValidationError as error:
-        # Only `accordeer directory load` writes the topic, and it validates first: this is a bug, not input.
-        raise ValueError(f"{record.topic} partition {record.partition} offset {record.offset} (key {key}) "
-                         f"is not a party: {error.errors()[0]['msg']}") from None
+    change = party_change(record)  # an unreadable record raises: the CLI must not publish over what it cannot read
+    if change.party is None:
+        parties.pop(change.organisation_person_id, None)
+    else:
+        parties[change.organisation_person_id] = change.party
 
 
 @asynccontextmanager

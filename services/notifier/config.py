@@ -35,7 +35,8 @@ class NotifierSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> "NotifierSettings":
-        # A lease that ends mid-send lets another process send the same mail (same Message-ID, but still).
-        if self.lease_seconds < 3 * self.smtp_timeout_seconds:
-            raise ValueError("lease_seconds must be at least three times smtp_timeout_seconds")
+        # A lease that ends mid-send lets another process send the same mail (same Message-ID, but still). One
+        # mail is a few SMTP commands (MAIL, RCPT, DATA, the content), each bounded by the timeout.
+        if self.lease_seconds < 5 * self.smtp_timeout_seconds:
+            raise ValueError("lease_seconds must be at least five times smtp_timeout_seconds")
         return self

@@ -27,7 +27,7 @@ def mailed(events: Iterable[TaskEvent]) -> list[TaskEvent]:
 def plan_mails(events: Iterable[TaskEvent], known: Mapping[str, Recipient], composer: MailComposer) -> MailPlan:
     plan = MailPlan()
     for event in mailed(events):
-        recipients, unknown = resolve(event.assignees, known)
+        recipients, unknown = resolve(event.added, known)  # who already held the task had their mail
         plan.mails += [composer.compose(event, recipient) for recipient in recipients]
         plan.unknown += [(event, user) for user in unknown]
     return plan

@@ -8,7 +8,8 @@ outcome is its own short transaction, right after the SMTP server answered.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Protocol
 
 import asyncpg
@@ -19,7 +20,7 @@ SCHEMA = "notifier"
 NEW_COLUMNS = ("event_id", "recipient", "dossier_item_id", "recipient_name", "address", "subject", "body",
                "message_id")
 CLAIMED_COLUMNS = ("id", "recipient", "dossier_item_id", "recipient_name", "address", "subject", "body", "message_id",
-                   "attempts")
+                   "attempts", "due_at")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Mail:
     body: str
     message_id: str
     attempts: int
+    due_at: datetime
+    """The claim's lease end; it is also the claim's token: renewing it checks that nobody took the mail over."""
 
 
 async def add_mails(conn, mails: Sequence[NewMail]) -> int:
@@ -55,6 +58,8 @@ class Mails(Protocol):
 
     async def claim(self, *, limit: int, lease_seconds: float) -> list[Mail]: ...
 
+    async def renew(self, mail: Mail, *, lease_seconds: float) -> Mail | None: ...
+
     async def mark_sent(self, mail: Mail) -> None: ...
 
     async def mark_refused(self, mail: Mail, *, error: str) -> None: ...
@@ -74,6 +79,14 @@ class PostgresMails:
             f" WHERE m.id = due.id RETURNING {', '.join(f'm.{name}' for name in CLAIMED_COLUMNS)}",
             limit, lease_seconds)
         return sorted((Mail(**dict(r)) for r in rows), key=lambda mail: mail.id)
+
+    async def renew(self, mail: Mail, *, lease_seconds: float) -> Mail | None:
+        """A fresh lease for the one mail about to be sent; None when another process holds it by now."""
+        due_at = await self._pool().fetchval(
+            f"UPDATE {SCHEMA}.mails SET due_at = now() + make_interval(secs => $3)"
+            " WHERE id = $1 AND state = 'pending' AND due_at = $2 RETURNING due_at", mail.id, mail.due_at,
+            lease_seconds)
+        return replace(mail, due_at=due_at) if due_at else None
 
     async def mark_sent(self, mail: Mail) -> None:
         await self._pool().execute(

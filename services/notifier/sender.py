@@ -89,9 +89,15 @@ class Sender:
             raise
         return len(claimed)
 
-    async def _send(self, session: MailSession, mail: Mail) -> None:
-        with structlog.contextvars.bound_contextvars(dossier_item_id=mail.dossier_item_id, recipient=mail.recipient,
-                                                     mail_message_id=mail.message_id):
+    async def _send(self, session: MailSession, claimed: Mail) -> None:
+        with structlog.contextvars.bound_contextvars(dossier_item_id=claimed.dossier_item_id,
+                                                     recipient=claimed.recipient, mail_message_id=claimed.message_id):
+            # The batch's lease may have run out while earlier mails were sent (a slow server): each mail gets a
+            # lease of its own right before it is sent, and one another process has taken over is left to it.
+            mail = await self.mails.renew(claimed, lease_seconds=self.lease_seconds)
+            if mail is None:
+                log.info("mail taken over by another process; not sent here")
+                return
             try:
                 await session.send(mail)
             except MailRefused as refusal:

@@ -18,6 +18,7 @@ from services.workflow.domain import (
     REASSIGN_ACTION,
     ActionRefusal,
     ActionRequest,
+    Directory,
     Outcome,
     RefusalCode,
     Transition,
@@ -88,7 +89,8 @@ class ActionHandler:
     async def _task_events(self, repository: WorkflowRepository, instance: Instance) -> TaskEvents:
         # Group membership and clients' portal users are about people, not about the workflow version: the
         # latest directory counts.
-        directory = (await self.publications.latest(repository)).directory
+        latest = await self.publications.latest(repository)
+        directory = latest.directory if latest else Directory()
         return TaskEvents(self.topics, directory, await repository.parties([instance.item["organisation_person_id"]]))
 
     async def _decide(self, repository: WorkflowRepository, instance: Instance, action: WorkflowAction,
@@ -127,7 +129,8 @@ class ActionHandler:
         config = await self.publications.get(repository, instance.publication_id)
         definition = config.workflows[transition.state.workflow]
         if transition.action == REASSIGN_ACTION:
-            return [tasks.opened(instance, definition, transition.state, at=at, kind=TaskEventKind.REASSIGNED)]
+            return [tasks.opened(instance, definition, transition.state, at=at, kind=TaskEventKind.REASSIGNED,
+                                 before=instance.state)]
         events = []
         if transition.from_task is not None:
             events.append(tasks.completed(instance, transition.from_task, transition.state.workflow,

@@ -101,4 +101,4 @@ class Escalations:
                                publication_id=instance.publication_id, at=now)
         return [status_record(self.topics, instance, StatusCode.IN_WORKFLOW, escalation.message, at=now),
                 tasks.opened(instance, config.workflows[instance.state.workflow], escalation.state, at=now,
-                             kind=TaskEventKind.ESCALATED, started_at=instance.task_started_at)]
+                             kind=TaskEventKind.ESCALATED, before=instance.state, started_at=instance.task_started_at)]

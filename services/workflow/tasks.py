@@ -36,15 +36,18 @@ class TaskEvents:
         return self.directory.with_destination(destination_of(instance, self.parties).portal_users)
 
     def opened(self, instance: Instance, definition: WorkflowDefinition, state: InstanceState, *, at: datetime,
-               kind: TaskEventKind = TaskEventKind.CREATED, started_at: datetime | None = None) -> OutboxRecord:
-        """The current task was created, reassigned or escalated: who holds it now, and until when
-        (its deadline counts from ``started_at``, by default now)."""
+               kind: TaskEventKind = TaskEventKind.CREATED, before: InstanceState | None = None,
+               started_at: datetime | None = None) -> OutboxRecord:
+        """The current task was created, or moved from ``before`` by reassignment or escalation: who holds it now,
+        who of them is new to it, and until when (its deadline counts from ``started_at``, by default now)."""
         task = state.current_task
         assert task is not None, "only a running instance has a task to hold"
-        assignment = assign(definition, state, task, self.directory, destination_of(instance, self.parties))
+        destination = destination_of(instance, self.parties)
+        assignment = assign(definition, state, task, self.directory, destination)
+        held = assign(definition, before, task, self.directory, destination).users if before else ()
         limit = deadline(definition, task)
         return self._record(instance, kind, task, state.workflow, at, assignees=list(assignment.users),
-                            assignment_note=assignment.note,
+                            added=[u for u in assignment.users if u not in held], assignment_note=assignment.note,
                             due_at=(started_at or at) + limit if limit else None)
 
     def completed(self, instance: Instance, task: str, workflow: str, *, actor: str, action: str, comment: str,

@@ -26,7 +26,8 @@ class TaskEventKind(StrEnum):
     ESCALATED = "escalated"
     """Its deadline passed; ``assignees`` (the task manager) hold it from now on."""
     CANCELLED = "cancelled"
-    """The task ended without an action on it: its item left the workflow another way."""
+    """The task ended without an action on it. Reserved: no path of the product ends a task that way yet (every
+    task ends by an action, or moves by reassignment or escalation); consumers should handle it as ended."""
 
 
 class TaskEvent(BaseModel):
@@ -45,6 +46,9 @@ class TaskEvent(BaseModel):
     workflow: str
     task: str
     assignees: list[str] = Field(default_factory=list, description="User ids holding the task after this event.")
+    added: list[str] = Field(default_factory=list, description=(
+        "Of the assignees, those who did not hold the task before this event (for created: all of them); "
+        "whom to notify."))
     assignment_note: str = Field("", description="Why the assignees are who they are, when not as configured "
                                                  "(e.g. no contact of the destination has a portal user).")
     due_at: datetime | None = None

@@ -10,14 +10,11 @@ judged; one published after it may not be, and the declaration is refused
 """
 
 import asyncio
-import json
 
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from pydantic import ValidationError
-
-from shared.contracts.directory import Party
+from shared.directory.records import UnreadableParty, party_change
 from shared.directory.store import PartyChange, advance_positions, apply_changes, positions
 from shared.kafka.admin import partitions_of
 
@@ -111,19 +108,8 @@ class DirectoryMirror:
 
 
 def _change(record) -> PartyChange | None:
-    key = record.key.decode("utf-8", "replace") if record.key else ""
-    if not key:
-        log.error("directory record without a key skipped", partition=record.partition, offset=record.offset)
-        return None
-    if record.value is None:
-        return PartyChange(key, record.partition, record.offset, None)
     try:
-        party = Party.model_validate(json.loads(record.value))
-        if party.organisation_person_id != key:
-            raise ValueError(f"the key {key!r} is not the party's organisation_person_id")
-    except (ValueError, ValidationError) as error:
-        # Only `accordeer directory load` writes this topic, and it validates first: a bad record is a bug.
-        log.error("unreadable directory record skipped", key=key, partition=record.partition,
-                  offset=record.offset, error=str(error)[:500])
+        return party_change(record)
+    except UnreadableParty as error:
+        log.error("unreadable directory record skipped", error=str(error))
         return None
-    return PartyChange(key, record.partition, record.offset, party)

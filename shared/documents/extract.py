@@ -18,7 +18,9 @@ from .config import MessageTypeSummary, Source
 from .paths import find_path, text_of
 from .xbrl import Fact, Period, is_instance, parse_date, read_facts
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+# At most 15 digits before and 6 after the point: more than any declaration holds, and well within what a
+# Decimal keeps exactly (a longer amount would be rounded silently, and the client would approve another figure).
+_NUMBER = re.compile(r"[+-]?(?:\d{1,15}(?:\.\d{0,6})?|\.\d{1,6})", re.ASCII)
 
 
 class FactProblem(Exception):
@@ -85,7 +87,8 @@ class DocumentReader:
             return None
         for item in found:
             if not _NUMBER.fullmatch(item.text):
-                raise FactProblem(f"{_name(source)} (amount) is {item.text!r}, which is not a number")
+                raise FactProblem(f"{_name(source)} (amount) is {item.text!r}, which is not an amount"
+                                  " (a number with at most 15 digits before the point and 6 after)")
         chosen = found if source.sum_of else found[:1]
         return Amount(sum((Decimal(item.text) for item in chosen), Decimal(0)), chosen[0].currency)
 

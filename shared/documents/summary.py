@@ -8,6 +8,7 @@ accepted. Nothing here raises on a bad document.
 
 from typing import Protocol
 
+from shared.contracts.directory import normalised_number
 from shared.contracts.summary import DeclarationSummary
 
 from .config import SIZE_CLASSES, MessageTypeSummary, SummaryConfig
@@ -42,15 +43,20 @@ def summarise(
         return unreadable.refusal
     except FactProblem as problem:
         return DocumentRefusal(FACT_MISSING, problem.message)
+    except (ArithmeticError, ValueError) as error:
+        # A fact that reads but cannot be used (a period ending in 9999-12 has no deadline a month later): the
+        # document is untrusted input, so it is refused rather than allowed to fail the whole batch.
+        return DocumentRefusal(FACT_MISSING, f"a fact of the document cannot be used: {error}")
 
 
 def same_identity(document_number: str, declared_number: str, ignored_prefix: str | None = None) -> bool:
-    """Equal once spaces are removed, letters upper-cased and an `ignored_prefix` (e.g. "NL") dropped from both."""
+    """Equal as the directory compares numbers (``normalised_number``), with an `ignored_prefix` (e.g. "NL")
+    dropped from both."""
     return _normalised(document_number, ignored_prefix) == _normalised(declared_number, ignored_prefix)
 
 
 def _normalised(number: str, ignored_prefix: str | None) -> str:
-    compact, prefix = "".join(number.split()).upper(), "".join((ignored_prefix or "").split()).upper()
+    compact, prefix = normalised_number(number), normalised_number(ignored_prefix or "")
     return compact[len(prefix):] if prefix and compact.startswith(prefix) else compact
 
 

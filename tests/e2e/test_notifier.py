@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 EVENTS = 300
 SANNE = "sanne@bakkerijvandijk.example"  # a portal user of ORG-10045 in the demo directory
 FENNA = "fenna.smit@kantoor.example"  # the fiscalist, an office user (deploy/config/users.yaml)
-QUICK_RECOVERY = {"ACCORDEER_NOTIFIER_LEASE_SECONDS": "6", "ACCORDEER_NOTIFIER_SMTP_TIMEOUT_SECONDS": "2",
+QUICK_RECOVERY = {"ACCORDEER_NOTIFIER_LEASE_SECONDS": "6", "ACCORDEER_NOTIFIER_SMTP_TIMEOUT_SECONDS": "1.2",
                   "ACCORDEER_NOTIFIER_RETRY_MAX_SECONDS": "2"}
 
 
@@ -69,7 +69,9 @@ async def test_one_mail_per_task_event_and_recipient_also_across_a_sigkill(syste
     receptions = system.mail_receptions()
     print(f"\n{len(stored)} mails stored, {receptions} raw receptions ({receptions - len(stored)} repeats dropped "
           f"by Message-ID); {at_kill} had arrived at the SIGKILL")
-    assert receptions >= len(stored)
+    # One process sends one mail at a time and marks it sent at once: a SIGKILL can repeat at most the one mail
+    # the server had accepted and the database not yet heard of.
+    assert len(stored) <= receptions <= len(stored) + 1
 
 
 async def wait_until_all_sent(system, count: int) -> None:

@@ -66,15 +66,28 @@ async def test_the_latest_record_wins_and_a_tombstone_removes(system, mirrors):
     assert removed is True
 
 
-async def test_two_processes_keep_one_copy_and_a_restarted_one_resumes_where_the_copy_is(system, mirrors):
+async def test_two_processes_keep_one_copy_with_the_latest_record_of_each_key(system, mirrors):
     parties = [_party(200 + n) for n in range(50)]
     first, second = mirrors(), mirrors()
     await _publish(system, *((p.organisation_person_id, p) for p in parties))
+    renamed = [p.model_copy(update={"name": f"Hernoemd {n}"}) for n, p in enumerate(parties)]
+    await _publish(system, *((p.organisation_person_id, p) for p in renamed))
     await asyncio.gather(first.caught_up(), second.caught_up())
-    assert len(await store.parties(system.db, "intake", [p.organisation_person_id for p in parties])) == 50
 
-    last_write = await system.db.fetchval("SELECT max(updated_at) FROM intake.parties")
+    found = await store.parties(system.db, "intake", [p.organisation_person_id for p in parties])
+    assert found == {p.organisation_person_id: p for p in renamed}
+
+
+async def test_a_restarted_process_resumes_where_the_copy_is_and_does_not_read_from_the_start(system, mirrors):
+    party = _party(300)
+    await _publish(system, (party.organisation_person_id, party))
+    await mirrors().caught_up()
+    await system.db.execute("DELETE FROM intake.parties")  # only the positions are left
+
+    await mirrors().caught_up()
+
+    assert await system.db.fetchval("SELECT count(*) FROM intake.parties") == 0
+    await _publish(system, (party.organisation_person_id, party.model_copy(update={"active": False})))
     late = mirrors()
     await late.caught_up()
-    # It started from the stored positions, not from the beginning: it had nothing to write.
-    assert await system.db.fetchval("SELECT max(updated_at) FROM intake.parties") == last_write
+    assert (await system.db.fetchval("SELECT party->>'active' FROM intake.parties")) == "false"

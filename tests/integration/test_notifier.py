@@ -48,7 +48,7 @@ def records(system, events):
 
 
 def sender(pool, port: int, **options) -> Sender:
-    settings = NotifierSettings(smtp_port=port, smtp_timeout_seconds=2, lease_seconds=6)
+    settings = NotifierSettings(smtp_port=port, smtp_timeout_seconds=1.2, lease_seconds=6)
     return Sender(PostgresMails(lambda: pool), SmtpMailer(settings), **options)
 
 

@@ -106,6 +106,7 @@ async def test_an_overdue_task_is_escalated_to_the_task_manager_once(system, poo
         "created", ["peter.vandijk", "sanne.vandijk"], (started + timedelta(hours=0.0003)).isoformat().replace("+00:00", "Z"))
     assert (escalated["kind"], escalated["task"], escalated["assignees"], escalated["due_at"]) == (
         "escalated", CLIENT_TASK, ["peter.vandijk", "sanne.vandijk", "fiscalist"], created["due_at"])
+    assert (created["added"], escalated["added"]) == (["peter.vandijk", "sanne.vandijk"], ["fiscalist"])
 
     # The client is still an assignee; the task manager now is one too.
     await workflow.take_actions([action_record(system, short_id, CLIENT_TASK, "Goedkeuren bericht", "fiscalist")])

@@ -40,26 +40,22 @@ def mismatched_destination(decl: InboundDeclaration, parties: Mapping[str, Party
     for index, destination in enumerate(decl.destinations):
         where = f"destinations[{index}]: {destination.organisation_person_id}"
         party = parties.get(destination.organisation_person_id)
+        # Only ids the sender gave: status details reach every external package, so they never show what the
+        # directory holds about a client (its name, its other numbers).
         if party is None:
             return _refuse(decl, ReasonCode.DESTINATION_UNKNOWN,
-                           f"{where} is not in the directory; load it (accordeer directory load) and send again")
+                           f"{where} is not a client in the office's directory (yet); once the office has added it,"
+                           " the office can take this declaration in again")
         if not party.active:
-            return _refuse(decl, ReasonCode.DESTINATION_INACTIVE, f"{where} ({party.name}) is inactive")
+            return _refuse(decl, ReasonCode.DESTINATION_INACTIVE, f"{where} is inactive in the office's directory")
         if destination.contact_id is not None and party.contact(destination.contact_id) is None:
             return _refuse(decl, ReasonCode.CONTACT_NOT_OF_DESTINATION,
-                           f"{where}: contact {destination.contact_id} is not a contact of {party.name}")
+                           f"{where}: contact {destination.contact_id} is not a contact of this destination")
         if not party.registers(decl.identity.type, decl.identity.number):
             return _refuse(decl, ReasonCode.IDENTITY_NOT_REGISTERED,
                            f"{where}: identity {decl.identity.type} {decl.identity.number} is not registered for"
-                           f" {party.name}; {_registered(party, decl.identity.type)}")
+                           " this destination in the office's directory")
     return None
-
-
-def _registered(party: Party, identity_type: str) -> str:
-    numbers = party.numbers.get(identity_type)  # type: ignore[call-overload]
-    if not numbers:
-        return f"it has no {identity_type} number in the directory"
-    return f"its {identity_type} number is {' or '.join(numbers)}"
 
 
 def _refuse(decl: InboundDeclaration, code: ReasonCode, message: str) -> Refusal:

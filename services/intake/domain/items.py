@@ -77,9 +77,6 @@ def accept_declaration(
     submitter = authorisations.submitter_for(decl, item_type.name)
     if isinstance(submitter, Refusal):
         return submitter
-    refusal = mismatched_destination(decl, parties)
-    if refusal:
-        return refusal
     if decl.attachment is not None and not item_type.allows_file_link:
         return Refusal(
             ReasonCode.ATTACHMENT_NOT_ALLOWED,
@@ -92,6 +89,11 @@ def accept_declaration(
     if isinstance(summary, DocumentRefusal):
         return Refusal(ReasonCode(summary.reason_code), f"document {decl.document.file_name}: {summary.message}",
                        decl.message_id, decl.source)
+    # Last: the one refusal an operator fixes outside the message (by loading the directory) and then replays,
+    # so a replayed declaration is not refused for something it could have been told the first time.
+    refusal = mismatched_destination(decl, parties)
+    if refusal:
+        return refusal
     return [
         DossierItem(
             id=dossier_item_id(decl.source, decl.message_id, index),

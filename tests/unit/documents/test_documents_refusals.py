@@ -29,7 +29,22 @@ def test_missing_amount_names_the_missing_fact(config):
 def test_amount_that_is_not_a_number_is_refused(config):
     refusal = summarise(config, "btw-aangifte", BTW, _btw_with(b">1523<", b">abc<"))
     assert refusal == DocumentRefusal(
-        "document_fact_missing", "bd-i:ValueAddedTaxOwedToBePaidBack (amount) is 'abc', which is not a number")
+        "document_fact_missing", "bd-i:ValueAddedTaxOwedToBePaidBack (amount) is 'abc', which is not an amount"
+                                 " (a number with at most 15 digits before the point and 6 after)")
+
+
+def test_an_amount_too_long_to_keep_exactly_is_refused_not_rounded(config):
+    refusal = summarise(config, "btw-aangifte", BTW, _btw_with(b">1523<", b">1" + b"0" * 40 + b"<"))
+    assert refusal.reason_code == "document_fact_missing" and "at most 15 digits" in refusal.message
+    assert summarise(config, "btw-aangifte", BTW, _btw_with(b">1523<", b">" + b"9" * 15 + b"<")).amount == int("9" * 15)
+
+
+def test_a_period_without_a_next_month_is_refused_not_raised(config):
+    document = _btw_with(b"<xbrli:endDate>2025-01-31", b"<xbrli:endDate>9999-12-31")
+    refusal = summarise(config, "btw-aangifte", BTW, document.replace(b"<xbrli:startDate>2025-01-01",
+                                                                       b"<xbrli:startDate>9999-12-01"))
+    assert refusal == DocumentRefusal("document_fact_missing",
+                                      "a fact of the document cannot be used: year 10000 is out of range")
 
 
 @pytest.mark.parametrize("amount", [b"1e3", b"NaN", b"Infinity", b"1_523", b"", b"12,50"])

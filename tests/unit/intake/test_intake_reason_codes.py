@@ -80,7 +80,8 @@ def test_every_code_is_produced(valid: dict[str, Any], authorisations: Authorisa
                                    parties={"ORG-10045": BAKKERIJ.model_copy(update={"active": False})},
                                    received_at=datetime.now(timezone.utc)),
         lambda: accept(valid | {"destinations": [{"organisation_person_id": "ORG-10045", "contact_id": "CP-3101"}]}),
-        lambda: accept(valid | {"identity": {"number": "NL009876543B01", "type": "BTW"}}),
+        lambda: accept(with_document(golden_xml.replace(b"001234567B01", b"009876543B01"))
+                       | {"identity": {"number": "NL009876543B01", "type": "BTW"}}),
         lambda: accept(with_document(b"<xbrl>")),
         lambda: accept(with_document(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')),
         lambda: accept(with_document(re.sub(rb"<bd-i:ValueAddedTaxOwedToBePaidBack[^>]*>[^<]*</[^>]*>", b"",

@@ -22,6 +22,8 @@ def summary(**fields) -> DeclarationSummary:
 
 
 def task_event(kind: TaskEventKind = TaskEventKind.CREATED, **fields) -> TaskEvent:
+    """A task event; unless ``added`` is given, every assignee is new to the task."""
+    fields.setdefault("added", fields.get("assignees", ["sanne.vandijk"]))
     values = dict(dossier_item_id="6f1c0a52-3b0e-4a55-9d4e-2f5b1c7a9e10", task="Beoordelen aangifte klant",
                   occurred_at=datetime(2025, 4, 1, 8, 0, tzinfo=UTC), message_id="m-1", source="afas-fin",
                   message_type="btw-aangifte", organisation_person_id="ORG-10045", workflow="Belastingdienst",

@@ -60,3 +60,12 @@ def test_the_shipped_users_all_have_an_address():
 
     assert users["taakmanager"] == Recipient("taakmanager", "Tamara Mulder", "tamara.mulder@kantoor.example")
     assert all("@" in user.email for user in users.values())
+
+
+def test_only_those_new_to_a_task_get_mail_when_it_is_escalated():
+    escalated = task_event(TaskEventKind.ESCALATED, assignees=["sanne.vandijk", "fiscalist"], added=["fiscalist"])
+
+    plan = plan_mails([escalated], known(), composer())
+
+    assert [mail.recipient for mail in plan.mails] == ["fiscalist"]
+    assert "De termijn is verstreken op" in plan.mails[0].body and "Graag afhandelen vóór" not in plan.mails[0].body

@@ -2,6 +2,7 @@
 
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +14,7 @@ from services.notifier.smtp import MailRefused, SmtpUnavailable
 def mail(n: int) -> Mail:
     return Mail(id=n, recipient=f"user-{n}", dossier_item_id=f"item-{n}", recipient_name=f"User {n}",
                 address=f"user-{n}@example.org", subject="Nieuwe taak", body="Beste", message_id=f"<{n}@test>",
-                attempts=0)
+                attempts=0, due_at=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 @dataclass
@@ -22,10 +23,14 @@ class InMemoryMails:
     sent: list[int] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
     postponed: list[tuple[list[int], float]] = field(default_factory=list)
+    taken_over: set[int] = field(default_factory=set)
 
     async def claim(self, *, limit: int, lease_seconds: float) -> list[Mail]:
         claimed, self.pending = self.pending[:limit], self.pending[limit:]
         return claimed
+
+    async def renew(self, mail: Mail, *, lease_seconds: float) -> Mail | None:
+        return None if mail.id in self.taken_over else mail
 
     async def mark_sent(self, mail: Mail) -> None:
         self.sent.append(mail.id)
@@ -94,3 +99,12 @@ async def test_an_unreachable_server_hands_back_the_whole_batch():
         await sender(mails, ScriptedServer(answers=None)).send_due()
 
     assert mails.sent == [] and mails.postponed == [([1, 2], 0)]
+
+
+async def test_a_mail_another_process_took_over_is_not_sent_again():
+    mails = InMemoryMails([mail(1), mail(2), mail(3)], taken_over={2})
+    server = ScriptedServer()
+
+    await sender(mails, server).send_due()
+
+    assert server.accepted == [1, 3] and mails.sent == [1, 3]
