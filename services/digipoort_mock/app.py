@@ -1,12 +1,13 @@
 """HTTP entrypoint of the mock gateway: thin endpoints over `Gateway`, and `create_app`, the composition root."""
 
 import asyncio
+import logging
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -19,6 +20,7 @@ from services.digipoort_mock.settings import DigipoortMockSettings
 from services.digipoort_mock.trails import TrailRouting, UnknownTrail
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger("digipoort_mock")
 
 
 class InvalidRequest(Exception):
@@ -38,6 +40,13 @@ async def _parse(request: Request, model: type[M]) -> M:
 
 async def _invalid(request: Request, error: Exception) -> Response:
     return JSONResponse(models.fout("AL-VALIDATIE", str(error)), status_code=400)
+
+
+async def _client_gone(request: Request, error: Exception) -> Response:
+    # A client that gave up (its timeout, a dispatch worker stopping) is ordinary for a gateway: one line.
+    log.warning("client %s disconnected before %s %s was answered", request.client and request.client.host,
+                request.method, request.url.path)
+    return Response(status_code=499)  # nobody reads it; uvicorn drops writes to a closed connection
 
 
 class Endpoints:
@@ -132,5 +141,5 @@ def create_app(
     return ConnectionDroppingStarlette(
         routes=routes,
         middleware=[Middleware(FaultMiddleware, injector=injector, sleep=sleep)],
-        exception_handlers={InvalidRequest: _invalid},
+        exception_handlers={InvalidRequest: _invalid, ClientDisconnect: _client_gone},
     )
