@@ -49,6 +49,9 @@ class TaskEvent(BaseModel):
     added: list[str] = Field(default_factory=list, description=(
         "Of the assignees, those who did not hold the task before this event (for created: all of them); "
         "whom to notify."))
+    actions: list[str] = Field(default_factory=list, description=(
+        "The actions the holders may take on the task (created, reassigned, escalated), as the workflow defines "
+        "them; the task manager may also intervene."))
     assignment_note: str = Field("", description="Why the assignees are who they are, when not as configured "
                                                  "(e.g. no contact of the destination has a portal user).")
     due_at: datetime | None = None
