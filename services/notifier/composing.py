@@ -11,7 +11,7 @@ from decimal import Decimal
 from urllib.parse import quote
 from uuid import NAMESPACE_URL, uuid5
 
-from services.notifier import dutch
+from shared import dutch
 from services.notifier.recipients import Recipient
 from services.notifier.templates import MailTemplates
 from shared.contracts.summary import DeclarationSummary

@@ -3,7 +3,7 @@ and data that stay data."""
 
 import pytest
 
-from services.notifier import dutch
+from shared import dutch
 from services.notifier.templates import TemplateProblem
 from shared.contracts.tasks import TaskEventKind
 from tests.unit.notifier.events import SANNE, composer, summary, task_event
