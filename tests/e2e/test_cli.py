@@ -40,7 +40,7 @@ async def test_cli_errors_are_sentences_not_tracebacks(system, tmp_path):
     assert refused.returncode == 1 and "only 'confidential'" in refused.stderr
     assert (await system.cli("item-type", "delete")).returncode == 1
     loaded = await system.cli("authorisations", "load", "deploy/config/authorisations.yaml")
-    assert loaded.returncode == 0 and "loaded 4 source(s) and 6 user(s)" in loaded.stdout, loaded.stderr
+    assert loaded.returncode == 0 and "loaded 5 source(s) and 7 user(s)" in loaded.stdout, loaded.stderr
     broken = tmp_path / "authorisations.yaml"
     broken.write_text("sources: {x: {service_user: svc-x, colour: blue}}\n")
     refused_file = await system.cli("authorisations", "load", str(broken))
