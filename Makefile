@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit wipe docs bench clean
+.PHONY: run test unit wipe docs bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/accordeer run
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/accordeer stack fetch
 	$(BIN)/pytest
+
+# The portal's browser tests drive Debian's headless Chromium; installed here when missing (needs root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		{ echo "make test needs Chromium for the portal's browser tests: run 'apt-get install chromium' as root"; exit 1; }
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -14,8 +14,8 @@ from accordeer.localstack.kafka import LocalKafka, free_port, port_open
 from accordeer.localstack.postgres import LocalPostgres
 from accordeer.localstack.processes import ManagedProcess, wait_until
 
-SERVICES = ("intake", "workflow", "dispatch", "notifier")
-OPS_PORTS = {"intake": 8481, "workflow": 8482, "dispatch": 8483, "notifier": 8484}
+SERVICES = ("intake", "workflow", "dispatch", "notifier", "portal")
+OPS_PORTS = {"intake": 8481, "workflow": 8482, "dispatch": 8483, "notifier": 8484, "portal": 8485}
 """Health and metrics endpoints of the local stack (`accordeer status` looks there)."""
 
 
@@ -65,6 +65,7 @@ class ServiceProcesses:
     env: dict[str, str]
     gateway_port: int = 8470
     mail_port: int = 8025
+    portal_port: int = 8480
     mail_folder: Path | None = None
     """Where the mail sink keeps what the notifier sends; beside the logs unless given."""
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
@@ -95,7 +96,8 @@ class ServiceProcesses:
     def start_service(self, name: str, *, instance: str = "", **extra_env: str) -> ManagedProcess:
         """Start one process of ``name``; give ``instance`` to run several of one service side by side."""
         return self._start(name, {"ACCORDEER_GATEWAY_URL": self.gateway_url,
-                                  "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.mail_port), **extra_env}, instance=instance)
+                                  "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.mail_port),
+                                  "ACCORDEER_PORTAL_PORT": str(self.portal_port), **extra_env}, instance=instance)
 
     def start_all(self) -> None:
         self.start_gateway()

@@ -47,8 +47,9 @@ class TaskEvents:
         held = assign(definition, before, task, self.directory, destination).users if before else ()
         limit = deadline(definition, task)
         actions = [action.name for action in definition.task(task).actions]  # type: ignore[union-attr]
-        return self._record(instance, kind, task, state.workflow, at, assignees=list(assignment.users), actions=actions,
-                            added=[u for u in assignment.users if u not in held], assignment_note=assignment.note,
+        return self._record(instance, kind, task, state.workflow, at, assignees=list(assignment.users),
+                            actions=actions, added=[u for u in assignment.users if u not in held],
+                            assignment_note=assignment.note,
                             due_at=(started_at or at) + limit if limit else None)
 
     def completed(self, instance: Instance, task: str, workflow: str, *, actor: str, action: str, comment: str,

@@ -28,6 +28,7 @@ def product_groups(topics: Topics) -> dict[str, tuple[str, ...]]:
         topics.group("workflow"): (topics.dossier_items, topics.workflow_actions),
         topics.group("dispatch"): (topics.approved,),
         topics.group("notifier"): (topics.tasks,),
+        topics.group("portal"): (topics.dossier_items, topics.status, topics.tasks),
     }
 
 

@@ -81,4 +81,5 @@ def test_the_product_groups_and_what_they_read():
         "acme.accordeer-workflow": ("acme.dossier.items", "acme.workflow.actions"),
         "acme.accordeer-dispatch": ("acme.messages.approved",),
         "acme.accordeer-notifier": ("acme.workflow.tasks",),
+        "acme.accordeer-portal": ("acme.dossier.items", "acme.messages.status", "acme.workflow.tasks"),
     }

@@ -1,0 +1,1 @@
+"""The portal: web pages where clients approve, the office works its tasks and operators watch the pipeline."""

@@ -1,0 +1,33 @@
+"""The portal's composition root: settings → runtime (with its directory copy), the read model's subscriber on
+dossier.items, messages.status and workflow.tasks, and the pages served beside it."""
+
+from faststream import FastStream
+
+from services.portal.accounts import Accounts, load_accounts
+from services.portal.config import PortalSettings
+from services.portal.projection import Projection
+from services.portal.web import Portal
+from shared.kafka.batches import subscribe_batches
+from shared.ops_http import serve_ops
+from shared.runtime import ServiceRuntime, new_broker, service_app
+from shared.settings import Settings
+
+
+def build_app(settings: Settings, options: PortalSettings | None = None) -> FastStream:
+    options = options or PortalSettings()
+    runtime = ServiceRuntime("portal", settings, keeps_directory=True)
+    projection = Projection(lambda: runtime.pool, settings.topics, runtime.group_id)
+    portal = Portal(lambda: runtime.pool, settings.topics, Accounts(load_accounts(options.accounts_file)), options)
+    broker = new_broker(settings, "portal")
+    topics = [settings.topics.dossier_items, settings.topics.status, settings.topics.tasks]
+    subscribe_batches(broker, topics, group_id=runtime.group_id, apply=projection.apply,
+                      max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
+                      title=", ".join(topics), description="What people see: items, their statuses and tasks.")
+    app = service_app(runtime, broker, title="Accordeer portal",
+                      description="Web pages where clients approve and the office works its tasks.")
+
+    @app.after_startup
+    async def serve_pages() -> None:
+        runtime.spawn(serve_ops(portal.app(), options.host, options.port), name="pages")
+
+    return app

@@ -1,0 +1,109 @@
+"""The portal's read model: task events, status events and dossier items become rows people's pages read.
+
+One batch is one transaction with the inbox claim, so a record is applied once.
+Task events of an item arrive in order (key: dossier item id); status events
+are keyed by message id, so an item's status only moves to a later event.
+"""
+
+from collections.abc import Callable, Sequence
+
+import asyncpg
+import structlog
+from aiokafka import ConsumerRecord
+from pydantic import BaseModel, ValidationError
+
+from shared.contracts.items import DossierItemCreated
+from shared.contracts.status import StatusEvent
+from shared.contracts.tasks import TaskEvent, TaskEventKind
+from shared.db.inbox import claim_unapplied
+from shared.topics import Topics
+
+log = structlog.get_logger(__name__)
+
+SCHEMA = "portal"
+HOLDING = (TaskEventKind.CREATED, TaskEventKind.REASSIGNED, TaskEventKind.ESCALATED)
+
+
+class Projection:
+    def __init__(self, pool: Callable[[], asyncpg.Pool], topics: Topics, consumer: str):
+        self.pool = pool
+        self.models: dict[str, type[BaseModel]] = {topics.dossier_items: DossierItemCreated,
+                                                   topics.status: StatusEvent, topics.tasks: TaskEvent}
+        self.consumer = consumer
+
+    async def apply(self, records: Sequence[ConsumerRecord]) -> None:
+        async with self.pool().acquire() as conn, conn.transaction():
+            for record in await claim_unapplied(conn, SCHEMA, self.consumer, records):
+                message = self._read(record)
+                if isinstance(message, DossierItemCreated):
+                    await _item(conn, message)
+                elif isinstance(message, StatusEvent) and message.dossier_item_id:
+                    await _status(conn, message)
+                elif isinstance(message, TaskEvent):
+                    await _task(conn, message)
+
+    def _read(self, record: ConsumerRecord) -> BaseModel | None:
+        try:
+            return self.models[record.topic].model_validate_json(record.value or b"")
+        except (KeyError, ValidationError) as error:
+            # Written by our own services: a bad record is a bug to see, never a reason to stop showing the rest.
+            log.error("unreadable record skipped", topic=record.topic, partition=record.partition,
+                      offset=record.offset, error=str(error)[:300])
+            return None
+
+
+async def _item(conn, item: DossierItemCreated) -> None:
+    await conn.execute(
+        "INSERT INTO portal.items (dossier_item_id, message_id, source, message_type, organisation_person_id,"
+        " contact_id, subject, confidential, summary, document, attachment)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        " ON CONFLICT (dossier_item_id) DO UPDATE SET message_type = excluded.message_type,"
+        " organisation_person_id = excluded.organisation_person_id, contact_id = excluded.contact_id,"
+        " subject = excluded.subject, confidential = excluded.confidential, summary = excluded.summary,"
+        " document = excluded.document, attachment = excluded.attachment, updated_at = now()",
+        item.dossier_item_id, item.message_id, item.source, item.message_type, item.organisation_person_id,
+        item.contact_id, item.subject, item.confidential,
+        item.summary.model_dump(mode="json") if item.summary else None, item.document.model_dump(),
+        item.attachment.model_dump(exclude_none=True) if item.attachment else None,
+    )
+
+
+async def _status(conn, event: StatusEvent) -> None:
+    await conn.execute(
+        "INSERT INTO portal.items AS i (dossier_item_id, message_id, source, status_code, status_detail, status_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dossier_item_id) DO UPDATE SET"
+        " status_code = excluded.status_code, status_detail = excluded.status_detail, status_at = excluded.status_at"
+        " WHERE i.status_at IS NULL OR i.status_at <= excluded.status_at",
+        event.dossier_item_id, event.message_id, event.source, int(event.status_code), event.detail,
+        event.occurred_at,
+    )
+    await _history(conn, event.event_id, event.dossier_item_id, event.occurred_at, "status",
+                   status_code=int(event.status_code), authority_status_code=event.authority_status_code,
+                   text=event.detail)
+
+
+async def _task(conn, event: TaskEvent) -> None:
+    if event.kind in HOLDING:
+        await conn.execute(
+            "INSERT INTO portal.tasks (dossier_item_id, workflow, task, assignees, actions, assignment_note, due_at,"
+            " since) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (dossier_item_id) DO UPDATE SET"
+            " workflow = excluded.workflow, task = excluded.task, assignees = excluded.assignees,"
+            " actions = excluded.actions, assignment_note = excluded.assignment_note, due_at = excluded.due_at,"
+            " since = excluded.since",
+            event.dossier_item_id, event.workflow, event.task, event.assignees, event.actions,
+            event.assignment_note, event.due_at, event.occurred_at,
+        )
+    else:
+        await conn.execute("DELETE FROM portal.tasks WHERE dossier_item_id = $1 AND task = $2",
+                           event.dossier_item_id, event.task)
+    await _history(conn, event.event_id, event.dossier_item_id, event.occurred_at, f"task {event.kind}",
+                   task=event.task, actor=event.actor, action=event.action, comment=event.comment,
+                   text=", ".join(event.assignees) if event.kind in HOLDING else "")
+
+
+async def _history(conn, event_id: str, item_id: str, at, kind: str, **fields) -> None:
+    columns = ["event_id", "dossier_item_id", "at", "kind", *fields]
+    values = [event_id, item_id, at, kind, *fields.values()]
+    placeholders = ", ".join(f"${n}" for n in range(1, len(values) + 1))
+    await conn.execute(f"INSERT INTO portal.history ({', '.join(columns)}) VALUES ({placeholders})"
+                       " ON CONFLICT (event_id) DO NOTHING", *values)

@@ -1,0 +1,84 @@
+"""What the pages read from the portal's read model: a viewer's inbox, one item, its history."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.portal.access import ItemView, OpenTask, Viewer
+
+ITEM_SELECT = (
+    "SELECT i.*, t.task, t.workflow, t.assignees, t.actions, t.due_at, t.assignment_note"
+    " FROM portal.items i LEFT JOIN portal.tasks t USING (dossier_item_id)"
+)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    kind: str
+    status_code: int | None
+    authority_status_code: str | None
+    task: str | None
+    actor: str | None
+    action: str | None
+    text: str
+    comment: str
+
+
+async def organisations_of(conn, user: str) -> frozenset[str]:
+    """The organisations/persons whose active contact logs in as ``user``."""
+    rows = await conn.fetch(
+        "SELECT organisation_person_id FROM portal.parties, jsonb_array_elements(party->'contacts') c"
+        " WHERE NOT removed AND c->>'portal_user' = $1 AND (c->>'active')::boolean", user)
+    return frozenset(r["organisation_person_id"] for r in rows)
+
+
+async def inbox(conn, viewer: Viewer) -> list[ItemView]:
+    """The viewer's open tasks, newest first."""
+    rows = await conn.fetch(ITEM_SELECT + " WHERE $1 = ANY(t.assignees) ORDER BY t.since DESC, i.dossier_item_id",
+                            viewer.user)
+    return [_item(r) for r in rows]
+
+
+async def item(conn, dossier_item_id: str) -> ItemView | None:
+    row = await conn.fetchrow(ITEM_SELECT + " WHERE i.dossier_item_id = $1", dossier_item_id)
+    return _item(row) if row else None
+
+
+async def document(conn, dossier_item_id: str) -> dict | None:
+    return await conn.fetchval("SELECT document FROM portal.items WHERE dossier_item_id = $1", dossier_item_id)
+
+
+async def history(conn, dossier_item_id: str) -> list[HistoryLine]:
+    rows = await conn.fetch(
+        "SELECT at, kind, status_code, authority_status_code, task, actor, action, text, comment"
+        " FROM portal.history WHERE dossier_item_id = $1 ORDER BY at, kind <> 'status', event_id", dossier_item_id)
+    return [HistoryLine(**dict(r)) for r in rows]
+
+
+async def outcome(conn, dossier_item_id: str, viewer: Viewer, action: str,
+                  since: datetime) -> tuple[bool, str] | None:
+    """The outcome of ``action`` sent by the viewer at ``since``: (applied, what happened), or None while unknown."""
+    done = await conn.fetchrow(
+        "SELECT 1 FROM portal.history WHERE dossier_item_id = $1 AND kind = 'task completed' AND actor = $2"
+        " AND action = $3 AND at >= $4", dossier_item_id, viewer.user, action, since)
+    if done:
+        return True, action
+    # Workflow reports a refusal as "action 'A' on task 'T' by U refused: why" on the item's status.
+    refused = await conn.fetchval(
+        "SELECT text FROM portal.history WHERE dossier_item_id = $1 AND kind = 'status' AND at >= $2"
+        " AND text LIKE $3 ORDER BY at DESC LIMIT 1",
+        dossier_item_id, since, f"action '{action}' % by {viewer.user} refused:%")
+    return (False, refused.split(" refused: ", 1)[1]) if refused else None
+
+
+def _item(row) -> ItemView:
+    task = None
+    if row["task"] is not None:
+        task = OpenTask(task=row["task"], workflow=row["workflow"], assignees=tuple(row["assignees"]),
+                        actions=tuple(row["actions"]), due_at=row["due_at"], assignment_note=row["assignment_note"])
+    return ItemView(
+        dossier_item_id=str(row["dossier_item_id"]), message_id=row["message_id"], message_type=row["message_type"],
+        organisation_person_id=row["organisation_person_id"], subject=row["subject"],
+        confidential=row["confidential"], status_code=row["status_code"], status_detail=row["status_detail"],
+        summary=row["summary"], task=task,
+    )

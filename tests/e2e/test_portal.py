@@ -1,0 +1,142 @@
+"""The portal in a real browser (headless Chromium) against the running stack: a client logs in, sees only their
+own declaration with what they approve, approves it and sees it reach 80; another client gets 404 on its address;
+a rejection needs a reason and carries it; forged posts and guessed passwords are refused. Screenshots of each
+page go to docs/screenshots/."""
+
+import asyncio
+import shutil
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from accordeer.localstack.kafka import free_port, port_open
+from shared.settings import REPO_ROOT
+from tests.support.declarations import example
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+CLIENT_TASK = "Beoordelen aangifte klant"
+
+
+@pytest.fixture
+async def browser():
+    chromium = shutil.which("chromium")
+    assert chromium, "the browser tests need Chromium: apt-get install chromium (make test installs it)"
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+async def portal(system):
+    port = free_port()
+    system.start("digipoort_mock", "intake", "workflow", "dispatch")
+    system.services.start_service("portal", ACCORDEER_PORTAL_PORT=str(port))
+    for _ in range(300):
+        if port_open(port):
+            return f"http://127.0.0.1:{port}"
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the portal did not start\n{system.logs()}")
+
+
+async def _logged_in(browser: Browser, portal: str, user: str) -> Page:
+    page = await (await browser.new_context(viewport={"width": 1100, "height": 800})).new_page()
+    await page.goto(f"{portal}/login")
+    await page.get_by_label("Gebruikersnaam").fill(user)
+    await page.get_by_label("Wachtwoord").fill("demo")
+    await page.get_by_role("button", name="Inloggen").click()
+    await page.wait_for_url(f"{portal}/taken")
+    return page
+
+
+async def _in_portal(system, item_id: str, *, status: int | None = None, task: bool = True) -> None:
+    query = "SELECT count(*) FROM portal.items i LEFT JOIN portal.tasks t USING (dossier_item_id)" \
+            " WHERE i.dossier_item_id = $1 AND ($2::int IS NULL OR i.status_code = $2) AND (t.task IS NOT NULL) = $3"
+    for _ in range(600):
+        if await system.db.fetchval(query, item_id, status, task):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{item_id} did not reach {status} in the portal\n{system.logs()}")
+
+
+async def _item_of(system, message_id: str) -> str:
+    await system.wait_for(lambda: any(e.message_id == message_id and e.status_code == 30 for e in system.events),
+                          what=f"{message_id} in its workflow")
+    return next(e.dossier_item_id for e in system.events if e.message_id == message_id and e.status_code == 30)
+
+
+async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(system, portal, browser):
+    await system.submit(example("btw_aangifte", message_id="portal-sanne"),
+                        example("icp_aangifte", message_id="portal-eva"))
+    sanne_item, eva_item = await _item_of(system, "portal-sanne"), await _item_of(system, "portal-eva")
+    await _in_portal(system, sanne_item)
+    await _in_portal(system, eva_item)
+
+    page = await _logged_in(browser, portal, "sanne.vandijk")
+    rows = page.locator("table.tasks tbody tr")
+    assert await rows.count() == 1
+    assert "Btw-aangifte januari 2025" in await rows.first.inner_text()
+    assert "€ 1.523,00" in await rows.first.inner_text()
+    await page.screenshot(path=SCREENSHOTS / "inbox.png", full_page=True)
+
+    await page.get_by_role("link", name="Btw-aangifte januari 2025").click()
+    summary = await page.locator("dl.summary").inner_text()
+    assert all(part in summary for part in ("1 januari 2025 t/m 31 januari 2025", "€ 1.523,00 te betalen",
+                                            "28 februari 2025", "BTW NL001234567B01"))
+    await page.screenshot(path=SCREENSHOTS / "task.png", full_page=True)
+
+    await page.get_by_role("button", name="Goedkeuren bericht").click()
+    await page.wait_for_selector("p.notice")
+    assert "'Goedkeuren bericht' is verwerkt." in await page.locator("p.notice").inner_text()
+    await _in_portal(system, sanne_item, status=80, task=False)
+    await page.goto(f"{portal}/taken/{sanne_item}")
+    assert "Geaccepteerd door instantie" in await page.locator("p.status").inner_text()
+    assert "sanne.vandijk: Goedkeuren bericht" in await page.locator("ol.history").inner_text()
+    await page.screenshot(path=SCREENSHOTS / "accepted.png", full_page=True)
+
+    eva = await _logged_in(browser, portal, "eva.jansen")
+    assert "Btw-aangifte januari 2025" not in await eva.locator("main").inner_text()
+    response = await eva.goto(f"{portal}/taken/{sanne_item}")
+    assert response.status == 404
+    await eva.screenshot(path=SCREENSHOTS / "not-found.png")
+
+
+async def test_a_rejection_needs_a_reason_and_carries_it_to_status_40(system, portal, browser):
+    await system.submit(example("loonheffing", message_id="portal-reject"))
+    item = await _item_of(system, "portal-reject")
+    await _in_portal(system, item)
+    page = await _logged_in(browser, portal, "sanne.vandijk")
+    await page.goto(f"{portal}/taken/{item}")
+
+    await page.get_by_role("button", name="Afkeuren bericht").click()
+    assert "Geef bij 'Afkeuren bericht' een toelichting." in await page.locator("p.error").inner_text()
+    await page.get_by_label("Toelichting").fill("Het aantal werknemers klopt niet")
+    await page.get_by_role("button", name="Afkeuren bericht").click()
+    await page.wait_for_selector("p.notice")
+
+    await system.wait_for(lambda: 40 in system.statuses_of(item), what="40")
+    rejected = next(e for e in system.events if e.dossier_item_id == item and e.status_code == 40)
+    assert "Afkeuren bericht by sanne.vandijk" in rejected.detail
+    history = await system.db.fetchval("SELECT comment FROM workflow.audit WHERE dossier_item_id = $1"
+                                       " AND action = 'Afkeuren bericht'", item)
+    assert history == "Het aantal werknemers klopt niet"
+
+
+async def test_forged_posts_and_guessed_passwords_are_refused(system, portal, browser):
+    page = await _logged_in(browser, portal, "sanne.vandijk")
+    forged = await page.request.post(f"{portal}/logout", form={"csrf": "forged"})
+    assert forged.status == 403
+
+    stranger = await (await browser.new_context()).new_page()
+    await stranger.goto(f"{portal}/taken")
+    assert stranger.url == f"{portal}/login"
+    for attempt in range(6):
+        await stranger.get_by_label("Gebruikersnaam").fill("eva.jansen")
+        await stranger.get_by_label("Wachtwoord").fill(f"raden-{attempt}")
+        await stranger.get_by_role("button", name="Inloggen").click()
+    assert "Te veel mislukte pogingen" in await stranger.locator("p.error").inner_text()
+    await stranger.screenshot(path=SCREENSHOTS / "login-throttled.png")
