@@ -61,6 +61,7 @@ def _where_to_look(settings: Settings, services: ServiceProcesses, say) -> None:
 running:
   Kafka       {settings.kafka_bootstrap_servers}
   PostgreSQL  {settings.database_url}
+  portal      http://127.0.0.1:{services.portal_port}  (log in as sanne.vandijk, eva.jansen or medewerker; password: demo)
   gateway     {services.gateway_url}/_admin/received  (the mocked Digipoort)
   mail        127.0.0.1:{services.mail_port} (an SMTP sink; `accordeer mail list` shows what it received)
   logs        {DATA_DIR / 'logs'}/<service>.log
