@@ -27,9 +27,10 @@ async def publish(bootstrap_servers: str, topic: str, records: list[tuple[str | 
 
 class StatusFollower:
     """Reads its topics from the positions they had when opened; no consumer group, commits nothing.
-    Each record is read as the model of its topic (by default every topic is messages.status)."""
+    Each record is read as the model of its topic (by default every topic is messages.status); a topic whose
+    model is None yields its records as they are."""
 
-    def __init__(self, consumer: AIOKafkaConsumer, models: dict[str, type[BaseModel]] | None = None):
+    def __init__(self, consumer: AIOKafkaConsumer, models: dict[str, type[BaseModel] | None] | None = None):
         self.consumer = consumer
         self.models = models or {}
 
@@ -40,12 +41,13 @@ class StatusFollower:
             batches = await self.consumer.getmany(timeout_ms=int(min(left, 0.5) * 1000))
             for records in batches.values():
                 for record in records:
-                    yield self.models.get(record.topic, StatusEvent).model_validate(json.loads(record.value))
+                    model = self.models.get(record.topic, StatusEvent)
+                    yield record if model is None else model.model_validate(json.loads(record.value))
 
 
 @asynccontextmanager
 async def follow_status(bootstrap_servers: str, topic: str,
-                        also: dict[str, type[BaseModel]] | None = None) -> AsyncIterator[StatusFollower]:
+                        also: dict[str, type[BaseModel] | None] | None = None) -> AsyncIterator[StatusFollower]:
     """Follow ``topic`` (messages.status) and the topics in ``also``, read as their models."""
     partitions = [tp for name in (topic, *(also or {})) for tp in await partitions_of(bootstrap_servers, name)]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,

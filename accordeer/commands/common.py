@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import typer
 from aiokafka.errors import KafkaError
+from asyncpg import PostgresError
 
 from accordeer.connect import NotRunning, settings_with_database
 from accordeer.localstack.kafka import KafkaStartError
@@ -28,6 +29,10 @@ def friendly(command):
             raise typer.Exit(2) from None
         except KafkaError as exc:
             typer.secho(f"error: Kafka is not reachable ({exc}); is the stack running (`make run`)?", fg="red", err=True)
+            raise typer.Exit(2) from None
+        except PostgresError as exc:
+            typer.secho(f"error: PostgreSQL refused it ({exc}); is the database set up (`accordeer setup`)?", fg="red",
+                        err=True)
             raise typer.Exit(2) from None
 
     return wrapper

@@ -1,6 +1,5 @@
 """Commands for declarations and their items: submit, act on a task, read the audit trail."""
 
-import asyncio
 import json
 import uuid
 from pathlib import Path
@@ -9,14 +8,20 @@ from typing import Annotated
 import typer
 
 from accordeer.commands.common import app, friendly, on_database
-from shared.settings import Settings
+from accordeer.connect import settings_with_database
 
 
-@app.command()
+EXIT_CODES = ("Exit codes: 0 done (or nothing to do); 1 refused, with the reason; 2 bad arguments, or Kafka or "
+              "PostgreSQL not reachable (nothing was sent); 3 no outcome within --wait seconds.")
+NoWait = Annotated[bool, typer.Option("--no-wait", help="Send and return at once, without waiting for the outcome.")]
+
+
+@app.command(epilog=EXIT_CODES)
 @friendly
 def submit(
     files: Annotated[list[Path], typer.Argument(help="Declaration JSON files, or XBRL/XML files to wrap.")],
-    wait: Annotated[float, typer.Option(help="Seconds to wait for each message's outcome; 0: don't wait.")] = 0,
+    wait: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for each message's outcome.")] = 60,
+    no_wait: NoWait = False,
     source: Annotated[str | None, typer.Option(help="XML only: the external package's id.")] = None,
     message_type: Annotated[str | None, typer.Option(help="XML only: e.g. btw-aangifte.")] = None,
     subject: Annotated[str | None, typer.Option(help="XML only.")] = None,
@@ -25,59 +30,89 @@ def submit(
     message_id: Annotated[str | None, typer.Option(help="XML only: default: the file name and a random suffix.")] = None,
     submitter: Annotated[str | None, typer.Option(help="XML only: default: the source's service user.")] = None,
 ) -> None:
-    """Publish declarations to declarations.inbound, as an external package would."""
-    from accordeer.submitting import Wrapping, submit_files
+    """Publish declarations to declarations.inbound, as an external package would, and wait for each outcome.
 
+    Each file is checked first as intake parses it; if one is not a declaration, nothing is published. A message
+    already taken in with the same content is reported as such and not sent again.
+    """
+    from accordeer.declaration_files import Wrapping
+    from accordeer.submitting import submit_files
+
+    settings = settings_with_database()
     wrapping = Wrapping(source=source, message_type=message_type, subject=subject, destinations=tuple(destination),
                         identity=identity, message_id=message_id, submitter=submitter)
-    ok = asyncio.run(submit_files(Settings(), files, wait=wait, wrapping=wrapping, say=typer.echo))
-    raise typer.Exit(0 if ok else 1)
+    result = on_database(lambda conn: submit_files(conn, settings, files, wait=None if no_wait else wait,
+                                                   wrapping=wrapping, say=typer.echo), settings.database_url)
+    raise typer.Exit(int(result))
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 @friendly
 def act(
-    item: Annotated[str, typer.Argument(help="Dossier item id.")],
+    item: Annotated[str, typer.Argument(help="Dossier item id, or its first characters.")],
     task: Annotated[str, typer.Argument(help="The current task, e.g. 'Beoordelen aangifte klant'.")],
     action: Annotated[str, typer.Argument(help="e.g. 'Goedkeuren bericht' or 'Afkeuren bericht'.")],
     actor: Annotated[str, typer.Option("--as", help="Who acts.")],
     comment: Annotated[str, typer.Option(help="Comment for the audit trail.")] = "",
     assignee: Annotated[list[str], typer.Option(help="For 'Taak toewijzen': the new assignee(s).")] = [],
     action_id: Annotated[str, typer.Option(help="Idempotency key; a new one by default.")] = "",
+    wait: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for workflow's decision.")] = 30,
+    no_wait: NoWait = False,
 ) -> None:
-    """Act on a dossier item's task (published to workflow.actions)."""
-    from accordeer.kafka_io import publish
+    """Act on a dossier item's current task (published to workflow.actions) and wait until workflow decides.
+
+    The item, task and action are checked first; whether the actor may act is workflow's decision.
+    """
+    from accordeer.acting import earlier_outcome, problem_with, send, send_and_wait
+    from accordeer.items import resolve_item
     from shared.contracts.actions import WorkflowAction
 
-    settings = Settings()
-    message = WorkflowAction(action_id=action_id or str(uuid.uuid4()), dossier_item_id=item, task=task,
-                             action=action, actor=actor, comment=comment, assignees=assignee)
-    asyncio.run(publish(settings.kafka_bootstrap_servers, settings.topics.workflow_actions,
-                        [(item, message.model_dump_json().encode())]))
-    typer.echo(f"sent action {message.action_id}; follow it with `accordeer history {item}`")
+    settings = settings_with_database()
+
+    async def work(conn):
+        found = await resolve_item(conn, item)
+        if problem := await problem_with(conn, found, task, action):
+            raise ValueError(f"{problem}; nothing was sent")
+        message = WorkflowAction(action_id=action_id or str(uuid.uuid4()), dossier_item_id=found.id, task=task,
+                                 action=action, actor=actor, comment=comment, assignees=assignee)
+        if earlier := await earlier_outcome(conn, message.action_id):
+            return earlier
+        if no_wait:
+            await send(settings, message)
+            return f"sent action {message.action_id}; follow it with `accordeer history {found.id[:8]}`"
+        return await send_and_wait(conn, settings, message, wait) or \
+            f"no decision on action {message.action_id} within {wait:.0f}s; see `accordeer history {found.id[:8]}`"
+
+    outcome = on_database(work, settings.database_url)
+    if isinstance(outcome, str):
+        typer.echo(outcome)
+        raise typer.Exit(0 if no_wait else 3)
+    typer.echo(outcome.text, err=not outcome.applied)
+    raise typer.Exit(0 if outcome.applied else 1)
 
 
 @app.command()
 @friendly
-def history(item: Annotated[str, typer.Argument(help="Dossier item id.")],
+def history(item: Annotated[str, typer.Argument(help="Dossier item id, or its first characters.")],
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """What the client approves (the summary) and the audit trail of a dossier item: who, when, from, to, action,
     comment, workflow version."""
+    from accordeer.items import resolve_item
     from accordeer.summary_text import summary_line
     from services.workflow.repository import WorkflowRepository
 
     async def read(conn):
-        repository = WorkflowRepository(conn)
-        return await repository.summary(item), await repository.history(item)
+        repository, found = WorkflowRepository(conn), await resolve_item(conn, item)
+        return found, await repository.summary(found.id), await repository.history(found.id)
 
-    summary, rows = on_database(read)
+    found, summary, rows = on_database(read)
     if as_json:
         typer.echo(json.dumps({"summary": summary.model_dump(mode="json") if summary else None, "history": rows},
                               default=str, indent=2))
         return
     if not rows:
-        typer.echo(f"no history for dossier item {item}")
-        raise typer.Exit(1)
+        typer.echo(f"dossier item {found.id} has no audit trail yet ({found.describe_status()})")
+        return
     if summary:
         typer.echo(summary_line(summary))
     for r in rows:

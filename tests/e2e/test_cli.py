@@ -20,9 +20,12 @@ async def test_submit_waits_for_the_outcome_of_good_bad_and_wrapped_files(system
     xml.write_bytes(golden_document("btw-aangifte"))
 
     result = await system.cli("submit", str(good), str(bad), "--wait", "60")
-    assert result.returncode == 1, result.stderr  # one of them was refused
+    assert result.returncode == 1, result.stderr  # one of them is not a declaration: neither is sent
+    assert f"{bad}: not a declaration (destination_reference_not_allowed)" in result.stdout
+    assert "nothing was published" in result.stdout
+    result = await system.cli("submit", str(good), "--wait", "60")
+    assert result.returncode == 0, result.stdout + result.stderr
     assert "cli-good item" in result.stdout and "30 In workflow" in result.stdout
-    assert "cli-bad: 0 Refused (destination_reference_not_allowed)" in result.stdout
 
     wrapped = await system.cli("submit", str(xml), "--wait", "60", "--source", "afas-fin", "--message-type",
                                "btw-aangifte", "--subject", "Btw februari", "--destination", "ORG-10045:CP-2231",
@@ -46,7 +49,7 @@ async def test_cli_errors_are_sentences_not_tracebacks(system, tmp_path):
     refused_file = await system.cli("authorisations", "load", str(broken))
     assert refused_file.returncode == 2 and "colour" in refused_file.stderr and "Traceback" not in refused_file.stderr
     history = await system.cli("history", "00000000-0000-0000-0000-000000000000")
-    assert history.returncode == 1 and "no history" in history.stdout
+    assert history.returncode == 2 and "no dossier item 00000000-" in history.stderr
 
 
 async def test_status_lag_and_dead_letters_from_the_command_line(system):
