@@ -128,16 +128,16 @@ class ActionHandler:
         (if any: a restore starts from none) and opens the next one (if any: an outcome ends the workflow)."""
         config = await self.publications.get(repository, instance.publication_id)
         definition = config.workflows[transition.state.workflow]
+        cause = {"actor": transition.actor, "action": transition.action}
         if transition.action == REASSIGN_ACTION:
             return [tasks.opened(instance, definition, transition.state, at=at, kind=TaskEventKind.REASSIGNED,
-                                 before=instance.state)]
+                                 before=instance.state, **cause)]
         events = []
         if transition.from_task is not None:
-            events.append(tasks.completed(instance, transition.from_task, transition.state.workflow,
-                                          actor=transition.actor, action=transition.action,
-                                          comment=transition.comment, at=at))
+            events.append(tasks.completed(instance, definition, transition.from_task, comment=transition.comment,
+                                          at=at, **cause))
         if transition.to_task is not None:
-            events.append(tasks.opened(instance, definition, transition.state, at=at))
+            events.append(tasks.opened(instance, definition, transition.state, at=at, **cause))
         return events
 
     def _refusal(self, record: ConsumerRecord, instance: Instance, action: WorkflowAction,

@@ -37,9 +37,10 @@ class TaskEvents:
 
     def opened(self, instance: Instance, definition: WorkflowDefinition, state: InstanceState, *, at: datetime,
                kind: TaskEventKind = TaskEventKind.CREATED, before: InstanceState | None = None,
-               started_at: datetime | None = None) -> OutboxRecord:
+               started_at: datetime | None = None, **cause: str) -> OutboxRecord:
         """The current task was created, or moved from ``before`` by reassignment or escalation: who holds it now,
-        who of them is new to it, and until when (its deadline counts from ``started_at``, by default now)."""
+        who of them is new to it, and until when (its deadline counts from ``started_at``, by default now).
+        ``cause``: the actor and action that opened it, when a person's action did."""
         task = state.current_task
         assert task is not None, "only a running instance has a task to hold"
         destination = destination_of(instance, self.parties)
@@ -49,13 +50,13 @@ class TaskEvents:
         actions = [action.name for action in definition.task(task).actions]  # type: ignore[union-attr]
         return self._record(instance, kind, task, state.workflow, at, assignees=list(assignment.users),
                             actions=actions, added=[u for u in assignment.users if u not in held],
-                            assignment_note=assignment.note,
-                            due_at=(started_at or at) + limit if limit else None)
+                            assignment_note=assignment.note, task_manager=definition.task_manager,
+                            due_at=(started_at or at) + limit if limit else None, **cause)
 
-    def completed(self, instance: Instance, task: str, workflow: str, *, actor: str, action: str, comment: str,
-                  at: datetime) -> OutboxRecord:
-        return self._record(instance, TaskEventKind.COMPLETED, task, workflow, at, actor=actor, action=action,
-                            comment=comment)
+    def completed(self, instance: Instance, definition: WorkflowDefinition, task: str, *, actor: str, action: str,
+                  comment: str, at: datetime) -> OutboxRecord:
+        return self._record(instance, TaskEventKind.COMPLETED, task, definition.name, at, actor=actor, action=action,
+                            comment=comment, task_manager=definition.task_manager)
 
     def _record(self, instance: Instance, kind: TaskEventKind, task: str, workflow: str, at: datetime,
                 **fields) -> OutboxRecord:

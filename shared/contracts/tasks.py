@@ -55,7 +55,10 @@ class TaskEvent(BaseModel):
     assignment_note: str = Field("", description="Why the assignees are who they are, when not as configured "
                                                  "(e.g. no contact of the destination has a portal user).")
     due_at: datetime | None = None
-    actor: str | None = None
+    task_manager: str | None = Field(None, description=(
+        "The workflow's task manager: may act on the task, reassign it, and restore the item once rejected."))
+    actor: str | None = Field(None, description=(
+        "Who acted: on completed, who completed the task; on created and reassigned, whose action opened it."))
     action: str | None = None
     comment: str = ""
     subject: str

@@ -57,7 +57,7 @@ async def test_each_client_sees_and_acts_on_only_their_own_declaration(system):
     assert _of(events, jansen) == [
         ("created", CLIENT_TASK, ("eva.jansen",), None, None),
         ("completed", CLIENT_TASK, (), "eva.jansen", "Reageren"),
-        ("created", OFFICE_TASK, ("fiscalist", "medewerker"), None, None)]
+        ("created", OFFICE_TASK, ("fiscalist", "medewerker"), "eva.jansen", "Reageren")]
     [completed] = [e for e in events if e.dossier_item_id == jansen and e.kind == "completed"]
     assert completed.comment == "Klopt de omzet van december?"
     refusals = [e for e in system.events if e.reason_code == "not_allowed"]
