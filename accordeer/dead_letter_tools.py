@@ -48,6 +48,10 @@ class DeadLetter:
         return self.headers.get(h.REASON_CODE, "")
 
     @property
+    def dead_lettered_at(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp / 1000, UTC)
+
+    @property
     def original(self) -> str:  # topic/partition/offset it was first read from
         return "/".join(self.headers.get(k, "?") for k in (h.ORIGINAL_TOPIC, h.ORIGINAL_PARTITION, h.ORIGINAL_OFFSET))
 
@@ -118,14 +122,20 @@ async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter], *, topic
         await producer.stop()
 
 
-def render_list(topic: str, letters: Sequence[DeadLetter]) -> str:
+def render_list(topic: str, letters: Sequence[DeadLetter], *, total: int | None = None) -> str:
     row = "{:>9} {:<24} {:<22} {:<40} {:<19} {:>8}  {}"
-    lines = [f"{topic}: {len(letters)} dead letter(s)"]
+    lines = [f"{topic}: {len(letters) if total is None else total} dead letter(s)"]
     if letters:
         lines.append(row.format("PART:OFF", "KEY", "REASON CODE", "ORIGINAL", "DEAD-LETTERED", "BYTES", "REASON"))
     lines += [row.format(d.ref, _cut(d.key_text, 24), d.reason_code, d.original, _when(d.timestamp),
                          len(d.value), _cut(d.headers.get(h.REASON, ""), 80)) for d in letters]
     return "\n".join(lines)
+
+
+def letter_dict(d: DeadLetter) -> dict:
+    return {"topic": d.topic, "ref": d.ref, "key": d.key_text, "reason_code": d.reason_code,
+            "reason": d.headers.get(h.REASON, ""), "original": d.original,
+            "dead_lettered_at": d.dead_lettered_at.isoformat(), "bytes": len(d.value)}
 
 
 def render_show(d: DeadLetter) -> str:

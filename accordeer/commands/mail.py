@@ -9,6 +9,7 @@ import typer
 
 from accordeer.commands.common import app, friendly
 from accordeer.connect import DATA_DIR
+from accordeer.listing import AsJson, Limit, Since, newest, since_time
 
 mail_app = typer.Typer(help="Mails the notifier sent to the local stack's mail sink.", no_args_is_help=True)
 app.add_typer(mail_app, name="mail")
@@ -22,17 +23,20 @@ def sink_folder() -> Path:
 @mail_app.command("list")
 @friendly
 def mail_list(
-    limit: Annotated[int, typer.Option(min=1, help="Show at most this many, newest first.")] = 50,
+    limit: Limit = 50,
     to: Annotated[str | None, typer.Option("--to", help="Only mails to this address (or part of it).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON list instead of a table.")] = False,
+    since: Since = None,
+    as_json: AsJson = False,
     folder: Annotated[Path | None, typer.Option(help="The sink's folder (default: MAIL_SINK_FOLDER or .data/mail).")]
     = None,
 ) -> None:
     """Received mails, newest first: when, to whom, subject."""
     from services.mail_sink.mailbox import read_mailbox
 
-    folder = folder or sink_folder()
-    mails = [m for m in read_mailbox(folder) if to is None or to.lower() in m.to.lower()][:limit]
+    folder, after = folder or sink_folder(), since_time(since)
+    matching = [m for m in read_mailbox(folder) if (to is None or to.lower() in m.to.lower())
+                and (after is None or m.received_at >= after)]
+    mails, more = matching[:limit], newest(matching, limit)[1]
     if as_json:
         rows = [{"received_at": m.received_at.isoformat(), "to": m.to, "subject": m.subject,
                  "message_id": m.message_id, "file": str(m.path)} for m in mails]
@@ -44,3 +48,5 @@ def mail_list(
         typer.echo(f"{'received (UTC)':<19}  {'to':<{width}}  subject")
         for m in mails:
             typer.echo(f"{m.received_at:%Y-%m-%d %H:%M:%S}  {m.to:<{width}}  {m.subject}")
+        if more:
+            typer.echo(more)

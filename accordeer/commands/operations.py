@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from accordeer.commands.common import app, friendly
-from accordeer.connect import settings_with_database
+from accordeer.listing import AsJson, Limit, Since, newest, since_time
 from shared.settings import Settings
 
 dlq_app = typer.Typer(help="Dead letters: records a service refused, with the reason and where they came from.",
@@ -60,10 +60,17 @@ def lag(
 @app.command()
 @friendly
 def status() -> None:
-    """The whole system on one screen: services, consumer lag, dead letters, dossier items per status."""
+    """The whole system on one screen: every component (services, gateway, mail sink, Kafka, PostgreSQL, portal),
+    consumer lag, dead letters, dossier items per status. A component that is down is shown with the reason."""
+    from accordeer.connect import NotRunning, database_url
     from accordeer.system_status import render, system_status
 
-    typer.echo(render(asyncio.run(system_status(settings_with_database()))))
+    settings = Settings()
+    try:
+        url = database_url(settings)
+    except NotRunning:
+        url = None
+    typer.echo(render(asyncio.run(system_status(settings, url))))
 
 
 class DeadLetterTopic(str, Enum):
@@ -84,15 +91,26 @@ def _dead_letter_topic(settings: Settings, which: DeadLetterTopic) -> str:
 def dlq_list(
     topic: Annotated[DeadLetterTopic | None, typer.Option("--topic", help="Only this one (default: both).")] = None,
     reason: Annotated[str | None, typer.Option(help="Only records with this reason code.")] = None,
+    limit: Limit = 50,
+    since: Since = None,
+    as_json: AsJson = False,
 ) -> None:
     """Each dead letter: offset, key, reason code and reason, original topic/partition/offset, when, size."""
-    from accordeer.dead_letter_tools import dead_letter_topics, read_dead_letters, render_list
+    from accordeer.dead_letter_tools import dead_letter_topics, letter_dict, read_dead_letters, render_list
 
     settings = Settings()
+    after = since_time(since)
     names = [_dead_letter_topic(settings, topic)] if topic else list(dead_letter_topics(settings.topics))
+    listed = []
     for name in names:
-        letters = asyncio.run(read_dead_letters(settings.kafka_bootstrap_servers, name))
-        typer.echo(render_list(name, [d for d in letters if reason is None or d.reason_code == reason]) + "\n")
+        letters = [d for d in asyncio.run(read_dead_letters(settings.kafka_bootstrap_servers, name))
+                   if (reason is None or d.reason_code == reason) and (after is None or d.dead_lettered_at >= after)]
+        shown, more = newest(sorted(letters, key=lambda d: d.timestamp), limit)
+        listed += shown
+        if not as_json:
+            typer.echo(render_list(name, shown, total=len(letters)) + (f"\n{more}" if more else "") + "\n")
+    if as_json:
+        typer.echo(json.dumps([letter_dict(d) for d in listed], indent=2, ensure_ascii=False))
 
 
 @dlq_app.command("show")
