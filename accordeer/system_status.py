@@ -1,13 +1,12 @@
-"""`accordeer status`: the whole system on one screen — services, consumer lag, dead letters, items per status."""
+"""`accordeer status`: the whole system on one screen — every component, consumer lag, dead letters, items per
+status. A part that cannot be read is shown with the reason, and the rest is still shown."""
 
 import asyncio
-import os
 from dataclasses import dataclass
 
-import httpx
 from aiokafka import AIOKafkaConsumer
 
-from accordeer.localstack.stack import OPS_PORTS
+from accordeer.components import components
 from shared.contracts.status import StatusCode
 from shared.db.pool import connect
 from shared.kafka.admin import partitions_of
@@ -25,35 +24,10 @@ GROUP BY 1 ORDER BY 1
 
 @dataclass(frozen=True)
 class SystemStatus:
-    services: dict[str, str]
-    lag: LagReport
-    dead_letters: dict[str, int]
-    items: dict[int, int]
-
-
-def ops_endpoints() -> dict[str, str]:
-    """Where each service's health endpoint is: ACCORDEER_OPS_ENDPOINTS="intake=http://host:port,..." or the
-    local stack's ports."""
-    configured = os.environ.get("ACCORDEER_OPS_ENDPOINTS", "")
-    if configured:
-        return dict(item.split("=", 1) for item in configured.split(","))
-    return {name: f"http://127.0.0.1:{port}" for name, port in OPS_PORTS.items()}
-
-
-async def service_health(endpoints: dict[str, str]) -> dict[str, str]:
-    async def one(client: httpx.AsyncClient, base: str) -> str:
-        try:
-            response = await client.get(f"{base}/health/ready")
-        except httpx.TransportError:
-            return "down (no answer)"
-        if response.status_code == 200:
-            return "ready"
-        failing = [name for name, ok in response.json().get("checks", {}).items() if not ok]
-        return f"not ready ({', '.join(failing)} failing)"
-
-    async with httpx.AsyncClient(timeout=3) as client:
-        answers = await asyncio.gather(*(one(client, base) for base in endpoints.values()))
-    return dict(zip(endpoints, answers, strict=True))
+    components: dict[str, str]
+    lag: LagReport | str
+    dead_letters: dict[str, int] | str
+    items: dict[int, int] | str
 
 
 async def dead_letter_counts(settings: Settings) -> dict[str, int]:
@@ -71,7 +45,9 @@ async def dead_letter_counts(settings: Settings) -> dict[str, int]:
         await consumer.stop()
 
 
-async def items_per_status(database_url: str) -> dict[int, int]:
+async def items_per_status(database_url: str | None) -> dict[int, int]:
+    if database_url is None:
+        raise LookupError("PostgreSQL is not known")
     conn = await connect(database_url)
     try:
         return {r["status_code"]: r["items"] for r in await conn.fetch(ITEMS_PER_STATUS)}
@@ -79,26 +55,43 @@ async def items_per_status(database_url: str) -> dict[int, int]:
         await conn.close()
 
 
-async def system_status(settings: Settings) -> SystemStatus:
-    services, lag, dead, items = await asyncio.gather(
-        service_health(ops_endpoints()),
-        lag_report(settings.kafka_bootstrap_servers, settings.topics, window=2, interval=1.0),
-        dead_letter_counts(settings),
-        items_per_status(settings.database_url),
+async def system_status(settings: Settings, database_url: str | None) -> SystemStatus:
+    state = await components(settings, database_url)
+    kafka_up, postgres_up = state["Kafka"].startswith("up"), state["PostgreSQL"].startswith("up")
+    lag, dead, items = await asyncio.gather(
+        _unless(not kafka_up, "Kafka is down", lag_report(settings.kafka_bootstrap_servers, settings.topics,
+                                                          window=2, interval=1.0)),
+        _unless(not kafka_up, "Kafka is down", dead_letter_counts(settings)),
+        _unless(not postgres_up, "PostgreSQL is down", items_per_status(database_url)),
     )
-    return SystemStatus(services, lag, dead, items)
+    return SystemStatus(state, lag, dead, items)
+
+
+async def _unless(down: bool, why: str, work):
+    if down:
+        work.close()
+        return f"unknown: {why}"
+    try:
+        return await work
+    except Exception as exc:  # noqa: BLE001 - shown in its place; the rest of the screen still counts
+        return f"unknown: {type(exc).__name__}: {exc}"
 
 
 def render(status: SystemStatus) -> str:
-    lines = ["services"]
-    lines += [f"  {name:<10} {state}" for name, state in status.services.items()]
+    lines = ["components"]
+    lines += [f"  {name:<10} {state}" for name, state in status.components.items()]
     lines.append("consumer lag")
-    for group in status.lag.groups:
-        lines.append(f"  {group.group:<28} {group.status:<6} lag {group.lag}")
+    if isinstance(status.lag, str):
+        lines.append(f"  {status.lag}")
+    else:
+        lines += [f"  {g.group:<28} {g.status:<6} lag {g.lag}" for g in status.lag.groups]
     lines.append("dead letters")
-    lines += [f"  {topic:<28} {count}" for topic, count in status.dead_letters.items()]
+    lines += [f"  {status.dead_letters}"] if isinstance(status.dead_letters, str) else [
+        f"  {topic:<28} {count}" for topic, count in status.dead_letters.items()]
     lines.append("dossier items per status")
-    lines += [f"  {code:>3} {StatusCode(code).label:<22} {count}" for code, count in status.items.items()]
-    if not status.items:
-        lines.append("  (none yet)")
+    if isinstance(status.items, str):
+        lines.append(f"  {status.items}")
+    else:
+        lines += [f"  {code:>3} {StatusCode(code).label:<22} {count}" for code, count in status.items.items()]
+        lines += [] if status.items else ["  (none yet)"]
     return "\n".join(lines)

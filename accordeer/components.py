@@ -1,0 +1,103 @@
+"""Is each part of the system there? One short state per component ("up", "down (why)"), never an exception.
+
+Services answer /health/ready on their ops port; the mocked gateway answers /health; the mail sink is a TCP port;
+Kafka and PostgreSQL are asked for the least they can answer. Addresses come from the settings (or
+ACCORDEER_OPS_ENDPOINTS), else the local stack's defaults.
+"""
+
+import asyncio
+import os
+from collections.abc import Awaitable
+from urllib.parse import urlsplit
+
+import httpx
+from aiokafka.errors import KafkaConnectionError
+
+from accordeer.localstack.stack import OPS_PORTS
+from services.notifier.config import NotifierSettings
+from shared.kafka.admin import partitions_of
+from shared.settings import Settings
+
+TIMEOUT = 5
+PORTAL = "not part of this system yet (nothing to check)"
+"""Shown until the portal has an ops port of its own in OPS_PORTS; then it is checked like any service."""
+
+
+def ops_endpoints() -> dict[str, str]:
+    """Where each service's health endpoint is: ACCORDEER_OPS_ENDPOINTS="intake=http://host:port,..." or the
+    local stack's ports."""
+    configured = os.environ.get("ACCORDEER_OPS_ENDPOINTS", "")
+    if configured:
+        return dict(item.split("=", 1) for item in configured.split(","))
+    return {name: f"http://127.0.0.1:{port}" for name, port in OPS_PORTS.items()}
+
+
+async def components(settings: Settings, database_url: str | None) -> dict[str, str]:
+    """Every component's state, in the order a person reads them: services, gateway, mail, infrastructure."""
+    mail = NotifierSettings()
+    checks = {name: _service(base) for name, base in ops_endpoints().items()}
+    checks["gateway"] = _gateway(settings.gateway_url)
+    checks["mail sink"] = _port(mail.smtp_host, mail.smtp_port)
+    checks["Kafka"] = _kafka(settings)
+    checks["PostgreSQL"] = _postgres(database_url)
+    states = await asyncio.gather(*(_state(check) for check in checks.values()))
+    shown = dict(zip(checks, states, strict=True))
+    shown.setdefault("portal", PORTAL)
+    return shown
+
+
+async def _state(check: Awaitable[str]) -> str:
+    try:
+        return await asyncio.wait_for(check, TIMEOUT)
+    except TimeoutError:
+        return f"down (no answer within {TIMEOUT}s)"
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong is this component's state, shown as text
+        return f"down ({type(exc).__name__}: {exc})"
+
+
+async def _service(base: str) -> str:
+    async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        try:
+            response = await client.get(f"{base}/health/ready")
+        except httpx.TransportError:
+            return f"down (no answer on {base})"
+    if response.status_code == 200:
+        return "ready"
+    failing = [name for name, ok in response.json().get("checks", {}).items() if not ok]
+    return f"not ready ({', '.join(failing)} failing)"
+
+
+async def _gateway(url: str) -> str:
+    async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        try:
+            response = await client.get(f"{url.rstrip('/')}/health")
+        except httpx.TransportError:
+            return f"down (no answer on {url})"
+    return f"up ({url})" if response.status_code == 200 else f"down ({url} answers HTTP {response.status_code})"
+
+
+async def _port(host: str, port: int) -> str:
+    try:
+        _, writer = await asyncio.open_connection(host, port)
+    except OSError as exc:
+        return f"down (nothing listens on {host}:{port}: {exc.strerror or exc})"
+    writer.close()
+    return f"up ({host}:{port})"
+
+
+async def _kafka(settings: Settings) -> str:
+    try:
+        await partitions_of(settings.kafka_bootstrap_servers, settings.topics.status)
+    except KafkaConnectionError:
+        return f"down (not reachable at {settings.kafka_bootstrap_servers})"
+    return f"up ({settings.kafka_bootstrap_servers})"
+
+
+async def _postgres(database_url: str | None) -> str:
+    if database_url is None:
+        return "down (no DATABASE_URL is set and the local stack is not running)"
+    from shared.db.pool import connect
+
+    conn = await connect(database_url)
+    await conn.close()
+    return f"up ({urlsplit(database_url).hostname}:{urlsplit(database_url).port})"
