@@ -33,10 +33,11 @@ def samples(run_id: str) -> dict[str, dict]:
 
 
 async def run_demo(settings: Settings, *, timeout: float = 180, say=print) -> dict[str, int]:
-    """Returns the last status code per dossier item."""
+    """Returns the last status code per dossier item of this run's own declarations."""
     run_id = time.strftime("%Y%m%d-%H%M%S")
     documents = samples(run_id)
     reject = {documents[REJECTED_SAMPLE]["message_id"]}
+    ours = {d["message_id"] for d in documents.values()}
     last: dict[str, int] = {}
     acted: set[str] = set()
     async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status,
@@ -46,6 +47,8 @@ async def run_demo(settings: Settings, *, timeout: float = 180, say=print) -> di
         say(f"demo: submitted {len(documents)} sample declarations; each client approves theirs but "
             f"{documents[REJECTED_SAMPLE]['message_id']}")
         async for event in follower.events(timeout):
+            if event.message_id not in ours:  # other traffic on the topics (another demo, a person's submit)
+                continue
             if isinstance(event, TaskEvent):
                 if _client_task_created(event) and event.dossier_item_id not in acted:
                     acted.add(event.dossier_item_id)
