@@ -17,16 +17,17 @@ app.add_typer(authorisations_app, name="authorisations")
 app.add_typer(item_type_app, name="item-type")
 
 
-ConfigDir = Annotated[Path | None, typer.Option("--config", help="Configuration folder (default: deploy/config).")]
+ConfigDir = Annotated[Path | None, typer.Option("--config", exists=True, file_okay=False,
+                                                help="Configuration folder (default: deploy/config).")]
 
 
 @workflows_app.command("check")
 @friendly
 def workflows_check(config: ConfigDir = None) -> None:
     """Validate every workflow and route; changes nothing."""
-    from services.workflow.domain import check_config, load_config_folder
+    from services.workflow.domain import check_config
 
-    publication = check_config(load_config_folder(config or Settings().config_dir))
+    publication = check_config(_folder(config or Settings().config_dir))
     if publication.ok:
         for name in sorted(publication.workflows):
             typer.echo(f"{name}: valid (checked only; nothing was published)")
@@ -39,16 +40,25 @@ def workflows_check(config: ConfigDir = None) -> None:
 def workflows_publish(config: ConfigDir = None,
                       by: Annotated[str, typer.Option(help="Who publishes (audit).")] = "cli") -> None:
     """Validate and publish all workflows and routes; items waiting for a route are routed at once."""
-    from services.workflow.domain import load_config_folder
     from services.workflow.use_cases import publish
 
     settings = settings_with_database()
-    folder = load_config_folder(config or settings.config_dir)
+    folder = _folder(config or settings.config_dir)
     publication, routed = on_database(lambda conn: publish(conn, folder, settings.topics, published_by=by),
                                       settings.database_url)
     _report(publication)
     if routed:
         typer.echo(f"{routed} waiting dossier item(s) routed into a workflow")
+
+
+def _folder(path: Path):
+    """The configuration folder; one without any workflow is a mistake, never an empty publication."""
+    from services.workflow.domain import load_config_folder
+
+    folder = load_config_folder(path)
+    if not folder.files:
+        raise ValueError(f"{path} holds no workflows (expected YAML files in {path / 'workflows'}); nothing was done")
+    return folder
 
 
 def _report(publication) -> None:
