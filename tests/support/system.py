@@ -72,13 +72,17 @@ class SystemUnderTest:
             else:
                 self.services.start_service(name)
 
-    async def cli(self, *args: str, timeout: float = 90) -> subprocess.CompletedProcess:
-        """Run `accordeer ARGS` against this system, as a person would in a shell."""
+    async def cli(self, *args: str, timeout: float = 90, env: dict[str, str] | None = None,
+                  stdin: bytes = b"") -> subprocess.CompletedProcess:
+        """Run `accordeer ARGS` against this system, as a person would in a shell (``env`` overrides)."""
+        where = {"ACCORDEER_GATEWAY_URL": self.services.gateway_url,
+                 "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.services.mail_port),
+                 "MAIL_SINK_FOLDER": str(self.services.mail_dir)}
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "accordeer.cli", *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env={**os.environ, **self.services.env},
+            sys.executable, "-m", "accordeer.cli", *args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env={**os.environ, **self.services.env, **where, **(env or {})},
         )
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)
+        stdout, stderr = await asyncio.wait_for(process.communicate(stdin), timeout)
         return subprocess.CompletedProcess(args, process.returncode, stdout.decode(), stderr.decode())
 
     def logs_text(self) -> str:
