@@ -65,9 +65,9 @@ running:
   gateway     {services.gateway_url}/_admin/received  (the mocked Digipoort)
   mail        127.0.0.1:{services.mail_port} (an SMTP sink; `accordeer mail list` shows what it received)
   logs        {DATA_DIR / 'logs'}/<service>.log
-try, in another terminal (after `source .venv/bin/activate`):
-  accordeer submit shared/contracts/examples/inbound_loonheffing.json --wait 30
-  accordeer history <dossier item id>
+try, in another terminal (after `. .venv/bin/activate`):
+  accordeer submit shared/contracts/examples/inbound_loonheffing.json
+  accordeer history <the first characters of an item id above>
   accordeer directory show ORG-10045
 """)
 
