@@ -5,6 +5,7 @@ from faststream import FastStream
 
 from services.portal.accounts import Accounts, load_accounts
 from services.portal.config import PortalSettings
+from services.portal.dashboard import Dashboard
 from services.portal.projection import Projection
 from services.portal.web import Portal
 from shared.kafka.batches import subscribe_batches
@@ -18,6 +19,7 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
     runtime = ServiceRuntime("portal", settings, keeps_directory=True)
     projection = Projection(lambda: runtime.pool, settings.topics, runtime.group_id)
     portal = Portal(lambda: runtime.pool, settings.topics, Accounts(load_accounts(options.accounts_file)), options)
+    portal.dashboard = Dashboard(settings, options.lag_sample_seconds)
     broker = new_broker(settings, "portal")
     topics = [settings.topics.dossier_items, settings.topics.status, settings.topics.tasks]
     subscribe_batches(broker, topics, group_id=runtime.group_id, apply=projection.apply,
@@ -29,5 +31,6 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
     @app.after_startup
     async def serve_pages() -> None:
         runtime.spawn(serve_ops(portal.app(), options.host, options.port), name="pages")
+        runtime.spawn(portal.dashboard.sample_forever(), name="lag-history")
 
     return app

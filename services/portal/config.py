@@ -22,3 +22,5 @@ class PortalSettings(BaseSettings):
     secure_cookies: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS).")
     outcome_wait_seconds: float = Field(
         8.0, description="How long a click waits for its outcome before the page says it is still being handled.")
+    lag_sample_seconds: float = Field(
+        5.0, gt=0, description="How often the operator dashboard samples consumer lag (it keeps the last hour).")

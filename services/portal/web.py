@@ -26,6 +26,7 @@ from starlette.templating import Jinja2Templates
 from services.portal import access, queries
 from services.portal.accounts import Accounts, Throttle
 from services.portal.config import PortalSettings
+from services.portal.dashboard import dashboard_routes
 from services.portal.rendering import add_filters
 from shared.contracts.actions import WorkflowAction
 from shared.db import outbox
@@ -48,6 +49,7 @@ class Portal:
             Route("/logout", self.logout, methods=["POST"]), Route("/taken", self.inbox),
             Route("/taken/{item_id}", self.task_page), Route("/taken/{item_id}/document", self.download),
             Route("/taken/{item_id}/actie", self.act, methods=["POST"]),
+            *dashboard_routes(self),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
         session = Middleware(SessionMiddleware, secret_key=self.settings.session_secret, same_site="strict",

@@ -1,0 +1,96 @@
+"""The operator's pages: /operator (every figure, refreshing itself) and one dead letter to read and replay.
+
+Only operators see them; anyone else gets the portal's 404. The page renews
+itself with the HTTP ``Refresh`` header: no JavaScript, and a reload is
+cheap since the lag comes from memory.
+"""
+
+import asyncio
+import time
+
+import structlog
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from accordeer.dead_letter_tools import choose, read_dead_letters, render_show, replay
+from services.portal.dashboard import figures
+from services.portal.dashboard.history import LagHistory
+from services.portal.dashboard.sampling import sample_forever
+from services.portal.dashboard.view import panels
+from shared.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+class Dashboard:
+    """What the pages need beyond the portal: the system's settings and the hour of lag the sampler keeps."""
+
+    def __init__(self, settings: Settings, interval: float):
+        self.settings, self.interval = settings, interval
+        self.history = LagHistory()
+
+    async def sample_forever(self) -> None:
+        await sample_forever(self.settings, self.history, self.interval)
+
+
+def dashboard_routes(portal) -> list[Route]:
+    async def operator(request: Request) -> Dashboard:
+        viewer = await portal._viewer(request)
+        dashboard = getattr(portal, "dashboard", None)
+        if viewer.role != "operator" or dashboard is None:
+            raise HTTPException(404)
+        return dashboard
+
+    async def page(request: Request) -> Response:
+        dashboard = await operator(request)
+        settings, pool = dashboard.settings, portal.pool()
+        letters, items, backlog, gateway = await asyncio.gather(
+            figures.shown(figures.dead_letters(settings), "Dode brieven"),
+            figures.shown(figures.items_per_status(pool), "Berichten per status"),
+            figures.shown(figures.outbox_backlog(pool), "Outbox"),
+            figures.shown(figures.gateway(settings, pool), "Gateway"))
+        latest = dashboard.history.latest
+        response = portal._render(request, "dashboard.html", {
+            "panels": panels(dashboard.history), "sampled_at": latest.at if latest else None,
+            "lag_error": dashboard.history.error, "interval": f"{dashboard.interval:g}".replace(".", ","), "now": time.time(),
+            "letters": letters, "items": items, "backlog": backlog, "gateway": gateway,
+            "notice": request.session.pop("notice", None), "error": request.session.pop("error", None)})
+        response.headers["Refresh"] = f"{dashboard.interval:g}"
+        return response
+
+    async def letter(request: Request) -> Response:
+        dashboard = await operator(request)
+        found = await _letter(dashboard, request)
+        return portal._render(request, "dashboard_letter.html", {"letter": found, "shown": render_show(found)})
+
+    async def replay_letter(request: Request) -> Response:
+        dashboard = await operator(request)
+        portal._check_csrf(request, await request.form())
+        found = await _letter(dashboard, request)
+        try:
+            [sent] = await replay(dashboard.settings.kafka_bootstrap_servers, [found],
+                                  topics=dashboard.settings.topics)
+        except ValueError as exc:
+            request.session["error"] = f"{found.topic} {found.ref} is niet opnieuw aangeboden: {exc}"
+        else:
+            log.info("dead letter replayed from the portal", dead_letter=f"{found.topic}/{found.ref}", to=sent,
+                     operator=request.session.get("user"))
+            request.session["notice"] = f"{found.topic} {found.ref} is opnieuw aangeboden als {sent}."
+        return RedirectResponse("/operator", status_code=303)
+
+    return [Route("/operator", page), Route("/operator/dlq/{topic}/{ref}", letter),
+            Route("/operator/dlq/{topic}/{ref}/opnieuw", replay_letter, methods=["POST"])]
+
+
+async def _letter(dashboard: Dashboard, request: Request):
+    topic, ref = request.path_params["topic"], request.path_params["ref"]
+    if topic not in figures.dead_letter_topics(dashboard.settings.topics):
+        raise HTTPException(404)
+    letters = await read_dead_letters(dashboard.settings.kafka_bootstrap_servers, topic, timeout=figures.TIMEOUT)
+    try:
+        [found] = choose(letters, refs=[ref])
+    except LookupError:
+        raise HTTPException(404) from None
+    return found

@@ -1,0 +1,113 @@
+"""The operator dashboard in a real browser against the running stack: every consumer group with its status and
+chart; the workflow group's lag rises while workflow is stopped and falls back to 0 after it starts again, without
+anyone reloading; a dead letter counted per reason, read and replayed; a client gets 404. Screenshots of each state
+go to docs/screenshots/."""
+
+import asyncio
+
+import pytest
+from playwright.async_api import Error, Page
+
+from shared.lag import product_groups
+from tests.e2e.test_portal import SCREENSHOTS, _logged_in, browser  # noqa: F401 - the browser fixture
+from tests.support.declarations import example
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def portal(system):
+    from accordeer.localstack.kafka import free_port, port_open
+
+    port = free_port()
+    system.start("digipoort_mock", "intake", "workflow", "dispatch")
+    system.services.start_service("portal", ACCORDEER_PORTAL_PORT=str(port), ACCORDEER_PORTAL_LAG_SAMPLE_SECONDS="1")
+    for _ in range(300):
+        if port_open(port):
+            return f"http://127.0.0.1:{port}"
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the portal did not start\n{system.logs()}")
+
+
+async def _shows(page: Page, group: str, *, status: str, lag_above: int = -1, lag_is: int | None = None,
+                 timeout: float = 90) -> int:
+    """Wait, without reloading (the page renews itself), until the group's panel shows this; returns the lag."""
+    panel = page.locator(f'[data-group="{group}"]')
+    seen = None
+    for _ in range(int(timeout * 4)):
+        try:
+            seen = (await panel.locator(".badge").inner_text(timeout=1000),
+                    int((await panel.locator(".lag").inner_text(timeout=1000)).split()[0]))
+        except Error:  # the page was just renewing itself
+            pass
+        if seen and seen[0] == status and seen[1] > lag_above and lag_is in (None, seen[1]):
+            return seen[1]
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"{group} showed {seen}, not {status} with lag > {lag_above} / == {lag_is}")
+
+
+async def _chart_height(page: Page, group: str) -> float:
+    """How far above the zero line the latest point of the group's records chart is, in SVG units."""
+    chart = page.locator(f'[data-group="{group}"] svg.chart').first
+    zero = float(await chart.locator("line.axis").get_attribute("y1"))
+    return zero - float(await chart.locator("circle.dot").last.get_attribute("cy"))
+
+
+async def _counted(page: Page, row: str) -> None:
+    """Wait until the first dead-letter topic's reasons show ``row`` (reason, tab, count)."""
+    reasons = page.locator("table.reasons").first
+    for _ in range(120):
+        try:
+            if await reasons.count() and row in await reasons.inner_text(timeout=1000):
+                return
+        except Error:  # the page was just renewing itself
+            pass
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"the dead letters do not show {row!r}")
+
+
+async def test_the_workflow_groups_lag_rises_while_it_is_stopped_and_falls_after_it_restarts(system, portal, browser):
+    page = await _logged_in(browser, portal, "operator")
+    await page.get_by_role("link", name="Operator").click()
+    await page.wait_for_url(f"{portal}/operator")
+    workflow = system.topics.group("workflow")
+    await _shows(page, workflow, status="OK", lag_is=0)
+    for group in product_groups(system.topics):
+        assert await page.locator(f'[data-group="{group}"] svg.chart').count() == 2, group
+    await page.screenshot(path=SCREENSHOTS / "dashboard.png", full_page=True)
+
+    system.services.processes["workflow"].stop()
+    await system.submit(*(example("btw_aangifte", message_id=f"dashboard-{n}") for n in range(4)))
+    await _shows(page, workflow, status="STOP", lag_above=3)
+    assert await _chart_height(page, workflow) > 0
+    await page.locator(f'[data-group="{workflow}"]').scroll_into_view_if_needed()
+    await page.screenshot(path=SCREENSHOTS / "dashboard-lag.png", full_page=True)
+
+    system.start("workflow")
+    await _shows(page, workflow, status="OK", lag_is=0)
+    assert await _chart_height(page, workflow) == 0
+    await page.screenshot(path=SCREENSHOTS / "dashboard-caught-up.png", full_page=True)
+
+
+async def test_dead_letters_are_counted_read_and_replayed_and_only_operators_see_them(system, portal, browser):
+    await system.publish(system.topics.inbound, [("dashboard-not-json", b"this is not json")])
+    page = await _logged_in(browser, portal, "operator")
+    await page.goto(f"{portal}/operator")
+    await _counted(page, "not_json\t1")
+
+    await page.get_by_role("link", name="0:0").click()
+    assert "this is not json" in await page.locator("pre.letter").inner_text()
+    await page.screenshot(path=SCREENSHOTS / "dashboard-dead-letter.png", full_page=True)
+    await page.get_by_role("button", name="Opnieuw aanbieden").click()
+    await page.wait_for_url(f"{portal}/operator")
+    assert f"is opnieuw aangeboden als {system.topics.inbound}/" in await page.locator("p.notice").inner_text()
+    await _counted(page, "not_json\t2")  # intake refuses it again: the same record, dead-lettered once more
+    await page.screenshot(path=SCREENSHOTS / "dashboard-dead-letters.png", full_page=True)
+
+    client = await _logged_in(browser, portal, "sanne.vandijk")
+    assert await client.get_by_role("link", name="Operator").count() == 0
+    assert (await client.goto(f"{portal}/operator")).status == 404
+    assert (await client.goto(f"{portal}/operator/dlq/{system.topics.inbound_dlq}/0:0")).status == 404
+    forged = await page.request.post(f"{portal}/operator/dlq/{system.topics.inbound_dlq}/0:0/opnieuw",
+                                     form={"csrf": "forged"})
+    assert forged.status == 403
