@@ -100,4 +100,5 @@ async def _postgres(database_url: str | None) -> str:
 
     conn = await connect(database_url)
     await conn.close()
-    return f"up ({urlsplit(database_url).hostname}:{urlsplit(database_url).port})"
+    where = urlsplit(database_url)
+    return f"up ({where.hostname}:{where.port or 5432})" if where.hostname else "up (the local stack's, on its socket)"

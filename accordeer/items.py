@@ -6,9 +6,12 @@ from shared.contracts.status import StatusCode
 
 MOST_SHOWN = 10
 
+# Once approved, an item's status moves on in dispatch (60-90); workflow keeps the 50 it handed over.
 CANDIDATES = """
-SELECT dossier_item_id::text AS id, message_id, status_code, state->>'current_task' AS task
-FROM workflow.instances WHERE dossier_item_id::text LIKE $1 || '%' ORDER BY created_at LIMIT $2
+SELECT w.dossier_item_id::text AS id, w.message_id, coalesce(d.status_code, w.status_code) AS status_code,
+       w.state->>'current_task' AS task
+FROM workflow.instances w LEFT JOIN dispatch.deliveries d ON d.dossier_item_id = w.dossier_item_id
+WHERE w.dossier_item_id::text LIKE $1 || '%' ORDER BY w.created_at LIMIT $2
 """
 
 

@@ -160,3 +160,6 @@ async def test_the_demo_counts_only_its_own_items(system):
     assert final and all(message_of[item].startswith("demo-") for item in final), final
     assert len(rows) == len(final) + 1
     assert sorted(final.values()).count(40) == 1 and set(final.values()) <= {40, 80}
+    accepted = next(item for item, code in final.items() if code == 80)
+    late = await system.cli("act", accepted[:8], CLIENT_TASK, APPROVE, "--as", "sanne.vandijk")
+    a_sentence(late, 2, "has ended (80 Accepted by authority); it has no task; nothing was sent")
