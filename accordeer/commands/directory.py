@@ -15,7 +15,8 @@ directory_app = typer.Typer(help="The organisations and persons declarations are
 app.add_typer(directory_app, name="directory")
 
 
-@directory_app.command("load")
+@directory_app.command("load", epilog="Exit codes: 0 published (or nothing to change); 2 errors in the file, or "
+                                      "Kafka not reachable (nothing was published).")
 @friendly
 def directory_load(
     file: Annotated[Path, typer.Argument(help="YAML like deploy/config/directory.yaml, or CSV like "

@@ -128,7 +128,9 @@ def dlq_show(
     typer.echo(render_show(letter))
 
 
-@dlq_app.command("replay")
+@dlq_app.command("replay", epilog="Exit codes: 0 sent back (intake or workflow then decides each again; follow "
+                                  "with `accordeer status` or `dlq list`); 1 nothing matched, or not confirmed; "
+                                  "2 bad arguments, or Kafka not reachable (nothing was sent).")
 @friendly
 def dlq_replay(
     refs: Annotated[list[str] | None, typer.Argument(help="OFFSET or PARTITION:OFFSET of each record.")] = None,
