@@ -16,13 +16,17 @@ CREATE TABLE portal.items (
   organisation_person_id text, contact_id text, subject text, confidential boolean NOT NULL DEFAULT false,
   summary jsonb, document jsonb, attachment jsonb,
   status_code int, status_detail text NOT NULL DEFAULT '', status_at timestamptz,
+  -- from its task events: its workflow, that workflow's task manager, and the task last completed (where a
+  -- rejected item is restored to)
+  workflow text, task_manager text, last_task text,
   updated_at timestamptz NOT NULL DEFAULT now());
 
 -- The current task of an item (none once the workflow has ended).
 CREATE TABLE portal.tasks (
   dossier_item_id uuid PRIMARY KEY, workflow text NOT NULL, task text NOT NULL,
   assignees text[] NOT NULL, actions text[] NOT NULL, assignment_note text NOT NULL DEFAULT '',
-  due_at timestamptz, since timestamptz NOT NULL);
+  task_manager text, due_at timestamptz, since timestamptz NOT NULL);
+CREATE INDEX tasks_task_manager ON portal.tasks (task_manager);
 CREATE INDEX tasks_assignees ON portal.tasks USING gin (assignees);
 
 -- Everything that happened to an item, in order: statuses and task changes.

@@ -3,7 +3,8 @@
 A client sees the items of their own organisations/persons (the directory's
 contacts with their portal user); the office, task managers and operators see
 every item. A confidential item is seen only by those who hold its task and by
-task managers. Only the holders of a task may take its actions.
+its workflow's task manager. The holders of a task may take its actions; the
+task manager may too, and may reassign the task and restore a rejected item.
 """
 
 from dataclasses import dataclass
@@ -11,6 +12,9 @@ from datetime import datetime
 
 COMMENT_REQUIRED = ("Afkeuren bericht", "Reageren")
 """Rejecting and reacting need a reason the other side can read."""
+REASSIGN = "Taak toewijzen"
+RESTORE = "Herstellen berichtstatus"
+REJECTED = 40
 
 
 @dataclass(frozen=True)
@@ -43,28 +47,49 @@ class ItemView:
     status_detail: str
     summary: dict | None
     task: OpenTask | None
+    workflow: str | None = None
+    task_manager: str | None = None
+    last_task: str | None = None
+    """The task last completed: where a rejected item is restored to."""
 
 
 def holds(viewer: Viewer, item: ItemView) -> bool:
     return item.task is not None and viewer.user in item.task.assignees
 
 
+def manages(viewer: Viewer, item: ItemView) -> bool:
+    return item.task_manager is not None and viewer.user == item.task_manager
+
+
 def may_see(viewer: Viewer, item: ItemView) -> bool:
     if item.confidential:
-        return holds(viewer, item) or viewer.role == "task_manager"
+        return holds(viewer, item) or manages(viewer, item)
     if viewer.role == "client":
         return holds(viewer, item) or item.organisation_person_id in viewer.organisations
     return True
 
 
 def actions_for(viewer: Viewer, item: ItemView) -> tuple[str, ...]:
-    return item.task.actions if item.task is not None and holds(viewer, item) else ()
+    if item.task is None:
+        restorable = manages(viewer, item) and item.status_code == REJECTED and item.last_task
+        return (RESTORE,) if restorable else ()
+    if manages(viewer, item):
+        return (*item.task.actions, REASSIGN)
+    return item.task.actions if holds(viewer, item) else ()
 
 
-def refuse_action(viewer: Viewer, item: ItemView, action: str, comment: str) -> str | None:
+def task_acted_on(item: ItemView, action: str) -> str | None:
+    """The task an action names: the current one, or for a restore the one the item was rejected in."""
+    return item.last_task if action == RESTORE else (item.task.task if item.task else None)
+
+
+def refuse_action(viewer: Viewer, item: ItemView, action: str, comment: str,
+                  assignees: tuple[str, ...] = ()) -> str | None:
     """Why this action cannot be sent now (a sentence for the person), or None."""
     if action not in actions_for(viewer, item):
         return "Deze actie kunt u nu niet uitvoeren op deze taak."
     if action in COMMENT_REQUIRED and not comment.strip():
         return f"Geef bij '{action}' een toelichting."
+    if action == REASSIGN and not assignees:
+        return "Geef aan wie de taak krijgt: een gebruiker of @groep."
     return None

@@ -76,3 +76,4 @@ class Throttle:
 
     def succeeded(self, user: str, address: str) -> None:
         self._failures.pop((user, address), None)
+

@@ -7,6 +7,7 @@ from services.portal.accounts import Accounts, load_accounts
 from services.portal.config import PortalSettings
 from services.portal.dashboard import Dashboard
 from services.portal.projection import Projection
+from services.portal.reactions import load_reactions
 from services.portal.web import Portal
 from shared.kafka.batches import subscribe_batches
 from shared.ops_http import serve_ops
@@ -18,7 +19,8 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
     options = options or PortalSettings()
     runtime = ServiceRuntime("portal", settings, keeps_directory=True)
     projection = Projection(lambda: runtime.pool, settings.topics, runtime.group_id)
-    portal = Portal(lambda: runtime.pool, settings.topics, Accounts(load_accounts(options.accounts_file)), options)
+    portal = Portal(lambda: runtime.pool, settings.topics, Accounts(load_accounts(options.accounts_file)), options,
+                    reactions=load_reactions(settings.config_dir / "reaction_templates.yaml"))
     portal.dashboard = Dashboard(settings, options.lag_sample_seconds)
     broker = new_broker(settings, "portal")
     topics = [settings.topics.dossier_items, settings.topics.status, settings.topics.tasks]

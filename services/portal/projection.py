@@ -85,17 +85,25 @@ async def _status(conn, event: StatusEvent) -> None:
 async def _task(conn, event: TaskEvent) -> None:
     if event.kind in HOLDING:
         await conn.execute(
-            "INSERT INTO portal.tasks (dossier_item_id, workflow, task, assignees, actions, assignment_note, due_at,"
-            " since) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (dossier_item_id) DO UPDATE SET"
-            " workflow = excluded.workflow, task = excluded.task, assignees = excluded.assignees,"
-            " actions = excluded.actions, assignment_note = excluded.assignment_note, due_at = excluded.due_at,"
-            " since = excluded.since",
+            "INSERT INTO portal.tasks (dossier_item_id, workflow, task, assignees, actions, assignment_note,"
+            " task_manager, due_at, since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            " ON CONFLICT (dossier_item_id) DO UPDATE SET workflow = excluded.workflow, task = excluded.task,"
+            " assignees = excluded.assignees, actions = excluded.actions, assignment_note = excluded.assignment_note,"
+            " task_manager = excluded.task_manager, due_at = excluded.due_at, since = excluded.since",
             event.dossier_item_id, event.workflow, event.task, event.assignees, event.actions,
-            event.assignment_note, event.due_at, event.occurred_at,
+            event.assignment_note, event.task_manager, event.due_at, event.occurred_at,
         )
     else:
         await conn.execute("DELETE FROM portal.tasks WHERE dossier_item_id = $1 AND task = $2",
                            event.dossier_item_id, event.task)
+    completed = event.kind is TaskEventKind.COMPLETED
+    await conn.execute(
+        "INSERT INTO portal.items AS i (dossier_item_id, message_id, source, workflow, task_manager, last_task)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dossier_item_id) DO UPDATE SET workflow = excluded.workflow,"
+        " task_manager = excluded.task_manager, last_task = coalesce(excluded.last_task, i.last_task)",
+        event.dossier_item_id, event.message_id, event.source, event.workflow, event.task_manager,
+        event.task if completed else None,
+    )
     await _history(conn, event.event_id, event.dossier_item_id, event.occurred_at, f"task {event.kind}",
                    task=event.task, actor=event.actor, action=event.action, comment=event.comment,
                    text=", ".join(event.assignees) if event.kind in HOLDING else "")

@@ -6,7 +6,7 @@ from datetime import datetime
 from services.portal.access import ItemView, OpenTask, Viewer
 
 ITEM_SELECT = (
-    "SELECT i.*, t.task, t.workflow, t.assignees, t.actions, t.due_at, t.assignment_note"
+    "SELECT i.*, t.task, t.assignees, t.actions, t.due_at, t.assignment_note"
     " FROM portal.items i LEFT JOIN portal.tasks t USING (dossier_item_id)"
 )
 
@@ -39,6 +39,14 @@ async def inbox(conn, viewer: Viewer) -> list[ItemView]:
     return [_item(r) for r in rows]
 
 
+async def managed(conn, viewer: Viewer) -> list[ItemView]:
+    """Open tasks and rejected items of the workflows the viewer is task manager of, overdue first."""
+    rows = await conn.fetch(
+        ITEM_SELECT + " WHERE i.task_manager = $1 AND (t.task IS NOT NULL OR i.status_code = 40)"
+        " ORDER BY t.due_at NULLS LAST, t.since, i.dossier_item_id", viewer.user)
+    return [_item(r) for r in rows]
+
+
 async def item(conn, dossier_item_id: str) -> ItemView | None:
     row = await conn.fetchrow(ITEM_SELECT + " WHERE i.dossier_item_id = $1", dossier_item_id)
     return _item(row) if row else None
@@ -46,6 +54,10 @@ async def item(conn, dossier_item_id: str) -> ItemView | None:
 
 async def document(conn, dossier_item_id: str) -> dict | None:
     return await conn.fetchval("SELECT document FROM portal.items WHERE dossier_item_id = $1", dossier_item_id)
+
+
+async def attachment(conn, dossier_item_id: str) -> dict | None:
+    return await conn.fetchval("SELECT attachment FROM portal.items WHERE dossier_item_id = $1", dossier_item_id)
 
 
 async def history(conn, dossier_item_id: str) -> list[HistoryLine]:
@@ -59,7 +71,7 @@ async def outcome(conn, dossier_item_id: str, viewer: Viewer, action: str,
                   since: datetime) -> tuple[bool, str] | None:
     """The outcome of ``action`` sent by the viewer at ``since``: (applied, what happened), or None while unknown."""
     done = await conn.fetchrow(
-        "SELECT 1 FROM portal.history WHERE dossier_item_id = $1 AND kind = 'task completed' AND actor = $2"
+        "SELECT 1 FROM portal.history WHERE dossier_item_id = $1 AND kind LIKE 'task %' AND actor = $2"
         " AND action = $3 AND at >= $4", dossier_item_id, viewer.user, action, since)
     if done:
         return True, action
@@ -74,11 +86,12 @@ async def outcome(conn, dossier_item_id: str, viewer: Viewer, action: str,
 def _item(row) -> ItemView:
     task = None
     if row["task"] is not None:
-        task = OpenTask(task=row["task"], workflow=row["workflow"], assignees=tuple(row["assignees"]),
+        task = OpenTask(task=row["task"], workflow=row["workflow"] or "", assignees=tuple(row["assignees"]),
                         actions=tuple(row["actions"]), due_at=row["due_at"], assignment_note=row["assignment_note"])
     return ItemView(
         dossier_item_id=str(row["dossier_item_id"]), message_id=row["message_id"], message_type=row["message_type"],
         organisation_person_id=row["organisation_person_id"], subject=row["subject"],
         confidential=row["confidential"], status_code=row["status_code"], status_detail=row["status_detail"],
-        summary=row["summary"], task=task,
+        summary=row["summary"], task=task, workflow=row["workflow"], task_manager=row["task_manager"],
+        last_task=row["last_task"],
     )

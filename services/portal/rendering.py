@@ -32,5 +32,6 @@ def status(code: int | None) -> str:
 
 
 def add_filters(env) -> None:
-    env.filters.update(amount=amount, day=day, moment=moment, status=status, direction=dutch.direction,
+    env.filters.update(amount=amount, day=day, moment=moment, status=status,
+                       direction=lambda value: dutch.direction(value) or "",
                        message_type=lambda t: MESSAGE_TYPES_NL.get(t, t or ""))

@@ -26,11 +26,14 @@ from starlette.templating import Jinja2Templates
 from services.portal import access, queries
 from services.portal.accounts import Accounts, Throttle
 from services.portal.config import PortalSettings
+from services.portal.inbox import filtered
 from services.portal.dashboard import dashboard_routes
+from services.portal.managing import manager_routes, split_assignees
 from services.portal.rendering import add_filters
 from shared.contracts.actions import WorkflowAction
 from shared.db import outbox
 from shared.db.outbox import OutboxRecord
+from shared.documents.table import fact_table
 from shared.topics import Topics
 
 HERE = Path(__file__).parent
@@ -39,8 +42,11 @@ add_filters(templates.env)
 
 
 class Portal:
-    def __init__(self, pool, topics: Topics, accounts: Accounts, settings: PortalSettings):
+    def __init__(self, pool, topics: Topics, accounts: Accounts, settings: PortalSettings,
+                 reactions: dict[str, str] | None = None):
         self.pool, self.topics, self.accounts, self.settings = pool, topics, accounts, settings
+        self.reactions = reactions or {}
+        """Reaction templates (reactiesjablonen): name → text a comment may start from."""
         self.throttle = Throttle()
 
     def app(self) -> Starlette:
@@ -49,6 +55,8 @@ class Portal:
             Route("/logout", self.logout, methods=["POST"]), Route("/taken", self.inbox),
             Route("/taken/{item_id}", self.task_page), Route("/taken/{item_id}/document", self.download),
             Route("/taken/{item_id}/actie", self.act, methods=["POST"]),
+            *manager_routes(self),
+            Route("/taken/{item_id}/bijlage", self.attachment),
             *dashboard_routes(self),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
@@ -101,16 +109,19 @@ class Portal:
         viewer = await self._viewer(request)
         async with self.pool().acquire() as conn:
             items = [i for i in await queries.inbox(conn, viewer) if access.may_see(viewer, i)]
-        now = datetime.now(UTC)
-        return self._render(request, "inbox.html", {"items": items, "now": now})
+        return self._render(request, "inbox.html", {"inbox": filtered(items, request.query_params),
+                                                    "now": datetime.now(UTC)})
 
     async def task_page(self, request: Request) -> Response:
         viewer = await self._viewer(request)
         item = await self._visible_item(viewer, request.path_params["item_id"])
         async with self.pool().acquire() as conn:
             lines = await queries.history(conn, item.dossier_item_id)
+            document, attachment = await queries.document(conn, item.dossier_item_id), await queries.attachment(
+                conn, item.dossier_item_id)
         return self._render(request, "task.html", {
             "item": item, "history": lines, "actions": access.actions_for(viewer, item),
+            "facts": facts_of(document), "attachment": attachment, "reactions": self.reactions,
             "notice": request.session.pop("notice", None), "error": request.session.pop("error", None)})
 
     async def download(self, request: Request) -> Response:
@@ -120,9 +131,16 @@ class Portal:
             document = await queries.document(conn, item.dossier_item_id)
         if not document:
             raise HTTPException(404)
-        name = "".join(ch for ch in document["file_name"] if ch.isalnum() or ch in "._-") or "document.xml"
-        return Response(base64.b64decode(document["content_base64"]), media_type="application/octet-stream",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return _download(document)
+
+    async def attachment(self, request: Request) -> Response:
+        viewer = await self._viewer(request)
+        item = await self._visible_item(viewer, request.path_params["item_id"])
+        async with self.pool().acquire() as conn:
+            attachment = await queries.attachment(conn, item.dossier_item_id)
+        if not attachment or not attachment.get("content_base64"):
+            raise HTTPException(404)  # a UNC location is shown as text: the portal cannot reach that share
+        return _download(attachment)
 
     # -- acting -------------------------------------------------------------------------------------------------------
 
@@ -131,20 +149,30 @@ class Portal:
         form = await request.form()
         self._check_csrf(request, form)
         item = await self._visible_item(viewer, request.path_params["item_id"])
-        action, comment = str(form.get("action", "")), str(form.get("comment", "")).strip()
-        refusal = access.refuse_action(viewer, item, action, comment)
+        action = str(form.get("action", ""))
+        comment = str(form.get("comment", "")).strip() or self.reactions.get(str(form.get("template", "")), "")
+        assignees = split_assignees(str(form.get("assignees", "")))
+        refusal = access.refuse_action(viewer, item, action, comment, assignees)
         if refusal:
             request.session["error"] = refusal
             return RedirectResponse(f"/taken/{item.dossier_item_id}", status_code=303)
         sent_at = datetime.now(UTC)
-        await self._send(WorkflowAction(action_id=str(uuid.uuid4()), dossier_item_id=item.dossier_item_id,
-                                        task=item.task.task, action=action, actor=viewer.user, comment=comment))
+        await self.send(self.action(viewer, item, action, comment, assignees))
         return await self._after(request, viewer, item, action, sent_at)
 
-    async def _send(self, action: WorkflowAction) -> None:
+    @staticmethod
+    def action(viewer: access.Viewer, item: access.ItemView, action: str, comment: str = "",
+               assignees: tuple[str, ...] = ()) -> WorkflowAction:
+        """The action as workflow reads it; the actor is always the logged-in viewer."""
+        return WorkflowAction(action_id=str(uuid.uuid4()), dossier_item_id=item.dossier_item_id,
+                              task=access.task_acted_on(item, action) or "", action=action, actor=viewer.user,
+                              comment=comment, assignees=list(assignees))
+
+    async def send(self, *actions: WorkflowAction) -> None:
+        """Into the portal's outbox, in one transaction: the relay publishes them to workflow.actions."""
         async with self.pool().acquire() as conn, conn.transaction():
-            await outbox.append(conn, "portal", [OutboxRecord.of(self.topics.workflow_actions,
-                                                                 action.dossier_item_id, action)])
+            await outbox.append(conn, "portal", [OutboxRecord.of(self.topics.workflow_actions, a.dossier_item_id, a)
+                                                 for a in actions])
 
     async def _after(self, request: Request, viewer: access.Viewer, item: access.ItemView, action: str,
                      sent_at: datetime) -> Response:
@@ -201,3 +229,18 @@ class Portal:
         context = {"user": request.session.get("user"), "role": request.session.get("role"),
                    "csrf": request.session["csrf"], **context}
         return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _download(document: dict) -> Response:
+    # Only safe characters reach the header: a file name cannot inject a header or a path.
+    name = "".join(ch for ch in document["file_name"] if ch.isalnum() or ch in "._-") or "document"
+    return Response(base64.b64decode(document["content_base64"]), media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def facts_of(document: dict | None) -> list:
+    """The document's facts as rows for a table; none when it cannot be read (intake refused those already)."""
+    if not document:
+        return []
+    rows = fact_table(base64.b64decode(document["content_base64"]))
+    return rows if isinstance(rows, list) else []

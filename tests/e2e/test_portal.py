@@ -140,3 +140,50 @@ async def test_forged_posts_and_guessed_passwords_are_refused(system, portal, br
         await stranger.get_by_role("button", name="Inloggen").click()
     assert "Te veel mislukte pogingen" in await stranger.locator("p.error").inner_text()
     await stranger.screenshot(path=SCREENSHOTS / "login-throttled.png")
+
+
+async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_restores(system, portal, browser):
+    await system.submit(example("icp_aangifte", message_id="portal-office"))
+    item = await _item_of(system, "portal-office")
+    await _in_portal(system, item)
+
+    eva = await _logged_in(browser, portal, "eva.jansen")
+    await eva.goto(f"{portal}/taken/{item}")
+    await eva.get_by_label("Reactiesjabloon").select_option("Graag toelichting")
+    await eva.get_by_role("button", name="Reageren").click()
+    await eva.wait_for_selector("p.notice")
+
+    office = await _logged_in(browser, portal, "medewerker")
+    await office.get_by_role("link", name="ICP-opgaaf Q4 2024").click()
+    assert "Kunt u toelichten hoe dit bedrag is berekend?" in await office.locator("ol.history").inner_text()
+    await office.screenshot(path=SCREENSHOTS / "office-reaction.png", full_page=True)
+    await office.get_by_label("Toelichting").fill("Het bedrag is de som van de leveringen per afnemer.")
+    await office.get_by_role("button", name="Opnieuw voorleggen aan klant").click()
+    await office.wait_for_selector("p.notice")
+
+    manager = await _logged_in(browser, portal, "fiscalist")  # the Belastingdienst workflow's task manager
+    await _in_portal(system, item)
+    await manager.goto(f"{portal}/beheer")
+    await manager.get_by_role("checkbox", name="Kies ICP-opgaaf Q4 2024").check()
+    await manager.get_by_label("Gekozen taken toewijzen aan").fill("medewerker")
+    await manager.get_by_role("button", name="Toewijzen").click()
+    assert "1 taak/taken toegewezen aan medewerker." in await manager.locator("p.notice").inner_text()
+    await manager.screenshot(path=SCREENSHOTS / "manage.png", full_page=True)
+    await system.wait_for(lambda: any(e.dossier_item_id == item and "assigned to medewerker" in e.detail
+                                      for e in system.events), what="the reassignment")
+
+    await office.goto(f"{portal}/taken/{item}")
+    await office.get_by_label("Toelichting").fill("Klant is niet bereikbaar; afgekeurd in overleg")
+    await office.get_by_role("button", name="Afkeuren bericht").click()
+    await system.wait_for(lambda: 40 in system.statuses_of(item), what="40")
+    await _in_portal(system, item, status=40, task=False)
+
+    await manager.goto(f"{portal}/taken/{item}")
+    await manager.get_by_role("button", name="Herstellen berichtstatus").click()
+    await manager.wait_for_selector("p.notice")
+    await system.wait_for(lambda: system.statuses_of(item)[-1] == 30, what="restored to 30")
+    trail = await system.db.fetch("SELECT actor, action FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id",
+                                  item)
+    assert [(r["actor"], r["action"]) for r in trail][1:] == [
+        ("eva.jansen", "Reageren"), ("medewerker", "Opnieuw voorleggen aan klant"), ("fiscalist", "Taak toewijzen"),
+        ("medewerker", "Afkeuren bericht"), ("fiscalist", "Herstellen berichtstatus")]

@@ -1,6 +1,6 @@
 """Who sees which item and may take which action, and how failed logins are throttled: pure rules."""
 
-from services.portal.access import ItemView, OpenTask, Viewer, actions_for, may_see, refuse_action
+from services.portal.access import ItemView, OpenTask, Viewer, actions_for, may_see, refuse_action, task_acted_on
 from services.portal.accounts import Accounts, Throttle
 
 SANNE = Viewer("sanne.vandijk", "client", frozenset({"ORG-10045"}))
@@ -9,10 +9,12 @@ MANAGER = Viewer("taakmanager", "task_manager")
 OFFICE = Viewer("medewerker", "office")
 
 
-def item(org: str = "ORG-10045", holders: tuple[str, ...] = ("sanne.vandijk",), confidential: bool = False):
+def item(org: str = "ORG-10045", holders: tuple[str, ...] = ("sanne.vandijk",), confidential: bool = False,
+         status: int = 30, open_task: bool = True):
     task = OpenTask("Beoordelen aangifte klant", "Belastingdienst", holders,
-                    ("Goedkeuren bericht", "Afkeuren bericht", "Reageren"), None)
-    return ItemView("id-1", "m-1", "btw-aangifte", org, "Btw", confidential, 30, "", None, task)
+                    ("Goedkeuren bericht", "Afkeuren bericht", "Reageren"), None) if open_task else None
+    return ItemView("id-1", "m-1", "btw-aangifte", org, "Btw", confidential, status, "", None, task,
+                    workflow="Belastingdienst", task_manager="taakmanager", last_task="Beoordelen aangifte klant")
 
 
 def test_a_client_sees_the_items_of_their_own_organisations_only():
@@ -20,10 +22,21 @@ def test_a_client_sees_the_items_of_their_own_organisations_only():
     assert not may_see(EVA, item())
 
 
-def test_a_confidential_item_is_seen_by_its_holders_and_task_managers_only():
+def test_a_confidential_item_is_seen_by_its_holders_and_its_task_manager_only():
     secret = item(confidential=True)
     assert may_see(SANNE, secret) and may_see(MANAGER, secret)
     assert not may_see(OFFICE, secret) and not may_see(SANNE, item(holders=("peter.vandijk",), confidential=True))
+    assert not may_see(Viewer("fiscalist", "task_manager"), secret)  # a task manager, but of another workflow
+
+
+def test_the_task_manager_acts_on_any_task_reassigns_it_and_restores_a_rejected_item():
+    assert actions_for(MANAGER, item(holders=())) == (
+        "Goedkeuren bericht", "Afkeuren bericht", "Reageren", "Taak toewijzen")
+    rejected = item(status=40, open_task=False)
+    assert actions_for(MANAGER, rejected) == ("Herstellen berichtstatus",) and actions_for(SANNE, rejected) == ()
+    assert task_acted_on(rejected, "Herstellen berichtstatus") == "Beoordelen aangifte klant"
+    assert refuse_action(MANAGER, item(), "Taak toewijzen", "") == "Geef aan wie de taak krijgt: een gebruiker of @groep."
+    assert refuse_action(MANAGER, item(), "Taak toewijzen", "", ("medewerker",)) is None
 
 
 def test_only_the_holders_get_the_tasks_actions_and_a_rejection_needs_a_reason():

@@ -1,0 +1,24 @@
+"""Filtering a viewer's inbox by message type, status and client, with the counts the filters show."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from services.portal.access import ItemView
+
+FILTERS = {"soort": "message_type", "status": "status_code", "klant": "organisation_person_id"}
+"""Query parameter → the item's field it filters on."""
+
+
+@dataclass(frozen=True)
+class Filtered:
+    items: list[ItemView]
+    chosen: dict[str, str]
+    counts: dict[str, Counter]
+    """Per filter: how many of all the viewer's items each value has."""
+
+
+def filtered(items: list[ItemView], params) -> Filtered:
+    chosen = {name: str(params.get(name, "")) for name in FILTERS if params.get(name)}
+    counts = {name: Counter(str(getattr(item, field)) for item in items) for name, field in FILTERS.items()}
+    kept = [item for item in items if all(str(getattr(item, FILTERS[n])) == v for n, v in chosen.items())]
+    return Filtered(kept, chosen, counts)
