@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from services.workflow.domain import Transition
+from services.workflow.domain import Outcome, Transition
 from services.workflow.repository import Instance
 from shared.contracts.approved import MessageApproved
 from shared.contracts.items import DossierItemCreated
@@ -32,10 +32,12 @@ def approved_record(topics: Topics, instance: Instance, *, approved_by: str, at:
 
 
 def describe(transition: Transition) -> str:
-    """The status detail of an accepted action, e.g. "Reageren by klant; task Beoordelen reactie van klant"."""
+    """The status detail of an accepted action, e.g. "Reageren by klant; task Beoordelen reactie van klant".
+    A rejection carries its reason, for the external application: "...; rejected: het bedrag klopt niet"."""
     where = f"task {transition.to_task}" if transition.to_task else f"{transition.outcome}"
     assigned = f", assigned to {', '.join(transition.assignees)}" if transition.assignees else ""
-    return f"{transition.action} by {transition.actor}; {where}{assigned}"
+    reason = f": {transition.comment}" if transition.outcome is Outcome.REJECTED and transition.comment else ""
+    return f"{transition.action} by {transition.actor}; {where}{assigned}{reason}"
 
 
 def audit_comment(transition: Transition) -> str:

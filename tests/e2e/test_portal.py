@@ -120,7 +120,7 @@ async def test_a_rejection_needs_a_reason_and_carries_it_to_status_40(system, po
 
     await system.wait_for(lambda: 40 in system.statuses_of(item), what="40")
     rejected = next(e for e in system.events if e.dossier_item_id == item and e.status_code == 40)
-    assert "Afkeuren bericht by sanne.vandijk" in rejected.detail
+    assert rejected.detail == "Afkeuren bericht by sanne.vandijk; rejected: Het aantal werknemers klopt niet"
     history = await system.db.fetchval("SELECT comment FROM workflow.audit WHERE dossier_item_id = $1"
                                        " AND action = 'Afkeuren bericht'", item)
     assert history == "Het aantal werknemers klopt niet"
