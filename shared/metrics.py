@@ -1,4 +1,4 @@
-"""Prometheus metrics of the product: business figures, outbox backlog and consumer lag.
+"""Prometheus metrics of the product: business figures, outbox backlog, consumer lag and the gateway breaker.
 
 Most figures are counted where records actually leave a service: when the
 outbox relay has published them. A status event or dead letter is counted
@@ -36,6 +36,9 @@ CONSUMER_LAG = Gauge(
 CONSUMER_TIME_LAG = Gauge(
     "accordeer_consumer_lag_seconds", "Age of the oldest record not yet committed, per partition.",
     ["group", "topic", "partition"])
+GATEWAY_BREAKER = Gauge(
+    "accordeer_gateway_breaker_state", "Dispatch's circuit breaker in front of the gateway: 1 for the state it is in "
+    "(closed, half-open or open), 0 for the others.", ["state"])
 
 
 def observe_published(topic: str, value: bytes, headers: list[tuple[str, str]]) -> None:

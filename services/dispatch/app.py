@@ -1,10 +1,12 @@
-"""Dispatch's composition root: settings → runtime, gateway client, breaker, subscriber and background loops."""
+"""Dispatch's composition root: settings → runtime, gateway client, breaker (and its record), subscriber and
+background loops."""
 
 from datetime import timedelta
 
 from faststream import FastStream
 
 from services.dispatch.breaker import GatewayBreaker
+from services.dispatch.breaker_record import BreakerRecorder, PostgresBreakerStates
 from services.dispatch.config import DispatchSettings, load_gateway_config
 from services.dispatch.gateway import HttpGateway
 from services.dispatch.repository import PostgresDeliveries
@@ -18,10 +20,12 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
     options = options or DispatchSettings()
     runtime = ServiceRuntime("dispatch", settings)
     gateway = HttpGateway(settings.gateway_url, timeout=options.gateway_timeout_seconds)
+    recorder = BreakerRecorder(PostgresBreakerStates(lambda: runtime.pool))
     dispatch = Dispatch(
         PostgresDeliveries(lambda: runtime.pool, settings.topics.status), gateway,
         load_gateway_config(settings.config_dir), consumer=runtime.group_id,
-        breaker=GatewayBreaker(threshold=options.breaker_threshold, cooldown=options.breaker_cooldown_seconds),
+        breaker=GatewayBreaker(threshold=options.breaker_threshold, cooldown=options.breaker_cooldown_seconds,
+                               on_change=recorder.changed),
         concurrency=options.concurrency, poll_batch_size=options.poll_batch_size,
         poll_interval=timedelta(seconds=options.poll_interval_seconds), lease=timedelta(seconds=options.lease_seconds),
     )
@@ -35,10 +39,12 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
                       description="Files approved messages with the communication service exactly once.")
 
     runtime.on_close(gateway.close)
+    runtime.on_close(recorder.forget)
 
     @app.after_startup
     async def start_loops() -> None:
         runtime.spawn(dispatch.deliver_forever(), name="deliver")
         runtime.spawn(dispatch.follow_forever(), name="follow-statuses")
+        runtime.spawn(recorder.record_forever(), name="breaker-record")
 
     return app

@@ -3,7 +3,8 @@
 After ``threshold`` transient failures in a row the circuit opens: nothing is sent to the gateway for
 ``cooldown`` seconds. Then one call at a time goes through as a probe (half-open): an answer closes the
 circuit and work resumes at full speed, another failure opens it for a new cool-down. A gateway that
-answers with a refusal (4xx) is up, so only `TransientGatewayError` counts as a failure.
+answers with a refusal (4xx) is up, so only `TransientGatewayError` counts as a failure. Each change of state
+goes to ``on_change`` in operators' words, with the reason (breaker_record.py keeps it where they look).
 """
 
 import logging
@@ -12,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from purgatory import AsyncCircuitBreakerFactory
-from purgatory.domain.model import CLOSED, OPENED, Context, OpenedState
+from purgatory.domain.model import CLOSED, HALF_OPENED, OPENED, Context, OpenedState
 
 from services.dispatch.gateway import TransientGatewayError
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 CIRCUIT = "communication-service"
 T = TypeVar("T")
+SHOWN = {CLOSED: "closed", OPENED: "open", HALF_OPENED: "half-open"}
 
 
 class CircuitOpen(Exception):
@@ -35,7 +37,8 @@ def _not_a_gateway_failure(exc: BaseException) -> bool:
 
 
 class GatewayBreaker:
-    def __init__(self, *, threshold: int = 5, cooldown: float = 5.0):
+    def __init__(self, *, threshold: int = 5, cooldown: float = 5.0,
+                 on_change: Callable[[str, str | None], None] | None = None):
         self.threshold = threshold
         self.cooldown = cooldown
         self._factory = AsyncCircuitBreakerFactory(
@@ -45,6 +48,8 @@ class GatewayBreaker:
         self._factory.add_listener(self._log_change)
         self._circuit: Context | None = None
         self._probing = False
+        self._on_change = on_change
+        self._last_error: str | None = None
 
     @property
     def state(self) -> str:
@@ -81,16 +86,28 @@ class GatewayBreaker:
             self._probing = True
         try:
             async with breaker:
-                return await operation()
+                return await self._remembering_failures(operation)
         except OpenedState as exc:
             raise CircuitOpen(self.retry_in()) from exc
         finally:
             if probe:
                 self._probing = False
 
+    async def _remembering_failures(self, operation: Callable[[], Awaitable[T]]) -> T:
+        # purgatory announces the new state before the failure leaves the breaker, so keep it for the reason.
+        try:
+            return await operation()
+        except TransientGatewayError as exc:
+            self._last_error = str(exc)
+            raise
+
     def _log_change(self, circuit: str, event_type: str, event) -> None:
         if event_type != "state_changed":
             return
+        reasons = {OPENED: f"{self.threshold} failures in a row, or a failed probe; last: {self._last_error}",
+                   HALF_OPENED: f"cool-down over, probing; last: {self._last_error}"}
+        if self._on_change is not None:
+            self._on_change(SHOWN[event.state], reasons.get(event.state))
         if event.state == OPENED:
             log.warning("communication service down (%d failures in a row, or a failed probe): circuit open, "
                         "no deliveries or polls for %.1fs", self.threshold, self.cooldown)

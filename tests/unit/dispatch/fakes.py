@@ -1,11 +1,12 @@
-"""In-memory stand-ins for dispatch's unit tests: the deliveries table with its leases, a hand-moved clock,
-approved messages and the trails the mock gateway would show."""
+"""In-memory stand-ins for dispatch's unit tests: the deliveries table with its leases, the breaker's record, a
+hand-moved clock, approved messages and the trails the mock gateway would show."""
 
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+from services.dispatch.breaker_record import BreakerState
 from services.dispatch.domain import GatewayStatus
 from services.dispatch.repository import Delivery, NewDelivery
 from shared.contracts.approved import MessageApproved
@@ -104,6 +105,24 @@ class InMemoryDeliveries:
                         source=row.new.source, aanleverkenmerk=row.new.aanleverkenmerk, message=row.new.message,
                         attempts=row.attempts, status_code=row.status_code, kenmerk=row.kenmerk,
                         leased_until=row.next_at)
+
+
+@dataclass
+class InMemoryBreakerStates:
+    """Behaves like `PostgresBreakerStates`: one row per process; ``saved`` keeps every write, ``down`` fails them."""
+
+    rows: dict[str, BreakerState] = field(default_factory=dict)
+    saved: list[BreakerState] = field(default_factory=list)
+    down: bool = False
+
+    async def save(self, process: str, state: BreakerState) -> None:
+        if self.down:
+            raise ConnectionError("database unreachable")
+        self.rows[process] = state
+        self.saved.append(state)
+
+    async def forget(self, process: str) -> None:
+        self.rows.pop(process, None)
 
 
 def approved(n: int = 1, **changes) -> MessageApproved:
