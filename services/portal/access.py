@@ -7,6 +7,7 @@ its workflow's task manager. The holders of a task may take its actions; the
 task manager may too, and may reassign the task and restore a rejected item.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,12 +85,12 @@ def task_acted_on(item: ItemView, action: str) -> str | None:
 
 
 def refuse_action(viewer: Viewer, item: ItemView, action: str, comment: str,
-                  assignees: tuple[str, ...] = ()) -> str | None:
-    """Why this action cannot be sent now (a sentence for the person), or None."""
+                  assignees: tuple[str, ...] = (), _: Callable[[str], str] = str) -> str | None:
+    """Why this action cannot be sent now (a sentence for the person in their language, by ``_``), or None."""
     if action not in actions_for(viewer, item):
-        return "Deze actie kunt u nu niet uitvoeren op deze taak."
+        return _("Deze actie kunt u nu niet uitvoeren op deze taak.")
     if action in COMMENT_REQUIRED and not comment.strip():
-        return f"Geef bij '{action}' een toelichting."
+        return _("Geef bij '%(action)s' een toelichting.") % {"action": _(action)}
     if action == REASSIGN and not assignees:
-        return "Geef aan wie de taak krijgt: een gebruiker of @groep."
+        return _("Geef aan wie de taak krijgt: een gebruiker of @groep.")
     return None

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from services.portal import access, queries
+from services.portal.languages import gettext_for
 
 
 def split_assignees(text: str) -> tuple[str, ...]:
@@ -39,12 +40,14 @@ def manager_routes(portal) -> list[Route]:
         portal._check_csrf(request, form)
         assignees = split_assignees(str(form.get("assignees", "")))
         chosen = [await portal._visible_item(viewer, str(item_id)) for item_id in form.getlist("item")]
-        refusals = [access.refuse_action(viewer, item, access.REASSIGN, "", assignees) for item in chosen]
+        _ = gettext_for(request)
+        refusals = [access.refuse_action(viewer, item, access.REASSIGN, "", assignees, _=_) for item in chosen]
         if not chosen or any(refusals):
-            request.session["error"] = next(filter(None, refusals), "Kies eerst een of meer taken.")
+            request.session["error"] = next(filter(None, refusals), _("Kies eerst een of meer taken."))
             return RedirectResponse("/beheer", status_code=303)
         await portal.send(*(portal.action(viewer, item, access.REASSIGN, assignees=assignees) for item in chosen))
-        request.session["notice"] = f"{len(chosen)} taak/taken toegewezen aan {', '.join(assignees)}."
+        request.session["notice"] = _("%(count)s taak/taken toegewezen aan %(assignees)s.") % {
+            "count": len(chosen), "assignees": ", ".join(assignees)}
         return RedirectResponse("/beheer", status_code=303)
 
     return [Route("/beheer", overview), Route("/beheer/toewijzen", reassign_many, methods=["POST"])]

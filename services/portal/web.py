@@ -26,10 +26,12 @@ from starlette.templating import Jinja2Templates
 from services.portal import access, queries
 from services.portal.accounts import Accounts, Throttle
 from services.portal.config import PortalSettings
+from services.portal.i18n import LANGUAGES
 from services.portal.inbox import filtered
 from services.portal.dashboard import dashboard_routes
+from services.portal.languages import gettext_for, language_of, language_routes
 from services.portal.managing import manager_routes, split_assignees
-from services.portal.rendering import add_filters
+from services.portal.rendering import environment
 from shared.contracts.actions import WorkflowAction
 from shared.db import outbox
 from shared.db.outbox import OutboxRecord
@@ -37,8 +39,7 @@ from shared.documents.table import fact_table
 from shared.topics import Topics
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
-add_filters(templates.env)
+templates = {language: Jinja2Templates(env=environment(language)) for language in LANGUAGES}
 
 
 class Portal:
@@ -57,7 +58,7 @@ class Portal:
             Route("/taken/{item_id}/actie", self.act, methods=["POST"]),
             *manager_routes(self),
             Route("/taken/{item_id}/bijlage", self.attachment),
-            *dashboard_routes(self),
+            *dashboard_routes(self), *language_routes(self),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
         session = Middleware(SessionMiddleware, secret_key=self.settings.session_secret, same_site="strict",
@@ -66,11 +67,13 @@ class Portal:
         return Starlette(routes=routes, middleware=[session], exception_handlers=errors)
 
     async def _not_found(self, request: Request, _: Exception) -> Response:
-        return self._render(request, "error.html", {"title": "Niet gevonden",
-                                                    "message": "Deze pagina bestaat niet, of is niet voor u."}, 404)
+        _ = gettext_for(request)
+        return self._render(request, "error.html", {"title": _("Niet gevonden"),
+                                                    "message": _("Deze pagina bestaat niet, of is niet voor u.")}, 404)
 
     async def _forbidden(self, request: Request, exc: HTTPException) -> Response:
-        return self._render(request, "error.html", {"title": "Niet toegestaan", "message": exc.detail}, 403)
+        _ = gettext_for(request)
+        return self._render(request, "error.html", {"title": _("Niet toegestaan"), "message": exc.detail}, 403)
 
     # -- logging in -------------------------------------------------------------------------------------------------
 
@@ -85,17 +88,18 @@ class Portal:
         self._check_csrf(request, form)
         user, password = str(form.get("user", "")).strip(), str(form.get("password", ""))
         address = request.client.host if request.client else "-"
-        wait = self.throttle.wait_seconds(user, address)
+        wait, _ = self.throttle.wait_seconds(user, address), gettext_for(request)
         if wait:
-            return await self.login_page(request, f"Te veel mislukte pogingen. Probeer het over {wait / 60:.0f} "
-                                                  "minuten opnieuw.", status=429)
+            return await self.login_page(request, _("Te veel mislukte pogingen. Probeer het over %(minutes)s "
+                                                    "minuten opnieuw.") % {"minutes": f"{wait / 60:.0f}"}, status=429)
         account = await asyncio.to_thread(self.accounts.verify, user, password)
         if account is None:
             self.throttle.failed(user, address)
-            return await self.login_page(request, "Onbekende gebruiker of onjuist wachtwoord.", status=401)
+            return await self.login_page(request, _("Onbekende gebruiker of onjuist wachtwoord."), status=401)
         self.throttle.succeeded(user, address)
         request.session.clear()  # a new session on login: no fixation
-        request.session.update(user=user, role=account.role, csrf=secrets.token_urlsafe(24))
+        request.session.update(user=user, role=account.role, language=account.language,
+                               csrf=secrets.token_urlsafe(24))
         return RedirectResponse("/taken", status_code=303)
 
     async def logout(self, request: Request) -> Response:
@@ -152,7 +156,7 @@ class Portal:
         action = str(form.get("action", ""))
         comment = str(form.get("comment", "")).strip() or self.reactions.get(str(form.get("template", "")), "")
         assignees = split_assignees(str(form.get("assignees", "")))
-        refusal = access.refuse_action(viewer, item, action, comment, assignees)
+        refusal = access.refuse_action(viewer, item, action, comment, assignees, _=gettext_for(request))
         if refusal:
             request.session["error"] = refusal
             return RedirectResponse(f"/taken/{item.dossier_item_id}", status_code=303)
@@ -178,19 +182,21 @@ class Portal:
                      sent_at: datetime) -> Response:
         """Wait for the outcome; when done, open the next task, otherwise show why not (or that it is pending)."""
         deadline = asyncio.get_running_loop().time() + self.settings.outcome_wait_seconds
+        _ = gettext_for(request)
+        shown = {"action": _(action)}
         found = None
         while found is None and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.2)
             async with self.pool().acquire() as conn:
                 found = await queries.outcome(conn, item.dossier_item_id, viewer, action, sent_at)
         if found is None:
-            request.session["notice"] = f"'{action}' is verstuurd en wordt verwerkt."
+            request.session["notice"] = _("'%(action)s' is verstuurd en wordt verwerkt.") % shown
             return RedirectResponse(f"/taken/{item.dossier_item_id}", status_code=303)
         applied, text = found
         if not applied:
-            request.session["error"] = f"'{action}' is geweigerd: {text}"
+            request.session["error"] = _("'%(action)s' is geweigerd: %(reason)s") % {**shown, "reason": text}
             return RedirectResponse(f"/taken/{item.dossier_item_id}", status_code=303)
-        request.session["notice"] = f"'{action}' is verwerkt."
+        request.session["notice"] = _("'%(action)s' is verwerkt.") % shown
         async with self.pool().acquire() as conn:
             remaining = [i for i in await queries.inbox(conn, viewer) if i.dossier_item_id != item.dossier_item_id]
         target = remaining[0].dossier_item_id if remaining else item.dossier_item_id
@@ -222,13 +228,14 @@ class Portal:
     def _check_csrf(self, request: Request, form) -> None:
         expected = request.session.get("csrf") or request.session.setdefault("csrf", secrets.token_urlsafe(24))
         if not secrets.compare_digest(str(form.get("csrf", "")), expected):
-            raise HTTPException(403, "Het formulier is verlopen of komt niet van deze site; probeer het opnieuw.")
+            _ = gettext_for(request)
+            raise HTTPException(403, _("Het formulier is verlopen of komt niet van deze site; probeer het opnieuw."))
 
     def _render(self, request: Request, name: str, context: dict, status: int = 200) -> Response:
         request.session.setdefault("csrf", secrets.token_urlsafe(24))
         context = {"user": request.session.get("user"), "role": request.session.get("role"),
                    "csrf": request.session["csrf"], **context}
-        return templates.TemplateResponse(request, name, context, status_code=status)
+        return templates[language_of(request)].TemplateResponse(request, name, context, status_code=status)
 
 
 def _download(document: dict) -> Response:

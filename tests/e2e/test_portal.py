@@ -1,7 +1,7 @@
 """The portal in a real browser (headless Chromium) against the running stack: a client logs in, sees only their
 own declaration with what they approve, approves it and sees it reach 80; another client gets 404 on its address;
-a rejection needs a reason and carries it; forged posts and guessed passwords are refused. Screenshots of each
-page go to docs/screenshots/."""
+a rejection needs a reason and carries it; forged posts and guessed passwords are refused; a client switches to
+English and acts in English. Screenshots of each page go to docs/screenshots/."""
 
 import asyncio
 import shutil
@@ -17,6 +17,9 @@ pytestmark = pytest.mark.e2e
 
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 CLIENT_TASK = "Beoordelen aangifte klant"
+DUTCH_BROWSER = "nl-NL"
+"""Headless Chromium asks for en-US; the portal answers before login in the language asked for, and its users ask
+for Dutch."""
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ async def portal(system):
 
 
 async def _logged_in(browser: Browser, portal: str, user: str) -> Page:
-    page = await (await browser.new_context(viewport={"width": 1100, "height": 800})).new_page()
+    page = await (await browser.new_context(viewport={"width": 1100, "height": 800}, locale=DUTCH_BROWSER)).new_page()
     await page.goto(f"{portal}/login")
     await page.get_by_label("Gebruikersnaam").fill(user)
     await page.get_by_label("Wachtwoord").fill("demo")
@@ -131,7 +134,7 @@ async def test_forged_posts_and_guessed_passwords_are_refused(system, portal, br
     forged = await page.request.post(f"{portal}/logout", form={"csrf": "forged"})
     assert forged.status == 403
 
-    stranger = await (await browser.new_context()).new_page()
+    stranger = await (await browser.new_context(locale=DUTCH_BROWSER)).new_page()
     await stranger.goto(f"{portal}/taken")
     assert stranger.url == f"{portal}/login"
     for attempt in range(6):
@@ -187,3 +190,27 @@ async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_
     assert [(r["actor"], r["action"]) for r in trail][1:] == [
         ("eva.jansen", "Reageren"), ("medewerker", "Opnieuw voorleggen aan klant"), ("fiscalist", "Taak toewijzen"),
         ("medewerker", "Afkeuren bericht"), ("fiscalist", "Herstellen berichtstatus")]
+
+
+async def test_a_client_switches_to_english_and_approves_in_english(system, portal, browser):
+    await system.submit(example("btw_aangifte", message_id="portal-english"))
+    item = await _item_of(system, "portal-english")
+    await _in_portal(system, item)
+    page = await _logged_in(browser, portal, "sanne.vandijk")
+
+    await page.get_by_role("button", name="English").click()
+    await page.wait_for_selector("html[lang=en]")
+    assert "My tasks" in await page.locator("h1").inner_text()
+    assert "€1,523.00" in await page.locator("table.tasks").inner_text()
+    await page.get_by_role("link", name="Btw-aangifte januari 2025").click()
+    summary = await page.locator("dl.summary").inner_text()
+    assert all(part in summary for part in ("VAT return", "1 January 2025 to 31 January 2025", "€1,523.00 payable",
+                                            "28 February 2025", "BTW NL001234567B01"))
+    assert "Your decision" in await page.locator("main").inner_text()
+    await page.screenshot(path=SCREENSHOTS / "task-en.png", full_page=True)
+
+    await page.get_by_role("button", name="Reject").click()
+    assert "Please give a reason with 'Reject'." in await page.locator("p.error").inner_text()
+    await page.get_by_role("button", name="Approve", exact=True).click()
+    await page.wait_for_selector("p.notice")
+    assert "'Approve' is done." in await page.locator("p.notice").inner_text()

@@ -1,0 +1,43 @@
+"""Which language a request is answered in, and switching it: a small form in every page's header.
+
+Logged in, it is the account's language, put in the session at login; before
+that the browser's Accept-Language (Dutch when it asks for nothing we have).
+A switch is kept in the session, so it lasts until logout.
+"""
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from services.portal.i18n import negotiate, supported, translations
+
+
+def language_of(request: Request) -> str:
+    return supported(request.session.get("language")) or negotiate(request.headers.get("accept-language"))
+
+
+def gettext_for(request: Request) -> Callable[[str], str]:
+    return translations(language_of(request)).gettext
+
+
+def back_to(request: Request) -> str:
+    """The page the switch was made on; only a path on this site, never elsewhere."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc in ("", request.url.netloc) and referer.path.startswith("/")
+    path = referer.path if same_site and not referer.path.startswith("//") else "/"
+    return path + (f"?{referer.query}" if same_site and referer.query else "")
+
+
+def language_routes(portal) -> list[Route]:
+    async def switch(request: Request) -> Response:
+        form = await request.form()
+        portal._check_csrf(request, form)
+        language = supported(str(form.get("language", "")))
+        if language:
+            request.session["language"] = language
+        return RedirectResponse(back_to(request), status_code=303)
+
+    return [Route("/taal", switch, methods=["POST"])]

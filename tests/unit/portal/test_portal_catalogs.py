@@ -1,0 +1,46 @@
+"""The portal's message catalogs: every text marked in its templates and Python has a translation in each
+language, with the same placeholders, and no catalog keeps texts nobody uses any more."""
+
+import re
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from services.portal.i18n import LANGUAGES, catalog_path
+from shared.settings import REPO_ROOT
+
+METHODS = [("**/templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+@pytest.fixture(scope="module")
+def used() -> set[str]:
+    return {message for _, _, message, _, _ in extract_from_dir(REPO_ROOT / "services" / "portal", METHODS)}
+
+
+def catalog(language: str):
+    with catalog_path(language).open("rb") as po:
+        return read_po(po, locale=language)
+
+
+def test_texts_are_found_in_templates_and_python(used):
+    assert {"Mijn taken", "Goedkeuren bericht", "Geef bij '%(action)s' een toelichting.", "Niet gevonden"} <= used
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_used_text_is_translated_with_the_same_placeholders(used, language):
+    messages = {m.id: m.string for m in catalog(language) if m.id}
+    assert sorted(used - messages.keys()) == [], f"not in the {language} catalog"
+    assert sorted(m for m in used if not messages[m]) == [], f"untranslated in {language}"
+    assert [m for m in used if set(PLACEHOLDER.findall(m)) != set(PLACEHOLDER.findall(messages[m]))] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_catalog_keeps_no_texts_nobody_uses(used, language):
+    assert sorted({m.id for m in catalog(language) if m.id} - used) == []
+
+
+def test_the_dutch_catalog_says_what_the_code_says():
+    """Dutch first: the source texts are the Dutch the product has always shown."""
+    assert [m.id for m in catalog("nl") if m.id and m.string != m.id] == []
