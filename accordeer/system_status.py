@@ -1,11 +1,13 @@
-"""`accordeer status`: the whole system on one screen — every component, consumer lag, dead letters, items per
-status. A part that cannot be read is shown with the reason, and the rest is still shown."""
+"""`accordeer status`: the whole system on one screen — every component, the gateway breaker of each dispatch
+process, consumer lag, dead letters, items per status. A part that cannot be read is shown with the reason, and
+the rest is still shown."""
 
 import asyncio
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
 
+from accordeer.breakers import ProcessBreaker, breaker_states
 from accordeer.components import components
 from shared.contracts.status import StatusCode
 from shared.db.pool import connect
@@ -25,6 +27,7 @@ GROUP BY 1 ORDER BY 1
 @dataclass(frozen=True)
 class SystemStatus:
     components: dict[str, str]
+    breakers: list[ProcessBreaker] | str
     lag: LagReport | str
     dead_letters: dict[str, int] | str
     items: dict[int, int] | str
@@ -46,11 +49,17 @@ async def dead_letter_counts(settings: Settings) -> dict[str, int]:
 
 
 async def items_per_status(database_url: str | None) -> dict[int, int]:
+    rows = await _reading(database_url, lambda conn: conn.fetch(ITEMS_PER_STATUS))
+    return {r["status_code"]: r["items"] for r in rows}
+
+
+async def _reading(database_url: str | None, read):
+    """``read`` (given a connection) on a connection of its own."""
     if database_url is None:
         raise LookupError("PostgreSQL is not known")
     conn = await connect(database_url)
     try:
-        return {r["status_code"]: r["items"] for r in await conn.fetch(ITEMS_PER_STATUS)}
+        return await read(conn)
     finally:
         await conn.close()
 
@@ -58,13 +67,14 @@ async def items_per_status(database_url: str | None) -> dict[int, int]:
 async def system_status(settings: Settings, database_url: str | None) -> SystemStatus:
     state = await components(settings, database_url)
     kafka_up, postgres_up = state["Kafka"].startswith("up"), state["PostgreSQL"].startswith("up")
-    lag, dead, items = await asyncio.gather(
+    breakers, lag, dead, items = await asyncio.gather(
+        _unless(not postgres_up, "PostgreSQL is down", _reading(database_url, breaker_states)),
         _unless(not kafka_up, "Kafka is down", lag_report(settings.kafka_bootstrap_servers, settings.topics,
                                                           window=2, interval=1.0)),
         _unless(not kafka_up, "Kafka is down", dead_letter_counts(settings)),
         _unless(not postgres_up, "PostgreSQL is down", items_per_status(database_url)),
     )
-    return SystemStatus(state, lag, dead, items)
+    return SystemStatus(state, breakers, lag, dead, items)
 
 
 async def _unless(down: bool, why: str, work):
@@ -80,6 +90,11 @@ async def _unless(down: bool, why: str, work):
 def render(status: SystemStatus) -> str:
     lines = ["components"]
     lines += [f"  {name:<10} {state}" for name, state in status.components.items()]
+    lines.append("gateway breaker (per dispatch process)")
+    if isinstance(status.breakers, str):
+        lines.append(f"  {status.breakers}")
+    else:
+        lines += [f"  {b.process:<28} {b.line()}" for b in status.breakers] or ["  (no dispatch process has said yet)"]
     lines.append("consumer lag")
     if isinstance(status.lag, str):
         lines.append(f"  {status.lag}")

@@ -74,6 +74,8 @@ async def test_the_workflow_groups_lag_rises_while_it_is_stopped_and_falls_after
     await _shows(page, workflow, status="OK", lag_is=0)
     for group in product_groups(system.topics):
         assert await page.locator(f'[data-group="{group}"] svg.chart').count() == 2, group
+    # beside the gateway's health: the one dispatch process's breaker, closed
+    await page.locator('.breakers tr[data-state="closed"]').wait_for(timeout=30_000)
     await page.screenshot(path=SCREENSHOTS / "dashboard.png", full_page=True)
 
     system.services.processes["workflow"].stop()

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from accordeer.breakers import breaker_states
 from accordeer.dead_letter_tools import choose, read_dead_letters, render_show, replay
 from services.portal.dashboard import figures
 from services.portal.dashboard.history import LagHistory
@@ -46,16 +47,18 @@ def dashboard_routes(portal) -> list[Route]:
     async def page(request: Request) -> Response:
         dashboard = await operator(request)
         settings, pool = dashboard.settings, portal.pool()
-        letters, items, backlog, gateway = await asyncio.gather(
+        letters, items, backlog, gateway, breakers = await asyncio.gather(
             figures.shown(figures.dead_letters(settings), "Dode brieven"),
             figures.shown(figures.items_per_status(pool), "Berichten per status"),
             figures.shown(figures.outbox_backlog(pool), "Outbox"),
-            figures.shown(figures.gateway(settings, pool), "Gateway"))
+            figures.shown(figures.gateway(settings, pool), "Gateway"),
+            figures.shown(breaker_states(pool), "Stroomonderbreker"))
         latest = dashboard.history.latest
         response = portal._render(request, "dashboard.html", {
             "panels": panels(dashboard.history), "sampled_at": latest.at if latest else None,
             "lag_error": dashboard.history.error, "interval": f"{dashboard.interval:g}".replace(".", ","), "now": time.time(),
             "letters": letters, "items": items, "backlog": backlog, "gateway": gateway,
+            "breakers": breakers,
             "notice": request.session.pop("notice", None), "error": request.session.pop("error", None)})
         response.headers["Refresh"] = f"{dashboard.interval:g}"
         return response
