@@ -1,7 +1,8 @@
 """Is each part of the system there? One short state per component ("up", "down (why)"), never an exception.
 
-Services answer /health/ready on their ops port; the mocked gateway answers /health; the mail sink is a TCP port;
-Kafka and PostgreSQL are asked for the least they can answer. Addresses come from the settings (or
+Services (the portal among them) answer /health/ready on their ops port; the portal's pages answer GET /login;
+the mocked gateway answers /health; the mail sink is a TCP port; Kafka and PostgreSQL are asked for the least
+they can answer. Addresses come from the settings (or
 ACCORDEER_OPS_ENDPOINTS), else the local stack's defaults.
 """
 
@@ -15,12 +16,11 @@ from aiokafka.errors import KafkaConnectionError
 
 from accordeer.localstack.stack import OPS_PORTS
 from services.notifier.config import NotifierSettings
+from services.portal.config import PortalSettings
 from shared.kafka.admin import partitions_of
 from shared.settings import Settings
 
 TIMEOUT = 5
-PORTAL = "not part of this system yet (nothing to check)"
-"""Shown until the portal has an ops port of its own in OPS_PORTS; then it is checked like any service."""
 
 
 def ops_endpoints() -> dict[str, str]:
@@ -33,17 +33,17 @@ def ops_endpoints() -> dict[str, str]:
 
 
 async def components(settings: Settings, database_url: str | None) -> dict[str, str]:
-    """Every component's state, in the order a person reads them: services, gateway, mail, infrastructure."""
-    mail = NotifierSettings()
+    """Every component's state, in the order a person reads them: services, the portal's pages, gateway, mail,
+    infrastructure."""
+    mail, portal = NotifierSettings(), PortalSettings()
     checks = {name: _service(base) for name, base in ops_endpoints().items()}
-    checks["gateway"] = _gateway(settings.gateway_url)
+    checks["portal web"] = _answers(f"http://{portal.host}:{portal.port}", "/login")
+    checks["gateway"] = _answers(settings.gateway_url, "/health")
     checks["mail sink"] = _port(mail.smtp_host, mail.smtp_port)
     checks["Kafka"] = _kafka(settings)
     checks["PostgreSQL"] = _postgres(database_url)
     states = await asyncio.gather(*(_state(check) for check in checks.values()))
-    shown = dict(zip(checks, states, strict=True))
-    shown.setdefault("portal", PORTAL)
-    return shown
+    return dict(zip(checks, states, strict=True))
 
 
 async def _state(check: Awaitable[str]) -> str:
@@ -67,13 +67,14 @@ async def _service(base: str) -> str:
     return f"not ready ({', '.join(failing)} failing)"
 
 
-async def _gateway(url: str) -> str:
+async def _answers(base: str, path: str) -> str:
+    """Up when GET ``path`` answers 200: the gateway's /health, the portal's /login."""
     async with httpx.AsyncClient(timeout=TIMEOUT) as client:
         try:
-            response = await client.get(f"{url.rstrip('/')}/health")
+            response = await client.get(f"{base.rstrip('/')}{path}")
         except httpx.TransportError:
-            return f"down (no answer on {url})"
-    return f"up ({url})" if response.status_code == 200 else f"down ({url} answers HTTP {response.status_code})"
+            return f"down (no answer on {base})"
+    return f"up ({base})" if response.status_code == 200 else f"down ({base}{path} answers HTTP {response.status_code})"
 
 
 async def _port(host: str, port: int) -> str:

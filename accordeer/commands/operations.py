@@ -60,8 +60,9 @@ def lag(
 @app.command()
 @friendly
 def status() -> None:
-    """The whole system on one screen: every component (services, gateway, mail sink, Kafka, PostgreSQL, portal),
-    consumer lag, dead letters, dossier items per status. A component that is down is shown with the reason."""
+    """The whole system on one screen: every component (services, the portal's pages, gateway, mail sink, Kafka,
+    PostgreSQL), the gateway breaker per dispatch process, consumer lag, dead letters, dossier items per status.
+    A component that is down is shown with the reason."""
     from accordeer.connect import NotRunning, database_url
     from accordeer.system_status import render, system_status
 

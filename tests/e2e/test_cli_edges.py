@@ -126,10 +126,12 @@ async def test_submit_refuses_non_declarations_locally_and_says_when_there_is_no
 
 
 async def test_lists_take_limit_since_and_json_and_status_shows_every_component(system):
-    intake_port, nobody = free_port(), free_port()
+    intake_port, nobody, portal_ops, portal_web = free_port(), free_port(), free_port(), free_port()
     system.services.start_service("intake", ACCORDEER_HTTP_PORT=str(intake_port))
+    system.services.start_service("portal", ACCORDEER_HTTP_PORT=str(portal_ops), ACCORDEER_PORTAL_PORT=str(portal_web))
     system.start("digipoort_mock")
-    ops = {"ACCORDEER_OPS_ENDPOINTS": f"intake=http://127.0.0.1:{intake_port},notifier=http://127.0.0.1:{nobody}"}
+    ops = {"ACCORDEER_OPS_ENDPOINTS": f"intake=http://127.0.0.1:{intake_port},notifier=http://127.0.0.1:{nobody},"
+                                      f"portal=http://127.0.0.1:{portal_ops}", "ACCORDEER_PORTAL_PORT": str(portal_web)}
     await system.publish(system.topics.inbound, [(f"junk-{n}", b"hello") for n in range(3)])
     await system.read_topic(system.topics.inbound_dlq, expect=3)
 
@@ -143,12 +145,19 @@ async def test_lists_take_limit_since_and_json_and_status_shows_every_component(
     a_sentence(future, 0, "0 dead letter(s)", "stdout")
     a_sentence(await system.cli("dlq", "list", "--since", "yesterday"), 2, "neither a duration")
 
-    await ready(f"http://127.0.0.1:{intake_port}/health/ready")
+    for url in (f"http://127.0.0.1:{intake_port}/health/ready", f"http://127.0.0.1:{portal_ops}/health/ready",
+                f"http://127.0.0.1:{portal_web}/login"):
+        await ready(url)
     status = await system.cli("status", env=ops)
     a_sentence(status, 0, f"gateway    up ({system.services.gateway_url})", "stdout")
     for line in ("intake     ready", "notifier   down (no answer", "mail sink  down (nothing listens",
-                 "Kafka      up", "PostgreSQL up", "portal     "):
+                 "Kafka      up", "PostgreSQL up", "portal     ready", f"portal web up (http://127.0.0.1:{portal_web})",
+                 "gateway breaker (per dispatch process)\n  (no dispatch process has said yet)"):
         assert line in status.stdout, status.stdout
+    system.services.processes["portal"].stop()
+    gone = await system.cli("status", env=ops)
+    for line in ("portal     down (no answer", f"portal web down (no answer on http://127.0.0.1:{portal_web})"):
+        assert line in gone.stdout, gone.stdout
 
 
 async def test_the_demo_counts_only_its_own_items(system):
