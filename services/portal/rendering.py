@@ -27,7 +27,8 @@ DIRECTIONS = {"payable": N_("te betalen"), "receivable": N_("terug te ontvangen"
 NAMES_IN_WORKFLOWS = (N_("Beoordelen aangifte klant"), N_("Beoordelen reactie van klant"), N_("Goedkeuren bericht"),
                       N_("Afkeuren bericht"), N_("Reageren"), N_("Opnieuw voorleggen aan klant"),
                       N_("Taak toewijzen"), N_("Herstellen berichtstatus"))
-"""Tasks and actions of the configured workflows: shown translated, sent to workflow as they are named."""
+"""Tasks and actions of the configured workflows: shown translated (the ``translated`` filter, which leaves a
+text the catalogs do not have as it is), sent to workflow as they are named."""
 
 
 def amount(language: str, value, currency: str | None = "EUR") -> str:
@@ -71,7 +72,7 @@ def environment(language: str) -> Environment:
     env.filters.update(
         amount=lambda value, currency="EUR": amount(language, value, currency),
         day=lambda value: day(language, value), moment=lambda value: moment(language, value),
-        status=lambda code: status(language, code), name=lambda text: messages.gettext(text) if text else "",
+        status=lambda code: status(language, code), translated=lambda text: messages.gettext(text) if text else "",
         direction=lambda value: messages.gettext(DIRECTIONS.get(value, value)) if value else "",
         message_type=lambda t: messages.gettext(MESSAGE_TYPES[t]) if t in MESSAGE_TYPES else t or "")
     return env

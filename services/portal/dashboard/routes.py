@@ -20,6 +20,7 @@ from services.portal.dashboard import figures
 from services.portal.dashboard.history import LagHistory
 from services.portal.dashboard.sampling import sample_forever
 from services.portal.dashboard.view import panels
+from services.portal.languages import gettext_for
 from shared.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -71,16 +72,18 @@ def dashboard_routes(portal) -> list[Route]:
     async def replay_letter(request: Request) -> Response:
         dashboard = await operator(request)
         portal._check_csrf(request, await request.form())
-        found = await _letter(dashboard, request)
+        found, _ = await _letter(dashboard, request), gettext_for(request)
         try:
             [sent] = await replay(dashboard.settings.kafka_bootstrap_servers, [found],
                                   topics=dashboard.settings.topics)
         except ValueError as exc:
-            request.session["error"] = f"{found.topic} {found.ref} is niet opnieuw aangeboden: {exc}"
+            request.session["error"] = _("%(letter)s is niet opnieuw aangeboden: %(why)s") % {
+                "letter": f"{found.topic} {found.ref}", "why": exc}
         else:
             log.info("dead letter replayed from the portal", dead_letter=f"{found.topic}/{found.ref}", to=sent,
                      operator=request.session.get("user"))
-            request.session["notice"] = f"{found.topic} {found.ref} is opnieuw aangeboden als {sent}."
+            request.session["notice"] = _("%(letter)s is opnieuw aangeboden als %(sent)s.") % {
+                "letter": f"{found.topic} {found.ref}", "sent": sent}
         return RedirectResponse("/operator", status_code=303)
 
     return [Route("/operator", page), Route("/operator/dlq/{topic}/{ref}", letter),

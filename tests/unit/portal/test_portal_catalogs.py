@@ -44,3 +44,14 @@ def test_a_catalog_keeps_no_texts_nobody_uses(used, language):
 def test_the_dutch_catalog_says_what_the_code_says():
     """Dutch first: the source texts are the Dutch the product has always shown."""
     assert [m.id for m in catalog("nl") if m.id and m.string != m.id] == []
+
+
+def test_no_template_shows_text_that_bypasses_the_catalogs():
+    """Text between tags, and in attributes people read, is a gettext call; names and examples aside."""
+    allowed = {"Accordeer", "medewerker", "fiscaal", "OK"}
+    for template in (REPO_ROOT / "services" / "portal" / "templates").glob("*.html"):
+        source = re.sub(r"{{.*?}}|{%.*?%}|{#.*?#}", " ", template.read_text(encoding="utf-8"), flags=re.S)
+        read = re.findall(r'(?:aria-label|title|placeholder|alt)="([^"]*)"', source)
+        shown = re.sub(r"<[^>]*>", " ", source)
+        words = set(re.findall(r"[^\W\d_]{2,}", " ".join([shown, *read])))
+        assert words <= allowed, f"{template.name}: {sorted(words - allowed)}"

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from services.portal.access import ItemView, OpenTask, Viewer, refuse_action
+from services.portal.dashboard.figures import Gateway
 from services.portal.i18n import negotiate, translations
 from services.portal.inbox import filtered
 from services.portal.rendering import amount, day, environment, moment
@@ -22,7 +23,7 @@ PAGE = {"user": "sanne.vandijk", "role": "client", "csrf": "token"}
 
 
 def render(language: str, name: str, **context) -> str:
-    return environment(language).get_template(name).render(**PAGE, **context)
+    return environment(language).get_template(name).render({**PAGE, **context})
 
 
 def task_page(language: str) -> str:
@@ -80,3 +81,13 @@ def test_refusals_speak_the_viewer_language():
                                                   ("en;q=0.4, nl;q=0.8", "nl"), ("fr", "nl"), ("en;q=x", "nl")])
 def test_before_login_the_browser_language_counts_dutch_by_default(header, language):
     assert negotiate(header) == language
+
+
+@pytest.mark.parametrize(("language", "texts"), [
+    ("nl", ("Gemeten nog niet", "Dode brieven", "2 verzending(en) wachten op een nieuwe poging.", "Stroomonderbreker")),
+    ("en", ("Not measured yet", "Dead letters", "2 delivery(ies) waiting to be sent again.", "Circuit breaker"))])
+def test_the_operator_dashboard_in_both_languages(language, texts):
+    gateway = Gateway("bereikbaar (http://gateway)", True, 2, None, None)
+    page = render(language, "dashboard.html", sampled_at=None, now=0, interval="5", panels=[], letters=[], items={},
+                  backlog={"intake": 0}, gateway=gateway, breakers=[], role="operator")
+    assert all(text in page for text in texts)
