@@ -7,9 +7,10 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
-from services.portal.accounts import Account, Accounts
+from services.portal.accounts import Account, Accounts, load_accounts
 from services.portal.config import PortalSettings
 from services.portal.web import Portal
+from shared.settings import REPO_ROOT
 from shared.topics import Topics
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -56,3 +57,8 @@ async def test_the_switch_needs_the_token_and_returns_to_the_page_it_was_made_on
     elsewhere = await client.post("/taal", data={"csrf": token, "language": "nl"},
                                   headers={"Referer": "https://evil.example/"})
     assert elsewhere.headers["location"] == "/" and '<html lang="nl">' in await page(client)
+
+
+def test_shipped_accounts_are_dutch_unless_they_say_otherwise():
+    accounts = load_accounts(REPO_ROOT / "deploy" / "config" / "portal_users.yaml")
+    assert accounts["sanne.vandijk"].language == "nl" and accounts["ruud.hendriks"].language == "en"

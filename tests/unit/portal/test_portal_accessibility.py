@@ -1,0 +1,30 @@
+"""Accessibility basics of the rendered pages, in both languages: every field has a label, every button says
+what it does and submits a form to the server (no flow needs JavaScript), headings go down one level at a time."""
+
+import pytest
+from lxml import html
+
+from services.portal.inbox import filtered
+from tests.unit.portal.test_portal_languages import ITEM, TASK, render, task_page
+
+PAGES = {
+    "login": lambda language: render(language, "login.html", error=""),
+    "inbox": lambda language: render(language, "inbox.html", inbox=filtered([ITEM], {}), now=TASK.due_at),
+    "task": task_page,
+    "manage": lambda language: render(language, "manage.html", workflows={"belastingdienst": [ITEM]},
+                                      now=TASK.due_at, role="task_manager"),
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_fields_are_labelled_buttons_submit_forms_and_headings_are_in_order(page, language):
+    tree = html.fromstring(PAGES[page](language))
+    labelled = {label.get("for") for label in tree.iter("label")}
+    for field in tree.xpath("//input[not(@type='hidden')] | //select | //textarea"):
+        assert field.get("id") in labelled or field.get("aria-label"), html.tostring(field)
+    for button in tree.iter("button"):
+        form = button.xpath("ancestor::form")
+        assert button.get("type") == "submit" and button.text_content().strip() and form and form[0].get("action")
+    levels = [int(h.tag[1]) for h in tree.xpath("//h1 | //h2 | //h3 | //h4")]
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
