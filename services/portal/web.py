@@ -30,6 +30,7 @@ from services.portal.i18n import LANGUAGES
 from services.portal.inbox import filtered
 from services.portal.dashboard import dashboard_routes
 from services.portal.languages import gettext_for, language_of, language_routes
+from services.portal.live import live_routes
 from services.portal.managing import manager_routes, split_assignees
 from services.portal.rendering import environment
 from shared.contracts.actions import WorkflowAction
@@ -52,6 +53,7 @@ class Portal:
 
     def app(self) -> Starlette:
         routes = [
+            *live_routes(self),  # first: /taken/live is no item id
             Route("/", self.home), Route("/login", self.login_page), Route("/login", self.login, methods=["POST"]),
             Route("/logout", self.logout, methods=["POST"]), Route("/taken", self.inbox),
             Route("/taken/{item_id}", self.task_page), Route("/taken/{item_id}/document", self.download),

@@ -214,3 +214,22 @@ async def test_a_client_switches_to_english_and_approves_in_english(system, port
     await page.get_by_role("button", name="Approve", exact=True).click()
     await page.wait_for_selector("p.notice")
     assert "'Approve' is done." in await page.locator("p.notice").inner_text()
+
+
+async def test_an_open_task_page_follows_its_item_without_a_reload(system, portal, browser):
+    await system.submit(example("btw_suppletieaangifte", message_id="portal-live"))
+    item = await _item_of(system, "portal-live")
+    await _in_portal(system, item)
+    page = await _logged_in(browser, portal, "sanne.vandijk")
+    await page.goto(f"{portal}/taken/{item}")
+    inbox = await _logged_in(browser, portal, "sanne.vandijk")
+    assert await inbox.locator("table.tasks tbody tr").count() == 1
+
+    # Someone else (here: the same client from another device) approves; this page is not reloaded.
+    await system.act(item, CLIENT_TASK, "Goedkeuren bericht", "sanne.vandijk", comment="akkoord")
+    await page.wait_for_function(
+        "document.querySelector('p.status').innerText.includes('Geaccepteerd door instantie')", timeout=60_000)
+    assert "sanne.vandijk: Goedkeuren bericht" in await page.locator("ol.history").inner_text()
+    assert await page.locator("button", has_text="Goedkeuren bericht").count() == 0
+    await inbox.wait_for_function("!document.querySelector('table.tasks')", timeout=30_000)
+    await page.screenshot(path=SCREENSHOTS / "live-accepted.png", full_page=True)
