@@ -1,4 +1,4 @@
-"""Which language a request is answered in, and switching it: a small form in every page's header.
+"""Which language a request is answered in, and where a switch (a small form in every page's header) goes back to.
 
 Logged in, it is the account's language, put in the session at login; before
 that the browser's Accept-Language (Dutch when it asks for nothing we have).
@@ -9,8 +9,6 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from services.portal.i18n import negotiate, supported, translations
 
@@ -30,14 +28,3 @@ def back_to(request: Request) -> str:
     path = referer.path if same_site and not referer.path.startswith("//") else "/"
     return path + (f"?{referer.query}" if same_site and referer.query else "")
 
-
-def language_routes(portal) -> list[Route]:
-    async def switch(request: Request) -> Response:
-        form = await request.form()
-        portal._check_csrf(request, form)
-        language = supported(str(form.get("language", "")))
-        if language:
-            request.session["language"] = language
-        return RedirectResponse(back_to(request), status_code=303)
-
-    return [Route("/taal", switch, methods=["POST"])]

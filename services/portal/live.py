@@ -9,23 +9,24 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
+from services.portal.viewers import viewer, visible_item
+
 POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 
 
 def live_routes(portal) -> list[Route]:
     async def item_changes(request: Request) -> StreamingResponse:
-        viewer = await portal._viewer(request)
-        item = await portal._visible_item(viewer, request.path_params["item_id"])
+        item = await visible_item(portal, await viewer(portal, request), request.path_params["item_id"])
         query = ("SELECT i.status_code, i.status_at, t.task, t.assignees, (SELECT count(*) FROM portal.history h"
                  " WHERE h.dossier_item_id = i.dossier_item_id) FROM portal.items i"
                  " LEFT JOIN portal.tasks t USING (dossier_item_id) WHERE i.dossier_item_id = $1")
         return _stream(request, portal, query, item.dossier_item_id)
 
     async def inbox_changes(request: Request) -> StreamingResponse:
-        viewer = await portal._viewer(request)
+        asking = await viewer(portal, request)
         query = "SELECT count(*), max(since) FROM portal.tasks WHERE $1 = ANY(assignees)"
-        return _stream(request, portal, query, viewer.user)
+        return _stream(request, portal, query, asking.user)
 
     return [Route("/taken/live", inbox_changes), Route("/taken/{item_id}/live", item_changes)]
 

@@ -1,7 +1,6 @@
 """The task manager's view: the open tasks of the workflows they manage, overdue first, and the rejected items
 they can restore; reassigning one task or many at once. Acting on one task is the task page's form."""
 
-import re
 from datetime import UTC, datetime
 
 from starlette.exceptions import HTTPException
@@ -10,42 +9,39 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from services.portal import access, queries
+from services.portal.acting import send, split_assignees, workflow_action
 from services.portal.languages import gettext_for
-
-
-def split_assignees(text: str) -> tuple[str, ...]:
-    """'medewerker, @fiscaal' → ('medewerker', '@fiscaal'): users or @groups, each once."""
-    return tuple(dict.fromkeys(part for part in re.split(r"[\s,;]+", text) if part))
+from services.portal.viewers import check_csrf, render, viewer, visible_item
 
 
 def manager_routes(portal) -> list[Route]:
     async def manager(request: Request) -> access.Viewer:
-        viewer = await portal._viewer(request)
-        if viewer.role != "task_manager":
+        asking = await viewer(portal, request)
+        if asking.role != "task_manager":
             raise HTTPException(404)
-        return viewer
+        return asking
 
     async def overview(request: Request) -> Response:
-        viewer = await manager(request)
+        asking = await manager(request)
         async with portal.pool().acquire() as conn:
-            items = await queries.managed(conn, viewer)
+            items = await queries.managed(conn, asking)
         workflows = sorted({i.workflow or "" for i in items})
-        return portal._render(request, "manage.html", {
+        return render(request, "manage.html", {
             "now": datetime.now(UTC), "workflows": {w: [i for i in items if (i.workflow or "") == w] for w in workflows},
             "notice": request.session.pop("notice", None), "error": request.session.pop("error", None)})
 
     async def reassign_many(request: Request) -> Response:
-        viewer = await manager(request)
+        asking = await manager(request)
         form = await request.form()
-        portal._check_csrf(request, form)
+        check_csrf(request, form)
         assignees = split_assignees(str(form.get("assignees", "")))
-        chosen = [await portal._visible_item(viewer, str(item_id)) for item_id in form.getlist("item")]
+        chosen = [await visible_item(portal, asking, str(item_id)) for item_id in form.getlist("item")]
         _ = gettext_for(request)
-        refusals = [access.refuse_action(viewer, item, access.REASSIGN, "", assignees, _=_) for item in chosen]
+        refusals = [access.refuse_action(asking, item, access.REASSIGN, "", assignees, _=_) for item in chosen]
         if not chosen or any(refusals):
             request.session["error"] = next(filter(None, refusals), _("Kies eerst een of meer taken."))
             return RedirectResponse("/beheer", status_code=303)
-        await portal.send(*(portal.action(viewer, item, access.REASSIGN, assignees=assignees) for item in chosen))
+        await send(portal, *(workflow_action(asking, item, access.REASSIGN, assignees=assignees) for item in chosen))
         request.session["notice"] = _("%(count)s taak/taken toegewezen aan %(assignees)s.") % {
             "count": len(chosen), "assignees": ", ".join(assignees)}
         return RedirectResponse("/beheer", status_code=303)

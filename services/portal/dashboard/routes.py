@@ -21,6 +21,7 @@ from services.portal.dashboard.history import LagHistory
 from services.portal.dashboard.sampling import sample_forever
 from services.portal.dashboard.view import panels
 from services.portal.languages import gettext_for
+from services.portal.viewers import check_csrf, render, viewer
 from shared.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -39,9 +40,9 @@ class Dashboard:
 
 def dashboard_routes(portal) -> list[Route]:
     async def operator(request: Request) -> Dashboard:
-        viewer = await portal._viewer(request)
+        asking = await viewer(portal, request)
         dashboard = getattr(portal, "dashboard", None)
-        if viewer.role != "operator" or dashboard is None:
+        if asking.role != "operator" or dashboard is None:
             raise HTTPException(404)
         return dashboard
 
@@ -55,7 +56,7 @@ def dashboard_routes(portal) -> list[Route]:
             figures.shown(figures.gateway(settings, pool), "Gateway"),
             figures.shown(breaker_states(pool), "Stroomonderbreker"))
         latest = dashboard.history.latest
-        response = portal._render(request, "dashboard.html", {
+        response = render(request, "dashboard.html", {
             "panels": panels(dashboard.history), "sampled_at": latest.at if latest else None,
             "lag_error": dashboard.history.error, "interval": f"{dashboard.interval:g}".replace(".", ","), "now": time.time(),
             "letters": letters, "items": items, "backlog": backlog, "gateway": gateway,
@@ -67,11 +68,11 @@ def dashboard_routes(portal) -> list[Route]:
     async def letter(request: Request) -> Response:
         dashboard = await operator(request)
         found = await _letter(dashboard, request)
-        return portal._render(request, "dashboard_letter.html", {"letter": found, "shown": render_show(found)})
+        return render(request, "dashboard_letter.html", {"letter": found, "shown": render_show(found)})
 
     async def replay_letter(request: Request) -> Response:
         dashboard = await operator(request)
-        portal._check_csrf(request, await request.form())
+        check_csrf(request, await request.form())
         found, _ = await _letter(dashboard, request), gettext_for(request)
         try:
             [sent] = await replay(dashboard.settings.kafka_bootstrap_servers, [found],

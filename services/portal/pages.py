@@ -1,0 +1,69 @@
+"""What a viewer reads: their inbox, a task page with the history, the document's facts and what they may do,
+and downloading the document or its attachment. Only items the viewer may see; anything else is a 404."""
+
+import base64
+from datetime import UTC, datetime
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from services.portal import access, queries
+from services.portal.inbox import filtered
+from services.portal.viewers import render, viewer, visible_item
+from shared.documents.table import fact_table
+
+
+def page_routes(portal) -> list[Route]:
+    async def inbox(request: Request) -> Response:
+        asking = await viewer(portal, request)
+        async with portal.pool().acquire() as conn:
+            items = [i for i in await queries.inbox(conn, asking) if access.may_see(asking, i)]
+        return render(request, "inbox.html", {"inbox": filtered(items, request.query_params),
+                                              "now": datetime.now(UTC)})
+
+    async def task_page(request: Request) -> Response:
+        asking = await viewer(portal, request)
+        item = await visible_item(portal, asking, request.path_params["item_id"])
+        async with portal.pool().acquire() as conn:
+            lines = await queries.history(conn, item.dossier_item_id)
+            document, attachment = await queries.document(conn, item.dossier_item_id), await queries.attachment(
+                conn, item.dossier_item_id)
+        return render(request, "task.html", {
+            "item": item, "history": lines, "actions": access.actions_for(asking, item),
+            "facts": facts_of(document), "attachment": attachment, "reactions": portal.reactions,
+            "notice": request.session.pop("notice", None), "error": request.session.pop("error", None)})
+
+    async def document(request: Request) -> Response:
+        return _download(await stored_file(request, queries.document))
+
+    async def attachment(request: Request) -> Response:
+        # A UNC location has no content: it is shown as text, the portal cannot reach that share.
+        return _download(await stored_file(request, queries.attachment))
+
+    async def stored_file(request: Request, query) -> dict:
+        item = await visible_item(portal, await viewer(portal, request), request.path_params["item_id"])
+        async with portal.pool().acquire() as conn:
+            stored = await query(conn, item.dossier_item_id)
+        if not stored or not stored.get("content_base64"):
+            raise HTTPException(404)
+        return stored
+
+    return [Route("/taken", inbox), Route("/taken/{item_id}", task_page), Route("/taken/{item_id}/document", document),
+            Route("/taken/{item_id}/bijlage", attachment)]
+
+
+def _download(document: dict) -> Response:
+    # Only safe characters reach the header: a file name cannot inject a header or a path.
+    name = "".join(ch for ch in document["file_name"] if ch.isalnum() or ch in "._-") or "document"
+    return Response(base64.b64decode(document["content_base64"]), media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def facts_of(document: dict | None) -> list:
+    """The document's facts as rows for a table; none when it cannot be read (intake refused those already)."""
+    if not document:
+        return []
+    rows = fact_table(base64.b64decode(document["content_base64"]))
+    return rows if isinstance(rows, list) else []

@@ -1,0 +1,56 @@
+"""The session: logging in (throttled per user and address, a fresh session on success), logging out, and the
+language switch the session keeps until logout."""
+
+import asyncio
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from services.portal.i18n import supported
+from services.portal.languages import back_to, gettext_for
+from services.portal.viewers import check_csrf, render
+
+
+def signing_in_routes(portal) -> list[Route]:
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/taken" if request.session.get("user") else "/login", status_code=303)
+
+    async def login_page(request: Request, error: str = "", status: int = 200) -> Response:
+        return render(request, "login.html", {"error": error}, status=status)
+
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        check_csrf(request, form)
+        user, password = str(form.get("user", "")).strip(), str(form.get("password", ""))
+        address = request.client.host if request.client else "-"
+        wait, _ = portal.throttle.wait_seconds(user, address), gettext_for(request)
+        if wait:
+            return await login_page(request, _("Te veel mislukte pogingen. Probeer het over %(minutes)s "
+                                               "minuten opnieuw.") % {"minutes": f"{wait / 60:.0f}"}, status=429)
+        account = await asyncio.to_thread(portal.accounts.verify, user, password)
+        if account is None:
+            portal.throttle.failed(user, address)
+            return await login_page(request, _("Onbekende gebruiker of onjuist wachtwoord."), status=401)
+        portal.throttle.succeeded(user, address)
+        request.session.clear()  # a new session on login: no fixation
+        request.session.update(user=user, role=account.role, language=account.language,
+                               csrf=secrets.token_urlsafe(24))
+        return RedirectResponse("/taken", status_code=303)
+
+    async def logout(request: Request) -> Response:
+        check_csrf(request, await request.form())
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    async def switch_language(request: Request) -> Response:
+        form = await request.form()
+        check_csrf(request, form)
+        language = supported(str(form.get("language", "")))
+        if language:
+            request.session["language"] = language
+        return RedirectResponse(back_to(request), status_code=303)
+
+    return [Route("/", home), Route("/login", login_page), Route("/login", login, methods=["POST"]),
+            Route("/logout", logout, methods=["POST"]), Route("/taal", switch_language, methods=["POST"])]

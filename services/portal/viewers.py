@@ -1,0 +1,54 @@
+"""Who is asking, for every page: the viewer from the signed session (never from a form), an item they may see
+(anything else is a 404, as if it did not exist), the CSRF check on every form, and rendering a page for them."""
+
+import secrets
+import uuid
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from services.portal import access, queries
+from services.portal.i18n import LANGUAGES
+from services.portal.languages import gettext_for, language_of
+from services.portal.rendering import environment
+
+templates = {language: Jinja2Templates(env=environment(language)) for language in LANGUAGES}
+
+
+async def viewer(portal, request: Request) -> access.Viewer:
+    user = request.session.get("user")
+    if not user:
+        raise HTTPException(303, headers={"Location": "/login"})
+    organisations = frozenset()
+    if request.session.get("role") == "client":
+        async with portal.pool().acquire() as conn:
+            organisations = await queries.organisations_of(conn, user)
+    return access.Viewer(user=user, role=request.session["role"], organisations=organisations)
+
+
+async def visible_item(portal, viewer: access.Viewer, item_id: str) -> access.ItemView:
+    try:
+        item_id = str(uuid.UUID(item_id))
+    except ValueError:
+        raise HTTPException(404) from None
+    async with portal.pool().acquire() as conn:
+        item = await queries.item(conn, item_id)
+    if item is None or not access.may_see(viewer, item):
+        raise HTTPException(404)
+    return item
+
+
+def check_csrf(request: Request, form) -> None:
+    expected = request.session.get("csrf") or request.session.setdefault("csrf", secrets.token_urlsafe(24))
+    if not secrets.compare_digest(str(form.get("csrf", "")), expected):
+        _ = gettext_for(request)
+        raise HTTPException(403, _("Het formulier is verlopen of komt niet van deze site; probeer het opnieuw."))
+
+
+def render(request: Request, name: str, context: dict, status: int = 200) -> Response:
+    request.session.setdefault("csrf", secrets.token_urlsafe(24))
+    context = {"user": request.session.get("user"), "role": request.session.get("role"),
+               "csrf": request.session["csrf"], **context}
+    return templates[language_of(request)].TemplateResponse(request, name, context, status_code=status)
