@@ -66,6 +66,23 @@ async def _in_portal(system, item_id: str, *, status: int | None = None, task: b
     raise AssertionError(f"{item_id} did not reach {status} in the portal\n{system.logs()}")
 
 
+async def _submitted(system, example_name: str, message_id: str) -> str:
+    """Submit a golden example; its dossier item id once the portal shows its task."""
+    await system.submit(example(example_name, message_id=message_id))
+    item = await _item_of(system, message_id)
+    await _in_portal(system, item)
+    return item
+
+
+async def _held_by(system, item_id: str, user: str) -> None:
+    for _ in range(300):
+        if await system.db.fetchval("SELECT $2 = ANY(assignees) FROM portal.tasks WHERE dossier_item_id = $1",
+                                    item_id, user):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the portal never showed {item_id} held by {user}\n{system.logs()}")
+
+
 async def _item_of(system, message_id: str) -> str:
     await system.wait_for(lambda: any(e.message_id == message_id and e.status_code == 30 for e in system.events),
                           what=f"{message_id} in its workflow")
@@ -109,9 +126,7 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
 
 
 async def test_a_rejection_needs_a_reason_and_carries_it_to_status_40(system, portal, browser):
-    await system.submit(example("loonheffing", message_id="portal-reject"))
-    item = await _item_of(system, "portal-reject")
-    await _in_portal(system, item)
+    item = await _submitted(system, "loonheffing", "portal-reject")
     page = await _logged_in(browser, portal, "sanne.vandijk")
     await page.goto(f"{portal}/taken/{item}")
 
@@ -146,9 +161,7 @@ async def test_forged_posts_and_guessed_passwords_are_refused(system, portal, br
 
 
 async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_restores(system, portal, browser):
-    await system.submit(example("icp_aangifte", message_id="portal-office"))
-    item = await _item_of(system, "portal-office")
-    await _in_portal(system, item)
+    item = await _submitted(system, "icp_aangifte", "portal-office")
 
     eva = await _logged_in(browser, portal, "eva.jansen")
     await eva.goto(f"{portal}/taken/{item}")
@@ -174,6 +187,7 @@ async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_
     await manager.screenshot(path=SCREENSHOTS / "manage.png", full_page=True)
     await system.wait_for(lambda: any(e.dossier_item_id == item and "assigned to medewerker" in e.detail
                                       for e in system.events), what="the reassignment")
+    await _held_by(system, item, "medewerker")  # the portal has read the task event too
 
     await office.goto(f"{portal}/taken/{item}")
     await office.get_by_label("Toelichting").fill("Klant is niet bereikbaar; afgekeurd in overleg")
@@ -193,9 +207,7 @@ async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_
 
 
 async def test_a_client_switches_to_english_and_approves_in_english(system, portal, browser):
-    await system.submit(example("btw_aangifte", message_id="portal-english"))
-    item = await _item_of(system, "portal-english")
-    await _in_portal(system, item)
+    item = await _submitted(system, "btw_aangifte", "portal-english")
     page = await _logged_in(browser, portal, "sanne.vandijk")
 
     await page.get_by_role("button", name="English").click()
@@ -217,9 +229,7 @@ async def test_a_client_switches_to_english_and_approves_in_english(system, port
 
 
 async def test_an_open_task_page_follows_its_item_without_a_reload(system, portal, browser):
-    await system.submit(example("btw_suppletieaangifte", message_id="portal-live"))
-    item = await _item_of(system, "portal-live")
-    await _in_portal(system, item)
+    item = await _submitted(system, "btw_suppletieaangifte", "portal-live")
     page = await _logged_in(browser, portal, "sanne.vandijk")
     await page.goto(f"{portal}/taken/{item}")
     inbox = await _logged_in(browser, portal, "sanne.vandijk")
