@@ -18,8 +18,17 @@ class Topics:
         return f"{self.prefix}declarations.inbound.dlq"
 
     @property
+    def refused(self) -> str:
+        """Every refused submission, keyed by message_id; never mistaken for a message's own status."""
+        return f"{self.prefix}declarations.refused"
+
+    @property
     def dossier_items(self) -> str:
         return f"{self.prefix}dossier.items"
+
+    @property
+    def dossier_items_dlq(self) -> str:
+        return f"{self.prefix}dossier.items.dlq"
 
     @property
     def workflow_actions(self) -> str:
@@ -34,6 +43,10 @@ class Topics:
         return f"{self.prefix}messages.approved"
 
     @property
+    def approved_dlq(self) -> str:
+        return f"{self.prefix}messages.approved.dlq"
+
+    @property
     def status(self) -> str:
         return f"{self.prefix}messages.status"
 
@@ -42,8 +55,20 @@ class Topics:
         return f"{self.prefix}workflow.tasks"
 
     @property
+    def tasks_dlq(self) -> str:
+        return f"{self.prefix}workflow.tasks.dlq"
+
+    @property
     def directory(self) -> str:
         return f"{self.prefix}directory.parties"
+
+    @property
+    def directory_dlq(self) -> str:
+        return f"{self.prefix}directory.parties.dlq"
+
+    def dead_letters_of(self, topic: str) -> str:
+        """The dead-letter topic of a consumed topic (already prefixed): ``<topic>.dlq``."""
+        return f"{topic}.dlq"
 
     def group(self, service: str) -> str:
         """The consumer group of a service; prefixed too, so prefixed deployments never share offsets."""
