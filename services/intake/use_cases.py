@@ -2,12 +2,15 @@
 
 Per record: parse → reuse check → import rules. Accepted declarations are
 stored with their items, and status 10 (per message), 20 (per item) and the
-items on dossier.items leave through the outbox. Refusals go to the dead-letter
-topic with the reason and the original coordinates, and (when the message id
-and source can be read) as a "Refused" status event. A batch is one
+items on dossier.items leave through the outbox. Every refusal goes to the
+dead-letter topic with the reason and the original coordinates, and to
+declarations.refused for its sender. Only a message never registered gets the
+"Refused" status (0) on messages.status: a later submission under the id of a
+registered message must not change what that message shows. A batch is one
 transaction: either all of it is applied, or none and it is retried.
 """
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,6 +33,7 @@ from services.intake.repository import IntakeRepository
 from shared import metrics
 from shared.contracts.directory import Party
 from shared.contracts.items import DossierItemCreated
+from shared.contracts.refusals import SubmissionRefused
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db import outbox
 from shared.db.inbox import claim_unapplied
@@ -98,7 +102,9 @@ class Intake:
         item_type = await repository.item_type()
         parsed = [(record, parse_declaration(record.value or b"", max_bytes=self.max_bytes)) for record in records]
         declarations = [d for _, d in parsed if isinstance(d, Declaration)]
-        seen = await repository.fingerprints({(d.source, d.message_id) for d in declarations})
+        # Readable refusals too: one under the id of a registered message must leave that message's status alone.
+        readable = [d for _, d in parsed if isinstance(d, Refusal) and d.message_id and d.source]
+        seen = await repository.fingerprints({(d.source, d.message_id) for d in [*declarations, *readable]})
         parties = await repository.parties({t.organisation_person_id for d in declarations for t in d.destinations})
         judging = Judging(seen, authorisations, item_type, parties, self.clock())
         plan = BatchPlan()
@@ -109,9 +115,9 @@ class Intake:
         return plan
 
     def _decide(self, plan: BatchPlan, record: ConsumerRecord, declaration, judging: Judging) -> None:
-        seen, item_type, now = judging.seen, judging.item_type, judging.now
+        seen, item_type = judging.seen, judging.item_type
         if isinstance(declaration, Refusal):
-            self._refuse(plan, record, declaration, now)
+            self._refuse(plan, record, declaration, judging)
             return
         key = (declaration.source, declaration.message_id)
         reuse = check_reuse(seen.get(key), declaration)
@@ -120,16 +126,16 @@ class Intake:
             log.debug("declaration already stored with the same content; nothing to do")
             return
         if isinstance(reuse, Refusal):
-            self._refuse(plan, record, reuse, now)
+            self._refuse(plan, record, reuse, judging)
             return
         items = accept_declaration(declaration, authorisations=judging.authorisations, item_type=item_type,
-                                   parties=judging.parties, received_at=now, clock_skew=self.clock_skew,
+                                   parties=judging.parties, received_at=judging.now, clock_skew=self.clock_skew,
                                    summaries=self.summaries)
         if isinstance(items, Refusal):
-            self._refuse(plan, record, items, now)
+            self._refuse(plan, record, items, judging)
             return
         seen[key] = fingerprint(declaration)
-        self._accept(plan, declaration, items, seen[key], now)
+        self._accept(plan, declaration, items, seen[key], judging.now)
         # DEBUG: one line per declaration costs a quarter of intake's throughput; refusals stay at WARNING.
         log.debug("declaration accepted", message_type=declaration.message_type, confidential=item_type.confidential,
                  dossier_item_ids=[i.id for i in items])
@@ -145,15 +151,20 @@ class Intake:
                                             detail=f"dossier item for {item.organisation_person_id}"))
             plan.events.append(OutboxRecord.of(self.topics.dossier_items, item.id, _created(item)))
 
-    def _refuse(self, plan: BatchPlan, record: ConsumerRecord, refusal: Refusal, now: datetime) -> None:
+    def _refuse(self, plan: BatchPlan, record: ConsumerRecord, refusal: Refusal, judging: Judging) -> None:
         plan.refusals.append(str(refusal.reason_code))
+        registered = (refusal.source, refusal.message_id) in judging.seen
         log.warning("declaration refused", reason_code=str(refusal.reason_code), reason=refusal.message,
-                    topic=record.topic, partition=record.partition, offset=record.offset)
+                    topic=record.topic, partition=record.partition, offset=record.offset,
+                    message_status_unchanged=registered)
         plan.events.append(dead_letter(self.topics.inbound_dlq, record, reason_code=str(refusal.reason_code),
                                        reason=refusal.message, key=refusal.message_id))
-        if refusal.message_id and refusal.source:
-            plan.events.append(self._status(StatusCode.REFUSED, refusal.message_id, refusal.source, None, now,
-                                            detail=refusal.message, reason_code=str(refusal.reason_code)))
+        plan.events.append(OutboxRecord.of(self.topics.refused, refusal.message_id,
+                                           _refused(record, refusal, registered, judging.now)))
+        if refusal.message_id and refusal.source and not registered:
+            plan.events.append(self._status(StatusCode.REFUSED, refusal.message_id, refusal.source, None,
+                                            judging.now, detail=refusal.message,
+                                            reason_code=str(refusal.reason_code)))
 
     def _status(self, code: StatusCode, message_id: str, source: str, item_id: str | None, now: datetime,
                 **fields) -> OutboxRecord:
@@ -172,6 +183,15 @@ def _ids(record: ConsumerRecord, declaration) -> dict[str, str]:
     if source:
         ids["source"] = source
     return ids
+
+
+def _refused(record: ConsumerRecord, refusal: Refusal, registered: bool, now: datetime) -> SubmissionRefused:
+    return SubmissionRefused.of(
+        original_topic=record.topic, original_partition=record.partition, original_offset=record.offset,
+        message_id=refusal.message_id, source=refusal.source, reason_code=str(refusal.reason_code),
+        reason=refusal.message, content_sha256=hashlib.sha256(record.value or b"").hexdigest(),
+        message_status_unchanged=registered, occurred_at=now,
+    )
 
 
 def _created(item: DossierItem) -> DossierItemCreated:

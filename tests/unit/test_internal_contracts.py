@@ -9,6 +9,7 @@ from shared.contracts.approved import MessageApproved
 from shared.contracts.directory import Party
 from shared.contracts.inbound import EXAMPLES_DIR
 from shared.contracts.items import DossierItemCreated
+from shared.contracts.refusals import SubmissionRefused
 from shared.contracts.status import StatusEvent
 from shared.contracts.summary import DeclarationSummary
 from shared.contracts.tasks import TaskEvent
@@ -24,6 +25,7 @@ EXAMPLES = {
     "task_completed": TaskEvent,
     "directory_party": Party,
     "summary_btw_aangifte": DeclarationSummary,
+    "submission_refused": SubmissionRefused,
 }
 
 
@@ -49,3 +51,11 @@ def test_status_event_ids_differ_for_different_events_at_the_same_moment():
     first = StatusEvent.of(event.status_code, detail="one", **fields)
     assert first.event_id == StatusEvent.of(event.status_code, detail="one", **fields).event_id
     assert first.event_id != StatusEvent.of(event.status_code, detail="two", **fields).event_id
+
+
+def test_a_refusal_event_id_follows_the_record_it_refuses():
+    document = json.loads((EXAMPLES_DIR / "submission_refused.json").read_text())
+    fields = {k: v for k, v in document.items() if k not in ("event_id", "original_offset")}
+    again = SubmissionRefused.of(original_offset=document["original_offset"], **fields)
+    assert again.event_id == document["event_id"]
+    assert SubmissionRefused.of(original_offset=document["original_offset"] + 1, **fields).event_id != again.event_id

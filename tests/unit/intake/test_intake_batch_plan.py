@@ -83,8 +83,46 @@ async def test_a_refusal_is_dead_lettered_with_its_coordinates_and_reported_when
                                 [_record(example("btw_aangifte", message_id="m5", source="niemand")),
                                  _record(b"not json")])
     assert plan.refusals == ["unknown_source", "not_json"] and plan.items == []
-    dead, status, unreadable = plan.events
+    dead, refused, status, unreadable, unreadable_refused = plan.events
     assert dead.topic == TOPICS.inbound_dlq and dead.key == "m5"
     assert dict(dead.headers)["accordeer-reason-code"] == "unknown_source"
     assert json.loads(status.value)["status_code"] == 0 and json.loads(status.value)["reason_code"] == "unknown_source"
+    assert refused.topic == TOPICS.refused and refused.key == "m5"
+    assert json.loads(refused.value)["message_status_unchanged"] is False
     assert unreadable.topic == TOPICS.inbound_dlq and unreadable.value == b"not json"
+    assert unreadable_refused.topic == TOPICS.refused and unreadable_refused.key is None
+    assert json.loads(unreadable_refused.value)["message_id"] is None
+
+
+def _stored(document: dict) -> dict:
+    from services.intake.domain import fingerprint, parse_declaration
+
+    print_ = fingerprint(parse_declaration(json.dumps(document).encode(), max_bytes=1 << 20))
+    return {(document["source"], document["message_id"]): print_}
+
+
+async def test_other_content_under_a_registered_id_changes_nothing_on_messages_status():
+    first = example("btw_aangifte", message_id="m6")
+    record = _record({**first, "subject": "Anders"})
+    plan = await _intake().plan(InMemoryIntakeRepository(_stored(first)), [record])
+    assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused]
+    refused = json.loads(plan.events[1].value)
+    assert refused["message_status_unchanged"] is True and refused["reason_code"] == "message_id_reused"
+    assert (refused["original_topic"], refused["original_offset"]) == (record.topic, record.offset)
+    again = await _intake().plan(InMemoryIntakeRepository(_stored(first)), [record])
+    assert json.loads(again.events[1].value)["event_id"] == refused["event_id"]  # a redelivery: the same event
+
+
+async def test_an_invalid_submission_under_a_registered_id_changes_nothing_on_messages_status_either():
+    first = example("btw_aangifte", message_id="m7")
+    plan = await _intake().plan(InMemoryIntakeRepository(_stored(first)), [_record({**first, "colour": "blue"})])
+    assert plan.refusals == ["unknown_field"]
+    assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused]
+    assert json.loads(plan.events[1].value)["message_status_unchanged"] is True
+
+
+async def test_other_content_under_an_id_registered_earlier_in_the_same_batch_changes_nothing_either():
+    first = example("btw_aangifte", message_id="m8")
+    plan = await _intake().plan(InMemoryIntakeRepository(), [_record(first), _record({**first, "subject": "Anders"})])
+    assert [json.loads(e.value).get("status_code") for e in plan.events if e.topic == TOPICS.status] == [10, 20]
+    assert json.loads(plan.events[-1].value)["message_status_unchanged"] is True
