@@ -1,0 +1,251 @@
+"""A three-broker KRaft Apache Kafka cluster on 127.0.0.1, for `accordeer run --cluster` and fault tests.
+
+Every node is broker and controller at once (three voters, so the quorum and
+the partitions survive one node down). Each node has three listeners:
+
+- CLIENT, where producers and consumers connect: it listens on ``broker_port(i)``
+  and advertises ``advertised_ports[i]`` when given, so a TCP proxy in front of
+  the broker can stand in for it (clients learn the proxy's port from metadata);
+- INTERNAL, for replication between brokers; CONTROLLER, for the quorum. Neither
+  goes through an advertised client port, so a proxy disturbs only clients.
+
+Brokers are numbered 0 .. brokers-1 in this API (node.id is i + 1). The ports
+and the quorum's directory ids are chosen once and kept in ``data_dir``, since
+the voters' addresses are written into the formatted storage: a restart of the
+same data dir (a node or the whole cluster) uses the same ports again.
+
+The methods block (they start JVMs and wait for them); call them through
+``asyncio.to_thread`` from async code.
+"""
+
+import json
+import subprocess
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+from accordeer.localstack.kafka import DEPLOY_KAFKA, KafkaStartError, _cluster_id, ensure_jars, free_port, port_open
+from accordeer.localstack.processes import ManagedProcess, wait_until
+
+STARTED_LINE = "Kafka Server started"
+"""What KafkaRaftServer logs once the node is unfenced and serves clients (deploy/kafka/log4j2.yaml keeps it)."""
+
+_CONFIG = """\
+# Written by accordeer.localstack.cluster on every start; node {node_id} of {voters}.
+process.roles=broker,controller
+node.id={node_id}
+controller.quorum.bootstrap.servers={quorum}
+listeners=CLIENT://127.0.0.1:{client_port},INTERNAL://127.0.0.1:{internal_port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=CLIENT://127.0.0.1:{advertised_port},INTERNAL://127.0.0.1:{internal_port},CONTROLLER://127.0.0.1:{controller_port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=INTERNAL
+listener.security.protocol.map=CLIENT:PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs={log_dir}
+# The product creates its topics with their partitions and replication (deploy/topics.yaml).
+auto.create.topics.enable=false
+num.partitions=1
+default.replication.factor={replication}
+min.insync.replicas={min_isr}
+offsets.topic.replication.factor={replication}
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor={replication}
+transaction.state.log.min.isr={min_isr}
+share.coordinator.state.topic.replication.factor={replication}
+share.coordinator.state.topic.min.isr={min_isr}
+group.initial.rebalance.delay.ms=0
+# A killed broker is noticed in seconds, not the default 9 s, and comes back quickly after a restart.
+broker.session.timeout.ms=6000
+broker.heartbeat.interval.ms=1000
+log.segment.bytes=67108864
+log.retention.hours=168
+"""
+
+
+@dataclass
+class _Ports:
+    client: int
+    internal: int
+    controller: int
+
+
+class LocalKafkaCluster:
+    """``brokers`` combined broker+controller nodes whose data lives in ``data_dir`` (formatted on first start).
+
+    ``base_port``: client ports base_port, base_port+1, ...; internal ports from base_port+10, controller ports from
+    base_port+20. None: free ports, chosen on the first start of this data dir. ``advertised_ports``: broker index →
+    the port it advertises to clients instead of its own (a proxy's)."""
+
+    def __init__(self, data_dir: Path, cache_dir: Path, *, brokers: int = 3,
+                 advertised_ports: dict[int, int] | None = None, base_port: int | None = None, heap: str = "384m"):
+        self.data_dir, self.cache_dir, self.brokers = Path(data_dir), Path(cache_dir), brokers
+        self.advertised_ports = dict(advertised_ports or {})
+        self.base_port, self.heap = base_port, heap
+        self.processes = {}
+        self._ports = self._load_or_choose_ports()
+
+    # -- addresses -------------------------------------------------------------------------------------------
+
+    def broker_port(self, i: int) -> int:
+        """The port broker ``i`` listens on for clients."""
+        return self._ports[self._index(i)].client
+
+    def advertised_port(self, i: int) -> int:
+        """The port broker ``i`` tells clients to use (its own, unless a proxy stands in for it)."""
+        return self.advertised_ports.get(self._index(i), self.broker_port(i))
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """Every broker's client address (the ports they listen on)."""
+        return ",".join(f"127.0.0.1:{self.broker_port(i)}" for i in range(self.brokers))
+
+    @property
+    def replication_factor(self) -> int:
+        return min(3, self.brokers)
+
+    @property
+    def min_insync_replicas(self) -> int:
+        return 2 if self.brokers >= 3 else 1
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+
+    def start(self, timeout: float = 120.0) -> "LocalKafkaCluster":
+        """Start every node and wait until each one serves clients."""
+        busy = [p for ports in self._ports for p in (ports.client, ports.internal, ports.controller) if port_open(p)]
+        if busy:
+            raise KafkaStartError(f"port(s) {', '.join(map(str, busy))} already in use; stop what runs there")
+        libs = ensure_jars(self.cache_dir)
+        configs = [self._write_config(i) for i in range(self.brokers)]
+        self._format(libs, configs)
+        started = [self._launch(i, libs) for i in range(self.brokers)]
+        try:
+            for i, seen in started:
+                self._wait_started(i, seen, timeout)
+        except KafkaStartError:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM to every node at once (each one shuts down cleanly while the quorum still stands)."""
+        running = [p for p in self.processes.values() if p.running()]
+        for process in running:
+            process._signal(signal.SIGTERM)
+        for process in running:
+            process.stop(grace_seconds=30)
+
+    def kill_broker(self, i: int) -> None:
+        """SIGKILL: a crash, nothing flushed, no controlled shutdown."""
+        self.processes[self._index(i)].kill()
+
+    def stop_broker(self, i: int) -> None:
+        """SIGTERM and wait: a clean shutdown that moves leadership away first."""
+        self.processes[self._index(i)].stop(grace_seconds=60)
+
+    def start_broker(self, i: int, timeout: float = 120.0) -> None:
+        """Start node ``i`` again with its data, and wait until it serves clients."""
+        i = self._index(i)
+        if (process := self.processes.get(i)) is not None and process.running():
+            raise KafkaStartError(f"broker {i} is running already")
+        libs = ensure_jars(self.cache_dir)
+        self._write_config(i)
+        _, seen = self._launch(i, libs)
+        self._wait_started(i, seen, timeout)
+
+    def running(self, i: int) -> bool:
+        process = self.processes.get(self._index(i))
+        return process is not None and process.running()
+
+    def log_path(self, i: int) -> Path:
+        return self._node_dir(self._index(i)) / "kafka.log"
+
+    # -- internals -------------------------------------------------------------------------------------------
+
+    def _index(self, i: int) -> int:
+        if not 0 <= i < self.brokers:
+            raise IndexError(f"broker {i} does not exist; brokers are numbered 0 to {self.brokers - 1}")
+        return i
+
+    def _node_dir(self, i: int) -> Path:
+        return self.data_dir / f"broker-{i}"
+
+    def _load_or_choose_ports(self) -> list[_Ports]:
+        saved = self.data_dir / "cluster.json"
+        if saved.exists():
+            document = json.loads(saved.read_text())
+            if len(document["ports"]) == self.brokers:
+                return [_Ports(**p) for p in document["ports"]]
+        if self.base_port is not None:
+            return [_Ports(self.base_port + i, self.base_port + 10 + i, self.base_port + 20 + i)
+                    for i in range(self.brokers)]
+        return [_Ports(free_port(), free_port(), free_port()) for _ in range(self.brokers)]
+
+    def _quorum(self) -> str:
+        return ",".join(f"127.0.0.1:{p.controller}" for p in self._ports)
+
+    def _write_config(self, i: int) -> Path:
+        node_dir = self._node_dir(i)
+        node_dir.mkdir(parents=True, exist_ok=True)
+        ports = self._ports[i]
+        config = node_dir / "server.properties"
+        config.write_text(_CONFIG.format(
+            node_id=i + 1, voters=self.brokers, quorum=self._quorum(), client_port=ports.client,
+            internal_port=ports.internal, controller_port=ports.controller, advertised_port=self.advertised_port(i),
+            log_dir=node_dir / "logs", replication=self.replication_factor, min_isr=self.min_insync_replicas,
+        ))
+        return config
+
+    def _format(self, libs: Path, configs: list[Path]) -> None:
+        """Format every node not formatted yet, with one cluster id and one initial voter set for all."""
+        saved = self.data_dir / "cluster.json"
+        if saved.exists():
+            document = json.loads(saved.read_text())
+        else:
+            document = {"cluster_id": _cluster_id(), "directory_ids": [_cluster_id() for _ in range(self.brokers)],
+                        "ports": [vars(p) for p in self._ports]}
+            saved.write_text(json.dumps(document, indent=2))
+        voters = ",".join(f"{i + 1}@127.0.0.1:{p.controller}:{document['directory_ids'][i]}"
+                          for i, p in enumerate(self._ports))
+        pending = {
+            i: subprocess.Popen(
+                ["java", "-Xmx256m", f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+                 "-cp", f"{libs}/*", "kafka.tools.StorageTool", "format",
+                 "-t", document["cluster_id"], "-c", str(config), "--initial-controllers", voters],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            )
+            for i, config in enumerate(configs) if not (self._node_dir(i) / "logs" / "meta.properties").exists()
+        }
+        failures = []
+        for i, process in pending.items():
+            output, _ = process.communicate()
+            if process.returncode != 0:
+                failures.append(f"broker {i}: {output.strip()}")
+        if failures:
+            raise KafkaStartError("formatting Kafka storage failed:\n" + "\n".join(failures))
+
+    def _launch(self, i: int, libs: Path) -> tuple[int, int]:
+        log_path = self._node_dir(i) / "kafka.log"
+        seen = _started_count(log_path)
+        self.processes[i] = ManagedProcess(
+            name=f"kafka-{i}",
+            argv=["java", f"-Xmx{self.heap}", "-Xms128m", "-XX:+UseG1GC",
+                  f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+                  "-cp", f"{libs}/*", "kafka.Kafka", str(self._node_dir(i) / "server.properties")],
+            log_path=log_path,
+        ).start()
+        return i, seen
+
+    def _wait_started(self, i: int, seen: int, timeout: float) -> None:
+        process, log_path = self.processes[i], self._node_dir(i) / "kafka.log"
+        try:
+            wait_until(lambda: _started_count(log_path) > seen or not process.running(), timeout=timeout,
+                       interval=0.2, what=f"Kafka broker {i}")
+        except TimeoutError as exc:
+            raise KafkaStartError(f"{exc}\n{process.tail()}") from exc
+        if not process.running():
+            raise KafkaStartError(f"Kafka broker {i} exited at start:\n{process.tail()}")
+
+
+def _started_count(log_path: Path) -> int:
+    if not log_path.exists():
+        return 0
+    return log_path.read_text(errors="replace").count(STARTED_LINE)
