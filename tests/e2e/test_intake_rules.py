@@ -1,11 +1,13 @@
 """Every import rule end to end: the rows a good declaration makes, the refusal a bad one gets.
 
 One system, one burst of cases: each case's outcome is read back from
-PostgreSQL, the dead-letter topic (with its headers) and messages.status.
+PostgreSQL, the dead-letter topic (with its headers), declarations.refused and
+messages.status.
 """
 
 import base64
 import copy
+import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shared import dead_letters
+from shared.contracts.refusals import SubmissionRefused
 from tests.support.declarations import example
 from tests.support.documents import golden_document
 
@@ -81,13 +84,13 @@ async def test_each_import_rule_end_to_end(system):
         "a-inline": example("attachment_inline", message_id="a-inline"),
         "a-delivery-choice": _bad("a-delivery-choice", delivery_method_choice="per post"),
     }
-    reused = copy.deepcopy(accepted["a-plain"])
-    reused["subject"] = "Andere inhoud"
+    reused_document = copy.deepcopy(accepted["a-plain"])
+    reused_document["subject"] = "Andere inhoud"
     before = datetime.now(UTC)
     records = [(k, _encoded(d)) for k, d in accepted.items()]
     records += [(k, _encoded(d)) for k, (d, _, _) in REFUSED.items()]
     records += [("a-plain", _encoded(accepted["a-plain"])),  # the same again: a no-op
-                ("a-plain", _encoded(reused)),               # the same id, other content: refused
+                ("a-plain", _encoded(reused_document)),      # the same id, other content: refused
                 (None, b"this is not json"), (None, b"\xff\xfe{}"), (None, b"{" + b" " * (1024 * 1024) + b"}")]
     await system.publish(system.topics.inbound, records)
 
@@ -106,15 +109,29 @@ async def test_each_import_rule_end_to_end(system):
     assert [h[dead_letters.REASON_CODE] for h in by_key["a-plain"]] == ["message_id_reused"]
     assert sorted(h[dead_letters.REASON_CODE] for h in by_key[None]) == ["not_json", "not_utf8", "too_large"]
 
-    await system.wait_for(lambda: len([e for e in system.events if e.status_code == 0]) >= len(REFUSED) + 1,
+    await system.wait_for(lambda: len([e for e in system.events if e.status_code == 0]) >= len(REFUSED),
                           what="refused status events")
     refused_events = {e.message_id: e for e in system.events if e.status_code == 0}
-    for message_id, (_, code, _) in REFUSED.items():
-        if message_id == "r-unknown-field" or message_id in ("r-schema-version",):
-            pass  # their ids are still readable, so they are reported too
+    for message_id, (_, code, _) in REFUSED.items():  # ids readable even in a refused record are reported
         assert refused_events[message_id].reason_code == code, message_id
-    assert refused_events["a-plain"].reason_code == "message_id_reused"
     assert "root:" not in refused_events["r-xxe"].detail  # the external entity was never resolved
+
+    # Every refusal is on declarations.refused; the one under a registered id leaves that message's status alone.
+    refusals = [SubmissionRefused.model_validate_json(r.value)
+                for r in await system.read_topic(system.topics.refused, expect=len(REFUSED) + 4)]
+    assert len(refusals) == len(REFUSED) + 4
+    by_id = {}
+    for refusal in refusals:
+        by_id.setdefault(refusal.message_id, []).append(refusal)
+    [reused] = by_id["a-plain"]
+    assert (reused.reason_code, reused.message_status_unchanged) == ("message_id_reused", True)
+    assert reused.original_topic == system.topics.inbound and reused.content_sha256 == hashlib.sha256(
+        _encoded(reused_document)).hexdigest()
+    assert all(not r.message_status_unchanged for r in refusals if r.message_id != "a-plain")
+    assert sorted(r.reason_code for r in by_id[None]) == ["not_json", "not_utf8", "too_large"]
+    await system.wait_for(lambda: 20 in [e.status_code for e in system.events if e.message_id == "a-plain"],
+                          what="a-plain at 20")
+    assert [int(e.status_code) for e in system.events if e.message_id == "a-plain"] == [10, 20]
 
     rows = {r["message_id"]: r for r in await system.db.fetch("SELECT * FROM intake.dossier_items")}
     items_per_message = {r["message_id"]: r["n"] for r in await system.db.fetch(
