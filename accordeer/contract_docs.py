@@ -18,6 +18,7 @@ from shared.contracts.approved import MessageApproved
 from shared.contracts.directory import Party
 from shared.contracts.inbound import InboundDeclaration
 from shared.contracts.items import DossierItemCreated
+from shared.contracts.refusals import SubmissionRefused
 from shared.contracts.status import StatusEvent
 from shared.contracts.tasks import TaskEvent
 from shared.settings import REPO_ROOT
@@ -29,6 +30,13 @@ DLQ_DESCRIPTION = (
     "Refused records, byte for byte as they arrived; key: the message_id when it could be read. Headers: "
     "accordeer-reason-code, accordeer-reason, accordeer-original-topic, accordeer-original-partition, "
     "accordeer-original-offset, accordeer-original-timestamp."
+)
+
+INTERNAL_DLQ_DESCRIPTION = (
+    "Records of an internal topic a consumer could not use: unreadable (reason code unreadable) or failing the same "
+    "way on every attempt while the database and broker answered (failed_repeatedly, with accordeer-exception-type "
+    "and accordeer-exception). Byte for byte, with the original key and the headers of the other dead-letter topics, "
+    "plus accordeer-refused-by (the consumer group). `accordeer dlq replay` sends one back to its topic."
 )
 
 
@@ -47,6 +55,11 @@ def contract_broker(topics: Topics = Topics()) -> KafkaBroker:
     broker.publisher(topics.status, title=topics.status, schema=StatusEvent, description=(
         "Every status change of every message, from all three services; key: message_id. Status 0 means refused "
         "at intake (see reason_code). Repeats after a crash carry the same event_id."))
+    broker.publisher(topics.refused, title=topics.refused, schema=SubmissionRefused, description=(
+        "Every submission intake refused; key: message_id (none when it could not be read). "
+        "message_status_unchanged is true when the id belongs to a message already registered, whose status this "
+        "refusal leaves alone; a message never registered also gets status 0 on messages.status. Repeats carry the "
+        "same event_id."))
     broker.publisher(topics.dossier_items, title=topics.dossier_items, schema=DossierItemCreated,
                      description="Dossier items created by intake, read by workflow; key: dossier item id.")
     broker.publisher(topics.approved, title=topics.approved, schema=MessageApproved,
@@ -61,6 +74,8 @@ def contract_broker(topics: Topics = Topics()) -> KafkaBroker:
     broker.publisher(topics.inbound_dlq, title=topics.inbound_dlq, schema=bytes, description=DLQ_DESCRIPTION)
     broker.publisher(topics.workflow_actions_dlq, title=topics.workflow_actions_dlq, schema=bytes,
                      description=DLQ_DESCRIPTION)
+    for internal in (topics.dossier_items_dlq, topics.approved_dlq, topics.tasks_dlq, topics.directory_dlq):
+        broker.publisher(internal, title=internal, schema=bytes, description=INTERNAL_DLQ_DESCRIPTION)
     return broker
 
 
