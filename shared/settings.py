@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "ACCORDEER_DATABASE_URL"),
         description="PostgreSQL URL (a Unix-socket URL with ?host=/path works too). Empty: the embedded server of `make run`.",
     )
+    kafka_environment: str = Field(
+        "local", description="Which replication settings of deploy/topics.yaml new topics get: 'local' (one broker) "
+                             "or 'cluster' (three copies, two in sync).")
+    kafka_brokers: int = Field(
+        1, ge=1, description="Brokers of the local stack `accordeer run` starts: 1, or 3 for a KRaft cluster "
+                             "(as `accordeer run --cluster`; the topics then get the 'cluster' settings).")
     topic_prefix: str = Field("", description="Prefix put before every topic name, e.g. 'acme.'.")
     config_dir: Path = Field(REPO_ROOT / "deploy" / "config", description="Folder with workflows, routes, users and sources.")
     max_message_bytes: int = Field(1024 * 1024, description="Inbound records larger than this are refused as too_large.")

@@ -1,6 +1,8 @@
-"""Creates the product's topics with the partition counts of deploy/topics.yaml (existing ones are kept)."""
+"""Creates the product's topics with the partition counts and the environment's replication of deploy/topics.yaml
+(existing ones are kept)."""
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -10,7 +12,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from shared.kafka.producer import MAX_RECORD_BYTES
-from shared.settings import REPO_ROOT
+from shared.settings import REPO_ROOT, Settings
 
 TOPICS_FILE = REPO_ROOT / "deploy" / "topics.yaml"
 
@@ -25,6 +27,23 @@ def _topics(prefix: str, path: Path = TOPICS_FILE) -> dict[str, tuple[int, dict[
     document = yaml.safe_load(path.read_text())
     return {f"{prefix}{name}": (int(spec["partitions"]), {k: str(v) for k, v in spec.get("config", {}).items()})
             for name, spec in document["topics"].items()}
+
+
+@dataclass(frozen=True)
+class Replication:
+    """How many copies a topic keeps, and how many must hold a record before an acks=all write is acknowledged."""
+
+    replication_factor: int
+    min_insync_replicas: int
+
+
+def replication_of(environment: str, path: Path = TOPICS_FILE) -> Replication:
+    """The replication settings of ``environment`` (local, cluster, ...) in deploy/topics.yaml."""
+    environments = yaml.safe_load(path.read_text())["environments"]
+    if environment not in environments:
+        raise ValueError(f"unknown Kafka environment {environment!r}; {path.name} knows {', '.join(environments)}")
+    spec = environments[environment]
+    return Replication(int(spec["replication_factor"]), int(spec["min_insync_replicas"]))
 
 
 async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartition]:
@@ -67,15 +86,18 @@ def _not_leader_yet(record: logging.LogRecord) -> bool:
     return "NotLeaderForPartition" not in record.getMessage()
 
 
-async def ensure_topics(bootstrap_servers: str, prefix: str = "") -> list[str]:
-    """Create what is missing; returns the names created."""
+async def ensure_topics(bootstrap_servers: str, prefix: str = "", environment: str | None = None) -> list[str]:
+    """Create what is missing, with the replication of ``environment`` (by default the setting
+    ACCORDEER_KAFKA_ENVIRONMENT, else local); returns the names created."""
+    replication = replication_of(environment or Settings().kafka_environment)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name, partitions, replication_factor=1,
-                     topic_configs={"max.message.bytes": str(MAX_RECORD_BYTES), **config})
+            NewTopic(name, partitions, replication_factor=replication.replication_factor,
+                     topic_configs={"max.message.bytes": str(MAX_RECORD_BYTES),
+                                    "min.insync.replicas": str(replication.min_insync_replicas), **config})
             for name, (partitions, config) in _topics(prefix).items() if name not in existing
         ]
         if missing:

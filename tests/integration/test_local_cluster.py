@@ -10,10 +10,13 @@ import time
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from accordeer.connect import CACHE_DIR
 from accordeer.localstack.cluster import LocalKafkaCluster
+from shared.kafka.admin import ensure_topics, replication_of
 from shared.kafka.producer import create_producer
+from shared.topics import Topics
 
 PROXIED = 2
 """The broker a TCP proxy stands in for: it advertises the proxy's port to clients."""
@@ -155,3 +158,27 @@ async def test_a_cleanly_stopped_broker_comes_back_with_its_data(cluster):
     assert local.running(1)
     seen = await _consume(local.bootstrap_servers, "replicated", "cluster-test-2", expected=201)
     assert len(seen) == 201
+
+
+async def test_the_product_topics_get_the_cluster_environments_replication(cluster):
+    local, _, _ = cluster
+    topics = Topics("replicated.")
+    created = await ensure_topics(local.bootstrap_servers, topics.prefix, environment="cluster")
+    assert topics.status in created
+    admin = AIOKafkaAdminClient(bootstrap_servers=local.bootstrap_servers)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topics.status])
+        [configs] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topics.status)])
+    finally:
+        await admin.close()
+    assert {len(p["replicas"]) for p in described["partitions"]} == {3}
+    [resource] = configs.resources
+    entries = resource[4]  # error code, message, type, name, then the config entries
+    assert {name: value for name, value, *_ in entries}["min.insync.replicas"] == "2"
+    assert replication_of("cluster").min_insync_replicas == 2 and replication_of("local").replication_factor == 1
+
+
+def test_an_unknown_environment_is_named_with_the_known_ones():
+    with pytest.raises(ValueError, match="unknown Kafka environment 'prod'; topics.yaml knows local, cluster"):
+        replication_of("prod")
