@@ -5,7 +5,8 @@ with the reason and the original coordinates in headers (shared/dead_letters).
 Replay sends it back to its original topic with the same key and value plus a
 header naming the dead letter. That doubles nothing downstream: intake takes
 the replayed record as new input, and a message id already stored with the
-same content is a no-op, so replaying a record twice is harmless.
+same content is a no-op, so replaying a record twice is harmless; the internal
+topics are keyed by dossier item, action or party id, each applied once.
 """
 
 import asyncio
@@ -58,7 +59,9 @@ class DeadLetter:
 
 def dead_letter_topics(topics: Topics) -> dict[str, str]:
     """Each dead-letter topic → the only topic its records may be replayed to (``accordeer dlq`` reads these)."""
-    return {topics.inbound_dlq: topics.inbound, topics.workflow_actions_dlq: topics.workflow_actions}
+    consumed = (topics.inbound, topics.workflow_actions, topics.dossier_items, topics.approved, topics.tasks,
+                topics.directory)
+    return {topics.dead_letters_of(topic): topic for topic in consumed}
 
 
 async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: float = 60) -> list[DeadLetter]:

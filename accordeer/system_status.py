@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaConsumer
 
 from accordeer.breakers import ProcessBreaker, breaker_states
 from accordeer.components import components
+from accordeer.dead_letter_tools import dead_letter_topics
 from shared.contracts.status import StatusCode
 from shared.db.pool import connect
 from shared.kafka.admin import partitions_of
@@ -38,7 +39,7 @@ async def dead_letter_counts(settings: Settings) -> dict[str, int]:
     await consumer.start()
     try:
         counts = {}
-        for topic in (settings.topics.inbound_dlq, settings.topics.workflow_actions_dlq):
+        for topic in dead_letter_topics(settings.topics):
             partitions = await partitions_of(settings.kafka_bootstrap_servers, topic)
             ends = await consumer.end_offsets(partitions)
             starts = await consumer.beginning_offsets(partitions)

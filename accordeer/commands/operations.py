@@ -75,22 +75,31 @@ def status() -> None:
 
 
 class DeadLetterTopic(str, Enum):
+    """The consumed topic whose dead letters are meant."""
+
     inbound = "inbound"
     workflow_actions = "workflow-actions"
+    dossier_items = "dossier-items"
+    messages_approved = "messages-approved"
+    workflow_tasks = "workflow-tasks"
+    directory = "directory"
 
 
 DeadLetterTopicOption = Annotated[DeadLetterTopic, typer.Option("--topic", help="Which dead-letter topic.")]
 
 
 def _dead_letter_topic(settings: Settings, which: DeadLetterTopic) -> str:
-    return {DeadLetterTopic.inbound: settings.topics.inbound_dlq,
-            DeadLetterTopic.workflow_actions: settings.topics.workflow_actions_dlq}[which]
+    topics = settings.topics
+    consumed = {DeadLetterTopic.inbound: topics.inbound, DeadLetterTopic.workflow_actions: topics.workflow_actions,
+                DeadLetterTopic.dossier_items: topics.dossier_items, DeadLetterTopic.messages_approved: topics.approved,
+                DeadLetterTopic.workflow_tasks: topics.tasks, DeadLetterTopic.directory: topics.directory}[which]
+    return topics.dead_letters_of(consumed)
 
 
 @dlq_app.command("list")
 @friendly
 def dlq_list(
-    topic: Annotated[DeadLetterTopic | None, typer.Option("--topic", help="Only this one (default: both).")] = None,
+    topic: Annotated[DeadLetterTopic | None, typer.Option("--topic", help="Only this one (default: every one).")] = None,
     reason: Annotated[str | None, typer.Option(help="Only records with this reason code.")] = None,
     limit: Limit = 50,
     since: Since = None,
@@ -129,7 +138,7 @@ def dlq_show(
     typer.echo(render_show(letter))
 
 
-@dlq_app.command("replay", epilog="Exit codes: 0 sent back (intake or workflow then decides each again; follow "
+@dlq_app.command("replay", epilog="Exit codes: 0 sent back (its consumer then decides each again; follow "
                                   "with `accordeer status` or `dlq list`); 1 nothing matched, or not confirmed; "
                                   "2 bad arguments, or Kafka not reachable (nothing was sent).")
 @friendly

@@ -2,7 +2,9 @@
 
 A batch of ``workflow.tasks`` records is applied in the transaction that also
 moves the inbox positions: a record applied before adds nothing, and a mail
-row already there for an (event, recipient) is left alone. Sending happens
+row already there for an (event, recipient) is left alone. A record that is
+not a task event goes to ``workflow.tasks.dlq`` through the outbox, in that
+transaction. Sending happens
 later, in the sender loop (``sender.py``).
 """
 
@@ -19,6 +21,8 @@ from services.notifier.planning import MailPlan, mailed, plan_mails
 from services.notifier.recipients import Recipient, portal_contacts
 from services.notifier.repository import SCHEMA, add_mails
 from shared.contracts.tasks import TaskEvent
+from shared import dead_letters
+from shared.db import outbox
 from shared.db.inbox import claim_unapplied
 from shared.directory.store import all_parties, parties
 
@@ -41,7 +45,11 @@ class Notifier:
         await self.directory_current()
         async with self.pool().acquire() as conn, conn.transaction():
             fresh = await claim_unapplied(conn, SCHEMA, self.consumer, records)
-            events = mailed(e for e in map(_readable_event, fresh) if e is not None)
+            read = [(record, _readable_event(record)) for record in fresh]
+            # Same transaction as the batch: a record is dead-lettered exactly when the rest is applied.
+            await outbox.append(conn, SCHEMA, [dead_letters.unreadable(record, error, refused_by=self.consumer)
+                                               for record, error in read if isinstance(error, str)])
+            events = mailed(e for _, e in read if isinstance(e, TaskEvent))
             plan = plan_mails(events, await self._recipients(conn, events), self.composer)
             added = await add_mails(conn, plan.mails)
         # After the commit: a batch rolled back and retried is reported once.
@@ -70,11 +78,12 @@ def _report(plan: MailPlan, added: int, *, records: int) -> None:
         log.info("task events applied", records=records, mails=added, already_stored=len(plan.mails) - added)
 
 
-def _readable_event(record: ConsumerRecord) -> TaskEvent | None:
+def _readable_event(record: ConsumerRecord) -> TaskEvent | str:
+    """The task event, or why the record is not one."""
     try:
         return TaskEvent.model_validate_json(record.value or b"")
     except ValidationError as error:
         # Only the workflow service writes this topic: a bad record is a bug to see, never a stuck partition.
-        log.error("unreadable task event skipped", topic=record.topic, partition=record.partition,
+        log.error("unreadable task event dead-lettered", topic=record.topic, partition=record.partition,
                   offset=record.offset, error=str(error)[:500])
-        return None
+        return str(error)

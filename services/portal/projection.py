@@ -3,6 +3,9 @@
 One batch is one transaction with the inbox claim, so a record is applied once.
 Task events of an item arrive in order (key: dossier item id); status events
 are keyed by message id, so an item's status only moves to a later event.
+A record of dossier.items or workflow.tasks that is not what its topic carries
+goes to that topic's dead-letter topic through the outbox, in the same
+transaction.
 """
 
 from collections.abc import Callable, Sequence
@@ -15,6 +18,8 @@ from pydantic import BaseModel, ValidationError
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusEvent
 from shared.contracts.tasks import TaskEvent, TaskEventKind
+from shared import dead_letters
+from shared.db import outbox
 from shared.db.inbox import claim_unapplied
 from shared.topics import Topics
 
@@ -29,27 +34,35 @@ class Projection:
         self.pool = pool
         self.models: dict[str, type[BaseModel]] = {topics.dossier_items: DossierItemCreated,
                                                    topics.status: StatusEvent, topics.tasks: TaskEvent}
+        # messages.status is public and has no dead-letter topic: an unreadable status event is logged and skipped.
+        self.dead_letter_topics = {topics.dossier_items, topics.tasks}
         self.consumer = consumer
 
     async def apply(self, records: Sequence[ConsumerRecord]) -> None:
         async with self.pool().acquire() as conn, conn.transaction():
+            dead = []
             for record in await claim_unapplied(conn, SCHEMA, self.consumer, records):
                 message = self._read(record)
-                if isinstance(message, DossierItemCreated):
+                if isinstance(message, str):
+                    if record.topic in self.dead_letter_topics:
+                        dead.append(dead_letters.unreadable(record, message, refused_by=self.consumer))
+                elif isinstance(message, DossierItemCreated):
                     await _item(conn, message)
                 elif isinstance(message, StatusEvent) and message.dossier_item_id:
                     await _status(conn, message)
                 elif isinstance(message, TaskEvent):
                     await _task(conn, message)
+            await outbox.append(conn, SCHEMA, dead)
 
-    def _read(self, record: ConsumerRecord) -> BaseModel | None:
+    def _read(self, record: ConsumerRecord) -> BaseModel | str:
+        """The record's event or item, or why it is not one."""
         try:
             return self.models[record.topic].model_validate_json(record.value or b"")
         except (KeyError, ValidationError) as error:
             # Written by our own services: a bad record is a bug to see, never a reason to stop showing the rest.
             log.error("unreadable record skipped", topic=record.topic, partition=record.partition,
                       offset=record.offset, error=str(error)[:300])
-            return None
+            return str(error) if isinstance(error, ValidationError) else f"no contract for topic {record.topic}"
 
 
 async def _item(conn, item: DossierItemCreated) -> None:

@@ -18,7 +18,7 @@ from services.workflow.publications import PublicationCache
 from services.workflow.records import status_record, utc_now
 from services.workflow.repository import Instance, PublishedConfig, WorkflowRepository
 from services.workflow.tasks import TaskEvents
-from shared import metrics
+from shared import dead_letters, metrics
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusCode
 from shared.db import outbox
@@ -44,26 +44,31 @@ class Workflow:
         self.actions = ActionHandler(topics, self.publications, clock)
 
     async def take_items(self, records: Sequence[ConsumerRecord]) -> None:
-        """dossier.items → instances, each started in its workflow or waiting at 20 for a route."""
+        """dossier.items → instances, each started in its workflow or waiting at 20 for a route; a record that is
+        not a dossier item goes to dossier.items.dlq in the same transaction."""
         if not records:
             return
         async with self.pool.acquire() as conn, conn.transaction():
             fresh = await claim_unapplied(conn, SCHEMA, self.group_id, records)
             repository = WorkflowRepository(conn)
             await repository.hold_publications()
-            items = [item for item in map(_readable_item, fresh) if item is not None]
+            items, events = [], []
+            for record in fresh:
+                item = _readable_item(record)
+                if isinstance(item, DossierItemCreated):
+                    items.append(item)
+                else:
+                    events.append(dead_letters.unreadable(record, item, refused_by=self.group_id))
             new_ids = await repository.add_instances([
                 (i.dossier_item_id, i.message_id, i.source, i.message_type, i.characteristics,
                  i.model_dump(mode="json")) for i in items
             ])
-            if not new_ids:
-                return
-            config = await self.publications.latest(repository)
-            instances = await repository.instances(sorted(new_ids))
-            tasks = await task_events(repository, self.topics, config, instances)
-            events = []
-            for instance in instances:
-                events += await route(repository, tasks, instance, config, now=self.clock())
+            if new_ids:
+                config = await self.publications.latest(repository)
+                instances = await repository.instances(sorted(new_ids))
+                tasks = await task_events(repository, self.topics, config, instances)
+                for instance in instances:
+                    events += await route(repository, tasks, instance, config, now=self.clock())
             await outbox.append(conn, SCHEMA, events)
 
     async def take_actions(self, records: Sequence[ConsumerRecord]) -> None:
@@ -82,14 +87,15 @@ class Workflow:
             metrics.WORKFLOW_ACTIONS.labels(action=action, outcome=outcome).inc()
 
 
-def _readable_item(record: ConsumerRecord) -> DossierItemCreated | None:
+def _readable_item(record: ConsumerRecord) -> DossierItemCreated | str:
+    """The item, or why the record is not one."""
     try:
         return DossierItemCreated.model_validate_json(record.value or b"")
     except ValidationError as error:
         # Only intake writes this topic: a bad record is a bug to see, never a reason to stop the partition.
-        log.error("unreadable dossier item skipped", topic=record.topic, partition=record.partition,
-                  offset=record.offset, error=str(error))
-        return None
+        log.error("unreadable dossier item dead-lettered", topic=record.topic, partition=record.partition,
+                  offset=record.offset, error=str(error)[:500])
+        return str(error)
 
 
 async def task_events(repository: WorkflowRepository, topics: Topics, config: PublishedConfig | None,

@@ -7,6 +7,14 @@ directory change that was published before the batch was judged. So a party
 published before a declaration is always known when that declaration is
 judged; one published after it may not be, and the declaration is refused
 (and can be replayed from the dead-letter topic once the party is there).
+
+A record that is not a party (nor a tombstone) goes to ``directory.parties.dlq``
+through the service's outbox, in the transaction that applies the batch, once
+per service: with no consumer group, every process of every service reads it,
+and each service's copy goes without it, so each service says so (header
+``accordeer-refused-by``: the service) and no more than once, because the
+offset is claimed in the service's inbox under ``directory-mirror``. The key
+stays the party's id, so a replay lands on the same compacted key.
 """
 
 import asyncio
@@ -14,11 +22,17 @@ import asyncio
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from shared import dead_letters
+from shared.db import outbox
+from shared.db.inbox import claim_unapplied
 from shared.directory.records import UnreadableParty, party_change
 from shared.directory.store import PartyChange, advance_positions, apply_changes, positions
 from shared.kafka.admin import partitions_of
 
 log = structlog.get_logger(__name__)
+
+DEAD_LETTERING_CONSUMER = "directory-mirror"
+"""Name in the service's inbox_positions of how far its unreadable directory records are dead-lettered."""
 
 
 class DirectoryNotCurrent(RuntimeError):
@@ -95,10 +109,18 @@ class DirectoryMirror:
             await consumer.stop()
 
     async def _apply(self, batches, reached: dict[int, int]) -> None:
-        changes = [change for records in batches.values() for change in map(_change, records) if change]
+        read = [(record, _change(record)) for records in batches.values() for record in records]
+        changes = [change for _, change in read if isinstance(change, PartyChange)]
+        unreadable = [(record, error) for record, error in read if isinstance(error, str)]
         async with self.pool.acquire() as conn, conn.transaction():
             await apply_changes(conn, self.schema, changes)
             await advance_positions(conn, self.schema, self.topic, reached)
+            if unreadable:
+                first_time = {(r.partition, r.offset) for r in await claim_unapplied(
+                    conn, self.schema, DEAD_LETTERING_CONSUMER, [record for record, _ in unreadable])}
+                await outbox.append(conn, self.schema, [
+                    dead_letters.unreadable(record, error, refused_by=self.schema) for record, error in unreadable
+                    if (record.partition, record.offset) in first_time])
 
     async def _record_progress(self, next_offsets: dict[int, int]) -> None:
         async with self._progress:
@@ -107,9 +129,10 @@ class DirectoryMirror:
             self._progress.notify_all()
 
 
-def _change(record) -> PartyChange | None:
+def _change(record) -> PartyChange | str:
+    """The change, or why the record is not one."""
     try:
         return party_change(record)
     except UnreadableParty as error:
-        log.error("unreadable directory record skipped", error=str(error))
-        return None
+        log.error("unreadable directory record dead-lettered", error=str(error))
+        return str(error)
