@@ -1,4 +1,8 @@
-"""`accordeer run`: the whole system on this machine, until Ctrl-C; the data stays for the next run."""
+"""`accordeer run`: the whole system on this machine, until Ctrl-C; the data stays for the next run.
+
+A crashed process (a service, the mocked gateway, the mail sink) is started again with a growing wait, and
+`accordeer stack restart NAME` restarts one at once (accordeer/localstack/supervisor.py).
+"""
 
 import asyncio
 import shutil
@@ -7,29 +11,41 @@ import time
 
 from accordeer.connect import CACHE_DIR, DATA_DIR
 from accordeer.demo import run_demo
-from accordeer.localstack.stack import Infrastructure, ServiceProcesses
+from accordeer.localstack.settings import LocalStackSettings
+from accordeer.localstack.stack import Infrastructure, ServiceProcesses, ops_ports
+from accordeer.localstack.supervisor import RunState, Supervisor
 from accordeer.setup import prepare
+from shared.kafka.admin import ensure_topics
 from shared.settings import Settings
 
 
-def run_stack(*, demo: bool = True, say=print) -> None:
-    infrastructure = Infrastructure(DATA_DIR, CACHE_DIR)
+def run_stack(*, demo: bool = True, brokers: int | None = None, say=print) -> None:
+    local = LocalStackSettings()
+    infrastructure = Infrastructure(DATA_DIR, CACHE_DIR, kafka_port=local.kafka_port,
+                                    kafka_brokers=brokers or Settings().kafka_brokers)
     services: ServiceProcesses | None = None
+    supervisor: Supervisor | None = None
     signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on SIGTERM as on Ctrl-C
     try:
         say("starting PostgreSQL and Kafka (the first run fetches Kafka from Maven Central) ...")
         infrastructure.start()
         settings = Settings(database_url=infrastructure.database_url,
-                            kafka_bootstrap_servers=infrastructure.bootstrap_servers)
+                            kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+                            kafka_environment=infrastructure.kafka_environment)
+        # Before `prepare`, which creates missing topics with the environment's replication as well.
+        asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix,
+                                  environment=settings.kafka_environment))
         for line in asyncio.run(prepare(settings)):
             say(f"  {line}")
         services = ServiceProcesses(DATA_DIR / "logs", env={
             "DATABASE_URL": settings.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "ACCORDEER_KAFKA_ENVIRONMENT": settings.kafka_environment,
             "ACCORDEER_LOG_FORMAT": "json",
-        })
-        services.start_all()
-        _where_to_look(settings, services, say)
+        }, gateway_port=local.gateway_port, mail_port=local.mail_port, portal_port=local.portal_port)
+        services.start_all(ops_ports(local.ops_port))
+        supervisor = Supervisor(services, infrastructure, RunState(DATA_DIR / "run"), local, say=say).start()
+        _where_to_look(settings, services, infrastructure, say)
         if demo:
             final = asyncio.run(run_demo(settings, say=say))
             say(f"demo done: {sum(1 for c in final.values() if c == 80)} accepted by the authority, "
@@ -37,18 +53,16 @@ def run_stack(*, demo: bool = True, say=print) -> None:
         say("the system keeps running; press Ctrl-C to stop it")
         while True:
             time.sleep(1)
-            dead = [name for name, p in services.processes.items() if not p.running()]
-            if dead:
-                say(f"service(s) stopped unexpectedly: {', '.join(dead)}; see {DATA_DIR / 'logs'}")
-                break
     except KeyboardInterrupt:
         pass
     finally:
         say("stopping ...")
+        if supervisor is not None:
+            supervisor.close()
         if services is not None:
             services.stop_all()
         infrastructure.stop()
-        say("stopped; data kept in .data/ (`make wipe` removes it)")
+        say(f"stopped; data kept in {DATA_DIR} (`make wipe` removes it)")
 
 
 def wipe(say=print) -> None:
@@ -56,10 +70,11 @@ def wipe(say=print) -> None:
     say(f"removed {DATA_DIR}")
 
 
-def _where_to_look(settings: Settings, services: ServiceProcesses, say) -> None:
+def _where_to_look(settings: Settings, services: ServiceProcesses, infrastructure: Infrastructure, say) -> None:
+    kafka = "three brokers, topics replicated 3 times" if infrastructure.cluster is not None else "one broker"
     say(f"""
 running:
-  Kafka       {settings.kafka_bootstrap_servers}
+  Kafka       {settings.kafka_bootstrap_servers}  ({kafka})
   PostgreSQL  {settings.database_url}
   portal      http://127.0.0.1:{services.portal_port}  (log in as sanne.vandijk, eva.jansen or medewerker; password: demo)
   gateway     {services.gateway_url}/_admin/received  (the mocked Digipoort)
@@ -69,6 +84,7 @@ try, in another terminal (after `. .venv/bin/activate`):
   accordeer submit shared/contracts/examples/inbound_loonheffing.json
   accordeer history <the first characters of an item id above>
   accordeer directory show ORG-10045
+  accordeer stack restart dispatch   (a crashed service is restarted by itself)
 """)
 
 

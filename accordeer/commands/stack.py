@@ -1,12 +1,14 @@
-"""Commands for the local stack: run, wipe, fetch Kafka, set up a database and topics."""
+"""Commands for the local stack: run, restart one of its processes, wipe, fetch Kafka, set up a database and
+topics."""
 
 import asyncio
+import time
 from typing import Annotated
 
 import typer
 
 from accordeer.commands.common import app, friendly
-from accordeer.connect import CACHE_DIR, settings_with_database
+from accordeer.connect import CACHE_DIR, DATA_DIR, settings_with_database
 
 stack_app = typer.Typer(help="The local infrastructure.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
@@ -14,11 +16,57 @@ app.add_typer(stack_app, name="stack")
 
 @app.command()
 @friendly
-def run(demo: Annotated[bool, typer.Option(help="Feed sample declarations and play the client.")] = True) -> None:
-    """Run everything here (Kafka, PostgreSQL, the services, the mocked gateway) until Ctrl-C."""
+def run(
+    demo: Annotated[bool, typer.Option(help="Feed sample declarations and play the client.")] = True,
+    cluster: Annotated[bool, typer.Option(
+        "--cluster", help="Three Kafka brokers (KRaft) instead of one, topics with three copies and two in sync "
+                          "(as ACCORDEER_KAFKA_BROKERS=3).")] = False,
+) -> None:
+    """Run everything here (Kafka, PostgreSQL, the services, the mocked gateway) until Ctrl-C.
+
+    A process that stops is started again after a wait that grows with each crash in a row (1 s, 2 s, 4 s, at most
+    30 s); the terminal says so. `accordeer stack restart NAME` restarts one at once."""
     from accordeer.run import run_stack
 
-    run_stack(demo=demo)
+    run_stack(demo=demo, brokers=3 if cluster else None)
+
+
+@stack_app.command("restart")
+def stack_restart(
+    name: Annotated[str, typer.Argument(help="intake, workflow, dispatch, notifier, portal, digipoort_mock or "
+                                             "mail_sink.")],
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the new process.")] = 60.0,
+) -> None:
+    """Ask the running `accordeer run` (make run) to restart one of its processes now.
+
+    Exit codes: 0 restarted, 1 no local stack is running or it did not restart in time, 2 no such process."""
+    from accordeer.localstack.supervisor import SUPERVISED, RunState
+
+    if name not in SUPERVISED:
+        typer.secho(f"error: no process called {name!r}; the local stack runs {', '.join(SUPERVISED)}",
+                    fg="red", err=True)
+        raise typer.Exit(2)
+    state = RunState(DATA_DIR / "run")
+    before = state.read()
+    if before is None:
+        typer.secho(f"error: no local stack is running here ({DATA_DIR}); start it with `make run`", fg="red",
+                    err=True)
+        raise typer.Exit(1)
+    old_pid = before["processes"].get(name)
+    state.ask_restart(name)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = state.read()
+        if now is None:
+            typer.secho("error: the local stack stopped meanwhile", fg="red", err=True)
+            raise typer.Exit(1)
+        if now["processes"].get(name) not in (None, old_pid):
+            typer.echo(f"{name} restarted (pid {old_pid} → {now['processes'][name]})")
+            return
+        time.sleep(0.2)
+    typer.secho(f"error: {name} was not restarted within {timeout:g} s; see {DATA_DIR / 'logs' / name}.log",
+                fg="red", err=True)
+    raise typer.Exit(1)
 
 
 @app.command()

@@ -10,13 +10,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from accordeer.localstack.cluster import LocalKafkaCluster
 from accordeer.localstack.kafka import LocalKafka, free_port, port_open
-from accordeer.localstack.postgres import LocalPostgres
+from accordeer.localstack.postgres import LocalPostgres, running_server_url
 from accordeer.localstack.processes import ManagedProcess, wait_until
 
 SERVICES = ("intake", "workflow", "dispatch", "notifier", "portal")
+HELPERS = ("digipoort_mock", "mail_sink")
+"""The processes that stand in for the outside world: the mocked gateway and the SMTP sink."""
 OPS_PORTS = {"intake": 8481, "workflow": 8482, "dispatch": 8483, "notifier": 8484, "portal": 8485}
 """Health and metrics endpoints of the local stack (`accordeer status` looks there)."""
+
+
+def ops_ports(first: int) -> dict[str, int]:
+    """The services' health and metrics ports, from ``first`` on (OPS_PORTS for 8481)."""
+    return {name: first + n for n, name in enumerate(SERVICES)}
 
 
 def with_database(database_url: str, database: str) -> str:
@@ -32,10 +40,22 @@ class Infrastructure:
     data_dir: Path
     cache_dir: Path
     kafka_port: int = 9092
+    kafka_brokers: int = 1
+    """1: one plaintext broker; 3: a KRaft cluster whose topics keep three copies (the 'cluster' environment)."""
     kafka: LocalKafka | None = None
+    cluster: LocalKafkaCluster | None = None
     postgres: LocalPostgres | None = None
     bootstrap_servers: str = ""
     database_url: str = ""
+
+    def __post_init__(self):
+        if self.kafka_brokers not in (1, 3):
+            raise ValueError(f"the local stack runs 1 Kafka broker or a cluster of 3, not {self.kafka_brokers}")
+
+    @property
+    def kafka_environment(self) -> str:
+        """Which replication settings of deploy/topics.yaml the product's topics get."""
+        return "cluster" if self.kafka_brokers == 3 else "local"
 
     def start(self) -> "Infrastructure":
         self.bootstrap_servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
@@ -43,16 +63,36 @@ class Infrastructure:
         if not self.database_url:
             self.postgres = LocalPostgres(self.data_dir / "postgres").start()
             self.database_url = self.postgres.url
-        if not self.bootstrap_servers:
+        if not self.bootstrap_servers and self.kafka_brokers == 3:
+            # Its own folder: a cluster's storage is formatted for three voters, the single broker's for one.
+            self.cluster = LocalKafkaCluster(self.data_dir / "kafka-cluster", self.cache_dir, brokers=3,
+                                             base_port=self.kafka_port).start()
+            self.bootstrap_servers = self.cluster.bootstrap_servers
+        elif not self.bootstrap_servers:
             controller_port = self.kafka_port + 1 if self.kafka_port == 9092 else free_port()
             self.kafka = LocalKafka(self.cache_dir, self.data_dir / "kafka", port=self.kafka_port,
                                     controller_port=controller_port).start()
             self.bootstrap_servers = self.kafka.bootstrap_servers
         return self
 
+    def stopped(self) -> dict[str, str]:
+        """What this stack started and is no longer running → how it ended (for the supervisor to report)."""
+        down = {}
+        if self.kafka is not None and self.kafka.process is not None and not self.kafka.process.running():
+            down["Kafka"] = f"exit code {self.kafka.process.popen.returncode}; log {self.kafka.process.log_path}"
+        if self.cluster is not None:
+            for i, process in self.cluster.processes.items():
+                if not process.running():
+                    down[f"Kafka broker {i}"] = f"exit code {process.popen.returncode}; log {process.log_path}"
+        if self.postgres is not None and running_server_url(self.postgres.data_dir) is None:
+            down["PostgreSQL"] = f"its server in {self.postgres.data_dir} is gone"
+        return down
+
     def stop(self) -> None:
         if self.kafka is not None:
             self.kafka.stop()
+        if self.cluster is not None:
+            self.cluster.stop()
         if self.postgres is not None:
             self.postgres.stop()
 
@@ -69,6 +109,8 @@ class ServiceProcesses:
     mail_folder: Path | None = None
     """Where the mail sink keeps what the notifier sends; beside the logs unless given."""
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
+    launches: dict[str, tuple[str, dict[str, str], str]] = field(default_factory=dict)
+    """Process key → how it was started (module, extra environment, instance), so it can be started again."""
 
     @property
     def gateway_url(self) -> str:
@@ -99,11 +141,16 @@ class ServiceProcesses:
                                   "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.mail_port),
                                   "ACCORDEER_PORTAL_PORT": str(self.portal_port), **extra_env}, instance=instance)
 
-    def start_all(self) -> None:
+    def start_all(self, ops: dict[str, int] | None = None) -> None:
         self.start_gateway()
         self.start_mail_sink()
         for name in SERVICES:
-            self.start_service(name, ACCORDEER_HTTP_PORT=str(OPS_PORTS[name]))
+            self.start_service(name, ACCORDEER_HTTP_PORT=str((ops or OPS_PORTS)[name]))
+
+    def relaunch(self, key: str) -> ManagedProcess:
+        """Start process ``key`` again as it was started before (after it stopped)."""
+        name, extra_env, instance = self.launches[key]
+        return self._start(name, extra_env, instance=instance)
 
     def stop_all(self) -> None:
         for process in reversed(list(self.processes.values())):
@@ -118,4 +165,5 @@ class ServiceProcesses:
             env={**self.env, **extra_env},
         ).start()
         self.processes[key] = process
+        self.launches[key] = (name, extra_env, instance)
         return process

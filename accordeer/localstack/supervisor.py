@@ -1,0 +1,175 @@
+"""Keeps `accordeer run`'s processes running: a crashed one is restarted with a growing wait, one is restarted at
+once when `accordeer stack restart` asks, and Kafka or PostgreSQL going away is said on the terminal.
+
+The running supervisor and `accordeer stack restart` meet in ``<data dir>/run/``: ``supervisor.json`` holds the
+supervisor's pid and each process's pid (rewritten on every start), and a file ``restart/<name>`` asks for a
+restart; the supervisor stops that process (SIGTERM to its process group, SIGKILL after a grace period), starts
+it again and removes the file.
+"""
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tenacity import RetryCallState
+from tenacity.wait import wait_exponential
+
+from accordeer.localstack.settings import LocalStackSettings
+from accordeer.localstack.stack import HELPERS, SERVICES, Infrastructure, ServiceProcesses
+
+SUPERVISED = (*SERVICES, *HELPERS)
+"""The names `accordeer stack restart` accepts (as the logs are named: .data/logs/<name>.log)."""
+
+
+class Backoff:
+    """The wait before the n-th restart in a row: tenacity's exponential wait (first, 2×first, 4×first ... max)."""
+
+    def __init__(self, first: float, most: float):
+        self._wait = wait_exponential(multiplier=first, min=first, max=most)
+
+    def seconds(self, restart: int) -> float:
+        state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})
+        state.attempt_number = restart
+        return self._wait(state)
+
+
+@dataclass
+class RunState:
+    """The files in ``<data dir>/run/`` through which `accordeer stack restart` reaches the supervisor."""
+
+    folder: Path
+
+    @property
+    def path(self) -> Path:
+        return self.folder / "supervisor.json"
+
+    def write(self, pids: dict[str, int]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".partial")
+        partial.write_text(json.dumps({"pid": os.getpid(), "processes": pids}, indent=2))
+        partial.replace(self.path)  # readers never see half a file
+
+    def read(self) -> dict | None:
+        """The state of a running supervisor; None when none runs (no file, or its process is gone)."""
+        try:
+            state = json.loads(self.path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        return state if _alive(state["pid"]) else None
+
+    def ask_restart(self, name: str) -> None:
+        (self.folder / "restart").mkdir(parents=True, exist_ok=True)
+        (self.folder / "restart" / name).touch()
+
+    def take_restart_request(self, name: str) -> bool:
+        try:
+            (self.folder / "restart" / name).unlink()
+            return True
+        except FileNotFoundError:
+            return False
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+        for request in (self.folder / "restart").glob("*"):
+            request.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class _Watch:
+    started_at: float
+    restarts: int = 0
+    """Crashes in a row without a stable run between them."""
+    restart_at: float | None = None
+
+
+@dataclass
+class Supervisor:
+    """``check()`` looks once; ``start()`` looks every ``interval`` seconds in a thread until ``close()``."""
+
+    services: ServiceProcesses
+    infrastructure: Infrastructure
+    state: RunState
+    settings: LocalStackSettings = field(default_factory=LocalStackSettings)
+    say: Callable[[str], None] = print
+    clock: Callable[[], float] = time.monotonic
+    _watches: dict[str, _Watch] = field(default_factory=dict)
+    _down: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._backoff = Backoff(self.settings.restart_first_seconds, self.settings.restart_max_seconds)
+        now = self.clock()
+        self._watches = {name: _Watch(started_at=now) for name in self.services.processes}
+        self._publish()
+
+    def check(self) -> None:
+        self._report_infrastructure()
+        for name, watch in self._watches.items():
+            process = self.services.processes[name]
+            now = self.clock()
+            if self.state.take_restart_request(name):
+                process.stop()
+                self._restart(name, watch)
+                self.say(f"{name} restarted on request")
+            elif process.running():
+                if watch.restarts and now - watch.started_at >= self.settings.stable_seconds:
+                    watch.restarts = 0
+            elif watch.restart_at is None:
+                watch.restarts += 1
+                delay = self._backoff.seconds(watch.restarts)
+                watch.restart_at = now + delay
+                self.say(f"{name} stopped (exit code {process.popen.returncode}); restarting in {delay:g} s "
+                         f"(restart {watch.restarts}); see {process.log_path}")
+            elif now >= watch.restart_at:
+                self._restart(name, watch)
+
+    def start(self, interval: float = 0.5) -> "Supervisor":
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._watch, args=(interval,), name="supervisor", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop watching (before the processes are stopped, or it would start them again)."""
+        if getattr(self, "_thread", None) is not None:
+            self._stopping.set()
+            self._thread.join()
+        self.state.clear()
+
+    def _watch(self, interval: float) -> None:
+        while not self._stopping.wait(interval):
+            try:
+                self.check()
+            except OSError as exc:  # e.g. a process that cannot be started; try again next round
+                self.say(f"the supervisor could not act: {exc}")
+
+    def _restart(self, name: str, watch: _Watch) -> None:
+        self.services.relaunch(name)
+        watch.started_at, watch.restart_at = self.clock(), None
+        self._publish()
+
+    def _publish(self) -> None:
+        self.state.write({name: process.pid for name, process in self.services.processes.items()})
+
+    def _report_infrastructure(self) -> None:
+        down = self.infrastructure.stopped()
+        for what, how in down.items():
+            if what not in self._down:
+                self.say(f"{what} stopped ({how}); the services wait for it and carry on once it is back. "
+                         "Stop with Ctrl-C and run again to start it.")
+        for what in self._down.keys() - down.keys():
+            self.say(f"{what} is back")
+        self._down = down

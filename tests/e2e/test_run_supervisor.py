@@ -1,0 +1,177 @@
+"""`accordeer run` keeps its processes running: a killed service comes back (and the terminal says so), the mocked
+gateway too, and `accordeer stack restart NAME` restarts one at once.
+
+Starts a real `accordeer run --no-demo` (its own Kafka and PostgreSQL, in a data dir of its own, on free ports):
+run it under `flock /tmp/kafka.lock`.
+"""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from accordeer.connect import CACHE_DIR
+from accordeer.localstack.kafka import free_port, port_open
+
+pytestmark = pytest.mark.e2e
+
+ACCORDEER = [sys.executable, "-m", "accordeer.cli"]
+SERVICE_COUNT = 5
+
+
+def _free_run_of_ports(count: int) -> int:
+    while True:
+        first = random.randrange(20000, 40000)
+        if not any(port_open(first + n) for n in range(count)):
+            return first
+
+
+class RunningStack:
+    """One `accordeer run` in a subprocess, its terminal written to a file."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self.terminal = data_dir / "terminal.txt"
+        self.ops_port = _free_run_of_ports(SERVICE_COUNT)
+        self.gateway_port = free_port()
+        self.env = {key: value for key, value in os.environ.items()
+                    if key not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")}
+        self.env.update({
+            "ACCORDEER_DATA_DIR": str(data_dir), "ACCORDEER_CACHE_DIR": str(CACHE_DIR), "PYTHONUNBUFFERED": "1",
+            "ACCORDEER_RUN_KAFKA_PORT": str(free_port()), "ACCORDEER_RUN_GATEWAY_PORT": str(self.gateway_port),
+            "ACCORDEER_RUN_MAIL_PORT": str(free_port()), "ACCORDEER_RUN_PORTAL_PORT": str(free_port()),
+            "ACCORDEER_RUN_OPS_PORT": str(self.ops_port),
+        })
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "RunningStack":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with self.terminal.open("wb") as out:
+            self.process = subprocess.Popen([*ACCORDEER, "run", "--no-demo"], stdout=out, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, env=self.env)
+        self.wait_for_line("the system keeps running", timeout=240)
+        return self
+
+    def output(self) -> str:
+        return self.terminal.read_text(errors="replace")
+
+    def wait_for_line(self, text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.output():
+                return
+            assert self.process.poll() is None, f"accordeer run ended:\n{self.output()}"
+            time.sleep(0.2)
+        raise AssertionError(f"no line {text!r} within {timeout:g} s:\n{self.output()}")
+
+    def pids(self) -> dict[str, int]:
+        return json.loads((self.data_dir / "run" / "supervisor.json").read_text())["processes"]
+
+    def wait_for_new_pid(self, name: str, old: int, timeout: float = 60) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if (pid := self.pids().get(name)) != old:
+                return pid
+            time.sleep(0.2)
+        raise AssertionError(f"{name} was not started again:\n{self.output()}")
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*ACCORDEER, *args], env=self.env, capture_output=True, text=True, timeout=120)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _ready(port: int, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    running = RunningStack(tmp_path_factory.mktemp("run")).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_a_killed_service_is_restarted_with_a_growing_wait_and_the_terminal_says_so(stack):
+    dispatch = stack.pids()["dispatch"]
+    os.killpg(dispatch, signal.SIGKILL)
+    stack.wait_for_line("dispatch stopped (exit code -9); restarting in 1 s (restart 1)")
+    again = stack.wait_for_new_pid("dispatch", dispatch)
+    assert _alive(again)
+
+    os.killpg(again, signal.SIGKILL)  # at once: a second crash in a row waits longer
+    stack.wait_for_line("dispatch stopped (exit code -9); restarting in 2 s (restart 2)")
+    third = stack.wait_for_new_pid("dispatch", again)
+    assert _ready(stack.ops_port + 2), f"dispatch does not answer after its restarts:\n{stack.output()}"
+    assert stack.process.poll() is None and all(_alive(pid) for pid in stack.pids().values())
+    assert stack.pids()["dispatch"] == third
+
+
+def test_the_mocked_gateway_comes_back_too(stack):
+    gateway = stack.pids()["digipoort_mock"]
+    os.killpg(gateway, signal.SIGKILL)
+    stack.wait_for_line("digipoort_mock stopped (exit code -9); restarting in 1 s (restart 1)")
+    stack.wait_for_new_pid("digipoort_mock", gateway)
+    deadline = time.monotonic() + 30
+    while not port_open(stack.gateway_port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert port_open(stack.gateway_port)
+
+
+def test_stack_restart_restarts_a_service_at_once(stack):
+    before = stack.pids()["dispatch"]
+    result = stack.cli("stack", "restart", "dispatch")
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = stack.pids()["dispatch"]
+    assert result.stdout.strip() == f"dispatch restarted (pid {before} → {after})"
+    stack.wait_for_line("dispatch restarted on request")
+    assert not _alive(before) and _alive(after)
+    assert _ready(stack.ops_port + 2)
+
+
+def test_stack_restart_of_an_unknown_name_lists_the_names(stack):
+    result = stack.cli("stack", "restart", "dispach")
+    assert result.returncode == 2
+    assert "no process called 'dispach'; the local stack runs intake, workflow, dispatch, notifier, portal, " \
+           "digipoort_mock, mail_sink" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_stack_restart_without_a_running_stack_says_so(stack):
+    stack.stop()
+    assert f"stopped; data kept in {stack.data_dir}" in stack.output()
+    result = stack.cli("stack", "restart", "dispatch")
+    assert result.returncode == 1
+    assert "no local stack is running here" in result.stderr and "make run" in result.stderr

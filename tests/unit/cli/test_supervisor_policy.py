@@ -1,0 +1,117 @@
+"""The supervisor's policy on a fake clock and fake processes: the wait doubles with each crash in a row, starts
+over after a stable run, and a restart request is served at once. (The real thing: tests/e2e/test_run_supervisor.py.)"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from accordeer.localstack.settings import LocalStackSettings
+from accordeer.localstack.supervisor import Backoff, RunState, Supervisor
+
+
+@dataclass
+class FakePopen:
+    returncode: int | None = None
+
+
+@dataclass
+class FakeProcess:
+    pid: int
+    log_path: Path = Path("dispatch.log")
+    popen: FakePopen = field(default_factory=FakePopen)
+    stopped: bool = False
+
+    def running(self) -> bool:
+        return self.popen.returncode is None
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.popen.returncode = -15
+
+
+class FakeServices:
+    def __init__(self):
+        self.pids = iter(range(100, 1000))
+        self.processes = {"dispatch": FakeProcess(next(self.pids))}
+
+    def relaunch(self, name: str) -> FakeProcess:
+        self.processes[name] = FakeProcess(next(self.pids))
+        return self.processes[name]
+
+
+class NoInfrastructure:
+    def stopped(self) -> dict[str, str]:
+        return {}
+
+
+class Clock:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _supervisor(tmp_path, **settings):
+    lines, clock, services = [], Clock(), FakeServices()
+    supervisor = Supervisor(services, NoInfrastructure(), RunState(tmp_path), LocalStackSettings(**settings),
+                            say=lines.append, clock=clock)
+    return supervisor, services, clock, lines
+
+
+def _crash(services: FakeServices) -> None:
+    services.processes["dispatch"].popen.returncode = -9
+
+
+def test_the_wait_doubles_up_to_its_most():
+    assert [Backoff(1, 30).seconds(n) for n in range(1, 8)] == [1, 2, 4, 8, 16, 30, 30]
+
+
+def test_a_crash_waits_then_restarts_and_the_next_crash_in_a_row_waits_longer(tmp_path):
+    supervisor, services, clock, lines = _supervisor(tmp_path)
+    _crash(services)
+    supervisor.check()
+    assert lines == [f"dispatch stopped (exit code -9); restarting in 1 s (restart 1); see dispatch.log"]
+    clock.now = 0.5
+    supervisor.check()
+    assert services.processes["dispatch"].pid == 100, "not before its wait is over"
+    clock.now = 1.0
+    supervisor.check()
+    assert services.processes["dispatch"].pid == 101
+    assert RunState(tmp_path).read()["processes"] == {"dispatch": 101}
+
+    clock.now = 5.0
+    _crash(services)
+    supervisor.check()
+    assert lines[-1].startswith("dispatch stopped (exit code -9); restarting in 2 s (restart 2)")
+
+
+def test_after_a_stable_run_the_wait_starts_over(tmp_path):
+    supervisor, services, clock, lines = _supervisor(tmp_path, stable_seconds=60)
+    for _ in range(3):
+        _crash(services)
+        supervisor.check()
+        clock.now += 20
+        supervisor.check()
+    assert lines[-1].startswith("dispatch stopped (exit code -9); restarting in 4 s (restart 3)")
+    clock.now += 61
+    supervisor.check()
+    _crash(services)
+    supervisor.check()
+    assert lines[-1].startswith("dispatch stopped (exit code -9); restarting in 1 s (restart 1)")
+
+
+def test_a_request_stops_and_starts_the_process_at_once(tmp_path):
+    supervisor, services, clock, lines = _supervisor(tmp_path)
+    old = services.processes["dispatch"]
+    RunState(tmp_path).ask_restart("dispatch")
+    supervisor.check()
+    assert old.stopped and services.processes["dispatch"].pid == 101
+    assert lines == ["dispatch restarted on request"]
+    supervisor.check()
+    assert services.processes["dispatch"].pid == 101, "one request, one restart"
+
+
+def test_the_state_is_gone_once_the_supervisor_closes(tmp_path):
+    supervisor, *_ = _supervisor(tmp_path)
+    assert RunState(tmp_path).read() is not None
+    supervisor.close()
+    assert RunState(tmp_path).read() is None
