@@ -4,6 +4,7 @@ from faststream import FastStream
 
 from services.intake.use_cases import Intake
 from shared.kafka.batches import subscribe_batches
+from shared.kafka.poison import pool_answers
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
@@ -15,7 +16,7 @@ def build_app(settings: Settings) -> FastStream:
     subscribe_batches(
         broker, settings.topics.inbound, group_id=runtime.group_id, apply=intake.take_in,
         max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
-        title="declarations.inbound",
+        database_answers=lambda: pool_answers(runtime.pool), title="declarations.inbound",
         description="Inbound declarations (version 1) from external packages; key: message_id.",
     )
     return service_app(runtime, broker, title="Accordeer intake",

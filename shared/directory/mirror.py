@@ -28,6 +28,7 @@ from shared.db.inbox import claim_unapplied
 from shared.directory.records import UnreadableParty, party_change
 from shared.directory.store import PartyChange, advance_positions, apply_changes, positions
 from shared.kafka.admin import partitions_of
+from shared.kafka.poison import InfrastructureFailure
 
 log = structlog.get_logger(__name__)
 
@@ -35,7 +36,7 @@ DEAD_LETTERING_CONSUMER = "directory-mirror"
 """Name in the service's inbox_positions of how far its unreadable directory records are dead-lettered."""
 
 
-class DirectoryNotCurrent(RuntimeError):
+class DirectoryNotCurrent(InfrastructureFailure):
     """The copy did not reach the topic's end in time: the batch is retried (an infrastructure failure)."""
 
 

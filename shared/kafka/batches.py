@@ -6,22 +6,23 @@ after its database transaction committed. When ``apply`` fails, the batch is
 retried with exponential backoff for a bounded time, then the consumer is
 rewound to the batch's first records (``nack``) and polls again, so the
 partition is never skipped and the consumer never exceeds its poll interval.
-Bad records are the use case's business (dead letters), not an exception here.
+Bad input is the use case's business (dead letters), not an exception here; a
+record that makes ``apply`` fail the same way on every try while the database
+and broker answer is set aside by ``shared.kafka.poison``, which also stops a
+consumer that would set aside too many.
 """
 
-import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential_jitter
 
+from shared.db.outbox import OutboxRecord
+from shared.kafka.poison import ApplyBatch, BatchRunner, Check, PoisonSettings, Verdict
 from shared.kafka.producer import MAX_RECORD_BYTES
 
-log = logging.getLogger(__name__)
-
-ApplyBatch = Callable[[Sequence[ConsumerRecord]], Awaitable[None]]
+__all__ = ["ApplyBatch", "subscribe_batches"]
 
 
 async def _raw_values(message: KafkaMessage) -> list[bytes | None]:
@@ -38,12 +39,27 @@ def subscribe_batches(
     max_records: int = 500,
     batch_timeout_ms: int = 50,
     retry_for_seconds: float = 60.0,
+    database_answers: Check | None = None,
+    poison: PoisonSettings | None = None,
     title: str | None = None,
     description: str | None = None,
 ) -> None:
     """Register a batch subscriber on ``topic`` (or several topics: one consumer, one group member) that calls
-    ``apply`` and commits only after it succeeds."""
+    ``apply`` and commits only after it succeeds. ``database_answers`` (e.g. ``SELECT 1`` on the service's pool)
+    is checked with the broker before a failing record is dead-lettered."""
     topics = [topic] if isinstance(topic, str) else topic
+
+    async def healthy() -> bool:
+        if database_answers is not None and not await database_answers():
+            return False
+        return await broker.ping(timeout=5)
+
+    async def publish(letter: OutboxRecord) -> None:
+        await broker.publish(letter.value, letter.topic, key=letter.key.encode() if letter.key is not None else None,
+                             headers=dict(letter.headers))
+
+    runner = BatchRunner(apply, group_id=group_id, publish=publish, healthy=healthy,
+                         settings=poison or PoisonSettings(), retry_for_seconds=retry_for_seconds)
 
     @broker.subscriber(
         *topics,
@@ -60,18 +76,13 @@ def subscribe_batches(
         description=description,
     )
     async def on_batch(_: list, message: KafkaMessage) -> None:
-        records: tuple[ConsumerRecord, ...] = message.raw_message
-        try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_delay(retry_for_seconds),
-                wait=wait_exponential_jitter(multiplier=0.2, max=10),
-                retry=retry_if_exception_type(Exception),
-                reraise=True,
-            ):
-                with attempt:
-                    await apply(records)
-        except Exception:
-            log.exception("batch of %d records from %s failed; rewinding to retry", len(records), ", ".join(topics))
-            await message.nack()
+        records: Sequence[ConsumerRecord] = message.raw_message
+        verdict = await runner.run(records)
+        if verdict is Verdict.APPLIED:
+            await message.ack()
             return
-        await message.ack()
+        await message.nack()
+        if verdict is Verdict.STOPPED:
+            # Stays a group member holding its partitions (no rebalance storm), fetching nothing more from them.
+            consumer = message.consumer
+            consumer.pause(*consumer.assignment())
