@@ -3,7 +3,7 @@
 import sys
 
 # Each command module registers its commands on import.
-from accordeer.commands import configuration, declarations, directory, importing, mail, operations, stack  # noqa: F401
+from accordeer.commands import configuration, declarations, directory, importing, mail, operations, resending, stack  # noqa: F401
 from accordeer.commands.common import app
 
 

@@ -59,7 +59,8 @@ class Endpoints:
         aanlevering = await _parse(request, models.Aanlevering)
         try:
             delivery = self.gateway.deliver(
-                aanlevering.aanleverkenmerk, aanlevering.berichtsoort, aanlevering.bericht_inhoud.inhoud
+                aanlevering.aanleverkenmerk, aanlevering.berichtsoort, aanlevering.bericht_inhoud.inhoud,
+                aanlevering.eerder_aanleverkenmerk,
             )
         except UnknownTrail as error:
             raise InvalidRequest(f"berichtInhoud.inhoud: {error}") from None

@@ -43,7 +43,8 @@ class Gateway:
         self.clock = clock
         self.store = store or DeliveryStore()
 
-    def deliver(self, aanleverkenmerk: str, berichtsoort: str, content: bytes) -> Delivery:
+    def deliver(self, aanleverkenmerk: str, berichtsoort: str, content: bytes,
+                eerder_aanleverkenmerk: str | None = None) -> Delivery:
         """Record a delivery, or return the first one made under this aanleverkenmerk.
 
         Raises UnknownTrail (before anything is recorded) when the content names a trail that does not exist.
@@ -51,7 +52,7 @@ class Gateway:
         trail = choose_trail(content, berichtsoort, self.routing)
         return self.store.accept(
             aanleverkenmerk,
-            lambda: Delivery(new_kenmerk(), aanleverkenmerk, berichtsoort, trail, self.clock()),
+            lambda: Delivery(new_kenmerk(), aanleverkenmerk, berichtsoort, trail, self.clock(), eerder_aanleverkenmerk),
         )
 
     def report(self, kenmerk: str) -> StatusReport | None:

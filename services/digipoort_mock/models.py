@@ -51,6 +51,8 @@ class Aanlevering(_Digipoort):
     identiteit_belanghebbende: IdentiteitBelanghebbende
     rol_belanghebbende: NonEmpty
     bericht_inhoud: BerichtInhoud
+    eerder_aanleverkenmerk: Annotated[str | None, Field(min_length=1, max_length=40)] = None
+    """A delivery sent again after a failure names the aanleverkenmerk of the attempt before it."""
 
 
 class StatussenVerzoek(_Digipoort):
@@ -141,6 +143,7 @@ def received(store: DeliveryStore) -> dict[str, Any]:
                 "kenmerk": delivery.kenmerk,
                 "berichtsoort": delivery.berichtsoort,
                 "trail": delivery.trail,
+                "eerder_aanleverkenmerk": delivery.eerder_aanleverkenmerk,
                 "received_at": delivery.received_at.isoformat(),
             }
             for delivery in deliveries

@@ -16,6 +16,7 @@ class Delivery:
     berichtsoort: str
     trail: str
     received_at: datetime
+    eerder_aanleverkenmerk: str | None = None
 
 
 class DeliveryStore:

@@ -8,73 +8,38 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-
-class Outcome(StrEnum):
-    """What a status code means for the sender."""
-
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    """The authority processed the message (500)."""
-    DECLINED = "declined"
-    """The authority refused the message (510)."""
-    FAILED = "failed"
-    """The gateway refused or could not deliver it; the authority never judged it (210, 311, 410)."""
-
-    @property
-    def final(self) -> bool:
-        return self is not Outcome.PENDING
+from shared.gateway_codes import CODES, Meaning, meaning_of
 
 
 @dataclass(frozen=True)
 class Status:
     code: int
     omschrijving: str
-    outcome: Outcome = Outcome.PENDING
+    outcome: Meaning = Meaning.PENDING
     foutcode: str | None = None
     foutbeschrijving: str | None = None
 
 
-_STATUSES = (
-    Status(105, "aanleverproces gestart"),
-    Status(100, "aanleveren gelukt"),
-    Status(110, "authenticatie gelukt"),
-    Status(
-        210, "authenticatie mislukt", Outcome.FAILED,
-        "ATH0001", "Het certificaat is niet geldig voor deze belanghebbende.",
-    ),
-    Status(200, "validatie gelukt"),
-    Status(
-        311, "validatie mislukt", Outcome.FAILED,
-        "VAL0001", "Het bericht voldoet niet aan de taxonomie van de berichtsoort.",
-    ),
-    Status(301, "afleveren gestart"),
-    Status(405, "afleveren gelukt"),
-    Status(400, "ontvangst bevestigd door uitvragende partij"),
-    Status(
-        410, "afleveren mislukt", Outcome.FAILED,
-        "AFL0001", "De uitvragende partij was niet bereikbaar; het afleveren is gestaakt.",
-    ),
-    Status(
-        420, "technisch probleem bij afleveren, Digipoort probeert opnieuw", Outcome.PENDING,
-        "AFL0002", "Tijdelijke storing bij de uitvragende partij.",
-    ),
-    Status(500, "verwerking door uitvragende partij gelukt", Outcome.ACCEPTED),
-    Status(
-        510, "verwerking door uitvragende partij mislukt", Outcome.DECLINED,
-        "ALS100001", "De aangifte is niet verwerkt: het fiscaal nummer hoort niet bij de berichtsoort.",
-    ),
-)
-STATUSES: Mapping[int, Status] = {status.code: status for status in _STATUSES}
+# The error the mock shows with each failing code; what a code means comes from shared.gateway_codes.
+_FOUTEN = {
+    210: ("ATH0001", "Het certificaat is niet geldig voor deze belanghebbende."),
+    230: ("ATH0002", "De aanleveraar is niet gemachtigd voor deze belanghebbende en berichtsoort."),
+    311: ("VAL0001", "Het bericht voldoet niet aan de taxonomie van de berichtsoort."),
+    321: ("VAL0002", "Het bericht hoort niet bij de opgegeven berichtsoort."),
+    410: ("AFL0001", "De uitvragende partij was niet bereikbaar; het afleveren is gestaakt."),
+    420: ("AFL0002", "Tijdelijke storing bij de uitvragende partij."),
+    510: ("UP100001", "De aangifte is niet verwerkt: het fiscaal nummer hoort niet bij de berichtsoort."),
+}
+STATUSES: Mapping[int, Status] = {
+    code: Status(code, known.omschrijving, known.meaning, *_FOUTEN.get(code, (None, None)))
+    for code, known in CODES.items()
+}
 
 
-def outcome_of(code: int) -> Outcome:
-    """Whether a status code is final, and if so whether it means accepted, declined or failed."""
-    try:
-        return STATUSES[code].outcome
-    except KeyError:
-        raise ValueError(f"unknown Digipoort status code {code}") from None
+def outcome_of(code: int) -> Meaning:
+    """Whether a status code is final, and what it means for the sender (shared.gateway_codes)."""
+    return meaning_of(code)
 
 
 @dataclass(frozen=True)
@@ -97,7 +62,9 @@ GATEWAY_RETRY_STEPS = 3
 TRAILS: Mapping[str, Trail] = {
     "500": _spaced(105, 100, 110, 200, 301, 405, 400, 500),
     "210": _spaced(105, 100, 210),
+    "230": _spaced(105, 100, 110, 230),
     "311": _spaced(105, 100, 110, 311),
+    "321": _spaced(105, 100, 110, 321),
     "410": _spaced(105, 100, 110, 200, 301, 410),
     "420": _spaced(105, 100, 110, 200, 301, 420) + _spaced(405, 400, 500, start=5 + GATEWAY_RETRY_STEPS),
     "510": _spaced(105, 100, 110, 200, 301, 405, 400, 510),

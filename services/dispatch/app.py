@@ -24,10 +24,11 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
     dispatch = Dispatch(
         PostgresDeliveries(lambda: runtime.pool, settings.topics.status), gateway,
         load_gateway_config(settings.config_dir), consumer=runtime.group_id,
+        dead_letter_topic=settings.topics.approved_dlq,
         breaker=GatewayBreaker(threshold=options.breaker_threshold, cooldown=options.breaker_cooldown_seconds,
                                on_change=recorder.changed),
         concurrency=options.concurrency, poll_batch_size=options.poll_batch_size,
-        poll_interval=timedelta(seconds=options.poll_interval_seconds), lease=timedelta(seconds=options.lease_seconds),
+        polling=options.polling(), lease=timedelta(seconds=options.lease_seconds),
     )
     broker = new_broker(settings, "dispatch")
     subscribe_batches(

@@ -1,17 +1,17 @@
-"""Pure dispatch rules: the gateway request, what a gateway status means for us, and retry timing."""
+"""Pure dispatch rules: the gateway request, what a gateway status means for us, retry and polling timing."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tenacity import RetryCallState, wait_exponential_jitter
 
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode
+from shared.gateway_codes import Meaning, UnknownGatewayCode, meaning_of
 
 MAX_AANLEVERKENMERK = 40
-ACCEPTED_FINAL = {500}
-DECLINED_FINAL = {210, 311, 410, 510}
-GATEWAY_RETRYING = {420}
+OURS = {Meaning.PENDING: StatusCode.SENT, Meaning.RETRYING: StatusCode.SENT, Meaning.FAILED: StatusCode.SEND_ERROR,
+        Meaning.ACCEPTED: StatusCode.ACCEPTED_BY_AUTHORITY, Meaning.DECLINED: StatusCode.DECLINED_BY_AUTHORITY}
 
 
 @dataclass(frozen=True)
@@ -25,19 +25,25 @@ class GatewayStatus:
     error_text: str | None = None
 
 
-def aanleverkenmerk(dossier_item_id: str) -> str:
-    """Our reference at the gateway (max 40): the dossier item id without dashes, so one item is one delivery."""
-    kenmerk = dossier_item_id.replace("-", "")
-    if not 0 < len(kenmerk) <= MAX_AANLEVERKENMERK:
-        raise ValueError(f"dossier item id {dossier_item_id!r} does not make an aanleverkenmerk of 1-40 characters")
+def aanleverkenmerk(dossier_item_id: str, attempt: int = 1) -> str:
+    """Our reference at the gateway (max 40): the dossier item id without dashes, and from the second attempt
+    (a resend after a 70) a suffix ``-N``. The same attempt always makes the same kenmerk, so sending an attempt
+    again after a crash is one delivery at the gateway; another attempt is a delivery of its own."""
+    kenmerk = dossier_item_id.replace("-", "") + (f"-{attempt}" if attempt > 1 else "")
+    if not 0 < len(kenmerk) <= MAX_AANLEVERKENMERK or attempt < 1:
+        raise ValueError(f"dossier item id {dossier_item_id!r} (attempt {attempt}) does not make an aanleverkenmerk "
+                         "of 1-40 characters")
     return kenmerk
 
 
-def delivery_request(message: MessageApproved, *, berichtsoort: str, rol: str) -> dict:
-    """Digipoort's "aanleveren" body for an approved message."""
+def delivery_request(message: MessageApproved, *, berichtsoort: str, rol: str, aanleverkenmerk: str,
+                     eerder_aanleverkenmerk: str | None = None) -> dict:
+    """Digipoort's "aanleveren" body for an approved message; a resend names the aanleverkenmerk before it."""
+    earlier = {"eerderAanleverkenmerk": eerder_aanleverkenmerk} if eerder_aanleverkenmerk else {}
     return {
+        **earlier,
         "berichtsoort": berichtsoort,
-        "aanleverkenmerk": aanleverkenmerk(message.dossier_item_id),
+        "aanleverkenmerk": aanleverkenmerk,
         "identiteitBelanghebbende": {"nummer": message.identity.number, "type": message.identity.type},
         "rolBelanghebbende": rol,
         "berichtInhoud": {
@@ -49,14 +55,17 @@ def delivery_request(message: MessageApproved, *, berichtsoort: str, rol: str) -
 
 
 def our_status(gateway: GatewayStatus) -> StatusCode:
-    """The product status a gateway status maps to: 80/90 are final, 420 is a send error the gateway retries."""
-    if gateway.code in ACCEPTED_FINAL:
-        return StatusCode.ACCEPTED_BY_AUTHORITY
-    if gateway.code in DECLINED_FINAL:
-        return StatusCode.DECLINED_BY_AUTHORITY
-    if gateway.code in GATEWAY_RETRYING:
-        return StatusCode.SEND_ERROR
-    return StatusCode.SENT
+    """The product status a gateway status maps to (shared.gateway_codes): 80 accepted, 90 the message rejected,
+    70 failed on the way; anything else, a code we do not know included, keeps the message at 60."""
+    try:
+        return OURS[meaning_of(gateway.code)]
+    except UnknownGatewayCode:
+        return StatusCode.SENT
+
+
+def ends_trail(code: StatusCode) -> bool:
+    """Whether following the gateway's trail stops at this status of ours: final, or failed on the way."""
+    return code.is_final or code is StatusCode.SEND_ERROR
 
 
 def latest_status(current: StatusCode, fresh: list[GatewayStatus]) -> StatusCode:
@@ -107,3 +116,36 @@ def retry_after_failure(attempts: int, *, gateway_down: bool, cooldown_left: flo
     if gateway_down:
         return Retry(delay=cooldown_left, counts_as_attempt=False)
     return Retry(delay=retry_delay(attempts + 1), counts_as_attempt=True)
+
+
+@dataclass(frozen=True)
+class Polling:
+    """How often one sent delivery's trail is asked for: quickly at first, since a gateway may answer at once,
+    then less and less often up to ``cap`` (real trails take minutes to hours), until ``give_up_after``."""
+
+    first: timedelta = timedelta(seconds=0.15)
+    factor: float = 2.0
+    cap: timedelta = timedelta(seconds=60)
+    give_up_after: timedelta = timedelta(hours=24)
+    unknown_polls_before_redelivery: int = 3
+
+    def delay(self, polls: int) -> timedelta:
+        """Time from poll number ``polls`` (0: the delivery itself) to the next one."""
+        growth = self.factor ** min(polls, 64)
+        return self.cap if self.first.total_seconds() * growth >= self.cap.total_seconds() else self.first * growth
+
+    def gave_up(self, sent_at: datetime, now: datetime) -> bool:
+        return now - sent_at >= self.give_up_after
+
+    def give_up_reason(self, last_code: str | None) -> str:
+        last = f"; the last status was {last_code}" if last_code else "; it gave no status at all"
+        return f"no final answer from Digipoort after {_duration(self.give_up_after)}{last}"
+
+
+def _duration(span: timedelta) -> str:
+    seconds = span.total_seconds()
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"

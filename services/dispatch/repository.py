@@ -1,9 +1,10 @@
 """Deliveries in PostgreSQL (schema ``dispatch``), claimed with a lease so several processes share the work.
 
-Each method is one transaction that changes the deliveries and appends their status events to the
-outbox together. A claim sets the row's due time to the end of its lease; the later update of that
-claim only applies while the row still carries that due time (a fencing token), so a process whose
-lease ran out cannot report a delivery that another process has taken over.
+Each method is one transaction that changes the deliveries and appends their status events (and dead
+letters) to the outbox together. A claim sets the row's due time to the end of its lease; the later update of
+that claim only applies while the row still carries that due time (a fencing token), so a process whose lease
+ran out cannot report a delivery that another process has taken over. Deliveries to send are due by
+``next_attempt_at`` and carry their document; sent ones are due by ``next_poll_at`` and carry only their ids.
 """
 
 from collections.abc import Callable, Sequence
@@ -42,14 +43,47 @@ class Delivery:
     status_code: int
     kenmerk: str | None
     leased_until: datetime
+    attempt: int = 1
+    previous_aanleverkenmerk: str | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A sent delivery as its poll sees it: ids and where its trail stands, never the document."""
+
+    dossier_item_id: str
+    message_id: str
+    source: str
+    aanleverkenmerk: str
+    kenmerk: str
+    status_code: int
+    gateway_code: str | None
+    polls: int
+    unknown_polls: int
+    sent_at: datetime
+    leased_until: datetime
 
 
 @dataclass(frozen=True)
 class Progress:
-    """What one poll changed for one delivery: its status now (final or not) and the events to report."""
+    """What one poll changed for one delivery: its status and state now, the events to report, the next poll."""
 
     status_code: StatusCode
     events: list[StatusEvent]
+    state: str = "sent"
+    """'sent' (poll again at ``next_poll_at``), 'final' (80/90) or 'failed' (70, until a resend)."""
+    gateway_code: str | None = None
+    error: str | None = None
+    next_poll_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A sent delivery the gateway said it does not know: deliver it again now, or ask again at ``next_poll_at``."""
+
+    sent: Sent
+    redeliver: bool
+    next_poll_at: datetime | None = None
 
 
 Events = Sequence[StatusEvent]
@@ -57,12 +91,17 @@ Events = Sequence[StatusEvent]
 
 class Deliveries(Protocol):
     async def add_new(self, consumer: str, records: Sequence[ConsumerRecord],
-                      read: Callable[[ConsumerRecord], NewDelivery | None]) -> int:
-        """Store the deliveries of the records this consumer has not applied before; returns how many."""
+                      read: Callable[[ConsumerRecord], NewDelivery | OutboxRecord]) -> int:
+        """Store the deliveries of the records this consumer has not applied before (``read`` gives a dead letter
+        for a record it cannot read, kept in the same transaction); returns how many deliveries."""
         ...
 
-    async def claim(self, *, sent: bool, limit: int, lease: timedelta) -> list[Delivery]:
-        """Due deliveries to send (or, with ``sent``, to poll), leased to the caller."""
+    async def claim(self, *, limit: int, lease: timedelta) -> list[Delivery]:
+        """Due deliveries to send, leased to the caller."""
+        ...
+
+    async def claim_polls(self, *, limit: int, lease: timedelta) -> list[Sent]:
+        """Sent deliveries whose next poll is due, leased to the caller."""
         ...
 
     async def mark_sent(self, delivery: Delivery, kenmerk: str, *, poll_at: datetime, events: Events) -> bool: ...
@@ -70,21 +109,33 @@ class Deliveries(Protocol):
     async def mark_retry(self, delivery: Delivery, *, error: str, retry_at: datetime, count_attempt: bool,
                          events: Events) -> bool: ...
 
-    async def mark_final(self, delivery: Delivery, *, status_code: StatusCode, error: str, events: Events) -> bool: ...
+    async def mark_failed(self, delivery: Delivery, *, gateway_code: str | None, error: str,
+                          events: Events) -> bool:
+        """It stops at 70 until an operator sends it again (`accordeer resend`)."""
+        ...
 
     async def release(self, deliveries: Sequence[Delivery], *, at: datetime) -> None:
         """Hand claimed deliveries back untouched, due at ``at``: nothing was tried."""
         ...
 
-    async def record_trails(self, polled: Sequence[tuple[Delivery, list[GatewayStatus]]],
-                            progress: Callable[[Delivery, list[GatewayStatus]], Progress], *,
-                            next_poll_at: datetime) -> None:
+    async def release_polls(self, polls: Sequence[Sent], *, at: datetime) -> None:
+        """Hand claimed polls back untouched, due at ``at``: nothing was asked."""
+        ...
+
+    async def record_trails(self, polled: Sequence[tuple[Sent, list[GatewayStatus]]],
+                            progress: Callable[[Sent, list[GatewayStatus]], Progress]) -> None:
         """Keep the statuses of each trail not seen before and report them (``progress`` of those), at once."""
+        ...
+
+    async def record_unknown(self, unknown: Sequence[Unknown]) -> None:
+        """Count an answer that the gateway does not know the kenmerk; hand those to redeliver to the senders."""
         ...
 
 
 _CLAIMED = ("d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.request, d.attempts, d.status_code,"
-            " d.kenmerk, d.next_attempt_at")
+            " d.kenmerk, d.next_attempt_at, d.attempt, d.previous_aanleverkenmerk")
+_POLLED = ("d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.kenmerk, d.status_code, d.gateway_code,"
+           " d.polls, d.unknown_polls, d.sent_at, d.next_poll_at")
 
 
 class PostgresDeliveries:
@@ -94,60 +145,92 @@ class PostgresDeliveries:
 
     async def add_new(self, consumer, records, read) -> int:
         async with self._pool().acquire() as conn, conn.transaction():
-            fresh = await claim_unapplied(conn, SCHEMA, consumer, records)
+            read_records = [read(r) for r in await claim_unapplied(conn, SCHEMA, consumer, records)]
             rows = [(d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.message,
-                     int(StatusCode.PREPARED_FOR_SENDING)) for d in map(read, fresh) if d is not None]
+                     int(StatusCode.PREPARED_FOR_SENDING)) for d in read_records if isinstance(d, NewDelivery)]
             await conn.executemany(
                 "INSERT INTO dispatch.deliveries (dossier_item_id, message_id, source, aanleverkenmerk, request,"
                 " state, status_code) VALUES ($1, $2, $3, $4, $5, 'to_send', $6)"
                 " ON CONFLICT (dossier_item_id) DO NOTHING",
                 rows,
             )
+            await outbox.append(conn, SCHEMA, [r for r in read_records if isinstance(r, OutboxRecord)])
         return len(rows)
 
-    async def claim(self, *, sent, limit, lease) -> list[Delivery]:
+    async def claim(self, *, limit, lease) -> list[Delivery]:
         async with self._pool().acquire() as conn:
             rows = await conn.fetch(
-                "UPDATE dispatch.deliveries d SET next_attempt_at = now() + $3, updated_at = now()"
-                " FROM (SELECT dossier_item_id FROM dispatch.deliveries WHERE state = $1 AND next_attempt_at <= now()"
-                "       ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due"
+                "UPDATE dispatch.deliveries d SET next_attempt_at = now() + $2, updated_at = now()"
+                " FROM (SELECT dossier_item_id FROM dispatch.deliveries"
+                "       WHERE state = 'to_send' AND next_attempt_at <= now()"
+                "       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due"
                 f" WHERE d.dossier_item_id = due.dossier_item_id RETURNING {_CLAIMED}",
-                "sent" if sent else "to_send", limit, lease,
+                limit, lease,
             )
         return [Delivery(dossier_item_id=str(r["dossier_item_id"]), message_id=r["message_id"], source=r["source"],
                          aanleverkenmerk=r["aanleverkenmerk"], message=r["request"], attempts=r["attempts"],
-                         status_code=r["status_code"], kenmerk=r["kenmerk"], leased_until=r["next_attempt_at"])
+                         status_code=r["status_code"], kenmerk=r["kenmerk"], leased_until=r["next_attempt_at"],
+                         attempt=r["attempt"], previous_aanleverkenmerk=r["previous_aanleverkenmerk"])
                 for r in rows]
 
+    async def claim_polls(self, *, limit, lease) -> list[Sent]:
+        async with self._pool().acquire() as conn:
+            rows = await conn.fetch(
+                "UPDATE dispatch.deliveries d SET next_poll_at = now() + $2"
+                " FROM (SELECT dossier_item_id FROM dispatch.deliveries WHERE state = 'sent' AND next_poll_at <= now()"
+                "       ORDER BY next_poll_at LIMIT $1 FOR UPDATE SKIP LOCKED) due"
+                f" WHERE d.dossier_item_id = due.dossier_item_id RETURNING {_POLLED}",
+                limit, lease,
+            )
+        return [Sent(dossier_item_id=str(r["dossier_item_id"]), message_id=r["message_id"], source=r["source"],
+                     aanleverkenmerk=r["aanleverkenmerk"], kenmerk=r["kenmerk"], status_code=r["status_code"],
+                     gateway_code=r["gateway_code"], polls=r["polls"], unknown_polls=r["unknown_polls"],
+                     sent_at=r["sent_at"], leased_until=r["next_poll_at"]) for r in rows]
+
     async def mark_sent(self, delivery, kenmerk, *, poll_at, events) -> bool:
-        return await self._update_claimed(
-            delivery, events,
-            "state = 'sent', kenmerk = $3, status_code = 60, attempts = attempts + 1, next_attempt_at = $4,"
-            " last_error = NULL", kenmerk, poll_at)
+        async with self._pool().acquire() as conn, conn.transaction():
+            sent = await self._update_claimed(
+                conn, delivery, events,
+                "state = 'sent', kenmerk = $3, status_code = 60, attempts = attempts + 1, next_poll_at = $4,"
+                " sent_at = coalesce(sent_at, now()), polls = 0, unknown_polls = 0, last_error = NULL", kenmerk, poll_at)
+            if sent:
+                await conn.execute("UPDATE dispatch.resends SET sent_at = now() WHERE dossier_item_id = $1"
+                                   " AND attempt = $2 AND sent_at IS NULL", delivery.dossier_item_id, delivery.attempt)
+        return sent
 
     async def mark_retry(self, delivery, *, error, retry_at, count_attempt, events) -> bool:
-        return await self._update_claimed(
-            delivery, events,
-            "attempts = attempts + $3::int, last_error = $4, next_attempt_at = $5, status_code = 70",
-            int(count_attempt), error, retry_at)
+        async with self._pool().acquire() as conn, conn.transaction():
+            return await self._update_claimed(
+                conn, delivery, events,
+                "attempts = attempts + $3::int, last_error = $4, next_attempt_at = $5, status_code = 70",
+                int(count_attempt), error, retry_at)
 
-    async def mark_final(self, delivery, *, status_code, error, events) -> bool:
-        return await self._update_claimed(
-            delivery, events, "state = 'final', status_code = $3, last_error = $4", int(status_code), error)
+    async def mark_failed(self, delivery, *, gateway_code, error, events) -> bool:
+        async with self._pool().acquire() as conn, conn.transaction():
+            return await self._update_claimed(
+                conn, delivery, events, "state = 'failed', status_code = 70, gateway_code = $3, last_error = $4",
+                gateway_code, error)
 
     async def release(self, deliveries, *, at) -> None:
-        if not deliveries:
+        await self._release(deliveries, "next_attempt_at", at)
+
+    async def release_polls(self, polls, *, at) -> None:
+        await self._release(polls, "next_poll_at", at)
+
+    async def _release(self, rows, due_column: str, at: datetime) -> None:
+        if not rows:
             return
         async with self._pool().acquire() as conn:
             await conn.execute(
-                "UPDATE dispatch.deliveries d SET next_attempt_at = $3 FROM unnest($1::uuid[], $2::timestamptz[])"
-                " AS x(id, leased_until) WHERE d.dossier_item_id = x.id AND d.next_attempt_at = x.leased_until",
-                [d.dossier_item_id for d in deliveries], [d.leased_until for d in deliveries], at,
+                f"UPDATE dispatch.deliveries d SET {due_column} = $3 FROM unnest($1::uuid[], $2::timestamptz[])"
+                f" AS x(id, leased_until) WHERE d.dossier_item_id = x.id AND d.{due_column} = x.leased_until",
+                [d.dossier_item_id for d in rows], [d.leased_until for d in rows], at,
             )
 
-    async def record_trails(self, polled, progress, *, next_poll_at) -> None:
-        statuses = [(d.kenmerk, str(s.code), s.timestamp) for d, trail in polled for s in trail]
+    async def record_trails(self, polled, progress) -> None:
         async with self._pool().acquire() as conn, conn.transaction():
+            polled = await self._still_ours(conn, polled, lambda p: p[0])
+            statuses = [(d.kenmerk, str(s.code), s.timestamp) for d, trail in polled for s in trail]
             inserted = await conn.fetch(
                 "INSERT INTO dispatch.gateway_statuses (kenmerk, statuscode, tijdstempel)"
                 " SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING"
@@ -160,23 +243,53 @@ class PostgresDeliveries:
                 fresh = [s for s in trail if (delivery.kenmerk, str(s.code), s.timestamp) in new]
                 result = progress(delivery, fresh)
                 await self._append(conn, result.events)
-                updates.append((delivery.dossier_item_id, int(result.status_code), result.status_code.is_final))
+                updates.append((delivery.dossier_item_id, int(result.status_code), result.state,
+                                result.gateway_code, result.error, result.next_poll_at))
+            if not updates:
+                return
             await conn.execute(
-                "UPDATE dispatch.deliveries d SET status_code = x.code, next_attempt_at = $4, updated_at = now(),"
-                " state = CASE WHEN x.final THEN 'final' ELSE d.state END"
-                " FROM unnest($1::uuid[], $2::int[], $3::bool[]) AS x(id, code, final) WHERE d.dossier_item_id = x.id",
-                [u[0] for u in updates], [u[1] for u in updates], [u[2] for u in updates], next_poll_at,
+                "UPDATE dispatch.deliveries d SET status_code = x.code, state = x.state, updated_at = now(),"
+                " gateway_code = coalesce(x.gateway_code, d.gateway_code), last_error = coalesce(x.error, d.last_error),"
+                " next_poll_at = x.next_poll_at, polls = d.polls + 1, unknown_polls = 0"
+                " FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])"
+                " AS x(id, code, state, gateway_code, error, next_poll_at) WHERE d.dossier_item_id = x.id",
+                *(list(column) for column in zip(*updates, strict=True)),
             )
 
-    async def _update_claimed(self, delivery: Delivery, events: Events, assignments: str, *args) -> bool:
+    async def record_unknown(self, unknown) -> None:
         async with self._pool().acquire() as conn, conn.transaction():
-            updated = await conn.fetchval(
-                f"UPDATE dispatch.deliveries SET {assignments}, updated_at = now()"
-                " WHERE dossier_item_id = $1 AND state = 'to_send' AND next_attempt_at = $2 RETURNING true",
-                delivery.dossier_item_id, delivery.leased_until, *args,
+            unknown = await self._still_ours(conn, unknown, lambda u: u.sent)
+            await conn.execute(
+                "UPDATE dispatch.deliveries d SET updated_at = now(), polls = d.polls + 1,"
+                " unknown_polls = CASE WHEN x.redeliver THEN 0 ELSE d.unknown_polls + 1 END,"
+                " state = CASE WHEN x.redeliver THEN 'to_send' ELSE d.state END,"
+                " next_attempt_at = CASE WHEN x.redeliver THEN now() ELSE d.next_attempt_at END,"
+                " next_poll_at = x.next_poll_at"
+                " FROM unnest($1::uuid[], $2::bool[], $3::timestamptz[]) AS x(id, redeliver, next_poll_at)"
+                " WHERE d.dossier_item_id = x.id",
+                [u.sent.dossier_item_id for u in unknown], [u.redeliver for u in unknown],
+                [u.next_poll_at for u in unknown],
             )
-            if updated:
-                await self._append(conn, events)
+
+    async def _still_ours(self, conn, claimed: Sequence, sent_of: Callable) -> list:
+        """Of the claimed polls, those whose lease still holds; locked until the transaction ends."""
+        if not claimed:
+            return []
+        ours = {str(r["dossier_item_id"]) for r in await conn.fetch(
+            "SELECT d.dossier_item_id FROM dispatch.deliveries d JOIN unnest($1::uuid[], $2::timestamptz[])"
+            " AS x(id, leased_until) ON d.dossier_item_id = x.id"
+            " WHERE d.state = 'sent' AND d.next_poll_at = x.leased_until FOR UPDATE OF d",
+            [sent_of(c).dossier_item_id for c in claimed], [sent_of(c).leased_until for c in claimed])}
+        return [c for c in claimed if sent_of(c).dossier_item_id in ours]
+
+    async def _update_claimed(self, conn, delivery: Delivery, events: Events, assignments: str, *args) -> bool:
+        updated = await conn.fetchval(
+            f"UPDATE dispatch.deliveries SET {assignments}, updated_at = now()"
+            " WHERE dossier_item_id = $1 AND state = 'to_send' AND next_attempt_at = $2 RETURNING true",
+            delivery.dossier_item_id, delivery.leased_until, *args,
+        )
+        if updated:
+            await self._append(conn, events)
         return bool(updated)
 
     async def _append(self, conn, events: Events) -> None:

@@ -1,9 +1,11 @@
 """Dispatch's use cases: take in approved messages, deliver due ones, follow the gateway's status trails.
 
 The consumer only stores each approved message as a delivery (and then commits its offsets), so a slow
-or failing gateway never holds a Kafka partition. Two loops work the deliveries: one keeps up to
-``concurrency`` deliveries in flight, the other polls the trails of sent ones in batches. Both go
-through one circuit breaker: while the gateway is down they claim nothing, and resume by themselves.
+or failing gateway never holds a Kafka partition; a record it cannot read goes to the dead-letter topic.
+Two loops work the deliveries: one keeps up to ``concurrency`` deliveries in flight, the other polls the
+trails of sent ones in batches, each delivery on its own backing-off schedule. Both go through one circuit
+breaker: while the gateway is down they claim nothing, and resume by themselves. A delivery that failed on
+the way (refused by the gateway, 210/230/410, no final answer in time) stops at 70 until `accordeer resend`.
 """
 
 import asyncio
@@ -14,21 +16,22 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from aiokafka import ConsumerRecord
 
-from services.dispatch import domain
+from services.dispatch import domain, figures
 from services.dispatch.breaker import CircuitOpen, GatewayBreaker
 from services.dispatch.config import GatewayConfig
-from services.dispatch.domain import GatewayStatus
+from services.dispatch.domain import GatewayStatus, Polling
 from services.dispatch.gateway import Gateway, PermanentGatewayError, TransientGatewayError
-from services.dispatch.repository import Deliveries, Delivery, NewDelivery, Progress
+from services.dispatch.repository import Deliveries, Delivery, NewDelivery, Progress, Sent, Unknown
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode, StatusEvent
+from shared.dead_letters import dead_letter
+from shared.db.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
 
 # Retries become due by the clock, not by an event: the delivery loop looks again this often when idle.
 IDLE_WAIT = 0.5
-# A kenmerk the gateway says it does not know is not given up: the gateway may just be behind.
-UNKNOWN_RECHECK = timedelta(seconds=5)
+RESEND_HINT = "send it again with `accordeer resend` once the cause is fixed"
 # After an unexpected error (the database away, a bug) a loop pauses rather than spinning.
 PAUSE_AFTER_ERROR = 1.0
 
@@ -39,17 +42,18 @@ def _utc_now() -> datetime:
 
 class Dispatch:
     def __init__(self, deliveries: Deliveries, gateway: Gateway, config: GatewayConfig, *, consumer: str,
-                 breaker: GatewayBreaker | None = None, concurrency: int = 32, poll_batch_size: int = 200,
-                 poll_interval: timedelta = timedelta(seconds=0.5), lease: timedelta = timedelta(seconds=30),
-                 clock: Callable[[], datetime] = _utc_now):
+                 dead_letter_topic: str = "messages.approved.dlq", breaker: GatewayBreaker | None = None,
+                 concurrency: int = 32, poll_batch_size: int = 200, polling: Polling | None = None,
+                 lease: timedelta = timedelta(seconds=30), clock: Callable[[], datetime] = _utc_now):
         self.deliveries = deliveries
         self.gateway = gateway
         self.config = config
         self.consumer = consumer
+        self.dead_letter_topic = dead_letter_topic
         self.breaker = breaker or GatewayBreaker()
         self.concurrency = concurrency
         self.poll_batch_size = poll_batch_size
-        self.poll_interval = poll_interval
+        self.polling = polling or Polling()
         self.lease = lease
         self.clock = clock
         self._work = asyncio.Event()
@@ -57,7 +61,7 @@ class Dispatch:
     # -- messages.approved → deliveries ------------------------------------------------------------------------
 
     async def take_in(self, records: Sequence[ConsumerRecord]) -> None:
-        if await self.deliveries.add_new(self.consumer, records, _read_approved):
+        if await self.deliveries.add_new(self.consumer, records, self._read_approved):
             self._work.set()
 
     # -- deliveries → gateway ----------------------------------------------------------------------------------
@@ -80,7 +84,7 @@ class Dispatch:
         room = self.breaker.allowance(self.concurrency - len(running))
         if room <= 0:
             return 0
-        due = await self.deliveries.claim(sent=False, limit=room, lease=self.lease)
+        due = await self.deliveries.claim(limit=room, lease=self.lease)
         for delivery in due:
             task = asyncio.create_task(_survive(self.deliver(delivery), f"delivering {delivery.dossier_item_id}"))
             running.add(task)
@@ -108,7 +112,9 @@ class Dispatch:
             await self._retry(delivery, f"no berichtsoort configured for message type {message.message_type!r}",
                               gateway_down=False)
             return
-        request = domain.delivery_request(message, berichtsoort=berichtsoort, rol=self.config.rol_belanghebbende)
+        request = domain.delivery_request(message, berichtsoort=berichtsoort, rol=self.config.rol_belanghebbende,
+                                          aanleverkenmerk=delivery.aanleverkenmerk,
+                                          eerder_aanleverkenmerk=delivery.previous_aanleverkenmerk)
         try:
             receipt = await self.breaker.call(lambda: self.gateway.deliver(request))
         except CircuitOpen as exc:
@@ -117,15 +123,26 @@ class Dispatch:
             await self._retry(delivery, f"communication service unavailable: {exc}",
                               gateway_down=self.breaker.is_open)
         except PermanentGatewayError as exc:
-            detail = f"refused by the communication service: {exc}"
-            await self.deliveries.mark_final(
-                delivery, status_code=StatusCode.DECLINED_BY_AUTHORITY, error=detail,
-                events=[self._event(delivery, StatusCode.DECLINED_BY_AUTHORITY, detail, authority_code=exc.code)])
+            detail = f"refused by the communication service: {exc}; {RESEND_HINT}"
+            if await self.deliveries.mark_failed(
+                    delivery, gateway_code=exc.code, error=detail,
+                    events=[self._event(delivery, StatusCode.SEND_ERROR, detail, authority_code=exc.code)]):
+                figures.FAILED.labels(gateway_code=exc.code).inc()
+                log.warning("delivery of %s refused by the communication service (%s); it stays at 70 until "
+                            "`accordeer resend`", delivery.dossier_item_id, exc)
         else:
-            await self.deliveries.mark_sent(
-                delivery, receipt.kenmerk, poll_at=self.clock() + self.poll_interval,
-                events=[self._event(delivery, StatusCode.SENT, f"delivered; gateway kenmerk {receipt.kenmerk}")])
-            log.info("delivered to the communication service, kenmerk %s", receipt.kenmerk)
+            await self._sent(delivery, receipt.kenmerk)
+
+    async def _sent(self, delivery: Delivery, kenmerk: str) -> None:
+        detail = f"delivered; gateway kenmerk {kenmerk}"
+        if delivery.previous_aanleverkenmerk:
+            detail += (f"; attempt {delivery.attempt} as aanleverkenmerk {delivery.aanleverkenmerk}"
+                       f" (eerder {delivery.previous_aanleverkenmerk})")
+        if await self.deliveries.mark_sent(delivery, kenmerk, poll_at=self.clock() + self.polling.delay(0),
+                                           events=[self._event(delivery, StatusCode.SENT, detail)]):
+            if delivery.previous_aanleverkenmerk and delivery.kenmerk is None:
+                figures.RESENDS.inc()
+            log.info("delivered to the communication service, kenmerk %s", kenmerk)
 
     async def _retry(self, delivery: Delivery, error: str, *, gateway_down: bool) -> None:
         plan = domain.retry_after_failure(delivery.attempts, gateway_down=gateway_down,
@@ -143,57 +160,86 @@ class Dispatch:
         while True:
             polled = await _survive(self.follow_due(), "following status trails")
             if polled < self.poll_batch_size:  # a full batch: more may be due right now
-                await asyncio.sleep(self.breaker.retry_in() or self.poll_interval.total_seconds() / 2)
+                await asyncio.sleep(self.breaker.retry_in() or self.polling.first.total_seconds())
 
     async def follow_due(self) -> int:
         """Poll the trails of one batch of due sent deliveries and report what is new; returns how many polled."""
         if not self.breaker.allowance(1):
             return 0
-        due = await self.deliveries.claim(sent=True, limit=self.poll_batch_size, lease=self.lease)
+        due = await self.deliveries.claim_polls(limit=self.poll_batch_size, lease=self.lease)
         if not due:
             return 0
         try:
             trails = await self.breaker.call(lambda: self.gateway.statuses([d.kenmerk for d in due]))
         except CircuitOpen as exc:
-            await self.deliveries.release(due, at=self.clock() + timedelta(seconds=exc.retry_in))
+            await self.deliveries.release_polls(due, at=self.clock() + timedelta(seconds=exc.retry_in))
             return 0
         except (TransientGatewayError, PermanentGatewayError) as exc:
             log.warning("status poll of %d deliveries failed (%s); polling them again later", len(due), exc)
-            await self.deliveries.release(due, at=self.clock() + max(
-                self.poll_interval, timedelta(seconds=self.breaker.retry_in())))
+            await self.deliveries.release_polls(due, at=self.clock() + max(
+                self.polling.first, timedelta(seconds=self.breaker.retry_in())))
             return 0
-        unknown = [d for d in due if d.kenmerk not in trails]
-        if unknown:
-            log.warning("the communication service does not know %d kenmerk(en), e.g. %s (dossier item %s); "
-                        "asking again in %ss", len(unknown), unknown[0].kenmerk, unknown[0].dossier_item_id,
-                        UNKNOWN_RECHECK.total_seconds())
-            await self.deliveries.release(unknown, at=self.clock() + UNKNOWN_RECHECK)
+        if unknown := [self._unknown(d) for d in due if d.kenmerk not in trails]:
+            await self.deliveries.record_unknown(unknown)
         known = [(d, trails[d.kenmerk]) for d in due if d.kenmerk in trails]
-        await self.deliveries.record_trails(known, self._progress, next_poll_at=self.clock() + self.poll_interval)
+        await self.deliveries.record_trails(known, self._progress)
         return len(due)
 
-    def _progress(self, delivery: Delivery, fresh: list[GatewayStatus]) -> Progress:
-        events = [self._event(delivery, domain.our_status(s), domain.status_detail(s), authority_code=str(s.code),
-                              at=domain.status_time(s)) for s in fresh]
-        return Progress(status_code=domain.latest_status(StatusCode(delivery.status_code), fresh), events=events)
+    def _unknown(self, sent: Sent) -> Unknown:
+        """The gateway may just be behind, so ask again; after a few polls it has lost the delivery (a restart
+        without its memory): deliver it again under the same aanleverkenmerk, which it takes as one delivery."""
+        if sent.unknown_polls + 1 >= self.polling.unknown_polls_before_redelivery:
+            figures.REDELIVERIES.inc()
+            log.warning("the communication service does not know kenmerk %s of dossier item %s after %d polls; "
+                        "delivering it again under aanleverkenmerk %s", sent.kenmerk, sent.dossier_item_id,
+                        sent.unknown_polls + 1, sent.aanleverkenmerk)
+            return Unknown(sent, redeliver=True)
+        log.info("the communication service does not know kenmerk %s (dossier item %s) yet; asking again",
+                 sent.kenmerk, sent.dossier_item_id)
+        return Unknown(sent, redeliver=False, next_poll_at=self.clock() + self.polling.delay(sent.polls + 1))
 
-    def _event(self, delivery: Delivery, code: StatusCode, detail: str, *, authority_code: str | None = None,
+    def _progress(self, sent: Sent, fresh: list[GatewayStatus]) -> Progress:
+        events = [self._event(sent, domain.our_status(s), domain.status_detail(s), authority_code=str(s.code),
+                              at=domain.status_time(s)) for s in fresh]
+        code = domain.latest_status(StatusCode(sent.status_code), fresh)
+        gateway_code = str(fresh[-1].code) if fresh else None
+        if code is StatusCode.SEND_ERROR:
+            figures.FAILED.labels(gateway_code=gateway_code or "unknown").inc()
+            log.warning("delivery of %s failed on the way (%s); it stays at 70 until `accordeer resend`",
+                        sent.dossier_item_id, events[-1].detail if events else code.label)
+            return Progress(code, events, state="failed", gateway_code=gateway_code,
+                            error=f"{events[-1].detail if events else ''}; {RESEND_HINT}")
+        if code.is_final:
+            return Progress(code, events, state="final", gateway_code=gateway_code)
+        now = self.clock()
+        if self.polling.gave_up(sent.sent_at, now):
+            reason = f"{self.polling.give_up_reason(gateway_code or sent.gateway_code)}; {RESEND_HINT}"
+            figures.FAILED.labels(gateway_code="no-final-answer").inc()
+            log.warning("delivery of %s: %s", sent.dossier_item_id, reason)
+            events.append(self._event(sent, StatusCode.SEND_ERROR, reason,
+                                      authority_code=gateway_code or sent.gateway_code, at=now))
+            return Progress(StatusCode.SEND_ERROR, events, state="failed", gateway_code=gateway_code, error=reason)
+        return Progress(code, events, gateway_code=gateway_code, next_poll_at=now + self.polling.delay(sent.polls + 1))
+
+    def _read_approved(self, record: ConsumerRecord) -> NewDelivery | OutboxRecord:
+        """The delivery an approved message asks for, or, if the record cannot be read, its dead letter."""
+        try:
+            message = MessageApproved.model_validate_json(record.value)
+            aanleverkenmerk = domain.aanleverkenmerk(message.dossier_item_id)
+        except ValueError as exc:  # pydantic's ValidationError included
+            # Only the workflow service writes this topic; a bad record is a bug to see, not to retry.
+            log.error("unreadable approved message at %s[%d]@%d, dead-lettered to %s: %s", record.topic,
+                      record.partition, record.offset, self.dead_letter_topic, exc)
+            return dead_letter(self.dead_letter_topic, record, reason_code="unreadable", reason=str(exc))
+        return NewDelivery(dossier_item_id=message.dossier_item_id, message_id=message.message_id,
+                           source=message.source, aanleverkenmerk=aanleverkenmerk,
+                           message=message.model_dump(mode="json"))
+
+    def _event(self, delivery: Delivery | Sent, code: StatusCode, detail: str, *, authority_code: str | None = None,
                at: datetime | None = None) -> StatusEvent:
         return StatusEvent.of(code, message_id=delivery.message_id, source=delivery.source,
                               dossier_item_id=delivery.dossier_item_id, occurred_at=at or self.clock(), detail=detail,
                               authority_status_code=authority_code)
-
-
-def _read_approved(record: ConsumerRecord) -> NewDelivery | None:
-    try:
-        message = MessageApproved.model_validate_json(record.value)
-        aanleverkenmerk = domain.aanleverkenmerk(message.dossier_item_id)
-    except ValueError as exc:  # pydantic's ValidationError included
-        # Only the workflow service writes this topic; a bad record is a bug to see, not to retry.
-        log.error("unreadable approved message at %s[%d]@%d: %s", record.topic, record.partition, record.offset, exc)
-        return None
-    return NewDelivery(dossier_item_id=message.dossier_item_id, message_id=message.message_id, source=message.source,
-                       aanleverkenmerk=aanleverkenmerk, message=message.model_dump(mode="json"))
 
 
 async def _survive(work: Awaitable[int | None], what: str) -> int:

@@ -1,5 +1,9 @@
 """Dispatch's PostgreSQL deliveries on the real database (no services running): leases fence out a process
-whose lease ran out, nothing counts twice, and each gateway status is reported once, in trail order."""
+whose lease ran out, nothing counts twice, each gateway status is reported once, in trail order; polls are
+claimed by next_poll_at without the document and shared between processes; an unreadable record is
+dead-lettered with the batch; a resend makes a new attempt once, audited, and is refused when it should be."""
+
+import asyncio
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -8,7 +12,9 @@ from types import SimpleNamespace
 import pytest
 
 from services.dispatch.domain import GatewayStatus, aanleverkenmerk
-from services.dispatch.repository import NewDelivery, PostgresDeliveries, Progress
+from services.dispatch.repository import NewDelivery, PostgresDeliveries, Progress, Sent, Unknown
+from services.dispatch.resends import NotResent, Requested, request_resend, resend_progress
+from shared.dead_letters import dead_letter
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db.pool import create_pool
 
@@ -16,12 +22,17 @@ ITEM = "00000000-0000-0000-0000-000000000001"
 
 
 @pytest.fixture
-async def deliveries(system):
+async def pool(system):
     pool = await create_pool(system.settings.database_url)
     try:
-        yield PostgresDeliveries(lambda: pool, system.topics.status)
+        yield pool
     finally:
         await pool.close()
+
+
+@pytest.fixture
+async def deliveries(system, pool):
+    return PostgresDeliveries(lambda: pool, system.topics.status)
 
 
 def event(code: StatusCode, detail: str) -> StatusEvent:
@@ -43,16 +54,16 @@ async def add_one(deliveries) -> None:
 
 async def test_a_process_whose_lease_ran_out_can_no_longer_report_the_delivery(system, deliveries):
     await add_one(deliveries)
-    [stale] = await deliveries.claim(sent=False, limit=1, lease=timedelta(0))
-    [current] = await deliveries.claim(sent=False, limit=1, lease=timedelta(seconds=30))
-    assert await deliveries.claim(sent=False, limit=1, lease=timedelta(seconds=30)) == []
+    [stale] = await deliveries.claim(limit=1, lease=timedelta(0))
+    [current] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
+    assert await deliveries.claim(limit=1, lease=timedelta(seconds=30)) == []
 
     assert not await deliveries.mark_sent(stale, "k-stale", poll_at=datetime.now(UTC),
                                           events=[event(StatusCode.SENT, "stale")])
     assert not await deliveries.mark_retry(stale, error="x", retry_at=datetime.now(UTC), count_attempt=True,
                                            events=[event(StatusCode.SEND_ERROR, "stale")])
     await deliveries.release([stale], at=datetime.now(UTC))
-    assert await deliveries.claim(sent=False, limit=1, lease=timedelta(seconds=30)) == []
+    assert await deliveries.claim(limit=1, lease=timedelta(seconds=30)) == []
     assert await deliveries.mark_sent(current, "k-1", poll_at=datetime.now(UTC),
                                       events=[event(StatusCode.SENT, "current")])
     assert not await deliveries.mark_sent(current, "k-1", poll_at=datetime.now(UTC),
@@ -66,7 +77,7 @@ async def test_a_process_whose_lease_ran_out_can_no_longer_report_the_delivery(s
 async def test_a_failure_while_the_gateway_is_down_does_not_count_as_an_attempt(system, deliveries):
     await add_one(deliveries)
     for count_attempt in (False, True):
-        [claimed] = await deliveries.claim(sent=False, limit=1, lease=timedelta(seconds=30))
+        [claimed] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
         assert await deliveries.mark_retry(claimed, error="503", retry_at=datetime.now(UTC) - timedelta(seconds=1),
                                            count_attempt=count_attempt, events=[])
 
@@ -76,21 +87,139 @@ async def test_a_failure_while_the_gateway_is_down_does_not_count_as_an_attempt(
 
 async def test_each_gateway_status_is_reported_once_in_trail_order_until_final(system, deliveries):
     await add_one(deliveries)
-    [claimed] = await deliveries.claim(sent=False, limit=1, lease=timedelta(seconds=30))
+    [claimed] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
     await deliveries.mark_sent(claimed, "k-1", poll_at=datetime.now(UTC) - timedelta(seconds=1), events=[])
     trail = [GatewayStatus(code, f"status {code}", f"2026-01-05T09:00:0{i}+00:00")
              for i, code in enumerate((105, 100, 110, 200, 301, 405, 400, 500))]
 
     def progress(delivery, fresh):
-        code = StatusCode.ACCEPTED_BY_AUTHORITY if fresh and fresh[-1].code == 500 else StatusCode.SENT
-        return Progress(code, [event(StatusCode.SENT, str(s.code)) for s in fresh])
+        if fresh and fresh[-1].code == 500:
+            return Progress(StatusCode.ACCEPTED_BY_AUTHORITY, [event(StatusCode.SENT, str(s.code)) for s in fresh],
+                            state="final", gateway_code="500")
+        return Progress(StatusCode.SENT, [event(StatusCode.SENT, str(s.code)) for s in fresh],
+                        next_poll_at=datetime.now(UTC) - timedelta(seconds=1))
 
     for seen in (3, 3, 8):
-        [polled] = await deliveries.claim(sent=True, limit=10, lease=timedelta(seconds=30))
-        await deliveries.record_trails([(polled, trail[:seen])], progress,
-                                       next_poll_at=datetime.now(UTC) - timedelta(seconds=1))
+        [polled] = await deliveries.claim_polls(limit=10, lease=timedelta(seconds=30))
+        await deliveries.record_trails([(polled, trail[:seen])], progress)
 
     assert await outbox(system) == ["105", "100", "110", "200", "301", "405", "400", "500"]
-    row = await system.db.fetchrow("SELECT state, status_code FROM dispatch.deliveries")
-    assert dict(row) == {"state": "final", "status_code": 80}
-    assert await deliveries.claim(sent=True, limit=10, lease=timedelta(seconds=30)) == []
+    row = await system.db.fetchrow("SELECT state, status_code, polls, gateway_code FROM dispatch.deliveries")
+    assert dict(row) == {"state": "final", "status_code": 80, "polls": 3, "gateway_code": "500"}
+    assert await deliveries.claim_polls(limit=10, lease=timedelta(seconds=30)) == []
+
+
+async def add_many(deliveries, n: int) -> list[str]:
+    items = [f"00000000-0000-0000-0000-{i:012d}" for i in range(1, n + 1)]
+    records = [SimpleNamespace(topic="messages.approved", partition=0, offset=i) for i in range(n)]
+    news = {r.offset: NewDelivery(item, f"msg-{i}", "afas-fin", aanleverkenmerk(item), {"document": "x" * 1000})
+            for i, (item, r) in enumerate(zip(items, records, strict=True))}
+    assert await deliveries.add_new("dispatch", records, lambda r: news[r.offset]) == n
+    return items
+
+
+async def send_all(deliveries, n: int, poll_at: datetime) -> None:
+    for claimed in await deliveries.claim(limit=n, lease=timedelta(seconds=30)):
+        assert await deliveries.mark_sent(claimed, f"k-{claimed.dossier_item_id}", poll_at=poll_at, events=[])
+
+
+async def test_due_polls_are_claimed_by_next_poll_at_without_the_document_and_shared_between_processes(
+        system, deliveries, pool):
+    items = await add_many(deliveries, 40)
+    await send_all(deliveries, 40, poll_at=datetime.now(UTC) - timedelta(seconds=1))
+    await system.db.execute("UPDATE dispatch.deliveries SET next_poll_at = now() + interval '1 hour'"
+                            " WHERE dossier_item_id = $1", items[0])
+
+    first, second = await asyncio.gather(deliveries.claim_polls(limit=25, lease=timedelta(seconds=30)),
+                                         deliveries.claim_polls(limit=25, lease=timedelta(seconds=30)))
+
+    claimed = [s.dossier_item_id for s in first + second]
+    assert sorted(claimed) == sorted(items[1:]), "every due one once, the one not due not at all"
+    assert all(isinstance(s, Sent) and not hasattr(s, "message") for s in first + second)
+    assert await deliveries.claim_polls(limit=25, lease=timedelta(seconds=30)) == []
+    async with pool.acquire() as conn:
+        await conn.execute("SET enable_seqscan = off")  # a table this small is scanned; is the index usable?
+        plan = "\n".join(r[0] for r in await conn.fetch(
+            "EXPLAIN SELECT dossier_item_id FROM dispatch.deliveries WHERE state = 'sent' AND next_poll_at <= now()"
+            " ORDER BY next_poll_at LIMIT 200"))
+        await conn.execute("RESET enable_seqscan")
+    assert "deliveries_poll_due" in plan
+
+
+async def test_a_kenmerk_the_gateway_lost_is_counted_then_handed_back_to_the_senders(system, deliveries):
+    [item] = await add_many(deliveries, 1)
+    await send_all(deliveries, 1, poll_at=datetime.now(UTC) - timedelta(seconds=1))
+    [sent] = await deliveries.claim_polls(limit=10, lease=timedelta(seconds=30))
+    await deliveries.record_unknown([Unknown(sent, redeliver=False, next_poll_at=datetime.now(UTC))])
+    [sent] = await deliveries.claim_polls(limit=10, lease=timedelta(seconds=30))
+    assert (sent.unknown_polls, sent.polls) == (1, 1)
+
+    await deliveries.record_unknown([Unknown(sent, redeliver=True)])
+
+    row = await system.db.fetchrow("SELECT state, aanleverkenmerk, unknown_polls FROM dispatch.deliveries")
+    assert dict(row) == {"state": "to_send", "aanleverkenmerk": item.replace("-", ""), "unknown_polls": 0}
+    [again] = await deliveries.claim(limit=10, lease=timedelta(seconds=30))
+    assert again.aanleverkenmerk == item.replace("-", "")
+
+
+async def test_an_unreadable_record_is_dead_lettered_in_the_same_transaction_as_the_batch(system, deliveries):
+    good = NewDelivery(ITEM, "msg-1", "afas-fin", aanleverkenmerk(ITEM), {"any": "thing"})
+    records = [SimpleNamespace(topic="messages.approved", partition=0, offset=0, key=b"k", value=b"{bad",
+                               timestamp=1),
+               SimpleNamespace(topic="messages.approved", partition=0, offset=1)]
+
+    def read(record):
+        if record.offset == 0:
+            return dead_letter("messages.approved.dlq", record, reason_code="unreadable", reason="Invalid JSON")
+        return good
+
+    assert await deliveries.add_new("dispatch", records, read) == 1
+    assert await deliveries.add_new("dispatch", records, read) == 0  # applied before: no second dead letter
+    rows = await system.db.fetch("SELECT topic, key, value, headers FROM dispatch.outbox ORDER BY id")
+    assert [(r["topic"], r["key"], r["value"]) for r in rows] == [("messages.approved.dlq", b"k", b"{bad")]
+    assert ["accordeer-reason-code", "unreadable"] in rows[0]["headers"]
+
+
+async def fail(deliveries, system) -> None:
+    [claimed] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
+    assert await deliveries.mark_failed(claimed, gateway_code="410", error="410 afleveren mislukt",
+                                        events=[event(StatusCode.SEND_ERROR, "410")])
+
+
+async def test_a_resend_makes_one_new_attempt_audited_and_a_second_request_is_refused(system, deliveries, pool):
+    await add_one(deliveries)
+    async with pool.acquire() as conn:
+        refused = await request_resend(conn, ITEM, "olga")
+        assert isinstance(refused, NotResent) and "not at 70" in refused.reason
+        await fail(deliveries, system)
+
+        first = await request_resend(conn, ITEM, "olga")
+        second = await request_resend(conn, ITEM, "piet")
+        assert isinstance(first, Requested)
+        assert (first.attempt, first.aanleverkenmerk, first.previous_aanleverkenmerk, first.failure) == (
+            2, aanleverkenmerk(ITEM, 2), aanleverkenmerk(ITEM), "410 afleveren mislukt")
+        assert isinstance(second, NotResent)
+        assert "already under way: attempt 2" in second.reason and "asked by olga" in second.reason
+        assert not (await resend_progress(conn, ITEM, 2)).sent
+
+    [claimed] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
+    assert (claimed.attempt, claimed.aanleverkenmerk, claimed.previous_aanleverkenmerk, claimed.kenmerk) == (
+        2, aanleverkenmerk(ITEM, 2), aanleverkenmerk(ITEM), None)
+    assert await deliveries.mark_sent(claimed, "k-2", poll_at=datetime.now(UTC), events=[])
+    async with pool.acquire() as conn:
+        progress = await resend_progress(conn, ITEM, 2)
+        assert (progress.sent, progress.status) == (True, "60 Sent")
+        refused = await request_resend(conn, ITEM, "piet")
+        assert isinstance(refused, NotResent) and "60 Sent, not at 70" in refused.reason
+    audit = await system.db.fetch("SELECT attempt, aanleverkenmerk, requested_by, sent_at IS NOT NULL AS sent"
+                                  " FROM dispatch.resends")
+    assert [tuple(r) for r in audit] == [(2, aanleverkenmerk(ITEM, 2), "olga", True)]
+
+
+async def test_two_resend_requests_at_once_make_one_attempt(system, deliveries, pool):
+    await add_one(deliveries)
+    await fail(deliveries, system)
+    async with pool.acquire() as one, pool.acquire() as two:
+        outcomes = await asyncio.gather(request_resend(one, ITEM, "olga"), request_resend(two, ITEM, "piet"))
+    assert sorted(type(o).__name__ for o in outcomes) == ["NotResent", "Requested"]
+    assert await system.db.fetchval("SELECT count(*) FROM dispatch.resends") == 1

@@ -102,3 +102,12 @@ async def test_a_body_that_is_not_json_is_refused(client: httpx.AsyncClient) -> 
 
     assert response.status_code == 400
     assert response.json() == {"foutcode": "AL-VALIDATIE", "foutbeschrijving": "de body is geen geldige JSON"}
+
+
+async def test_a_delivery_sent_again_names_the_earlier_aanleverkenmerk_and_it_is_recorded(
+    client: httpx.AsyncClient,
+) -> None:
+    await deliver(client, aanlevering("AK-0001-2", eerderAanleverkenmerk="AK-0001"))
+    summary = (await client.get("/_admin/received")).json()
+    assert [(d["aanleverkenmerk"], d["eerder_aanleverkenmerk"]) for d in summary["deliveries"]] == [
+        ("AK-0001-2", "AK-0001")]

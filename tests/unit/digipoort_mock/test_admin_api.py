@@ -31,6 +31,7 @@ async def test_received_lists_each_delivery_with_its_trail(client: httpx.AsyncCl
                 "berichtsoort": "Omzetbelasting",
                 "trail": "311",
                 "received_at": clock.now.isoformat(),
+                "eerder_aanleverkenmerk": None,
             }
         ],
     }

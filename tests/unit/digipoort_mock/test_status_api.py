@@ -38,7 +38,7 @@ async def test_the_happy_trail_advances_one_status_per_step(client: httpx.AsyncC
         ("210", [105, 100, 210], "ATH0001"),
         ("311", [105, 100, 110, 311], "VAL0001"),
         ("410", [105, 100, 110, 200, 301, 410], "AFL0001"),
-        ("510", [105, 100, 110, 200, 301, 405, 400, 510], "ALS100001"),
+        ("510", [105, 100, 110, 200, 301, 405, 400, 510], "UP100001"),
     ],
 )
 async def test_a_failure_trail_ends_final_with_a_foutcode(

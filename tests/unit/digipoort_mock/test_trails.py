@@ -5,14 +5,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.digipoort_mock.trails import (
+    STATUSES,
     TRAILS,
-    Outcome,
     TrailRouting,
     UnknownTrail,
     choose_trail,
     outcome_of,
     visible_statuses,
 )
+from shared.gateway_codes import CODES
+from shared.gateway_codes import Meaning as Outcome
 
 RECEIVED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -28,16 +30,24 @@ def codes(trail: str, seconds_after_delivery: float, seconds_per_step: float = 1
         (500, Outcome.ACCEPTED),
         (510, Outcome.DECLINED),
         (210, Outcome.FAILED),
-        (311, Outcome.FAILED),
+        (230, Outcome.FAILED),
+        (311, Outcome.DECLINED),
+        (321, Outcome.DECLINED),
         (410, Outcome.FAILED),
-        (420, Outcome.PENDING),
+        (420, Outcome.RETRYING),
         (105, Outcome.PENDING),
         (400, Outcome.PENDING),
     ],
 )
 def test_outcome_of_each_code(code: int, outcome: Outcome) -> None:
     assert outcome_of(code) is outcome
-    assert outcome_of(code).final == (outcome is not Outcome.PENDING)
+    assert outcome_of(code).final == (outcome not in (Outcome.PENDING, Outcome.RETRYING))
+
+
+def test_the_mock_speaks_exactly_the_shared_table_of_codes() -> None:
+    assert {code: (s.omschrijving, s.outcome) for code, s in STATUSES.items()} == {
+        code: (known.omschrijving, known.meaning) for code, known in CODES.items()}
+    assert all(s.foutcode for s in STATUSES.values() if s.outcome.final and s.outcome is not Outcome.ACCEPTED)
 
 
 def test_outcome_of_an_unknown_code_is_an_error() -> None:

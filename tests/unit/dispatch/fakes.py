@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from services.dispatch.breaker_record import BreakerState
 from services.dispatch.domain import GatewayStatus
-from services.dispatch.repository import Delivery, NewDelivery
+from services.dispatch.repository import Delivery, NewDelivery, Sent
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode, StatusEvent
 from tests.support.clock import FakeClock
@@ -23,6 +23,14 @@ class Row:
     kenmerk: str | None = None
     next_at: datetime = datetime.min.replace(tzinfo=UTC)
     last_error: str | None = None
+    next_poll_at: datetime | None = None
+    sent_at: datetime | None = None
+    polls: int = 0
+    unknown_polls: int = 0
+    gateway_code: str | None = None
+    attempt: int = 1
+    aanleverkenmerk: str = ""
+    previous_aanleverkenmerk: str | None = None
 
 
 @dataclass
@@ -32,37 +40,75 @@ class InMemoryDeliveries:
     clock: FakeClock
     rows: dict[str, Row] = field(default_factory=dict)
     events: list[StatusEvent] = field(default_factory=list)
+    dead_letters: list = field(default_factory=list)
     seen: set[tuple[str, str, str]] = field(default_factory=set)
     claims: int = 0
 
     async def add_new(self, consumer, records, read) -> int:
         added = 0
-        for new in filter(None, map(read, records)):
-            if new.dossier_item_id not in self.rows:
-                self.rows[new.dossier_item_id] = Row(new, next_at=self.clock())
+        for new in map(read, records):
+            if not isinstance(new, NewDelivery):
+                self.dead_letters.append(new)
+            elif new.dossier_item_id not in self.rows:
+                self.rows[new.dossier_item_id] = Row(new, next_at=self.clock(), aanleverkenmerk=new.aanleverkenmerk)
                 added += 1
         return added
 
-    async def claim(self, *, sent, limit, lease) -> list[Delivery]:
+    async def claim(self, *, limit, lease) -> list[Delivery]:
         self.claims += 1
-        state = "sent" if sent else "to_send"
-        due = sorted((r for r in self.rows.values() if r.state == state and r.next_at <= self.clock()),
+        due = sorted((r for r in self.rows.values() if r.state == "to_send" and r.next_at <= self.clock()),
                      key=lambda r: r.next_at)[:limit]
         for row in due:
             row.next_at = self.clock() + lease
         return [self._delivery(row) for row in due]
 
+    async def claim_polls(self, *, limit, lease) -> list[Sent]:
+        self.claims += 1
+        due = sorted((r for r in self.rows.values() if r.state == "sent" and r.next_poll_at <= self.clock()),
+                     key=lambda r: r.next_poll_at)[:limit]
+        for row in due:
+            row.next_poll_at = self.clock() + lease
+        return [self._sent(row) for row in due]
+
     async def mark_sent(self, delivery, kenmerk, *, poll_at, events) -> bool:
+        row = self.rows[delivery.dossier_item_id]
         return self._update(delivery, events, state="sent", kenmerk=kenmerk, status_code=60,
-                            attempts=self.rows[delivery.dossier_item_id].attempts + 1, next_at=poll_at,
-                            last_error=None)
+                            attempts=row.attempts + 1, next_poll_at=poll_at, last_error=None,
+                            sent_at=row.sent_at or self.clock(), polls=0, unknown_polls=0)
+
+    async def mark_failed(self, delivery, *, gateway_code, error, events) -> bool:
+        return self._update(delivery, events, state="failed", status_code=70, gateway_code=gateway_code,
+                            last_error=error)
+
+    async def release_polls(self, polls, *, at) -> None:
+        for sent in polls:
+            row = self.rows[sent.dossier_item_id]
+            if row.next_poll_at == sent.leased_until:
+                row.next_poll_at = at
+
+    async def record_unknown(self, unknown) -> None:
+        for u in unknown:
+            row = self.rows[u.sent.dossier_item_id]
+            if row.state != "sent" or row.next_poll_at != u.sent.leased_until:
+                continue
+            row.polls += 1
+            if u.redeliver:
+                row.state, row.unknown_polls, row.next_at, row.next_poll_at = "to_send", 0, self.clock(), None
+            else:
+                row.unknown_polls += 1
+                row.next_poll_at = u.next_poll_at
+
+    def resend(self, dossier_item_id: str, aanleverkenmerk: str) -> None:
+        """What `accordeer resend` does to a failed delivery: a new attempt, due now."""
+        row = self.rows[dossier_item_id]
+        assert row.state == "failed"
+        row.attempt += 1
+        row.previous_aanleverkenmerk, row.aanleverkenmerk = row.aanleverkenmerk, aanleverkenmerk
+        row.state, row.kenmerk, row.next_at, row.attempts, row.sent_at = "to_send", None, self.clock(), 0, None
 
     async def mark_retry(self, delivery, *, error, retry_at, count_attempt, events) -> bool:
         return self._update(delivery, events, status_code=70, last_error=error, next_at=retry_at,
                             attempts=self.rows[delivery.dossier_item_id].attempts + int(count_attempt))
-
-    async def mark_final(self, delivery, *, status_code, error, events) -> bool:
-        return self._update(delivery, events, state="final", status_code=int(status_code), last_error=error)
 
     async def release(self, deliveries, *, at) -> None:
         for delivery in deliveries:
@@ -70,8 +116,11 @@ class InMemoryDeliveries:
             if row.next_at == delivery.leased_until:
                 row.next_at = at
 
-    async def record_trails(self, polled, progress, *, next_poll_at) -> None:
+    async def record_trails(self, polled, progress) -> None:
         for delivery, trail in polled:
+            row = self.rows[delivery.dossier_item_id]
+            if row.state != "sent" or row.next_poll_at != delivery.leased_until:
+                continue
             fresh = []
             for status in trail:
                 key = (delivery.kenmerk, str(status.code), status.timestamp)
@@ -80,11 +129,11 @@ class InMemoryDeliveries:
                     fresh.append(status)
             result = progress(delivery, fresh)
             self.events += result.events
-            row = self.rows[delivery.dossier_item_id]
-            row.status_code = int(result.status_code)
-            row.next_at = next_poll_at
-            if result.status_code.is_final:
-                row.state = "final"
+            row.status_code, row.state, row.next_poll_at = int(result.status_code), result.state, result.next_poll_at
+            row.gateway_code = result.gateway_code or row.gateway_code
+            row.last_error = result.error or row.last_error
+            row.polls += 1
+            row.unknown_polls = 0
 
     # -- for the tests -------------------------------------------------------------------------------------------
 
@@ -102,9 +151,16 @@ class InMemoryDeliveries:
 
     def _delivery(self, row: Row) -> Delivery:
         return Delivery(dossier_item_id=row.new.dossier_item_id, message_id=row.new.message_id,
-                        source=row.new.source, aanleverkenmerk=row.new.aanleverkenmerk, message=row.new.message,
+                        source=row.new.source, aanleverkenmerk=row.aanleverkenmerk, message=row.new.message,
                         attempts=row.attempts, status_code=row.status_code, kenmerk=row.kenmerk,
-                        leased_until=row.next_at)
+                        leased_until=row.next_at, attempt=row.attempt,
+                        previous_aanleverkenmerk=row.previous_aanleverkenmerk)
+
+    def _sent(self, row: Row) -> Sent:
+        return Sent(dossier_item_id=row.new.dossier_item_id, message_id=row.new.message_id, source=row.new.source,
+                    aanleverkenmerk=row.aanleverkenmerk, kenmerk=row.kenmerk, status_code=row.status_code,
+                    gateway_code=row.gateway_code, polls=row.polls, unknown_polls=row.unknown_polls,
+                    sent_at=row.sent_at, leased_until=row.next_poll_at)
 
 
 @dataclass
@@ -138,7 +194,8 @@ def approved(n: int = 1, **changes) -> MessageApproved:
 
 def record(message: MessageApproved | bytes, offset: int = 0) -> SimpleNamespace:
     value = message if isinstance(message, bytes) else message.model_dump_json().encode()
-    return SimpleNamespace(topic="messages.approved", partition=0, offset=offset, value=value)
+    return SimpleNamespace(topic="messages.approved", partition=0, offset=offset, value=value, key=None,
+                           timestamp=1767603600000)
 
 
 def trail(*codes: int, error_code: str | None = None) -> list[GatewayStatus]:

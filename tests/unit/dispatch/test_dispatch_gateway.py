@@ -16,7 +16,8 @@ from shared.contracts.status import StatusCode
 
 from .fakes import approved
 
-REQUEST = domain.delivery_request(approved(1), berichtsoort="Omzetbelasting", rol="Intermediair")
+REQUEST = domain.delivery_request(approved(1), berichtsoort="Omzetbelasting", rol="Intermediair",
+                                  aanleverkenmerk=domain.aanleverkenmerk(approved(1).dossier_item_id))
 
 
 def gateway_answering(handler, *, timeout: float = 5.0) -> HttpGateway:
@@ -145,7 +146,7 @@ async def test_a_declining_trail_ends_with_the_authoritys_code():
     receipt = await gateway.deliver(request)
     last = (await gateway.statuses([receipt.kenmerk]))[receipt.kenmerk][-1]
 
-    assert (last.code, last.error_code) == (510, "ALS100001")
+    assert (last.code, last.error_code) == (510, "UP100001")
     assert domain.our_status(last) is StatusCode.DECLINED_BY_AUTHORITY
 
 

@@ -1,5 +1,6 @@
-"""Dispatch's use cases on fakes: delivering, retrying, the breaker stopping and resuming the work, and
-following status trails through poll errors and kenmerken the gateway does not know."""
+"""Dispatch's use cases on fakes: delivering, retrying, the breaker stopping and resuming the work, following
+status trails (backing off per delivery, giving up in time) through poll errors and kenmerken the gateway lost,
+70 for what failed on the way and sending it again, and dead letters for what cannot be read."""
 
 import asyncio
 import logging
@@ -7,11 +8,13 @@ from datetime import timedelta
 
 import pytest
 
-from services.dispatch import use_cases
+from services.dispatch import domain, figures, use_cases
 from services.dispatch.breaker import GatewayBreaker
 from services.dispatch.config import GatewayConfig
+from services.dispatch.domain import Polling
 from services.dispatch.gateway import FakeGateway, PermanentGatewayError
 from services.dispatch.use_cases import Dispatch
+from shared import dead_letters
 from shared.contracts.status import StatusCode
 from tests.support.clock import FakeClock
 
@@ -20,6 +23,8 @@ from .fakes import InMemoryDeliveries, approved, record, trail
 COOLDOWN = 0.05
 CONFIG = GatewayConfig(rol_belanghebbende="Intermediair", berichtsoorten={"btw-aangifte": "Omzetbelasting"})
 HAPPY = (105, 100, 110, 200, 301, 405, 400, 500)
+POLLING = Polling(first=timedelta(seconds=0.1), factor=2, cap=timedelta(seconds=1), give_up_after=timedelta(hours=1),
+                  unknown_polls_before_redelivery=3)
 
 
 @pytest.fixture
@@ -38,7 +43,8 @@ def gateway() -> FakeGateway:
 
 
 def dispatch_on(deliveries, gateway, clock, **options) -> Dispatch:
-    options = {"breaker": GatewayBreaker(threshold=2, cooldown=COOLDOWN), "concurrency": 4, **options}
+    options = {"breaker": GatewayBreaker(threshold=2, cooldown=COOLDOWN), "concurrency": 4, "polling": POLLING,
+               **options}
     return Dispatch(deliveries, gateway, CONFIG, consumer="dispatch", clock=clock, **options)
 
 
@@ -109,15 +115,87 @@ async def test_a_declining_trail_ends_at_90_with_the_authoritys_code(deliveries,
     assert deliveries.rows[item].state == "final"
 
 
-async def test_a_refused_delivery_ends_at_90_with_the_gateways_foutcode(deliveries, gateway, clock):
+async def test_a_refused_delivery_stops_at_70_with_the_gateways_foutcode_not_90(deliveries, gateway, clock):
     gateway.refusal = PermanentGatewayError("AL-VALIDATIE", "berichtsoort onbekend")
     dispatch = dispatch_on(deliveries, gateway, clock)
     [item] = await take_in(dispatch, 1)
+    failed = figures.FAILED.labels(gateway_code="AL-VALIDATIE")._value.get()
     await deliver_round(dispatch)
 
     [event] = deliveries.events
-    assert (event.status_code, event.authority_status_code) == (StatusCode.DECLINED_BY_AUTHORITY, "AL-VALIDATIE")
-    assert deliveries.rows[item].state == "final"
+    assert (event.status_code, event.authority_status_code) == (StatusCode.SEND_ERROR, "AL-VALIDATIE")
+    assert "berichtsoort onbekend" in event.detail and "accordeer resend" in event.detail
+    assert (deliveries.rows[item].state, deliveries.rows[item].gateway_code) == ("failed", "AL-VALIDATIE")
+    assert figures.FAILED.labels(gateway_code="AL-VALIDATIE")._value.get() == failed + 1
+    clock.advance(3600)
+    assert await deliver_round(dispatch) == 0, "not sent again by itself"
+
+
+@pytest.mark.parametrize(("code", "foutcode"), [(210, "ATH0001"), (230, "ATH0002"), (410, "AFL0001")])
+async def test_a_failure_on_the_way_stops_at_70_with_the_gateways_code(deliveries, gateway, clock, code, foutcode):
+    dispatch = dispatch_on(deliveries, gateway, clock)
+    [item] = await take_in(dispatch, 1)
+    await deliver_round(dispatch)
+    gateway.trails[deliveries.rows[item].kenmerk] = trail(105, 100, 110, code, error_code=foutcode)
+    clock.advance(1)
+    await dispatch.follow_due()
+
+    last = deliveries.events[-1]
+    assert (last.status_code, last.authority_status_code) == (StatusCode.SEND_ERROR, str(code))
+    assert foutcode in last.detail
+    assert deliveries.codes(item) == [60, 60, 60, 60, 70]
+    assert deliveries.rows[item].state == "failed"
+    clock.advance(3600)
+    assert await dispatch.follow_due() == 0, "no longer polled"
+
+
+@pytest.mark.parametrize("code", [311, 321])
+async def test_digipoorts_validation_rejects_the_message_itself_with_90(deliveries, gateway, clock, code):
+    dispatch = dispatch_on(deliveries, gateway, clock)
+    [item] = await take_in(dispatch, 1)
+    await deliver_round(dispatch)
+    gateway.trails[deliveries.rows[item].kenmerk] = trail(105, 100, 110, code, error_code="VAL0001")
+    clock.advance(1)
+    await dispatch.follow_due()
+
+    assert (deliveries.codes(item)[-1], deliveries.rows[item].state) == (90, "final")
+
+
+async def test_while_the_gateway_retries_a_420_the_message_stays_sent(deliveries, gateway, clock):
+    dispatch = dispatch_on(deliveries, gateway, clock)
+    [item] = await take_in(dispatch, 1)
+    await deliver_round(dispatch)
+    gateway.trails[deliveries.rows[item].kenmerk] = trail(105, 100, 110, 200, 301, 420, 405, 400, 500)
+    clock.advance(1)
+    await dispatch.follow_due()
+
+    assert deliveries.codes(item) == [60] * 9 + [80]
+    assert [e.authority_status_code for e in deliveries.events if e.authority_status_code == "420"] == ["420"]
+
+
+async def test_a_failed_delivery_sent_again_gets_a_new_aanleverkenmerk_naming_the_one_before(deliveries, gateway,
+                                                                                            clock):
+    gateway.refusal = PermanentGatewayError("HTTP 403", "certificaat verlopen")
+    dispatch = dispatch_on(deliveries, gateway, clock)
+    [item] = await take_in(dispatch, 1)
+    await deliver_round(dispatch)
+    first = deliveries.rows[item].aanleverkenmerk
+
+    gateway.refusal = None  # the cause is fixed
+    deliveries.resend(item, domain.aanleverkenmerk(item, 2))
+    resends = figures.RESENDS._value.get()
+    assert await deliver_round(dispatch) == 1
+    second = domain.aanleverkenmerk(item, 2)
+    assert gateway.received[second]["eerderAanleverkenmerk"] == first
+    kenmerk = deliveries.rows[item].kenmerk
+    gateway.trails[kenmerk] = trail(*HAPPY)
+    clock.advance(1)
+    await dispatch.follow_due()
+
+    assert deliveries.codes(item) == [70, 60] + [60] * 7 + [80]
+    assert f"attempt 2 as aanleverkenmerk {second} (eerder {first})" in deliveries.events[1].detail
+    assert list(gateway.received) == [second], "the refused attempt registered nothing"
+    assert figures.RESENDS._value.get() == resends + 1
 
 
 async def test_a_transient_failure_reports_70_once_per_streak_and_backs_off(deliveries, gateway, clock):
@@ -251,41 +329,88 @@ async def test_a_failed_poll_does_not_stop_following_and_loses_nothing(deliverie
     assert deliveries.codes(item)[-1] == 80
 
 
-async def test_a_kenmerk_the_gateway_does_not_know_is_logged_and_asked_for_again_later(deliveries, gateway, clock,
-                                                                                        caplog):
+async def test_polls_of_one_delivery_back_off_from_quick_to_the_cap(deliveries, gateway, clock):
+    dispatch = dispatch_on(deliveries, gateway, clock)
+    [item] = await take_in(dispatch, 1)
+    await deliver_round(dispatch)
+    gateway.trails[deliveries.rows[item].kenmerk] = trail(105)
+    sent, polled_at = clock(), []
+    for _ in range(120):
+        clock.advance(0.05)
+        if await dispatch.follow_due():
+            polled_at.append(clock() - sent)
+    times = [round(t.total_seconds(), 2) for t in polled_at]
+    gaps = [round(b - a, 2) for a, b in zip(times, times[1:], strict=False)]
+    assert times[0] == 0.1, "the first poll 0.1 s after sending"
+    assert gaps[:4] == [0.2, 0.4, 0.8, 1.0]  # then doubling up to the cap
+    assert set(gaps[4:]) == {1.0}
+
+
+async def test_a_trail_without_a_final_answer_in_time_stops_at_70_with_the_reason(deliveries, gateway, clock):
+    dispatch = dispatch_on(deliveries, gateway, clock)
+    [item] = await take_in(dispatch, 1)
+    await deliver_round(dispatch)
+    gateway.trails[deliveries.rows[item].kenmerk] = trail(105, 100, 110, 200, 301, 420)
+    clock.advance(1)
+    await dispatch.follow_due()
+    clock.advance(3600)
+    await dispatch.follow_due()
+
+    last = deliveries.events[-1]
+    assert (last.status_code, last.authority_status_code) == (StatusCode.SEND_ERROR, "420")
+    assert last.detail.startswith("no final answer from Digipoort after 1 h; the last status was 420")
+    assert deliveries.rows[item].state == "failed"
+
+
+async def test_a_kenmerk_the_gateway_lost_is_delivered_again_under_the_same_aanleverkenmerk(deliveries, gateway,
+                                                                                             clock, caplog):
+    caplog.set_level(logging.INFO)
     dispatch = dispatch_on(deliveries, gateway, clock)
     [item] = await take_in(dispatch, 1)
     await deliver_round(dispatch)
     kenmerk = deliveries.rows[item].kenmerk
-    forgotten = gateway.received.pop(item.replace("-", ""))
-    clock.advance(1)
+    gateway.received.clear()  # the gateway restarted without its memory
+    redeliveries = figures.REDELIVERIES._value.get()
 
-    assert await dispatch.follow_due() == 1
-    assert f"does not know 1 kenmerk(en), e.g. {kenmerk}" in caplog.text
-    assert deliveries.rows[item].next_at == clock() + use_cases.UNKNOWN_RECHECK
+    for _ in range(POLLING.unknown_polls_before_redelivery - 1):
+        clock.advance(1)
+        assert await dispatch.follow_due() == 1
+        assert deliveries.rows[item].state == "sent"
     clock.advance(1)
-    assert await dispatch.follow_due() == 0  # not asked again at once
+    await dispatch.follow_due()
 
-    gateway.received[item.replace("-", "")] = forgotten
-    gateway.trails[kenmerk] = trail(*HAPPY)
-    clock.advance(use_cases.UNKNOWN_RECHECK.total_seconds())
+    assert deliveries.rows[item].state == "to_send"
+    assert figures.REDELIVERIES._value.get() == redeliveries + 1
+    assert f"does not know kenmerk {kenmerk} of dossier item {item} after 3 polls" in caplog.text
+    assert await deliver_round(dispatch) == 1
+    assert list(gateway.received) == [item.replace("-", "")], "the same aanleverkenmerk"
+    gateway.trails[deliveries.rows[item].kenmerk] = trail(*HAPPY)
+    clock.advance(1)
     await dispatch.follow_due()
     assert deliveries.codes(item)[-1] == 80
 
 
-async def test_an_unreadable_approved_message_is_logged_and_skipped(deliveries, gateway, clock, caplog):
+async def test_an_unreadable_approved_message_is_dead_lettered_with_its_coordinates(deliveries, gateway, clock,
+                                                                                     caplog):
     caplog.set_level(logging.ERROR)
-    dispatch = dispatch_on(deliveries, gateway, clock)
+    dispatch = dispatch_on(deliveries, gateway, clock, dead_letter_topic="messages.approved.dlq")
     await dispatch.take_in([record(b"{not json", offset=0), record(approved(2), offset=1)])
 
     assert list(deliveries.rows) == [approved(2).dossier_item_id]
+    [letter] = deliveries.dead_letters
+    headers = dict(letter.headers)
+    assert (letter.topic, letter.value) == ("messages.approved.dlq", b"{not json")
+    assert headers[dead_letters.REASON_CODE] == "unreadable"
+    assert "Invalid JSON" in headers[dead_letters.REASON]
+    assert (headers[dead_letters.ORIGINAL_TOPIC], headers[dead_letters.ORIGINAL_PARTITION],
+            headers[dead_letters.ORIGINAL_OFFSET]) == ("messages.approved", "0", "0")
     assert "unreadable approved message at messages.approved[0]@0" in caplog.text
 
 
 async def test_a_delivery_whose_lease_was_taken_over_reports_nothing(deliveries, gateway, clock):
     dispatch = dispatch_on(deliveries, gateway, clock)
     [item] = await take_in(dispatch, 1)
-    [stale] = await deliveries.claim(sent=False, limit=1, lease=dispatch.lease)
+    [stale] = await deliveries.claim(limit=1, lease=dispatch.lease)
     clock.advance(dispatch.lease.total_seconds())
     await deliver_round(dispatch)  # another process took it over and sent it
 
