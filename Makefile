@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit wipe docs bench clean venv browser
+.PHONY: run test unit wipe docs bench clean venv browser chaos
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/accordeer stack fetch
 	$(BIN)/python -m benchmarks.intake_throughput
+
+# The whole system on a three-broker cluster under faults (SIGKILL, SIGSTOP, broker and PostgreSQL restarts,
+# gateway outages, a slow and lossy link to one broker); prints the checker's table, writes it under .cache/chaos/
+# and exits 1 on any loss, duplicate or invalid status sequence. Options: ARGS="--declarations 500 --seed 2".
+chaos: $(STAMP)
+	$(BIN)/accordeer stack fetch
+	$(BIN)/python -m accordeer.chaos $(ARGS)
 
 wipe: $(STAMP)
 	$(BIN)/accordeer wipe

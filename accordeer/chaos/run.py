@@ -1,0 +1,162 @@
+"""One chaos run: start the stack, publish the declarations at a steady rate while the reviewer acts and the
+faults play, drain, and judge what the public topics and the gateway's counts say."""
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
+
+from accordeer.chaos import checker, workload
+from accordeer.chaos.faults import FULL, SMALL, Faults, play
+from accordeer.chaos.observe import GatewayCounts, TopicObserver, kenmerken_per_item, sample_gateway
+from accordeer.chaos.reviewer import Reviewer
+from accordeer.chaos.stack import ChaosStack
+from accordeer.connect import CACHE_DIR
+from shared.contracts.tasks import TaskEvent
+from shared.kafka.producer import create_producer
+
+log = logging.getLogger(__name__)
+
+
+class ChaosSettings(BaseSettings):
+    """A chaos run's size and pace (environment ACCORDEER_CHAOS_*, or the command's options)."""
+
+    model_config = SettingsConfigDict(env_prefix="ACCORDEER_CHAOS_", extra="ignore")
+
+    declarations: int = Field(5000, ge=1, description="How many declarations are submitted.")
+    seed: int = Field(1, description="Seed of the declarations and decisions.")
+    rate: float = Field(20.0, gt=0, description="Declarations submitted per second.")
+    drain_timeout: float = Field(600.0, gt=0, description="Seconds to wait after the last fault for every message "
+                                                          "to reach a final status.")
+    small: bool = Field(False, description="The small schedule of `make test` (fewer faults).")
+    work_dir: Path = Field(CACHE_DIR / "chaos", description="Where the run keeps its cluster, logs and report.")
+
+
+@dataclass
+class RunReport:
+    settings: dict
+    run_id: str
+    verdict: checker.Verdict
+    expectations: dict[str, checker.Expectation]
+    submissions: dict[str, int]
+    faults: list
+    gateway: dict
+    timings: dict[str, float]
+    dead_letters_found: int = 0
+    dead_letters_elsewhere: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    log_dir: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict.ok and not self.dead_letters_elsewhere and not self.unreadable
+
+
+async def run(settings: ChaosSettings) -> RunReport:
+    run_id = time.strftime("%Y%m%d-%H%M%S")
+    work_dir = settings.work_dir / run_id
+    submissions, expectations = workload.build(settings.declarations, seed=settings.seed, run_id=run_id)
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+    stack = ChaosStack(work_dir)
+    try:
+        await stack.start()
+        timings["start_stack_s"] = round(time.monotonic() - started, 1)
+        return await _exercise(stack, settings, run_id, submissions, expectations, timings, work_dir)
+    finally:
+        await stack.stop()
+
+
+async def _exercise(stack: ChaosStack, settings: ChaosSettings, run_id: str, submissions, expectations,
+                    timings: dict, work_dir: Path) -> RunReport:
+    topics = stack.settings.topics
+    producer = create_producer(stack.settings.kafka_bootstrap_servers, client_id="accordeer-chaos")
+    await producer.start()
+    reviewer = Reviewer()
+
+    async def act(event: TaskEvent) -> None:
+        if (action := reviewer.decide(event)) is not None:
+            await _send(producer, topics.workflow_actions, action.dossier_item_id, action.model_dump_json().encode())
+
+    observer = TopicObserver(stack.settings.kafka_bootstrap_servers, topics, act)
+    counts, paused = GatewayCounts(), asyncio.Event()
+    background = [asyncio.create_task(observer.run()), asyncio.create_task(
+        sample_gateway(stack.services.gateway_url, counts, paused))]
+    faults = Faults(stack, counts, paused)
+    window = len(submissions) / settings.rate
+    try:
+        schedule = SMALL if settings.small else FULL
+        t0 = time.monotonic()
+        await asyncio.gather(_publish(producer, topics.inbound, submissions, settings.rate),
+                             play(faults, schedule, window))
+        timings["publish_and_faults_s"] = round(time.monotonic() - t0, 1)
+        drain_started = time.monotonic()
+        drained = await _drain(observer, expectations, settings.drain_timeout)
+        timings["drain_s"] = round(time.monotonic() - drain_started, 1)
+        timings["drained"] = drained
+        await asyncio.sleep(5)  # anything told twice late is still seen
+        paused.set()
+        counts.take(await stack.gateway("GET", "/_admin/received"))
+    finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        await producer.stop()
+    records = observer.records
+    verdict = checker.check(expectations, records.status, refused_elsewhere=records.refused,
+                            dead_letters=records.dead_letters())
+    per_kenmerk = counts.per_aanleverkenmerk()
+    items = {e.dossier_item_id: e.message_id for events in records.status.values() for e in events
+             if e.dossier_item_id}
+    per_item, strangers = kenmerken_per_item(per_kenmerk, set(items))
+    checker.check_deliveries(per_kenmerk, per_item, items, verdict)
+    for kenmerk in strangers:
+        verdict.add("invalid", "-", f"the gateway registered aanleverkenmerk {kenmerk}, which names no dossier item")
+    kinds = {}
+    for submission in submissions:
+        kinds[submission.kind] = kinds.get(submission.kind, 0) + 1
+    return RunReport(
+        settings=settings.model_dump(mode="json"), run_id=run_id, verdict=verdict, expectations=expectations,
+        submissions=kinds, faults=faults.log, timings=timings,
+        gateway={"aanleverkenmerken": len(per_kenmerk), "attempts": counts.total_attempts,
+                 "lifetimes": len(counts.lifetimes), "items_delivered": len(per_item)},
+        dead_letters_found=sum(records.dead_letters().values()), dead_letters_elsewhere=records.other_dead_letters, unreadable=records.unreadable,
+        log_dir=str(work_dir / "logs"))
+
+
+async def _send(producer, topic: str, key: str, value: bytes) -> None:
+    """Until the cluster takes it: a broker fault may fail a send for a while (the same record again is a
+    no-op for intake and for workflow's action ids)."""
+    async for attempt in AsyncRetrying(stop=stop_after_delay(300), wait=wait_exponential(0.2, max=5), reraise=True):
+        with attempt:
+            await (await producer.send(topic, value=value, key=key.encode()))
+
+
+async def _publish(producer, topic: str, submissions: list[workload.Submission], rate: float) -> None:
+    started = time.monotonic()
+    pending: set[asyncio.Task] = set()
+    for n, submission in enumerate(submissions):
+        if (wait := started + n / rate - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+        task = asyncio.create_task(_send(producer, topic, submission.message_id, submission.value))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    await asyncio.gather(*pending)
+
+
+async def _drain(observer: TopicObserver, expectations, timeout: float) -> bool:
+    """Until every message is where it must end (nothing lost or short of final), or ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        records = observer.records
+        verdict = checker.check(expectations, records.status, refused_elsewhere=records.refused,
+                                dead_letters=records.dead_letters())
+        if not verdict.count("not_final") and not verdict.count("lost"):
+            return True
+        await asyncio.sleep(2)
+    return False

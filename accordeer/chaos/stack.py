@@ -1,0 +1,159 @@
+"""The chaos run's system: a three-broker cluster (one broker behind our TCP proxy), PostgreSQL, the mocked
+gateway and two processes of each service in one consumer group, prepared as `accordeer setup` does.
+
+The notifier and the portal are left out: they only read (mail and pages), and nothing they do reaches
+messages.status, which is what the run checks.
+"""
+
+import asyncio
+import inspect
+import os
+import re
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from accordeer.chaos.proxy import TcpProxy
+from accordeer.connect import CACHE_DIR
+from accordeer.localstack.cluster import LocalKafkaCluster
+from accordeer.localstack.kafka import free_port
+from accordeer.localstack.postgres import LocalPostgres
+from accordeer.localstack.processes import ManagedProcess
+from accordeer.localstack.stack import ServiceProcesses
+from accordeer.setup import prepare
+from shared.kafka import admin
+from shared.kafka.producer import MAX_RECORD_BYTES
+from shared.settings import Settings
+
+SERVICES = ("intake", "workflow", "dispatch")
+INSTANCES = ("a", "b")
+PROXIED_BROKER = 2
+RELAY_ENVIRONMENT = {"ACCORDEER_KAFKA_ENVIRONMENT": "cluster"}
+
+
+@dataclass
+class ChaosStack:
+    work_dir: Path
+    seconds_per_step: float = 0.05
+    cluster: LocalKafkaCluster | None = None
+    proxy: TcpProxy | None = None
+    postgres: LocalPostgres | None = None
+    services: ServiceProcesses | None = None
+    settings: Settings | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    async def start(self) -> "ChaosStack":
+        proxy_port = free_port()
+        self.cluster = LocalKafkaCluster(self.work_dir / "kafka", CACHE_DIR, brokers=3,
+                                         advertised_ports={PROXIED_BROKER: proxy_port})
+        self.proxy = await TcpProxy(proxy_port, self.cluster.broker_port(PROXIED_BROKER)).start()
+        await asyncio.to_thread(self.cluster.start)
+        self.postgres = await asyncio.to_thread(LocalPostgres(self.work_dir / "postgres").start)
+        self.settings = Settings(database_url=self.postgres.url, kafka_bootstrap_servers=self.cluster.bootstrap_servers,
+                                 topic_prefix="")
+        os.environ.update(RELAY_ENVIRONMENT)
+        await create_topics(self.settings)
+        await prepare(self.settings)
+        self.services = ServiceProcesses(
+            log_dir=self.work_dir / "logs",
+            env={"DATABASE_URL": self.settings.database_url,
+                 "KAFKA_BOOTSTRAP_SERVERS": self.service_bootstrap,
+                 "ACCORDEER_TOPIC_PREFIX": "", "ACCORDEER_LOG_FORMAT": "json",
+                 "DIGIPOORT_MOCK_SECONDS_PER_STEP": str(self.seconds_per_step), **RELAY_ENVIRONMENT},
+            gateway_port=free_port(), mail_port=free_port(), portal_port=free_port())
+        self.services.start_gateway()
+        for name in SERVICES:
+            for instance in INSTANCES:
+                self.start_service(name, instance)
+        return self
+
+    @property
+    def service_bootstrap(self) -> str:
+        """One address: FastStream's KafkaBroker takes the setting as one host, so a comma-separated list fails to
+        bootstrap (shared/runtime.py new_broker). The proxied broker's own port, as the schedule never stops it;
+        clients learn every broker from its metadata, broker 2 at the proxy's port."""
+        return f"127.0.0.1:{self.cluster.broker_port(PROXIED_BROKER)}"
+
+    async def stop(self) -> None:
+        if self.services is not None:
+            for process in self.services.processes.values():
+                process._signal(signal.SIGCONT)  # a frozen process cannot stop
+            await asyncio.to_thread(self.services.stop_all)
+        if self.cluster is not None:
+            await asyncio.to_thread(self.cluster.stop)
+        if self.proxy is not None:
+            await self.proxy.stop()
+        if self.postgres is not None:
+            await asyncio.to_thread(self.postgres.stop)
+
+    # -- processes -------------------------------------------------------------------------------------------
+
+    def start_service(self, name: str, instance: str) -> ManagedProcess:
+        return self.services.start_service(name, instance=instance)
+
+    def process(self, name: str, instance: str) -> ManagedProcess:
+        return self.services.processes[f"{name}-{instance}"]
+
+    async def relay_leader(self, service: str) -> tuple[ManagedProcess, bool]:
+        """The process holding the service's relay lease (relay_leases.holder, "host:pid:...", names it) and True;
+        the first process and False when the lease table cannot tell."""
+        candidates = {self.process(service, i).pid: self.process(service, i) for i in INSTANCES}
+        try:
+            conn = await asyncpg.connect(self.settings.database_url)
+            try:
+                holders = [r["holder"] for r in await conn.fetch(f"SELECT holder FROM {service}.relay_leases")]
+            finally:
+                await conn.close()
+        except (asyncpg.PostgresError, OSError):
+            holders = []
+        for holder in holders:
+            for number in map(int, re.findall(r"\d+", holder)):
+                if number in candidates:
+                    return candidates[number], True
+        return self.process(service, INSTANCES[0]), False
+
+    # -- the gateway -----------------------------------------------------------------------------------------
+
+    async def gateway(self, method: str, path: str, **kwargs) -> dict:
+        async with httpx.AsyncClient(base_url=self.services.gateway_url, timeout=10) as client:
+            response = await client.request(method, path, **kwargs)
+            response.raise_for_status()
+            return response.json()
+
+    async def restart_gateway(self) -> None:
+        """SIGKILL and start again: the mock keeps everything in memory, so it forgets every delivery."""
+        self.services.processes["digipoort_mock"].kill()
+        await asyncio.sleep(2)
+        await asyncio.to_thread(self.services.start_gateway)
+
+    async def restart_postgres(self, pause: float) -> None:
+        await asyncio.to_thread(self.postgres.stop)
+        await asyncio.sleep(pause)
+        await asyncio.to_thread(self.postgres.start)
+
+
+async def create_topics(settings: Settings) -> None:
+    """The product's topics with replication factor 3 and min ISR 2: through ensure_topics when it knows the
+    'cluster' environment, else here with the same names, partitions and settings."""
+    if "environment" in inspect.signature(admin.ensure_topics).parameters:
+        await admin.ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix, environment="cluster")
+        return
+    client = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, client_id="accordeer-chaos")
+    await client.start()
+    try:
+        topics = [NewTopic(name, partitions, replication_factor=3,
+                           topic_configs={"max.message.bytes": str(MAX_RECORD_BYTES), "min.insync.replicas": "2",
+                                          **config})
+                  for name, (partitions, config) in admin._topics(settings.topic_prefix).items()]
+        try:
+            await client.create_topics(topics)
+        except TopicAlreadyExistsError:
+            pass
+    finally:
+        await client.close()
+    await admin.ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
