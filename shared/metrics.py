@@ -1,4 +1,4 @@
-"""Prometheus metrics of the product: business figures, outbox backlog, consumer lag and the gateway breaker.
+"""Prometheus metrics of the product: business figures, the outbox and its relay, consumer lag and the gateway breaker.
 
 Most figures are counted where records actually leave a service: when the
 outbox relay has published them. A status event or dead letter is counted
@@ -28,6 +28,15 @@ DEAD_LETTERS = Counter(
     ["topic", "reason"])
 OUTBOX_BACKLOG = Gauge(
     "accordeer_outbox_backlog", "Rows waiting in the service's outbox (seen by its relay).", ["service"])
+OUTBOX_SET_ASIDE = Counter(
+    "accordeer_outbox_set_aside_total", "Outbox rows Kafka refused for good, moved to the service's outbox_set_aside.",
+    ["service", "topic", "reason"])
+OUTBOX_SET_ASIDE_ROWS = Gauge(
+    "accordeer_outbox_set_aside_rows", "Rows in the service's outbox_set_aside (seen by its relay, with the backlog).",
+    ["service"])
+RELAY_LEASES_TAKEN = Counter(
+    "accordeer_outbox_relay_leases_taken_total", "Times this process's outbox relay took the relay lease.",
+    ["service"])
 UNCOUNTABLE = Counter(
     "accordeer_uncountable_records_total", "Published records the figures above could not read.", ["topic"])
 CONSUMER_LAG = Gauge(

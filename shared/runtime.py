@@ -1,4 +1,4 @@
-"""What every service process holds while it runs: a PostgreSQL pool, the producer, the outbox relay.
+"""What every service process holds while it runs: a PostgreSQL pool and the outbox relay (with its producer).
 
 Created in the FastStream app's startup hook and closed at shutdown, so nothing
 connects at import time and tests can configure before anything starts.
@@ -9,7 +9,6 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -38,7 +37,6 @@ class ServiceRuntime:
         self.topics = settings.topics
         self.group_id = settings.topics.group(service)
         self._pool: asyncpg.Pool | None = None
-        self._producer: AIOKafkaProducer | None = None
         self._tasks: list[asyncio.Task] = []
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self.relay: OutboxRelay | None = None
@@ -58,10 +56,10 @@ class ServiceRuntime:
 
     async def open(self) -> None:
         self._pool = await create_pool(self.settings.database_url, max_size=self.settings.db_pool_max)
-        self._producer = create_producer(self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}")
-        await self._producer.start()
-        self.relay = OutboxRelay(self.settings.database_url, self.service, self._producer,
-                                 batch_size=self.settings.outbox_batch_size)
+        self.relay = OutboxRelay(
+            self.settings.database_url, self.service,
+            lambda: create_producer(self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}"),
+            batch_size=self.settings.outbox_batch_size)
         self.spawn(self.relay.run(), name="outbox-relay")
         if self.keeps_directory:
             self._directory = DirectoryMirror(self.settings.kafka_bootstrap_servers, self.topics.directory,
@@ -96,8 +94,6 @@ class ServiceRuntime:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         for closer in self._closers:
             await closer()
-        if self._producer is not None:
-            await self._producer.stop()
         if self._pool is not None:
             await self._pool.close()
 
@@ -122,6 +118,9 @@ def new_broker(settings: Settings, service: str) -> KafkaBroker:
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=f"accordeer-{service}",
+        # Whatever this broker publishes is as safe as the outbox relay's records: acks=all, no duplicate on retry.
+        acks="all",
+        enable_idempotence=True,
         logger=logging.getLogger(f"faststream.{service}"),
         # Per-record "Received"/"Processed" lines at DEBUG: our own lines carry the message ids that matter.
         log_level=logging.DEBUG,

@@ -1,81 +1,258 @@
 """The outbox relay: publishes a service's outbox rows to Kafka in id order, then deletes them.
 
-One relay per service schema is active at a time (a PostgreSQL advisory lock
-held on its connection), so per-key order is kept across processes; when that
-process dies its connection closes and another process takes over. A crash
-after publishing but before deleting republishes those rows: consumers are
-idempotent, and status events carry an event_id for that reason.
+One relay per service schema is active at a time, the holder of the schema's relay lease
+(``shared.db.lease``), so per-key order is kept across processes. The holder renews the lease every
+``renew_seconds`` on the connection it relays with. Another process's relay waits as a challenger: when the
+holder's session is gone (it crashed) it takes over at once; when the lease has not been renewed for
+``lease_seconds`` (the holder is frozen: SIGSTOP, a long pause, a network stall) it ends the holder's
+PostgreSQL session and takes over with the next token. So a frozen process delays its service's events by
+about ``lease_seconds``, not for as long as it stays frozen.
+
+The old holder, when it resumes, finds its connection gone (and its token stale): it cannot delete rows, stops
+relaying and becomes a challenger. Before each batch it also checks that its own last renewal is recent, so
+after a freeze it does not start publishing. What it cannot undo: a batch it had already handed to Kafka just
+before it froze may reach Kafka after the new holder has published those rows too. Such a record is published
+twice; consumers are idempotent and status events carry an event_id for that reason. A crash after publishing
+but before deleting republishes rows in the same way.
+
+A row Kafka refuses for good (``shared.kafka.relay_refusals``: too large, unknown topic, invalid record) is
+moved to ``<schema>.outbox_set_aside`` with the reason, in the transaction that deletes the published rows,
+counted and logged once; the rows behind it go on. Transient failures keep the rows and are retried.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
+import os
+import socket
+import time
+from collections.abc import Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import metrics
+from shared.db.lease import LeaseLost, RelayLease
+from shared.db.outbox import Refusal, settle
+from shared.kafka.relay_refusals import UNKNOWN_TOPIC, refusal_reason
 
 log = logging.getLogger(__name__)
 
 
+class RelaySettings(BaseSettings):
+    """How quickly a frozen relay is replaced (environment: ``ACCORDEER_RELAY_...``)."""
+
+    model_config = SettingsConfigDict(env_prefix="ACCORDEER_RELAY_", env_file=".env", extra="ignore")
+
+    lease_seconds: float = Field(5.0, gt=0, description="A relay lease not renewed for this long is taken over.")
+    renew_seconds: float = Field(1.0, gt=0, description="How often the holder renews its lease, and a challenger "
+                                                        "looks whether it may take over.")
+    retry_seconds: float = Field(2.0, gt=0, description="Wait before reconnecting after a database or broker error.")
+
+    @model_validator(mode="after")
+    def _renewed_within_lease(self) -> "RelaySettings":
+        if self.renew_seconds * 2 > self.lease_seconds:
+            raise ValueError("relay renew_seconds must be at most half of lease_seconds")
+        return self
+
+
 class OutboxRelay:
-    def __init__(self, database_url: str, schema: str, producer: AIOKafkaProducer, *, batch_size: int = 1000,
-                 idle_wait: float = 1.0):
+    def __init__(self, database_url: str, schema: str, new_producer: Callable[[], AIOKafkaProducer], *,
+                 batch_size: int = 1000, idle_wait: float = 1.0, settings: RelaySettings | None = None,
+                 holder: str | None = None):
+        """``new_producer`` makes an idempotent producer (not started): the relay starts one while it holds the
+        lease, and replaces it after Kafka refused a batch, which leaves an idempotent producer's sequence broken."""
         self.database_url = database_url
         self.schema = schema
-        self.producer = producer
+        self._new_producer = new_producer
+        self.producer: AIOKafkaProducer | None = None
         self.batch_size = batch_size
         self.idle_wait = idle_wait
+        self.settings = settings or RelaySettings()
+        self.lease = RelayLease(schema, holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}",
+                                lease_seconds=self.settings.lease_seconds)
         self._wake = asyncio.Event()
+        # The heartbeat and the relaying share one connection (one session to fence): one statement at a time.
+        self._db = asyncio.Lock()
+        self._renewed_at = 0.0
+        self._sequence_broken = False
         self.published = 0
+        self.set_aside = 0
+        self.holding = False
 
     async def run(self) -> None:
-        """Run until cancelled; reconnects after database or broker errors."""
+        """Run until cancelled; reconnects after database or broker errors, and waits while another holds the lease."""
         while True:
             try:
                 await self._run_once()
             except asyncio.CancelledError:
                 raise
+            except (LeaseLost, asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError) as exc:
+                log.warning("outbox relay for %s stopped relaying: %s", self.schema, exc)
             except Exception:
                 log.exception("outbox relay for %s failed; retrying", self.schema)
-                await asyncio.sleep(2)
+            await asyncio.sleep(self.settings.retry_seconds)
 
     async def _run_once(self) -> None:
         conn = await asyncpg.connect(self.database_url)
         try:
-            while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"{self.schema}.outbox"):
-                await asyncio.sleep(self.idle_wait)
+            while await self.lease.try_acquire(conn) is None:
+                await asyncio.sleep(self.settings.renew_seconds)
+            self._renewed_at = time.monotonic()
+            self.holding = True
+            await self._start_producer()
+            metrics.RELAY_LEASES_TAKEN.labels(service=self.schema).inc()
+            log.info("outbox relay for %s holds the lease (token %s)", self.schema, self.lease.token)
             await conn.add_listener(f"{self.schema}_outbox", lambda *_: self._wake.set())
-            while True:
-                self._wake.clear()
-                if await self._publish_batch(conn) < self.batch_size:
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), self.idle_wait)
-                    except TimeoutError:
-                        pass
+            await _first_to_fail(self._heartbeat(conn), self._relay(conn))
         finally:
-            await conn.close()
+            self.holding = False
+            conn.terminate()
+            await self._stop_producer()
+
+    async def _start_producer(self) -> None:
+        await self._stop_producer()
+        self.producer = self._new_producer()
+        try:
+            await self.producer.start()
+        except BaseException:
+            await self._stop_producer()
+            raise
+
+    async def _stop_producer(self) -> None:
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            await producer.stop()
+
+    async def _heartbeat(self, conn: asyncpg.Connection) -> None:
+        while True:
+            await asyncio.sleep(self.settings.renew_seconds)
+            async with self._db:
+                await asyncio.wait_for(self.lease.renew(conn), self.settings.lease_seconds)
+            self._renewed_at = time.monotonic()
+
+    async def _relay(self, conn: asyncpg.Connection) -> None:
+        while True:
+            self._wake.clear()
+            if await self._publish_batch(conn) < self.batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.idle_wait)
 
     async def _publish_batch(self, conn: asyncpg.Connection) -> int:
-        rows = await conn.fetch(
-            f"SELECT id, topic, key, value, headers FROM {self.schema}.outbox ORDER BY id LIMIT $1", self.batch_size
-        )
-        if len(rows) == self.batch_size or not rows:
-            metrics.OUTBOX_BACKLOG.labels(service=self.schema).set(
-                await conn.fetchval(f"SELECT count(*) FROM {self.schema}.outbox"))
+        async with self._db:
+            rows = await conn.fetch(
+                f"SELECT id, topic, key, value, headers FROM {self.schema}.outbox ORDER BY id LIMIT $1",
+                self.batch_size)
+            if len(rows) == self.batch_size or not rows:
+                await self._observe_backlog(conn)
         if not rows:
             return 0
-        records = [(r["topic"], r["value"], r["key"], json.loads(r["headers"])) for r in rows]
-        deliveries = [
-            await self.producer.send(topic, value=value, key=key, headers=[(k, v.encode()) for k, v in headers])
-            for topic, value, key, headers in records
-        ]
-        await asyncio.gather(*deliveries)
-        # By id, not by range: a transaction that took a lower id may commit later.
-        await conn.execute(f"DELETE FROM {self.schema}.outbox WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
-        for topic, value, _, headers in records:
-            metrics.observe_published(topic, value, headers)
-        self.published += len(rows)
+        if time.monotonic() - self._renewed_at > self.settings.lease_seconds:
+            raise LeaseLost(f"{self.schema} relay lease not renewed for over {self.settings.lease_seconds}s "
+                            "(this process was paused?)")
+        published, refused, transient = await self._send(rows)
+        async with self._db:
+            await settle(conn, self.schema, self.lease, [r["id"] for r in published], refused)
+        for row in published:
+            metrics.observe_published(row["topic"], row["value"], _headers(row))
+        for refusal in refused:
+            metrics.OUTBOX_SET_ASIDE.labels(service=self.schema, topic=refusal.topic, reason=refusal.reason).inc()
+        self.published += len(published)
+        self.set_aside += len(refused)
+        if transient is not None:
+            raise transient
         return len(rows)
 
+    async def _observe_backlog(self, conn: asyncpg.Connection) -> None:
+        backlog, set_aside = await conn.fetchrow(
+            f"SELECT (SELECT count(*) FROM {self.schema}.outbox), (SELECT count(*) FROM {self.schema}.outbox_set_aside)")
+        metrics.OUTBOX_BACKLOG.labels(service=self.schema).set(backlog)
+        metrics.OUTBOX_SET_ASIDE_ROWS.labels(service=self.schema).set(set_aside)
+
+    async def _send(self, rows: list) -> tuple[list, list[Refusal], KafkaError | None]:
+        """Publish ``rows`` in order: those Kafka has, those it refuses for good, and a transient error that
+        stopped the rest (those are neither, and stay in the outbox)."""
+        missing = await self._missing_topics({r["topic"] for r in rows})
+        refused = [self._refusal(r, UNKNOWN_TOPIC, f"the cluster has no topic {r['topic']}")
+                   for r in rows if r["topic"] in missing]
+        rows = [r for r in rows if r["topic"] not in missing]
+        outcomes = await self._deliver(rows)
+        published = [r for r, o in zip(rows, outcomes) if not isinstance(o, BaseException)]
+        # A refusal fails the whole producer batch it travels in, innocent records included, and (the sequence
+        # broken) the partition's batches after it: each failed record is sent again alone, in order, to learn
+        # which one Kafka refuses. A partition's records after a failed one failed too, so per-key order holds.
+        for row in [r for r, o in zip(rows, outcomes) if isinstance(o, BaseException)]:
+            if self._sequence_broken:
+                await self._start_producer()
+            [outcome] = await self._deliver([row])
+            if not isinstance(outcome, BaseException):
+                published.append(row)
+            elif reason := refusal_reason(outcome):
+                refused.append(self._refusal(row, reason, f"{type(outcome).__name__}: {outcome}"))
+            else:
+                return published, refused, outcome
+        return published, refused, None
+
+    async def _deliver(self, rows: list) -> list:
+        """Hand ``rows`` to the producer in order (so per-key order holds), then await them all: for each,
+        its metadata or the error that stopped it."""
+        deliveries, left = [], []
+        for row in rows:
+            try:
+                deliveries.append(await self.producer.send(row["topic"], value=row["value"], key=row["key"],
+                                                           headers=[(k, v.encode()) for k, v in _headers(row)]))
+                left.append(True)
+            except KafkaError as exc:  # refused before it left: the producer's sequence is untouched
+                deliveries.append(_failed(exc))
+                left.append(False)
+        outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
+        # A batch the broker failed had sequence numbers it never stored: this producer's next batches for that
+        # partition would be refused as out of order, so a fresh producer sends the rest.
+        self._sequence_broken = any(isinstance(o, BaseException) and went for o, went in zip(outcomes, left))
+        return outcomes
+
+    async def _missing_topics(self, topics: set[str]) -> set[str]:
+        """Topics the cluster does not have, by its own answer (an unreachable cluster raises: transient)."""
+        unknown = {t for t in topics if self.producer.client.cluster.partitions_for_topic(t) is None}
+        if unknown:
+            unknown = _absent(unknown, await self.producer.client.fetch_all_metadata())
+        if unknown:  # asked again a second later: a topic just created may not be in every broker's answer yet
+            await asyncio.sleep(1)
+            unknown = _absent(unknown, await self.producer.client.fetch_all_metadata())
+        return unknown
+
+    def _refusal(self, row, reason: str, error: str) -> Refusal:
+        log.error("outbox row %s of %s for topic %s set aside, Kafka refuses it: %s (%s)",
+                  row["id"], self.schema, row["topic"], reason, error)
+        return Refusal(id=row["id"], topic=row["topic"], reason=reason, error=error)
+
+
+def _failed(error: KafkaError) -> asyncio.Future:
+    failed = asyncio.get_running_loop().create_future()
+    failed.set_exception(error)
+    return failed
+
+
+def _absent(topics: set[str], metadata) -> set[str]:
+    return {t for t in topics if metadata.partitions_for_topic(t) is None}
+
+
+def _headers(row) -> list[tuple[str, str]]:
+    return [tuple(h) for h in json.loads(row["headers"])]
+
+
+async def _first_to_fail(*coroutines) -> None:
+    """Run the coroutines together until one of them raises; cancel the others and raise that."""
+    tasks = [asyncio.create_task(c) for c in coroutines]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -3,22 +3,26 @@
 import asyncio
 import itertools
 import os
+import time
 from dataclasses import dataclass
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
+from prometheus_client import REGISTRY
 
 from accordeer.kafka_io import publish
 from accordeer.localstack.stack import with_database
 from shared.db.inbox import claim_unapplied
 from shared.db.migrations import apply_migrations
-from shared.db.outbox import OutboxRecord, append
+from shared.db.lease import LeaseLost, RelayLease
+from shared.db.outbox import OutboxRecord, append, settle
 from shared.db.pool import connect
 from shared.kafka.admin import ensure_topics, partitions_of
 from shared.kafka.batches import subscribe_batches
-from shared.kafka.producer import create_producer
+from shared.kafka.producer import MAX_RECORD_BYTES, create_producer
 from shared.kafka.relay import OutboxRelay
 from shared.topics import Topics
 
@@ -83,10 +87,8 @@ async def test_outbox_relay_publishes_in_order_deletes_and_has_one_leader(infras
     async with conn.transaction():
         await append(conn, "intake", [OutboxRecord(topics.status, "same-key", f"{n}".encode(), (("h", "v"),))
                                       for n in range(200)])
-    producers = [create_producer(infrastructure.bootstrap_servers, client_id=f"relay{n}") for n in range(2)]
-    relays = [OutboxRelay(database, "intake", p, batch_size=50, idle_wait=0.1) for p in producers]
-    for producer in producers:
-        await producer.start()
+    relays = [OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, idle_wait=0.1)
+              for _ in range(2)]
     tasks = [asyncio.create_task(r.run()) for r in relays]
     try:
         for _ in range(100):
@@ -99,11 +101,145 @@ async def test_outbox_relay_publishes_in_order_deletes_and_has_one_leader(infras
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        for producer in producers:
-            await producer.stop()
         await conn.close()
     values = [r.value for r in await _read_all(infrastructure.bootstrap_servers, topics.status, 200)]
     assert values == [f"{n}".encode() for n in range(200)]  # one key, one partition: in outbox order
+
+
+async def test_a_stalled_relay_leader_is_replaced_within_seconds_and_cannot_act_after_it_resumes(
+        infrastructure, database, topics):
+    conn = await connect(database)
+    first, second = [OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, idle_wait=0.1,
+                                 holder=name) for name in ("first", "second")]
+    tasks = [asyncio.create_task(first.run())]
+    try:
+        await _until(lambda: first.holding, "the first relay to take the lease")
+        tasks.append(asyncio.create_task(second.run()))
+        await _append(conn, topics.status, range(0, 50))
+        await _until_drained(conn)
+
+        # The leader stalls (as if frozen or cut off from PostgreSQL): its heartbeat and its relaying stop,
+        # its session stays open.
+        await first._db.acquire()
+        stalled_at = time.monotonic()
+        await _append(conn, topics.status, range(50, 150))
+        await _until_drained(conn, timeout=15)
+        replaced_after = time.monotonic() - stalled_at
+        assert replaced_after < 10, f"the stalled leader's rows waited {replaced_after:.1f}s"
+        assert second.holding and (first.published, second.published) == (50, 100)
+
+        first._db.release()  # it resumes: its session was ended, so it can neither delete nor publish
+        await _until(lambda: not first.holding, "the resumed relay to notice it lost the lease")
+        await _append(conn, topics.status, range(150, 200))
+        await _until_drained(conn)
+        await asyncio.sleep(3)  # time for the resumed one to try again, as a challenger
+        assert (first.published, second.published) == (50, 150)
+        assert not first.holding and second.holding
+        assert await conn.fetchval("SELECT token FROM intake.relay_leases WHERE lane = 0") == 2
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await conn.close()
+    values = [r.value for r in await _read_all(infrastructure.bootstrap_servers, topics.status, 200)]
+    assert values == [f"{n}".encode() for n in range(200)]  # nothing lost, nothing twice, in order
+    print(f"stalled leader replaced: its rows published {replaced_after:.1f}s after the stall")
+
+
+async def test_a_taken_over_lease_fences_the_old_holder_out_of_the_outbox(database, topics):
+    old, new, stale = await connect(database), await connect(database), await connect(database)
+    await _append(new, topics.status, range(3))
+    ids = [r["id"] for r in await new.fetch("SELECT id FROM intake.outbox")]
+    old_lease, new_lease = RelayLease("intake", "old"), RelayLease("intake", "new")
+    assert await old_lease.try_acquire(old) == 1
+    assert await new_lease.try_acquire(new) is None  # held, renewed, its session alive
+    await old_lease.renew(old)
+    await new.execute("UPDATE intake.relay_leases SET renewed_at = now() - interval '6 seconds'")
+
+    assert await new_lease.try_acquire(new) == 2
+    with pytest.raises((asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, asyncpg.AdminShutdownError)):
+        await settle(old, "intake", old_lease, ids, [])  # its session was ended
+    with pytest.raises(LeaseLost):
+        await settle(stale, "intake", old_lease, ids, [])  # and its token is stale on any other session
+    assert await new.fetchval("SELECT count(*) FROM intake.outbox") == 3
+    await settle(new, "intake", new_lease, ids, [])
+    assert await new.fetchval("SELECT count(*) FROM intake.outbox") == 0
+    await new.close()
+    await stale.close()
+    old.terminate()
+
+
+async def test_records_kafka_refuses_are_set_aside_and_the_rows_behind_them_published_in_order(
+        infrastructure, database, topics):
+    bootstrap = infrastructure.bootstrap_servers
+    small = f"{topics.prefix}small-records"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    await admin.create_topics([NewTopic(small, 1, 1, topic_configs={"max.message.bytes": "2000"})])
+    await admin.close()
+    missing = f"{topics.prefix}no-such-topic"
+    conn = await connect(database)
+    async with conn.transaction():
+        await append(conn, "intake", [
+            *_records(topics.status, range(0, 5)),
+            OutboxRecord(missing, "k", b"lost"),
+            *_records(topics.status, range(5, 10)),
+            OutboxRecord(topics.status, "k", b"x" * (MAX_RECORD_BYTES + 1)),  # the producer refuses it
+            *_records(small, range(10, 13)),
+            OutboxRecord(small, "k", b"y" * 5000),  # the broker refuses it, and the batch it travels in
+            *_records(small, range(13, 16)),
+            *_records(topics.status, range(16, 20)),
+        ])
+    refusals = [(missing, "unknown_topic"), (topics.status, "too_large"), (small, "too_large")]
+    counted_before = [_set_aside_count(topic, reason) for topic, reason in refusals]
+    relay = OutboxRelay(database, "intake", _producers(infrastructure), idle_wait=0.1)
+    task = asyncio.create_task(relay.run())
+    try:
+        await _until_drained(conn, timeout=30)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    aside = await conn.fetch("SELECT topic, reason, error, length(value) AS size FROM intake.outbox_set_aside ORDER BY id")
+    await conn.close()
+    assert [(r["topic"], r["reason"]) for r in aside] == refusals
+    assert "MessageSizeTooLargeError" in aside[1]["error"] and "MessageSizeTooLargeError" in aside[2]["error"]
+    assert relay.published == 20 and relay.set_aside == 3
+    assert [_set_aside_count(*refusal) - before for refusal, before in zip(refusals, counted_before)] == [1, 1, 1]
+    status = [r.value for r in await _read_all(bootstrap, topics.status, 14)]
+    assert status == [f"{n}".encode() for n in [*range(0, 10), *range(16, 20)]]
+    assert [r.value for r in await _read_all(bootstrap, small, 6)][-6:] == [f"{n}".encode() for n in range(10, 16)]
+
+
+def _producers(infrastructure):
+    return lambda: create_producer(infrastructure.bootstrap_servers, client_id="relay")
+
+
+def _set_aside_count(topic: str, reason: str) -> float:
+    return REGISTRY.get_sample_value("accordeer_outbox_set_aside_total",
+                                     {"service": "intake", "topic": topic, "reason": reason}) or 0
+
+
+def _records(topic: str, numbers) -> list[OutboxRecord]:
+    return [OutboxRecord(topic, "k", f"{n}".encode()) for n in numbers]
+
+
+async def _append(conn, topic: str, numbers) -> None:
+    async with conn.transaction():
+        await append(conn, "intake", _records(topic, numbers))
+
+
+async def _until_drained(conn, *, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while await conn.fetchval("SELECT count(*) FROM intake.outbox"):
+        assert time.monotonic() < deadline, "the outbox was not drained in time"
+        await asyncio.sleep(0.1)
+
+
+async def _until(condition, what: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
 
 
 async def test_failed_batch_is_rewound_and_only_committed_after_success(infrastructure, topics):
