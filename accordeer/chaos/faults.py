@@ -10,6 +10,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import httpx
+
 from accordeer.chaos.observe import GatewayCounts
 from accordeer.chaos.proxy import ProxyKnobs
 from accordeer.chaos.stack import PROXIED_BROKER, ChaosStack
@@ -98,7 +100,8 @@ class Faults:
         try:
             await asyncio.sleep(seconds)
         finally:
-            proxy.knobs = ProxyKnobs()
+            if proxy.knobs is knobs:  # unless a later fault has set its own meanwhile
+                proxy.knobs = ProxyKnobs()
         return (f"to broker {PROXIED_BROKER}: latency {knobs.latency_ms:.0f}+{knobs.jitter_ms:.0f} ms, drop rate "
                 f"{knobs.drop_rate}, {proxy.dropped - dropped} connections dropped")
 
@@ -110,11 +113,13 @@ class Faults:
 
     async def gateway_faults(self, seconds: float, **faults) -> str:
         await self.stack.gateway("PUT", "/_admin/faults", json=faults)
+        await asyncio.sleep(seconds)
+        told = ", ".join(f"{k}={v}" for k, v in faults.items()) + f" for {seconds:.0f}s"
         try:
-            await asyncio.sleep(seconds)
-        finally:
             await self.stack.gateway("PUT", "/_admin/faults", json={})
-        return ", ".join(f"{k}={v}" for k, v in faults.items()) + f" for {seconds:.0f}s"
+        except httpx.HTTPError:
+            return told + " (the gateway was restarting meanwhile, which clears its faults)"
+        return told
 
     async def restart_gateway(self) -> str:
         self.sampling_paused.set()

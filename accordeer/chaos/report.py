@@ -29,6 +29,7 @@ def rows(report: RunReport) -> list[tuple[str, str]]:
         ("status events per transition", transitions),
         ("dead letters expected / found (declarations.inbound.dlq)",
          f"{dead_expected} / {report.dead_letters_found}"),
+        ("refusals on declarations.refused", str(report.refusals_found)),
         ("dead letters on internal topics", str(len(report.dead_letters_elsewhere))),
         ("gateway: aanleverkenmerken / attempts / lifetimes",
          f"{report.gateway['aanleverkenmerken']} / {report.gateway['attempts']} / {report.gateway['lifetimes']}"),

@@ -48,6 +48,7 @@ class RunReport:
     gateway: dict
     timings: dict[str, float]
     dead_letters_found: int = 0
+    refusals_found: int = 0
     dead_letters_elsewhere: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     log_dir: str = ""
@@ -125,7 +126,7 @@ async def _exercise(stack: ChaosStack, settings: ChaosSettings, run_id: str, sub
         submissions=kinds, faults=faults.log, timings=timings,
         gateway={"aanleverkenmerken": len(per_kenmerk), "attempts": counts.total_attempts,
                  "lifetimes": len(counts.lifetimes), "items_delivered": len(per_item)},
-        dead_letters_found=sum(records.dead_letters().values()), dead_letters_elsewhere=records.other_dead_letters, unreadable=records.unreadable,
+        dead_letters_found=sum(records.dead_letters().values()), refusals_found=sum(records.refused.values()), dead_letters_elsewhere=records.other_dead_letters, unreadable=records.unreadable,
         log_dir=str(work_dir / "logs"))
 
 
