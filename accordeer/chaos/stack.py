@@ -39,7 +39,8 @@ RELAY_ENVIRONMENT = {"ACCORDEER_KAFKA_ENVIRONMENT": "cluster"}
 @dataclass
 class ChaosStack:
     work_dir: Path
-    seconds_per_step: float = 0.05
+    seconds_per_step: float = 0.25
+    """The mocked gateway's pace: a trail takes about 2 s, so deliveries are in flight when it restarts."""
     cluster: LocalKafkaCluster | None = None
     proxy: TcpProxy | None = None
     postgres: LocalPostgres | None = None
