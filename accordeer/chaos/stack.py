@@ -6,8 +6,6 @@ messages.status, which is what the run checks.
 """
 
 import asyncio
-import inspect
-import os
 import re
 import signal
 from dataclasses import dataclass, field
@@ -15,8 +13,6 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
 
 from accordeer.chaos.proxy import TcpProxy
 from accordeer.connect import CACHE_DIR
@@ -27,13 +23,12 @@ from accordeer.localstack.processes import ManagedProcess
 from accordeer.localstack.stack import ServiceProcesses
 from accordeer.setup import prepare
 from shared.kafka import admin
-from shared.kafka.producer import MAX_RECORD_BYTES
 from shared.settings import Settings
 
 SERVICES = ("intake", "workflow", "dispatch")
 INSTANCES = ("a", "b")
 PROXIED_BROKER = 2
-RELAY_ENVIRONMENT = {"ACCORDEER_KAFKA_ENVIRONMENT": "cluster"}
+CLUSTER_ENVIRONMENT = {"ACCORDEER_KAFKA_ENVIRONMENT": "cluster"}
 
 
 @dataclass
@@ -57,15 +52,14 @@ class ChaosStack:
         self.postgres = await asyncio.to_thread(LocalPostgres(self.work_dir / "postgres").start)
         self.settings = Settings(database_url=self.postgres.url, kafka_bootstrap_servers=self.cluster.bootstrap_servers,
                                  topic_prefix="")
-        os.environ.update(RELAY_ENVIRONMENT)
-        await create_topics(self.settings)
+        await create_topics(self.settings)  # first, so prepare() finds them all and creates none at RF 1
         await prepare(self.settings)
         self.services = ServiceProcesses(
             log_dir=self.work_dir / "logs",
             env={"DATABASE_URL": self.settings.database_url,
                  "KAFKA_BOOTSTRAP_SERVERS": self.service_bootstrap,
                  "ACCORDEER_TOPIC_PREFIX": "", "ACCORDEER_LOG_FORMAT": "json",
-                 "DIGIPOORT_MOCK_SECONDS_PER_STEP": str(self.seconds_per_step), **RELAY_ENVIRONMENT},
+                 "DIGIPOORT_MOCK_SECONDS_PER_STEP": str(self.seconds_per_step), **CLUSTER_ENVIRONMENT},
             gateway_port=free_port(), mail_port=free_port(), portal_port=free_port())
         self.services.start_gateway()
         for name in SERVICES:
@@ -139,22 +133,5 @@ class ChaosStack:
 
 
 async def create_topics(settings: Settings) -> None:
-    """The product's topics with replication factor 3 and min ISR 2: through ensure_topics when it knows the
-    'cluster' environment, else here with the same names, partitions and settings."""
-    if "environment" in inspect.signature(admin.ensure_topics).parameters:
-        await admin.ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix, environment="cluster")
-        return
-    client = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, client_id="accordeer-chaos")
-    await client.start()
-    try:
-        topics = [NewTopic(name, partitions, replication_factor=3,
-                           topic_configs={"max.message.bytes": str(MAX_RECORD_BYTES), "min.insync.replicas": "2",
-                                          **config})
-                  for name, (partitions, config) in admin._topics(settings.topic_prefix).items()]
-        try:
-            await client.create_topics(topics)
-        except TopicAlreadyExistsError:
-            pass
-    finally:
-        await client.close()
-    await admin.ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    """The product's topics as deploy/topics.yaml's 'cluster' environment says: replication 3, min ISR 2."""
+    await admin.ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix, environment="cluster")
