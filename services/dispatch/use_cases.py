@@ -196,7 +196,8 @@ class Dispatch:
             return Unknown(sent, redeliver=True)
         log.info("the communication service does not know kenmerk %s (dossier item %s) yet; asking again",
                  sent.kenmerk, sent.dossier_item_id)
-        return Unknown(sent, redeliver=False, next_poll_at=self.clock() + self.polling.delay(sent.polls + 1))
+        # Asked again on a schedule of its own, from quick: the answer is the gateway's state, not the trail's pace.
+        return Unknown(sent, redeliver=False, next_poll_at=self.clock() + self.polling.delay(sent.unknown_polls + 1))
 
     def _progress(self, sent: Sent, fresh: list[GatewayStatus]) -> Progress:
         events = [self._event(sent, domain.our_status(s), domain.status_detail(s), authority_code=str(s.code),
