@@ -50,5 +50,13 @@ async def test_unreadable_internal_records_are_dead_lettered_once_per_consumer_a
 
     listed = await system.cli("dlq", "list", "--topic", "dossier-items", "--json")
     assert listed.returncode == 0, listed.stderr
-    assert [d["reason_code"] for d in json.loads(listed.stdout)] == ["unreadable", "unreadable"]
+    letters = json.loads(listed.stdout)
+    assert [d["reason_code"] for d in letters] == ["unreadable", "unreadable"]
     assert await system.db.fetchval("SELECT count(*) FROM workflow.instances") == 1
+
+    # Replay sends a dead letter back to the topic it came from; still unreadable, it is dead-lettered again.
+    replayed = await system.cli("dlq", "replay", letters[0]["ref"], "--topic", "dossier-items", "--yes")
+    assert replayed.returncode == 0, replayed.stderr
+    assert f"→ {topics.dossier_items}/" in replayed.stdout
+    again = await system.read_topic(topics.dossier_items_dlq, expect=4, timeout=60)
+    assert len(again) == 4 and {_headers(r)[dead_letters.ORIGINAL_OFFSET] for r in again[2:]} == {"2"}
