@@ -281,8 +281,8 @@ class BatchRunner:
             raise _Transient(f"could not publish the dead letter of {_where(record)}: {error}") from error
         self.guard.dead_lettered()
         metrics.DEAD_LETTERS.labels(topic=letter.topic, reason=dead_letters.FAILED_REPEATEDLY).inc()
-        log.error("record dead-lettered: it failed %d times the same way while the database and broker answered: %s",
-                  self.settings.attempts, failure, extra={"record": _where(record), "group": self.group_id})
+        log.error("%s dead-lettered to %s by group %s: it failed %d times the same way while the database and "
+                  "broker answered: %s", _where(record), letter.topic, self.group_id, self.settings.attempts, failure)
 
     def _stop(self, record: ConsumerRecord, failure: Failure) -> None:
         records, dead = self.guard.counts()
