@@ -116,7 +116,8 @@ def service_app(runtime: ServiceRuntime, broker: KafkaBroker, *, title: str, des
 def new_broker(settings: Settings, service: str) -> KafkaBroker:
     """The service's broker; its log lines go through the product's logging (JSON when configured)."""
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        # A list: FastStream hands a string to aiokafka as one host, so "a:1,b:2,c:3" would not bootstrap.
+        [server.strip() for server in settings.kafka_bootstrap_servers.split(",")],
         client_id=f"accordeer-{service}",
         # Whatever this broker publishes is as safe as the outbox relay's records: acks=all, no duplicate on retry.
         acks="all",

@@ -16,6 +16,8 @@ from accordeer.connect import CACHE_DIR
 from accordeer.localstack.cluster import LocalKafkaCluster
 from shared.kafka.admin import ensure_topics, replication_of
 from shared.kafka.producer import create_producer
+from shared.runtime import new_broker
+from shared.settings import Settings
 from shared.topics import Topics
 
 PROXIED = 2
@@ -182,3 +184,14 @@ async def test_the_product_topics_get_the_cluster_environments_replication(clust
 def test_an_unknown_environment_is_named_with_the_known_ones():
     with pytest.raises(ValueError, match="unknown Kafka environment 'prod'; topics.yaml knows local, cluster"):
         replication_of("prod")
+
+
+async def test_a_services_broker_bootstraps_from_every_brokers_address(cluster):
+    local, _, _ = cluster
+    broker = new_broker(Settings(kafka_bootstrap_servers=local.bootstrap_servers), "cluster-test")
+    await broker.connect()
+    try:
+        assert await broker.ping(timeout=10)
+        await broker.publish(b"through the service's broker", "replicated")
+    finally:
+        await broker.stop()
