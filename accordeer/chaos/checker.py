@@ -51,6 +51,8 @@ class Event:
     detail: str = ""
     reason_code: str | None = None
     authority_status_code: str | None = None
+    occurred_at: str = ""
+    """Only for the report: when the service says it happened."""
 
     @property
     def facts(self) -> tuple:

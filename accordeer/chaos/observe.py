@@ -75,7 +75,8 @@ class TopicObserver:
                 event = Event(event_id=value["event_id"], message_id=value["message_id"],
                               status_code=int(value["status_code"]), dossier_item_id=value.get("dossier_item_id"),
                               detail=value.get("detail") or "", reason_code=value.get("reason_code"),
-                              authority_status_code=value.get("authority_status_code"))
+                              authority_status_code=value.get("authority_status_code"),
+                              occurred_at=value.get("occurred_at") or "")
                 self.records.status.setdefault(event.message_id, []).append(event)
             elif record.topic == self.topics.refused:
                 self.records.refused[key or json.loads(record.value).get("message_id")] += 1

@@ -56,12 +56,22 @@ def text(report: RunReport) -> str:
         lines += ["", f"Findings ({len(report.verdict.findings)}; the first {SHOWN_FINDINGS}):"]
         lines += [f"  {f.kind:<10} {f.message_id} {f.dossier_item_id or ''}: {f.text}"
                   for f in report.verdict.findings[:SHOWN_FINDINGS]]
+    if report.streams:
+        message_id = report.verdict.findings[0].message_id
+        lines += ["", f"Status events of {message_id} as read from messages.status (all: in the JSON):"]
+        lines += [f"  {_event_line(e)}" for e in report.streams.get(message_id, [])]
     for title, entries in (("Dead letters on internal topics", report.dead_letters_elsewhere),
                            ("Unreadable records", report.unreadable)):
         if entries:
             lines += ["", f"{title} ({len(entries)}):", *[f"  {e}" for e in entries[:SHOWN_FINDINGS]]]
     lines += ["", f"Logs: {report.log_dir}"]
     return "\n".join(lines)
+
+
+def _event_line(event) -> str:
+    authority = f" [{event.authority_status_code}]" if event.authority_status_code else ""
+    return (f"{event.occurred_at[:23]:<23} {(event.dossier_item_id or '-')[:8]:<8} {event.status_code:>3}{authority} "
+            f"{event.detail[:70]}")
 
 
 def write_json(report: RunReport, folder: Path) -> Path:
@@ -75,6 +85,7 @@ def write_json(report: RunReport, folder: Path) -> Path:
         "findings": [asdict(f) for f in report.verdict.findings],
         "transitions": {f"{_code(a)}->{b}": n for (a, b), n in report.verdict.transitions.items()},
         "dead_letters_elsewhere": report.dead_letters_elsewhere, "unreadable": report.unreadable,
+        "streams": {m: [asdict(e) for e in events] for m, events in report.streams.items()},
     }
     path.write_text(json.dumps(document, indent=2, default=str))
     return path

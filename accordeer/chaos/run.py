@@ -52,6 +52,8 @@ class RunReport:
     dead_letters_elsewhere: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     log_dir: str = ""
+    streams: dict[str, list[checker.Event]] = field(default_factory=dict)
+    """The status events, as read, of every message with a finding: the evidence."""
 
     @property
     def ok(self) -> bool:
@@ -127,7 +129,8 @@ async def _exercise(stack: ChaosStack, settings: ChaosSettings, run_id: str, sub
         gateway={"aanleverkenmerken": len(per_kenmerk), "attempts": counts.total_attempts,
                  "lifetimes": len(counts.lifetimes), "items_delivered": len(per_item)},
         dead_letters_found=sum(records.dead_letters().values()), refusals_found=sum(records.refused.values()), dead_letters_elsewhere=records.other_dead_letters, unreadable=records.unreadable,
-        log_dir=str(work_dir / "logs"))
+        log_dir=str(work_dir / "logs"),
+        streams={m: records.status.get(m, []) for m in {f.message_id for f in verdict.findings}})
 
 
 async def _send(producer, topic: str, key: str, value: bytes) -> None:
