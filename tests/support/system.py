@@ -4,6 +4,7 @@ import asyncio
 import itertools
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -71,6 +72,19 @@ class SystemUnderTest:
                 self.services.start_mail_sink()
             else:
                 self.services.start_service(name)
+
+    def start_instances(self, name: str, count: int, **extra_env: str) -> list:
+        """``count`` processes of one service side by side (one consumer group, one outbox relay lease)."""
+        return [self.services.start_service(name, instance=str(n), **extra_env) for n in range(1, count + 1)]
+
+    @staticmethod
+    def freeze(process) -> None:
+        """SIGSTOP: the process keeps its connections but does nothing, as in a long pause or a stall."""
+        os.killpg(process.pid, signal.SIGSTOP)
+
+    @staticmethod
+    def thaw(process) -> None:
+        os.killpg(process.pid, signal.SIGCONT)
 
     async def cli(self, *args: str, timeout: float = 90, env: dict[str, str] | None = None,
                   stdin: bytes = b"") -> subprocess.CompletedProcess:

@@ -1,0 +1,66 @@
+"""A frozen outbox relay leader: the service's other process takes its lease within seconds, nothing is lost or doubled."""
+
+import asyncio
+import time
+
+import pytest
+
+from shared.contracts.status import StatusCode
+from tests.support.declarations import example
+
+pytestmark = pytest.mark.e2e
+
+DECLARATIONS = 60
+
+
+async def test_a_frozen_relay_leader_is_replaced_and_its_service_keeps_publishing(system):
+    intakes = system.start_instances("intake", 2)
+    await system.submit(*[example("loonheffing", message_id=f"before-{n:03d}") for n in range(10)])
+    await system.wait_for(lambda: _registered(system, "before-") == 10, what="the first declarations' 10s")
+    holder = await _lease_holder(system)
+    leader = next(p for p in intakes if p.pid == holder["pid"])
+    other = next(p for p in intakes if p is not leader)
+
+    system.freeze(leader)
+    try:
+        frozen_at = time.monotonic()
+        await system.submit(*[example("loonheffing", message_id=f"frozen-{n:03d}") for n in range(DECLARATIONS)])
+        await system.wait_for(lambda: _registered(system, "frozen-") > 0, timeout=15,
+                              what="a 10 while the relay leader is frozen")
+        first_after = time.monotonic() - frozen_at
+        # The frozen one's partitions move to the other after the group's session timeout; then all of them.
+        await system.wait_for(lambda: _registered(system, "frozen-") == DECLARATIONS, timeout=60,
+                              what="every 10 while the relay leader is frozen")
+        all_after = time.monotonic() - frozen_at
+        taken = await _lease_holder(system)
+        assert taken["pid"] == other.pid and taken["token"] > holder["token"]
+    finally:
+        system.thaw(leader)
+
+    await asyncio.sleep(5)  # the thawed one finds its session ended, and waits as a challenger
+    assert leader.running() and other.running()
+    assert (await _lease_holder(system))["pid"] == other.pid
+    await system.submit(*[example("loonheffing", message_id=f"after-{n:03d}") for n in range(10)])
+    await system.wait_for(lambda: _registered(system, "after-") == 10, what="the 10s after the thaw")
+
+    expected = 10 + DECLARATIONS + 10
+    assert await system.db.fetchval("SELECT count(*) FROM intake.dossier_items") == expected
+    assert await system.db.fetchval("SELECT count(DISTINCT message_id) FROM intake.dossier_items") == expected
+    tens = [e for e in system.events if e.status_code == StatusCode.REGISTERED]
+    assert len({e.message_id for e in tens}) == expected  # none lost
+    assert len({e.event_id for e in tens}) == expected  # none doubled (a republished record repeats its event id)
+    items = await system.read_topic(system.topics.dossier_items, expect=expected)
+    assert len({r.key for r in items}) == expected
+    assert await system.db.fetchval("SELECT count(*) FROM intake.outbox") == 0
+    print(f"relay leader frozen: first 10 after {first_after:.1f}s, all {DECLARATIONS} after {all_after:.1f}s")
+
+
+def _registered(system, prefix: str) -> int:
+    return len({e.message_id for e in system.events
+                if e.status_code == StatusCode.REGISTERED and e.message_id.startswith(prefix)})
+
+
+async def _lease_holder(system) -> dict:
+    row = await system.db.fetchrow("SELECT holder, token FROM intake.relay_leases WHERE lane = 0")
+    assert row is not None, "no relay holds intake's lease"
+    return {"pid": int(row["holder"].split(":")[1]), "token": row["token"]}
