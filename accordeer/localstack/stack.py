@@ -76,16 +76,19 @@ class Infrastructure:
         return self
 
     def stopped(self) -> dict[str, str]:
-        """What this stack started and is no longer running → how it ended (for the supervisor to report)."""
+        """What this stack started and is no longer running → how it ended and what that means (for the supervisor
+        to report)."""
         down = {}
         if self.kafka is not None and self.kafka.process is not None and not self.kafka.process.running():
-            down["Kafka"] = f"exit code {self.kafka.process.popen.returncode}; log {self.kafka.process.log_path}"
+            down["Kafka"] = (f"exit code {self.kafka.process.popen.returncode}, log {self.kafka.process.log_path}; "
+                             "the services wait for it")
         if self.cluster is not None:
             for i, process in self.cluster.processes.items():
                 if not process.running():
-                    down[f"Kafka broker {i}"] = f"exit code {process.popen.returncode}; log {process.log_path}"
+                    down[f"Kafka broker {i}"] = (f"exit code {process.popen.returncode}, log {process.log_path}; "
+                                                 "the other brokers carry on")
         if self.postgres is not None and running_server_url(self.postgres.data_dir) is None:
-            down["PostgreSQL"] = f"its server in {self.postgres.data_dir} is gone"
+            down["PostgreSQL"] = f"its server in {self.postgres.data_dir} is gone; the services wait for it"
         return down
 
     def stop(self) -> None:

@@ -168,8 +168,7 @@ class Supervisor:
         down = self.infrastructure.stopped()
         for what, how in down.items():
             if what not in self._down:
-                self.say(f"{what} stopped ({how}); the services wait for it and carry on once it is back. "
-                         "Stop with Ctrl-C and run again to start it.")
+                self.say(f"{what} stopped ({how}); it is not restarted: stop with Ctrl-C and run again")
         for what in self._down.keys() - down.keys():
             self.say(f"{what} is back")
         self._down = down

@@ -115,3 +115,24 @@ def test_the_state_is_gone_once_the_supervisor_closes(tmp_path):
     assert RunState(tmp_path).read() is not None
     supervisor.close()
     assert RunState(tmp_path).read() is None
+
+
+def test_infrastructure_that_stops_is_said_once_and_its_return_too(tmp_path):
+    lines, services = [], FakeServices()
+
+    class Infrastructure:
+        down = {"PostgreSQL": "its server in .data/postgres is gone; the services wait for it"}
+
+        def stopped(self):
+            return dict(self.down)
+
+    infrastructure = Infrastructure()
+    supervisor = Supervisor(services, infrastructure, RunState(tmp_path), LocalStackSettings(), say=lines.append,
+                            clock=Clock())
+    supervisor.check()
+    supervisor.check()
+    infrastructure.down = {}
+    supervisor.check()
+    assert lines == ["PostgreSQL stopped (its server in .data/postgres is gone; the services wait for it); "
+                     "it is not restarted: stop with Ctrl-C and run again",
+                     "PostgreSQL is back"]
