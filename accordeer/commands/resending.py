@@ -18,7 +18,9 @@ EXIT_CODES = ("Exit codes: 0 sent again (or, with --no-wait, the resend is recor
 @app.command(epilog=EXIT_CODES)
 @friendly
 def resend(
-    item: Annotated[str, typer.Argument(help="Dossier item id, or its first characters.")],
+    item: Annotated[str | None, typer.Argument(help="Dossier item id, or its first characters.")] = None,
+    show: Annotated[bool, typer.Option("--list", help="List the items at 70 that wait for a resend, with the "
+                                                      "gateway's code and reason, and change nothing.")] = False,
     as_operator: Annotated[str | None, typer.Option(
         "--as-operator", help="Who asks, for the audit; default: your user name on this machine.")] = None,
     wait: Annotated[float, typer.Option(min=0.1, help="Seconds to wait until dispatch has sent it again.")] = 30,
@@ -32,6 +34,11 @@ def resend(
     from services.dispatch.resends import NotResent, request_resend, resend_progress
 
     settings = settings_with_database()
+    if show:
+        _list_waiting(settings.database_url)
+        return
+    if item is None:
+        raise ValueError("name the dossier item to send again (its id or first characters), or give --list")
     who = as_operator or getpass.getuser()
 
     async def work(conn) -> tuple[int, str]:
@@ -58,3 +65,15 @@ def resend(
     code, text = on_database(work, settings.database_url)
     typer.echo(text, err=code == 1)
     raise typer.Exit(code)
+
+
+def _list_waiting(database_url: str) -> None:
+    from services.dispatch.resends import waiting_for_resend
+
+    rows = on_database(waiting_for_resend, database_url)
+    if not rows:
+        typer.echo("no item waits for a resend (none is stopped at 70)")
+        return
+    for r in rows:
+        typer.echo(f"{r['id']}  {r['message_id']}  attempt {r['attempt']}  {r['gateway_code'] or '-'}  "
+                   f"since {r['updated_at']:%Y-%m-%d %H:%M:%S}  {r['last_error'] or ''}")

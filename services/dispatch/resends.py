@@ -78,6 +78,18 @@ async def request_resend(conn, dossier_item_id: str, requested_by: str) -> Reque
     return Requested(attempt, new, row["aanleverkenmerk"], row["last_error"], requested_at)
 
 
+WAITING = """
+SELECT d.dossier_item_id::text AS id, d.message_id, d.attempt, d.aanleverkenmerk, d.gateway_code, d.last_error,
+       d.updated_at
+FROM dispatch.deliveries d WHERE d.state = 'failed' ORDER BY d.updated_at LIMIT $1
+"""
+
+
+async def waiting_for_resend(conn, limit: int = 200) -> list[dict]:
+    """Deliveries stopped at 70, oldest first: what operators may send again once the cause is fixed."""
+    return [dict(r) for r in await conn.fetch(WAITING, limit)]
+
+
 @dataclass(frozen=True)
 class ResendProgress:
     sent: bool

@@ -28,6 +28,13 @@ async def test_an_item_at_70_is_sent_again_once_as_a_new_attempt_also_while_disp
     await at_70(system, [down_item, up_item])
     [failed] = [e for e in system.events if e.dossier_item_id == down_item and int(e.status_code) == 70]
     assert failed.authority_status_code == "410" and "AFL0001" in failed.detail
+    listed = await system.cli("resend", "--list")
+    assert listed.returncode == 0, listed.stderr
+    for item in (down_item, up_item):
+        [line] = [line for line in listed.stdout.splitlines() if line.startswith(item)]
+        assert "attempt 1  410" in line and "accordeer resend" in line, line
+    nameless = await system.cli("resend")
+    assert nameless.returncode == 2 and "name the dossier item to send again" in nameless.stderr
 
     system.services.processes["dispatch"].stop()
     await system.gateway("PUT", "/_admin/trails", json={"default": "500"})  # the cause is fixed
@@ -56,6 +63,7 @@ async def test_an_item_at_70_is_sent_again_once_as_a_new_attempt_also_while_disp
         assert codes.count(70) == 1
     not_at_70 = await system.cli("resend", up_item)
     assert not_at_70.returncode == 1 and "is at 80 Accepted by authority, not at 70" in not_at_70.stderr
+    assert (await system.cli("resend", "--list")).stdout.strip() == "no item waits for a resend (none is stopped at 70)"
 
     received = await system.gateway("GET", "/_admin/received")
     first = {item: item.replace("-", "") for item in (down_item, up_item)}
