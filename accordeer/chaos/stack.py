@@ -34,8 +34,9 @@ CLUSTER_ENVIRONMENT = {"ACCORDEER_KAFKA_ENVIRONMENT": "cluster"}
 @dataclass
 class ChaosStack:
     work_dir: Path
-    seconds_per_step: float = 0.25
-    """The mocked gateway's pace: a trail takes about 2 s, so deliveries are in flight when it restarts."""
+    seconds_per_step: float = 1.0
+    """The mocked gateway's pace: a trail takes 7 s (dispatch sees its end after about 9), so a hundred or more
+    deliveries are in flight when the gateway restarts and forgets them."""
     cluster: LocalKafkaCluster | None = None
     proxy: TcpProxy | None = None
     postgres: LocalPostgres | None = None
