@@ -99,7 +99,7 @@ def _dead_letter_topic(settings: Settings, which: DeadLetterTopic) -> str:
 @dlq_app.command("list")
 @friendly
 def dlq_list(
-    topic: Annotated[DeadLetterTopic | None, typer.Option("--topic", help="Only this one (default: every one).")] = None,
+    topic: Annotated[DeadLetterTopic | None, typer.Option("--topic", help="Only this one (default: all).")] = None,
     reason: Annotated[str | None, typer.Option(help="Only records with this reason code.")] = None,
     limit: Limit = 50,
     since: Since = None,

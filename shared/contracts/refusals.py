@@ -37,6 +37,7 @@ class SubmissionRefused(BaseModel):
     def of(cls, *, original_topic: str, original_partition: int, original_offset: int,
            **fields: object) -> "SubmissionRefused":
         """The event for the record at these coordinates; deciding it again yields the same event_id."""
-        event_id = str(uuid5(NAMESPACE_URL, f"accordeer:refused:{original_topic}:{original_partition}:{original_offset}"))
+        where = f"{original_topic}:{original_partition}:{original_offset}"
+        event_id = str(uuid5(NAMESPACE_URL, f"accordeer:refused:{where}"))
         return cls(event_id=event_id, original_topic=original_topic, original_partition=original_partition,
                    original_offset=original_offset, **fields)
