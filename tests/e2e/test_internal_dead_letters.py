@@ -18,6 +18,12 @@ from tests.support.records import dossier_item_record
 pytestmark = pytest.mark.e2e
 
 
+def _both_workflows_read_it(system) -> bool:
+    logs = [p.log_path.read_text(errors="replace") for name, p in system.services.processes.items()
+            if name.startswith("workflow") and p.log_path.exists()]
+    return len(logs) == 2 and all("unreadable directory record" in text for text in logs)
+
+
 def _headers(record) -> dict[str, str]:
     return {k: v.decode() for k, v in record.headers}
 
@@ -25,6 +31,7 @@ def _headers(record) -> dict[str, str]:
 async def test_unreadable_internal_records_are_dead_lettered_once_per_consumer_and_the_rest_applied(system):
     topics = system.topics
     system.start("workflow", "notifier")
+    system.services.start_service("workflow", instance="2")  # reads the directory too: still one letter per service
     system.services.start_service("portal", ACCORDEER_PORTAL_PORT=str(free_port()))
     item_id, item = dossier_item_record(topics)
     await system.publish(topics.dossier_items, [(item_id, b'{"dossier_item_id": "not a dossier item"}'),
@@ -38,6 +45,8 @@ async def test_unreadable_internal_records_are_dead_lettered_once_per_consumer_a
     expected = {topics.dossier_items_dlq: {groups["workflow"], groups["portal"]},
                 topics.tasks_dlq: {groups["notifier"], groups["portal"]},
                 topics.directory_dlq: {"workflow", "notifier", "portal"}}  # the directory: once per service
+    await system.wait_for(lambda: "directory" in system.logs_text() and _both_workflows_read_it(system),
+                          what="both workflow processes to read the broken party")
     for dlq, refused_by in expected.items():
         letters = await system.read_topic(dlq, expect=len(refused_by), timeout=60)
         headers = [_headers(r) for r in letters]
