@@ -9,11 +9,11 @@ PostgreSQL session and takes over with the next token. So a frozen process delay
 about ``lease_seconds``, not for as long as it stays frozen.
 
 The old holder, when it resumes, finds its connection gone (and its token stale): it cannot delete rows, stops
-relaying and becomes a challenger. Before each batch it also checks that its own last renewal is recent, so
-after a freeze it does not start publishing. What it cannot undo: a batch it had already handed to Kafka just
-before it froze may reach Kafka after the new holder has published those rows too. Such a record is published
-twice; consumers are idempotent and status events carry an event_id for that reason. A crash after publishing
-but before deleting republishes rows in the same way.
+relaying and becomes a challenger. Before each batch it checks that its last renewal is recent, or renews first,
+so after a freeze it does not start publishing a new batch. What it cannot undo: a batch it had already handed to
+Kafka just before it froze may reach Kafka after the new holder has published those rows too. Such a record is
+published twice; consumers are idempotent and status events carry an event_id for that reason. A crash after
+publishing but before deleting republishes rows in the same way.
 
 A row Kafka refuses for good (``shared.kafka.relay_refusals``: too large, unknown topic, invalid record) is
 moved to ``<schema>.outbox_set_aside`` with the reason, in the transaction that deletes the published rows,
@@ -41,6 +41,11 @@ from shared.db.outbox import Refusal, settle
 from shared.kafka.relay_refusals import UNKNOWN_TOPIC, refusal_reason
 
 log = logging.getLogger(__name__)
+
+
+# A session ended under the relay can surface as any of these, depending on what asyncpg was doing at the time.
+_SESSION_LOST = (LeaseLost, asyncpg.PostgresConnectionError, asyncpg.AdminShutdownError, asyncpg.InterfaceError,
+                 asyncpg.InternalClientError, ConnectionError)
 
 
 class RelaySettings(BaseSettings):
@@ -91,8 +96,9 @@ class OutboxRelay:
                 await self._run_once()
             except asyncio.CancelledError:
                 raise
-            except (LeaseLost, asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError) as exc:
-                log.warning("outbox relay for %s stopped relaying: %s", self.schema, exc)
+            except _SESSION_LOST as exc:
+                # Expected after a takeover (this session was ended) or a database restart: no traceback.
+                log.warning("outbox relay for %s stopped relaying: %s: %s", self.schema, type(exc).__name__, exc)
             except Exception:
                 log.exception("outbox relay for %s failed; retrying", self.schema)
             await asyncio.sleep(self.settings.retry_seconds)
@@ -132,7 +138,10 @@ class OutboxRelay:
         while True:
             await asyncio.sleep(self.settings.renew_seconds)
             async with self._db:
-                await asyncio.wait_for(self.lease.renew(conn), self.settings.lease_seconds)
+                try:
+                    await asyncio.wait_for(self.lease.renew(conn), self.settings.lease_seconds)
+                except TimeoutError:
+                    raise LeaseLost(f"{self.schema} relay lease not renewed within {self.settings.lease_seconds}s")
             self._renewed_at = time.monotonic()
 
     async def _relay(self, conn: asyncpg.Connection) -> None:
@@ -152,8 +161,10 @@ class OutboxRelay:
         if not rows:
             return 0
         if time.monotonic() - self._renewed_at > self.settings.lease_seconds:
-            raise LeaseLost(f"{self.schema} relay lease not renewed for over {self.settings.lease_seconds}s "
-                            "(this process was paused?)")
+            # Not renewed for a lease's time (this process was paused?): publish only if it is still ours.
+            async with self._db:
+                await self.lease.renew(conn)
+            self._renewed_at = time.monotonic()
         published, refused, transient = await self._send(rows)
         async with self._db:
             await settle(conn, self.schema, self.lease, [r["id"] for r in published], refused)
@@ -246,12 +257,14 @@ def _headers(row) -> list[tuple[str, str]]:
 
 
 async def _first_to_fail(*coroutines) -> None:
-    """Run the coroutines together until one of them raises; cancel the others and raise that."""
+    """Run the coroutines together until one of them raises; cancel the others and raise that (if several failed
+    at once, the first one's in the order given)."""
     tasks = [asyncio.create_task(c) for c in coroutines]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in done:
-            task.result()
+        for task in tasks:
+            if task in done:
+                task.result()
     finally:
         for task in tasks:
             task.cancel()
