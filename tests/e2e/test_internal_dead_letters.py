@@ -7,6 +7,7 @@ coordinates and who refused it), the good one is applied, and `accordeer dlq`
 lists them.
 """
 
+import asyncio
 import json
 
 import pytest
@@ -18,10 +19,10 @@ from tests.support.records import dossier_item_record
 pytestmark = pytest.mark.e2e
 
 
-def _both_workflows_read_it(system) -> bool:
+def _workflow_logs_all_say(system, text: str) -> bool:
     logs = [p.log_path.read_text(errors="replace") for name, p in system.services.processes.items()
             if name.startswith("workflow") and p.log_path.exists()]
-    return len(logs) == 2 and all("unreadable directory record" in text for text in logs)
+    return len(logs) == 2 and all(text in log for log in logs)
 
 
 def _headers(record) -> dict[str, str]:
@@ -37,6 +38,10 @@ async def test_unreadable_internal_records_are_dead_lettered_once_per_consumer_a
     await system.publish(topics.dossier_items, [(item_id, b'{"dossier_item_id": "not a dossier item"}'),
                                                 (item_id, item.value)])
     await system.publish(topics.tasks, [(item_id, b"not a task event")])
+    # Both workflow processes follow the directory before the broken party arrives, so both read it (a process
+    # starting later would begin past it, at the position the other one stored).
+    await system.wait_for(lambda: _workflow_logs_all_say(system, "FastStream app started"), what="both workflows")
+    await asyncio.sleep(3)
     await system.publish(topics.directory, [("ORG-BROKEN", b'{"organisation_person_id": "ORG-BROKEN"}')])
 
     await system.wait_for(lambda: 20 in system.statuses_of(item_id) or 30 in system.statuses_of(item_id),
@@ -45,7 +50,7 @@ async def test_unreadable_internal_records_are_dead_lettered_once_per_consumer_a
     expected = {topics.dossier_items_dlq: {groups["workflow"], groups["portal"]},
                 topics.tasks_dlq: {groups["notifier"], groups["portal"]},
                 topics.directory_dlq: {"workflow", "notifier", "portal"}}  # the directory: once per service
-    await system.wait_for(lambda: "directory" in system.logs_text() and _both_workflows_read_it(system),
+    await system.wait_for(lambda: _workflow_logs_all_say(system, "unreadable directory record"),
                           what="both workflow processes to read the broken party")
     for dlq, refused_by in expected.items():
         letters = await system.read_topic(dlq, expect=len(refused_by), timeout=60)
