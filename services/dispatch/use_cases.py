@@ -57,6 +57,7 @@ class Dispatch:
         self.lease = lease
         self.clock = clock
         self._work = asyncio.Event()
+        self._failed_polls = 0
 
     # -- messages.approved → deliveries ------------------------------------------------------------------------
 
@@ -175,10 +176,14 @@ class Dispatch:
             await self.deliveries.release_polls(due, at=self.clock() + timedelta(seconds=exc.retry_in))
             return 0
         except (TransientGatewayError, PermanentGatewayError) as exc:
-            log.warning("status poll of %d deliveries failed (%s); polling them again later", len(due), exc)
-            await self.deliveries.release_polls(due, at=self.clock() + max(
-                self.polling.first, timedelta(seconds=self.breaker.retry_in())))
+            # A refusal (4xx) does not open the breaker, so polls that keep failing back off on their own.
+            self._failed_polls += 1
+            wait = max(self.polling.delay(self._failed_polls), timedelta(seconds=self.breaker.retry_in()))
+            log.warning("status poll of %d deliveries failed (%s); polling them again in %.1f s", len(due), exc,
+                        wait.total_seconds())
+            await self.deliveries.release_polls(due, at=self.clock() + wait)
             return 0
+        self._failed_polls = 0
         if unknown := [self._unknown(d) for d in due if d.kenmerk not in trails]:
             await self.deliveries.record_unknown(unknown)
         known = [(d, trails[d.kenmerk]) for d in due if d.kenmerk in trails]

@@ -418,3 +418,22 @@ async def test_a_delivery_whose_lease_was_taken_over_reports_nothing(deliveries,
 
     assert deliveries.codes(item) == [60]
     assert len(gateway.received) == 1
+
+
+async def test_status_polls_the_gateway_keeps_refusing_back_off_instead_of_asking_every_moment(deliveries, gateway,
+                                                                                              clock):
+    dispatch = dispatch_on(deliveries, gateway, clock)
+    [item] = await take_in(dispatch, 1)
+    await deliver_round(dispatch)
+
+    async def refused(kenmerken):
+        raise PermanentGatewayError("HTTP 403", "certificaat verlopen")
+
+    gateway.statuses = refused
+    waits = []
+    for _ in range(6):
+        clock.advance(2)
+        await dispatch.follow_due()
+        waits.append((deliveries.rows[item].next_poll_at - clock()).total_seconds())
+
+    assert waits == [0.2, 0.4, 0.8, 1.0, 1.0, 1.0], "doubling up to the cap, as the polls of one delivery do"
