@@ -78,7 +78,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.idle_wait = idle_wait
         self.settings = settings or RelaySettings()
-        self.lease = RelayLease(schema, holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}",
+        self.lease = RelayLease(schema, holder or f"{socket.gethostname()}:{os.getpid()}",
                                 lease_seconds=self.settings.lease_seconds)
         self._wake = asyncio.Event()
         # The heartbeat and the relaying share one connection (one session to fence): one statement at a time.
