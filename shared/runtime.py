@@ -17,6 +17,7 @@ from prometheus_client import REGISTRY
 
 from shared.db.pool import create_pool
 from shared.directory.mirror import DirectoryMirror
+from shared.kafka import poison
 from shared.kafka.producer import create_producer
 from shared.kafka.relay import OutboxRelay
 from shared.lag_gauges import export_lag_forever
@@ -66,7 +67,8 @@ class ServiceRuntime:
                                               self.pool, self.service, client_id=f"accordeer-{self.service}-directory")
             self.spawn(self._directory.run(), name="directory-mirror")
         if self.settings.http_port:
-            checks = {"postgresql": self._database_answers, "kafka": self._broker_answers}
+            checks = {"postgresql": self._database_answers, "kafka": self._broker_answers,
+                      "consumers": poison.consumers_running}
             self.spawn(serve_ops(ops_app(self.service, checks), self.settings.http_host, self.settings.http_port),
                        name="ops-http")
             self.spawn(export_lag_forever(self.settings.kafka_bootstrap_servers, self.topics, self.group_id,

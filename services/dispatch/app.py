@@ -12,6 +12,7 @@ from services.dispatch.gateway import HttpGateway
 from services.dispatch.repository import PostgresDeliveries
 from services.dispatch.use_cases import Dispatch
 from shared.kafka.batches import subscribe_batches
+from shared.kafka.poison import pool_answers
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
@@ -33,7 +34,7 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
     broker = new_broker(settings, "dispatch")
     subscribe_batches(
         broker, settings.topics.approved, group_id=runtime.group_id, apply=dispatch.take_in,
-        max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
+        database_answers=lambda: pool_answers(runtime.pool), max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
         title="messages.approved", description="Approved dossier items, to be filed with the communication service.",
     )
     app = service_app(runtime, broker, title="Accordeer dispatch",

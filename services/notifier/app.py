@@ -12,6 +12,7 @@ from services.notifier.smtp import SmtpMailer
 from services.notifier.templates import MailTemplates
 from services.notifier.use_cases import Notifier
 from shared.kafka.batches import subscribe_batches
+from shared.kafka.poison import pool_answers
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
@@ -31,7 +32,7 @@ def build_app(settings: Settings, options: NotifierSettings | None = None) -> Fa
     broker = new_broker(settings, "notifier")
     subscribe_batches(
         broker, settings.topics.tasks, group_id=runtime.group_id, apply=notifier.take_tasks,
-        max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms, title="workflow.tasks",
+        database_answers=lambda: pool_answers(runtime.pool), max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms, title="workflow.tasks",
         description="Each task's life (created, reassigned, completed, escalated, cancelled); key: dossier item id.",
     )
     app = service_app(runtime, broker, title="Accordeer notifier",

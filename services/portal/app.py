@@ -10,6 +10,7 @@ from services.portal.projection import Projection
 from services.portal.reactions import load_reactions
 from services.portal.web import Portal
 from shared.kafka.batches import subscribe_batches
+from shared.kafka.poison import pool_answers
 from shared.ops_http import serve_ops
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
@@ -25,7 +26,7 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
     broker = new_broker(settings, "portal")
     topics = [settings.topics.dossier_items, settings.topics.status, settings.topics.tasks]
     subscribe_batches(broker, topics, group_id=runtime.group_id, apply=projection.apply,
-                      max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
+                      database_answers=lambda: pool_answers(runtime.pool), max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
                       title=", ".join(topics), description="What people see: items, their statuses and tasks.")
     app = service_app(runtime, broker, title="Accordeer portal",
                       description="Web pages where clients approve and the office works its tasks.")

@@ -10,6 +10,7 @@ from services.workflow.publications import PublicationCache
 from services.workflow.records import utc_now
 from services.workflow.use_cases import Workflow
 from shared.kafka.batches import subscribe_batches
+from shared.kafka.poison import pool_answers
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
@@ -37,7 +38,8 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
     # One consumer for both topics: two consumers in one group would rebalance each other at every start.
     subscribe_batches(broker, [settings.topics.dossier_items, settings.topics.workflow_actions],
                       group_id=runtime.group_id, apply=take_records, max_records=settings.batch_max_records,
-                      batch_timeout_ms=settings.batch_timeout_ms, title="dossier.items, workflow.actions",
+                      batch_timeout_ms=settings.batch_timeout_ms, database_answers=lambda: pool_answers(runtime.pool),
+                      title="dossier.items, workflow.actions",
                       description="New dossier items from intake and people's actions; key: dossier item id.")
     app = service_app(runtime, broker, title="Accordeer workflow",
                       description="Routes dossier items into approval workflows and applies people's actions.")

@@ -142,5 +142,7 @@ async def test_replay_refuses_a_record_whose_original_topic_is_not_its_dead_lett
 
 
 def test_each_dead_letter_topic_replays_to_its_own_source_topic():
-    assert dead_letter_topics(Topics("p.")) == {"p.declarations.inbound.dlq": "p.declarations.inbound",
-                                                "p.workflow.actions.dlq": "p.workflow.actions"}
+    topics = Topics("p.")
+    consumed = (topics.inbound, topics.workflow_actions, topics.dossier_items, topics.approved, topics.tasks,
+                topics.directory)
+    assert dead_letter_topics(topics) == {f"{topic}.dlq": topic for topic in consumed}
