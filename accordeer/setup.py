@@ -20,7 +20,8 @@ async def prepare(settings: Settings, *, config_dir: Path | None = None) -> list
     applied = await asyncio.to_thread(apply_migrations, settings.database_url)
     if applied:
         done.append(f"applied migrations: {', '.join(applied)}")
-    created = await ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix)
+    created = await ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix,
+                                  environment=settings.kafka_environment)
     if created:
         done.append(f"created topics: {', '.join(created)}")
     config_dir = config_dir or settings.config_dir
