@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer
 from shared import dead_letters as h
 from shared.kafka.admin import partitions_of
 from shared.kafka.producer import MAX_RECORD_BYTES, create_producer
+from shared.kafka.security import client_options
 from shared.topics import Topics
 
 REPLAYED_FROM = "accordeer-replayed-from"
@@ -68,7 +69,8 @@ async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: floa
     """Every record the topic holds now, oldest first; joins no group, commits nothing."""
     partitions = await partitions_of(bootstrap_servers, topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
-                                client_id="accordeer-dlq", max_partition_fetch_bytes=MAX_RECORD_BYTES)
+                                client_id="accordeer-dlq", max_partition_fetch_bytes=MAX_RECORD_BYTES,
+                                **client_options())
     try:
         await consumer.start()
         consumer.assign(partitions)

@@ -20,6 +20,7 @@ from shared.directory.mirror import DirectoryMirror
 from shared.kafka import poison
 from shared.kafka.producer import create_producer
 from shared.kafka.relay import OutboxRelay
+from shared.kafka.security import faststream_security
 from shared.lag_gauges import export_lag_forever
 from shared.logs import configure_logging
 from shared.ops_http import ops_app, serve_ops
@@ -59,7 +60,8 @@ class ServiceRuntime:
         self._pool = await create_pool(self.settings.database_url, max_size=self.settings.db_pool_max)
         self.relay = OutboxRelay(
             self.settings.database_url, self.service,
-            lambda: create_producer(self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}"),
+            lambda: create_producer(self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}",
+                                    settings=self.settings),
             batch_size=self.settings.outbox_batch_size)
         self.spawn(self.relay.run(), name="outbox-relay")
         if self.keeps_directory:
@@ -121,6 +123,7 @@ def new_broker(settings: Settings, service: str) -> KafkaBroker:
         # A list: FastStream hands a string to aiokafka as one host, so "a:1,b:2,c:3" would not bootstrap.
         [server.strip() for server in settings.kafka_bootstrap_servers.split(",")],
         client_id=f"accordeer-{service}",
+        security=faststream_security(settings),
         # Whatever this broker publishes is as safe as the outbox relay's records: acks=all, no duplicate on retry.
         acks="all",
         enable_idempotence=True,
