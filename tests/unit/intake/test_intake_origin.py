@@ -100,3 +100,14 @@ async def test_a_sources_own_declarations_on_its_topic_flow_as_on_the_shared_top
     assert plan.refusals == [] and len(plan.items) == 1
     statuses = [json.loads(e.value) for e in plan.events if e.topic == TOPICS.status]
     assert [(s["status_code"], s["source"]) for s in statuses] == [(10, "afas-fin"), (20, "afas-fin")]
+
+
+def test_every_source_of_the_shipped_authorisations_gets_its_own_topic_like_declarations_inbound():
+    from services.intake.source_topics import source_topics
+    from shared.kafka.admin import topic_spec
+    from shared.settings import REPO_ROOT
+
+    wanted = source_topics(TOPICS, REPO_ROOT / "deploy" / "config" / "authorisations.yaml")
+    assert sorted(wanted) == [f"acme.declarations.from.{s}" for s in
+                              ("afas-fin", "caseware", "exact", "import", "nmbrs")]
+    assert set(wanted.values()) == {topic_spec(TOPICS.prefix)[TOPICS.inbound]}
