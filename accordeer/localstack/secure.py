@@ -138,3 +138,12 @@ def _openssl(*arguments) -> None:
     result = subprocess.run(["openssl", *map(str, arguments)], capture_output=True, text=True)
     if result.returncode != 0:
         raise SecurityMaterialError(f"openssl {arguments[0]} failed: {result.stderr.strip()}")
+
+
+def find_security(data_dir: Path) -> BrokerSecurity | None:
+    """The secrets of the secure local stack in ``data_dir`` (single broker first, then cluster), if one ran."""
+    for folder in ("kafka-secure", "kafka-cluster-secure"):
+        security = BrokerSecurity(data_dir / folder / "security", [])
+        if security.credentials_file.exists():
+            return security
+    return None

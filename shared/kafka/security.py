@@ -8,6 +8,9 @@ what that principal may read and write.
 """
 
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,8 @@ from shared.settings import Settings
 
 MECHANISM = "SCRAM-SHA-512"
 
+_principal: ContextVar[Settings | None] = ContextVar("kafka_principal", default=None)
+
 
 class KafkaCredentialsMissing(ValueError):
     """Secure mode is set but no username or password is: the broker would refuse every request."""
@@ -27,8 +32,9 @@ class KafkaCredentialsMissing(ValueError):
 def client_options(settings: Settings | None = None) -> dict[str, Any]:
     """Keyword arguments for AIOKafkaProducer, AIOKafkaConsumer and AIOKafkaAdminClient (empty in plaintext mode).
 
-    ``settings``: by default read from the environment, which the stack fills per process."""
-    settings = settings or Settings()
+    ``settings``: by default those of ``as_principal``, else read from the environment (the stack fills it per
+    process)."""
+    settings = settings or _principal.get() or Settings()
     if settings.kafka_security == "plaintext":
         return {}
     username, password = _credentials(settings)
@@ -43,12 +49,24 @@ def client_options(settings: Settings | None = None) -> dict[str, Any]:
 
 def faststream_security(settings: Settings | None = None) -> SASLScram512 | None:
     """The ``security`` of a FastStream KafkaBroker (None in plaintext mode)."""
-    settings = settings or Settings()
+    settings = settings or _principal.get() or Settings()
     if settings.kafka_security == "plaintext":
         return None
     username, password = _credentials(settings)
     return SASLScram512(username=username, password=password, ssl_context=tls_context(settings.kafka_ca_file),
                         use_ssl=True)
+
+
+@contextmanager
+def as_principal(settings: Settings) -> Iterator[None]:
+    """Clients created inside (also in tasks and ``asyncio.run`` started inside) use ``settings``' credentials: how
+    the local stack's own process creates topics and sets up as its admin without putting the admin's password in
+    the environment its children inherit."""
+    token = _principal.set(settings)
+    try:
+        yield
+    finally:
+        _principal.reset(token)
 
 
 def tls_context(ca_file: Path | None) -> ssl.SSLContext:

@@ -1,18 +1,19 @@
 """The one helper every Kafka client takes its security from: nothing in plaintext mode, SCRAM over TLS with
 checked certificates in secure mode, and a clear refusal when credentials are missing."""
 
+import asyncio
 import ssl
 
 import pytest
 from pydantic import SecretStr
 
-from shared.kafka.security import KafkaCredentialsMissing, client_options, faststream_security
+from shared.kafka.security import KafkaCredentialsMissing, as_principal, client_options, faststream_security
 from shared.settings import Settings
 
 
 def secure(**overrides) -> Settings:
-    return Settings(kafka_security="scram", kafka_username="intake", kafka_password=SecretStr("s3cret"),
-                    **overrides)
+    return Settings(**{"kafka_security": "scram", "kafka_username": "intake", "kafka_password": SecretStr("s3cret"),
+                       **overrides})
 
 
 def test_plaintext_gives_clients_no_security_arguments():
@@ -55,3 +56,16 @@ def test_secure_mode_without_credentials_is_refused_with_a_sentence(missing):
 def test_an_unknown_mode_is_refused():
     with pytest.raises(ValueError):
         Settings(kafka_security="sasl_plain")
+
+
+def test_as_principal_gives_clients_created_inside_its_credentials(monkeypatch):
+    monkeypatch.setenv("ACCORDEER_KAFKA_SECURITY", "plaintext")
+    with as_principal(secure(kafka_username="admin")):
+        assert asyncio.run(_options_in_a_task())["sasl_plain_username"] == "admin"
+    assert client_options() == {}
+
+
+async def _options_in_a_task() -> dict:
+    async def options() -> dict:
+        return client_options()
+    return await asyncio.create_task(options())
