@@ -29,8 +29,13 @@ def submit(
     identity: Annotated[str | None, typer.Option(help="XML only: NUMBER:TYPE, e.g. NL001234567B01:BTW.")] = None,
     message_id: Annotated[str | None, typer.Option(help="XML only: default: the file name and a random suffix.")] = None,
     submitter: Annotated[str | None, typer.Option(help="XML only: default: the source's service user.")] = None,
+    source_topic: Annotated[bool, typer.Option(
+        "--source-topic", help="Publish each declaration on its source's own topic declarations.from.<source> (as "
+                               "that source, with its credentials, in secure mode) instead of declarations.inbound."
+    )] = False,
 ) -> None:
-    """Publish declarations to declarations.inbound, as an external package would, and wait for each outcome.
+    """Publish declarations to declarations.inbound (or with --source-topic each to its source's own topic), as an
+    external package would, and wait for each outcome.
 
     Each file is checked first as intake parses it; if one is not a declaration, nothing is published. A message
     already taken in with the same content is reported as such and not sent again.
@@ -42,7 +47,8 @@ def submit(
     wrapping = Wrapping(source=source, message_type=message_type, subject=subject, destinations=tuple(destination),
                         identity=identity, message_id=message_id, submitter=submitter)
     result = on_database(lambda conn: submit_files(conn, settings, files, wait=None if no_wait else wait,
-                                                   wrapping=wrapping, say=typer.echo), settings.database_url)
+                                                   wrapping=wrapping, source_topic=source_topic,
+                                                   say=typer.echo), settings.database_url)
     raise typer.Exit(int(result))
 
 
