@@ -123,3 +123,27 @@ def stack_credentials(
         raise typer.Exit(1)
     for name, value in environment.items():
         typer.echo(f"export {name}={shlex.quote(value)}")
+
+
+@stack_app.command("new-password")
+def stack_new_password(
+    principal: Annotated[str, typer.Argument(help="A service (intake, ...), operator or a source (exact, ...).")],
+) -> None:
+    """Give PRINCIPAL of the running secure local stack a new SCRAM password (kept in its credentials.json).
+    Connections already open keep working; `accordeer stack restart NAME` makes a service use it. Exit code 1:
+    no secure stack here, an unknown principal, or the broker did not take it."""
+    from accordeer.localstack.kafka import KafkaStartError, ensure_jars
+    from accordeer.localstack.secure import SecurityMaterialError, change_password, find_security
+    from shared.settings import Settings
+
+    security = find_security(DATA_DIR)
+    if security is None:
+        typer.secho(f"error: no secure local stack has run here ({DATA_DIR}); start one with `accordeer run --secure`",
+                    fg="red", err=True)
+        raise typer.Exit(1)
+    try:
+        change_password(ensure_jars(CACHE_DIR), Settings().kafka_bootstrap_servers, security, principal)
+    except (SecurityMaterialError, KafkaStartError) as error:
+        typer.secho(f"error: {error}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{principal} has a new password in {security.credentials_file}; restart its process to use it")

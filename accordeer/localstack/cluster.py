@@ -26,7 +26,7 @@ from pathlib import Path
 
 from accordeer.localstack.kafka import DEPLOY_KAFKA, KafkaStartError, _cluster_id, ensure_jars, free_port, port_open
 from accordeer.localstack.processes import ManagedProcess, wait_until
-from accordeer.localstack.secure import BrokerSecurity
+from accordeer.localstack.secure import BrokerSecurity, SecurityMaterialError
 
 STARTED_LINE = "Kafka Server started"
 """What KafkaRaftServer logs once the node is unfenced and serves clients (deploy/kafka/log4j2.yaml keeps it)."""
@@ -126,7 +126,9 @@ class LocalKafkaCluster:
         try:
             for i, seen in started:
                 self._wait_started(i, seen, timeout)
-        except KafkaStartError:
+            if self.security is not None:
+                self.security.register_missing(libs, self.bootstrap_servers)
+        except (KafkaStartError, SecurityMaterialError):
             self.stop()
             raise
         return self

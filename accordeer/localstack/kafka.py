@@ -11,7 +11,7 @@ from pathlib import Path
 from string import Template
 
 from accordeer.localstack.processes import ManagedProcess, wait_until
-from accordeer.localstack.secure import BrokerSecurity
+from accordeer.localstack.secure import BrokerSecurity, SecurityMaterialError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_KAFKA = REPO_ROOT / "deploy" / "kafka"
@@ -109,6 +109,12 @@ class LocalKafka:
             raise KafkaStartError(f"{exc}\n{self.process.tail()}") from exc
         if not self.process.running():
             raise KafkaStartError(f"the Kafka broker exited at start:\n{self.process.tail()}")
+        if self.security is not None:
+            try:
+                self.security.register_missing(libs, self.bootstrap_servers)
+            except SecurityMaterialError as error:
+                self.stop()
+                raise KafkaStartError(str(error)) from error
         return self
 
     def stop(self) -> None:

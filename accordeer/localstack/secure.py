@@ -50,15 +50,30 @@ class BrokerSecurity:
         return self.directory / "credentials.json"
 
     def prepare(self) -> "BrokerSecurity":
-        """Make what is missing: the directory, the CA and broker certificate, a password per principal."""
+        """Make what is missing: the directory, the CA and broker certificate and, the first time, a password per
+        principal (stored with the broker when its storage is formatted)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self.directory.chmod(0o700)
         if not (self.ca_file.exists() and self.keystore.exists()):
             self._make_certificates()
-        known = self.credentials()
-        if missing := [p for p in [ADMIN, *self.principals] if p not in known]:
-            self._write_credentials({**known, **{p: secrets.token_urlsafe(24) for p in missing}})
+        if not self.credentials_file.exists():
+            self._write_credentials({p: secrets.token_urlsafe(24) for p in [ADMIN, *self.principals]})
         return self
+
+    def missing(self) -> list[str]:
+        """Principals added since the storage was formatted (a new source): ``register_missing`` gives them one."""
+        known = self.credentials()
+        return [p for p in self.principals if p not in known]
+
+    def register_missing(self, libs: Path, bootstrap_servers: str) -> list[str]:
+        """Store a credential for each principal in ``missing`` with the running broker, then in
+        credentials.json; returns their names."""
+        if not (missing := self.missing()):
+            return []
+        passwords = {p: secrets.token_urlsafe(24) for p in missing}
+        store_scram(libs, bootstrap_servers, self, passwords)
+        self._write_credentials({**self.credentials(), **passwords})
+        return missing
 
     def credentials(self) -> dict[str, str]:
         """Principal → password (empty before ``prepare``)."""
@@ -147,3 +162,54 @@ def find_security(data_dir: Path) -> BrokerSecurity | None:
         if security.credentials_file.exists():
             return security
     return None
+
+
+def store_scram(libs: Path, bootstrap_servers: str, security: BrokerSecurity, passwords: dict[str, str]) -> None:
+    """Create or change the SCRAM credentials of ``passwords``' principals on a running broker, as the admin
+    (Kafka's ConfigCommand from the jars; aiokafka has no AlterUserScramCredentials). Passwords go through
+    files readable only by us, never on a command line."""
+    client = security.directory / "admin-client.properties"
+    change = security.directory / "scram-change.properties"
+    try:
+        _write_private(client, "security.protocol=SASL_SSL\n"
+                               f"sasl.mechanism={MECHANISM}\n"
+                               "ssl.truststore.type=PEM\n"
+                               f"ssl.truststore.location={security.ca_file}\n"
+                               "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+                               f"username=\"{ADMIN}\" password=\"{security.password(ADMIN)}\";\n")
+        for principal, password in passwords.items():
+            _write_private(change, f"{MECHANISM}=[password={password}]\n")
+            result = subprocess.run(
+                ["java", "-Xmx256m", "-cp", f"{libs}/*", "kafka.admin.ConfigCommand",
+                 "--bootstrap-server", bootstrap_servers, "--command-config", str(client), "--alter",
+                 "--entity-type", "users", "--entity-name", principal, "--add-config-file", str(change)],
+                capture_output=True, text=True)
+            if result.returncode != 0:
+                raise SecurityMaterialError(f"storing the SCRAM credential of {principal!r} failed: "
+                                            f"{_without(result.stdout + result.stderr, passwords.values())[-2000:]}")
+    finally:
+        client.unlink(missing_ok=True)
+        change.unlink(missing_ok=True)
+
+
+def change_password(libs: Path, bootstrap_servers: str, security: BrokerSecurity, principal: str) -> None:
+    """A new password for ``principal``: stored with the broker first, then in credentials.json. Connections
+    already open keep working (SCRAM checks at connect); restart the principal's process to use it."""
+    if principal == ADMIN:
+        raise SecurityMaterialError("the admin's password is the stack's own; wipe the secure data dir to change it")
+    security.password(principal)  # an unknown principal is refused before anything changes
+    password = secrets.token_urlsafe(24)
+    store_scram(libs, bootstrap_servers, security, {principal: password})
+    security._write_credentials({**security.credentials(), principal: password})
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(text)
+
+
+def _without(text: str, passwords) -> str:
+    for password in passwords:
+        text = text.replace(password, "***")
+    return text
