@@ -16,6 +16,7 @@ from accordeer.localstack.settings import LocalStackSettings
 from accordeer.localstack.stack import Infrastructure, ServiceProcesses, ops_ports
 from accordeer.localstack.supervisor import RunState, Supervisor
 from accordeer.setup import prepare
+from services.intake.source_topics import ensure_source_topics
 from shared.kafka.admin import ensure_topics
 from shared.kafka.security import as_principal
 from shared.settings import Settings
@@ -41,6 +42,7 @@ def run_stack(*, demo: bool = True, brokers: int | None = None, secure: bool = F
             # Before `prepare`, which creates missing topics with the environment's replication as well.
             asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix,
                                       environment=settings.kafka_environment))
+            asyncio.run(ensure_source_topics(settings))
             for line in asyncio.run(prepare(settings)):
                 say(f"  {line}")
         services = ServiceProcesses(DATA_DIR / "logs", credentials=infrastructure.client_env, env={
