@@ -124,6 +124,8 @@ def new_broker(settings: Settings, service: str) -> KafkaBroker:
         [server.strip() for server in settings.kafka_bootstrap_servers.split(",")],
         client_id=f"accordeer-{service}",
         security=faststream_security(settings),
+        # The set-up creates the topics (deploy/topics.yaml); a secure broker gives services no right to create any.
+        allow_auto_create_topics=settings.kafka_security == "plaintext",
         # Whatever this broker publishes is as safe as the outbox relay's records: acks=all, no duplicate on retry.
         acks="all",
         enable_idempotence=True,

@@ -178,7 +178,8 @@ def store_scram(libs: Path, bootstrap_servers: str, security: BrokerSecurity, pa
                                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
                                f"username=\"{ADMIN}\" password=\"{security.password(ADMIN)}\";\n")
         for principal, password in passwords.items():
-            _write_private(change, f"{MECHANISM}=[password={password}]\n")
+            # The file takes the value without the brackets of --add-config (ConfigCommand matches password=...).
+            _write_private(change, f"{MECHANISM}=password={password}\n")
             result = subprocess.run(
                 ["java", "-Xmx256m", "-cp", f"{libs}/*", "kafka.admin.ConfigCommand",
                  "--bootstrap-server", bootstrap_servers, "--command-config", str(client), "--alter",
