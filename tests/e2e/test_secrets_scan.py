@@ -3,9 +3,9 @@
 Planted secrets: a Kafka password (``ACCORDEER_KAFKA_PASSWORD``), the portal's session key, SMTP credentials
 (the notifier uses them against a mail sink that offers no AUTH, a fault in itself) and a database password in
 ``DATABASE_URL``. Every item is confidential (the type's setting), with a marked subject, document and
-attachment. Traffic: two valid declarations, bad JSON, a schema error, an unauthorised submitter, a garbled
-action and a garbled task event; the gateway fails every delivery for a while, dispatch and the notifier are
-SIGKILLed and started again.
+attachment. Traffic: two valid declarations, bad JSON, a schema error, an unauthorised submitter, a source
+impersonating another on its own topic, a garbled action and a garbled task event; the gateway fails every
+delivery for a while, dispatch and the notifier are SIGKILLed and started again.
 
 Where each thing may be (the decision, as the test checks it):
 
@@ -19,9 +19,13 @@ Where each thing may be (the decision, as the test checks it):
   confidential, never the document or the attachment.
 """
 
+import asyncio
 import base64
+import json
+import os
 import re
 import secrets
+import sys
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -34,8 +38,10 @@ from aiokafka import AIOKafkaConsumer
 
 from accordeer.localstack.kafka import free_port
 from accordeer.localstack.stack import with_database
+from services.intake.source_topics import ensure_source_topics
 from shared.settings import Settings
 from tests.support.declarations import example
+from tests.e2e.test_kafka_security import secure  # noqa: F401 - the secure stack's fixture
 from tests.support.system import SystemUnderTest
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +83,31 @@ def _confidential_declarations() -> list[dict]:
     with_attachment["attachment"] = {"file_name": "bijlage.pdf",
                                      "content_base64": base64.b64encode(ATTACHMENT_TEXT.encode()).decode()}
     return [plain, with_attachment]
+
+
+def _refusals_carrying_confidential_contents() -> list[dict]:
+    """Declarations refused for their confidential parts: a refusal must say what is wrong, not repeat them."""
+    def declaration(name: str, **changes) -> dict:
+        return example("btw_aangifte", **{"message_id": f"{name}-{TOKEN}", "subject": SUBJECT, **changes})
+
+    golden = example("btw_aangifte")["document"]
+
+    def document(content: bytes) -> dict:
+        return {**golden, "content_base64": base64.b64encode(content).decode()}
+
+    return [
+        declaration("long-subject", subject=SUBJECT + " " + "x" * 300),
+        declaration("subject-not-text", subject={"text": SUBJECT}),
+        declaration("not-xml", document=document(f"{DOCUMENT_MARK} is geen XML".encode())),
+        declaration("dtd", document=document(f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "{DOCUMENT_MARK}">]>'
+                                              f"<r>&e;</r>".encode())),
+        declaration("broken-xml", document=document(f"<r><{DOCUMENT_MARK}></r>".encode())),
+        declaration("bad-base64", document={**golden, "content_base64": f"{DOCUMENT_MARK}!!"}),
+        declaration("bad-attachment", attachment={"file_name": "bijlage.pdf",
+                                                  "content_base64": f"{ATTACHMENT_TEXT}!!"}),
+        # The refusal shows the location's UNC form (the product contract): a location is no content.
+        declaration("local-path", attachment={"file_name": "bijlage.pdf", "location": "C:\\Import\\bijlage.pdf"}),
+    ]
 
 
 def _confidential_markers(declarations: list[dict]) -> dict[str, str]:
@@ -125,6 +156,7 @@ async def test_no_secret_anywhere_and_no_confidential_content_in_logs(secret_sys
     from services.intake.admin import change_item_type
 
     await change_item_type(system.db, "confidential", True)
+    await ensure_source_topics(system.settings)  # before intake starts: its pattern then matches them at once
     ops = {name: free_port() for name in SERVICES}
     portal_port = free_port()
     smtp_secrets = {"ACCORDEER_NOTIFIER_SMTP_USERNAME": SMTP_USER, "ACCORDEER_NOTIFIER_SMTP_PASSWORD": SMTP_PASSWORD,
@@ -140,12 +172,16 @@ async def test_no_secret_anywhere_and_no_confidential_content_in_logs(secret_sys
 
     declarations = _confidential_declarations()
     refused = [example("btw_aangifte", message_id=f"stranger-{TOKEN}", submitter="niet.bevoegd"),
-               {**example("btw_aangifte", message_id=f"schema-{TOKEN}"), "password": "not-a-field"}]
+               {**example("btw_aangifte", message_id=f"schema-{TOKEN}"), "password": "not-a-field"},
+               *_refusals_carrying_confidential_contents()]
     await system.submit(*declarations, *refused)
     await system.publish(system.topics.inbound, [(f"bad-json-{TOKEN}", b"{not json at all")])
+    impersonation = {**declarations[0], "message_id": f"impersonated-{TOKEN}"}  # names afas-fin, on exact's topic
+    await system.publish(system.topics.inbound_from("exact"), [(impersonation["message_id"],
+                                                               json.dumps(impersonation).encode())])
     ids = {d["message_id"] for d in declarations}
     await _until(lambda: ids <= {e.message_id for e in system.events if e.status_code == 30}, system, "both at 30")
-    await _until(lambda: {f"stranger-{TOKEN}", f"schema-{TOKEN}"} <= {e.message_id for e in system.events},
+    await _until(lambda: {d["message_id"] for d in refused} <= {e.message_id for e in system.events},
                  system, "the refusals' statuses")
 
     items = [next(e.dossier_item_id for e in system.events if e.message_id == m and e.status_code == 30)
@@ -176,6 +212,7 @@ async def test_no_secret_anywhere_and_no_confidential_content_in_logs(secret_sys
     assert any(where.startswith("log notifier") and "smtp" in text.lower() for where, text in texts.items()), \
         "the notifier never logged its SMTP failure: the scan would not have seen the credentials in use"
     assert f"secret-btw-{TOKEN}" in texts["log intake.log"] and f"stranger-{TOKEN}" in texts["messages.status"]
+    assert f"impersonated-{TOKEN}" in texts["declarations.refused"]
     assert SUBJECT in texts["workflow.tasks"], "the task events carry the subject (flagged confidential)"
     assert all(texts[w].strip() for w in texts if w.startswith("cli ")), "the CLI said nothing about the database"
     assert {w for w in texts if w.startswith("dlq ")}, "no dead letter was written: the scan saw no refusal"
@@ -206,6 +243,12 @@ async def _everything_written(system, ops: dict[str, int], portal_port: int, tmp
         for path in ("/login", "/nergens", "/taken"):
             response = await client.get(f"http://127.0.0.1:{portal_port}{path}")
             texts[f"metrics portal page {path}"] = response.text + str(response.headers)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{portal_port}", timeout=20) as browser:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', (await browser.get("/login")).text).group(1)
+        await browser.post("/login", data={"user": "operator", "password": "demo", "csrf": csrf})
+        page = await browser.get("/operator")  # the dashboard: dead letters, lag, components
+        assert page.status_code == 200, page.text[:300]
+        texts["portal page /operator"] = page.text + str(page.headers)
     env = {**system.services.env, **_smtp_env()}
     docs = await system.cli("docs", env=env)
     texts["asyncapi (accordeer docs)"] = docs.stdout + docs.stderr
@@ -237,3 +280,51 @@ async def _dead_letter_topics(system) -> list[str]:
 
 async def _all_records(system, topic: str) -> list:
     return await system.read_topic(topic, expect=10**6, timeout=2)
+
+
+# -- the secure stack: the SCRAM passwords the stack made ------------------------------------------------------------
+
+async def test_on_the_secure_stack_no_kafka_password_is_written_anywhere(secure, tmp_path):
+    """Every principal's SCRAM password (and a wrong one a client tried) never reaches a log, /metrics, /health,
+    a dead letter or the CLI's words, also when the broker refuses a login or a write."""
+    from accordeer.localstack.acls import configured_sources, principals
+    from accordeer.localstack.secure import ADMIN
+
+    passwords = {name: secure.settings(name).kafka_password.get_secret_value()
+                 for name in [*principals(configured_sources()), ADMIN]}
+    wrong = f"wrongpw{TOKEN}x"
+    declaration = example("btw_aangifte", message_id=f"scan-secure-{TOKEN}")  # afas-fin
+    await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), declaration["message_id"],
+                         json.dumps(declaration).encode())
+    await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), "garbled", b"{not json")
+    impersonation = {**declaration, "message_id": f"scan-forged-{TOKEN}", "source": "exact"}
+    await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), impersonation["message_id"],
+                         json.dumps(impersonation).encode())
+    await secure.statuses(declaration["message_id"], until=30)
+    refused_login = secure.services.start_service("intake", instance="wrong", ACCORDEER_KAFKA_PASSWORD=wrong,
+                                                  ACCORDEER_HTTP_PORT=str(free_port()))
+    await asyncio.sleep(8)  # it tries to log in, is refused, and says so
+    refused_login.stop()
+    words = [await secure.cli("operator", "dlq", "list"), await secure.cli("operator", "status")]
+    environment = {**secure.infrastructure.client_env("operator"), "ACCORDEER_KAFKA_PASSWORD": wrong}
+    words.append(await _cli_with(secure, environment, "dlq", "list"))
+
+    texts = {f"log {p.name}": p.read_text(errors="replace") for p in (secure.services.log_dir).rglob("*.log")}
+    texts |= {f"cli {n}": output for n, (_, output) in enumerate(words)}
+    async with httpx.AsyncClient(timeout=10) as client:
+        for name, port in secure.ops.items():
+            for path in ("/metrics", "/health", "/health/ready"):
+                texts[f"{name} {path}"] = (await client.get(f"http://127.0.0.1:{port}{path}")).text
+    planted = {**{f"password of {n}": p for n, p in passwords.items()}, "the wrong password": wrong}
+    for where, text in texts.items():
+        assert not _found(planted, text), f"{_found(planted, text)} found in {where}"
+    assert any("intake-wrong" in w for w in texts), "the refused client's log was not scanned"
+    assert len(passwords) >= 11 and all(passwords.values())
+
+
+async def _cli_with(secure, environment: dict[str, str], *args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "accordeer.cli", *args, env={**os.environ, **secure.services.env, **environment},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode, output.decode()
