@@ -20,6 +20,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
+
 ADMIN = "admin"
 BROKER_PRINCIPAL = "CN=accordeer-broker"
 MECHANISM = "SCRAM-SHA-512"
@@ -71,7 +73,9 @@ class BrokerSecurity:
         if not (missing := self.missing()):
             return []
         passwords = {p: secrets.token_urlsafe(24) for p in missing}
-        store_scram(libs, bootstrap_servers, self, passwords)
+        # Right after a start the broker may not have read its metadata yet and refuse even the admin for a moment.
+        Retrying(stop=stop_after_delay(60), wait=wait_fixed(2), retry=retry_if_exception_type(SecurityMaterialError),
+                 reraise=True)(store_scram, libs, bootstrap_servers, self, passwords)
         self._write_credentials({**self.credentials(), **passwords})
         return missing
 
