@@ -18,9 +18,13 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/accordeer run
 
+# The suite's own temporary folder (cleared at each run): another pytest session on the machine resets the
+# permissions of the shared /tmp/pytest-of-<user>, which the embedded PostgreSQL's data directory must keep.
+TEST_TMP := /tmp/accordeer-tests-$(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
+
 test: $(STAMP) browser
 	$(BIN)/accordeer stack fetch
-	$(BIN)/pytest
+	$(BIN)/pytest --basetemp=$(TEST_TMP)
 
 # The portal's browser tests drive Debian's headless Chromium; installed here when missing (needs root).
 browser:

@@ -1,8 +1,12 @@
 """`accordeer submit`: check declaration files, publish the new ones and wait for each message's outcome.
 
 A message already taken in with the same content is a no-op for intake, which then says nothing at all; so it
-is recognised here, by the fingerprint intake stored, and reported instead of waited for.
+is recognised here, by the fingerprint intake stored, and reported instead of waited for. A submission refused
+under the id of a message already registered leaves that message's status alone: its refusal is read from
+declarations.refused instead.
 """
+
+import hashlib
 
 from enum import IntEnum
 from pathlib import Path
@@ -10,6 +14,7 @@ from pathlib import Path
 from accordeer.declaration_files import DeclarationFile, Wrapping, read_checked
 from accordeer.kafka_io import follow_status, publish
 from services.intake.domain import fingerprint
+from shared.contracts.refusals import SubmissionRefused
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.settings import Settings
 from shared.topics import Topics
@@ -46,10 +51,12 @@ async def submit_files(conn, settings: Settings, files: list[Path], *, wait: flo
         await _publish(settings, by_topic)
         say(f"published {len(new)} declaration(s) to {where}; not waiting for their outcome")
         return Result.DONE
-    async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status) as follower:
+    ours = {hashlib.sha256(raw).hexdigest() for records in by_topic.values() for _, raw in records}
+    async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status,
+                             also={settings.topics.refused: SubmissionRefused}) as follower:
         await _publish(settings, by_topic)
         say(f"published {len(new)} declaration(s) to {where}; waiting up to {wait:.0f}s for their outcome")
-        return await _outcomes(follower.events(wait), {f.declaration.message_id for f in new}, say)
+        return await _outcomes(follower.events(wait), {f.declaration.message_id for f in new}, ours, say)
 
 
 def _by_topic(topics: Topics, files: list[DeclarationFile], source_topic: bool) -> dict[str, list]:
@@ -73,10 +80,20 @@ async def _taken_in(conn, file: DeclarationFile, say) -> bool:
     return False
 
 
-async def _outcomes(events, waiting: set[str], say) -> Result:
+async def _outcomes(events, waiting: set[str], ours: set[str], say) -> Result:
     refused = False
     async for event in events:
         if event.message_id not in waiting:
+            continue
+        if isinstance(event, SubmissionRefused):
+            # Only a refusal that leaves a registered message alone; any other also comes as status 0.
+            if event.message_status_unchanged and event.content_sha256 in ours:
+                say(f"{event.message_id}: refused ({event.reason_code}) — {event.reason}; the message registered "
+                    "under this id keeps its own status")
+                refused = True
+                waiting.discard(event.message_id)
+            if not waiting:
+                break
             continue
         say(_line(event))
         refused = refused or event.status_code == StatusCode.REFUSED

@@ -18,7 +18,7 @@ from prometheus_client import REGISTRY
 from shared.db.pool import create_pool
 from shared.directory.mirror import DirectoryMirror
 from shared.kafka import poison
-from shared.kafka.producer import create_producer
+from shared.kafka.producer import METADATA_MAX_AGE_MS, create_producer
 from shared.kafka.relay import OutboxRelay
 from shared.kafka.security import faststream_security
 from shared.lag_gauges import export_lag_forever
@@ -62,7 +62,7 @@ class ServiceRuntime:
             self.settings.database_url, self.service,
             lambda: create_producer(self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}",
                                     settings=self.settings),
-            batch_size=self.settings.outbox_batch_size)
+            batch_size=self.settings.outbox_batch_size, reports_first=[self.topics.status])
         self.spawn(self.relay.run(), name="outbox-relay")
         if self.keeps_directory:
             self._directory = DirectoryMirror(self.settings.kafka_bootstrap_servers, self.topics.directory,
@@ -129,6 +129,7 @@ def new_broker(settings: Settings, service: str) -> KafkaBroker:
         # Whatever this broker publishes is as safe as the outbox relay's records: acks=all, no duplicate on retry.
         acks="all",
         enable_idempotence=True,
+        metadata_max_age_ms=METADATA_MAX_AGE_MS,
         logger=logging.getLogger(f"faststream.{service}"),
         # Per-record "Received"/"Processed" lines at DEBUG: our own lines carry the message ids that matter.
         log_level=logging.DEBUG,

@@ -58,7 +58,7 @@ class ChaosStack:
         self.services = ServiceProcesses(
             log_dir=self.work_dir / "logs",
             env={"DATABASE_URL": self.settings.database_url,
-                 "KAFKA_BOOTSTRAP_SERVERS": self.service_bootstrap,
+                 "KAFKA_BOOTSTRAP_SERVERS": self.settings.kafka_bootstrap_servers,
                  "ACCORDEER_TOPIC_PREFIX": "", "ACCORDEER_LOG_FORMAT": "json",
                  "DIGIPOORT_MOCK_SECONDS_PER_STEP": str(self.seconds_per_step), **CLUSTER_ENVIRONMENT},
             gateway_port=free_port(), mail_port=free_port(), portal_port=free_port())
@@ -67,13 +67,6 @@ class ChaosStack:
             for instance in INSTANCES:
                 self.start_service(name, instance)
         return self
-
-    @property
-    def service_bootstrap(self) -> str:
-        """One address: FastStream's KafkaBroker takes the setting as one host, so a comma-separated list fails to
-        bootstrap (shared/runtime.py new_broker). The proxied broker's own port, as the schedule never stops it;
-        clients learn every broker from its metadata, broker 2 at the proxy's port."""
-        return f"127.0.0.1:{self.cluster.broker_port(PROXIED_BROKER)}"
 
     async def stop(self) -> None:
         if self.services is not None:

@@ -1,5 +1,9 @@
 """The outbox relay: publishes a service's outbox rows to Kafka in id order, then deletes them.
 
+Within a batch the status events go first and are acknowledged before the other rows are sent: those
+other rows (dossier items, approved messages, tasks) set the next service going, whose own status events
+must never reach ``messages.status`` before the ones that led to them.
+
 One relay per service schema is active at a time, the holder of the schema's relay lease
 (``shared.db.lease``), so per-key order is kept across processes. The holder renews the lease every
 ``renew_seconds`` on the connection it relays with. Another process's relay waits as a challenger: when the
@@ -27,7 +31,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -68,15 +72,17 @@ class RelaySettings(BaseSettings):
 class OutboxRelay:
     def __init__(self, database_url: str, schema: str, new_producer: Callable[[], AIOKafkaProducer], *,
                  batch_size: int = 1000, idle_wait: float = 1.0, settings: RelaySettings | None = None,
-                 holder: str | None = None):
+                 holder: str | None = None, reports_first: Iterable[str] = ()):
         """``new_producer`` makes an idempotent producer (not started): the relay starts one while it holds the
-        lease, and replaces it after Kafka refused a batch, which leaves an idempotent producer's sequence broken."""
+        lease, and replaces it after Kafka refused a batch, which leaves an idempotent producer's sequence broken.
+        Rows on the ``reports_first`` topics (the status topic) of a batch are on Kafka before its other rows."""
         self.database_url = database_url
         self.schema = schema
         self._new_producer = new_producer
         self.producer: AIOKafkaProducer | None = None
         self.batch_size = batch_size
         self.idle_wait = idle_wait
+        self.reports_first = frozenset(reports_first)
         self.settings = settings or RelaySettings()
         self.lease = RelayLease(schema, holder or f"{socket.gethostname()}:{os.getpid()}",
                                 lease_seconds=self.settings.lease_seconds)
@@ -191,6 +197,20 @@ class OutboxRelay:
         refused = [self._refusal(r, UNKNOWN_TOPIC, f"the cluster has no topic {r['topic']}")
                    for r in rows if r["topic"] in missing]
         rows = [r for r in rows if r["topic"] not in missing]
+        # What a service reports (its status events) is on Kafka before what sets the next service going: else a
+        # slow status partition lets the next service's event overtake it (30, 60, 50 on messages.status).
+        reports = [r for r in rows if r["topic"] in self.reports_first]
+        published, transient = await self._send_in_order(reports, refused)
+        if transient is None:
+            more, transient = await self._send_in_order([r for r in rows if r["topic"] not in self.reports_first],
+                                                        refused)
+            published += more
+        return published, refused, transient
+
+    async def _send_in_order(self, rows: list, refused: list[Refusal]) -> tuple[list, KafkaError | None]:
+        """Publish ``rows`` in order and await them; add those Kafka refuses for good to ``refused``."""
+        if not rows:
+            return [], None
         outcomes = await self._deliver(rows)
         published = [r for r, o in zip(rows, outcomes) if not isinstance(o, BaseException)]
         # A refusal fails the whole producer batch it travels in, innocent records included, and (the sequence
@@ -205,8 +225,8 @@ class OutboxRelay:
             elif reason := refusal_reason(outcome):
                 refused.append(self._refusal(row, reason, f"{type(outcome).__name__}: {outcome}"))
             else:
-                return published, refused, outcome
-        return published, refused, None
+                return published, outcome
+        return published, None
 
     async def _deliver(self, rows: list) -> list:
         """Hand ``rows`` to the producer in order (so per-key order holds), then await them all: for each,

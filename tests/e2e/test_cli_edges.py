@@ -115,7 +115,8 @@ async def test_submit_refuses_non_declarations_locally_and_says_when_there_is_no
     a_sentence(taken_in, 0, "sub-1: already taken in with the same content; nothing to do", "stdout")
     assert "waiting" not in taken_in.stdout
     other_content = await system.cli("submit", str(reused), "--wait", "60")
-    a_sentence(other_content, 1, "sub-1: 0 Refused (message_id_reused)", "stdout")
+    a_sentence(other_content, 1, "sub-1: refused (message_id_reused)", "stdout")
+    assert "keeps its own status" in other_content.stdout and " 0 Refused" not in other_content.stdout
     a_sentence(await system.cli("submit", str(good), env=NO_KAFKA | {"DATABASE_URL": "postgresql://x@127.0.0.1:1/x"}),
                2, "error:")
     fresh = tmp_path / "fresh.json"

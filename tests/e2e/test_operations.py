@@ -46,7 +46,7 @@ async def test_health_readiness_and_business_metrics(system):
             base = f"http://127.0.0.1:{port}"
             assert (await client.get(f"{base}/health/live")).status_code == 200
             ready = await client.get(f"{base}/health/ready")
-            assert ready.status_code == 200 and ready.json()["checks"] == {"postgresql": True, "kafka": True}
+            assert ready.status_code == 200 and ready.json()["checks"] == {"postgresql": True, "kafka": True, "consumers": True}
             scraped[name] = (await client.get(f"{base}/metrics")).text
 
     intake, workflow, dispatch = (scraped[n] for n in SERVICES)
