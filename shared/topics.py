@@ -93,8 +93,9 @@ class Topics:
         return f"{self.prefix}directory.parties.dlq"
 
     def dead_letters_of(self, topic: str) -> str:
-        """The dead-letter topic of a consumed topic (already prefixed): ``<topic>.dlq``."""
-        return f"{topic}.dlq"
+        """The dead-letter topic of a consumed topic (already prefixed): ``<topic>.dlq``; the per-source inbound
+        topics share ``declarations.inbound.dlq`` (their headers keep the original topic)."""
+        return self.inbound_dlq if self.source_of(topic) is not None else f"{topic}.dlq"
 
     def group(self, service: str) -> str:
         """The consumer group of a service; prefixed too, so prefixed deployments never share offsets."""

@@ -31,6 +31,12 @@ def test_the_topic_of_a_source_names_that_source_and_no_other_topic_names_one():
         assert TOPICS.source_of(topic) is None, topic
 
 
+def test_a_record_that_fails_on_a_source_topic_is_dead_lettered_with_the_inbound_ones():
+    # declarations.from.<source>.dlq exists nowhere and intake may not write it; the headers keep the topic.
+    assert TOPICS.dead_letters_of("acme.declarations.from.exact") == "acme.declarations.inbound.dlq"
+    assert TOPICS.dead_letters_of("acme.dossier.items") == "acme.dossier.items.dlq"
+
+
 def test_intake_pattern_matches_the_shared_and_every_per_source_topic_but_no_dead_letters_or_other_prefix():
     pattern = re.compile(TOPICS.intake_pattern)
     assert all(pattern.match(t) for t in ("acme.declarations.inbound", "acme.declarations.from.exact",
