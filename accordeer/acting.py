@@ -7,7 +7,9 @@ followed from before the action is sent.
 """
 
 import asyncio
+import getpass
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from accordeer.items import ItemRow, resolve_item
@@ -26,6 +28,25 @@ OUTCOME = "SELECT outcome FROM workflow.applied_actions WHERE action_id = $1"
 class Decided:
     applied: bool
     text: str
+
+
+def operator_name(settings: Settings) -> str:
+    """Who is at the CLI, as audited with `act --as`: ACCORDEER_OPERATOR, else the Kafka username (the
+    operator's principal in secure mode), else the OS user."""
+    if settings.operator:
+        return settings.operator
+    if settings.kafka_username:
+        return settings.kafka_username
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment nor in the password database
+        return "unknown operator"
+
+
+def audited_who(row: Mapping) -> str:
+    """An audit row's "who": the actor, or "operator X on behalf of ACTOR" for an action sent with `act --as`."""
+    operator = row.get("operator")
+    return f"operator {operator} on behalf of {row['actor']}" if operator else row["actor"]
 
 
 async def problem_with(conn, item: ItemRow, task: str, action: str) -> str | None:

@@ -48,6 +48,14 @@ def contract_broker(topics: Topics = Topics()) -> KafkaBroker:
         "Read by intake."))
     async def declarations(declaration: InboundDeclaration) -> None: ...
 
+    per_source = topics.inbound_from("{source}")
+
+    @broker.subscriber(per_source, title=per_source, description=(
+        "A source's own inbound topic (secure mode: only that source's principal may write it): the same contract "
+        "and key as declarations.inbound. Intake takes the source from the topic; a declaration naming another "
+        "source is refused as source_mismatch (dead letter and declarations.refused, nothing on messages.status)."))
+    async def declarations_from_source(declaration: InboundDeclaration) -> None: ...
+
     @broker.subscriber(topics.workflow_actions, title=topics.workflow_actions, description=(
         "People's actions on a dossier item's current task; key: dossier item id. Read by workflow."))
     async def actions(action: WorkflowAction) -> None: ...

@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer
 from shared import dead_letters as h
 from shared.kafka.admin import partitions_of
 from shared.kafka.producer import MAX_RECORD_BYTES, create_producer
+from shared.kafka.security import client_options
 from shared.topics import Topics
 
 REPLAYED_FROM = "accordeer-replayed-from"
@@ -68,7 +69,8 @@ async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: floa
     """Every record the topic holds now, oldest first; joins no group, commits nothing."""
     partitions = await partitions_of(bootstrap_servers, topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
-                                client_id="accordeer-dlq", max_partition_fetch_bytes=MAX_RECORD_BYTES)
+                                client_id="accordeer-dlq", max_partition_fetch_bytes=MAX_RECORD_BYTES,
+                                **client_options())
     try:
         await consumer.start()
         consumer.assign(partitions)
@@ -106,23 +108,30 @@ def choose(letters: Sequence[DeadLetter], *, refs: Iterable[str] = (), reason: s
 async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter], *, topics: Topics) -> list[str]:
     """Send each back to its original topic; returns "topic/partition/offset" of each new record, in order.
     Checks every record before sending any: the target must be the one its dead-letter topic belongs to."""
-    targets = dead_letter_topics(topics)
-    for d in letters:
-        if d.headers.get(h.ORIGINAL_TOPIC) != targets.get(d.topic):
-            raise ValueError(f"{d.topic} {d.ref} names original topic {d.headers.get(h.ORIGINAL_TOPIC)!r}; "
-                             f"only {targets.get(d.topic)!r} can be replayed to from {d.topic}")
+    targets = [_replay_target(d, topics) for d in letters]
     producer = create_producer(bootstrap_servers, client_id="accordeer-dlq-replay")
     await producer.start()
     try:
         sent = []
-        for d in letters:
+        for d, target in zip(letters, targets):
             origin = f"{d.topic}/{d.partition}/{d.offset}".encode()
-            meta = await producer.send_and_wait(targets[d.topic], value=d.value, key=d.key,
+            meta = await producer.send_and_wait(target, value=d.value, key=d.key,
                                                 headers=[(REPLAYED_FROM, origin)])
             sent.append(f"{meta.topic}/{meta.partition}/{meta.offset}")
         return sent
     finally:
         await producer.stop()
+
+
+def _replay_target(d: DeadLetter, topics: Topics) -> str:
+    """The topic its dead-letter topic belongs to, or for declarations.inbound.dlq also the source's own topic it
+    came from: a per-source letter goes back where its source published it, never to another source's topic."""
+    original = d.headers.get(h.ORIGINAL_TOPIC)
+    target = dead_letter_topics(topics).get(d.topic)
+    if original == target or (d.topic == topics.inbound_dlq and original and topics.source_of(original)):
+        return original
+    raise ValueError(f"{d.topic} {d.ref} names original topic {original!r}; only {target!r} (or, from "
+                     f"{topics.inbound_dlq}, a source's own topic) can be replayed to from {d.topic}")
 
 
 def render_list(topic: str, letters: Sequence[DeadLetter], *, total: int | None = None) -> str:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from shared.contracts.status import StatusEvent
 from shared.kafka.admin import partitions_of
 from shared.kafka.producer import create_producer
+from shared.kafka.security import client_options
 
 
 async def publish(bootstrap_servers: str, topic: str, records: list[tuple[str | None, bytes | None]]) -> None:
@@ -51,7 +52,7 @@ async def follow_status(bootstrap_servers: str, topic: str,
     """Follow ``topic`` (messages.status) and the topics in ``also``, read as their models."""
     partitions = [tp for name in (topic, *(also or {})) for tp in await partitions_of(bootstrap_servers, name)]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                                client_id="accordeer-cli-status")
+                                client_id="accordeer-cli-status", **client_options())
     await consumer.start()
     try:
         consumer.assign(partitions)

@@ -11,33 +11,41 @@ import time
 
 from accordeer.connect import CACHE_DIR, DATA_DIR
 from accordeer.demo import run_demo
+from accordeer.localstack.secure import ADMIN
 from accordeer.localstack.settings import LocalStackSettings
 from accordeer.localstack.stack import Infrastructure, ServiceProcesses, ops_ports
 from accordeer.localstack.supervisor import RunState, Supervisor
 from accordeer.setup import prepare
+from services.intake.source_topics import ensure_source_topics
 from shared.kafka.admin import ensure_topics
+from shared.kafka.security import as_principal
 from shared.settings import Settings
 
 
-def run_stack(*, demo: bool = True, brokers: int | None = None, say=print) -> None:
-    local = LocalStackSettings()
+def run_stack(*, demo: bool = True, brokers: int | None = None, secure: bool = False, say=print) -> None:
+    """``secure``: SCRAM over TLS and ACLs (as ACCORDEER_KAFKA_SECURITY=scram); the stack itself acts as the admin
+    principal, each service as its own."""
+    local, configured = LocalStackSettings(), Settings()
     infrastructure = Infrastructure(DATA_DIR, CACHE_DIR, kafka_port=local.kafka_port,
-                                    kafka_brokers=brokers or Settings().kafka_brokers)
+                                    kafka_brokers=brokers or configured.kafka_brokers,
+                                    kafka_security="scram" if secure else configured.kafka_security,
+                                    topic_prefix=configured.topic_prefix)
     services: ServiceProcesses | None = None
     supervisor: Supervisor | None = None
     signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on SIGTERM as on Ctrl-C
     try:
         say("starting PostgreSQL and Kafka (the first run fetches Kafka from Maven Central) ...")
         infrastructure.start()
-        settings = Settings(database_url=infrastructure.database_url,
-                            kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-                            kafka_environment=infrastructure.kafka_environment)
-        # Before `prepare`, which creates missing topics with the environment's replication as well.
-        asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix,
-                                  environment=settings.kafka_environment))
-        for line in asyncio.run(prepare(settings)):
-            say(f"  {line}")
-        services = ServiceProcesses(DATA_DIR / "logs", env={
+        settings = infrastructure.client_settings(ADMIN, configured.model_copy(update={
+            "database_url": infrastructure.database_url, "kafka_environment": infrastructure.kafka_environment}))
+        with as_principal(settings):
+            # Before `prepare`, which creates missing topics with the environment's replication as well.
+            asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix,
+                                      environment=settings.kafka_environment))
+            asyncio.run(ensure_source_topics(settings))
+            for line in asyncio.run(prepare(settings)):
+                say(f"  {line}")
+        services = ServiceProcesses(DATA_DIR / "logs", credentials=infrastructure.client_env, env={
             "DATABASE_URL": settings.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
             "ACCORDEER_KAFKA_ENVIRONMENT": settings.kafka_environment,
@@ -47,7 +55,8 @@ def run_stack(*, demo: bool = True, brokers: int | None = None, say=print) -> No
         supervisor = Supervisor(services, infrastructure, RunState(DATA_DIR / "run"), local, say=say).start()
         _where_to_look(settings, services, infrastructure, say)
         if demo:
-            final = asyncio.run(run_demo(settings, say=say))
+            with as_principal(settings):
+                final = asyncio.run(run_demo(settings, say=say))
             say(f"demo done: {sum(1 for c in final.values() if c == 80)} accepted by the authority, "
                 f"{sum(1 for c in final.values() if c == 40)} rejected by the client")
         say("the system keeps running; press Ctrl-C to stop it")
@@ -72,6 +81,10 @@ def wipe(say=print) -> None:
 
 def _where_to_look(settings: Settings, services: ServiceProcesses, infrastructure: Infrastructure, say) -> None:
     kafka = "three brokers, topics replicated 3 times" if infrastructure.cluster is not None else "one broker"
+    if infrastructure.security is not None:
+        kafka += (f"; SCRAM over TLS and ACLs, each service its own principal; passwords in "
+                  f"{infrastructure.security.credentials_file}; `eval $(accordeer stack credentials operator)` "
+                  "lets this shell's CLI in as the operator")
     say(f"""
 running:
   Kafka       {settings.kafka_bootstrap_servers}  ({kafka})

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from accordeer.directory.shipped import load_shipped_directory
 from services.intake.admin import authorisations_loaded, load_authorisations
+from services.intake.source_topics import ensure_source_topics
 from services.workflow.domain import load_config_folder
 from services.workflow.repository import WorkflowRepository
 from services.workflow.use_cases import publish
@@ -22,6 +23,7 @@ async def prepare(settings: Settings, *, config_dir: Path | None = None) -> list
         done.append(f"applied migrations: {', '.join(applied)}")
     created = await ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix,
                                   environment=settings.kafka_environment)
+    created += await ensure_source_topics(settings, (config_dir or settings.config_dir) / "authorisations.yaml")
     if created:
         done.append(f"created topics: {', '.join(created)}")
     config_dir = config_dir or settings.config_dir

@@ -17,6 +17,7 @@ from services.intake.domain import fingerprint
 from shared.contracts.refusals import SubmissionRefused
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.settings import Settings
+from shared.topics import Topics
 
 SETTLED = {StatusCode.REFUSED, StatusCode.IN_WORKFLOW, StatusCode.REJECTED, StatusCode.ACCEPTED_BY_AUTHORITY,
            StatusCode.DECLINED_BY_AUTHORITY}
@@ -32,8 +33,9 @@ class Result(IntEnum):
 
 
 async def submit_files(conn, settings: Settings, files: list[Path], *, wait: float | None,
-                       wrapping: Wrapping | None = None, say=print) -> Result:
-    """``wait`` None: publish and return at once."""
+                       wrapping: Wrapping | None = None, source_topic: bool = False, say=print) -> Result:
+    """``wait`` None: publish and return at once. ``source_topic``: each declaration on its source's own topic
+    declarations.from.<source> (as that source's principal must in secure mode), else on declarations.inbound."""
     checked = [read_checked(path, wrapping, max_bytes=settings.max_message_bytes) for path in files]
     if problems := [c for c in checked if isinstance(c, str)]:
         for problem in problems:
@@ -43,17 +45,31 @@ async def submit_files(conn, settings: Settings, files: list[Path], *, wait: flo
     new = [f for f in checked if not await _taken_in(conn, f, say)]
     if not new:
         return Result.DONE
-    records = [(f.declaration.message_id, f.raw) for f in new]
+    by_topic = _by_topic(settings.topics, new, source_topic)
+    where = ", ".join(by_topic)
     if wait is None:
-        await publish(settings.kafka_bootstrap_servers, settings.topics.inbound, records)
-        say(f"published {len(records)} declaration(s) to {settings.topics.inbound}; not waiting for their outcome")
+        await _publish(settings, by_topic)
+        say(f"published {len(new)} declaration(s) to {where}; not waiting for their outcome")
         return Result.DONE
-    ours = {hashlib.sha256(raw).hexdigest() for _, raw in records}
+    ours = {hashlib.sha256(raw).hexdigest() for records in by_topic.values() for _, raw in records}
     async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status,
                              also={settings.topics.refused: SubmissionRefused}) as follower:
-        await publish(settings.kafka_bootstrap_servers, settings.topics.inbound, records)
-        say(f"published {len(records)} declaration(s); waiting up to {wait:.0f}s for their outcome")
+        await _publish(settings, by_topic)
+        say(f"published {len(new)} declaration(s) to {where}; waiting up to {wait:.0f}s for their outcome")
         return await _outcomes(follower.events(wait), {f.declaration.message_id for f in new}, ours, say)
+
+
+def _by_topic(topics: Topics, files: list[DeclarationFile], source_topic: bool) -> dict[str, list]:
+    by_topic: dict[str, list] = {}
+    for f in files:
+        topic = topics.inbound_from(f.declaration.source) if source_topic else topics.inbound
+        by_topic.setdefault(topic, []).append((f.declaration.message_id, f.raw))
+    return by_topic
+
+
+async def _publish(settings: Settings, by_topic: dict[str, list]) -> None:
+    for topic, records in by_topic.items():
+        await publish(settings.kafka_bootstrap_servers, topic, records)
 
 
 async def _taken_in(conn, file: DeclarationFile, say) -> bool:

@@ -13,6 +13,7 @@ from accordeer.dead_letter_tools import dead_letter_topics
 from shared.contracts.status import StatusCode
 from shared.db.pool import connect
 from shared.kafka.admin import partitions_of
+from shared.kafka.security import client_options
 from shared.lag import LagReport, lag_report
 from shared.settings import Settings
 
@@ -35,7 +36,8 @@ class SystemStatus:
 
 
 async def dead_letter_counts(settings: Settings) -> dict[str, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
+                                **client_options(settings))
     await consumer.start()
     try:
         counts = {}

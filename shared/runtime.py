@@ -20,6 +20,7 @@ from shared.directory.mirror import DirectoryMirror
 from shared.kafka import poison
 from shared.kafka.producer import METADATA_MAX_AGE_MS, create_producer
 from shared.kafka.relay import OutboxRelay
+from shared.kafka.security import faststream_security
 from shared.lag_gauges import export_lag_forever
 from shared.logs import configure_logging
 from shared.ops_http import ops_app, serve_ops
@@ -59,7 +60,8 @@ class ServiceRuntime:
         self._pool = await create_pool(self.settings.database_url, max_size=self.settings.db_pool_max)
         self.relay = OutboxRelay(
             self.settings.database_url, self.service,
-            lambda: create_producer(self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}"),
+            lambda: create_producer(self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}",
+                                    settings=self.settings),
             batch_size=self.settings.outbox_batch_size, reports_first=[self.topics.status])
         self.spawn(self.relay.run(), name="outbox-relay")
         if self.keeps_directory:
@@ -121,6 +123,9 @@ def new_broker(settings: Settings, service: str) -> KafkaBroker:
         # A list: FastStream hands a string to aiokafka as one host, so "a:1,b:2,c:3" would not bootstrap.
         [server.strip() for server in settings.kafka_bootstrap_servers.split(",")],
         client_id=f"accordeer-{service}",
+        security=faststream_security(settings),
+        # The set-up creates the topics (deploy/topics.yaml); a secure broker gives services no right to create any.
+        allow_auto_create_topics=settings.kafka_security == "plaintext",
         # Whatever this broker publishes is as safe as the outbox relay's records: acks=all, no duplicate on retry.
         acks="all",
         enable_idempotence=True,

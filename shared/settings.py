@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.topics import Topics
@@ -25,6 +27,16 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "ACCORDEER_DATABASE_URL"),
         description="PostgreSQL URL (a Unix-socket URL with ?host=/path works too). Empty: the embedded server of `make run`.",
     )
+    kafka_security: Literal["plaintext", "scram"] = Field(
+        "plaintext", description="'plaintext' (`make run`), or 'scram': SASL/SCRAM-SHA-512 over TLS, each client with "
+                                 "its own principal and the broker's ACLs (`accordeer run --secure`).")
+    kafka_username: str = Field("", description="SCRAM principal of this process (secure mode).")
+    kafka_password: SecretStr = Field(SecretStr(""), description="SCRAM password of kafka_username (secure mode).")
+    kafka_ca_file: Path | None = Field(
+        None, description="CA certificate (PEM) the broker's TLS certificate is checked against (secure mode); "
+                          "empty: the system's trusted CAs.")
+    operator: str = Field("", description="Name of the person at the CLI, recorded with `accordeer act --as`; "
+                                          "empty: the Kafka username.")
     kafka_environment: str = Field(
         "local", description="Which replication settings of deploy/topics.yaml new topics get: 'local' (one broker) "
                              "or 'cluster' (three copies, two in sync).")

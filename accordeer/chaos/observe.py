@@ -19,6 +19,7 @@ from accordeer.chaos.checker import Event
 from shared import dead_letters as h
 from shared.contracts.tasks import TaskEvent
 from shared.kafka.admin import partitions_of
+from shared.kafka.security import client_options
 from shared.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class TopicObserver:
                  *sorted(self.dead_letter_topics)]
         partitions = [tp for name in names for tp in await partitions_of(self.bootstrap_servers, name)]
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers, enable_auto_commit=False,
-                                    client_id="accordeer-chaos-observer")
+                                    client_id="accordeer-chaos-observer", **client_options())
         await consumer.start()
         try:
             consumer.assign(partitions)

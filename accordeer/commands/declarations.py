@@ -29,8 +29,13 @@ def submit(
     identity: Annotated[str | None, typer.Option(help="XML only: NUMBER:TYPE, e.g. NL001234567B01:BTW.")] = None,
     message_id: Annotated[str | None, typer.Option(help="XML only: default: the file name and a random suffix.")] = None,
     submitter: Annotated[str | None, typer.Option(help="XML only: default: the source's service user.")] = None,
+    source_topic: Annotated[bool, typer.Option(
+        "--source-topic", help="Publish each declaration on its source's own topic declarations.from.<source> (as "
+                               "that source, with its credentials, in secure mode) instead of declarations.inbound."
+    )] = False,
 ) -> None:
-    """Publish declarations to declarations.inbound, as an external package would, and wait for each outcome.
+    """Publish declarations to declarations.inbound (or with --source-topic each to its source's own topic), as an
+    external package would, and wait for each outcome.
 
     Each file is checked first as intake parses it; if one is not a declaration, nothing is published. A message
     already taken in with the same content is reported as such and not sent again.
@@ -42,7 +47,8 @@ def submit(
     wrapping = Wrapping(source=source, message_type=message_type, subject=subject, destinations=tuple(destination),
                         identity=identity, message_id=message_id, submitter=submitter)
     result = on_database(lambda conn: submit_files(conn, settings, files, wait=None if no_wait else wait,
-                                                   wrapping=wrapping, say=typer.echo), settings.database_url)
+                                                   wrapping=wrapping, source_topic=source_topic,
+                                                   say=typer.echo), settings.database_url)
     raise typer.Exit(int(result))
 
 
@@ -52,7 +58,9 @@ def act(
     item: Annotated[str, typer.Argument(help="Dossier item id, or its first characters.")],
     task: Annotated[str, typer.Argument(help="The current task, e.g. 'Beoordelen aangifte klant'.")],
     action: Annotated[str, typer.Argument(help="e.g. 'Goedkeuren bericht' or 'Afkeuren bericht'.")],
-    actor: Annotated[str, typer.Option("--as", help="Who acts.")],
+    actor: Annotated[str, typer.Option("--as", help="On whose behalf: the user whose action this is. You, the "
+                                                    "operator (ACCORDEER_OPERATOR, else the Kafka username, else "
+                                                    "the OS user), are audited with them.")],
     comment: Annotated[str, typer.Option(help="Comment for the audit trail.")] = "",
     assignee: Annotated[list[str], typer.Option(help="For 'Taak toewijzen': the new assignee(s).")] = [],
     action_id: Annotated[str, typer.Option(help="Idempotency key; a new one by default.")] = "",
@@ -61,9 +69,10 @@ def act(
 ) -> None:
     """Act on a dossier item's current task (published to workflow.actions) and wait until workflow decides.
 
-    The item, task and action are checked first; whether the actor may act is workflow's decision.
+    The item, task and action are checked first; whether the actor may act is workflow's decision. The audit
+    trail says "operator X on behalf of USER".
     """
-    from accordeer.acting import earlier_outcome, problem_with, send, send_and_wait
+    from accordeer.acting import earlier_outcome, operator_name, problem_with, send, send_and_wait
     from accordeer.items import resolve_item
     from shared.contracts.actions import WorkflowAction
 
@@ -74,7 +83,8 @@ def act(
         if problem := await problem_with(conn, found, task, action):
             raise ValueError(f"{problem}; nothing was sent")
         message = WorkflowAction(action_id=action_id or str(uuid.uuid4()), dossier_item_id=found.id, task=task,
-                                 action=action, actor=actor, comment=comment, assignees=assignee)
+                                 action=action, actor=actor, comment=comment, assignees=assignee,
+                                 operator=operator_name(settings))
         if earlier := await earlier_outcome(conn, message.action_id):
             return earlier
         if no_wait:
@@ -97,6 +107,7 @@ def history(item: Annotated[str, typer.Argument(help="Dossier item id, or its fi
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """What the client approves (the summary) and the audit trail of a dossier item: who, when, from, to, action,
     comment, workflow version."""
+    from accordeer.acting import audited_who
     from accordeer.items import resolve_item
     from accordeer.summary_text import summary_line
     from services.workflow.repository import WorkflowRepository
@@ -117,5 +128,5 @@ def history(item: Annotated[str, typer.Argument(help="Dossier item id, or its fi
         typer.echo(summary_line(summary))
     for r in rows:
         move = f"{r['from_task'] or '-'} → {r['to_task'] or '-'}"
-        typer.echo(f"{r['at']:%Y-%m-%d %H:%M:%S}  {r['actor']:<14} {r['action']:<26} {move:<60} "
+        typer.echo(f"{r['at']:%Y-%m-%d %H:%M:%S}  {audited_who(r):<14} {r['action']:<26} {move:<60} "
                    f"{r['from_status'] or '':>2}→{r['to_status']}  v{r['publication_id']} {r['comment']}")

@@ -21,6 +21,9 @@ def run(
     cluster: Annotated[bool, typer.Option(
         "--cluster", help="Three Kafka brokers (KRaft) instead of one, topics with three copies and two in sync "
                           "(as ACCORDEER_KAFKA_BROKERS=3).")] = False,
+    secure: Annotated[bool, typer.Option(
+        "--secure", help="Kafka with SCRAM over TLS and least-privilege ACLs (deploy/kafka_acls.yaml), each service "
+                         "its own principal (as ACCORDEER_KAFKA_SECURITY=scram).")] = False,
 ) -> None:
     """Run everything here (Kafka, PostgreSQL, the services, the mocked gateway) until Ctrl-C.
 
@@ -28,7 +31,7 @@ def run(
     30 s); the terminal says so. `accordeer stack restart NAME` restarts one at once."""
     from accordeer.run import run_stack
 
-    run_stack(demo=demo, brokers=3 if cluster else None)
+    run_stack(demo=demo, brokers=3 if cluster else None, secure=secure)
 
 
 @stack_app.command("restart")
@@ -95,3 +98,52 @@ def setup() -> None:
 
     for line in asyncio.run(prepare(settings_with_database())) or ["nothing to do"]:
         typer.echo(line)
+
+
+@stack_app.command("credentials")
+def stack_credentials(
+    principal: Annotated[str, typer.Argument(help="operator, a service (intake, ...) or a source (exact, ...).")] =
+    "operator",
+) -> None:
+    """Print the environment that lets a shell's commands into the secure local stack (`accordeer run --secure`)
+    as PRINCIPAL: `eval $(accordeer stack credentials operator)`. Exit code 1: no secure stack has run here."""
+    import shlex
+
+    from accordeer.localstack.secure import SecurityMaterialError, find_security
+
+    security = find_security(DATA_DIR)
+    if security is None:
+        typer.secho(f"error: no secure local stack has run here ({DATA_DIR}); start one with `accordeer run --secure`",
+                    fg="red", err=True)
+        raise typer.Exit(1)
+    try:
+        environment = security.client_env(principal)
+    except SecurityMaterialError as error:
+        typer.secho(f"error: {error}", fg="red", err=True)
+        raise typer.Exit(1)
+    for name, value in environment.items():
+        typer.echo(f"export {name}={shlex.quote(value)}")
+
+
+@stack_app.command("new-password")
+def stack_new_password(
+    principal: Annotated[str, typer.Argument(help="A service (intake, ...), operator or a source (exact, ...).")],
+) -> None:
+    """Give PRINCIPAL of the running secure local stack a new SCRAM password (kept in its credentials.json).
+    Connections already open keep working; `accordeer stack restart NAME` makes a service use it. Exit code 1:
+    no secure stack here, an unknown principal, or the broker did not take it."""
+    from accordeer.localstack.kafka import KafkaStartError, ensure_jars
+    from accordeer.localstack.secure import SecurityMaterialError, change_password, find_security
+    from shared.settings import Settings
+
+    security = find_security(DATA_DIR)
+    if security is None:
+        typer.secho(f"error: no secure local stack has run here ({DATA_DIR}); start one with `accordeer run --secure`",
+                    fg="red", err=True)
+        raise typer.Exit(1)
+    try:
+        change_password(ensure_jars(CACHE_DIR), Settings().kafka_bootstrap_servers, security, principal)
+    except (SecurityMaterialError, KafkaStartError) as error:
+        typer.secho(f"error: {error}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{principal} has a new password in {security.credentials_file}; restart its process to use it")

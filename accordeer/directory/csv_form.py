@@ -21,8 +21,11 @@ Row = tuple[int, dict[str, str]]  # the line it starts on, column → stripped v
 
 
 def entries_from_csv(text: str) -> tuple[list[Entry], list[Problem]]:
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
-    header = [column.strip().lower() for column in next(reader, [])]
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        header = [column.strip().lower() for column in next(reader, [])]
+    except csv.Error as error:
+        return [], [Problem(1, f"not valid CSV: {error}")]
     if missing := [c for c in REQUIRED_COLUMNS if c not in header]:
         return [], [Problem(1, f"column '{c}' is missing (the first line names the columns)") for c in missing]
     problems = [Problem(1, f"unknown column '{c}' (known: {', '.join(COLUMNS)})") for c in header if c not in COLUMNS]

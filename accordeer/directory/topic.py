@@ -15,6 +15,7 @@ from accordeer.kafka_io import publish
 from shared.contracts.directory import Party
 from shared.directory.records import party_change
 from shared.kafka.admin import partitions_of
+from shared.kafka.security import client_options
 
 
 async def read_directory(bootstrap_servers: str, topic: str, *, timeout: float = 60) -> dict[str, Party]:
@@ -61,7 +62,7 @@ def _apply(parties: dict[str, Party], record) -> None:
 async def _consumer(bootstrap_servers: str, topic: str) -> AsyncIterator[tuple[AIOKafkaConsumer, list[TopicPartition]]]:
     partitions = await partitions_of(bootstrap_servers, topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
-                                client_id="accordeer-directory")
+                                client_id="accordeer-directory", **client_options())
     try:
         await consumer.start()
         consumer.assign(partitions)

@@ -21,7 +21,10 @@ class _TextNumbersLoader(yaml.SafeLoader):
 
 
 def entries_from_yaml(text: str) -> tuple[list[Entry], list[Problem]]:
-    loader = _TextNumbersLoader(text)
+    try:
+        loader = _TextNumbersLoader(text)  # it reads the first characters already: a control character fails here
+    except yaml.YAMLError as error:
+        return [], [Problem(1, f"not valid YAML: {error}")]
     try:
         root = loader.get_single_node()
         document = loader.construct_document(root) if root is not None else None

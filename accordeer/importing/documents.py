@@ -56,7 +56,11 @@ def local_path(location: str, shares: dict[str, Path]) -> Path:
     for share, folder in shares.items():
         prefix = share.rstrip("\\") + "\\"
         if location.lower().startswith(prefix.lower()):
-            return folder.joinpath(*PureWindowsPath(location[len(prefix):]).parts)
+            parts = PureWindowsPath(location[len(prefix):]).parts
+            local = folder.joinpath(*parts)
+            if ".." in parts or not local.resolve().is_relative_to(folder.resolve()):
+                raise FileProblem(f"{location!r} points outside its share {share}; give a file in the share itself")
+            return local
     raise FileProblem(f"{location!r} is under no share with a local folder; set ACCORDEER_IMPORT_SHARES"
                       " (or --shares), e.g. '\\\\client\\C$\\Import=/srv/import'")
 

@@ -2,10 +2,11 @@
 
 import csv
 import io
-from collections.abc import Iterator
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 SUFFIXES = (".xlsx", ".csv")
 
@@ -30,28 +31,37 @@ def read_sheet(path: Path) -> Sheet:
     return Sheet(headers, rows)
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple]:
+def _xlsx_rows(path: Path) -> list[tuple]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # The sheet's XML is only parsed while its rows are read, so a broken or hostile sheet (a DTD, an entity)
+    # fails there, not at opening: both are one refusal.
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+        try:
+            return list(workbook.worksheets[0].iter_rows(values_only=True))
+        finally:
+            workbook.close()
+    except (InvalidFileException, KeyError, IndexError, OSError, ValueError, TypeError, zipfile.BadZipFile,
+            ParseError) as error:
         raise ValueError(f"{path.name} cannot be read as an Excel workbook: {error}") from None
-    try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
 
 
-def _csv_rows(path: Path) -> Iterator[list[str]]:
+def _csv_rows(path: Path) -> list[list[str]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(f"{path.name} is not UTF-8 text; save the CSV as UTF-8") from None
     # Dutch Excel writes ';'-separated CSV; others write ','.
-    dialect = csv.Sniffer().sniff(text.split("\n", 1)[0] or ",", delimiters=";,\t")
-    yield from csv.reader(io.StringIO(text), dialect)
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0] or ",", delimiters=";,\t")
+    except csv.Error:  # a single column, or no line the sniffer can read: plain commas
+        dialect = csv.excel
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as error:
+        raise ValueError(f"{path.name} cannot be read as CSV: {error}") from None
 
 
 def _filled(cell: Any) -> bool:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from accordeer.localstack.kafka import DEPLOY_KAFKA, KafkaStartError, _cluster_id, ensure_jars, free_port, port_open
 from accordeer.localstack.processes import ManagedProcess, wait_until
+from accordeer.localstack.secure import BrokerSecurity, SecurityMaterialError
 
 STARTED_LINE = "Kafka Server started"
 """What KafkaRaftServer logs once the node is unfenced and serves clients (deploy/kafka/log4j2.yaml keeps it)."""
@@ -73,11 +74,14 @@ class LocalKafkaCluster:
 
     ``base_port``: client ports base_port, base_port+1, ...; internal ports from base_port+10, controller ports from
     base_port+20. None: free ports, chosen on the first start of this data dir. ``advertised_ports``: broker index →
-    the port it advertises to clients instead of its own (a proxy's)."""
+    the port it advertises to clients instead of its own (a proxy's). ``security``: secure mode, SCRAM over TLS
+    for clients, certificates between the nodes, the StandardAuthorizer (accordeer/localstack/secure.py)."""
 
     def __init__(self, data_dir: Path, cache_dir: Path, *, brokers: int = 3,
-                 advertised_ports: dict[int, int] | None = None, base_port: int | None = None, heap: str = "384m"):
+                 advertised_ports: dict[int, int] | None = None, base_port: int | None = None, heap: str = "384m",
+                 security: BrokerSecurity | None = None):
         self.data_dir, self.cache_dir, self.brokers = Path(data_dir), Path(cache_dir), brokers
+        self.security = security
         self.advertised_ports = dict(advertised_ports or {})
         self.base_port, self.heap = base_port, heap
         self.processes = {}
@@ -114,13 +118,17 @@ class LocalKafkaCluster:
         if busy:
             raise KafkaStartError(f"port(s) {', '.join(map(str, busy))} already in use; stop what runs there")
         libs = ensure_jars(self.cache_dir)
+        if self.security is not None:
+            self.security.prepare()
         configs = [self._write_config(i) for i in range(self.brokers)]
         self._format(libs, configs)
         started = [self._launch(i, libs) for i in range(self.brokers)]
         try:
             for i, seen in started:
                 self._wait_started(i, seen, timeout)
-        except KafkaStartError:
+            if self.security is not None:
+                self.security.register_missing(libs, self.bootstrap_servers)
+        except (KafkaStartError, SecurityMaterialError):
             self.stop()
             raise
         return self
@@ -192,6 +200,11 @@ class LocalKafkaCluster:
             internal_port=ports.internal, controller_port=ports.controller, advertised_port=self.advertised_port(i),
             log_dir=node_dir / "logs", replication=self.replication_factor, min_isr=self.min_insync_replicas,
         ))
+        if self.security is not None:
+            with config.open("a") as file:
+                file.write(self.security.server_properties(
+                    client_port=ports.client, advertised_port=self.advertised_port(i), internal_port=ports.internal,
+                    controller_port=ports.controller))
         return config
 
     def _format(self, libs: Path, configs: list[Path]) -> None:
@@ -209,7 +222,8 @@ class LocalKafkaCluster:
             i: subprocess.Popen(
                 ["java", "-Xmx256m", f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
                  "-cp", f"{libs}/*", "kafka.tools.StorageTool", "format",
-                 "-t", document["cluster_id"], "-c", str(config), "--initial-controllers", voters],
+                 "-t", document["cluster_id"], "-c", str(config), "--initial-controllers", voters,
+                 *(self.security.scram_arguments() if self.security is not None else ())],
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             )
             for i, config in enumerate(configs) if not (self._node_dir(i) / "logs" / "meta.properties").exists()

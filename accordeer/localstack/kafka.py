@@ -11,6 +11,7 @@ from pathlib import Path
 from string import Template
 
 from accordeer.localstack.processes import ManagedProcess, wait_until
+from accordeer.localstack.secure import BrokerSecurity, SecurityMaterialError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_KAFKA = REPO_ROOT / "deploy" / "kafka"
@@ -75,6 +76,8 @@ class LocalKafka:
     port: int = 9092
     controller_port: int = 9093
     heap: str = "1g"
+    security: BrokerSecurity | None = None
+    """Secure mode: SCRAM over TLS for clients and the StandardAuthorizer (accordeer/localstack/secure.py)."""
     process: ManagedProcess | None = None
 
     @property
@@ -85,6 +88,8 @@ class LocalKafka:
         if port_open(self.port):
             raise KafkaStartError(f"port {self.port} is already in use; stop what runs there or set KAFKA_BOOTSTRAP_SERVERS")
         libs = ensure_jars(self.cache_dir)
+        if self.security is not None:
+            self.security.prepare()
         config = self._write_config()
         if not (self.data_dir / "logs" / "meta.properties").exists():
             self._format(libs, config)
@@ -104,6 +109,12 @@ class LocalKafka:
             raise KafkaStartError(f"{exc}\n{self.process.tail()}") from exc
         if not self.process.running():
             raise KafkaStartError(f"the Kafka broker exited at start:\n{self.process.tail()}")
+        if self.security is not None:
+            try:
+                self.security.register_missing(libs, self.bootstrap_servers)
+            except SecurityMaterialError as error:
+                self.stop()
+                raise KafkaStartError(str(error)) from error
         return self
 
     def stop(self) -> None:
@@ -117,6 +128,11 @@ class LocalKafka:
         config.write_text(template.substitute(
             port=self.port, controller_port=self.controller_port, log_dir=self.data_dir / "logs",
         ))
+        if self.security is not None:
+            with config.open("a") as file:
+                file.write(self.security.server_properties(
+                    client_port=self.port, advertised_port=self.port, internal_port=free_port(),
+                    controller_port=self.controller_port))
         return config
 
     def _format(self, libs: Path, config: Path) -> None:
@@ -124,7 +140,8 @@ class LocalKafka:
         result = subprocess.run(
             ["java", "-Xmx512m", f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
              "-cp", f"{libs}/*", "kafka.tools.StorageTool",
-             "format", "--standalone", "-t", cluster_id, "-c", str(config)],
+             "format", "--standalone", "-t", cluster_id, "-c", str(config),
+             *(self.security.scram_arguments() if self.security is not None else ())],
             capture_output=True, text=True, env={**os.environ},
         )
         if result.returncode != 0:

@@ -4,16 +4,24 @@ Used by `accordeer run` (and so `make run`) and by the end-to-end tests, so
 both run the system the same way: every service as its own OS process.
 """
 
+import asyncio
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from pydantic import SecretStr
+
+from accordeer.localstack.acls import configured_sources, grant, principals
 from accordeer.localstack.cluster import LocalKafkaCluster
 from accordeer.localstack.kafka import LocalKafka, free_port, port_open
 from accordeer.localstack.postgres import LocalPostgres, running_server_url
 from accordeer.localstack.processes import ManagedProcess, wait_until
+from accordeer.localstack.secure import ADMIN, BrokerSecurity
+from shared.kafka.security import client_options
+from shared.settings import Settings
 
 SERVICES = ("intake", "workflow", "dispatch", "notifier", "portal")
 HELPERS = ("digipoort_mock", "mail_sink")
@@ -42,6 +50,11 @@ class Infrastructure:
     kafka_port: int = 9092
     kafka_brokers: int = 1
     """1: one plaintext broker; 3: a KRaft cluster whose topics keep three copies (the 'cluster' environment)."""
+    kafka_security: str = "plaintext"
+    """'scram': the broker(s) in secure mode (accordeer/localstack/secure.py), each client its own principal."""
+    topic_prefix: str = ""
+    """The prefix the ACLs of deploy/kafka_acls.yaml are applied for (secure mode)."""
+    security: BrokerSecurity | None = None
     kafka: LocalKafka | None = None
     cluster: LocalKafkaCluster | None = None
     postgres: LocalPostgres | None = None
@@ -51,6 +64,8 @@ class Infrastructure:
     def __post_init__(self):
         if self.kafka_brokers not in (1, 3):
             raise ValueError(f"the local stack runs 1 Kafka broker or a cluster of 3, not {self.kafka_brokers}")
+        if self.kafka_security not in ("plaintext", "scram"):
+            raise ValueError(f"Kafka security is 'plaintext' or 'scram', not {self.kafka_security!r}")
 
     @property
     def kafka_environment(self) -> str:
@@ -63,17 +78,40 @@ class Infrastructure:
         if not self.database_url:
             self.postgres = LocalPostgres(self.data_dir / "postgres").start()
             self.database_url = self.postgres.url
-        if not self.bootstrap_servers and self.kafka_brokers == 3:
+        if self.bootstrap_servers:
+            return self
+        # Secure mode has folders of its own: its storage holds the SCRAM credentials, formatted with them.
+        secure = "-secure" if self.kafka_security == "scram" else ""
+        kafka_dir = self.data_dir / (f"kafka-cluster{secure}" if self.kafka_brokers == 3 else f"kafka{secure}")
+        if secure:
+            self.security = BrokerSecurity(kafka_dir / "security", principals(configured_sources()))
+        if self.kafka_brokers == 3:
             # Its own folder: a cluster's storage is formatted for three voters, the single broker's for one.
-            self.cluster = LocalKafkaCluster(self.data_dir / "kafka-cluster", self.cache_dir, brokers=3,
-                                             base_port=self.kafka_port).start()
+            self.cluster = LocalKafkaCluster(kafka_dir, self.cache_dir, brokers=3, base_port=self.kafka_port,
+                                             security=self.security).start()
             self.bootstrap_servers = self.cluster.bootstrap_servers
-        elif not self.bootstrap_servers:
+        else:
             controller_port = self.kafka_port + 1 if self.kafka_port == 9092 else free_port()
-            self.kafka = LocalKafka(self.cache_dir, self.data_dir / "kafka", port=self.kafka_port,
-                                    controller_port=controller_port).start()
+            self.kafka = LocalKafka(self.cache_dir, kafka_dir, port=self.kafka_port, controller_port=controller_port,
+                                    security=self.security).start()
             self.bootstrap_servers = self.kafka.bootstrap_servers
+        if self.security is not None:
+            asyncio.run(grant(self.bootstrap_servers, client_options(self.client_settings(ADMIN)),
+                              prefix=self.topic_prefix))
         return self
+
+    def client_env(self, principal: str) -> dict[str, str]:
+        """The Kafka credentials of ``principal`` as a process's environment (none in plaintext mode)."""
+        return self.security.client_env(principal) if self.security is not None else {}
+
+    def client_settings(self, principal: str, settings: Settings | None = None) -> Settings:
+        """``settings`` (by default the environment's) connecting to this stack's Kafka as ``principal``."""
+        settings = (settings or Settings()).model_copy(update={"kafka_bootstrap_servers": self.bootstrap_servers})
+        if self.security is None:
+            return settings
+        return settings.model_copy(update={
+            "kafka_security": "scram", "kafka_username": principal,
+            "kafka_password": SecretStr(self.security.password(principal)), "kafka_ca_file": self.security.ca_file})
 
     def stopped(self) -> dict[str, str]:
         """What this stack started and is no longer running → how it ended and what that means (for the supervisor
@@ -111,6 +149,8 @@ class ServiceProcesses:
     portal_port: int = 8480
     mail_folder: Path | None = None
     """Where the mail sink keeps what the notifier sends; beside the logs unless given."""
+    credentials: Callable[[str], dict[str, str]] | None = None
+    """Service name → the environment with its own Kafka principal's credentials (secure mode)."""
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
     launches: dict[str, tuple[str, dict[str, str], str]] = field(default_factory=dict)
     """Process key → how it was started (module, extra environment, instance), so it can be started again."""
@@ -140,7 +180,8 @@ class ServiceProcesses:
 
     def start_service(self, name: str, *, instance: str = "", **extra_env: str) -> ManagedProcess:
         """Start one process of ``name``; give ``instance`` to run several of one service side by side."""
-        return self._start(name, {"ACCORDEER_GATEWAY_URL": self.gateway_url,
+        credentials = self.credentials(name) if self.credentials is not None else {}
+        return self._start(name, {**credentials, "ACCORDEER_GATEWAY_URL": self.gateway_url,
                                   "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.mail_port),
                                   "ACCORDEER_PORTAL_PORT": str(self.portal_port), **extra_env}, instance=instance)
 

@@ -1,6 +1,7 @@
 """HTTP entrypoint of the mock gateway: thin endpoints over `Gateway`, and `create_app`, the composition root."""
 
 import asyncio
+import json
 import logging
 from typing import TypeVar
 
@@ -27,10 +28,15 @@ class InvalidRequest(Exception):
     pass
 
 
-async def _parse(request: Request, model: type[M]) -> M:
+class TooLarge(Exception):
+    pass
+
+
+async def _parse(request: Request, model: type[M], max_bytes: int) -> M:
+    body = await _limited_body(request, max_bytes)
     try:
-        body = await request.json()
-    except ValueError:
+        body = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         raise InvalidRequest("de body is geen geldige JSON") from None
     try:
         return model.model_validate(body)
@@ -38,8 +44,26 @@ async def _parse(request: Request, model: type[M]) -> M:
         raise InvalidRequest(models.describe(error)) from None
 
 
+async def _limited_body(request: Request, max_bytes: int) -> bytes:
+    """The body, refused as soon as it is known to be larger than ``max_bytes`` (declared or as it streams)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise TooLarge(f"de body is groter dan {max_bytes} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(f"de body is groter dan {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _invalid(request: Request, error: Exception) -> Response:
     return JSONResponse(models.fout("AL-VALIDATIE", str(error)), status_code=400)
+
+
+async def _too_large(request: Request, error: Exception) -> Response:
+    return JSONResponse(models.fout("AL-TE-GROOT", str(error)), status_code=413)
 
 
 async def _client_gone(request: Request, error: Exception) -> Response:
@@ -50,13 +74,15 @@ async def _client_gone(request: Request, error: Exception) -> Response:
 
 
 class Endpoints:
-    def __init__(self, gateway: Gateway, injector: FaultInjector, initial_faults: FaultConfig) -> None:
+    def __init__(self, gateway: Gateway, injector: FaultInjector, initial_faults: FaultConfig,
+                 max_body_bytes: int) -> None:
         self.gateway = gateway
         self.injector = injector
         self.initial_faults = initial_faults
+        self.max_body_bytes = max_body_bytes
 
     async def aanleveren(self, request: Request) -> Response:
-        aanlevering = await _parse(request, models.Aanlevering)
+        aanlevering = await _parse(request, models.Aanlevering, self.max_body_bytes)
         try:
             delivery = self.gateway.deliver(
                 aanlevering.aanleverkenmerk, aanlevering.berichtsoort, aanlevering.bericht_inhoud.inhoud,
@@ -78,7 +104,7 @@ class Endpoints:
         return JSONResponse(models.statusrapport(report))
 
     async def statussen(self, request: Request) -> Response:
-        verzoek = await _parse(request, models.StatussenVerzoek)
+        verzoek = await _parse(request, models.StatussenVerzoek, self.max_body_bytes)
         resultaten = {}
         onbekend = []
         for kenmerk in dict.fromkeys(verzoek.kenmerken):
@@ -93,14 +119,14 @@ class Endpoints:
         return JSONResponse(self.injector.config.model_dump())
 
     async def put_faults(self, request: Request) -> Response:
-        self.injector.configure(await _parse(request, FaultConfig))
+        self.injector.configure(await _parse(request, FaultConfig, self.max_body_bytes))
         return JSONResponse(self.injector.config.model_dump())
 
     async def get_trails(self, request: Request) -> Response:
         return JSONResponse(models.TrailRoutingConfig.of(self.gateway.routing).model_dump())
 
     async def put_trails(self, request: Request) -> Response:
-        config = await _parse(request, models.TrailRoutingConfig)
+        config = await _parse(request, models.TrailRoutingConfig, self.max_body_bytes)
         self.gateway.routing = config.to_routing()
         return JSONResponse(config.model_dump())
 
@@ -126,7 +152,7 @@ def create_app(
     faults = settings.fault_config()
     injector = FaultInjector(faults)
     gateway = Gateway(TrailRouting(settings.default_trail), settings.seconds_per_step, clock)
-    endpoints = Endpoints(gateway, injector, faults)
+    endpoints = Endpoints(gateway, injector, faults, settings.max_body_bytes)
     routes = [
         Route("/aanleveren", endpoints.aanleveren, methods=["POST"]),
         Route("/status/{kenmerk}", endpoints.status, methods=["GET"]),
@@ -142,5 +168,5 @@ def create_app(
     return ConnectionDroppingStarlette(
         routes=routes,
         middleware=[Middleware(FaultMiddleware, injector=injector, sleep=sleep)],
-        exception_handlers={InvalidRequest: _invalid, ClientDisconnect: _client_gone},
+        exception_handlers={InvalidRequest: _invalid, TooLarge: _too_large, ClientDisconnect: _client_gone},
     )

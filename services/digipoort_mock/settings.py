@@ -21,6 +21,10 @@ class DigipoortMockSettings(BaseSettings, FaultConfig):
         ge=0,
         description="Seconds between one status of a trail and the next; 0 shows the whole trail at once.",
     )
+    max_body_bytes: int = Field(
+        default=4 * 1024 * 1024, gt=0,
+        description="Largest request body accepted; larger ones get 413 AL-TE-GROOT before they are read whole.",
+    )
     default_trail: str = Field(
         default=HAPPY_TRAIL,
         description="Trail for deliveries without a MOCK-TRAIL marker, named by its telling status code (500: happy).",

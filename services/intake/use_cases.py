@@ -1,12 +1,13 @@
 """Intake's use case: a batch of inbound records becomes dossier items, no-ops, or refusals, in one transaction.
 
-Per record: parse → reuse check → import rules. Accepted declarations are
-stored with their items, and status 10 (per message), 20 (per item) and the
+Per record: parse → origin (a per-source topic names the source) → reuse check →
+import rules. Accepted declarations are stored with their items, and status 10 (per message), 20 (per item) and the
 items on dossier.items leave through the outbox. Every refusal goes to the
 dead-letter topic with the reason and the original coordinates, and to
 declarations.refused for its sender. Only a message never registered gets the
 "Refused" status (0) on messages.status: a later submission under the id of a
-registered message must not change what that message shows. A batch is one
+registered message must not change what that message shows, nor may an impersonation (``source_mismatch``: a
+body naming another source on a per-source topic) touch the named source's messages. A batch is one
 transaction: either all of it is applied, or none and it is retried.
 """
 
@@ -24,7 +25,9 @@ from services.intake.domain import (
     DossierItemType,
     DossierItem,
     Refusal,
+    ReasonCode,
     accept_declaration,
+    check_origin,
     check_reuse,
     fingerprint,
     parse_declaration,
@@ -100,7 +103,7 @@ class Intake:
         """What a batch amounts to, reading the repository but writing nothing."""
         authorisations = await repository.authorisations()
         item_type = await repository.item_type()
-        parsed = [(record, parse_declaration(record.value or b"", max_bytes=self.max_bytes)) for record in records]
+        parsed = [(record, self._parse(record)) for record in records]
         declarations = [d for _, d in parsed if isinstance(d, Declaration)]
         # Readable refusals too: one under the id of a registered message must leave that message's status alone.
         readable = [d for _, d in parsed if isinstance(d, Refusal) and d.message_id and d.source]
@@ -113,6 +116,10 @@ class Intake:
             with structlog.contextvars.bound_contextvars(**ids):
                 self._decide(plan, record, declaration, judging)
         return plan
+
+    def _parse(self, record: ConsumerRecord) -> Declaration | Refusal:
+        parsed = parse_declaration(record.value or b"", max_bytes=self.max_bytes)
+        return check_origin(parsed, topic=record.topic, topic_source=self.topics.source_of(record.topic))
 
     def _decide(self, plan: BatchPlan, record: ConsumerRecord, declaration, judging: Judging) -> None:
         seen, item_type = judging.seen, judging.item_type
@@ -153,7 +160,9 @@ class Intake:
 
     def _refuse(self, plan: BatchPlan, record: ConsumerRecord, refusal: Refusal, judging: Judging) -> None:
         plan.refusals.append(str(refusal.reason_code))
-        registered = (refusal.source, refusal.message_id) in judging.seen
+        # An impersonation names another source's message: that message's status is none of its business.
+        impersonation = refusal.reason_code is ReasonCode.SOURCE_MISMATCH
+        registered = impersonation or (refusal.source, refusal.message_id) in judging.seen
         log.warning("declaration refused", reason_code=str(refusal.reason_code), reason=refusal.message,
                     topic=record.topic, partition=record.partition, offset=record.offset,
                     message_status_unchanged=registered)

@@ -21,6 +21,7 @@ from services.portal.acting import acting_routes
 from services.portal.config import PortalSettings
 from services.portal.dashboard import dashboard_routes
 from services.portal.languages import gettext_for
+from services.portal.limits import BodyLimit
 from services.portal.live import live_routes
 from services.portal.managing import manager_routes
 from services.portal.pages import page_routes
@@ -48,7 +49,8 @@ class Portal:
         ]
         session = Middleware(SessionMiddleware, secret_key=self.settings.session_secret, same_site="strict",
                              https_only=self.settings.secure_cookies, max_age=8 * 3600)
-        return Starlette(routes=routes, middleware=[session], exception_handlers={404: not_found, 403: forbidden})
+        return Starlette(routes=routes, middleware=[Middleware(BodyLimit), session],
+                         exception_handlers={404: not_found, 403: forbidden})
 
 
 async def not_found(request: Request, _: Exception) -> Response:

@@ -81,8 +81,8 @@ class ActionHandler:
             await repository.remember_action(action.action_id, instance.dossier_item_id, "refused")
             return [self._refusal(record, instance, action, outcome)]
         tally.append((action.action, "applied"))
-        log.info("action applied", action=action.action, actor=action.actor, from_task=outcome.from_task,
-                 to_task=outcome.to_task, status_code=int(outcome.status_code))
+        log.info("action applied", action=action.action, actor=action.actor, operator=action.operator,
+                 from_task=outcome.from_task, to_task=outcome.to_task, status_code=int(outcome.status_code))
         await repository.remember_action(action.action_id, instance.dossier_item_id, "applied")
         return await self._move(repository, instance, action, outcome, tasks)
 
@@ -115,7 +115,7 @@ class ActionHandler:
                                to_task=transition.to_task, from_status=instance.status_code,
                                to_status=int(transition.status_code), comment=audit_comment(transition),
                                workflow_name=transition.state.workflow, publication_id=instance.publication_id,
-                               at=now)
+                               at=now, operator=action.operator)
         events = [status_record(self.topics, instance, transition.status_code, describe(transition), at=now)]
         events += await self._task_changes(repository, instance, transition, tasks, at=now)
         if transition.outcome is Outcome.APPROVED and transition.status_code != instance.status_code:

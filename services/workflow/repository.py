@@ -172,13 +172,15 @@ class WorkflowRepository:
 
     async def audit(self, dossier_item_id: str, *, actor: str, action: str, action_id: str | None,
                     from_task: str | None, to_task: str | None, from_status: int | None, to_status: int,
-                    comment: str, workflow_name: str | None, publication_id: int | None, at: datetime) -> None:
+                    comment: str, workflow_name: str | None, publication_id: int | None, at: datetime,
+                    operator: str | None = None) -> None:
+        """``operator``: who acted on behalf of ``actor`` (the CLI), None when the actor acted themselves."""
         await self.conn.execute(
             "INSERT INTO workflow.audit (dossier_item_id, actor, action, action_id, from_task, to_task, from_status,"
-            " to_status, comment, workflow_name, publication_id, at)"
-            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
+            " to_status, comment, workflow_name, publication_id, at, operator)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
             dossier_item_id, actor, action, action_id, from_task, to_task, from_status, to_status, comment,
-            workflow_name, publication_id, at,
+            workflow_name, publication_id, at, operator,
         )
 
     async def summary(self, dossier_item_id: str) -> DeclarationSummary | None:
@@ -189,8 +191,9 @@ class WorkflowRepository:
 
     async def history(self, dossier_item_id: str) -> list[dict]:
         rows = await self.conn.fetch(
-            "SELECT at, actor, action, action_id, from_task, to_task, from_status, to_status, comment, workflow_name,"
-            " publication_id FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id", dossier_item_id,
+            "SELECT at, actor, operator, action, action_id, from_task, to_task, from_status, to_status, comment,"
+            " workflow_name, publication_id FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id",
+            dossier_item_id,
         )
         return [dict(r) for r in rows]
 

@@ -30,6 +30,7 @@ from shared.directory.store import PartyChange, advance_positions, apply_changes
 from shared.kafka.admin import partitions_of
 from shared.kafka.poison import InfrastructureFailure
 from shared.kafka.producer import METADATA_MAX_AGE_MS
+from shared.kafka.security import client_options
 
 log = structlog.get_logger(__name__)
 
@@ -84,7 +85,8 @@ class DirectoryMirror:
         partitions = await partitions_of(self.bootstrap_servers, self.topic)
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers, enable_auto_commit=False,
                                     client_id=self.client_id, isolation_level="read_committed",
-                                    auto_offset_reset="earliest", metadata_max_age_ms=METADATA_MAX_AGE_MS)
+                                    auto_offset_reset="earliest", metadata_max_age_ms=METADATA_MAX_AGE_MS,
+                                    **client_options())
         await consumer.start()
         self._consumer = consumer
         try:

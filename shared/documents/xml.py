@@ -40,13 +40,31 @@ def _parse_refusing_dtd(content: bytes) -> etree._Element:
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as error:
-        raise UnreadableDocument(DocumentRefusal(NOT_XML, f"the document is not well-formed XML: {error.msg}")) from None
+        raise UnreadableDocument(DocumentRefusal(NOT_XML, f"the document is not well-formed XML: {_problem(error)}")) \
+            from None
     except (etree.LxmlError, ValueError, LookupError) as error:
-        raise UnreadableDocument(DocumentRefusal(NOT_XML, f"the document cannot be read as XML: {error}")) from None
+        raise UnreadableDocument(DocumentRefusal(
+            NOT_XML, f"the document cannot be read as XML ({type(error).__name__})")) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise UnreadableDocument(_unsafe())
     return root
+
+
+def _problem(error: etree.XMLSyntaxError) -> str:
+    """What is wrong and where, in libxml2's own terms but never with the document's words: its messages quote
+    element, entity and encoding names from the document, and a confidential document's words stay out of
+    refusals (they reach status events, dead-letter headers and logs)."""
+    last = error.error_log.last_error
+    kind = last.type_name if last is not None and last.type_name else "ERR_SYNTAX"
+    what = _PROBLEMS.get(kind, kind.removeprefix("ERR_").replace("_", " ").lower())
+    line, column = error.position if error.position else (error.lineno or 1, 0)
+    return f"{what}, line {line}, column {column}"
+
+
+_PROBLEMS = {"ERR_DOCUMENT_EMPTY": "no element where the document should start ('<' expected)",
+             "ERR_TAG_NAME_MISMATCH": "an end tag does not match its start tag",
+             "ERR_UNDECLARED_ENTITY": "an undefined entity is used"}
 
 
 def _unsafe() -> DocumentRefusal:

@@ -13,6 +13,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from shared.kafka.producer import MAX_RECORD_BYTES
 from shared.settings import REPO_ROOT, Settings
+from shared.kafka.security import client_options
 
 TOPICS_FILE = REPO_ROOT / "deploy" / "topics.yaml"
 
@@ -48,7 +49,7 @@ def replication_of(environment: str, path: Path = TOPICS_FILE) -> Replication:
 
 async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartition]:
     """The topic's partitions, sorted; raises LookupError when the topic does not exist."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin", **client_options())
     await admin.start()
     try:
         [description] = await admin.describe_topics([topic])
@@ -71,7 +72,7 @@ async def _until_led(admin: AIOKafkaAdminClient, bootstrap_servers: str, topics:
             if leaderless:
                 raise LookupError(f"topics without a leader yet: {', '.join(leaderless)}")
     partitions = [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin")
+    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin", **client_options())
     await probe.start()
     fetcher_log = logging.getLogger("aiokafka.consumer.fetcher")
     fetcher_log.addFilter(_not_leader_yet)
@@ -90,7 +91,7 @@ async def ensure_topics(bootstrap_servers: str, prefix: str = "", environment: s
     """Create what is missing, with the replication of ``environment`` (by default the setting
     ACCORDEER_KAFKA_ENVIRONMENT, else local); returns the names created."""
     replication = replication_of(environment or Settings().kafka_environment)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin", **client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -32,9 +32,10 @@ async def _raw_values(message: KafkaMessage) -> list[bytes | None]:
 
 def subscribe_batches(
     broker: KafkaBroker,
-    topic: str | list[str],
+    topic: str | list[str] | None,
     *,
     group_id: str,
+    pattern: str | None = None,
     apply: ApplyBatch,
     max_records: int = 500,
     batch_timeout_ms: int = 50,
@@ -46,8 +47,13 @@ def subscribe_batches(
 ) -> None:
     """Register a batch subscriber on ``topic`` (or several topics: one consumer, one group member) that calls
     ``apply`` and commits only after it succeeds. ``database_answers`` (e.g. ``SELECT 1`` on the service's pool)
-    is checked with the broker before a failing record is dead-lettered."""
-    topics = [topic] if isinstance(topic, str) else topic
+    is checked with the broker before a failing record is dead-lettered.
+
+    ``pattern`` (a regex, instead of ``topic``) subscribes to every topic it matches, also ones created later:
+    the consumer finds them when it next refreshes the cluster's metadata, and reads them from the start."""
+    if (topic is None) == (pattern is None):
+        raise ValueError("subscribe_batches takes either topic or pattern")
+    topics = [] if topic is None else [topic] if isinstance(topic, str) else topic
 
     async def healthy() -> bool:
         if database_answers is not None and not await database_answers():
@@ -63,6 +69,7 @@ def subscribe_batches(
 
     @broker.subscriber(
         *topics,
+        pattern=pattern,
         group_id=group_id,
         batch=True,
         max_records=max_records,

@@ -2,6 +2,9 @@
 
 from aiokafka import AIOKafkaProducer
 
+from shared.kafka.security import client_options
+from shared.settings import Settings
+
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 """Declarations carry their document; topics are created to accept records up to this size."""
 
@@ -11,7 +14,8 @@ offset fetch keeps failing with NotLeaderForPartition after a broker restart doe
 so it would wait up to that long before following the new leader."""
 
 
-def create_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
+def create_producer(bootstrap_servers: str, *, client_id: str, settings: Settings | None = None) -> AIOKafkaProducer:
+    """``settings``: whose Kafka credentials to use; by default the environment's."""
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
@@ -21,4 +25,5 @@ def create_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProduc
         max_request_size=MAX_RECORD_BYTES,
         metadata_max_age_ms=METADATA_MAX_AGE_MS,
         compression_type=None,
+        **client_options(settings),
     )

@@ -16,6 +16,7 @@ from aiokafka.errors import KafkaError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from shared.kafka.producer import MAX_RECORD_BYTES
+from shared.kafka.security import client_options
 from shared.lag.membership import Membership, describe_group
 from shared.lag.model import PartitionSample
 
@@ -28,9 +29,11 @@ class KafkaLagSource:
         self.clock = clock
         self.read_timeout = read_timeout
         self.retry_for = retry_for
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-lag")
+        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-lag",
+                                         **client_options())
         self.reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
-                                       client_id="accordeer-lag", max_partition_fetch_bytes=MAX_RECORD_BYTES)
+                                       client_id="accordeer-lag", max_partition_fetch_bytes=MAX_RECORD_BYTES,
+                                       **client_options())
         # The record at a position does not change: while a group is stuck, its timestamp is read once.
         self._timestamps: dict[tuple[TopicPartition, int], float] = {}
 

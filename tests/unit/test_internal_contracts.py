@@ -20,6 +20,7 @@ EXAMPLES = {
     "status_accepted": StatusEvent,
     "dossier_item": DossierItemCreated,
     "workflow_action": WorkflowAction,
+    "workflow_action_on_behalf": WorkflowAction,
     "message_approved": MessageApproved,
     "task_created": TaskEvent,
     "task_completed": TaskEvent,
@@ -59,3 +60,10 @@ def test_a_refusal_event_id_follows_the_record_it_refuses():
     again = SubmissionRefused.of(original_offset=document["original_offset"], **fields)
     assert again.event_id == document["event_id"]
     assert SubmissionRefused.of(original_offset=document["original_offset"] + 1, **fields).event_id != again.event_id
+
+
+def test_a_persons_own_action_is_written_without_operator_so_the_older_contract_still_reads_it():
+    document = json.loads((EXAMPLES_DIR / "workflow_action.json").read_text())
+    assert "operator" not in json.loads(WorkflowAction.model_validate(document).model_dump_json())
+    on_behalf = WorkflowAction.model_validate(document | {"operator": "m.devries"})
+    assert json.loads(on_behalf.model_dump_json())["operator"] == "m.devries"

@@ -1,6 +1,7 @@
 """The import rules of intake, as pure functions: no Kafka, no database, no settings.
 
-parse_declaration (bytes → declaration or refusal) → check_reuse (against the
+parse_declaration (bytes → declaration or refusal) → check_origin (a per-source topic
+names the source) → check_reuse (against the
 stored fingerprint) → accept_declaration (→ one dossier item per destination).
 """
 
@@ -17,6 +18,7 @@ from .item_type import (
 )
 from .items import DossierItem, accept_declaration, dossier_item_id
 from .locations import unc_form
+from .origin import check_origin
 from .parsing import Declaration, parse_declaration
 from .reasons import EXPLANATIONS, MESSAGE_REFUSALS, ReasonCode
 from .redaction import redact
@@ -36,6 +38,7 @@ __all__ = [
     "UserRights",
     "accept_declaration",
     "change_type_setting",
+    "check_origin",
     "check_reuse",
     "create_item_type",
     "delete_item_type",

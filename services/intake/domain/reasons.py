@@ -23,6 +23,7 @@ class ReasonCode(StrEnum):
     TOO_MANY_ATTACHMENTS = "too_many_attachments"
     UNAUTHORISED_SUBMITTER = "unauthorised_submitter"
     UNKNOWN_SOURCE = "unknown_source"
+    SOURCE_MISMATCH = "source_mismatch"
     MESSAGE_ID_REUSED = "message_id_reused"
     DESTINATION_REPEATED = "destination_repeated"
     DESTINATION_UNKNOWN = "destination_unknown"
@@ -60,6 +61,9 @@ EXPLANATIONS: dict[ReasonCode, str] = {
     ReasonCode.TOO_MANY_ATTACHMENTS: "More than one attachment was given; at most one can be imported.",
     ReasonCode.UNAUTHORISED_SUBMITTER: "The submitter is not authorised for the dossier item type or the message type.",
     ReasonCode.UNKNOWN_SOURCE: "The source is not a registered external package.",
+    ReasonCode.SOURCE_MISMATCH: (
+        "The message was published on a source's own topic (declarations.from.<source>) but names another source."
+    ),
     ReasonCode.MESSAGE_ID_REUSED: "The message_id was already used by this source with other content.",
     ReasonCode.DESTINATION_REPEATED: "The same organisation/person is a destination twice in one declaration.",
     ReasonCode.DESTINATION_UNKNOWN: (

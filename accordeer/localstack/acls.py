@@ -1,0 +1,112 @@
+"""The least-privilege table of deploy/kafka_acls.yaml as Kafka ACL bindings, and applying them as the admin.
+
+aiokafka 0.14's admin client has no ``create_acls``; it does carry the protocol's CreateAcls request, which is
+what this sends (one request per binding, over the admin's connection: no JVM per principal).
+"""
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError, for_code
+from aiokafka.protocol.admin import CreateAclsRequest
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from shared.settings import REPO_ROOT
+
+ACLS_FILE = REPO_ROOT / "deploy" / "kafka_acls.yaml"
+AUTHORISATIONS_FILE = REPO_ROOT / "deploy" / "config" / "authorisations.yaml"
+
+# Kafka's wire codes (org.apache.kafka.common.{resource,acl}): resource types, pattern types, operations.
+TOPIC, GROUP = 2, 3
+LITERAL, PREFIXED = 3, 4
+READ, WRITE, DESCRIBE = 3, 4, 8
+ALLOW = 3
+_OPERATIONS = {"read": (TOPIC, READ), "write": (TOPIC, WRITE), "describe": (TOPIC, DESCRIBE),
+               "groups": (GROUP, READ), "describe_groups": (GROUP, DESCRIBE)}
+
+
+class AclError(RuntimeError):
+    """The ACL file is wrong, or the broker refused to store a binding."""
+
+
+@dataclass(frozen=True, order=True)
+class AclBinding:
+    """Allow ``principal`` ``operation`` on the topic or group ``name`` (a prefix when ``prefixed``)."""
+
+    principal: str
+    resource_type: int
+    name: str
+    prefixed: bool
+    operation: int
+
+    def request(self) -> CreateAclsRequest:
+        return CreateAclsRequest(self.resource_type, self.name, PREFIXED if self.prefixed else LITERAL,
+                                 f"User:{self.principal}", "*", self.operation, ALLOW)
+
+
+def configured_sources(path: Path = AUTHORISATIONS_FILE) -> list[str]:
+    """The external sources (deploy/config/authorisations.yaml ``sources:``), each with its own principal."""
+    return list(yaml.safe_load(path.read_text()).get("sources") or {})
+
+
+def principals(sources: list[str], path: Path = ACLS_FILE) -> list[str]:
+    """Every principal the table names (services, operator, one per source), without the admin."""
+    table = yaml.safe_load(path.read_text())
+    return sorted({*table.get("principals", {}), *sources})
+
+
+def bindings(sources: list[str], prefix: str = "", path: Path = ACLS_FILE) -> list[AclBinding]:
+    """The table as bindings, names prefixed with the topic ``prefix`` (groups too, as Topics.group does)."""
+    table = yaml.safe_load(path.read_text())
+    rights: dict[str, list[dict]] = {}
+    for name, entry in (table.get("principals") or {}).items():
+        rights.setdefault(name, []).append(entry or {})
+    template = table.get("sources") or {}
+    for source in sources:
+        rights.setdefault(source, []).append(
+            {kind: [n.replace("{source}", source) for n in names] for kind, names in template.items()})
+    found = set()
+    for principal, entries in rights.items():
+        for entry in entries:
+            unknown = set(entry) - set(_OPERATIONS)
+            if unknown:
+                raise AclError(f"{path.name}: {principal} has unknown key(s) {', '.join(sorted(unknown))}; "
+                               f"known: {', '.join(_OPERATIONS)}")
+            for kind, names in entry.items():
+                resource_type, operation = _OPERATIONS[kind]
+                for name in names:
+                    stem = name.removesuffix("*")
+                    found.add(AclBinding(principal, resource_type, f"{prefix}{stem}", stem != name, operation))
+    return sorted(found)
+
+
+async def apply_acls(admin: AIOKafkaAdminClient, wanted: list[AclBinding]) -> None:
+    """Create every binding (creating one that exists is a no-op for the broker); raise AclError on a refusal."""
+    responses = await asyncio.gather(*(admin._send_request(binding.request()) for binding in wanted))
+    refused = [f"{binding}: {for_code(code).__name__} {message or ''}".strip()
+               for binding, response in zip(wanted, responses)
+               for code, message in response.creation_responses if code != 0]
+    if refused:
+        raise AclError("the broker refused ACL bindings:\n" + "\n".join(refused))
+
+
+async def grant(bootstrap_servers: str, admin_options: dict, *, prefix: str = "", sources: list[str] | None = None,
+                within: float = 60.0) -> int:
+    """Apply the table for the topic ``prefix`` as the admin (``admin_options``: shared/kafka/security.py's
+    client options of the admin principal); returns how many bindings it holds. Retries while the broker
+    starts up."""
+    wanted = bindings(configured_sources() if sources is None else sources, prefix)
+    async for attempt in AsyncRetrying(stop=stop_after_delay(within), wait=wait_exponential(multiplier=0.2, max=2),
+                                       retry=retry_if_exception_type(KafkaError), reraise=True):
+        with attempt:
+            admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-acls",
+                                        **admin_options)
+            await admin.start()
+            try:
+                await apply_acls(admin, wanted)
+            finally:
+                await admin.close()
+    return len(wanted)

@@ -1,0 +1,182 @@
+"""The secure configuration end to end: a broker with SCRAM over TLS and the ACLs of deploy/kafka_acls.yaml, every
+service as its own principal, a source submitting on its own topic, the operator acting at the CLI, and the
+broker refusing a principal what the table does not give it (a topic, a consumer group, workflow.actions)."""
+
+import asyncio
+import json
+import os
+import sys
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFailedError
+
+from accordeer.connect import CACHE_DIR
+from accordeer.localstack.kafka import free_port
+from accordeer.localstack.secure import ADMIN
+from accordeer.localstack.stack import SERVICES, Infrastructure, ServiceProcesses
+from accordeer.setup import prepare
+from services.intake.source_topics import ensure_source_topics
+from shared.contracts.status import StatusCode, StatusEvent
+from shared.kafka.admin import partitions_of
+from shared.kafka.security import as_principal, client_options
+from shared.settings import Settings
+from tests.support.declarations import example
+
+pytestmark = pytest.mark.e2e
+
+PREFIX = "sec."
+CLIENT_TASK, APPROVE = "Beoordelen aangifte klant", "Goedkeuren bericht"
+
+
+class SecureStack:
+    def __init__(self, infrastructure: Infrastructure, services: ServiceProcesses, ops: dict[str, int]):
+        self.infrastructure, self.services, self.ops = infrastructure, services, ops
+        self.topics = Settings(topic_prefix=PREFIX).topics
+
+    def settings(self, principal: str) -> Settings:
+        return self.infrastructure.client_settings(principal, Settings(
+            database_url=self.infrastructure.database_url, topic_prefix=PREFIX))
+
+    def options(self, principal: str) -> dict:
+        return {"bootstrap_servers": self.infrastructure.bootstrap_servers,
+                **client_options(self.settings(principal))}
+
+    async def publish(self, principal: str, topic: str, key: str, value: bytes) -> None:
+        producer = AIOKafkaProducer(**self.options(principal))
+        await producer.start()
+        try:
+            await producer.send_and_wait(topic, value, key=key.encode())
+        finally:
+            await producer.stop()
+
+    async def statuses(self, message_id: str, until: int, timeout: float = 90) -> list[int]:
+        """The status codes of ``message_id`` (read as the operator) once ``until`` is among them."""
+        with as_principal(self.settings("operator")):
+            partitions = await partitions_of(self.infrastructure.bootstrap_servers, self.topics.status)
+            consumer = AIOKafkaConsumer(enable_auto_commit=False, **self.options("operator"))
+        await consumer.start()
+        codes: list[int] = []
+        try:
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            deadline = asyncio.get_running_loop().time() + timeout
+            while until not in codes and asyncio.get_running_loop().time() < deadline:
+                for records in (await consumer.getmany(timeout_ms=300)).values():
+                    events = [StatusEvent.model_validate_json(r.value) for r in records]
+                    codes += [int(e.status_code) for e in events if e.message_id == message_id]
+        finally:
+            await consumer.stop()
+        assert until in codes, f"{message_id} did not reach {until}: {codes}\n{self.logs()}"
+        return codes
+
+    async def cli(self, principal: str, *args: str) -> tuple[int, str]:
+        environment = {**os.environ, **self.services.env, **self.infrastructure.client_env(principal),
+                       "ACCORDEER_GATEWAY_URL": self.services.gateway_url}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "accordeer.cli", *args, env=environment,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        output, _ = await asyncio.wait_for(process.communicate(), 90)
+        return process.returncode, output.decode()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {name} ---\n{p.tail(30)}" for name, p in self.services.processes.items())
+
+
+@pytest.fixture(scope="module")
+async def secure(tmp_path_factory):
+    work = tmp_path_factory.mktemp("secure")
+    given = {name: os.environ.pop(name) for name in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL") if name in os.environ}
+    infrastructure = Infrastructure(work / "data", CACHE_DIR, kafka_port=free_port(), kafka_security="scram",
+                                    topic_prefix=PREFIX)
+    services = None
+    try:
+        await asyncio.to_thread(infrastructure.start)
+        admin = infrastructure.client_settings(ADMIN, Settings(database_url=infrastructure.database_url,
+                                                                topic_prefix=PREFIX))
+        with as_principal(admin):
+            await prepare(admin)
+            await ensure_source_topics(admin)
+        services = ServiceProcesses(work / "logs", credentials=infrastructure.client_env, env={
+            "DATABASE_URL": infrastructure.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": infrastructure.bootstrap_servers,
+            "ACCORDEER_TOPIC_PREFIX": PREFIX,
+            "ACCORDEER_LOG_FORMAT": "json",
+            "ACCORDEER_LAG_SAMPLE_SECONDS": "1",
+            "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0.05",
+        }, gateway_port=free_port(), mail_port=free_port(), portal_port=free_port())
+        ops = {name: free_port() for name in SERVICES}
+        services.start_all(ops)
+        yield SecureStack(infrastructure, services, ops)
+    finally:
+        if services is not None:
+            services.stop_all()
+        await asyncio.to_thread(infrastructure.stop)
+        os.environ.update(given)
+
+
+async def test_a_sources_declaration_flows_through_every_service_each_with_its_own_principal(secure):
+    declaration = example("btw_aangifte", message_id="secure-1")  # from afas-fin
+    await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), "secure-1",
+                         json.dumps(declaration).encode())
+    assert (await secure.statuses("secure-1", until=StatusCode.IN_WORKFLOW))[:3] == [10, 20, 30]
+
+    item_id = await _item_id(secure, "secure-1")
+    code, output = await secure.cli("operator", "act", item_id[:8], CLIENT_TASK, APPROVE, "--as", "sanne.vandijk")
+    assert code == 0, output  # the operator may write workflow.actions
+    codes = await secure.statuses("secure-1", until=StatusCode.ACCEPTED_BY_AUTHORITY)
+    assert [c for c in codes if c in (10, 20, 30, 50, 60, 80)][:5] == [10, 20, 30, 50, 60]
+    audit = await _query(secure, "SELECT actor, operator FROM workflow.audit"
+                                 " WHERE dossier_item_id = $1 AND action = $2", item_id, APPROVE)
+    assert [tuple(r) for r in audit] == [("sanne.vandijk", "operator")]  # the operator's Kafka username
+
+    async with httpx.AsyncClient(timeout=10) as client:
+        for name, port in secure.ops.items():
+            health = await client.get(f"http://127.0.0.1:{port}/health/ready")
+            assert health.status_code == 200, f"{name}: {health.text}"
+            metrics = await client.get(f"http://127.0.0.1:{port}/metrics")
+            assert secure.settings(name).kafka_password.get_secret_value() not in metrics.text
+    for name in SERVICES:
+        log = secure.services.processes[name].log_path.read_text(errors="replace")
+        assert "AuthorizationFailed" not in log and "SaslAuthentication" not in log, f"{name} was refused:\n{log}"
+
+
+async def test_a_source_cannot_write_another_sources_topic(secure):
+    with pytest.raises(TopicAuthorizationFailedError):
+        await secure.publish("nmbrs", secure.topics.inbound_from("exact"), "forged-1",
+                             json.dumps(example("btw_aangifte", message_id="forged-1")).encode())
+    await secure.publish("nmbrs", secure.topics.inbound_from("nmbrs"), "own-1", b"{}")  # its own topic it may
+
+
+async def test_a_source_cannot_write_an_action(secure):
+    action = {"schema_version": 1, "action_id": "forged-action", "dossier_item_id": "x", "task": CLIENT_TASK,
+              "action": APPROVE, "actor": "sanne.vandijk", "comment": ""}
+    with pytest.raises(TopicAuthorizationFailedError):
+        await secure.publish("exact", secure.topics.workflow_actions, "x", json.dumps(action).encode())
+
+
+async def test_a_principal_is_refused_another_services_consumer_group(secure):
+    consumer = AIOKafkaConsumer(secure.topics.tasks, group_id=secure.topics.group("portal"),
+                                **secure.options("notifier"))  # notifier may read workflow.tasks, in its own group
+    try:
+        with pytest.raises(GroupAuthorizationFailedError):
+            await consumer.start()
+            for _ in range(30):  # the refusal comes with the group coordinator's answer
+                await consumer.getmany(timeout_ms=1000)
+    finally:
+        await consumer.stop()
+
+
+async def _item_id(secure: SecureStack, message_id: str) -> str:
+    [row] = await _query(secure, "SELECT id::text FROM intake.dossier_items WHERE message_id = $1", message_id)
+    return row["id"]
+
+
+async def _query(secure: SecureStack, sql: str, *arguments) -> list:
+    connection = await asyncpg.connect(secure.infrastructure.database_url)
+    try:
+        return await connection.fetch(sql, *arguments)
+    finally:
+        await connection.close()

@@ -1,0 +1,31 @@
+"""Where `accordeer dlq replay` sends a dead letter back to: its dead-letter topic's own topic, or for a letter
+of a per-source topic that source's own topic, never another's."""
+
+import pytest
+
+from accordeer.dead_letter_tools import DeadLetter, _replay_target
+from shared import dead_letters as h
+from shared.topics import Topics
+
+TOPICS = Topics("acme.")
+
+
+def letter(topic: str, original: str) -> DeadLetter:
+    return DeadLetter(topic, 0, 7, 0, b"m-1", b"{}", {h.ORIGINAL_TOPIC: original})
+
+
+def test_a_letter_goes_back_to_the_topic_it_was_read_from():
+    assert _replay_target(letter(TOPICS.inbound_dlq, TOPICS.inbound), TOPICS) == TOPICS.inbound
+    assert _replay_target(letter(TOPICS.inbound_dlq, TOPICS.inbound_from("exact")), TOPICS) == \
+        TOPICS.inbound_from("exact")
+    assert _replay_target(letter(TOPICS.dossier_items_dlq, TOPICS.dossier_items), TOPICS) == TOPICS.dossier_items
+
+
+@pytest.mark.parametrize("dlq, original", [
+    (TOPICS.dossier_items_dlq, TOPICS.inbound_from("exact")),  # only the inbound letters may name a source topic
+    (TOPICS.inbound_dlq, TOPICS.workflow_actions),
+    (TOPICS.inbound_dlq, "declarations.from.exact"),  # another prefix
+])
+def test_a_letter_naming_another_topic_is_refused_before_anything_is_sent(dlq, original):
+    with pytest.raises(ValueError, match="can be replayed"):
+        _replay_target(letter(dlq, original), TOPICS)

@@ -1,0 +1,135 @@
+"""Hostile HTTP against the portal's pages, in-process (Starlette's TestClient, a database that holds nothing):
+any path, method, body, file name in a download address, or Referer gets a clean 3xx/4xx, never a 500, a
+traceback, a file outside the static folder, or a redirect off the site."""
+
+import re
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from services.portal.accounts import Accounts, load_accounts
+from services.portal.config import PortalSettings
+from services.portal.web import Portal
+from shared.topics import Topics
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "PROPFIND", "CONNECT"]
+
+
+class _EmptyDatabase:
+    """Every query finds nothing: the pages' refusals are what is fuzzed here, not the read model."""
+
+    async def fetch(self, *_):
+        return []
+
+    async def fetchrow(self, *_):
+        return None
+
+    async def fetchval(self, *_):
+        return None
+
+    @asynccontextmanager
+    async def acquire(self):
+        yield self
+
+
+def _client() -> TestClient:
+    options = PortalSettings()
+    portal = Portal(lambda: _EmptyDatabase(), Topics(), Accounts(load_accounts(options.accounts_file)), options)
+    return TestClient(portal.app(), base_url="http://portal.test", raise_server_exceptions=False,
+                      follow_redirects=False)
+
+
+def _csrf(client: TestClient) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+
+
+@pytest.fixture(scope="module")
+def office() -> TestClient:
+    client = _client()
+    answer = client.post("/login", data={"user": "medewerker", "password": "demo", "csrf": _csrf(client)})
+    assert answer.status_code == 303 and answer.headers["location"] == "/taken"
+    return client
+
+
+@pytest.fixture(scope="module")
+def stranger() -> TestClient:
+    return _client()
+
+
+def assert_clean(response) -> None:
+    assert response.status_code < 500, response.text[:500]
+    assert "Traceback" not in response.text
+
+
+@FUZZ
+@given(path=st.text(max_size=120), method=st.sampled_from(METHODS))
+def test_any_path_and_method_is_a_clean_answer(office, stranger, path, method):
+    for client in (office, stranger):
+        assert_clean(client.request(method, "/" + quote(path, safe="/.%")))
+
+
+@FUZZ
+@given(name=st.text(min_size=1, max_size=80), part=st.sampled_from(["document", "bijlage", "live", "actie", ""]))
+def test_a_download_address_with_any_id_is_a_404_never_a_file(office, name, part):
+    response = office.get(f"/taken/{quote(name, safe='')}/{part}".rstrip("/"))
+    assert_clean(response)
+    assert response.status_code in (303, 404, 405) and "attachment" not in response.headers.get(
+        "content-disposition", "")
+
+
+@pytest.mark.parametrize("path", [
+    "/static/../config.py", "/static/..%2fconfig.py", "/static/%2e%2e/%2e%2e/shared/settings.py",
+    "/static/....//....//config.py", "/static//etc/passwd", "/static/%2Fetc%2Fpasswd", "/static/..\\config.py",
+    "/taken/..%2f..%2fetc%2fpasswd/document", "/taken/%2e%2e/document",
+])
+def test_path_traversal_never_reaches_a_file_outside_the_static_folder(office, path):
+    response = office.get(path)
+    assert response.status_code in (400, 404) and "import" not in response.text and "root:" not in response.text
+
+
+@FUZZ
+@given(referer=st.one_of(
+    st.text(max_size=80),
+    st.builds(lambda a, b: f"{a}{b}", st.sampled_from(
+        ["/", "//", "/\\", "\\\\", "/\t/", "/\n/", "http://evil.example/", "https:evil.example", "http://portal.test/",
+         "javascript:", "/%0d%0aSet-Cookie:x=1", " //", "/\\/"]), st.text(max_size=30)),
+))
+def test_the_language_switch_goes_back_to_this_site_only(office, referer):
+    response = office.post("/taal", data={"language": "en", "csrf": _csrf(office)},
+                           headers={"referer": referer.encode()})
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith("/") and location[1:2] not in ("/", "\\"), location
+    assert not re.search(r"[\x00-\x20\x7f\\]", location), location  # browsers drop tabs and read \ as /
+
+
+@settings(FUZZ, max_examples=40)  # each attempt is an argon2 verification
+@given(user=st.text(max_size=300), password=st.text(max_size=300), extra=st.dictionaries(
+    st.text(min_size=1, max_size=10), st.text(max_size=20), max_size=3))
+def test_any_login_form_is_refused_cleanly(stranger, user, password, extra):
+    response = stranger.post("/login", data={**extra, "user": user, "password": password,
+                                             "csrf": _csrf(stranger)})
+    assert_clean(response)
+    assert response.status_code in (401, 403, 429) or (response.status_code == 303 and password == "demo")
+
+
+@pytest.mark.parametrize("path", ["/login", "/taal", "/taken/00000000-0000-0000-0000-000000000000/actie",
+                                  "/beheer/toewijzen"])
+def test_an_oversized_body_is_refused_before_it_is_read(office, path):
+    response = office.post(path, content=b"user=" + b"x" * 3_000_000,
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413 and "Traceback" not in response.text
+
+
+def test_a_streamed_body_without_a_length_is_cut_off_too(office):
+    def chunks():
+        for _ in range(60):
+            yield b"x" * 100_000
+
+    response = office.post("/login", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
