@@ -20,7 +20,8 @@ from shared.settings import Settings
 def build_app(settings: Settings, options: DispatchSettings | None = None) -> FastStream:
     options = options or DispatchSettings()
     runtime = ServiceRuntime("dispatch", settings)
-    gateway = HttpGateway(settings.gateway_url, timeout=options.gateway_timeout_seconds)
+    gateway = HttpGateway(settings.gateway_url, timeout=options.gateway_timeout_seconds,
+                          connections=options.concurrency)
     recorder = BreakerRecorder(PostgresBreakerStates(lambda: runtime.pool))
     dispatch = Dispatch(
         PostgresDeliveries(lambda: runtime.pool, settings.topics.status), gateway,

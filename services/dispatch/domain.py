@@ -89,6 +89,11 @@ def status_detail(gateway: GatewayStatus) -> str:
     return text
 
 
+def trail_detail(fresh: list[GatewayStatus]) -> str:
+    """The gateway statuses one poll brought, oldest first, as the detail of the one event that reports them."""
+    return "; ".join(status_detail(s) for s in fresh)
+
+
 # Half a second to start with: a gateway that is down as a whole is the circuit breaker's business, so
 # this backoff only spaces out the retries of one delivery.
 _BACKOFF = wait_exponential_jitter(multiplier=0.5, max=60, jitter=0.5)

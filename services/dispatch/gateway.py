@@ -46,9 +46,13 @@ class Gateway(Protocol):
 class HttpGateway:
     """Digipoort's vocabulary over HTTP/JSON, as the mock speaks it."""
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(self, base_url: str, *, timeout: float = 10.0, connections: int = 32,
+                 transport: httpx.AsyncBaseTransport | None = None):
+        # Every connection the delivery loop and the poll use at once is kept open: with httpx's default of 20
+        # kept-alive connections, 32 deliveries in flight opened and closed a dozen connections all the time.
+        limits = httpx.Limits(max_connections=connections + 1, max_keepalive_connections=connections + 1)
         self._client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
-                                         transport=transport)
+                                         limits=limits, transport=transport)
         # httpx times each read and write on its own; this bounds the whole exchange, so a claimed
         # delivery is always settled well within its lease.
         self._deadline = timeout * 1.5

@@ -238,15 +238,16 @@ class PostgresDeliveries:
                 [k for k, _, _ in statuses], [c for _, c, _ in statuses], [t for _, _, t in statuses],
             )
             new = {(r["kenmerk"], r["statuscode"], r["tijdstempel"]) for r in inserted}
-            updates = []
+            updates, events = [], []
             for delivery, trail in polled:
                 fresh = [s for s in trail if (delivery.kenmerk, str(s.code), s.timestamp) in new]
                 result = progress(delivery, fresh)
-                await self._append(conn, result.events)
+                events += result.events
                 updates.append((delivery.dossier_item_id, int(result.status_code), result.state,
                                 result.gateway_code, result.error, result.next_poll_at))
             if not updates:
                 return
+            await self._append(conn, events)
             await conn.execute(
                 "UPDATE dispatch.deliveries d SET status_code = x.code, state = x.state, updated_at = now(),"
                 " gateway_code = coalesce(x.gateway_code, d.gateway_code), last_error = coalesce(x.error, d.last_error),"

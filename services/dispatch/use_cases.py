@@ -205,8 +205,12 @@ class Dispatch:
         return Unknown(sent, redeliver=False, next_poll_at=self.clock() + self.polling.delay(sent.unknown_polls + 1))
 
     def _progress(self, sent: Sent, fresh: list[GatewayStatus]) -> Progress:
-        events = [self._event(sent, domain.our_status(s), domain.status_detail(s), authority_code=str(s.code),
-                              at=domain.status_time(s)) for s in fresh]
+        # One event per poll that brings news, with the latest status; its detail names every status it sums up
+        # (all of them are kept in dispatch.gateway_statuses). An event per trail status was 55% of all status
+        # events in the chaos run and told the external application nothing it could act on.
+        latest = fresh[-1] if fresh else None
+        events = [self._event(sent, domain.our_status(latest), domain.trail_detail(fresh),
+                              authority_code=str(latest.code), at=domain.status_time(latest))] if latest else []
         code = domain.latest_status(StatusCode(sent.status_code), fresh)
         gateway_code = str(fresh[-1].code) if fresh else None
         if code is StatusCode.SEND_ERROR:

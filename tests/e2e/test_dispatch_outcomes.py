@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 CLIENT_TASK = "Beoordelen aangifte klant"
 
-# marker in the document → (the status it ends at, the authority's code on it, the gateway's codes we report)
+# marker in the document → (the status it ends at, the authority's code on it, the gateway's codes reported)
 TRAILS = {
     "510": (90, "510", ["105", "100", "110", "200", "301", "405", "400", "510"]),
     "311": (90, "311", ["105", "100", "110", "311"]),
@@ -22,7 +22,7 @@ TRAILS = {
     "210": (70, "210", ["105", "100", "210"]),
     "230": (70, "230", ["105", "100", "110", "230"]),
     "410": (70, "410", ["105", "100", "110", "200", "301", "410"]),
-    "420": (80, "500", ["105", "100", "110", "200", "301", "420", "405", "400", "500"]),
+    "420": (80, "500", ["105", "100", "110", "200", "301", "420", "405", "400", "500"]),  # the gateway retried itself
     "999": (70, "AL-VALIDATIE", []),  # no such trail: the gateway refuses the delivery itself (HTTP 400)
 }
 FOUTCODES = {"510": "UP100001", "311": "VAL0001", "321": "VAL0002", "210": "ATH0001", "230": "ATH0002",
@@ -69,12 +69,12 @@ async def test_every_gateway_trail_ends_in_the_right_status_with_the_authoritys_
         status, authority_code, gateway_codes = TRAILS[marker]
         events = list({e.event_id: e for e in system.events if e.dossier_item_id == item}.values())
         assert (int(last(item).status_code), last(item).authority_status_code) == (status, authority_code), marker
-        assert [e.authority_status_code for e in events if int(e.status_code) >= 60
-                and e.authority_status_code and e.authority_status_code[0].isdigit()] == gateway_codes, marker
+        # One event per poll with news; together their details name the whole trail, in order.
+        trail_events = [e for e in events if int(e.status_code) >= 60
+                        and e.authority_status_code and e.authority_status_code[0].isdigit()]
+        assert [part.split()[0] for e in trail_events for part in e.detail.split("; ")] == gateway_codes, marker
         if marker in FOUTCODES:
             assert FOUTCODES[marker] in last(item).detail, marker
-        if marker == "420":  # the gateway retries by itself: the message stays sent, and goes on to 80
-            assert [int(e.status_code) for e in events if e.authority_status_code == "420"] == [60]
 
     received = await system.gateway("GET", "/_admin/received")
     filed = {marker: item.replace("-", "") for marker, item in items.items() if marker != "999"}
