@@ -1,10 +1,13 @@
 """The secure configuration end to end: a broker with SCRAM over TLS and the ACLs of deploy/kafka_acls.yaml, every
 service as its own principal, a source submitting on its own topic, the operator acting at the CLI, and the
-broker refusing a principal what the table does not give it (a topic, a consumer group, workflow.actions)."""
+broker refusing a principal what the table does not give it (a topic, a consumer group, workflow.actions), and no
+SCRAM password written anywhere (logs, metrics, health, the CLI's words), also when a login or a write is refused.
+One secure stack serves every test here: it is the slowest thing to start."""
 
 import asyncio
 import json
 import os
+import secrets
 import sys
 
 import asyncpg
@@ -15,6 +18,7 @@ from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFai
 
 from accordeer.connect import CACHE_DIR
 from accordeer.localstack.kafka import free_port
+from accordeer.localstack.acls import configured_sources, principals
 from accordeer.localstack.secure import ADMIN
 from accordeer.localstack.stack import SERVICES, Infrastructure, ServiceProcesses
 from accordeer.setup import prepare
@@ -28,6 +32,7 @@ from tests.support.declarations import example
 pytestmark = pytest.mark.e2e
 
 PREFIX = "sec."
+TOKEN = secrets.token_hex(6)
 CLIENT_TASK, APPROVE = "Beoordelen aangifte klant", "Goedkeuren bericht"
 
 
@@ -180,3 +185,48 @@ async def _query(secure: SecureStack, sql: str, *arguments) -> list:
         return await connection.fetch(sql, *arguments)
     finally:
         await connection.close()
+
+
+# -- the secure stack: the SCRAM passwords the stack made ------------------------------------------------------------
+
+async def test_on_the_secure_stack_no_kafka_password_is_written_anywhere(secure, tmp_path):
+    """Every principal's SCRAM password (and a wrong one a client tried) never reaches a log, /metrics, /health,
+    a dead letter or the CLI's words, also when the broker refuses a login or a write."""
+    passwords = {name: secure.settings(name).kafka_password.get_secret_value()
+                 for name in [*principals(configured_sources()), ADMIN]}
+    wrong = f"wrongpw{TOKEN}x"
+    declaration = example("btw_aangifte", message_id=f"scan-secure-{TOKEN}")  # afas-fin
+    await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), declaration["message_id"],
+                         json.dumps(declaration).encode())
+    await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), "garbled", b"{not json")
+    impersonation = {**declaration, "message_id": f"scan-forged-{TOKEN}", "source": "exact"}
+    await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), impersonation["message_id"],
+                         json.dumps(impersonation).encode())
+    await secure.statuses(declaration["message_id"], until=30)
+    refused_login = secure.services.start_service("intake", instance="wrong", ACCORDEER_KAFKA_PASSWORD=wrong,
+                                                  ACCORDEER_HTTP_PORT=str(free_port()))
+    await asyncio.sleep(8)  # it tries to log in, is refused, and says so
+    refused_login.stop()
+    words = [await secure.cli("operator", "dlq", "list"), await secure.cli("operator", "status")]
+    environment = {**secure.infrastructure.client_env("operator"), "ACCORDEER_KAFKA_PASSWORD": wrong}
+    words.append(await _cli_with(secure, environment, "dlq", "list"))
+
+    texts = {f"log {p.name}": p.read_text(errors="replace") for p in (secure.services.log_dir).rglob("*.log")}
+    texts |= {f"cli {n}": output for n, (_, output) in enumerate(words)}
+    async with httpx.AsyncClient(timeout=10) as client:
+        for name, port in secure.ops.items():
+            for path in ("/metrics", "/health", "/health/ready"):
+                texts[f"{name} {path}"] = (await client.get(f"http://127.0.0.1:{port}{path}")).text
+    planted = {**{f"password of {n}": p for n, p in passwords.items()}, "the wrong password": wrong}
+    for where, text in texts.items():
+        assert not [n for n, p in planted.items() if p in text], f"{[n for n, p in planted.items() if p in text]} found in {where}"
+    assert "SaslAuthenticationFailed" in texts["log intake-wrong.log"], "the wrong password was never tried"
+    assert len(passwords) >= 11 and all(passwords.values())
+
+
+async def _cli_with(secure, environment: dict[str, str], *args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "accordeer.cli", *args, env={**os.environ, **secure.services.env, **environment},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode, output.decode()
