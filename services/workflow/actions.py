@@ -1,12 +1,15 @@
-"""Applying one person's action (a record of ``workflow.actions``) to a dossier item, inside the batch's transaction.
+"""Applying people's actions (records of ``workflow.actions``) to dossier items, inside the batch's transaction.
 
-The item's instance row is locked before anything is decided, so actions on one
-item are decided one after another even when several processes (or wrongly
+The batch's instance rows are locked before anything is decided, so actions on
+one item are decided one after another even when several processes (or wrongly
 keyed records) carry them at once; the state machine then refuses whatever is
 no longer possible, and of two conflicting actions exactly one moves the item.
+A batch reads what it needs in a few statements and writes what it decided in a
+few more, however many actions it holds.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -26,7 +29,7 @@ from services.workflow.domain import (
 )
 from services.workflow.publications import PublicationCache
 from services.workflow.records import approved_record, audit_comment, describe, status_record
-from services.workflow.repository import Instance, WorkflowRepository
+from services.workflow.repository import AuditEntry, Instance, StateChange, WorkflowRepository
 from services.workflow.tasks import TaskEvents
 from shared.contracts.actions import WorkflowAction
 from shared.contracts.status import StatusCode
@@ -41,57 +44,93 @@ REPORTED_ON_STATUS = (StatusCode.PROCESSING, StatusCode.IN_WORKFLOW)
 """While the item waits for or is in its workflow, a refusal is reported on messages.status with that status."""
 
 
+@dataclass
+class _Writes:
+    """What a batch of actions stores, written in a few statements once every action is decided."""
+
+    outcomes: list[tuple[str, str, str]] = field(default_factory=list)
+    states: dict[str, StateChange] = field(default_factory=dict)
+    audits: list[AuditEntry] = field(default_factory=list)
+
+    def change(self, change: StateChange) -> None:
+        first = self.states.get(change.dossier_item_id)
+        self.states[change.dossier_item_id] = change if first is None else replace(
+            change, over_step=first.state.step - 1 if first.over_step is None else first.over_step)
+
+    async def store(self, repository: WorkflowRepository) -> None:
+        await repository.remember_actions(self.outcomes)
+        await repository.save_states(list(self.states.values()))
+        await repository.audit(self.audits)
+
+
 class ActionHandler:
     def __init__(self, topics: Topics, publications: PublicationCache, clock: Callable[[], datetime]):
         self.topics = topics
         self.publications = publications
         self.clock = clock
 
-    async def apply(self, repository: WorkflowRepository, record: ConsumerRecord,
+    async def apply(self, repository: WorkflowRepository, records: Sequence[ConsumerRecord],
                     tally: list[tuple[str, str]]) -> list[OutboxRecord]:
-        """The outbox records for one action; ``tally`` gets (action, outcome) for the metrics."""
-        try:
-            action = WorkflowAction.model_validate_json(record.value or b"")
-        except ValidationError as exc:
-            tally.append(("", "invalid"))
-            return [self._dead_letter(record, "invalid_action", _readable(exc))]
-        with structlog.contextvars.bound_contextvars(dossier_item_id=action.dossier_item_id, action_id=action.action_id):
-            return await self._apply(repository, record, action, tally)
+        """The outbox records for a batch of actions, decided one after another in record order; ``tally`` gets
+        (action, outcome) for the metrics. The batch's items are locked and read at once (in id order, so two
+        processes never wait on each other in a circle), and what it changes is written at once."""
+        actions = [(record, _read(record)) for record in records]
+        valid = [a for _, a in actions if isinstance(a, WorkflowAction)]
+        ids = sorted({item_id for a in valid if (item_id := _uuid(a.dossier_item_id))})
+        instances = {i.dossier_item_id: i for i in await repository.instances(ids)} if ids else {}
+        seen = await repository.seen_actions(a.action_id for a in valid)
+        tasks = await self._task_events(repository, instances.values())
+        writes, events = _Writes(), []
+        for record, action in actions:
+            if not isinstance(action, WorkflowAction):
+                tally.append(("", "invalid"))
+                events.append(self._dead_letter(record, "invalid_action", action))
+                continue
+            with structlog.contextvars.bound_contextvars(dossier_item_id=action.dossier_item_id,
+                                                         action_id=action.action_id):
+                events += await self._apply(repository, record, action, instances, seen, tasks, writes, tally)
+        await writes.store(repository)
+        return events
 
     async def _apply(self, repository: WorkflowRepository, record: ConsumerRecord, action: WorkflowAction,
+                     instances: dict[str, Instance], seen: set[str], tasks: TaskEvents, writes: _Writes,
                      tally: list[tuple[str, str]]) -> list[OutboxRecord]:
         item_id = _uuid(action.dossier_item_id)
         if item_id is None:
             tally.append((action.action, "unknown_item"))
             return [self._dead_letter(record, "unknown_dossier_item",
                                       f"'{action.dossier_item_id}' is not a dossier item id (a UUID)")]
-        instance = await repository.instance(item_id)
         # Checked under the item's lock: the same action carried twice at once still acts once.
-        if await repository.action_seen(action.action_id):
+        if action.action_id in seen:
             tally.append((action.action, "duplicate"))
             return []
+        seen.add(action.action_id)
+        instance = instances.get(item_id)
         if instance is None:
             tally.append((action.action, "unknown_item"))
-            await repository.remember_action(action.action_id, item_id, "refused")
+            writes.outcomes.append((action.action_id, item_id, "refused"))
             return [self._dead_letter(record, "unknown_dossier_item", f"dossier item {item_id} does not exist")]
-        tasks = await self._task_events(repository, instance)
         outcome = await self._decide(repository, instance, action, tasks)
         if isinstance(outcome, ActionRefusal):
             tally.append((action.action, "refused"))
-            await repository.remember_action(action.action_id, instance.dossier_item_id, "refused")
+            writes.outcomes.append((action.action_id, instance.dossier_item_id, "refused"))
             return [self._refusal(record, instance, action, outcome)]
         tally.append((action.action, "applied"))
         log.info("action applied", action=action.action, actor=action.actor, operator=action.operator,
                  from_task=outcome.from_task, to_task=outcome.to_task, status_code=int(outcome.status_code))
-        await repository.remember_action(action.action_id, instance.dossier_item_id, "applied")
-        return await self._move(repository, instance, action, outcome, tasks)
+        writes.outcomes.append((action.action_id, instance.dossier_item_id, "applied"))
+        now = self.clock()
+        instances[instance.dossier_item_id] = replace(instance, state=outcome.state,
+                                                      status_code=int(outcome.status_code), task_started_at=now)
+        return await self._move(repository, instance, action, outcome, tasks, writes, now)
 
-    async def _task_events(self, repository: WorkflowRepository, instance: Instance) -> TaskEvents:
+    async def _task_events(self, repository: WorkflowRepository, instances: Iterable[Instance]) -> TaskEvents:
         # Group membership and clients' portal users are about people, not about the workflow version: the
         # latest directory counts.
         latest = await self.publications.latest(repository)
         directory = latest.directory if latest else Directory()
-        return TaskEvents(self.topics, directory, await repository.parties([instance.item["organisation_person_id"]]))
+        parties = await repository.parties({i.item["organisation_person_id"] for i in instances})
+        return TaskEvents(self.topics, directory, parties)
 
     async def _decide(self, repository: WorkflowRepository, instance: Instance, action: WorkflowAction,
                       tasks: TaskEvents) -> Transition | ActionRefusal:
@@ -104,18 +143,16 @@ class ActionHandler:
                       tasks.directory_for(instance))
 
     async def _move(self, repository: WorkflowRepository, instance: Instance, action: WorkflowAction,
-                    transition: Transition, tasks: TaskEvents) -> list[OutboxRecord]:
-        now = self.clock()
+                    transition: Transition, tasks: TaskEvents, writes: _Writes, now: datetime) -> list[OutboxRecord]:
         # Every accepted action restarts the current task's deadline: it was handled, or handed to someone new.
-        await repository.save_state(instance.dossier_item_id, state=transition.state,
-                                    status_code=int(transition.status_code), detail=describe(transition),
-                                    publication_id=instance.publication_id, task_started_at=now)
-        await repository.audit(instance.dossier_item_id, actor=action.actor, action=action.action,
-                               action_id=action.action_id, from_task=transition.from_task,
-                               to_task=transition.to_task, from_status=instance.status_code,
-                               to_status=int(transition.status_code), comment=audit_comment(transition),
-                               workflow_name=transition.state.workflow, publication_id=instance.publication_id,
-                               at=now, operator=action.operator)
+        writes.change(StateChange(instance.dossier_item_id, transition.state, int(transition.status_code),
+                                  describe(transition), instance.publication_id, task_started_at=now))
+        writes.audits.append(AuditEntry(
+            instance.dossier_item_id, actor=action.actor, action=action.action, action_id=action.action_id,
+            from_task=transition.from_task, to_task=transition.to_task, from_status=instance.status_code,
+            to_status=int(transition.status_code), comment=audit_comment(transition),
+            workflow_name=transition.state.workflow, publication_id=instance.publication_id, at=now,
+            operator=action.operator))
         events = [status_record(self.topics, instance, transition.status_code, describe(transition), at=now)]
         events += await self._task_changes(repository, instance, transition, tasks, at=now)
         if transition.outcome is Outcome.APPROVED and transition.status_code != instance.status_code:
@@ -153,6 +190,14 @@ class ActionHandler:
 
     def _dead_letter(self, record: ConsumerRecord, reason_code: str, reason: str) -> OutboxRecord:
         return dead_letter(self.topics.workflow_actions_dlq, record, reason_code=reason_code, reason=reason)
+
+
+def _read(record: ConsumerRecord) -> WorkflowAction | str:
+    """The action, or why the record is not one."""
+    try:
+        return WorkflowAction.model_validate_json(record.value or b"")
+    except ValidationError as exc:
+        return _readable(exc)
 
 
 def _uuid(text: str) -> str | None:

@@ -8,7 +8,9 @@ from faststream import FastStream
 from services.workflow.escalation import Escalations
 from services.workflow.publications import PublicationCache
 from services.workflow.records import utc_now
+from services.workflow.repository import WorkflowRepository
 from services.workflow.use_cases import Workflow
+from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.kafka.batches import subscribe_batches
 from shared.kafka.poison import pool_answers
 from shared.runtime import ServiceRuntime, new_broker, service_app
@@ -19,21 +21,16 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
     runtime = ServiceRuntime("workflow", settings, keeps_directory=True)
     broker = new_broker(settings, "workflow")
     publications = PublicationCache()
-    workflow: Workflow | None = None
 
-    def use_case() -> Workflow:
-        # The pool exists only once the runtime has opened, at startup.
-        nonlocal workflow
-        if workflow is None:
-            workflow = Workflow(runtime.pool, runtime.topics, runtime.group_id, publications=publications, clock=clock)
-        return workflow
+    def unit_of_work() -> PostgresUnitOfWork[WorkflowRepository]:
+        return PostgresUnitOfWork(runtime.pool, "workflow", runtime.group_id, WorkflowRepository)
+
+    workflow = Workflow(unit_of_work, runtime.topics, runtime.group_id, publications=publications, clock=clock)
 
     async def take_records(records):
         # Clients are assigned and authorised by the directory as published before this batch.
         await runtime.directory.caught_up()
-        # Items before actions: an action in the same batch may be about an item that batch creates.
-        await use_case().take_items([r for r in records if r.topic == settings.topics.dossier_items])
-        await use_case().take_actions([r for r in records if r.topic == settings.topics.workflow_actions])
+        await workflow.take(records)
 
     # One consumer for both topics: two consumers in one group would rebalance each other at every start.
     subscribe_batches(broker, [settings.topics.dossier_items, settings.topics.workflow_actions],
@@ -46,7 +43,7 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
 
     @app.after_startup
     async def start_loops() -> None:
-        escalations = Escalations(runtime.pool, runtime.topics, publications, clock=clock)
+        escalations = Escalations(unit_of_work, runtime.topics, publications, clock=clock)
         runtime.spawn(escalations.run_forever(settings.escalation_interval_seconds), name="escalation")
 
     return app

@@ -17,13 +17,13 @@ import structlog
 from services.workflow.domain import escalate
 from services.workflow.publications import PublicationCache
 from services.workflow.records import status_record, utc_now
-from services.workflow.repository import Instance, WorkflowRepository
+from services.workflow.repository import AuditEntry, Instance, StateChange, WorkflowRepository
 from services.workflow.tasks import TaskEvents
-from services.workflow.use_cases import SCHEMA, SYSTEM_ACTOR, task_events
+from services.workflow.use_cases import SYSTEM_ACTOR, task_events
 from shared.contracts.status import StatusCode
 from shared.contracts.tasks import TaskEventKind
-from shared.db import outbox
 from shared.db.outbox import OutboxRecord
+from shared.db.unit_of_work import UnitOfWork
 from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
@@ -32,9 +32,9 @@ ESCALATE_ACTION = "Escalatie naar taakmanager"
 
 
 class Escalations:
-    def __init__(self, pool, topics: Topics, publications: PublicationCache, *,
-                 clock: Callable[[], datetime] = utc_now, batch_size: int = 100):
-        self.pool = pool
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork[WorkflowRepository]], topics: Topics,
+                 publications: PublicationCache, *, clock: Callable[[], datetime] = utc_now, batch_size: int = 100):
+        self.unit_of_work = unit_of_work
         self.topics = topics
         self.publications = publications
         self.clock = clock
@@ -60,8 +60,8 @@ class Escalations:
         return escalated
 
     async def _overdue(self, now: datetime) -> list[str]:
-        async with self.pool.acquire() as conn:
-            repository = WorkflowRepository(conn)
+        async with self.unit_of_work() as uow:
+            repository = uow.repository
             due = []
             for task in await repository.running_tasks():
                 config = await self.publications.get(repository, task.publication_id)
@@ -70,17 +70,15 @@ class Escalations:
             return due
 
     async def _escalate(self, ids: list[str], now: datetime) -> int:
-        async with self.pool.acquire() as conn, conn.transaction():
-            repository = WorkflowRepository(conn)
-            events: list[OutboxRecord] = []
+        async with self.unit_of_work() as uow:
+            repository = uow.repository
             instances = await repository.instances(ids, skip_locked=True)
             tasks = await task_events(repository, self.topics, await self.publications.latest(repository), instances)
             escalated = 0
             for instance in instances:
                 found = await self._escalate_one(repository, tasks, instance, now)
                 escalated += bool(found)
-                events += found
-            await outbox.append(conn, SCHEMA, events)
+                uow.publish(found)
         return escalated
 
     async def _escalate_one(self, repository: WorkflowRepository, tasks: TaskEvents, instance: Instance,
@@ -91,14 +89,14 @@ class Escalations:
         escalation = escalate(config.workflows[instance.state.workflow], instance.state, instance.task_started_at, now)
         if escalation is None:
             return []  # acted on or escalated since the candidates were read
-        await repository.save_state(instance.dossier_item_id, state=escalation.state,
-                                    status_code=int(StatusCode.IN_WORKFLOW), detail=escalation.message,
-                                    publication_id=instance.publication_id, task_started_at=None)
-        await repository.audit(instance.dossier_item_id, actor=SYSTEM_ACTOR, action=ESCALATE_ACTION, action_id=None,
-                               from_task=escalation.task, to_task=escalation.task,
-                               from_status=instance.status_code, to_status=int(StatusCode.IN_WORKFLOW),
-                               comment=escalation.message, workflow_name=instance.state.workflow,
-                               publication_id=instance.publication_id, at=now)
+        await repository.save_states([StateChange(instance.dossier_item_id, escalation.state,
+                                                  int(StatusCode.IN_WORKFLOW), escalation.message,
+                                                  instance.publication_id, task_started_at=None)])
+        await repository.audit([AuditEntry(
+            instance.dossier_item_id, actor=SYSTEM_ACTOR, action=ESCALATE_ACTION, action_id=None,
+            from_task=escalation.task, to_task=escalation.task, from_status=instance.status_code,
+            to_status=int(StatusCode.IN_WORKFLOW), comment=escalation.message, workflow_name=instance.state.workflow,
+            publication_id=instance.publication_id, at=now)])
         return [status_record(self.topics, instance, StatusCode.IN_WORKFLOW, escalation.message, at=now),
                 tasks.opened(instance, config.workflows[instance.state.workflow], escalation.state, at=now,
                              kind=TaskEventKind.ESCALATED, before=instance.state, started_at=instance.task_started_at)]

@@ -40,6 +40,41 @@ class Instance:
 
 
 @dataclass(frozen=True)
+class StateChange:
+    """An instance's new state (step n, stored only over step n - 1) and what it shows."""
+
+    dossier_item_id: str
+    state: InstanceState
+    status_code: int
+    detail: str
+    publication_id: int
+    task_started_at: datetime | None
+    """None keeps the current task's start, from which its deadline counts."""
+    over_step: int | None = None
+    """The step stored now, which this state replaces; by default the one before ``state``'s (several steps of
+    one item in one batch are stored as their last state over the first one's predecessor)."""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One transition as the audit trail keeps it; ``operator`` acted on behalf of ``actor`` (the CLI), or None."""
+
+    dossier_item_id: str
+    actor: str
+    action: str
+    action_id: str | None
+    from_task: str | None
+    to_task: str | None
+    from_status: int | None
+    to_status: int
+    comment: str
+    workflow_name: str | None
+    publication_id: int | None
+    at: datetime
+    operator: str | None = None
+
+
+@dataclass(frozen=True)
 class RunningTask:
     """Just enough of a running instance to tell whether its current task is overdue."""
 
@@ -106,12 +141,13 @@ class WorkflowRepository:
         )
         return {str(r["dossier_item_id"]) for r in inserted}
 
-    async def unrouted(self, *, for_update: bool = True) -> list[Instance]:
+    async def unrouted(self) -> list[tuple[str, str, dict]]:
+        """(dossier_item_id, message_type, characteristics) of each item waiting for a route, oldest first: enough to
+        choose a route, without the documents."""
         rows = await self.conn.fetch(
-            "SELECT * FROM workflow.instances WHERE publication_id IS NULL ORDER BY created_at"
-            + (" FOR UPDATE" if for_update else "")
-        )
-        return [_instance(r) for r in rows]
+            "SELECT dossier_item_id, message_type, characteristics FROM workflow.instances"
+            " WHERE publication_id IS NULL ORDER BY created_at")
+        return [(str(r["dossier_item_id"]), r["message_type"], r["characteristics"]) for r in rows]
 
     async def instances(self, ids: list[str], *, skip_locked: bool = False) -> list[Instance]:
         """Locked; with ``skip_locked`` the ones another transaction holds are left out."""
@@ -138,50 +174,61 @@ class WorkflowRepository:
         )
         return _instance(row) if row else None
 
-    async def save_state(self, dossier_item_id: str, *, state: InstanceState, status_code: int, detail: str,
-                         publication_id: int, task_started_at: datetime | None) -> None:
-        """Store a state of step n only over step n - 1 (a start, step 0, only over none): two decisions made on
-        the same state can then never both be kept. The row lock already makes that so; this makes it certain.
-        ``task_started_at`` None keeps the current task's start, from which its deadline counts."""
-        result = await self.conn.execute(
-            "UPDATE workflow.instances SET state = $2, status_code = $3, detail = $4, publication_id = $5,"
-            " workflow_name = $6, task_started_at = coalesce($7, task_started_at),"
-            " revision = revision + 1, updated_at = now()"
-            " WHERE dossier_item_id = $1 AND coalesce((state->>'step')::int, -1) = $8",
-            dossier_item_id, state.as_document(), status_code, detail, publication_id, state.workflow,
-            task_started_at, state.step - 1,
+    async def save_states(self, changes: list[StateChange]) -> None:
+        """Store each state of step n only over step n - 1 (a start, step 0, only over none): two decisions made
+        on the same state can then never both be kept. The row lock already makes that so; this makes it certain.
+        One statement for the whole batch."""
+        if not changes:
+            return
+        updated = await self.conn.fetch(
+            "UPDATE workflow.instances i SET state = x.state, status_code = x.code, detail = x.detail,"
+            " publication_id = x.publication, workflow_name = x.state->>'workflow',"
+            " task_started_at = coalesce(x.started, i.task_started_at), revision = i.revision + 1, updated_at = now()"
+            " FROM unnest($1::uuid[], $2::jsonb[], $3::int[], $4::text[], $5::bigint[], $6::timestamptz[], $7::int[])"
+            " AS x(id, state, code, detail, publication, started, previous_step)"
+            " WHERE i.dossier_item_id = x.id AND coalesce((i.state->>'step')::int, -1) = x.previous_step"
+            " RETURNING i.dossier_item_id",
+            [c.dossier_item_id for c in changes], [c.state.as_document() for c in changes],
+            [c.status_code for c in changes], [c.detail for c in changes], [c.publication_id for c in changes],
+            [c.task_started_at for c in changes],
+            [c.state.step - 1 if c.over_step is None else c.over_step for c in changes],
         )
-        if result != "UPDATE 1":
-            raise StaleState(f"dossier item {dossier_item_id} moved on before step {state.step} was stored")
+        if stale := {c.dossier_item_id for c in changes} - {str(r["dossier_item_id"]) for r in updated}:
+            raise StaleState(f"dossier item(s) {', '.join(sorted(stale))} moved on before their new step was stored")
 
-    async def set_waiting(self, dossier_item_id: str, detail: str) -> None:
-        await self.conn.execute(
-            "UPDATE workflow.instances SET detail = $2, updated_at = now() WHERE dossier_item_id = $1",
-            dossier_item_id, detail,
-        )
+    async def set_waiting(self, waiting: list[tuple[str, str]]) -> None:
+        """(dossier_item_id, detail) of items that wait for a route."""
+        if waiting:
+            await self.conn.execute(
+                "UPDATE workflow.instances i SET detail = x.detail, updated_at = now()"
+                " FROM unnest($1::uuid[], $2::text[]) AS x(id, detail) WHERE i.dossier_item_id = x.id",
+                [w[0] for w in waiting], [w[1] for w in waiting],
+            )
 
-    async def action_seen(self, action_id: str) -> bool:
-        return bool(await self.conn.fetchval("SELECT 1 FROM workflow.applied_actions WHERE action_id = $1", action_id))
+    async def seen_actions(self, action_ids: Iterable[str]) -> set[str]:
+        """Of these action ids, those applied or refused before."""
+        rows = await self.conn.fetch("SELECT action_id FROM workflow.applied_actions WHERE action_id = ANY($1::text[])",
+                                     list(action_ids))
+        return {r["action_id"] for r in rows}
 
-    async def remember_action(self, action_id: str, dossier_item_id: str, outcome: str) -> None:
-        await self.conn.execute(
-            "INSERT INTO workflow.applied_actions (action_id, dossier_item_id, outcome) VALUES ($1, $2, $3)"
-            " ON CONFLICT DO NOTHING",
-            action_id, dossier_item_id, outcome,
-        )
+    async def remember_actions(self, outcomes: list[tuple[str, str, str]]) -> None:
+        """(action_id, dossier_item_id, outcome) of actions decided in this transaction."""
+        if outcomes:
+            await self.conn.execute(
+                "INSERT INTO workflow.applied_actions (action_id, dossier_item_id, outcome)"
+                " SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[]) ON CONFLICT DO NOTHING",
+                *map(list, zip(*outcomes)),
+            )
 
-    async def audit(self, dossier_item_id: str, *, actor: str, action: str, action_id: str | None,
-                    from_task: str | None, to_task: str | None, from_status: int | None, to_status: int,
-                    comment: str, workflow_name: str | None, publication_id: int | None, at: datetime,
-                    operator: str | None = None) -> None:
-        """``operator``: who acted on behalf of ``actor`` (the CLI), None when the actor acted themselves."""
-        await self.conn.execute(
-            "INSERT INTO workflow.audit (dossier_item_id, actor, action, action_id, from_task, to_task, from_status,"
-            " to_status, comment, workflow_name, publication_id, at, operator)"
-            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
-            dossier_item_id, actor, action, action_id, from_task, to_task, from_status, to_status, comment,
-            workflow_name, publication_id, at, operator,
-        )
+    async def audit(self, entries: list[AuditEntry]) -> None:
+        if entries:
+            await self.conn.executemany(
+                "INSERT INTO workflow.audit (dossier_item_id, actor, action, action_id, from_task, to_task,"
+                " from_status, to_status, comment, workflow_name, publication_id, at, operator)"
+                " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
+                [(e.dossier_item_id, e.actor, e.action, e.action_id, e.from_task, e.to_task, e.from_status,
+                  e.to_status, e.comment, e.workflow_name, e.publication_id, e.at, e.operator) for e in entries],
+            )
 
     async def summary(self, dossier_item_id: str) -> DeclarationSummary | None:
         """What the client approves, as intake read it from the document."""

@@ -12,11 +12,12 @@ import pytest
 from aiokafka import ConsumerRecord
 
 from services.workflow.domain import check_config, load_config_folder
-from services.workflow.repository import StaleState, WorkflowRepository
-from services.workflow.use_cases import Workflow, publish
+from services.workflow.repository import StaleState, StateChange, WorkflowRepository
+from services.workflow.use_cases import publish
 from shared.db.pool import create_pool
 from shared.settings import REPO_ROOT
 from tests.support.parties import seed_parties
+from tests.support.workflow import workflow_on
 from tests.support.records import consumer_record, dossier_item_record
 
 CLIENT_TASK = "Beoordelen aangifte klant"
@@ -27,7 +28,7 @@ async def workflow(system):
     await seed_parties(system.db, "workflow")
     pool = await create_pool(system.settings.database_url, max_size=20)
     try:
-        yield Workflow(pool, system.topics, "test-workflow")
+        yield workflow_on(pool, system.topics)
     finally:
         await pool.close()
 
@@ -49,12 +50,12 @@ async def outbox(system) -> list[dict]:
 
 async def test_fifty_conflicting_actions_in_concurrent_transactions_move_the_item_exactly_once(system, workflow):
     item_id, item = dossier_item_record(system.topics)
-    await workflow.take_items([item])
+    await workflow.take([item])
     actions = [action_record(system, item_id, "Goedkeuren bericht" if n % 2 else "Afkeuren bericht", partition=n)
                for n in range(50)]
 
     # One batch per partition, each in its own transaction on its own connection, all at once.
-    await asyncio.gather(*(workflow.take_actions([a]) for a in actions))
+    await asyncio.gather(*(workflow.take([a]) for a in actions))
 
     trail = await system.db.fetch("SELECT action, to_status FROM workflow.audit WHERE dossier_item_id = $1"
                                   " ORDER BY id", item_id)
@@ -74,13 +75,13 @@ async def test_fifty_conflicting_actions_in_concurrent_transactions_move_the_ite
 
 async def test_actions_naming_no_dossier_item_are_dead_lettered_and_the_batch_goes_on(system, workflow):
     item_id, item = dossier_item_record(system.topics)
-    await workflow.take_items([item])
+    await workflow.take([item])
     unknown = str(uuid.uuid4())
     batch = [action_record(system, "not-a-uuid", "Goedkeuren bericht"),
              action_record(system, unknown, "Goedkeuren bericht"),
              action_record(system, item_id, "Goedkeuren bericht")]
 
-    await asyncio.wait_for(workflow.take_actions(batch), timeout=10)
+    await asyncio.wait_for(workflow.take(batch), timeout=10)
 
     dead = [r for r in await outbox(system) if r["topic"] == system.topics.workflow_actions_dlq]
     assert [(r["headers"]["accordeer-reason-code"], r["value"]["dossier_item_id"]) for r in dead] == [
@@ -106,7 +107,7 @@ async def test_an_item_arriving_while_a_publication_commits_is_routed_by_that_pu
     await transaction.start()
     new_id = await WorkflowRepository(publisher).add_publication(publication, published_by="test")
     assert await WorkflowRepository(publisher).unrouted() == []  # the item is not there yet
-    arriving = asyncio.create_task(workflow.take_items([item]))
+    arriving = asyncio.create_task(workflow.take([item]))
     await asyncio.sleep(1)
     assert not arriving.done(), "the item must wait for the publication being committed"
     await transaction.commit()
@@ -120,7 +121,7 @@ async def test_an_item_arriving_while_a_publication_commits_is_routed_by_that_pu
 async def test_publishing_again_routes_what_now_has_a_route_and_leaves_the_rest_quiet(system, workflow, tmp_path):
     vpb_id, vpb = dossier_item_record(system.topics, "vpb-aangifte")
     other_id, other = dossier_item_record(system.topics, "dga-aangifte")
-    await workflow.take_items([vpb, other])
+    await workflow.take([vpb, other])
     folder = tmp_path / "config"
     shutil.copytree(REPO_ROOT / "deploy" / "config", folder)
     with (folder / "routes.yaml").open("a") as routes:
@@ -138,13 +139,16 @@ async def test_publishing_again_routes_what_now_has_a_route_and_leaves_the_rest_
 
 async def test_a_state_is_stored_only_over_the_step_it_was_decided_on(system, workflow):
     item_id, item = dossier_item_record(system.topics)
-    await workflow.take_items([item])
+    await workflow.take([item])
     repository = WorkflowRepository(system.db)
     [instance] = await repository.instances([item_id])
-    fields = dict(status_code=30, detail="", publication_id=instance.publication_id, task_started_at=None)
+
+    def step(n: int, **over) -> list[StateChange]:
+        return [StateChange(item_id, replace(instance.state, step=n), 30, "", instance.publication_id, None, **over)]
 
     with pytest.raises(StaleState):
-        await repository.save_state(item_id, state=replace(instance.state, step=2), **fields)
-    await repository.save_state(item_id, state=replace(instance.state, step=1), **fields)
+        await repository.save_states(step(2))
+    await repository.save_states(step(1))
     with pytest.raises(StaleState):
-        await repository.save_state(item_id, state=replace(instance.state, step=1), **fields)
+        await repository.save_states(step(1))
+    await repository.save_states(step(3, over_step=1))  # two steps of one batch, stored as the last

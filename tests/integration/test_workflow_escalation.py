@@ -12,13 +12,13 @@ import pytest
 from aiokafka import ConsumerRecord
 
 from services.workflow.domain import load_config_folder
-from services.workflow.escalation import ESCALATE_ACTION, Escalations
-from services.workflow.publications import PublicationCache
-from services.workflow.use_cases import Workflow, publish
+from services.workflow.escalation import ESCALATE_ACTION
+from services.workflow.use_cases import publish
 from shared.db.pool import create_pool
 from shared.settings import REPO_ROOT
 from tests.support.clock import FakeClock
 from tests.support.parties import seed_parties
+from tests.support.workflow import escalations_on, workflow_on
 from tests.support.records import consumer_record, dossier_item_record
 
 CLIENT_TASK = "Beoordelen aangifte klant"
@@ -74,11 +74,11 @@ async def task_events(system, item_id: str) -> list[dict]:
 
 
 async def test_an_overdue_task_is_escalated_to_the_task_manager_once(system, pool, clock):
-    workflow = Workflow(pool, system.topics, "test-workflow", clock=clock)
-    escalations = Escalations(pool, system.topics, PublicationCache(), clock=clock)
+    workflow = workflow_on(pool, system.topics, clock=clock)
+    escalations = escalations_on(pool, system.topics, clock=clock)
     short_id, short = dossier_item_record(system.topics, "btw-aangifte")  # Belastingdienst: 1.08 s here
     long_id, long = dossier_item_record(system.topics, "kvk-stukken")  # KvK: 168 hours
-    await workflow.take_items([short, long])
+    await workflow.take([short, long])
     started = await system.db.fetchval("SELECT task_started_at FROM workflow.instances WHERE dossier_item_id = $1",
                                        short_id)
 
@@ -109,21 +109,21 @@ async def test_an_overdue_task_is_escalated_to_the_task_manager_once(system, poo
     assert (created["added"], escalated["added"]) == (["peter.vandijk", "sanne.vandijk"], ["fiscalist"])
 
     # The client is still an assignee; the task manager now is one too.
-    await workflow.take_actions([action_record(system, short_id, CLIENT_TASK, "Goedkeuren bericht", "fiscalist")])
+    await workflow.take([action_record(system, short_id, CLIENT_TASK, "Goedkeuren bericht", "fiscalist")])
     assert await system.db.fetchval("SELECT status_code FROM workflow.instances WHERE dossier_item_id = $1",
                                     short_id) == 50
 
 
 async def test_the_deadline_counts_from_when_the_task_became_current_again(system, pool, clock):
-    workflow = Workflow(pool, system.topics, "test-workflow", clock=clock)
-    escalations = Escalations(pool, system.topics, PublicationCache(), clock=clock)
+    workflow = workflow_on(pool, system.topics, clock=clock)
+    escalations = escalations_on(pool, system.topics, clock=clock)
     item_id, item = dossier_item_record(system.topics)
-    await workflow.take_items([item])
+    await workflow.take([item])
 
     clock.advance(0.8)
-    await workflow.take_actions([action_record(system, item_id, CLIENT_TASK, "Reageren", "sanne.vandijk")])
+    await workflow.take([action_record(system, item_id, CLIENT_TASK, "Reageren", "sanne.vandijk")])
     clock.advance(0.8)
-    await workflow.take_actions([action_record(system, item_id, REACTION_TASK, "Opnieuw voorleggen aan klant",
+    await workflow.take([action_record(system, item_id, REACTION_TASK, "Opnieuw voorleggen aan klant",
                                                "medewerker")])
     clock.advance(0.8)
     assert await escalations.escalate_due() == 0  # 2.4 s since the start, 0.8 s in this turn of the task
@@ -133,11 +133,11 @@ async def test_the_deadline_counts_from_when_the_task_became_current_again(syste
 
 
 async def test_several_processes_escalating_at_once_escalate_each_task_once(system, pool, clock):
-    workflow = Workflow(pool, system.topics, "test-workflow", clock=clock)
+    workflow = workflow_on(pool, system.topics, clock=clock)
     items = [dossier_item_record(system.topics) for _ in range(40)]
-    await workflow.take_items([r for _, r in items])
+    await workflow.take([r for _, r in items])
     clock.advance(2)
-    processes = [Escalations(pool, system.topics, PublicationCache(), clock=clock, batch_size=7) for _ in range(4)]
+    processes = [escalations_on(pool, system.topics, clock=clock, batch_size=7) for _ in range(4)]
 
     counts = await asyncio.gather(*(p.escalate_due() for p in processes))
 
@@ -149,11 +149,11 @@ async def test_several_processes_escalating_at_once_escalate_each_task_once(syst
 
 
 async def test_the_loop_escalates_on_its_own_with_the_real_clock(system, pool):
-    workflow = Workflow(pool, system.topics, "test-workflow")
+    workflow = workflow_on(pool, system.topics)
     item_id, item = dossier_item_record(system.topics)
-    await workflow.take_items([item])
+    await workflow.take([item])
     began = time.monotonic()
-    loop = asyncio.create_task(Escalations(pool, system.topics, PublicationCache()).run_forever(0.1))
+    loop = asyncio.create_task(escalations_on(pool, system.topics).run_forever(0.1))
     try:
         while not await escalations_of(system, item_id):
             assert time.monotonic() - began < 15, "no escalation within 15 s"
