@@ -3,7 +3,9 @@ per-source topic declarations.from.<source> (a pattern: a source's topic created
 
 from faststream import FastStream
 
+from services.intake.repository import IntakeRepository
 from services.intake.use_cases import Intake
+from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.kafka.batches import subscribe_batches
 from shared.kafka.poison import pool_answers
 from shared.runtime import ServiceRuntime, new_broker, service_app
@@ -12,7 +14,7 @@ from shared.settings import Settings
 
 def build_app(settings: Settings) -> FastStream:
     runtime = ServiceRuntime("intake", settings, keeps_directory=True)
-    intake = Intake(runtime)
+    intake = Intake(runtime, lambda: PostgresUnitOfWork(runtime.pool, "intake", runtime.group_id, IntakeRepository))
     broker = new_broker(settings, "intake")
     subscribe_batches(
         broker, None, pattern=settings.topics.intake_pattern, group_id=runtime.group_id, apply=intake.take_in,

@@ -38,16 +38,14 @@ from shared.contracts.directory import Party
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.refusals import SubmissionRefused
 from shared.contracts.status import StatusCode, StatusEvent
-from shared.db import outbox
-from shared.db.inbox import claim_unapplied
 from shared.db.outbox import OutboxRecord
+from shared.db.unit_of_work import UnitOfWork
 from shared.documents.loader import load_summary_config
 from shared.dead_letters import dead_letter
 from shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
 
-SCHEMA = "intake"
 
 
 @dataclass(frozen=True)
@@ -73,8 +71,10 @@ class BatchPlan:
 
 
 class Intake:
-    def __init__(self, runtime: ServiceRuntime, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+    def __init__(self, runtime: ServiceRuntime, unit_of_work: Callable[[], UnitOfWork[IntakeRepository]], *,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.runtime = runtime
+        self.unit_of_work = unit_of_work
         self.topics = runtime.topics
         self.max_bytes = runtime.settings.max_message_bytes
         self.clock_skew = timedelta(seconds=runtime.settings.clock_skew_seconds)
@@ -84,14 +84,13 @@ class Intake:
     async def take_in(self, records: Sequence[ConsumerRecord]) -> None:
         # Every directory change published before this batch is judged is in intake's copy by then.
         await self.runtime.directory.caught_up()
-        async with self.runtime.pool.acquire() as conn, conn.transaction():
-            fresh = await claim_unapplied(conn, SCHEMA, self.runtime.group_id, records)
+        async with self.unit_of_work() as uow:
+            fresh = await uow.claim(records)
             if not fresh:
                 return
-            repository = IntakeRepository(conn)
-            plan = await self.plan(repository, fresh)
-            await repository.add(plan.declarations, plan.items)
-            await outbox.append(conn, SCHEMA, plan.events)
+            plan = await self.plan(uow.repository, fresh)
+            await uow.repository.add(plan.declarations, plan.items)
+            uow.publish(plan.events)
         # Counted after the commit: a batch rolled back and retried is counted once.
         metrics.DECLARATIONS_RECEIVED.inc(len(fresh))
         for reason in plan.refusals:

@@ -1,46 +1,24 @@
-"""Intake's batch planning with an in-memory repository: what one batch of records amounts to."""
+"""Intake's batches on the in-memory unit of work: what one batch of records amounts to, and taking it in once."""
 
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
-import yaml
-
-from services.intake.domain import Authorisations, DossierItemType
 from services.intake.use_cases import Intake
-from shared.settings import REPO_ROOT, Settings
 from shared.topics import Topics
 from tests.support.declarations import example
-from tests.support.parties import GOLDEN_PARTIES
 from tests.support.records import consumer_record
+from tests.unit.intake.fakes import InMemoryIntakeRepository, IntakeTables, intake_on
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 TOPICS = Topics()
 
 
-@dataclass
-class InMemoryIntakeRepository:
-    """The reads of IntakeRepository that planning needs."""
-
-    stored: dict[tuple[str, str], str] = field(default_factory=dict)
-
-    async def authorisations(self) -> Authorisations:
-        return Authorisations.from_dict(yaml.safe_load((REPO_ROOT / "deploy/config/authorisations.yaml").read_text()))
-
-    async def item_type(self) -> DossierItemType:
-        return DossierItemType()
-
-    async def parties(self, ids) -> dict:
-        return {i: GOLDEN_PARTIES[i] for i in ids if i in GOLDEN_PARTIES}
-
-    async def fingerprints(self, keys) -> dict[tuple[str, str], str]:
-        return {key: self.stored[key] for key in keys if key in self.stored}
+def _intake(tables: IntakeTables | None = None) -> Intake:
+    return intake_on(TOPICS, NOW, tables)
 
 
-def _intake() -> Intake:
-    runtime = SimpleNamespace(topics=TOPICS, settings=Settings(database_url="unused"))
-    return Intake(runtime, clock=lambda: NOW)
+def _stored_before(declarations: dict) -> InMemoryIntakeRepository:
+    return InMemoryIntakeRepository(IntakeTables(declarations=declarations))
 
 
 def _record(document: dict | bytes):
@@ -74,7 +52,7 @@ async def test_a_message_stored_before_with_the_same_content_is_a_no_op():
 
     document = example("btw_aangifte", message_id="m4")
     stored = {("afas-fin", "m4"): fingerprint(parse_declaration(json.dumps(document).encode(), max_bytes=1 << 20))}
-    plan = await _intake().plan(InMemoryIntakeRepository(stored), [_record(document)])
+    plan = await _intake().plan(_stored_before(stored), [_record(document)])
     assert plan.events == [] and plan.duplicates == 1
 
 
@@ -104,18 +82,18 @@ def _stored(document: dict) -> dict:
 async def test_other_content_under_a_registered_id_changes_nothing_on_messages_status():
     first = example("btw_aangifte", message_id="m6")
     record = _record({**first, "subject": "Anders"})
-    plan = await _intake().plan(InMemoryIntakeRepository(_stored(first)), [record])
+    plan = await _intake().plan(_stored_before(_stored(first)), [record])
     assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused]
     refused = json.loads(plan.events[1].value)
     assert refused["message_status_unchanged"] is True and refused["reason_code"] == "message_id_reused"
     assert (refused["original_topic"], refused["original_offset"]) == (record.topic, record.offset)
-    again = await _intake().plan(InMemoryIntakeRepository(_stored(first)), [record])
+    again = await _intake().plan(_stored_before(_stored(first)), [record])
     assert json.loads(again.events[1].value)["event_id"] == refused["event_id"]  # a redelivery: the same event
 
 
 async def test_an_invalid_submission_under_a_registered_id_changes_nothing_on_messages_status_either():
     first = example("btw_aangifte", message_id="m7")
-    plan = await _intake().plan(InMemoryIntakeRepository(_stored(first)), [_record({**first, "colour": "blue"})])
+    plan = await _intake().plan(_stored_before(_stored(first)), [_record({**first, "colour": "blue"})])
     assert plan.refusals == ["unknown_field"]
     assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused]
     assert json.loads(plan.events[1].value)["message_status_unchanged"] is True
@@ -126,3 +104,16 @@ async def test_other_content_under_an_id_registered_earlier_in_the_same_batch_ch
     plan = await _intake().plan(InMemoryIntakeRepository(), [_record(first), _record({**first, "subject": "Anders"})])
     assert [json.loads(e.value).get("status_code") for e in plan.events if e.topic == TOPICS.status] == [10, 20]
     assert json.loads(plan.events[-1].value)["message_status_unchanged"] is True
+
+
+async def test_a_batch_is_stored_with_its_events_once_even_when_it_is_delivered_again():
+    tables = IntakeTables()
+    records = [_record(example("two_destinations", message_id="t1"))]
+    await _intake(tables).take_in(records)
+    await _intake(tables).take_in(records)
+
+    assert [key[1] for key in tables.declarations] == ["t1"]
+    assert len(tables.items) == 2
+    assert [(e.topic, json.loads(e.value).get("status_code")) for e in tables.outbox] == [
+        (TOPICS.status, 10), (TOPICS.status, 20), (TOPICS.dossier_items, None), (TOPICS.status, 20),
+        (TOPICS.dossier_items, None)]

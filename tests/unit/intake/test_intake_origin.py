@@ -4,15 +4,12 @@ source is refused as source_mismatch without touching that source's messages.sta
 import json
 import re
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 from services.intake.domain import Declaration, ReasonCode, Refusal, check_origin, parse_declaration
-from services.intake.use_cases import Intake
-from shared.settings import Settings
 from shared.topics import Topics
 from tests.support.declarations import example
 from tests.support.records import consumer_record
-from tests.unit.intake.test_intake_batch_plan import InMemoryIntakeRepository
+from tests.unit.intake.fakes import InMemoryIntakeRepository, intake_on
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 TOPICS = Topics("acme.")
@@ -78,18 +75,13 @@ def test_on_the_shared_topic_the_body_names_the_source():
     assert check_origin(parsed, topic="declarations.inbound", topic_source=None) is parsed
 
 
-def _intake() -> Intake:
-    runtime = SimpleNamespace(topics=TOPICS, settings=Settings(database_url="unused"))
-    return Intake(runtime, clock=lambda: NOW)
-
-
 def _on(topic: str, document: dict) -> object:
     return consumer_record(topic, document["message_id"], json.dumps(document).encode())
 
 
 async def test_an_impersonation_is_dead_lettered_and_reported_to_its_sender_but_never_on_messages_status():
     record = _on(TOPICS.inbound_from("exact"), example("btw_aangifte", message_id="o6"))  # names afas-fin
-    plan = await _intake().plan(InMemoryIntakeRepository(), [record])
+    plan = await intake_on(TOPICS, NOW).plan(InMemoryIntakeRepository(), [record])
     assert plan.refusals == ["source_mismatch"] and plan.items == []
     assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused]
     dead, refused = plan.events
@@ -102,7 +94,7 @@ async def test_an_impersonation_is_dead_lettered_and_reported_to_its_sender_but_
 
 async def test_a_sources_own_declarations_on_its_topic_flow_as_on_the_shared_topic():
     own = example("btw_aangifte", message_id="o7")  # afas-fin
-    plan = await _intake().plan(InMemoryIntakeRepository(), [_on(TOPICS.inbound_from("afas-fin"), own)])
+    plan = await intake_on(TOPICS, NOW).plan(InMemoryIntakeRepository(), [_on(TOPICS.inbound_from("afas-fin"), own)])
     assert plan.refusals == [] and len(plan.items) == 1
     statuses = [json.loads(e.value) for e in plan.events if e.topic == TOPICS.status]
     assert [(s["status_code"], s["source"]) for s in statuses] == [(10, "afas-fin"), (20, "afas-fin")]
