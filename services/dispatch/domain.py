@@ -90,8 +90,10 @@ def status_detail(gateway: GatewayStatus) -> str:
 
 
 def trail_detail(fresh: list[GatewayStatus]) -> str:
-    """The gateway statuses one poll brought, oldest first, as the detail of the one event that reports them."""
-    return "; ".join(status_detail(s) for s in fresh)
+    """The detail of the one event that reports the statuses one poll brought: the latest in full, then the codes
+    of those before it, e.g. "500 Verwerking geslaagd (after 105, 100, 110, 200, 301, 405, 400)"."""
+    *earlier, latest = fresh
+    return status_detail(latest) + (f" (after {', '.join(str(s.code) for s in earlier)})" if earlier else "")
 
 
 # Half a second to start with: a gateway that is down as a whole is the circuit breaker's business, so

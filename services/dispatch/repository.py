@@ -65,6 +65,16 @@ class Sent:
 
 
 @dataclass(frozen=True)
+class SentNow:
+    """A claimed delivery the gateway has just taken: its kenmerk, its first poll and the events to report."""
+
+    delivery: Delivery
+    kenmerk: str
+    poll_at: datetime
+    events: "Events"
+
+
+@dataclass(frozen=True)
 class Progress:
     """What one poll changed for one delivery: its status and state now, the events to report, the next poll."""
 
@@ -104,7 +114,9 @@ class Deliveries(Protocol):
         """Sent deliveries whose next poll is due, leased to the caller."""
         ...
 
-    async def mark_sent(self, delivery: Delivery, kenmerk: str, *, poll_at: datetime, events: Events) -> bool: ...
+    async def mark_sent(self, sent: Sequence["SentNow"]) -> set[str]:
+        """Store deliveries the gateway took, in one transaction; the ids of those whose lease still held."""
+        ...
 
     async def mark_retry(self, delivery: Delivery, *, error: str, retry_at: datetime, count_attempt: bool,
                          events: Events) -> bool: ...
@@ -187,16 +199,28 @@ class PostgresDeliveries:
                      gateway_code=r["gateway_code"], polls=r["polls"], unknown_polls=r["unknown_polls"],
                      sent_at=r["sent_at"], leased_until=r["next_poll_at"]) for r in rows]
 
-    async def mark_sent(self, delivery, kenmerk, *, poll_at, events) -> bool:
+    async def mark_sent(self, sent) -> set[str]:
+        if not sent:
+            return set()
         async with self._pool().acquire() as conn, conn.transaction():
-            sent = await self._update_claimed(
-                conn, delivery, events,
-                "state = 'sent', kenmerk = $3, status_code = 60, attempts = attempts + 1, next_poll_at = $4,"
-                " sent_at = coalesce(sent_at, now()), polls = 0, unknown_polls = 0, last_error = NULL", kenmerk, poll_at)
-            if sent:
-                await conn.execute("UPDATE dispatch.resends SET sent_at = now() WHERE dossier_item_id = $1"
-                                   " AND attempt = $2 AND sent_at IS NULL", delivery.dossier_item_id, delivery.attempt)
-        return sent
+            rows = await conn.fetch(
+                "UPDATE dispatch.deliveries d SET state = 'sent', kenmerk = x.kenmerk, status_code = 60,"
+                " attempts = d.attempts + 1, next_poll_at = x.poll_at, sent_at = coalesce(d.sent_at, now()), polls = 0,"
+                " unknown_polls = 0, last_error = NULL, updated_at = now()"
+                " FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::timestamptz[])"
+                " AS x(id, leased_until, kenmerk, poll_at)"
+                " WHERE d.dossier_item_id = x.id AND d.state = 'to_send' AND d.next_attempt_at = x.leased_until"
+                " RETURNING d.dossier_item_id, d.attempt",
+                [s.delivery.dossier_item_id for s in sent], [s.delivery.leased_until for s in sent],
+                [s.kenmerk for s in sent], [s.poll_at for s in sent])
+            stored = {str(r["dossier_item_id"]) for r in rows}
+            if resent := [r for r in rows if r["attempt"] > 1]:
+                await conn.execute(
+                    "UPDATE dispatch.resends r SET sent_at = now() FROM unnest($1::uuid[], $2::int[]) AS x(id, attempt)"
+                    " WHERE r.dossier_item_id = x.id AND r.attempt = x.attempt AND r.sent_at IS NULL",
+                    [r["dossier_item_id"] for r in resent], [r["attempt"] for r in resent])
+            await self._append(conn, [e for s in sent if s.delivery.dossier_item_id in stored for e in s.events])
+        return stored
 
     async def mark_retry(self, delivery, *, error, retry_at, count_attempt, events) -> bool:
         async with self._pool().acquire() as conn, conn.transaction():

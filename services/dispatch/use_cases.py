@@ -21,11 +21,12 @@ from services.dispatch.breaker import CircuitOpen, GatewayBreaker
 from services.dispatch.config import GatewayConfig
 from services.dispatch.domain import GatewayStatus, Polling
 from services.dispatch.gateway import Gateway, PermanentGatewayError, TransientGatewayError
-from services.dispatch.repository import Deliveries, Delivery, NewDelivery, Progress, Sent, Unknown
+from services.dispatch.repository import Deliveries, Delivery, NewDelivery, Progress, Sent, SentNow, Unknown
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.dead_letters import dead_letter
 from shared.db.outbox import OutboxRecord
+from shared.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ class Dispatch:
         self.clock = clock
         self._work = asyncio.Event()
         self._failed_polls = 0
+        # Deliveries in flight finish close together: their rows are stored together, one transaction for many.
+        self._sent_writer = GroupCommit(deliveries.mark_sent, key=lambda s: s.delivery.dossier_item_id)
 
     # -- messages.approved → deliveries ------------------------------------------------------------------------
 
@@ -139,8 +142,8 @@ class Dispatch:
         if delivery.previous_aanleverkenmerk:
             detail += (f"; attempt {delivery.attempt} as aanleverkenmerk {delivery.aanleverkenmerk}"
                        f" (eerder {delivery.previous_aanleverkenmerk})")
-        if await self.deliveries.mark_sent(delivery, kenmerk, poll_at=self.clock() + self.polling.delay(0),
-                                           events=[self._event(delivery, StatusCode.SENT, detail)]):
+        if await self._sent_writer.add(SentNow(delivery, kenmerk, poll_at=self.clock() + self.polling.delay(0),
+                                               events=[self._event(delivery, StatusCode.SENT, detail)])):
             if delivery.previous_aanleverkenmerk and delivery.kenmerk is None:
                 figures.RESENDS.inc()
             log.info("delivered to the communication service, kenmerk %s", kenmerk)

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.dispatch.domain import GatewayStatus, aanleverkenmerk
-from services.dispatch.repository import NewDelivery, PostgresDeliveries, Progress, Sent, Unknown
+from services.dispatch.repository import NewDelivery, PostgresDeliveries, Progress, Sent, SentNow, Unknown
 from services.dispatch.resends import NotResent, Requested, request_resend, resend_progress
 from shared.dead_letters import dead_letter
 from shared.contracts.status import StatusCode, StatusEvent
@@ -58,16 +58,13 @@ async def test_a_process_whose_lease_ran_out_can_no_longer_report_the_delivery(s
     [current] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
     assert await deliveries.claim(limit=1, lease=timedelta(seconds=30)) == []
 
-    assert not await deliveries.mark_sent(stale, "k-stale", poll_at=datetime.now(UTC),
-                                          events=[event(StatusCode.SENT, "stale")])
+    assert not await mark_sent(deliveries, stale, "k-stale", events=[event(StatusCode.SENT, "stale")])
     assert not await deliveries.mark_retry(stale, error="x", retry_at=datetime.now(UTC), count_attempt=True,
                                            events=[event(StatusCode.SEND_ERROR, "stale")])
     await deliveries.release([stale], at=datetime.now(UTC))
     assert await deliveries.claim(limit=1, lease=timedelta(seconds=30)) == []
-    assert await deliveries.mark_sent(current, "k-1", poll_at=datetime.now(UTC),
-                                      events=[event(StatusCode.SENT, "current")])
-    assert not await deliveries.mark_sent(current, "k-1", poll_at=datetime.now(UTC),
-                                          events=[event(StatusCode.SENT, "again")])
+    assert await mark_sent(deliveries, current, "k-1", events=[event(StatusCode.SENT, "current")])
+    assert not await mark_sent(deliveries, current, "k-1", events=[event(StatusCode.SENT, "again")])
 
     row = await system.db.fetchrow("SELECT state, kenmerk, attempts, status_code FROM dispatch.deliveries")
     assert dict(row) == {"state": "sent", "kenmerk": "k-1", "attempts": 1, "status_code": 60}
@@ -88,7 +85,7 @@ async def test_a_failure_while_the_gateway_is_down_does_not_count_as_an_attempt(
 async def test_each_gateway_status_is_reported_once_in_trail_order_until_final(system, deliveries):
     await add_one(deliveries)
     [claimed] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
-    await deliveries.mark_sent(claimed, "k-1", poll_at=datetime.now(UTC) - timedelta(seconds=1), events=[])
+    await mark_sent(deliveries, claimed, "k-1", poll_at=datetime.now(UTC) - timedelta(seconds=1))
     trail = [GatewayStatus(code, f"status {code}", f"2026-01-05T09:00:0{i}+00:00")
              for i, code in enumerate((105, 100, 110, 200, 301, 405, 400, 500))]
 
@@ -119,8 +116,15 @@ async def add_many(deliveries, n: int) -> list[str]:
 
 
 async def send_all(deliveries, n: int, poll_at: datetime) -> None:
-    for claimed in await deliveries.claim(limit=n, lease=timedelta(seconds=30)):
-        assert await deliveries.mark_sent(claimed, f"k-{claimed.dossier_item_id}", poll_at=poll_at, events=[])
+    claimed = await deliveries.claim(limit=n, lease=timedelta(seconds=30))
+    sent = [SentNow(c, f"k-{c.dossier_item_id}", poll_at=poll_at, events=[]) for c in claimed]
+    assert await deliveries.mark_sent(sent) == {c.dossier_item_id for c in claimed}, "all at once"
+
+
+async def mark_sent(deliveries, claimed, kenmerk: str, *, poll_at: datetime | None = None, events=()) -> bool:
+    stored = await deliveries.mark_sent([SentNow(claimed, kenmerk, poll_at=poll_at or datetime.now(UTC),
+                                                 events=list(events))])
+    return claimed.dossier_item_id in stored
 
 
 async def test_due_polls_are_claimed_by_next_poll_at_without_the_document_and_shared_between_processes(
@@ -205,7 +209,7 @@ async def test_a_resend_makes_one_new_attempt_audited_and_a_second_request_is_re
     [claimed] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
     assert (claimed.attempt, claimed.aanleverkenmerk, claimed.previous_aanleverkenmerk, claimed.kenmerk) == (
         2, aanleverkenmerk(ITEM, 2), aanleverkenmerk(ITEM), None)
-    assert await deliveries.mark_sent(claimed, "k-2", poll_at=datetime.now(UTC), events=[])
+    assert await mark_sent(deliveries, claimed, "k-2")
     async with pool.acquire() as conn:
         progress = await resend_progress(conn, ITEM, 2)
         assert (progress.sent, progress.status) == (True, "60 Sent")

@@ -43,6 +43,8 @@ class InMemoryDeliveries:
     dead_letters: list = field(default_factory=list)
     seen: set[tuple[str, str, str]] = field(default_factory=set)
     claims: int = 0
+    sent_writes: list[int] = field(default_factory=list)
+    """How many deliveries each mark_sent stored at once."""
 
     async def add_new(self, consumer, records, read) -> int:
         added = 0
@@ -70,11 +72,16 @@ class InMemoryDeliveries:
             row.next_poll_at = self.clock() + lease
         return [self._sent(row) for row in due]
 
-    async def mark_sent(self, delivery, kenmerk, *, poll_at, events) -> bool:
-        row = self.rows[delivery.dossier_item_id]
-        return self._update(delivery, events, state="sent", kenmerk=kenmerk, status_code=60,
-                            attempts=row.attempts + 1, next_poll_at=poll_at, last_error=None,
-                            sent_at=row.sent_at or self.clock(), polls=0, unknown_polls=0)
+    async def mark_sent(self, sent) -> set[str]:
+        stored = set()
+        for s in sent:
+            row = self.rows[s.delivery.dossier_item_id]
+            if self._update(s.delivery, s.events, state="sent", kenmerk=s.kenmerk, status_code=60,
+                            attempts=row.attempts + 1, next_poll_at=s.poll_at, last_error=None,
+                            sent_at=row.sent_at or self.clock(), polls=0, unknown_polls=0):
+                stored.add(s.delivery.dossier_item_id)
+        self.sent_writes.append(len(sent))
+        return stored
 
     async def mark_failed(self, delivery, *, gateway_code, error, events) -> bool:
         return self._update(delivery, events, state="failed", status_code=70, gateway_code=gateway_code,

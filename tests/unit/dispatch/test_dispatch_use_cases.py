@@ -4,6 +4,7 @@ status trails (backing off per delivery, giving up in time) through poll errors 
 
 import asyncio
 import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -49,8 +50,9 @@ def dispatch_on(deliveries, gateway, clock, **options) -> Dispatch:
 
 
 def trail_codes(event) -> list[int]:
-    """The gateway statuses an event sums up, from its detail ("105 ...; 100 ...; ...")."""
-    return [int(part.split()[0]) for part in event.detail.split("; ")]
+    """The gateway statuses an event sums up, from its detail ("500 ... (after 105, 100, ...)")."""
+    earlier = re.search(r" \(after ([\d, ]+)\)$", event.detail)
+    return [*(map(int, earlier.group(1).split(", ")) if earlier else []), int(event.detail.split()[0])]
 
 
 async def deliver_round(dispatch: Dispatch) -> int:
@@ -86,6 +88,16 @@ async def test_an_approved_message_is_delivered_once_and_followed_to_80(deliveri
     assert trail_codes(deliveries.events[1]) == list(HAPPY), "the detail names every status it sums up"
     assert deliveries.events[1].occurred_at.second == 7, "the gateway's own time of the latest status"
     assert deliveries.rows[item].state == "final"
+
+
+async def test_deliveries_the_gateway_takes_together_are_stored_in_one_write(deliveries, gateway, clock):
+    dispatch = dispatch_on(deliveries, gateway, clock, concurrency=8)
+    items = await take_in(dispatch, *range(1, 9))
+
+    assert await deliver_round(dispatch) == 8
+    assert deliveries.sent_writes == [8]
+    assert {deliveries.rows[i].state for i in items} == {"sent"}
+    assert deliveries.codes(items[0]) == [60]
 
 
 async def test_only_new_gateway_statuses_are_reported(deliveries, gateway, clock):
