@@ -11,6 +11,7 @@ from services.dispatch.config import DispatchSettings, load_gateway_config
 from services.dispatch.gateway import HttpGateway
 from services.dispatch.repository import PostgresDeliveries
 from services.dispatch.use_cases import Dispatch
+from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.kafka.batches import subscribe_batches
 from shared.kafka.poison import pool_answers
 from shared.runtime import ServiceRuntime, new_broker, service_app
@@ -24,8 +25,8 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
                           connections=options.concurrency)
     recorder = BreakerRecorder(PostgresBreakerStates(lambda: runtime.pool))
     dispatch = Dispatch(
-        PostgresDeliveries(lambda: runtime.pool, settings.topics.status), gateway,
-        load_gateway_config(settings.config_dir), consumer=runtime.group_id,
+        lambda: PostgresUnitOfWork(runtime.pool, "dispatch", runtime.group_id, PostgresDeliveries), gateway,
+        load_gateway_config(settings.config_dir), status_topic=settings.topics.status,
         dead_letter_topic=settings.topics.approved_dlq,
         breaker=GatewayBreaker(threshold=options.breaker_threshold, cooldown=options.breaker_cooldown_seconds,
                                on_change=recorder.changed),

@@ -1,10 +1,11 @@
 """Deliveries in PostgreSQL (schema ``dispatch``), claimed with a lease so several processes share the work.
 
-Each method is one transaction that changes the deliveries and appends their status events (and dead
-letters) to the outbox together. A claim sets the row's due time to the end of its lease; the later update of
-that claim only applies while the row still carries that due time (a fencing token), so a process whose lease
-ran out cannot report a delivery that another process has taken over. Deliveries to send are due by
-``next_attempt_at`` and carry their document; sent ones are due by ``next_poll_at`` and carry only their ids.
+Every method runs on the connection of the caller's unit of work, inside its transaction; the status events and
+dead letters that go with a change are published through that unit of work. A claim sets the row's due time to
+the end of its lease; the later update of that claim only applies while the row still carries that due time (a
+fencing token), so a process whose lease ran out cannot report a delivery that another process has taken over.
+Deliveries to send are due by ``next_attempt_at`` and carry their document; sent ones are due by
+``next_poll_at`` and carry only their ids.
 """
 
 from collections.abc import Callable, Sequence
@@ -12,13 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from aiokafka import ConsumerRecord
-
 from services.dispatch.domain import GatewayStatus
 from shared.contracts.status import StatusCode, StatusEvent
-from shared.db import outbox
-from shared.db.inbox import claim_unapplied
-from shared.db.outbox import OutboxRecord
 
 SCHEMA = "dispatch"
 
@@ -66,12 +62,11 @@ class Sent:
 
 @dataclass(frozen=True)
 class SentNow:
-    """A claimed delivery the gateway has just taken: its kenmerk, its first poll and the events to report."""
+    """A claimed delivery the gateway has just taken: its kenmerk and when to ask for its trail first."""
 
     delivery: Delivery
     kenmerk: str
     poll_at: datetime
-    events: "Events"
 
 
 @dataclass(frozen=True)
@@ -96,14 +91,9 @@ class Unknown:
     next_poll_at: datetime | None = None
 
 
-Events = Sequence[StatusEvent]
-
-
 class Deliveries(Protocol):
-    async def add_new(self, consumer: str, records: Sequence[ConsumerRecord],
-                      read: Callable[[ConsumerRecord], NewDelivery | OutboxRecord]) -> int:
-        """Store the deliveries of the records this consumer has not applied before (``read`` gives a dead letter
-        for a record it cannot read, kept in the same transaction); returns how many deliveries."""
+    async def add(self, deliveries: Sequence[NewDelivery]) -> int:
+        """Store new deliveries (one already there is left as it is); returns how many were new."""
         ...
 
     async def claim(self, *, limit: int, lease: timedelta) -> list[Delivery]:
@@ -114,16 +104,16 @@ class Deliveries(Protocol):
         """Sent deliveries whose next poll is due, leased to the caller."""
         ...
 
-    async def mark_sent(self, sent: Sequence["SentNow"]) -> set[str]:
-        """Store deliveries the gateway took, in one transaction; the ids of those whose lease still held."""
+    async def mark_sent(self, sent: Sequence[SentNow]) -> set[str]:
+        """Store deliveries the gateway took; the ids of those whose lease still held."""
         ...
 
-    async def mark_retry(self, delivery: Delivery, *, error: str, retry_at: datetime, count_attempt: bool,
-                         events: Events) -> bool: ...
+    async def mark_retry(self, delivery: Delivery, *, error: str, retry_at: datetime, count_attempt: bool) -> bool:
+        """Whether the lease still held, and the retry was stored."""
+        ...
 
-    async def mark_failed(self, delivery: Delivery, *, gateway_code: str | None, error: str,
-                          events: Events) -> bool:
-        """It stops at 70 until an operator sends it again (`accordeer resend`)."""
+    async def mark_failed(self, delivery: Delivery, *, gateway_code: str | None, error: str) -> bool:
+        """It stops at 70 until an operator sends it again (`accordeer resend`); whether the lease still held."""
         ...
 
     async def release(self, deliveries: Sequence[Delivery], *, at: datetime) -> None:
@@ -135,8 +125,8 @@ class Deliveries(Protocol):
         ...
 
     async def record_trails(self, polled: Sequence[tuple[Sent, list[GatewayStatus]]],
-                            progress: Callable[[Sent, list[GatewayStatus]], Progress]) -> None:
-        """Keep the statuses of each trail not seen before and report them (``progress`` of those), at once."""
+                            progress: Callable[[Sent, list[GatewayStatus]], Progress]) -> list[StatusEvent]:
+        """Keep the statuses of each trail not seen before and apply ``progress`` of those; the events to report."""
         ...
 
     async def record_unknown(self, unknown: Sequence[Unknown]) -> None:
@@ -151,34 +141,30 @@ _POLLED = ("d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.kenm
 
 
 class PostgresDeliveries:
-    def __init__(self, pool: Callable[[], object], status_topic: str):
-        self._pool = pool
-        self._status_topic = status_topic
+    def __init__(self, conn):
+        self.conn = conn
 
-    async def add_new(self, consumer, records, read) -> int:
-        async with self._pool().acquire() as conn, conn.transaction():
-            read_records = [read(r) for r in await claim_unapplied(conn, SCHEMA, consumer, records)]
-            rows = [(d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.message,
-                     int(StatusCode.PREPARED_FOR_SENDING)) for d in read_records if isinstance(d, NewDelivery)]
-            await conn.executemany(
+    async def add(self, deliveries) -> int:
+        rows = [(d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.message,
+                 int(StatusCode.PREPARED_FOR_SENDING)) for d in deliveries]
+        if rows:
+            await self.conn.executemany(
                 "INSERT INTO dispatch.deliveries (dossier_item_id, message_id, source, aanleverkenmerk, request,"
                 " state, status_code) VALUES ($1, $2, $3, $4, $5, 'to_send', $6)"
                 " ON CONFLICT (dossier_item_id) DO NOTHING",
                 rows,
             )
-            await outbox.append(conn, SCHEMA, [r for r in read_records if isinstance(r, OutboxRecord)])
         return len(rows)
 
     async def claim(self, *, limit, lease) -> list[Delivery]:
-        async with self._pool().acquire() as conn:
-            rows = await conn.fetch(
-                "UPDATE dispatch.deliveries d SET next_attempt_at = now() + $2, updated_at = now()"
-                " FROM (SELECT dossier_item_id FROM dispatch.deliveries"
-                "       WHERE state = 'to_send' AND next_attempt_at <= now()"
-                "       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due"
-                f" WHERE d.dossier_item_id = due.dossier_item_id RETURNING {_CLAIMED}",
-                limit, lease,
-            )
+        rows = await self.conn.fetch(
+            "UPDATE dispatch.deliveries d SET next_attempt_at = now() + $2, updated_at = now()"
+            " FROM (SELECT dossier_item_id FROM dispatch.deliveries"
+            "       WHERE state = 'to_send' AND next_attempt_at <= now()"
+            "       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due"
+            f" WHERE d.dossier_item_id = due.dossier_item_id RETURNING {_CLAIMED}",
+            limit, lease,
+        )
         return [Delivery(dossier_item_id=str(r["dossier_item_id"]), message_id=r["message_id"], source=r["source"],
                          aanleverkenmerk=r["aanleverkenmerk"], message=r["request"], attempts=r["attempts"],
                          status_code=r["status_code"], kenmerk=r["kenmerk"], leased_until=r["next_attempt_at"],
@@ -186,14 +172,13 @@ class PostgresDeliveries:
                 for r in rows]
 
     async def claim_polls(self, *, limit, lease) -> list[Sent]:
-        async with self._pool().acquire() as conn:
-            rows = await conn.fetch(
-                "UPDATE dispatch.deliveries d SET next_poll_at = now() + $2"
-                " FROM (SELECT dossier_item_id FROM dispatch.deliveries WHERE state = 'sent' AND next_poll_at <= now()"
-                "       ORDER BY next_poll_at LIMIT $1 FOR UPDATE SKIP LOCKED) due"
-                f" WHERE d.dossier_item_id = due.dossier_item_id RETURNING {_POLLED}",
-                limit, lease,
-            )
+        rows = await self.conn.fetch(
+            "UPDATE dispatch.deliveries d SET next_poll_at = now() + $2"
+            " FROM (SELECT dossier_item_id FROM dispatch.deliveries WHERE state = 'sent' AND next_poll_at <= now()"
+            "       ORDER BY next_poll_at LIMIT $1 FOR UPDATE SKIP LOCKED) due"
+            f" WHERE d.dossier_item_id = due.dossier_item_id RETURNING {_POLLED}",
+            limit, lease,
+        )
         return [Sent(dossier_item_id=str(r["dossier_item_id"]), message_id=r["message_id"], source=r["source"],
                      aanleverkenmerk=r["aanleverkenmerk"], kenmerk=r["kenmerk"], status_code=r["status_code"],
                      gateway_code=r["gateway_code"], polls=r["polls"], unknown_polls=r["unknown_polls"],
@@ -202,38 +187,31 @@ class PostgresDeliveries:
     async def mark_sent(self, sent) -> set[str]:
         if not sent:
             return set()
-        async with self._pool().acquire() as conn, conn.transaction():
-            rows = await conn.fetch(
-                "UPDATE dispatch.deliveries d SET state = 'sent', kenmerk = x.kenmerk, status_code = 60,"
-                " attempts = d.attempts + 1, next_poll_at = x.poll_at, sent_at = coalesce(d.sent_at, now()), polls = 0,"
-                " unknown_polls = 0, last_error = NULL, updated_at = now()"
-                " FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::timestamptz[])"
-                " AS x(id, leased_until, kenmerk, poll_at)"
-                " WHERE d.dossier_item_id = x.id AND d.state = 'to_send' AND d.next_attempt_at = x.leased_until"
-                " RETURNING d.dossier_item_id, d.attempt",
-                [s.delivery.dossier_item_id for s in sent], [s.delivery.leased_until for s in sent],
-                [s.kenmerk for s in sent], [s.poll_at for s in sent])
-            stored = {str(r["dossier_item_id"]) for r in rows}
-            if resent := [r for r in rows if r["attempt"] > 1]:
-                await conn.execute(
-                    "UPDATE dispatch.resends r SET sent_at = now() FROM unnest($1::uuid[], $2::int[]) AS x(id, attempt)"
-                    " WHERE r.dossier_item_id = x.id AND r.attempt = x.attempt AND r.sent_at IS NULL",
-                    [r["dossier_item_id"] for r in resent], [r["attempt"] for r in resent])
-            await self._append(conn, [e for s in sent if s.delivery.dossier_item_id in stored for e in s.events])
-        return stored
+        rows = await self.conn.fetch(
+            "UPDATE dispatch.deliveries d SET state = 'sent', kenmerk = x.kenmerk, status_code = 60,"
+            " attempts = d.attempts + 1, next_poll_at = x.poll_at, sent_at = coalesce(d.sent_at, now()), polls = 0,"
+            " unknown_polls = 0, last_error = NULL, updated_at = now()"
+            " FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::timestamptz[])"
+            " AS x(id, leased_until, kenmerk, poll_at)"
+            " WHERE d.dossier_item_id = x.id AND d.state = 'to_send' AND d.next_attempt_at = x.leased_until"
+            " RETURNING d.dossier_item_id, d.attempt",
+            [s.delivery.dossier_item_id for s in sent], [s.delivery.leased_until for s in sent],
+            [s.kenmerk for s in sent], [s.poll_at for s in sent])
+        if resent := [r for r in rows if r["attempt"] > 1]:
+            await self.conn.execute(
+                "UPDATE dispatch.resends r SET sent_at = now() FROM unnest($1::uuid[], $2::int[]) AS x(id, attempt)"
+                " WHERE r.dossier_item_id = x.id AND r.attempt = x.attempt AND r.sent_at IS NULL",
+                [r["dossier_item_id"] for r in resent], [r["attempt"] for r in resent])
+        return {str(r["dossier_item_id"]) for r in rows}
 
-    async def mark_retry(self, delivery, *, error, retry_at, count_attempt, events) -> bool:
-        async with self._pool().acquire() as conn, conn.transaction():
-            return await self._update_claimed(
-                conn, delivery, events,
-                "attempts = attempts + $3::int, last_error = $4, next_attempt_at = $5, status_code = 70",
-                int(count_attempt), error, retry_at)
+    async def mark_retry(self, delivery, *, error, retry_at, count_attempt) -> bool:
+        return await self._update_claimed(
+            delivery, "attempts = attempts + $3::int, last_error = $4, next_attempt_at = $5, status_code = 70",
+            int(count_attempt), error, retry_at)
 
-    async def mark_failed(self, delivery, *, gateway_code, error, events) -> bool:
-        async with self._pool().acquire() as conn, conn.transaction():
-            return await self._update_claimed(
-                conn, delivery, events, "state = 'failed', status_code = 70, gateway_code = $3, last_error = $4",
-                gateway_code, error)
+    async def mark_failed(self, delivery, *, gateway_code, error) -> bool:
+        return await self._update_claimed(
+            delivery, "state = 'failed', status_code = 70, gateway_code = $3, last_error = $4", gateway_code, error)
 
     async def release(self, deliveries, *, at) -> None:
         await self._release(deliveries, "next_attempt_at", at)
@@ -242,37 +220,32 @@ class PostgresDeliveries:
         await self._release(polls, "next_poll_at", at)
 
     async def _release(self, rows, due_column: str, at: datetime) -> None:
-        if not rows:
-            return
-        async with self._pool().acquire() as conn:
-            await conn.execute(
+        if rows:
+            await self.conn.execute(
                 f"UPDATE dispatch.deliveries d SET {due_column} = $3 FROM unnest($1::uuid[], $2::timestamptz[])"
                 f" AS x(id, leased_until) WHERE d.dossier_item_id = x.id AND d.{due_column} = x.leased_until",
                 [d.dossier_item_id for d in rows], [d.leased_until for d in rows], at,
             )
 
-    async def record_trails(self, polled, progress) -> None:
-        async with self._pool().acquire() as conn, conn.transaction():
-            polled = await self._still_ours(conn, polled, lambda p: p[0])
-            statuses = [(d.kenmerk, str(s.code), s.timestamp) for d, trail in polled for s in trail]
-            inserted = await conn.fetch(
-                "INSERT INTO dispatch.gateway_statuses (kenmerk, statuscode, tijdstempel)"
-                " SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING"
-                " RETURNING kenmerk, statuscode, tijdstempel",
-                [k for k, _, _ in statuses], [c for _, c, _ in statuses], [t for _, _, t in statuses],
-            )
-            new = {(r["kenmerk"], r["statuscode"], r["tijdstempel"]) for r in inserted}
-            updates, events = [], []
-            for delivery, trail in polled:
-                fresh = [s for s in trail if (delivery.kenmerk, str(s.code), s.timestamp) in new]
-                result = progress(delivery, fresh)
-                events += result.events
-                updates.append((delivery.dossier_item_id, int(result.status_code), result.state,
-                                result.gateway_code, result.error, result.next_poll_at))
-            if not updates:
-                return
-            await self._append(conn, events)
-            await conn.execute(
+    async def record_trails(self, polled, progress) -> list[StatusEvent]:
+        polled = await self._still_ours(polled, lambda p: p[0])
+        statuses = [(d.kenmerk, str(s.code), s.timestamp) for d, trail in polled for s in trail]
+        inserted = await self.conn.fetch(
+            "INSERT INTO dispatch.gateway_statuses (kenmerk, statuscode, tijdstempel)"
+            " SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING"
+            " RETURNING kenmerk, statuscode, tijdstempel",
+            [k for k, _, _ in statuses], [c for _, c, _ in statuses], [t for _, _, t in statuses],
+        )
+        new = {(r["kenmerk"], r["statuscode"], r["tijdstempel"]) for r in inserted}
+        updates, events = [], []
+        for delivery, trail in polled:
+            fresh = [s for s in trail if (delivery.kenmerk, str(s.code), s.timestamp) in new]
+            result = progress(delivery, fresh)
+            events += result.events
+            updates.append((delivery.dossier_item_id, int(result.status_code), result.state,
+                            result.gateway_code, result.error, result.next_poll_at))
+        if updates:
+            await self.conn.execute(
                 "UPDATE dispatch.deliveries d SET status_code = x.code, state = x.state, updated_at = now(),"
                 " gateway_code = coalesce(x.gateway_code, d.gateway_code), last_error = coalesce(x.error, d.last_error),"
                 " next_poll_at = x.next_poll_at, polls = d.polls + 1, unknown_polls = 0"
@@ -280,42 +253,36 @@ class PostgresDeliveries:
                 " AS x(id, code, state, gateway_code, error, next_poll_at) WHERE d.dossier_item_id = x.id",
                 *(list(column) for column in zip(*updates, strict=True)),
             )
+        return events
 
     async def record_unknown(self, unknown) -> None:
-        async with self._pool().acquire() as conn, conn.transaction():
-            unknown = await self._still_ours(conn, unknown, lambda u: u.sent)
-            await conn.execute(
-                "UPDATE dispatch.deliveries d SET updated_at = now(), polls = d.polls + 1,"
-                " unknown_polls = CASE WHEN x.redeliver THEN 0 ELSE d.unknown_polls + 1 END,"
-                " state = CASE WHEN x.redeliver THEN 'to_send' ELSE d.state END,"
-                " next_attempt_at = CASE WHEN x.redeliver THEN now() ELSE d.next_attempt_at END,"
-                " next_poll_at = x.next_poll_at"
-                " FROM unnest($1::uuid[], $2::bool[], $3::timestamptz[]) AS x(id, redeliver, next_poll_at)"
-                " WHERE d.dossier_item_id = x.id",
-                [u.sent.dossier_item_id for u in unknown], [u.redeliver for u in unknown],
-                [u.next_poll_at for u in unknown],
-            )
+        unknown = await self._still_ours(unknown, lambda u: u.sent)
+        await self.conn.execute(
+            "UPDATE dispatch.deliveries d SET updated_at = now(), polls = d.polls + 1,"
+            " unknown_polls = CASE WHEN x.redeliver THEN 0 ELSE d.unknown_polls + 1 END,"
+            " state = CASE WHEN x.redeliver THEN 'to_send' ELSE d.state END,"
+            " next_attempt_at = CASE WHEN x.redeliver THEN now() ELSE d.next_attempt_at END,"
+            " next_poll_at = x.next_poll_at"
+            " FROM unnest($1::uuid[], $2::bool[], $3::timestamptz[]) AS x(id, redeliver, next_poll_at)"
+            " WHERE d.dossier_item_id = x.id",
+            [u.sent.dossier_item_id for u in unknown], [u.redeliver for u in unknown],
+            [u.next_poll_at for u in unknown],
+        )
 
-    async def _still_ours(self, conn, claimed: Sequence, sent_of: Callable) -> list:
+    async def _still_ours(self, claimed: Sequence, sent_of: Callable) -> list:
         """Of the claimed polls, those whose lease still holds; locked until the transaction ends."""
         if not claimed:
             return []
-        ours = {str(r["dossier_item_id"]) for r in await conn.fetch(
+        ours = {str(r["dossier_item_id"]) for r in await self.conn.fetch(
             "SELECT d.dossier_item_id FROM dispatch.deliveries d JOIN unnest($1::uuid[], $2::timestamptz[])"
             " AS x(id, leased_until) ON d.dossier_item_id = x.id"
             " WHERE d.state = 'sent' AND d.next_poll_at = x.leased_until FOR UPDATE OF d",
             [sent_of(c).dossier_item_id for c in claimed], [sent_of(c).leased_until for c in claimed])}
         return [c for c in claimed if sent_of(c).dossier_item_id in ours]
 
-    async def _update_claimed(self, conn, delivery: Delivery, events: Events, assignments: str, *args) -> bool:
-        updated = await conn.fetchval(
+    async def _update_claimed(self, delivery: Delivery, assignments: str, *args) -> bool:
+        return bool(await self.conn.fetchval(
             f"UPDATE dispatch.deliveries SET {assignments}, updated_at = now()"
             " WHERE dossier_item_id = $1 AND state = 'to_send' AND next_attempt_at = $2 RETURNING true",
             delivery.dossier_item_id, delivery.leased_until, *args,
-        )
-        if updated:
-            await self._append(conn, events)
-        return bool(updated)
-
-    async def _append(self, conn, events: Events) -> None:
-        await outbox.append(conn, SCHEMA, [OutboxRecord.of(self._status_topic, e.message_id, e) for e in events])
+        ))

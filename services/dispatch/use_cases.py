@@ -10,7 +10,7 @@ the way (refused by the gateway, 210/230/410, no final answer in time) stops at 
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -26,6 +26,7 @@ from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.dead_letters import dead_letter
 from shared.db.outbox import OutboxRecord
+from shared.db.unit_of_work import UnitOfWork
 from shared.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
@@ -42,14 +43,15 @@ def _utc_now() -> datetime:
 
 
 class Dispatch:
-    def __init__(self, deliveries: Deliveries, gateway: Gateway, config: GatewayConfig, *, consumer: str,
-                 dead_letter_topic: str = "messages.approved.dlq", breaker: GatewayBreaker | None = None,
-                 concurrency: int = 32, poll_batch_size: int = 200, polling: Polling | None = None,
-                 lease: timedelta = timedelta(seconds=30), clock: Callable[[], datetime] = _utc_now):
-        self.deliveries = deliveries
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork[Deliveries]], gateway: Gateway, config: GatewayConfig, *,
+                 status_topic: str = "messages.status", dead_letter_topic: str = "messages.approved.dlq",
+                 breaker: GatewayBreaker | None = None, concurrency: int = 32, poll_batch_size: int = 200,
+                 polling: Polling | None = None, lease: timedelta = timedelta(seconds=30),
+                 clock: Callable[[], datetime] = _utc_now):
+        self.unit_of_work = unit_of_work
         self.gateway = gateway
         self.config = config
-        self.consumer = consumer
+        self.status_topic = status_topic
         self.dead_letter_topic = dead_letter_topic
         self.breaker = breaker or GatewayBreaker()
         self.concurrency = concurrency
@@ -60,12 +62,16 @@ class Dispatch:
         self._work = asyncio.Event()
         self._failed_polls = 0
         # Deliveries in flight finish close together: their rows are stored together, one transaction for many.
-        self._sent_writer = GroupCommit(deliveries.mark_sent, key=lambda s: s.delivery.dossier_item_id)
+        self._sent_writer = GroupCommit(self._store_sent, key=lambda sent: sent[0].delivery.dossier_item_id)
 
     # -- messages.approved → deliveries ------------------------------------------------------------------------
 
     async def take_in(self, records: Sequence[ConsumerRecord]) -> None:
-        if await self.deliveries.add_new(self.consumer, records, self._read_approved):
+        async with self.unit_of_work() as uow:
+            read = [self._read_approved(record) for record in await uow.claim(records)]
+            added = await uow.repository.add([r for r in read if isinstance(r, NewDelivery)])
+            uow.publish(r for r in read if isinstance(r, OutboxRecord))
+        if added:
             self._work.set()
 
     # -- deliveries → gateway ----------------------------------------------------------------------------------
@@ -88,7 +94,8 @@ class Dispatch:
         room = self.breaker.allowance(self.concurrency - len(running))
         if room <= 0:
             return 0
-        due = await self.deliveries.claim(limit=room, lease=self.lease)
+        async with self.unit_of_work() as uow:
+            due = await uow.repository.claim(limit=room, lease=self.lease)
         for delivery in due:
             task = asyncio.create_task(_survive(self.deliver(delivery), f"delivering {delivery.dossier_item_id}"))
             running.add(task)
@@ -122,15 +129,18 @@ class Dispatch:
         try:
             receipt = await self.breaker.call(lambda: self.gateway.deliver(request))
         except CircuitOpen as exc:
-            await self.deliveries.release([delivery], at=self.clock() + timedelta(seconds=exc.retry_in))
+            async with self.unit_of_work() as uow:
+                await uow.repository.release([delivery], at=self.clock() + timedelta(seconds=exc.retry_in))
         except TransientGatewayError as exc:
             await self._retry(delivery, f"communication service unavailable: {exc}",
                               gateway_down=self.breaker.is_open)
         except PermanentGatewayError as exc:
             detail = f"refused by the communication service: {exc}; {RESEND_HINT}"
-            if await self.deliveries.mark_failed(
-                    delivery, gateway_code=exc.code, error=detail,
-                    events=[self._event(delivery, StatusCode.SEND_ERROR, detail, authority_code=exc.code)]):
+            async with self.unit_of_work() as uow:
+                if failed := await uow.repository.mark_failed(delivery, gateway_code=exc.code, error=detail):
+                    uow.publish(self._reports([self._event(delivery, StatusCode.SEND_ERROR, detail,
+                                                           authority_code=exc.code)]))
+            if failed:
                 figures.FAILED.labels(gateway_code=exc.code).inc()
                 log.warning("delivery of %s refused by the communication service (%s); it stays at 70 until "
                             "`accordeer resend`", delivery.dossier_item_id, exc)
@@ -142,8 +152,8 @@ class Dispatch:
         if delivery.previous_aanleverkenmerk:
             detail += (f"; attempt {delivery.attempt} as aanleverkenmerk {delivery.aanleverkenmerk}"
                        f" (eerder {delivery.previous_aanleverkenmerk})")
-        if await self._sent_writer.add(SentNow(delivery, kenmerk, poll_at=self.clock() + self.polling.delay(0),
-                                               events=[self._event(delivery, StatusCode.SENT, detail)])):
+        sent = SentNow(delivery, kenmerk, poll_at=self.clock() + self.polling.delay(0))
+        if await self._sent_writer.add((sent, [self._event(delivery, StatusCode.SENT, detail)])):
             if delivery.previous_aanleverkenmerk and delivery.kenmerk is None:
                 figures.RESENDS.inc()
             log.info("delivered to the communication service, kenmerk %s", kenmerk)
@@ -155,8 +165,17 @@ class Dispatch:
         events = []
         if delivery.status_code != StatusCode.SEND_ERROR:  # one 70 per failure streak, not per attempt
             events.append(self._event(delivery, StatusCode.SEND_ERROR, f"{error}; sending again later"))
-        await self.deliveries.mark_retry(delivery, error=error, retry_at=self.clock() + timedelta(seconds=plan.delay),
-                                         count_attempt=plan.counts_as_attempt, events=events)
+        async with self.unit_of_work() as uow:
+            if await uow.repository.mark_retry(delivery, error=error, retry_at=self.clock() + timedelta(
+                    seconds=plan.delay), count_attempt=plan.counts_as_attempt):
+                uow.publish(self._reports(events))
+
+    async def _store_sent(self, group: Sequence[tuple[SentNow, list[StatusEvent]]]) -> set[str]:
+        async with self.unit_of_work() as uow:
+            stored = await uow.repository.mark_sent([sent for sent, _ in group])
+            uow.publish(self._reports(e for sent, events in group if sent.delivery.dossier_item_id in stored
+                                      for e in events))
+        return stored
 
     # -- gateway status trails → messages.status -----------------------------------------------------------------
 
@@ -170,13 +189,14 @@ class Dispatch:
         """Poll the trails of one batch of due sent deliveries and report what is new; returns how many polled."""
         if not self.breaker.allowance(1):
             return 0
-        due = await self.deliveries.claim_polls(limit=self.poll_batch_size, lease=self.lease)
+        async with self.unit_of_work() as uow:
+            due = await uow.repository.claim_polls(limit=self.poll_batch_size, lease=self.lease)
         if not due:
             return 0
         try:
             trails = await self.breaker.call(lambda: self.gateway.statuses([d.kenmerk for d in due]))
         except CircuitOpen as exc:
-            await self.deliveries.release_polls(due, at=self.clock() + timedelta(seconds=exc.retry_in))
+            await self._release_polls(due, at=self.clock() + timedelta(seconds=exc.retry_in))
             return 0
         except (TransientGatewayError, PermanentGatewayError) as exc:
             # A refusal (4xx) does not open the breaker, so polls that keep failing back off on their own.
@@ -184,14 +204,19 @@ class Dispatch:
             wait = max(self.polling.delay(self._failed_polls), timedelta(seconds=self.breaker.retry_in()))
             log.warning("status poll of %d deliveries failed (%s); polling them again in %.1f s", len(due), exc,
                         wait.total_seconds())
-            await self.deliveries.release_polls(due, at=self.clock() + wait)
+            await self._release_polls(due, at=self.clock() + wait)
             return 0
         self._failed_polls = 0
-        if unknown := [self._unknown(d) for d in due if d.kenmerk not in trails]:
-            await self.deliveries.record_unknown(unknown)
-        known = [(d, trails[d.kenmerk]) for d in due if d.kenmerk in trails]
-        await self.deliveries.record_trails(known, self._progress)
+        async with self.unit_of_work() as uow:
+            if unknown := [self._unknown(d) for d in due if d.kenmerk not in trails]:
+                await uow.repository.record_unknown(unknown)
+            known = [(d, trails[d.kenmerk]) for d in due if d.kenmerk in trails]
+            uow.publish(self._reports(await uow.repository.record_trails(known, self._progress)))
         return len(due)
+
+    async def _release_polls(self, due: list[Sent], *, at: datetime) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.repository.release_polls(due, at=at)
 
     def _unknown(self, sent: Sent) -> Unknown:
         """The gateway may just be behind, so ask again; after a few polls it has lost the delivery (a restart
@@ -247,6 +272,9 @@ class Dispatch:
         return NewDelivery(dossier_item_id=message.dossier_item_id, message_id=message.message_id,
                            source=message.source, aanleverkenmerk=aanleverkenmerk,
                            message=message.model_dump(mode="json"))
+
+    def _reports(self, events: Iterable[StatusEvent]) -> list[OutboxRecord]:
+        return [OutboxRecord.of(self.status_topic, e.message_id, e) for e in events]
 
     def _event(self, delivery: Delivery | Sent, code: StatusCode, detail: str, *, authority_code: str | None = None,
                at: datetime | None = None) -> StatusEvent:

@@ -16,7 +16,9 @@ from services.dispatch.repository import NewDelivery, PostgresDeliveries, Progre
 from services.dispatch.resends import NotResent, Requested, request_resend, resend_progress
 from shared.dead_letters import dead_letter
 from shared.contracts.status import StatusCode, StatusEvent
+from shared.db.outbox import OutboxRecord
 from shared.db.pool import create_pool
+from shared.db.unit_of_work import PostgresUnitOfWork
 
 ITEM = "00000000-0000-0000-0000-000000000001"
 
@@ -30,9 +32,33 @@ async def pool(system):
         await pool.close()
 
 
+class Transactions:
+    """The repository as dispatch's use cases drive it: each call in a unit of work of its own, the status events
+    given with a change published only when the change was stored."""
+
+    def __init__(self, pool, status_topic: str):
+        self.pool = pool
+        self.status_topic = status_topic
+
+    def __getattr__(self, method: str):
+        async def call(*args, events=(), **kwargs):
+            async with PostgresUnitOfWork(self.pool, "dispatch", "dispatch", PostgresDeliveries) as uow:
+                result = await getattr(uow.repository, method)(*args, **kwargs)
+                reported = result if method == "record_trails" else events if result else []
+                uow.publish(OutboxRecord.of(self.status_topic, e.message_id, e) for e in reported)
+            return result
+        return call
+
+    async def add_new(self, records, read) -> int:
+        async with PostgresUnitOfWork(self.pool, "dispatch", "dispatch", PostgresDeliveries) as uow:
+            read_records = [read(r) for r in await uow.claim(records)]
+            uow.publish(r for r in read_records if isinstance(r, OutboxRecord))
+            return await uow.repository.add([r for r in read_records if isinstance(r, NewDelivery)])
+
+
 @pytest.fixture
 async def deliveries(system, pool):
-    return PostgresDeliveries(lambda: pool, system.topics.status)
+    return Transactions(pool, system.topics.status)
 
 
 def event(code: StatusCode, detail: str) -> StatusEvent:
@@ -48,8 +74,8 @@ async def outbox(system) -> list[str]:
 async def add_one(deliveries) -> None:
     new = NewDelivery(ITEM, "msg-1", "afas-fin", aanleverkenmerk(ITEM), {"any": "thing"})
     record = SimpleNamespace(topic="messages.approved", partition=0, offset=0)
-    assert await deliveries.add_new("dispatch", [record], lambda r: new) == 1
-    assert await deliveries.add_new("dispatch", [record], lambda r: new) == 0  # applied before
+    assert await deliveries.add_new([record], lambda r: new) == 1
+    assert await deliveries.add_new([record], lambda r: new) == 0  # applied before
 
 
 async def test_a_process_whose_lease_ran_out_can_no_longer_report_the_delivery(system, deliveries):
@@ -111,19 +137,19 @@ async def add_many(deliveries, n: int) -> list[str]:
     records = [SimpleNamespace(topic="messages.approved", partition=0, offset=i) for i in range(n)]
     news = {r.offset: NewDelivery(item, f"msg-{i}", "afas-fin", aanleverkenmerk(item), {"document": "x" * 1000})
             for i, (item, r) in enumerate(zip(items, records, strict=True))}
-    assert await deliveries.add_new("dispatch", records, lambda r: news[r.offset]) == n
+    assert await deliveries.add_new(records, lambda r: news[r.offset]) == n
     return items
 
 
 async def send_all(deliveries, n: int, poll_at: datetime) -> None:
     claimed = await deliveries.claim(limit=n, lease=timedelta(seconds=30))
-    sent = [SentNow(c, f"k-{c.dossier_item_id}", poll_at=poll_at, events=[]) for c in claimed]
+    sent = [SentNow(c, f"k-{c.dossier_item_id}", poll_at=poll_at) for c in claimed]
     assert await deliveries.mark_sent(sent) == {c.dossier_item_id for c in claimed}, "all at once"
 
 
 async def mark_sent(deliveries, claimed, kenmerk: str, *, poll_at: datetime | None = None, events=()) -> bool:
-    stored = await deliveries.mark_sent([SentNow(claimed, kenmerk, poll_at=poll_at or datetime.now(UTC),
-                                                 events=list(events))])
+    stored = await deliveries.mark_sent([SentNow(claimed, kenmerk, poll_at=poll_at or datetime.now(UTC))],
+                                        events=events)
     return claimed.dossier_item_id in stored
 
 
@@ -177,8 +203,8 @@ async def test_an_unreadable_record_is_dead_lettered_in_the_same_transaction_as_
             return dead_letter("messages.approved.dlq", record, reason_code="unreadable", reason="Invalid JSON")
         return good
 
-    assert await deliveries.add_new("dispatch", records, read) == 1
-    assert await deliveries.add_new("dispatch", records, read) == 0  # applied before: no second dead letter
+    assert await deliveries.add_new(records, read) == 1
+    assert await deliveries.add_new(records, read) == 0  # applied before: no second dead letter
     rows = await system.db.fetch("SELECT topic, key, value, headers FROM dispatch.outbox ORDER BY id")
     assert [(r["topic"], r["key"], r["value"]) for r in rows] == [("messages.approved.dlq", b"k", b"{bad")]
     assert ["accordeer-reason-code", "unreadable"] in rows[0]["headers"]

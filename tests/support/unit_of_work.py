@@ -1,5 +1,6 @@
 """The unit of work in memory, for each service's fast tests: ``Tables`` hold the inbox positions and the outbox
-beside a service's own tables; a unit of work that raises leaves them all as they were."""
+beside a service's own tables; a unit of work that raises leaves them all as they were (but for the attributes a
+``Tables`` names in ``kept_across_rollback``, such as a test's clock)."""
 
 import copy
 from collections.abc import Callable
@@ -21,7 +22,8 @@ class InMemoryUnitOfWork:
         self._outbox: list[OutboxRecord] = []
 
     async def __aenter__(self) -> "InMemoryUnitOfWork":
-        self._before = copy.deepcopy(self.tables.__dict__)
+        kept = getattr(self.tables, "kept_across_rollback", ())
+        self._before = copy.deepcopy({k: v for k, v in vars(self.tables).items() if k not in kept})
         self.repository = self._new_repository(self.tables)
         return self
 

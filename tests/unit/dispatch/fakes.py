@@ -12,6 +12,7 @@ from services.dispatch.repository import Delivery, NewDelivery, Sent
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode, StatusEvent
 from tests.support.clock import FakeClock
+from tests.support.unit_of_work import InMemoryUnitOfWork, Tables
 
 
 @dataclass
@@ -34,24 +35,34 @@ class Row:
 
 
 @dataclass
-class InMemoryDeliveries:
-    """Behaves like `PostgresDeliveries`: leases, fencing on the lease, statuses reported once."""
+class InMemoryDeliveries(Tables):
+    """Behaves like `PostgresDeliveries` (leases, fencing on the lease, statuses reported once) and holds its rows:
+    both the tables of an in-memory unit of work and the repository on them."""
 
-    clock: FakeClock
+    clock: FakeClock = field(default_factory=FakeClock)
     rows: dict[str, Row] = field(default_factory=dict)
-    events: list[StatusEvent] = field(default_factory=list)
-    dead_letters: list = field(default_factory=list)
     seen: set[tuple[str, str, str]] = field(default_factory=set)
     claims: int = 0
     sent_writes: list[int] = field(default_factory=list)
     """How many deliveries each mark_sent stored at once."""
+    kept_across_rollback = ("clock",)
 
-    async def add_new(self, consumer, records, read) -> int:
+    def units_of_work(self):
+        return lambda: InMemoryUnitOfWork(self, lambda tables: tables)
+
+    @property
+    def events(self) -> list[StatusEvent]:
+        """What was reported on messages.status, in order."""
+        return [StatusEvent.model_validate_json(r.value) for r in self.outbox if r.topic == "messages.status"]
+
+    @property
+    def dead_letters(self) -> list:
+        return [r for r in self.outbox if r.topic.endswith(".dlq")]
+
+    async def add(self, deliveries) -> int:
         added = 0
-        for new in map(read, records):
-            if not isinstance(new, NewDelivery):
-                self.dead_letters.append(new)
-            elif new.dossier_item_id not in self.rows:
+        for new in deliveries:
+            if new.dossier_item_id not in self.rows:
                 self.rows[new.dossier_item_id] = Row(new, next_at=self.clock(), aanleverkenmerk=new.aanleverkenmerk)
                 added += 1
         return added
@@ -76,16 +87,15 @@ class InMemoryDeliveries:
         stored = set()
         for s in sent:
             row = self.rows[s.delivery.dossier_item_id]
-            if self._update(s.delivery, s.events, state="sent", kenmerk=s.kenmerk, status_code=60,
-                            attempts=row.attempts + 1, next_poll_at=s.poll_at, last_error=None,
-                            sent_at=row.sent_at or self.clock(), polls=0, unknown_polls=0):
+            if self._update(s.delivery, state="sent", kenmerk=s.kenmerk, status_code=60, attempts=row.attempts + 1,
+                            next_poll_at=s.poll_at, last_error=None, sent_at=row.sent_at or self.clock(), polls=0,
+                            unknown_polls=0):
                 stored.add(s.delivery.dossier_item_id)
         self.sent_writes.append(len(sent))
         return stored
 
-    async def mark_failed(self, delivery, *, gateway_code, error, events) -> bool:
-        return self._update(delivery, events, state="failed", status_code=70, gateway_code=gateway_code,
-                            last_error=error)
+    async def mark_failed(self, delivery, *, gateway_code, error) -> bool:
+        return self._update(delivery, state="failed", status_code=70, gateway_code=gateway_code, last_error=error)
 
     async def release_polls(self, polls, *, at) -> None:
         for sent in polls:
@@ -113,8 +123,8 @@ class InMemoryDeliveries:
         row.previous_aanleverkenmerk, row.aanleverkenmerk = row.aanleverkenmerk, aanleverkenmerk
         row.state, row.kenmerk, row.next_at, row.attempts, row.sent_at = "to_send", None, self.clock(), 0, None
 
-    async def mark_retry(self, delivery, *, error, retry_at, count_attempt, events) -> bool:
-        return self._update(delivery, events, status_code=70, last_error=error, next_at=retry_at,
+    async def mark_retry(self, delivery, *, error, retry_at, count_attempt) -> bool:
+        return self._update(delivery, status_code=70, last_error=error, next_at=retry_at,
                             attempts=self.rows[delivery.dossier_item_id].attempts + int(count_attempt))
 
     async def release(self, deliveries, *, at) -> None:
@@ -123,7 +133,8 @@ class InMemoryDeliveries:
             if row.next_at == delivery.leased_until:
                 row.next_at = at
 
-    async def record_trails(self, polled, progress) -> None:
+    async def record_trails(self, polled, progress) -> list[StatusEvent]:
+        events = []
         for delivery, trail in polled:
             row = self.rows[delivery.dossier_item_id]
             if row.state != "sent" or row.next_poll_at != delivery.leased_until:
@@ -135,25 +146,25 @@ class InMemoryDeliveries:
                     self.seen.add(key)
                     fresh.append(status)
             result = progress(delivery, fresh)
-            self.events += result.events
+            events += result.events
             row.status_code, row.state, row.next_poll_at = int(result.status_code), result.state, result.next_poll_at
             row.gateway_code = result.gateway_code or row.gateway_code
             row.last_error = result.error or row.last_error
             row.polls += 1
             row.unknown_polls = 0
+        return events
 
     # -- for the tests -------------------------------------------------------------------------------------------
 
     def codes(self, dossier_item_id: str) -> list[int]:
         return [int(e.status_code) for e in self.events if e.dossier_item_id == dossier_item_id]
 
-    def _update(self, delivery: Delivery, events, **changes) -> bool:
+    def _update(self, delivery: Delivery, **changes) -> bool:
         row = self.rows[delivery.dossier_item_id]
         if row.state != "to_send" or row.next_at != delivery.leased_until:
             return False
         for name, value in changes.items():
             setattr(row, name, value)
-        self.events += events
         return True
 
     def _delivery(self, row: Row) -> Delivery:

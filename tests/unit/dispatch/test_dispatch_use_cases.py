@@ -35,7 +35,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def deliveries(clock) -> InMemoryDeliveries:
-    return InMemoryDeliveries(clock)
+    return InMemoryDeliveries(clock=clock)
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def gateway() -> FakeGateway:
 def dispatch_on(deliveries, gateway, clock, **options) -> Dispatch:
     options = {"breaker": GatewayBreaker(threshold=2, cooldown=COOLDOWN), "concurrency": 4, "polling": POLLING,
                **options}
-    return Dispatch(deliveries, gateway, CONFIG, consumer="dispatch", clock=clock, **options)
+    return Dispatch(deliveries.units_of_work(), gateway, CONFIG, clock=clock, **options)
 
 
 def trail_codes(event) -> list[int]:
