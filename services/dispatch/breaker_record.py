@@ -19,6 +19,7 @@ from typing import Protocol
 import asyncpg
 
 from shared import metrics
+from shared.loops import run_forever
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +76,13 @@ class BreakerRecorder:
         self._changed.set()
 
     async def record_forever(self) -> None:
-        while True:
+        async def one_round() -> None:
             self._changed.clear()
             await self.record()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), self.heartbeat)
+
+        await run_forever("recording the gateway breaker's state", one_round)
 
     async def record(self) -> None:
         await self._safely(self.states.save(self.process, self.current))

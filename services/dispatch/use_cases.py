@@ -28,6 +28,7 @@ from shared.dead_letters import dead_letter
 from shared.db.outbox import OutboxRecord
 from shared.db.unit_of_work import UnitOfWork
 from shared.group_commit import GroupCommit
+from shared.loops import run_forever
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,14 @@ class Dispatch:
 
     async def deliver_forever(self) -> None:
         running: set[asyncio.Task] = set()
+
+        async def one_round() -> None:
+            started = await self.start_deliveries(running)
+            if not started or len(running) >= self.concurrency:
+                await self._await_work(running)
+
         try:
-            while True:
-                started = await _survive(self.start_deliveries(running), "claiming deliveries")
-                if not started or len(running) >= self.concurrency:
-                    await self._await_work(running)
+            await run_forever("claiming deliveries", one_round, pause=PAUSE_AFTER_ERROR)
         finally:
             for task in running:
                 task.cancel()
@@ -180,10 +184,12 @@ class Dispatch:
     # -- gateway status trails → messages.status -----------------------------------------------------------------
 
     async def follow_forever(self) -> None:
-        while True:
-            polled = await _survive(self.follow_due(), "following status trails")
-            if polled < self.poll_batch_size:  # a full batch: more may be due right now
-                await asyncio.sleep(self.breaker.retry_in() or self.polling.first.total_seconds())
+        async def one_round() -> float:
+            if await self.follow_due() >= self.poll_batch_size:  # a full batch: more may be due right now
+                return 0
+            return self.breaker.retry_in() or self.polling.first.total_seconds()
+
+        await run_forever("following status trails", one_round, pause=PAUSE_AFTER_ERROR)
 
     async def follow_due(self) -> int:
         """Poll the trails of one batch of due sent deliveries and report what is new; returns how many polled."""
@@ -283,11 +289,10 @@ class Dispatch:
                               authority_status_code=authority_code)
 
 
-async def _survive(work: Awaitable[int | None], what: str) -> int:
-    """A loop's round that fails (database away, a bug) is logged and given up; the loop goes on."""
+async def _survive(work: Awaitable[None], what: str) -> None:
+    """One delivery that fails unexpectedly (database away, a bug) is logged and given up: its lease runs out and
+    it is claimed again."""
     try:
-        return await work or 0
+        await work
     except Exception:
-        log.exception("%s failed; trying again", what)
-        await asyncio.sleep(PAUSE_AFTER_ERROR)
-        return 0
+        log.exception("%s failed; it is tried again when its lease runs out", what)

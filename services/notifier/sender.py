@@ -18,6 +18,7 @@ tries again with exponential backoff (tenacity); it resets once a round works.
 """
 
 import asyncio
+import contextlib
 
 import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
@@ -25,6 +26,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wai
 from services.notifier import metrics
 from services.notifier.repository import Mail, Mails
 from services.notifier.smtp import Mailer, MailRefused, MailSession, SmtpUnavailable
+from shared.loops import run_forever
 
 log = structlog.get_logger(__name__)
 
@@ -49,12 +51,12 @@ class Sender:
         self._work.set()
 
     async def send_forever(self) -> None:
-        while True:
+        async def one_round() -> None:
             if await self.send_until_reachable() < self.batch_size:  # a full batch: more may be due right now
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._work.wait(), self.idle_seconds)
-                except TimeoutError:
-                    pass
+
+        await run_forever("sending mails", one_round)
 
     async def send_until_reachable(self) -> int:
         """One round; while the SMTP server is unreachable, the round is tried again after 0.5, 1, 2 ... 60 s."""

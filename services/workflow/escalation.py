@@ -8,7 +8,6 @@ never escalated twice. Each escalation stores the new assignees, an audit row
 and a status event (still 30) in one transaction.
 """
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
@@ -24,6 +23,7 @@ from shared.contracts.status import StatusCode
 from shared.contracts.tasks import TaskEventKind
 from shared.db.outbox import OutboxRecord
 from shared.db.unit_of_work import UnitOfWork
+from shared.loops import run_forever
 from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
@@ -41,12 +41,11 @@ class Escalations:
         self.batch_size = batch_size
 
     async def run_forever(self, interval_seconds: float) -> None:
-        while True:
-            try:
-                await self.escalate_due()
-            except Exception:
-                log.exception("escalation round failed; trying again next round")
-            await asyncio.sleep(interval_seconds)
+        async def one_round() -> float:
+            await self.escalate_due()
+            return interval_seconds
+
+        await run_forever("escalating overdue tasks", one_round, pause=interval_seconds)
 
     async def escalate_due(self) -> int:
         """One round; returns how many tasks this process escalated."""

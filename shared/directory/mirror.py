@@ -31,6 +31,7 @@ from shared.kafka.admin import partitions_of
 from shared.kafka.poison import InfrastructureFailure
 from shared.kafka.producer import METADATA_MAX_AGE_MS
 from shared.kafka.security import client_options
+from shared.loops import run_forever
 
 log = structlog.get_logger(__name__)
 
@@ -56,14 +57,7 @@ class DirectoryMirror:
 
     async def run(self) -> None:
         """Until cancelled; reconnects after broker or database errors."""
-        while True:
-            try:
-                await self._follow()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("directory mirror failed; reading again", topic=self.topic)
-                await asyncio.sleep(2)
+        await run_forever(f"following the directory ({self.topic})", self._follow, pause=2)
 
     async def caught_up(self, timeout: float = 30.0) -> None:
         """Return once the copy holds every record the topic has now."""

@@ -43,6 +43,7 @@ from shared import metrics
 from shared.db.lease import LeaseLost, RelayLease
 from shared.db.outbox import Refusal, settle
 from shared.kafka.relay_refusals import UNKNOWN_TOPIC, refusal_reason
+from shared.loops import run_forever
 
 log = logging.getLogger(__name__)
 
@@ -96,18 +97,14 @@ class OutboxRelay:
         self.holding = False
 
     async def run(self) -> None:
-        """Run until cancelled; reconnects after database or broker errors, and waits while another holds the lease."""
-        while True:
-            try:
-                await self._run_once()
-            except asyncio.CancelledError:
-                raise
-            except _SESSION_LOST as exc:
-                # Expected after a takeover (this session was ended) or a database restart: no traceback.
-                log.warning("outbox relay for %s stopped relaying: %s: %s", self.schema, type(exc).__name__, exc)
-            except Exception:
-                log.exception("outbox relay for %s failed; retrying", self.schema)
-            await asyncio.sleep(self.settings.retry_seconds)
+        """Run until cancelled; reconnects after database or broker errors, and waits while another holds the lease.
+        A lost session is expected after a takeover (this session was ended) or a database restart: no traceback."""
+        async def one_round() -> float:
+            await self._run_once()
+            return self.settings.retry_seconds
+
+        await run_forever(f"outbox relay for {self.schema}", one_round, pause=self.settings.retry_seconds,
+                          transient=_SESSION_LOST)
 
     async def _run_once(self) -> None:
         conn = await asyncpg.connect(self.database_url)
