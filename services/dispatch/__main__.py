@@ -1,9 +1,7 @@
 """`python -m services.dispatch`: run one dispatch process."""
 
-import asyncio
-
 from services.dispatch.app import build_app
-from shared.settings import Settings
+from shared.main import run_service
 
 if __name__ == "__main__":
-    asyncio.run(build_app(Settings()).run())
+    run_service("dispatch", build_app)

@@ -1,9 +1,7 @@
 """`python -m services.intake`: run one intake process."""
 
-import asyncio
-
 from services.intake.app import build_app
-from shared.settings import Settings
+from shared.main import run_service
 
 if __name__ == "__main__":
-    asyncio.run(build_app(Settings()).run())
+    run_service("intake", build_app)

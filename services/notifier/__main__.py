@@ -1,9 +1,7 @@
 """`python -m services.notifier`: run one notifier process."""
 
-import asyncio
-
 from services.notifier.app import build_app
-from shared.settings import Settings
+from shared.main import run_service
 
 if __name__ == "__main__":
-    asyncio.run(build_app(Settings()).run())
+    run_service("notifier", build_app)

@@ -1,9 +1,7 @@
 """`python -m services.portal`: run one portal process (its pages and its read model)."""
 
-import asyncio
-
 from services.portal.app import build_app
-from shared.settings import Settings
+from shared.main import run_service
 
 if __name__ == "__main__":
-    asyncio.run(build_app(Settings()).run())
+    run_service("portal", build_app)
