@@ -26,6 +26,7 @@ from services.workflow.domain import (
     RefusalCode,
     Transition,
     decide,
+    escalation_due,
 )
 from services.workflow.publications import PublicationCache
 from services.workflow.records import approved_record, audit_comment, describe, status_record
@@ -145,8 +146,10 @@ class ActionHandler:
     async def _move(self, repository: WorkflowRepository, instance: Instance, action: WorkflowAction,
                     transition: Transition, tasks: TaskEvents, writes: _Writes, now: datetime) -> list[OutboxRecord]:
         # Every accepted action restarts the current task's deadline: it was handled, or handed to someone new.
+        config = await self.publications.get(repository, instance.publication_id)
+        due = escalation_due(config.workflows[transition.state.workflow], transition.state, now)
         writes.change(StateChange(instance.dossier_item_id, transition.state, int(transition.status_code),
-                                  describe(transition), instance.publication_id, task_started_at=now))
+                                  describe(transition), instance.publication_id, task_started_at=now, task_due_at=due))
         writes.audits.append(AuditEntry(
             instance.dossier_item_id, actor=action.actor, action=action.action, action_id=action.action_id,
             from_task=transition.from_task, to_task=transition.to_task, from_status=instance.status_code,

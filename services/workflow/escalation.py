@@ -61,11 +61,12 @@ class Escalations:
     async def _overdue(self, now: datetime) -> list[str]:
         async with self.unit_of_work() as uow:
             repository = uow.repository
-            due = []
-            for task in await repository.running_tasks():
+            due, never = [], []
+            for task in await repository.due_tasks(now):
                 config = await self.publications.get(repository, task.publication_id)
-                if escalate(config.workflows[task.state.workflow], task.state, task.task_started_at, now):
-                    due.append(task.dossier_item_id)
+                overdue = escalate(config.workflows[task.state.workflow], task.state, task.task_started_at, now)
+                (due if overdue else never).append(task.dossier_item_id)
+            await repository.never_due(never, due_by=now)
             return due
 
     async def _escalate(self, ids: list[str], now: datetime) -> int:

@@ -50,6 +50,8 @@ class StateChange:
     publication_id: int
     task_started_at: datetime | None
     """None keeps the current task's start, from which its deadline counts."""
+    task_due_at: datetime | None = None
+    """When the current task is to be escalated; None: never (``domain.escalation_due``)."""
     over_step: int | None = None
     """The step stored now, which this state replaces; by default the one before ``state``'s (several steps of
     one item in one batch are stored as their last state over the first one's predecessor)."""
@@ -157,15 +159,23 @@ class WorkflowRepository:
         )
         return [_instance(r) for r in rows]
 
-    async def running_tasks(self) -> list[RunningTask]:
-        """Every instance in a workflow (status 30), unlocked: candidates to check, not to change."""
+    async def due_tasks(self, now: datetime) -> list[RunningTask]:
+        """Instances in a workflow (status 30) whose task is due to be escalated by ``now`` (by index), unlocked:
+        candidates to check, not to change."""
         rows = await self.conn.fetch(
             "SELECT dossier_item_id, publication_id, state, task_started_at FROM workflow.instances"
-            " WHERE status_code = $1 AND state IS NOT NULL AND task_started_at IS NOT NULL",
-            int(StatusCode.IN_WORKFLOW),
+            " WHERE task_due_at <= $1 AND status_code = $2 AND state IS NOT NULL AND task_started_at IS NOT NULL",
+            now, int(StatusCode.IN_WORKFLOW),
         )
         return [RunningTask(str(r["dossier_item_id"]), r["publication_id"], InstanceState.from_document(r["state"]),
                             r["task_started_at"]) for r in rows]
+
+    async def never_due(self, ids: list[str], *, due_by: datetime) -> None:
+        """These instances' tasks, due by ``due_by``, will not be escalated (the task manager holds them already,
+        say); a task that became current since then has a later due time and keeps it."""
+        if ids:
+            await self.conn.execute("UPDATE workflow.instances SET task_due_at = NULL"
+                                    " WHERE dossier_item_id = ANY($1::uuid[]) AND task_due_at <= $2", ids, due_by)
 
     async def instance(self, dossier_item_id: str, *, for_update: bool = True) -> Instance | None:
         row = await self.conn.fetchrow(
@@ -183,15 +193,18 @@ class WorkflowRepository:
         updated = await self.conn.fetch(
             "UPDATE workflow.instances i SET state = x.state, status_code = x.code, detail = x.detail,"
             " publication_id = x.publication, workflow_name = x.state->>'workflow',"
-            " task_started_at = coalesce(x.started, i.task_started_at), revision = i.revision + 1, updated_at = now()"
-            " FROM unnest($1::uuid[], $2::jsonb[], $3::int[], $4::text[], $5::bigint[], $6::timestamptz[], $7::int[])"
-            " AS x(id, state, code, detail, publication, started, previous_step)"
+            " task_started_at = coalesce(x.started, i.task_started_at), task_due_at = x.due,"
+            " revision = i.revision + 1, updated_at = now()"
+            " FROM unnest($1::uuid[], $2::jsonb[], $3::int[], $4::text[], $5::bigint[], $6::timestamptz[], $7::int[],"
+            "             $8::timestamptz[])"
+            " AS x(id, state, code, detail, publication, started, previous_step, due)"
             " WHERE i.dossier_item_id = x.id AND coalesce((i.state->>'step')::int, -1) = x.previous_step"
             " RETURNING i.dossier_item_id",
             [c.dossier_item_id for c in changes], [c.state.as_document() for c in changes],
             [c.status_code for c in changes], [c.detail for c in changes], [c.publication_id for c in changes],
             [c.task_started_at for c in changes],
             [c.state.step - 1 if c.over_step is None else c.over_step for c in changes],
+            [c.task_due_at for c in changes],
         )
         if stale := {c.dossier_item_id for c in changes} - {str(r["dossier_item_id"]) for r in updated}:
             raise StaleState(f"dossier item(s) {', '.join(sorted(stale))} moved on before their new step was stored")

@@ -13,7 +13,15 @@ from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 
 from services.workflow.actions import ActionHandler
-from services.workflow.domain import ConfigFolder, Directory, Publication, check_config, choose_workflow, start
+from services.workflow.domain import (
+    ConfigFolder,
+    Directory,
+    Publication,
+    check_config,
+    choose_workflow,
+    escalation_due,
+    start,
+)
 from services.workflow.publications import PublicationCache
 from services.workflow.records import status_record, utc_now
 from services.workflow.repository import AuditEntry, Instance, PublishedConfig, StateChange, WorkflowRepository
@@ -123,7 +131,8 @@ async def route(repository: WorkflowRepository, tasks: TaskEvents, instances: Se
         state = start(config.workflows[name], config.id)
         detail = f"workflow {name}, task {state.current_task}"
         started.append(StateChange(instance.dossier_item_id, state, int(StatusCode.IN_WORKFLOW), detail, config.id,
-                                   task_started_at=now))
+                                   task_started_at=now,
+                                   task_due_at=escalation_due(config.workflows[name], state, now)))
         audits.append(AuditEntry(instance.dossier_item_id, actor=SYSTEM_ACTOR, action=START_ACTION, action_id=None,
                                  from_task=None, to_task=state.current_task, from_status=instance.status_code,
                                  to_status=int(StatusCode.IN_WORKFLOW), comment="", workflow_name=name,

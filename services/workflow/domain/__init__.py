@@ -4,7 +4,7 @@ Pure Python (pydantic and PyYAML only); reading files is confined to ``loading``
 """
 
 from .assignment import Assignment, Destination, assign
-from .deadlines import Escalation, deadline, escalate, overdue
+from .deadlines import Escalation, deadline, escalate, escalation_due, overdue
 from .definition import (
     APPROVE_ACTION,
     REASSIGN_ACTION,
@@ -38,6 +38,6 @@ __all__ = [
     "ActionDefinition", "Assignment", "Destination", "assign", "ActionRefusal", "ActionRequest", "ConfigFolder", "Directory", "Escalation",
     "InstanceState", "Outcome", "Publication", "RefusalCode", "RouteRule", "TaskDefinition",
     "Transition", "ValidationProblem", "WorkflowDefinition", "assignees_of", "check_config",
-    "choose_workflow", "deadline", "decide", "escalate", "load_config_folder", "may_act", "overdue",
+    "choose_workflow", "deadline", "decide", "escalate", "escalation_due", "load_config_folder", "may_act", "overdue",
     "parse_directory", "parse_routes", "publish_report", "start", "validate", "validate_routes",
 ]

@@ -31,6 +31,18 @@ class Escalation:
     message: str
 
 
+def escalation_due(definition: WorkflowDefinition, state: InstanceState, task_started_at: datetime
+                   ) -> datetime | None:
+    """When the current task, started at ``task_started_at``, is to be escalated; None if it never will be (no
+    deadline, no task manager, or the task manager holds it already)."""
+    limit = deadline(definition, state.current_task) if state.running else None
+    if limit is None or definition.task_manager is None:
+        return None
+    if definition.task_manager in assignees_of(definition, state, state.current_task):
+        return None
+    return task_started_at + limit
+
+
 def escalate(
     definition: WorkflowDefinition, state: InstanceState, task_started_at: datetime, now: datetime
 ) -> Escalation | None:

@@ -2,6 +2,7 @@
 deadlines."""
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from services.workflow.domain import Publication
 from services.workflow.repository import AuditEntry, Instance, PublishedConfig, RunningTask, StaleState, StateChange
@@ -17,6 +18,7 @@ class WorkflowTables(Tables):
     applied_actions: dict[str, str] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     parties: dict[str, Party] = field(default_factory=dict)
+    task_due_at: dict[str, datetime] = field(default_factory=dict)
 
 
 class InMemoryWorkflowRepository:
@@ -50,10 +52,16 @@ class InMemoryWorkflowRepository:
     async def instances(self, ids: list[str], *, skip_locked: bool = False) -> list[Instance]:
         return [self.tables.instances[i] for i in sorted(ids) if i in self.tables.instances]
 
-    async def running_tasks(self) -> list[RunningTask]:
+    async def due_tasks(self, now: datetime) -> list[RunningTask]:
         return [RunningTask(i.dossier_item_id, i.publication_id, i.state, i.task_started_at)
                 for i in self.tables.instances.values()
-                if i.status_code == StatusCode.IN_WORKFLOW and i.state and i.task_started_at]
+                if i.status_code == StatusCode.IN_WORKFLOW and i.state and i.task_started_at
+                and self.tables.task_due_at.get(i.dossier_item_id, now + timedelta(1)) <= now]
+
+    async def never_due(self, ids: list[str], *, due_by: datetime) -> None:
+        for item_id in ids:
+            if self.tables.task_due_at.get(item_id, due_by + timedelta(1)) <= due_by:
+                del self.tables.task_due_at[item_id]
 
     async def save_states(self, changes: list[StateChange]) -> None:
         for change in changes:
@@ -65,6 +73,9 @@ class InMemoryWorkflowRepository:
             self.tables.instances[change.dossier_item_id] = replace(
                 instance, state=change.state, status_code=change.status_code, publication_id=change.publication_id,
                 task_started_at=change.task_started_at or instance.task_started_at)
+            self.tables.task_due_at.pop(change.dossier_item_id, None)
+            if change.task_due_at is not None:
+                self.tables.task_due_at[change.dossier_item_id] = change.task_due_at
 
     async def set_waiting(self, waiting: list[tuple[str, str]]) -> None:
         pass  # the detail is not read back by the use cases

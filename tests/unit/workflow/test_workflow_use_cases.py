@@ -168,3 +168,16 @@ async def test_an_overdue_task_is_escalated_to_the_task_manager_once(workflow, t
     assert "escalated to task manager 'fiscalist'" in escalation.comment
     assert sent(tables, TOPICS.tasks, item_id)[-1]["kind"] == "escalated"
     assert statuses(tables, other) == [30]
+
+
+async def test_a_task_is_due_for_escalation_by_its_deadline_and_never_when_its_manager_holds_it(workflow, tables,
+                                                                                             clock):
+    item_id = await new_item(workflow)  # Belastingdienst: 72 hours for the client, fiscalist manages
+    assert tables.task_due_at[item_id] == clock() + timedelta(hours=72)
+
+    clock.advance(3600)
+    await workflow.take([action(item_id, "Reageren")])  # to @fiscaal, which the fiscalist is one of
+    assert item_id not in tables.task_due_at
+
+    await workflow.take([action(item_id, "Opnieuw voorleggen aan klant", "medewerker", task=OFFICE_TASK)])
+    assert tables.task_due_at[item_id] == clock() + timedelta(hours=72), "the client's deadline starts again"
