@@ -32,11 +32,12 @@ def draw(rounds: list[Round], path: Path) -> None:
     width = 0.8 / (2 * len(PERCENTILES))
     for n, (code, p) in enumerate((code, p) for code in (60, 80) for p in PERCENTILES):
         values = [statistics.median(r.loads[rate].latency[code][p].seconds for r in rounds
-                                    if r.loads[rate].latency[code]) * 1000 for rate in rates]
+                                    if r.loads[rate].latency[code]) if any(r.loads[rate].latency[code] for r in rounds)
+                  else 0.0 for rate in rates]
         latency.bar([i + n * width for i in range(len(rates))], values, width, label=f"p{p} to {code}")
     latency.set_xticks([i + 0.4 - width / 2 for i in range(len(rates))], [f"{r:,.0f}/s" for r in rates])
     latency.set_yscale("log")
-    latency.set_ylabel("ms from publish (reviewer excluded; unreached count as waited)")
+    latency.set_ylabel("s from publish (reviewer excluded; unreached count as waited)")
     latency.legend(fontsize="small")
 
     phases = cpu_phases(rounds)

@@ -57,13 +57,13 @@ def percentile_text(values: list[Percentile | None]) -> str:
     if not known:
         return "-"
     floor = "≥ " if any(v.lower_bound for v in known) else ""
-    return f"{floor}{statistics.median(v.seconds for v in known) * 1000:,.0f}"
+    return f"{floor}{statistics.median(v.seconds for v in known):,.2f}"
 
 
 def latency_table(rounds: list[Round]) -> Table:
-    table = Table(title="Latency from publish (ms), reviewer's own time excluded; medians. "
-                        "≥: a floor, that rank had not arrived when the bench stopped waiting")
-    for column in ("offered/s", "to", "published", "reached", *(f"p{p}" for p in PERCENTILES), "p99 max/min"):
+    table = Table(title="Latency from publish (s) at offered loads (decl./s), reviewer's own time excluded; "
+                        "medians. ≥: a floor, that rank had not arrived when the bench stopped waiting")
+    for column in ("load", "to", "sent", "reached", *(f"p{p}" for p in PERCENTILES), "p99 max/min"):
         table.add_column(column, justify="right")
     for rate in rounds[0].loads:
         phases = [r.loads[rate] for r in rounds]

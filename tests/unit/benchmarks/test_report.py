@@ -40,8 +40,8 @@ def test_two_over_one_is_the_median_of_per_round_ratios():
 def test_latency_marks_ranks_never_reached_as_floors():
     rows = [line for line in text(latency_table(ROUNDS)).splitlines() if line.strip(" │").startswith("100")]
     to_60, to_80 = rows
-    assert "≥" not in to_60 and "3,000" in to_60 and " 300 " in to_60
-    assert "≥ 9,000" in to_80 and "≥ 9,500" in to_80 and "2,900" in to_80
+    assert "≥" not in to_60 and "3,000" in to_60 and " 0.30 " in to_60
+    assert "≥ 9.00" in to_80 and "≥ 9.50" in to_80 and "2,900" in to_80
 
 
 def test_cpu_table_sums_the_stack_without_the_bench():
