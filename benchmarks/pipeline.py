@@ -12,8 +12,9 @@ process from /proc. Every throughput is also given as a share of the same round'
 the medians of the rounds and how far they lay apart.
 
 Writes table.txt, bench.json and bench.png under .cache/bench/<timestamp>/. A default run (three rounds) takes
-about 15 minutes on two cores, most of it in the three 30-second loads and the waits after them; --quick about
-2. Each phase starts its own services and warms them up (about 10 s) so that none inherits another's backlog.
+about 14 minutes on two cores (822 s on 2026-11-29), most of it in the three 30-second loads and the waits after
+them; --quick about 2. Each phase starts its own services and warms them up (about 10 s), so that none
+inherits another's backlog.
 """
 
 import argparse
@@ -64,7 +65,8 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--records", type=positive(int),
                         help=f"records of the raw limits and of intake alone (default {DEFAULTS['records']})")
     parser.add_argument("--declarations", type=positive(int),
-                        help=f"declarations of each whole-pipeline throughput phase (default {DEFAULTS['declarations']})")
+                        help="declarations of each whole-pipeline throughput phase "
+                             f"(default {DEFAULTS['declarations']})")
     parser.add_argument("--loads", type=listed(float), help="offered loads of the latency phases, declarations/s, "
                                                             "comma separated (default 100,500,1000)")
     parser.add_argument("--load-seconds", type=positive(float),
@@ -92,7 +94,8 @@ async def one_round(number: int, args, infra, infra_roots, log_dir: Path, say) -
         relay = await raw.relay(settings, records)
         copy = await raw.copy(settings, records)
     say(f"round {number}: relay {relay:,.0f}/s, COPY {copy:,.0f}/s")
-    intake = await intake_alone.intake_alone(infra, f"{tag}intake", log_dir, declarations(f"{tag}-intake", args.records))
+    intake = await intake_alone.intake_alone(infra, f"{tag}intake", log_dir,
+                                             declarations(f"{tag}-intake", args.records))
     say(f"round {number}: intake alone {intake:,.0f}/s")
     result = Round(relay=relay, copy=copy, intake=intake)
     timeout = max(600.0, args.declarations / 10)
