@@ -40,9 +40,12 @@ browser:
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
+# The whole pipeline against the raw limits of the same run (benchmarks/pipeline.py says what and how long);
+# table, JSON and chart under .cache/bench/. Options: ARGS="--quick" or ARGS="--rounds 1 --loads 100,500".
 bench: $(STAMP)
+	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/accordeer stack fetch
-	$(BIN)/python -m benchmarks.intake_throughput
+	$(BIN)/python -m benchmarks.pipeline $(ARGS)
 
 # The whole system on a three-broker cluster under faults (SIGKILL, SIGSTOP, broker and PostgreSQL restarts,
 # gateway outages, a slow and lossy link to one broker); prints the checker's table, writes it under .cache/chaos/

@@ -1,0 +1,55 @@
+"""The bench's chart (PNG, matplotlib's Agg backend): throughputs as a share of the raw relay, latency
+percentiles per offered load, and CPU per declaration per process."""
+
+import statistics
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+from benchmarks.report import STACK, Round, cpu_phases, ratios, throughputs  # noqa: E402
+from benchmarks.stats import PERCENTILES  # noqa: E402
+
+
+def draw(rounds: list[Round], path: Path) -> None:
+    figure, (shares, latency, burn) = plt.subplots(1, 3, figsize=(18, 6))
+    relays = [r.relay for r in rounds]
+    names, medians, lows, highs = [], [], [], []
+    for name, values in throughputs(rounds).items():
+        per_round = ratios(values, relays)
+        names.append(name)
+        medians.append(statistics.median(per_round))
+        lows.append(medians[-1] - min(per_round))
+        highs.append(max(per_round) - medians[-1])
+    shares.barh(names, medians, xerr=[lows, highs], color="tab:blue")
+    shares.set_xscale("log")
+    shares.set_xlabel("throughput / raw Kafka relay of the same round (median, min-max)")
+    shares.invert_yaxis()
+
+    rates = list(rounds[0].loads)
+    width = 0.8 / (2 * len(PERCENTILES))
+    for n, (code, p) in enumerate((code, p) for code in (60, 80) for p in PERCENTILES):
+        values = [statistics.median(r.loads[rate].latency[code][p].seconds for r in rounds
+                                    if r.loads[rate].latency[code]) if any(r.loads[rate].latency[code] for r in rounds)
+                  else 0.0 for rate in rates]
+        latency.bar([i + n * width for i in range(len(rates))], values, width, label=f"p{p} to {code}")
+    latency.set_xticks([i + 0.4 - width / 2 for i in range(len(rates))], [f"{r:,.0f}/s" for r in rates])
+    latency.set_yscale("log")
+    latency.set_ylabel("s from publish (reviewer excluded; unreached count as waited)")
+    latency.legend(fontsize="small")
+
+    phases = cpu_phases(rounds)
+    bottom = [0.0] * len(phases)
+    for group in STACK:
+        values = [statistics.median(p.cpu_ms.get(group, 0.0) for p in ps) for ps in phases.values()]
+        burn.bar(list(phases), values, bottom=bottom, label=group)
+        bottom = [b + v for b, v in zip(bottom, values)]
+    burn.set_ylabel("CPU ms per declaration")
+    burn.tick_params(axis="x", rotation=30)
+    burn.legend(fontsize="small")
+
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

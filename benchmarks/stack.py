@@ -1,0 +1,110 @@
+"""Each bench phase's own system on the shared broker and server: a fresh database and topic prefix (dropped
+afterwards, so phases neither see each other's backlog nor grow each other's tables), the services as processes
+at WARNING, the mocked gateway at zero latency, and the process ids whose CPU the bench reads."""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+from accordeer.localstack.kafka import free_port
+from accordeer.localstack.stack import ServiceProcesses, with_database
+from accordeer.setup import prepare
+from benchmarks.cpu import listener_pid, parent_pid
+from shared.db.pool import connect
+from shared.settings import Settings
+from tests.support.infrastructure import Infrastructure
+
+PIPELINE = ("intake", "workflow", "dispatch")
+INSTANCES = "abcdefgh"
+GATEWAY = "gateway mock"
+
+
+async def prepared_settings(infra: Infrastructure, tag: str) -> Settings:
+    database = f"bench_{tag}_{uuid.uuid4().hex[:6]}"
+    admin = await connect(infra.database_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await admin.close()
+    settings = Settings(database_url=with_database(infra.database_url, database),
+                        kafka_bootstrap_servers=infra.bootstrap_servers, topic_prefix=f"{database}.")
+    await prepare(settings)
+    return settings
+
+
+async def discard(infra: Infrastructure, settings: Settings) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.bootstrap_servers, client_id="bench-admin")
+    await admin.start()
+    try:
+        ours = [t for t in await admin.list_topics() if t.startswith(settings.topic_prefix)]
+        if ours:
+            await admin.delete_topics(ours)
+    finally:
+        await admin.close()
+    conn = await connect(infra.database_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{settings.topic_prefix.rstrip(".")}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def phase_system(infra: Infrastructure, tag: str, log_dir: Path, *, services=PIPELINE, processes: int = 1,
+                       gateway: bool = True) -> AsyncIterator[tuple[Settings, ServiceProcesses]]:
+    """``processes`` of each of ``services`` (one consumer group each) on a fresh database and prefix."""
+    settings = await prepared_settings(infra, tag)
+    running = ServiceProcesses(log_dir / tag, env={
+        "DATABASE_URL": settings.database_url, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "ACCORDEER_TOPIC_PREFIX": settings.topic_prefix, "ACCORDEER_LOG_LEVEL": "WARNING",
+        "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0"}, gateway_port=free_port(), mail_port=free_port(),
+        portal_port=free_port())
+    try:
+        if gateway:
+            await asyncio.to_thread(running.start_gateway)
+        for name in services:
+            for instance in INSTANCES[:processes]:
+                running.start_service(name, instance=instance)
+        yield settings, running
+    finally:
+        await asyncio.to_thread(running.stop_all)
+        await discard(infra, settings)
+
+
+def check_running(running: ServiceProcesses) -> None:
+    """Raise with its log's tail when a process of the phase has died: the figures would mean nothing."""
+    for key, process in running.processes.items():
+        if not process.running():
+            raise RuntimeError(f"{key} exited during the bench (code {process.popen.returncode}):\n{process.tail()}")
+
+
+def service_roots(running: ServiceProcesses) -> dict[str, list[int]]:
+    """Service name (or the gateway mock) → its processes' ids."""
+    roots: dict[str, list[int]] = {}
+    for key, process in running.processes.items():
+        name = GATEWAY if key == "digipoort_mock" else key.rsplit("-", 1)[0]
+        roots.setdefault(name, []).append(process.pid)
+    return roots
+
+
+async def infrastructure_roots(infra: Infrastructure) -> dict[str, list[int]]:
+    """The broker (whoever listens on the bootstrap port) and PostgreSQL's postmaster (the parent of our own
+    backend); left out when they run where /proc cannot see them (a container, another host)."""
+    roots = {}
+    port = int(infra.bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
+    if (broker := await asyncio.to_thread(listener_pid, port)) is not None:
+        roots["Kafka broker"] = [broker]
+    conn = await connect(infra.database_url)
+    try:
+        backend = await conn.fetchval("SELECT pg_backend_pid()")
+    finally:
+        await conn.close()
+    postmaster = parent_pid(backend)
+    if postmaster is not None and Path(f"/proc/{postmaster}/comm").read_text().strip().startswith("postgres"):
+        roots["PostgreSQL"] = [postmaster]
+    roots["bench itself"] = [os.getpid()]
+    return roots
