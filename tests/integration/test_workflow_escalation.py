@@ -162,3 +162,20 @@ async def test_the_loop_escalates_on_its_own_with_the_real_clock(system, pool):
         loop.cancel()
         await asyncio.gather(loop, return_exceptions=True)
     assert time.monotonic() - began >= DEADLINE.total_seconds() - 0.2
+
+
+async def test_the_migration_gives_instances_running_before_it_their_due_time(system, pool, clock):
+    """Migration 0012's fill, run again on an instance whose due time is gone (as every running instance's was)."""
+    workflow = workflow_on(pool, system.topics, clock=clock)
+    item_id, item = dossier_item_record(system.topics, "btw-aangifte")  # Belastingdienst: 0.0003 hours here
+    await workflow.take([item])
+    due, started = await system.db.fetchrow("SELECT task_due_at, task_started_at FROM workflow.instances"
+                                            " WHERE dossier_item_id = $1", item_id)
+    assert due == started + timedelta(hours=0.0003)
+
+    await system.db.execute("UPDATE workflow.instances SET task_due_at = NULL")
+    fill = (REPO_ROOT / "deploy" / "migrations" / "0012_task_due.sql").read_text().split(";")[-2]
+    assert fill.strip().startswith("UPDATE workflow.instances")
+    await system.db.execute(fill)
+    assert await system.db.fetchval("SELECT task_due_at FROM workflow.instances WHERE dossier_item_id = $1",
+                                    item_id) == due
