@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit wipe docs bench clean venv browser chaos
+.PHONY: run test unit wipe docs bench profile clean venv browser chaos
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,16 @@ unit: $(STAMP)
 # The whole pipeline against the raw limits of the same run (benchmarks/pipeline.py says what and how long);
 # table, JSON and chart under .cache/bench/. Options: ARGS="--quick" or ARGS="--rounds 1 --loads 100,500".
 bench: $(STAMP)
-	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/pip install --quiet -e '.[test,bench]'
+	@$(BIN)/python -c 'import matplotlib' 2>/dev/null && [ -x $(BIN)/py-spy ] || $(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/accordeer stack fetch
 	$(BIN)/python -m benchmarks.pipeline $(ARGS)
+
+# Where each service spends its CPU under a steady load: py-spy's top functions per service, and folded stacks
+# for flame graphs, under .cache/profile/. Options: ARGS="--rate 100 --seconds 30".
+profile: $(STAMP)
+	@[ -x $(BIN)/py-spy ] || $(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/accordeer stack fetch
+	$(BIN)/python -m benchmarks.profile $(ARGS)
 
 # The whole system on a three-broker cluster under faults (SIGKILL, SIGSTOP, broker and PostgreSQL restarts,
 # gateway outages, a slow and lossy link to one broker); prints the checker's table, writes it under .cache/chaos/
