@@ -14,14 +14,16 @@ class NotRunning(RuntimeError):
 
 
 def database_url(settings: Settings) -> str:
+    """The settings' database, or the running local stack's (each kind of local Kafka has its PostgreSQL in a
+    folder of its own: .data/postgres, postgres-secure, postgres-cluster, postgres-cluster-secure)."""
     if settings.database_url:
         return settings.database_url
     from accordeer.localstack.postgres import running_server_url
 
-    url = running_server_url(DATA_DIR / "postgres")
-    if url is None:
-        raise NotRunning("no DATABASE_URL is set and the local stack is not running (start it with `make run`)")
-    return url
+    for folder in sorted(DATA_DIR.glob("postgres*")):
+        if (url := running_server_url(folder)) is not None:
+            return url
+    raise NotRunning("no DATABASE_URL is set and the local stack is not running (start it with `make run`)")
 
 
 def settings_with_database(settings: Settings | None = None) -> Settings:

@@ -72,21 +72,33 @@ class Infrastructure:
         """Which replication settings of deploy/topics.yaml the product's topics get."""
         return "cluster" if self.kafka_brokers == 3 else "local"
 
+    @property
+    def kafka_folder(self) -> str:
+        """The local Kafka's folder under the data dir. Secure mode has folders of its own: its storage holds the
+        SCRAM credentials, formatted with them; a cluster's storage is formatted for three voters."""
+        secure = "-secure" if self.kafka_security == "scram" else ""
+        return f"kafka-cluster{secure}" if self.kafka_brokers == 3 else f"kafka{secure}"
+
+    @property
+    def postgres_folder(self) -> str:
+        """Each local Kafka has a PostgreSQL of its own: a database keeps its consumers' positions in that Kafka's
+        topics, and used with another Kafka it would take that one's records as applied already and skip them."""
+        return "postgres" + self.kafka_folder.removeprefix("kafka")
+
     def start(self) -> "Infrastructure":
         self.bootstrap_servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
         self.database_url = os.environ.get("DATABASE_URL", "")
         if not self.database_url:
-            self.postgres = LocalPostgres(self.data_dir / "postgres").start()
+            folder = "postgres" if self.bootstrap_servers else self.postgres_folder
+            self.postgres = LocalPostgres(self.data_dir / folder).start()
             self.database_url = self.postgres.url
         if self.bootstrap_servers:
             return self
-        # Secure mode has folders of its own: its storage holds the SCRAM credentials, formatted with them.
-        secure = "-secure" if self.kafka_security == "scram" else ""
-        kafka_dir = self.data_dir / (f"kafka-cluster{secure}" if self.kafka_brokers == 3 else f"kafka{secure}")
+        secure = self.kafka_security == "scram"
+        kafka_dir = self.data_dir / self.kafka_folder
         if secure:
             self.security = BrokerSecurity(kafka_dir / "security", principals(configured_sources()))
         if self.kafka_brokers == 3:
-            # Its own folder: a cluster's storage is formatted for three voters, the single broker's for one.
             self.cluster = LocalKafkaCluster(kafka_dir, self.cache_dir, brokers=3, base_port=self.kafka_port,
                                              security=self.security).start()
             self.bootstrap_servers = self.cluster.bootstrap_servers
