@@ -28,7 +28,7 @@ def friendly(command):
             typer.secho(f"error: {exc}", fg="red", err=True)
             raise typer.Exit(2) from None
         except KafkaError as exc:
-            typer.secho(f"error: Kafka is not reachable ({exc}); is the stack running (`make run`)?", fg="red", err=True)
+            typer.secho(f"error: Kafka is not reachable ({exc}); {_kafka_hint()}", fg="red", err=True)
             raise typer.Exit(2) from None
         except PostgresError as exc:
             typer.secho(f"error: PostgreSQL refused it ({exc}); is the database set up (`accordeer setup`)?", fg="red",
@@ -36,6 +36,19 @@ def friendly(command):
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def _kafka_hint() -> str:
+    """What to do about Kafka not answering: start the stack, or, when a secure one runs, log this shell in."""
+    from accordeer.connect import DATA_DIR
+    from accordeer.localstack.postgres import running_server_url
+    from shared.settings import Settings
+
+    secure_running = any(running_server_url(DATA_DIR / f) for f in ("postgres-secure", "postgres-cluster-secure"))
+    if secure_running and Settings().kafka_security == "plaintext":
+        return ("the local stack runs in secure mode and takes no client without credentials: "
+                "`eval $(accordeer stack credentials operator)` gives this shell the operator's")
+    return "is the stack running (`make run`)?"
 
 
 T = TypeVar("T")

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, TopicAuthorizationFailedError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from shared.kafka.producer import MAX_RECORD_BYTES
@@ -16,6 +16,7 @@ from shared.settings import REPO_ROOT, Settings
 from shared.kafka.security import client_options
 
 TOPICS_FILE = REPO_ROOT / "deploy" / "topics.yaml"
+TOPIC_AUTHORIZATION_FAILED = TopicAuthorizationFailedError.errno
 
 
 def topic_spec(prefix: str = "", path: Path = TOPICS_FILE) -> dict[str, int]:
@@ -55,6 +56,9 @@ async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartiti
         [description] = await admin.describe_topics([topic])
     finally:
         await admin.close()
+    if description["error_code"] == TOPIC_AUTHORIZATION_FAILED:
+        raise LookupError(f"Kafka does not let {Settings().kafka_username or 'this client'} see topic {topic}: "
+                          "its ACLs (deploy/kafka_acls.yaml) give it no right there")
     if description["error_code"] != 0 or not description["partitions"]:
         raise LookupError(f"topic {topic} does not exist; is the system set up (accordeer setup)?")
     return sorted(TopicPartition(topic, p["partition"]) for p in description["partitions"])
