@@ -22,7 +22,7 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
     options = options or DispatchSettings()
     runtime = ServiceRuntime("dispatch", settings)
     gateway = HttpGateway(settings.gateway_url, timeout=options.gateway_timeout_seconds,
-                          connections=options.concurrency)
+                          connections=options.gateway_connections)
     recorder = BreakerRecorder(PostgresBreakerStates(lambda: runtime.pool))
     dispatch = Dispatch(
         lambda: PostgresUnitOfWork(runtime.pool, "dispatch", runtime.group_id, PostgresDeliveries), gateway,

@@ -46,11 +46,11 @@ class Gateway(Protocol):
 class HttpGateway:
     """Digipoort's vocabulary over HTTP/JSON, as the mock speaks it."""
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0, connections: int = 32,
+    def __init__(self, base_url: str, *, timeout: float = 10.0, connections: int = 8,
                  transport: httpx.AsyncBaseTransport | None = None):
-        # Every connection the delivery loop and the poll use at once is kept open: with httpx's default of 20
-        # kept-alive connections, 32 deliveries in flight opened and closed a dozen connections all the time.
-        limits = httpx.Limits(max_connections=connections + 1, max_keepalive_connections=connections + 1)
+        # As many connections kept open as are used, so none is opened and closed per request (httpx's default
+        # keeps 20 of up to 100), and no more: httpx's pool checks each of its connections on every request.
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         self._client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
                                          limits=limits, transport=transport)
         # httpx times each read and write on its own; this bounds the whole exchange, so a claimed
