@@ -109,13 +109,9 @@ def stack_credentials(
     as PRINCIPAL: `eval $(accordeer stack credentials operator)`. Exit code 1: no secure stack has run here."""
     import shlex
 
-    from accordeer.localstack.secure import SecurityMaterialError, find_security
+    from accordeer.localstack.secure import SecurityMaterialError
 
-    security = find_security(DATA_DIR)
-    if security is None:
-        typer.secho(f"error: no secure local stack has run here ({DATA_DIR}); start one with `accordeer run --secure`",
-                    fg="red", err=True)
-        raise typer.Exit(1)
+    security = _secure_stack()
     try:
         environment = security.client_env(principal)
     except SecurityMaterialError as error:
@@ -133,17 +129,25 @@ def stack_new_password(
     Connections already open keep working; `accordeer stack restart NAME` makes a service use it. Exit code 1:
     no secure stack here, an unknown principal, or the broker did not take it."""
     from accordeer.localstack.kafka import KafkaStartError, ensure_jars
-    from accordeer.localstack.secure import SecurityMaterialError, change_password, find_security
+    from accordeer.localstack.secure import SecurityMaterialError, change_password
     from shared.settings import Settings
 
-    security = find_security(DATA_DIR)
-    if security is None:
-        typer.secho(f"error: no secure local stack has run here ({DATA_DIR}); start one with `accordeer run --secure`",
-                    fg="red", err=True)
-        raise typer.Exit(1)
+    security = _secure_stack()
     try:
         change_password(ensure_jars(CACHE_DIR), Settings().kafka_bootstrap_servers, security, principal)
     except (SecurityMaterialError, KafkaStartError) as error:
         typer.secho(f"error: {error}", fg="red", err=True)
         raise typer.Exit(1)
     typer.echo(f"{principal} has a new password in {security.credentials_file}; restart its process to use it")
+
+
+def _secure_stack():
+    """The secrets of the secure local stack that has run here; exit code 1 with a sentence if none has."""
+    from accordeer.localstack.secure import find_security
+
+    security = find_security(DATA_DIR)
+    if security is None:
+        typer.secho(f"error: no secure local stack has run here ({DATA_DIR}); start one with `accordeer run --secure`",
+                    fg="red", err=True)
+        raise typer.Exit(1)
+    return security

@@ -192,13 +192,19 @@ async def test_while_the_gateway_retries_a_420_the_message_stays_sent(deliveries
     assert 420 in trail_codes(deliveries.events[-1])
 
 
-async def test_a_420_seen_on_its_own_is_reported_at_60(deliveries, gateway, clock):
-    dispatch = dispatch_on(deliveries, gateway, clock)
+async def delivered_with_trail(dispatch: Dispatch, deliveries, gateway, clock, *codes: int) -> str:
+    """One item delivered, its trail at the gateway ``codes`` so far, and polled once."""
     [item] = await take_in(dispatch, 1)
     await deliver_round(dispatch)
-    gateway.trails[deliveries.rows[item].kenmerk] = trail(105, 100, 110, 200, 301, 420)
+    gateway.trails[deliveries.rows[item].kenmerk] = trail(*codes)
     clock.advance(1)
     await dispatch.follow_due()
+    return item
+
+
+async def test_a_420_seen_on_its_own_is_reported_at_60(deliveries, gateway, clock):
+    dispatch = dispatch_on(deliveries, gateway, clock)
+    item = await delivered_with_trail(dispatch, deliveries, gateway, clock, 105, 100, 110, 200, 301, 420)
 
     assert deliveries.codes(item) == [60, 60]
     assert deliveries.events[-1].authority_status_code == "420"
@@ -380,11 +386,7 @@ async def test_polls_of_one_delivery_back_off_from_quick_to_the_cap(deliveries, 
 
 async def test_a_trail_without_a_final_answer_in_time_stops_at_70_with_the_reason(deliveries, gateway, clock):
     dispatch = dispatch_on(deliveries, gateway, clock)
-    [item] = await take_in(dispatch, 1)
-    await deliver_round(dispatch)
-    gateway.trails[deliveries.rows[item].kenmerk] = trail(105, 100, 110, 200, 301, 420)
-    clock.advance(1)
-    await dispatch.follow_due()
+    item = await delivered_with_trail(dispatch, deliveries, gateway, clock, 105, 100, 110, 200, 301, 420)
     clock.advance(3600)
     await dispatch.follow_due()
 
