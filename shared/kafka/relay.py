@@ -17,7 +17,7 @@ relaying and becomes a challenger. Before each batch it checks that its last ren
 so after a freeze it does not start publishing a new batch. What it cannot undo: a batch it had already handed to
 Kafka just before it froze may reach Kafka after the new holder has published those rows too. Such a record is
 published twice; consumers are idempotent and status events carry an event_id for that reason. A crash after
-publishing but before deleting republishes rows in the same way.
+publishing but before deleting republishes rows in the same way; a planned stop (SIGTERM) settles its batch first.
 
 A row Kafka refuses for good (``shared.kafka.relay_refusals``: too large, unknown topic, invalid record) is
 moved to ``<schema>.outbox_set_aside`` with the reason, in the transaction that deletes the published rows,
@@ -150,9 +150,20 @@ class OutboxRelay:
     async def _relay(self, conn: asyncpg.Connection) -> None:
         while True:
             self._wake.clear()
-            if await self._publish_batch(conn) < self.batch_size:
+            if await self._settled_even_when_stopping(self._publish_batch(conn)) < self.batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.idle_wait)
+
+    async def _settled_even_when_stopping(self, batch) -> int:
+        """A process told to stop (SIGTERM) first settles the batch it may have handed to Kafka, for at most a
+        lease's time: a planned stop then publishes nothing twice (a crash still can)."""
+        publishing = asyncio.ensure_future(batch)
+        try:
+            return await asyncio.shield(publishing)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(publishing, self.settings.lease_seconds)
+            raise
 
     async def _publish_batch(self, conn: asyncpg.Connection) -> int:
         async with self._db:
