@@ -47,13 +47,11 @@ def escalate(
     definition: WorkflowDefinition, state: InstanceState, task_started_at: datetime, now: datetime
 ) -> Escalation | None:
     """The escalation due now, or None: not overdue, no task manager, or already escalated."""
+    due = escalation_due(definition, state, task_started_at)
+    if due is None or now < due:
+        return None
     manager, task = definition.task_manager, state.current_task
-    if manager is None or task is None or not overdue(definition, state, task_started_at, now):
-        return None
-    current = assignees_of(definition, state, task)
-    if manager in current:
-        return None
-    assignees = (*current, manager)
+    assignees = (*assignees_of(definition, state, task), manager)
     hours = definition.task(task).deadline_hours
     message = f"task '{task}' is overdue (deadline {hours:g} hours); escalated to task manager '{manager}'"
     new_state = replace(state.with_override(task, assignees), step=state.step + 1)
