@@ -12,7 +12,7 @@ from pathlib import Path
 from aiokafka.admin import AIOKafkaAdminClient
 
 from accordeer.localstack.kafka import free_port
-from accordeer.localstack.stack import ServiceProcesses, with_database
+from accordeer.localstack.stack import ServiceProcesses, create_database
 from accordeer.setup import prepare
 from benchmarks.cpu import listener_pid, parent_pid
 from shared.db.pool import connect
@@ -26,12 +26,7 @@ GATEWAY = "gateway mock"
 
 async def prepared_settings(infra: Infrastructure, tag: str) -> Settings:
     database = f"bench_{tag}_{uuid.uuid4().hex[:6]}"
-    admin = await connect(infra.database_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{database}"')
-    finally:
-        await admin.close()
-    settings = Settings(database_url=with_database(infra.database_url, database),
+    settings = Settings(database_url=await create_database(infra.database_url, database),
                         kafka_bootstrap_servers=infra.bootstrap_servers, topic_prefix=f"{database}.")
     await prepare(settings)
     return settings

@@ -41,6 +41,18 @@ def with_database(database_url: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
+async def create_database(server_url: str, database: str) -> str:
+    """Create ``database`` on the server ``server_url`` connects to; the new database's URL."""
+    import asyncpg
+
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await admin.close()
+    return with_database(server_url, database)
+
+
 @dataclass
 class Infrastructure:
     """Kafka and PostgreSQL: started here unless the environment names existing ones."""

@@ -14,7 +14,7 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import REGISTRY
 
 from accordeer.kafka_io import publish
-from accordeer.localstack.stack import with_database
+from accordeer.localstack.stack import create_database
 from shared.db.inbox import claim_unapplied
 from shared.db.migrations import apply_migrations
 from shared.db.lease import LeaseLost, RelayLease
@@ -39,10 +39,7 @@ class Record:
 @pytest.fixture
 async def database(infrastructure):
     name = f"plumbing_{os.getpid()}_{next(_numbers)}"
-    admin = await asyncpg.connect(infrastructure.database_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    url = with_database(infrastructure.database_url, name)
+    url = await create_database(infrastructure.database_url, name)
     await asyncio.to_thread(apply_migrations, url)
     return url
 

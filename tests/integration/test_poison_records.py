@@ -21,7 +21,7 @@ from faststream.kafka import KafkaBroker
 
 from accordeer.dead_letter_tools import read_dead_letters
 from accordeer.kafka_io import publish
-from accordeer.localstack.stack import with_database
+from accordeer.localstack.stack import create_database
 from shared import dead_letters
 from shared.db.inbox import claim_unapplied
 from shared.db.migrations import apply_migrations
@@ -38,12 +38,7 @@ GROUP = "poison-test"
 @pytest.fixture
 async def database(infrastructure):
     name = f"poison_{os.getpid()}_{next(_numbers)}"
-    admin = await asyncpg.connect(infrastructure.database_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = with_database(infrastructure.database_url, name)
+    url = await create_database(infrastructure.database_url, name)
     await asyncio.to_thread(apply_migrations, url)
     conn = await asyncpg.connect(url)
     try:

@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer
 
 from accordeer.kafka_io import publish
 from accordeer.localstack.kafka import free_port
-from accordeer.localstack.stack import ServiceProcesses, with_database
+from accordeer.localstack.stack import ServiceProcesses, create_database
 from accordeer.setup import prepare
 from services.mail_sink.mailbox import StoredMail, read_mailbox, receptions
 from shared.contracts.status import StatusEvent
@@ -190,12 +190,7 @@ class SystemUnderTest:
 async def new_system(infrastructure: Infrastructure, log_dir: Path) -> SystemUnderTest:
     number = f"{os.getpid()}_{next(_numbers)}"
     database = f"accordeer_test_{number}"
-    admin = await asyncpg.connect(infrastructure.database_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{database}"')
-    finally:
-        await admin.close()
-    settings = Settings(database_url=with_database(infrastructure.database_url, database),
+    settings = Settings(database_url=await create_database(infrastructure.database_url, database),
                         kafka_bootstrap_servers=infrastructure.bootstrap_servers, topic_prefix=f"t{number}.")
     system = SystemUnderTest(settings, log_dir)
     await system.open()
