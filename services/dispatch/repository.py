@@ -104,6 +104,10 @@ class Deliveries(Protocol):
         """Sent deliveries whose next poll is due, leased to the caller."""
         ...
 
+    async def next_poll_at(self) -> datetime | None:
+        """When the first sent delivery is due to be polled; None when none is sent."""
+        ...
+
     async def mark_sent(self, sent: Sequence[SentNow]) -> set[str]:
         """Store deliveries the gateway took; the ids of those whose lease still held."""
         ...
@@ -170,6 +174,9 @@ class PostgresDeliveries:
                          status_code=r["status_code"], kenmerk=r["kenmerk"], leased_until=r["next_attempt_at"],
                          attempt=r["attempt"], previous_aanleverkenmerk=r["previous_aanleverkenmerk"])
                 for r in rows]
+
+    async def next_poll_at(self) -> datetime | None:
+        return await self.conn.fetchval("SELECT min(next_poll_at) FROM dispatch.deliveries WHERE state = 'sent'")
 
     async def claim_polls(self, *, limit, lease) -> list[Sent]:
         rows = await self.conn.fetch(

@@ -37,6 +37,8 @@ IDLE_WAIT = 0.5
 RESEND_HINT = "send it again with `accordeer resend` once the cause is fixed"
 # After an unexpected error (the database away, a bug) a loop pauses rather than spinning.
 PAUSE_AFTER_ERROR = 1.0
+MIN_POLL_WAIT_SECONDS = 0.005
+"""The shortest wait between two rounds of polls when nothing was due: they never spin."""
 
 
 def _utc_now() -> datetime:
@@ -187,9 +189,19 @@ class Dispatch:
         async def one_round() -> float:
             if await self.follow_due() >= self.poll_batch_size:  # a full batch: more may be due right now
                 return 0
-            return self.breaker.retry_in() or self.polling.first.total_seconds()
+            return self.breaker.retry_in() or await self.until_next_poll()
 
         await run_forever("following status trails", one_round, pause=PAUSE_AFTER_ERROR)
+
+    async def until_next_poll(self) -> float:
+        """Seconds until the first sent delivery is due, at most the first poll's delay (a delivery sent meanwhile,
+        by any process, is due that long after): a quick answer is seen when it is due, not a round later."""
+        async with self.unit_of_work() as uow:
+            next_poll_at = await uow.repository.next_poll_at()
+        first = self.polling.first.total_seconds()
+        if next_poll_at is None:
+            return first
+        return min(first, max(MIN_POLL_WAIT_SECONDS, (next_poll_at - self.clock()).total_seconds()))
 
     async def follow_due(self) -> int:
         """Poll the trails of one batch of due sent deliveries and report what is new; returns how many polled."""

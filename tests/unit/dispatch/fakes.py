@@ -75,6 +75,9 @@ class InMemoryDeliveries(Tables):
             row.next_at = self.clock() + lease
         return [self._delivery(row) for row in due]
 
+    async def next_poll_at(self):
+        return min((r.next_poll_at for r in self.rows.values() if r.state == "sent"), default=None)
+
     async def claim_polls(self, *, limit, lease) -> list[Sent]:
         self.claims += 1
         due = sorted((r for r in self.rows.values() if r.state == "sent" and r.next_poll_at <= self.clock()),

@@ -471,3 +471,15 @@ async def test_status_polls_the_gateway_keeps_refusing_back_off_instead_of_askin
         waits.append((deliveries.rows[item].next_poll_at - clock()).total_seconds())
 
     assert waits == [0.2, 0.4, 0.8, 1.0, 1.0, 1.0], "doubling up to the cap, as the polls of one delivery do"
+
+
+async def test_the_status_loop_waits_until_the_first_delivery_is_due_and_never_longer_than_a_first_poll(
+        deliveries, gateway, clock):
+    dispatch = dispatch_on(deliveries, gateway, clock)
+    assert await dispatch.until_next_poll() == pytest.approx(0.1)  # nothing sent: one first poll's delay
+    await take_in(dispatch, 1)
+    await deliver_round(dispatch)  # sent now, first due 0.1 s from now
+    clock.advance(0.07)
+    assert await dispatch.until_next_poll() == pytest.approx(0.03)
+    clock.advance(0.05)
+    assert await dispatch.until_next_poll() == use_cases.MIN_POLL_WAIT_SECONDS  # overdue: at once, without spinning
