@@ -155,7 +155,8 @@ class Intake:
         for item in items:
             plan.events.append(self._status(StatusCode.PROCESSING, item.message_id, item.source, item.id, now,
                                             detail=f"dossier item for {item.organisation_person_id}"))
-            plan.events.append(OutboxRecord.of(self.topics.dossier_items, item.id, _created(item)))
+            plan.events.append(OutboxRecord.of(self.topics.dossier_items, item.id, _created(item),
+                                               lane_key=item.message_id))
 
     def _refuse(self, plan: BatchPlan, record: ConsumerRecord, refusal: Refusal, judging: Judging) -> None:
         plan.refusals.append(str(refusal.reason_code))

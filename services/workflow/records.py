@@ -28,7 +28,7 @@ def approved_record(topics: Topics, instance: Instance, *, approved_by: str, at:
     message = MessageApproved(dossier_item_id=item.dossier_item_id, message_id=item.message_id, source=item.source,
                               message_type=item.message_type, identity=item.identity, document=item.document,
                               approved_by=approved_by, approved_at=at)
-    return OutboxRecord.of(topics.approved, item.dossier_item_id, message)
+    return OutboxRecord.of(topics.approved, item.dossier_item_id, message, lane_key=item.message_id)
 
 
 def describe(transition: Transition) -> str:

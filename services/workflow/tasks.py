@@ -67,4 +67,4 @@ class TaskEvents:
             organisation_person_id=item["organisation_person_id"], workflow=workflow, subject=item["subject"],
             confidential=item.get("confidential", False), summary=item.get("summary"), **fields,
         )
-        return OutboxRecord.of(self.topics.tasks, instance.dossier_item_id, event)
+        return OutboxRecord.of(self.topics.tasks, instance.dossier_item_id, event, lane_key=instance.message_id)

@@ -1,11 +1,20 @@
-"""The relay lease: which process relays a service's outbox, renewed as a heartbeat and taken over with fencing.
+"""The relay's lanes: which process relays which part of a service's outbox, renewed as a heartbeat and taken over
+with fencing.
 
-One row per lane in ``<schema>.relay_leases`` (lane 0 is the whole outbox). The holder renews it on the
-connection it relays with. A challenger takes it over when the holder's session is gone (a crash: at once)
-or when it has not been renewed for ``lease_seconds`` (a frozen or stalled holder): it ends the holder's
-session with ``pg_terminate_backend``, so whatever that session holds or has open dies with it, and raises
-the token, which every delete from the outbox is checked against.
+The outbox is split into lanes by a record's lane key (``shared.db.outbox.lane_of``), so that the records of one
+declaration, and so of one Kafka key, are always in the same lane. One row per lane in ``<schema>.relay_leases``
+says which relay holds it. A relay holds its lanes on the one connection it relays with and renews them together.
+
+Lanes are shared out among the relays alive (their sessions are named ``accordeer relay <schema>`` in
+``pg_stat_activity``): each takes free lanes up to a fair share and gives back what is beyond it, so N processes of
+a service publish in parallel. A lane whose holder is gone or overdue is taken whatever the share, so no lane is
+ever left without a relay: when the holder's session is gone (a crash) at once; when it has not renewed for
+``lease_seconds`` (a frozen or stalled holder) the challenger ends the holder's session with
+``pg_terminate_backend``, so whatever that session holds or has open dies with it, and raises the lane's token,
+which every delete from the outbox is checked against.
 """
+
+import math
 
 import asyncpg
 
@@ -17,61 +26,110 @@ _OWN_START = "(SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend
 
 
 class LeaseLost(Exception):
-    """The lease has been taken over by another process (or its row is gone): stop relaying."""
+    """A lane has been taken over by another process (or its row is gone): stop relaying."""
 
 
-class RelayLease:
-    """The lease of one lane of one schema's outbox, held on one connection."""
+def application_name(schema: str) -> str:
+    """The name a relay's session carries, by which the relays alive are counted."""
+    return f"accordeer relay {schema}"
 
-    def __init__(self, schema: str, holder: str, *, lane: int = 0, lease_seconds: float = 5.0):
+
+class RelayLanes:
+    """The lanes of one schema's outbox that one relay holds, all on one connection (one session to fence)."""
+
+    def __init__(self, schema: str, holder: str, *, lanes: int, lease_seconds: float = 5.0):
         self.schema = schema
         self.holder = holder
-        self.lane = lane
+        self.lanes = lanes
         self.lease_seconds = lease_seconds
-        self.token: int | None = None
+        self.held: dict[int, int] = {}
+        """lane -> the token this relay holds it with"""
 
-    async def try_acquire(self, conn: asyncpg.Connection) -> int | None:
-        """Take the lease if it is free, its holder gone or overdue; the new token, or None if it is held."""
+    async def rebalance(self, conn: asyncpg.Connection) -> tuple[list[int], list[int]]:
+        """Take the lanes whose holder is gone or overdue, then free lanes up to a fair share among the relays
+        alive, and give back the lanes beyond that share; returns the lanes taken and those given back.
+
+        Call it between batches: a lane given back must have nothing of this relay's in flight."""
+        relays = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1",
+            application_name(self.schema))
+        share = math.ceil(self.lanes / max(relays, 1))
+        rows = {r["lane"]: r for r in await conn.fetch(
+            f"""SELECT l.lane, l.token, {_HOLDER_ALIVE} AS alive,
+                       now() - l.renewed_at > make_interval(secs => $1) AS overdue
+                FROM {self.schema}.relay_leases l""", self.lease_seconds)}
+        orphaned = [lane for lane, r in rows.items()
+                    if lane < self.lanes and lane not in self.held and (not r["alive"] or r["overdue"])]
+        taken = [lane for lane in orphaned if await self._try_acquire(conn, lane) is not None]
+        for lane in (lane for lane in range(self.lanes) if lane not in rows):
+            if len(self.held) >= share:
+                break
+            if await self._try_acquire(conn, lane) is not None:
+                taken.append(lane)
+        given_back = sorted(self.held)[share:] if not taken else []
+        if given_back:
+            await conn.execute(
+                f"""DELETE FROM {self.schema}.relay_leases l USING unnest($1::int[], $2::bigint[]) AS h(lane, token)
+                    WHERE l.lane = h.lane AND l.token = h.token AND l.backend_pid = pg_backend_pid()""",
+                given_back, [self.held[lane] for lane in given_back])
+            for lane in given_back:
+                del self.held[lane]
+        return taken, given_back
+
+    async def _try_acquire(self, conn: asyncpg.Connection, lane: int) -> int | None:
+        """Take ``lane`` if it is free, its holder gone or overdue; the new token, or None if it is held."""
         async with conn.transaction():
             current = await conn.fetchrow(
                 f"""SELECT l.holder, l.token, l.backend_pid, {_HOLDER_ALIVE} AS alive,
                            now() - l.renewed_at > make_interval(secs => $2) AS overdue
                     FROM {self.schema}.relay_leases l WHERE l.lane = $1 FOR UPDATE""",
-                self.lane, self.lease_seconds)
+                lane, self.lease_seconds)
             if current is None:
-                self.token = await conn.fetchval(
+                token = await conn.fetchval(
                     f"""INSERT INTO {self.schema}.relay_leases (lane, holder, token, backend_pid, backend_start)
                         VALUES ($1, $2, 1, pg_backend_pid(), {_OWN_START})
-                        ON CONFLICT (lane) DO NOTHING RETURNING token""", self.lane, self.holder)
-                return self.token
-            if current["alive"] and not current["overdue"]:
+                        ON CONFLICT (lane) DO NOTHING RETURNING token""", lane, self.holder)
+            elif current["alive"] and not current["overdue"]:
                 return None
-            if current["alive"]:
-                # Wait (bounded) for that session to end, so it can no longer act on the database.
-                await conn.execute("SELECT pg_terminate_backend($1, 2000)", current["backend_pid"])
-            self.token = await conn.fetchval(
-                f"""UPDATE {self.schema}.relay_leases
-                    SET holder = $2, token = token + 1, backend_pid = pg_backend_pid(), backend_start = {_OWN_START},
-                        acquired_at = now(), renewed_at = now()
-                    WHERE lane = $1 RETURNING token""", self.lane, self.holder)
-            return self.token
+            else:
+                if current["alive"]:
+                    # Wait (bounded) for that session to end, so it can no longer act on the database.
+                    await conn.execute("SELECT pg_terminate_backend($1, 2000)", current["backend_pid"])
+                token = await conn.fetchval(
+                    f"""UPDATE {self.schema}.relay_leases
+                        SET holder = $2, token = token + 1, backend_pid = pg_backend_pid(),
+                            backend_start = {_OWN_START}, acquired_at = now(), renewed_at = now()
+                        WHERE lane = $1 RETURNING token""", lane, self.holder)
+        if token is not None:
+            self.held[lane] = token
+        return token
 
     async def renew(self, conn: asyncpg.Connection) -> None:
-        """Renew the lease; raises LeaseLost if another process holds it now."""
+        """Renew every lane held; raises LeaseLost if another process holds one of them now."""
+        if not self.held:
+            return
         status = await conn.execute(
-            f"UPDATE {self.schema}.relay_leases SET renewed_at = now() "
-            "WHERE lane = $1 AND token = $2 AND backend_pid = pg_backend_pid()", self.lane, self.token)
-        if status != "UPDATE 1":
-            raise LeaseLost(f"{self.schema} relay lease (lane {self.lane}) taken over; token {self.token} is stale")
+            f"""UPDATE {self.schema}.relay_leases l SET renewed_at = now()
+                FROM unnest($1::int[], $2::bigint[]) AS h(lane, token)
+                WHERE l.lane = h.lane AND l.token = h.token AND l.backend_pid = pg_backend_pid()""",
+            *self._lanes_and_tokens())
+        if status != f"UPDATE {len(self.held)}":
+            raise LeaseLost(f"{self.schema} relay lanes {sorted(self.held)} partly taken over; tokens are stale")
 
     async def hold(self, conn: asyncpg.Connection) -> None:
-        """Within a transaction: keep the lease from being taken over until it ends; LeaseLost if it is not ours.
+        """Within a transaction: keep the lanes held from being taken over until it ends; LeaseLost if one is not
+        ours.
 
         A challenger's takeover waits for this transaction (or ends this session), so what the transaction
-        does to the outbox is done by the holder of the current token, or not at all.
+        does to the outbox is done by the holder of the current tokens, or not at all.
         """
-        held = await conn.fetchval(
-            f"SELECT true FROM {self.schema}.relay_leases "
-            "WHERE lane = $1 AND token = $2 AND backend_pid = pg_backend_pid() FOR SHARE", self.lane, self.token)
-        if not held:
-            raise LeaseLost(f"{self.schema} relay lease (lane {self.lane}) taken over; token {self.token} is stale")
+        held = await conn.fetch(
+            f"""SELECT l.lane FROM {self.schema}.relay_leases l, unnest($1::int[], $2::bigint[]) AS h(lane, token)
+                WHERE l.lane = h.lane AND l.token = h.token AND l.backend_pid = pg_backend_pid() FOR SHARE OF l""",
+            *self._lanes_and_tokens())
+        if len(held) != len(self.held):
+            raise LeaseLost(f"{self.schema} relay lanes {sorted(self.held)} partly taken over; tokens are stale")
+
+    def _lanes_and_tokens(self) -> tuple[list[int], list[int]]:
+        lanes = sorted(self.held)
+        return lanes, [self.held[lane] for lane in lanes]

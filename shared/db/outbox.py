@@ -1,12 +1,22 @@
-"""The outbox: records to publish, written in the same transaction as the state they describe, and how the relay
-settles them: published rows deleted, rows Kafka refuses for good set aside."""
+"""The outbox: records to publish, written in the same transaction as the state they describe, in lanes, and how
+the relay settles them: published rows deleted, rows Kafka refuses for good set aside."""
 
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from shared.db.lease import RelayLease
+from shared.db.lease import RelayLanes
+
+LANES = 8
+"""How many lanes each outbox is split into, so up to this many processes of a service relay at once. Fixed: with
+another number a key's new rows would go to another lane than its rows still waiting, and could overtake them."""
+
+
+def lane_of(lane_key: str | None) -> int:
+    """The lane of a record: the same for every record with this lane key, spread evenly over the lanes."""
+    return zlib.crc32(lane_key.encode()) % LANES if lane_key is not None else 0
 
 
 @dataclass(frozen=True)
@@ -17,21 +27,30 @@ class OutboxRecord:
     key: str | None
     value: bytes
     headers: tuple[tuple[str, str], ...] = field(default=())
+    lane_key: str | None = None
+    """What decides the record's lane (its key when None). The records of one declaration share one, its message
+    id, whatever their Kafka keys: then its status events still go out before what sets the next service going."""
 
     @classmethod
-    def of(cls, topic: str, key: str | None, model: BaseModel, headers: Iterable[tuple[str, str]] = ()) -> "OutboxRecord":
-        return cls(topic=topic, key=key, value=model.model_dump_json().encode(), headers=tuple(headers))
+    def of(cls, topic: str, key: str | None, model: BaseModel, headers: Iterable[tuple[str, str]] = (), *,
+           lane_key: str | None = None) -> "OutboxRecord":
+        return cls(topic=topic, key=key, value=model.model_dump_json().encode(), headers=tuple(headers),
+                   lane_key=lane_key)
+
+    @property
+    def lane(self) -> int:
+        return lane_of(self.lane_key if self.lane_key is not None else self.key)
 
 
 async def append(conn, schema: str, records: Iterable[OutboxRecord]) -> None:
-    """Within the caller's transaction; ids keep the order given, which the relay keeps per key."""
+    """Within the caller's transaction; ids keep the order given, which the relay keeps per lane (so per key)."""
     rows = [
-        (r.topic, r.key.encode() if r.key is not None else None, r.value, [list(h) for h in r.headers])
+        (r.topic, r.key.encode() if r.key is not None else None, r.value, [list(h) for h in r.headers], r.lane)
         for r in records
     ]
     if rows:
-        await conn.copy_records_to_table("outbox", schema_name=schema, columns=("topic", "key", "value", "headers"),
-                                         records=rows)
+        await conn.copy_records_to_table("outbox", schema_name=schema,
+                                         columns=("topic", "key", "value", "headers", "lane"), records=rows)
 
 
 @dataclass(frozen=True)
@@ -44,11 +63,11 @@ class Refusal:
     error: str
 
 
-async def settle(conn, schema: str, lease: RelayLease, published: list[int], refused: list[Refusal]) -> None:
+async def settle(conn, schema: str, lanes: RelayLanes, published: list[int], refused: list[Refusal]) -> None:
     """Delete the published rows and move the refused ones to ``<schema>.outbox_set_aside``, in one transaction,
-    only while ``lease`` is held (LeaseLost otherwise)."""
+    only while ``lanes`` are held (LeaseLost otherwise)."""
     async with conn.transaction():
-        await lease.hold(conn)
+        await lanes.hold(conn)
         # By id, not by range: a transaction that took a lower id may commit later.
         await conn.execute(f"DELETE FROM {schema}.outbox WHERE id = ANY($1::bigint[])", published)
         if refused:

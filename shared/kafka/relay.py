@@ -4,20 +4,22 @@ Within a batch the status events go first and are acknowledged before the other 
 other rows (dossier items, approved messages, tasks) set the next service going, whose own status events
 must never reach ``messages.status`` before the ones that led to them.
 
-One relay per service schema is active at a time, the holder of the schema's relay lease
-(``shared.db.lease``), so per-key order is kept across processes. The holder renews the lease every
-``renew_seconds`` on the connection it relays with. Another process's relay waits as a challenger: when the
-holder's session is gone (it crashed) it takes over at once; when the lease has not been renewed for
-``lease_seconds`` (the holder is frozen: SIGSTOP, a long pause, a network stall) it ends the holder's
-PostgreSQL session and takes over with the next token. So a frozen process delays its service's events by
-about ``lease_seconds``, not for as long as it stays frozen.
+The outbox is split into lanes (``shared.db.outbox.LANES``, by the message id of the declaration a row is about),
+and each lane is relayed by one process at a time, the holder of its row in ``relay_leases``
+(``shared.db.lease``): per-key order is kept across processes, and N processes of a service publish in parallel.
+Every ``renew_seconds`` a relay renews its lanes on the connection it relays with and, between batches, takes free
+lanes up to its fair share or gives back those beyond it. A lane whose holder's session is gone (it crashed) is
+taken at once; one not renewed for ``lease_seconds`` (the holder is frozen: SIGSTOP, a long pause, a network
+stall) is taken by ending the holder's PostgreSQL session, with the next token. So a frozen process delays its
+lanes' events by about ``lease_seconds``, not for as long as it stays frozen.
 
-The old holder, when it resumes, finds its connection gone (and its token stale): it cannot delete rows, stops
-relaying and becomes a challenger. Before each batch it checks that its last renewal is recent, or renews first,
-so after a freeze it does not start publishing a new batch. What it cannot undo: a batch it had already handed to
-Kafka just before it froze may reach Kafka after the new holder has published those rows too. Such a record is
-published twice; consumers are idempotent and status events carry an event_id for that reason. A crash after
-publishing but before deleting republishes rows in the same way; a planned stop (SIGTERM) settles its batch first.
+The old holder, when it resumes, finds its connection gone (and its tokens stale): it cannot delete rows, stops
+relaying and starts again with no lanes. Before each batch it checks that its last renewal is recent, or renews
+first, so after a freeze it does not start publishing a new batch. What it cannot undo: a batch it had already
+handed to Kafka just before it froze may reach Kafka after the new holder has published those rows too. Such a
+record is published twice; consumers are idempotent and status events carry an event_id for that reason. A crash
+after publishing but before deleting republishes rows in the same way; a planned stop (SIGTERM) settles its batch
+first.
 
 A row Kafka refuses for good (``shared.kafka.relay_refusals``: too large, unknown topic, invalid record) is
 moved to ``<schema>.outbox_set_aside`` with the reason, in the transaction that deletes the published rows,
@@ -40,8 +42,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import metrics
-from shared.db.lease import LeaseLost, RelayLease
-from shared.db.outbox import Refusal, settle
+from shared.db.lease import LeaseLost, RelayLanes, application_name
+from shared.db.outbox import LANES, Refusal, settle
 from shared.kafka.relay_refusals import UNKNOWN_TOPIC, refusal_reason
 from shared.loops import run_forever
 
@@ -58,9 +60,9 @@ class RelaySettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ACCORDEER_RELAY_", env_file=".env", extra="ignore")
 
-    lease_seconds: float = Field(5.0, gt=0, description="A relay lease not renewed for this long is taken over.")
-    renew_seconds: float = Field(1.0, gt=0, description="How often the holder renews its lease, and a challenger "
-                                                        "looks whether it may take over.")
+    lease_seconds: float = Field(5.0, gt=0, description="A relay lane not renewed for this long is taken over.")
+    renew_seconds: float = Field(1.0, gt=0, description="How often a relay renews its lanes, and looks whether it "
+                                                        "should take or give back lanes.")
     retry_seconds: float = Field(2.0, gt=0, description="Wait before reconnecting after a database or broker error.")
 
     @model_validator(mode="after")
@@ -74,8 +76,8 @@ class OutboxRelay:
     def __init__(self, database_url: str, schema: str, new_producer: Callable[[], AIOKafkaProducer], *,
                  batch_size: int = 1000, idle_wait: float = 1.0, settings: RelaySettings | None = None,
                  holder: str | None = None, reports_first: Iterable[str] = ()):
-        """``new_producer`` makes an idempotent producer (not started): the relay starts one while it holds the
-        lease, and replaces it after Kafka refused a batch, which leaves an idempotent producer's sequence broken.
+        """``new_producer`` makes an idempotent producer (not started): the relay starts one once it holds a
+        lane, and replaces it after Kafka refused a batch, which leaves an idempotent producer's sequence broken.
         Rows on the ``reports_first`` topics (the status topic) of a batch are on Kafka before its other rows."""
         self.database_url = database_url
         self.schema = schema
@@ -85,19 +87,24 @@ class OutboxRelay:
         self.idle_wait = idle_wait
         self.reports_first = frozenset(reports_first)
         self.settings = settings or RelaySettings()
-        self.lease = RelayLease(schema, holder or f"{socket.gethostname()}:{os.getpid()}",
+        self.lanes = RelayLanes(schema, holder or f"{socket.gethostname()}:{os.getpid()}", lanes=LANES,
                                 lease_seconds=self.settings.lease_seconds)
         self._wake = asyncio.Event()
         # The heartbeat and the relaying share one connection (one session to fence): one statement at a time.
         self._db = asyncio.Lock()
         self._renewed_at = 0.0
         self._sequence_broken = False
+        self._rebalanced_at = 0.0
         self.published = 0
         self.set_aside = 0
-        self.holding = False
+
+    @property
+    def holding(self) -> bool:
+        """Whether this relay holds any lane now."""
+        return bool(self.lanes.held)
 
     async def run(self) -> None:
-        """Run until cancelled; reconnects after database or broker errors, and waits while another holds the lease.
+        """Run until cancelled; reconnects after database or broker errors, and relays only the lanes it holds.
         A lost session is expected after a takeover (this session was ended) or a database restart: no traceback."""
         async def one_round() -> float:
             await self._run_once()
@@ -107,19 +114,14 @@ class OutboxRelay:
                           transient=_SESSION_LOST)
 
     async def _run_once(self) -> None:
-        conn = await asyncpg.connect(self.database_url)
+        conn = await asyncpg.connect(self.database_url,
+                                     server_settings={"application_name": application_name(self.schema)})
         try:
-            while await self.lease.try_acquire(conn) is None:
-                await asyncio.sleep(self.settings.renew_seconds)
-            self._renewed_at = time.monotonic()
-            self.holding = True
-            await self._start_producer()
-            metrics.RELAY_LEASES_TAKEN.labels(service=self.schema).inc()
-            log.info("outbox relay for %s holds the lease (token %s)", self.schema, self.lease.token)
+            self._renewed_at = self._rebalanced_at = 0.0
             await conn.add_listener(f"{self.schema}_outbox", lambda *_: self._wake.set())
             await _first_to_fail(self._heartbeat(conn), self._relay(conn))
         finally:
-            self.holding = False
+            self.lanes.held.clear()
             conn.terminate()
             await self._stop_producer()
 
@@ -142,17 +144,32 @@ class OutboxRelay:
             await asyncio.sleep(self.settings.renew_seconds)
             async with self._db:
                 try:
-                    await asyncio.wait_for(self.lease.renew(conn), self.settings.lease_seconds)
+                    await asyncio.wait_for(self.lanes.renew(conn), self.settings.lease_seconds)
                 except TimeoutError:
-                    raise LeaseLost(f"{self.schema} relay lease not renewed within {self.settings.lease_seconds}s")
+                    raise LeaseLost(f"{self.schema} relay lanes not renewed within {self.settings.lease_seconds}s")
             self._renewed_at = time.monotonic()
 
     async def _relay(self, conn: asyncpg.Connection) -> None:
         while True:
+            if time.monotonic() - self._rebalanced_at >= self.settings.renew_seconds:
+                await self._rebalance(conn)
             self._wake.clear()
-            if await self._settled_even_when_stopping(self._publish_batch(conn)) < self.batch_size:
+            if not self.holding or await self._settled_even_when_stopping(self._publish_batch(conn)) < self.batch_size:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.idle_wait)
+                    await asyncio.wait_for(self._wake.wait(), min(self.idle_wait, self.settings.renew_seconds))
+
+    async def _rebalance(self, conn: asyncpg.Connection) -> None:
+        """Between batches: take lanes that need a relay, give back those beyond this relay's share."""
+        async with self._db:
+            taken, given_back = await self.lanes.rebalance(conn)
+        self._rebalanced_at = time.monotonic()
+        if taken:
+            if self.producer is None:
+                await self._start_producer()
+            metrics.RELAY_LEASES_TAKEN.labels(service=self.schema).inc(len(taken))
+        if taken or given_back:
+            log.info("outbox relay for %s holds lanes %s (took %s, gave back %s)", self.schema,
+                     sorted(self.lanes.held), taken, given_back)
 
     async def _settled_even_when_stopping(self, batch) -> int:
         """A process told to stop (SIGTERM) first settles the batch it may have handed to Kafka, for at most a
@@ -168,8 +185,8 @@ class OutboxRelay:
     async def _publish_batch(self, conn: asyncpg.Connection) -> int:
         async with self._db:
             rows = await conn.fetch(
-                f"SELECT id, topic, key, value, headers FROM {self.schema}.outbox ORDER BY id LIMIT $1",
-                self.batch_size)
+                f"""SELECT id, topic, key, value, headers FROM {self.schema}.outbox
+                    WHERE lane = ANY($2::smallint[]) ORDER BY id LIMIT $1""", self.batch_size, list(self.lanes.held))
             if len(rows) == self.batch_size or not rows:
                 await self._observe_backlog(conn)
         if not rows:
@@ -177,11 +194,11 @@ class OutboxRelay:
         if time.monotonic() - self._renewed_at > self.settings.lease_seconds:
             # Not renewed for a lease's time (this process was paused?): publish only if it is still ours.
             async with self._db:
-                await self.lease.renew(conn)
+                await self.lanes.renew(conn)
             self._renewed_at = time.monotonic()
         published, refused, transient = await self._send(rows)
         async with self._db:
-            await settle(conn, self.schema, self.lease, [r["id"] for r in published], refused)
+            await settle(conn, self.schema, self.lanes, [r["id"] for r in published], refused)
         for row in published:
             metrics.observe_published(row["topic"], row["value"], _headers(row))
         for refusal in refused:

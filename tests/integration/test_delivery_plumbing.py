@@ -17,8 +17,8 @@ from accordeer.kafka_io import publish
 from accordeer.localstack.stack import create_database
 from shared.db.inbox import claim_unapplied
 from shared.db.migrations import apply_migrations
-from shared.db.lease import LeaseLost, RelayLease
-from shared.db.outbox import OutboxRecord, append, settle
+from shared.db.lease import LeaseLost, RelayLanes, application_name
+from shared.db.outbox import LANES, OutboxRecord, append, settle
 from shared.db.pool import connect
 from shared.kafka.admin import ensure_topics, partitions_of
 from shared.kafka.batches import subscribe_batches
@@ -79,87 +79,104 @@ async def _claim_in_transaction(conn, records):
         return await claim_unapplied(conn, "intake", "g", records)
 
 
-async def test_outbox_relay_publishes_in_order_deletes_and_has_one_leader(infrastructure, database, topics):
+async def test_two_relays_share_the_lanes_and_keep_each_keys_order(infrastructure, database, topics):
     conn = await connect(database)
-    async with conn.transaction():
-        await append(conn, "intake", [OutboxRecord(topics.status, "same-key", f"{n}".encode(), (("h", "v"),))
-                                      for n in range(200)])
     relays = [OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, idle_wait=0.1)
               for _ in range(2)]
     tasks = [asyncio.create_task(r.run()) for r in relays]
     try:
-        for _ in range(100):
-            if await conn.fetchval("SELECT count(*) FROM intake.outbox") == 0:
-                break
-            await asyncio.sleep(0.1)
-        assert await conn.fetchval("SELECT count(*) FROM intake.outbox") == 0
-        assert sorted(r.published for r in relays) == [0, 200]  # one leader did all of it
+        await _until(lambda: [len(r.lanes.held) for r in relays] == [LANES // 2] * 2, "the lanes shared out")
+        assert set(relays[0].lanes.held).isdisjoint(relays[1].lanes.held)
+        await _append(conn, topics.status, range(400), keys=40)
+        await _until_drained(conn)
+        assert sum(r.published for r in relays) == 400 and all(r.published > 0 for r in relays)
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await conn.close()
-    values = [r.value for r in await _read_all(infrastructure.bootstrap_servers, topics.status, 200)]
-    assert values == [f"{n}".encode() for n in range(200)]  # one key, one partition: in outbox order
+    _assert_each_key_in_order(await _read_all(infrastructure.bootstrap_servers, topics.status, 400), range(400), 40)
 
 
-async def test_a_stalled_relay_leader_is_replaced_within_seconds_and_cannot_act_after_it_resumes(
+async def test_a_stalled_relay_is_replaced_within_seconds_cannot_act_after_it_resumes_and_gets_its_share_back(
         infrastructure, database, topics):
     conn = await connect(database)
     first, second = [OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, idle_wait=0.1,
                                  holder=name) for name in ("first", "second")]
     tasks = [asyncio.create_task(first.run())]
     try:
-        await _until(lambda: first.holding, "the first relay to take the lease")
+        await _until(lambda: len(first.lanes.held) == LANES, "the first relay to take every lane")
         tasks.append(asyncio.create_task(second.run()))
-        await _append(conn, topics.status, range(0, 50))
+        await _until(lambda: len(second.lanes.held) == LANES // 2, "the second relay to get its share")
+        await _append(conn, topics.status, range(0, 50), keys=10)
         await _until_drained(conn)
+        first_lanes = set(first.lanes.held)
 
-        # The leader stalls (as if frozen or cut off from PostgreSQL): its heartbeat and its relaying stop,
+        # The first stalls (as if frozen or cut off from PostgreSQL): its heartbeat and its relaying stop,
         # its session stays open.
         await first._db.acquire()
         stalled_at = time.monotonic()
-        await _append(conn, topics.status, range(50, 150))
+        published_before = first.published
+        await _append(conn, topics.status, range(50, 150), keys=10)
         await _until_drained(conn, timeout=15)
         replaced_after = time.monotonic() - stalled_at
-        assert replaced_after < 10, f"the stalled leader's rows waited {replaced_after:.1f}s"
-        assert second.holding and (first.published, second.published) == (50, 100)
+        assert replaced_after < 10, f"the stalled relay's rows waited {replaced_after:.1f}s"
+        assert len(second.lanes.held) == LANES and first.published == published_before
 
         first._db.release()  # it resumes: its session was ended, so it can neither delete nor publish
-        await _until(lambda: not first.holding, "the resumed relay to notice it lost the lease")
-        await _append(conn, topics.status, range(150, 200))
+        await _until(lambda: not first.holding, "the resumed relay to notice it lost its lanes")
+        await _until(lambda: len(first.lanes.held) == LANES // 2, "the resumed relay to get its share back")
+        await _append(conn, topics.status, range(150, 200), keys=10)
         await _until_drained(conn)
-        await asyncio.sleep(3)  # time for the resumed one to try again, as a challenger
-        assert (first.published, second.published) == (50, 150)
-        assert not first.holding and second.holding
-        assert await conn.fetchval("SELECT token FROM intake.relay_leases WHERE lane = 0") == 2
+        assert first.published + second.published == 200
+        tokens = dict(await conn.fetch("SELECT lane, token FROM intake.relay_leases"))
+        assert all(tokens[lane] >= 2 for lane in first_lanes)  # each taken over once at least
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await conn.close()
-    values = [r.value for r in await _read_all(infrastructure.bootstrap_servers, topics.status, 200)]
-    assert values == [f"{n}".encode() for n in range(200)]  # nothing lost, nothing twice, in order
-    print(f"stalled leader replaced: its rows published {replaced_after:.1f}s after the stall")
+    # nothing lost, nothing twice, each key in order
+    _assert_each_key_in_order(await _read_all(infrastructure.bootstrap_servers, topics.status, 200), range(200), 10)
+    print(f"stalled relay replaced: its rows published {replaced_after:.1f}s after the stall")
 
 
-async def test_a_taken_over_lease_fences_the_old_holder_out_of_the_outbox(database, topics):
+async def test_lanes_are_shared_out_among_the_relays_alive_and_a_gone_relays_lanes_taken_at_once(database):
+    named = {"server_settings": {"application_name": application_name("intake")}}
+    conns = [await asyncpg.connect(database, **named) for _ in range(3)]
+    relays = [RelayLanes("intake", name, lanes=LANES) for name in "abc"]
+    for relay, conn in zip(relays, conns):
+        await relay.rebalance(conn)
+    assert [sorted(r.held) for r in relays] == [[0, 1, 2], [3, 4, 5], [6, 7]]  # three alive: at most 3 each
+
+    await conns[2].close()  # c is gone: a takes its lanes at once, beyond its share, then gives back the excess
+    assert await relays[0].rebalance(conns[0]) == ([6, 7], [])
+    assert await relays[0].rebalance(conns[0]) == ([], [7])
+    assert await relays[1].rebalance(conns[1]) == ([7], [])
+    assert [sorted(r.held) for r in relays[:2]] == [[0, 1, 2, 6], [3, 4, 5, 7]]
+    for relay, conn in zip(relays[:2], conns[:2]):
+        await relay.renew(conn)
+        await conn.close()
+
+
+async def test_a_taken_over_lane_fences_the_old_holder_out_of_the_outbox(database, topics):
     old, new, stale = await connect(database), await connect(database), await connect(database)
     await _append(new, topics.status, range(3))
     ids = [r["id"] for r in await new.fetch("SELECT id FROM intake.outbox")]
-    old_lease, new_lease = RelayLease("intake", "old"), RelayLease("intake", "new")
-    assert await old_lease.try_acquire(old) == 1
-    assert await new_lease.try_acquire(new) is None  # held, renewed, its session alive
-    await old_lease.renew(old)
+    old_lanes, new_lanes = RelayLanes("intake", "old", lanes=LANES), RelayLanes("intake", "new", lanes=LANES)
+    assert await old_lanes.rebalance(old) == (list(range(LANES)), [])
+    assert await new_lanes.rebalance(new) == ([], [])  # held, renewed, its session alive
+    await old_lanes.renew(old)
     await new.execute("UPDATE intake.relay_leases SET renewed_at = now() - interval '6 seconds'")
 
-    assert await new_lease.try_acquire(new) == 2
+    assert await new_lanes.rebalance(new) == (list(range(LANES)), [])
+    assert set(new_lanes.held.values()) == {2}
     with pytest.raises((asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, asyncpg.AdminShutdownError)):
-        await settle(old, "intake", old_lease, ids, [])  # its session was ended
+        await settle(old, "intake", old_lanes, ids, [])  # its session was ended
     with pytest.raises(LeaseLost):
-        await settle(stale, "intake", old_lease, ids, [])  # and its token is stale on any other session
+        await settle(stale, "intake", old_lanes, ids, [])  # and its tokens are stale on any other session
     assert await new.fetchval("SELECT count(*) FROM intake.outbox") == 3
-    await settle(new, "intake", new_lease, ids, [])
+    await settle(new, "intake", new_lanes, ids, [])
     assert await new.fetchval("SELECT count(*) FROM intake.outbox") == 0
     await new.close()
     await stale.close()
@@ -216,13 +233,22 @@ def _set_aside_count(topic: str, reason: str) -> float:
                                      {"service": "intake", "topic": topic, "reason": reason}) or 0
 
 
-def _records(topic: str, numbers) -> list[OutboxRecord]:
-    return [OutboxRecord(topic, "k", f"{n}".encode()) for n in numbers]
+def _records(topic: str, numbers, keys: int = 1) -> list[OutboxRecord]:
+    """Record n is keyed ``k<n mod keys>``, so each key's records are in order of n."""
+    return [OutboxRecord(topic, f"k{n % keys}" if keys > 1 else "k", f"{n}".encode()) for n in numbers]
 
 
-async def _append(conn, topic: str, numbers) -> None:
+async def _append(conn, topic: str, numbers, keys: int = 1) -> None:
     async with conn.transaction():
-        await append(conn, "intake", _records(topic, numbers))
+        await append(conn, "intake", _records(topic, numbers, keys))
+
+
+def _assert_each_key_in_order(records, numbers, keys: int) -> None:
+    """Every record once, and each key's records in the order they were written."""
+    assert sorted(int(r.value) for r in records) == list(numbers)
+    for key in range(keys):
+        of_key = [int(r.value) for r in records if r.key == f"k{key}".encode()]
+        assert of_key == sorted(of_key), f"key k{key} out of order: {of_key}"
 
 
 async def _until_drained(conn, *, timeout: float = 10) -> None:

@@ -74,7 +74,7 @@ class SystemUnderTest:
                 self.services.start_service(name)
 
     def start_instances(self, name: str, count: int, **extra_env: str) -> list:
-        """``count`` processes of one service side by side (one consumer group, one outbox relay lease)."""
+        """``count`` processes of one service side by side (one consumer group, sharing the outbox relay's lanes)."""
         return [self.services.start_service(name, instance=str(n), **extra_env) for n in range(1, count + 1)]
 
     @staticmethod
