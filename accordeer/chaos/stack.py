@@ -89,8 +89,8 @@ class ChaosStack:
         return self.services.processes[f"{name}-{instance}"]
 
     async def relay_leader(self, service: str) -> tuple[ManagedProcess, bool]:
-        """The process holding the service's relay lease (relay_leases.holder, "host:pid:...", names it) and True;
-        the first process and False when the lease table cannot tell."""
+        """A process holding some of the service's relay lanes (relay_leases.holder, "host:pid:...", names it) and
+        True; the first process and False when the lease table cannot tell."""
         candidates = {self.process(service, i).pid: self.process(service, i) for i in INSTANCES}
         try:
             conn = await asyncpg.connect(self.settings.database_url)
