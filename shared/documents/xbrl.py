@@ -16,6 +16,7 @@ from lxml import etree
 XBRLI = "http://www.xbrl.org/2003/instance"
 ISO4217 = "http://www.xbrl.org/2003/iso4217"
 _STRUCTURAL = {XBRLI, "http://www.xbrl.org/2003/linkbase", "http://xbrl.org/2006/xbrldi"}
+_CARRYING_A_CONTEXT = etree.XPath("//*[@contextRef]")
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[TZ+-].*)?", re.ASCII)
 
 
@@ -76,15 +77,17 @@ def read_facts(root: etree._Element) -> list[Fact]:
     contexts = {c.get("id"): _context(c) for c in root.iterchildren(f"{{{XBRLI}}}context")}
     units = {u.get("id"): _unit(u) for u in root.iterchildren(f"{{{XBRLI}}}unit")}
     facts = []
-    for element in root.iter(etree.Element):
-        if element.get("contextRef") is None or etree.QName(element).namespace in _STRUCTURAL:
+    # Intake reads every declaration's facts: the search runs in libxml2, and names come from the tag as it is
+    # (about half the time of a QName per element).
+    for element in _CARRYING_A_CONTEXT(root):
+        namespace, _, local_name = element.tag[1:].partition("}") if element.tag[0] == "{" else ("", "", element.tag)
+        if namespace in _STRUCTURAL:
             continue
-        name = etree.QName(element)
         period, entity, dimensions = contexts.get(element.get("contextRef"), (None, None, ""))
         unit, currency = units.get(element.get("unitRef"), (None, None))
-        concept = f"{element.prefix}:{name.localname}" if element.prefix else name.localname
-        value = "".join(element.itertext()).strip()
-        facts.append(Fact(concept, name.namespace or "", name.localname, value, period, entity, unit, currency,
+        concept = f"{element.prefix}:{local_name}" if element.prefix else local_name
+        value = ("".join(element.itertext()) if len(element) else element.text or "").strip()
+        facts.append(Fact(concept, namespace, local_name, value, period, entity, unit, currency,
                           element.get("decimals"), dimensions))
     return facts
 
