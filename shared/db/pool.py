@@ -1,20 +1,49 @@
-"""asyncpg connection pools that speak JSON for json/jsonb columns (binary jsonb, so COPY works too)."""
+"""asyncpg connection pools that speak JSON for json/jsonb columns (binary jsonb, so COPY works too).
+
+The codecs use msgspec: on workflow's dossier items (a 6 KB document inside) it encodes about 8 times and
+decodes about twice as fast as the standard json module, whose codecs were 6% of workflow's samples
+(benchmarks/serialisation.py). PostgreSQL parses what it is given, so only the value counts, not the spelling;
+integers of any size stay exact both ways (orjson would read those beyond 64 bits as floats). What msgspec
+refuses (a number beyond a double, a lone surrogate escape, a key of another kind) goes through json as before.
+"""
 
 import json
 
 import asyncpg
+import msgspec
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder()
+
+
+def _dumps(value) -> bytes:
+    try:
+        return _encoder.encode(value)
+    except (TypeError, ValueError, msgspec.EncodeError):
+        return json.dumps(value).encode()
+
+
+def _loads(data: bytes | str):
+    try:
+        return _decoder.decode(data)
+    except msgspec.DecodeError:
+        return json.loads(data)
+
+
+def _encode_json(value) -> str:
+    return _dumps(value).decode()
 
 
 def _encode_jsonb(value) -> bytes:
-    return b"\x01" + json.dumps(value).encode()
+    return b"\x01" + _dumps(value)
 
 
 def _decode_jsonb(data: bytes):
-    return json.loads(data[1:])
+    return _loads(data[1:])
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("json", encoder=_encode_json, decoder=_loads, schema="pg_catalog")
     await conn.set_type_codec("jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog",
                               format="binary")
 
