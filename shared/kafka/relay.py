@@ -28,7 +28,6 @@ counted and logged once; the rows behind it go on. Transient failures keep the r
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import socket
@@ -36,6 +35,7 @@ import time
 from collections.abc import Callable, Iterable
 
 import asyncpg
+import msgspec
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from pydantic import Field, model_validator
@@ -298,7 +298,7 @@ def _absent(topics: set[str], metadata) -> set[str]:
 
 
 def _headers(row) -> list[tuple[str, str]]:
-    return [tuple(h) for h in json.loads(row["headers"])]
+    return [tuple(h) for h in msgspec.json.decode(row["headers"])]
 
 
 async def _first_to_fail(*coroutines) -> None:
