@@ -35,8 +35,7 @@ class DispatchSettings(BaseSettings):
     concurrency: int = Field(
         32, ge=1, description="Most deliveries in flight at once; with ~1 s answers, about this many per second.")
     gateway_connections: int = Field(
-        8, ge=1, description="HTTP connections to the gateway kept open; deliveries in flight share them. httpx looks "
-        "at every pooled connection for each request, so more connections cost CPU on every delivery.")
+        8, ge=1, description="HTTP connections to the gateway kept open; deliveries in flight share them.")
     poll_batch_size: int = Field(200, ge=1, description="Most kenmerken asked for in one status poll.")
     poll_first_seconds: float = Field(
         0.15, gt=0, description="Time from sending a delivery to its first status poll; an instant answer is seen soon.")

@@ -5,10 +5,11 @@ idempotent on aanleverkenmerk) or permanent (the gateway judged the request itse
 """
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import httpx
+import aiohttp
 
 from services.dispatch.domain import GatewayStatus
 
@@ -44,21 +45,24 @@ class Gateway(Protocol):
 
 
 class HttpGateway:
-    """Digipoort's vocabulary over HTTP/JSON, as the mock speaks it."""
+    """Digipoort's vocabulary over HTTP/JSON, as the mock speaks it.
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0, connections: int = 8,
-                 transport: httpx.AsyncBaseTransport | None = None):
-        # As many connections kept open as are used, so none is opened and closed per request (httpx's default
-        # keeps 20 of up to 100), and no more: httpx's pool checks each of its connections on every request.
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
-                                         limits=limits, transport=transport)
-        # httpx times each read and write on its own; this bounds the whole exchange, so a claimed
-        # delivery is always settled well within its lease.
+    Through aiohttp: it spends about a fifth of httpx's CPU per request (0.36 against 1.83 ms, measured against
+    the mock on this project's machine), and dispatch spent a third of its samples in httpx."""
+
+    def __init__(self, base_url: str, *, timeout: float = 10.0, connections: int = 8):
+        self.base_url = base_url.rstrip("/")
+        self.connections = connections
+        self._timeout = aiohttp.ClientTimeout(sock_connect=min(timeout, 2.0), sock_read=timeout)
+        self._session: aiohttp.ClientSession | None = None
+        # Each read is timed on its own; this bounds the whole exchange, so a claimed delivery is always settled
+        # well within its lease.
         self._deadline = timeout * 1.5
 
     async def close(self) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def deliver(self, request: dict) -> Receipt:
         body = await self._post("/aanleveren", request)
@@ -80,27 +84,35 @@ class HttpGateway:
     async def _post(self, path: str, payload: dict) -> dict:
         try:
             async with asyncio.timeout(self._deadline):
-                response = await self._client.post(path, json=payload)
+                async with self._client().post(f"{self.base_url}{path}", json=payload) as response:
+                    return _answer(response.status, await response.read())
         except TimeoutError as exc:
             raise TransientGatewayError(f"no answer within {self._deadline:.0f}s") from exc
-        except httpx.TransportError as exc:
+        except aiohttp.ClientError as exc:
             raise TransientGatewayError(f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
-        return _answer(response)
+
+    def _client(self) -> aiohttp.ClientSession:
+        # Made on first use, inside the running event loop it belongs to. As many connections kept open as are
+        # used, so none is opened and closed per request.
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                timeout=self._timeout, connector=aiohttp.TCPConnector(limit=self.connections))
+        return self._session
 
 
-def _answer(response: httpx.Response) -> dict:
+def _answer(status: int, content: bytes) -> dict:
     """The JSON body of a 2xx; any other answer as the typed error it means."""
-    status = response.status_code
+    text = content.decode("utf-8", errors="replace")
     if status >= 500 or status in RETRYABLE_CLIENT_ERRORS:
-        raise TransientGatewayError(f"HTTP {status}: {response.text[:200]}")
+        raise TransientGatewayError(f"HTTP {status}: {text[:200]}")
     try:
-        body = response.json()
+        body = json.loads(content)
     except ValueError:
         body = None
     if status >= 400:
         fout = body if isinstance(body, dict) else {}
         raise PermanentGatewayError(str(fout.get("foutcode", f"HTTP {status}")),
-                                    str(fout.get("foutbeschrijving", response.text[:200])))
+                                    str(fout.get("foutbeschrijving", text[:200])))
     if not isinstance(body, dict):
         raise TransientGatewayError(f"HTTP {status} without a JSON object")
     return body

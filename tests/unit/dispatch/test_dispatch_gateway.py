@@ -1,12 +1,15 @@
-"""The HTTP gateway client: every answer and failure typed as transient or permanent (httpx.MockTransport),
-and the client against the mock gateway's own app, in process."""
+"""The HTTP gateway client: every answer and failure typed as transient or permanent (a local HTTP server
+answering as told), and the client against the mock gateway's own app."""
 
 import asyncio
 import base64
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-import httpx
 import pytest
+import uvicorn
+from aiohttp import web
 
 from services.digipoort_mock.app import create_app
 from services.digipoort_mock.settings import DigipoortMockSettings
@@ -20,25 +23,46 @@ REQUEST = domain.delivery_request(approved(1), berichtsoort="Omzetbelasting", ro
                                   aanleverkenmerk=domain.aanleverkenmerk(approved(1).dossier_item_id))
 
 
-def gateway_answering(handler, *, timeout: float = 5.0) -> HttpGateway:
-    return HttpGateway("http://digipoort.test", timeout=timeout, transport=httpx.MockTransport(handler))
+@asynccontextmanager
+async def gateway_answering(handler, *, timeout: float = 5.0) -> AsyncIterator[HttpGateway]:
+    """A client of a local server whose every request ``handler`` answers (an aiohttp handler)."""
+    app = web.Application()
+    app.router.add_route("*", "/{path:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    gateway = HttpGateway(f"http://127.0.0.1:{port}", timeout=timeout)
+    try:
+        yield gateway
+    finally:
+        await gateway.close()
+        await runner.cleanup()
 
 
 def answer(status: int, body=None, **kwargs):
-    if body is not None:
-        kwargs["json"] = body
-    return lambda request: httpx.Response(status, **kwargs)
+    async def handler(request: web.Request) -> web.Response:
+        if body is not None:
+            return web.json_response(body, status=status)
+        return web.Response(status=status, **kwargs)
+    return handler
+
+
+async def delivering(handler, **options) -> Receipt:
+    async with gateway_answering(handler, **options) as gateway:
+        return await gateway.deliver(REQUEST)
 
 
 async def test_an_accepted_delivery_gives_the_gateways_kenmerk():
     seen = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append((request.method, request.url.path, json.loads(request.content)))
-        return httpx.Response(200, json={"kenmerk": "k-1", "aanleverkenmerk": REQUEST["aanleverkenmerk"],
-                                         "tijdstempelAangeleverd": "2026-01-05T09:00:00+00:00"})
+    async def handler(request: web.Request) -> web.Response:
+        seen.append((request.method, request.path, json.loads(await request.read())))
+        return web.json_response({"kenmerk": "k-1", "aanleverkenmerk": REQUEST["aanleverkenmerk"],
+                                  "tijdstempelAangeleverd": "2026-01-05T09:00:00+00:00"})
 
-    receipt = await gateway_answering(handler).deliver(REQUEST)
+    receipt = await delivering(handler)
 
     assert receipt == Receipt(kenmerk="k-1", timestamp="2026-01-05T09:00:00+00:00")
     assert seen == [("POST", "/aanleveren", REQUEST)]
@@ -47,58 +71,65 @@ async def test_an_accepted_delivery_gives_the_gateways_kenmerk():
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 408, 429])
 async def test_server_errors_and_try_later_answers_are_transient(status):
     with pytest.raises(TransientGatewayError, match=f"HTTP {status}"):
-        await gateway_answering(answer(status, {"foutcode": "AL-STORING", "foutbeschrijving": "storing"})).deliver(
-            REQUEST)
+        await delivering(answer(status, {"foutcode": "AL-STORING", "foutbeschrijving": "storing"}))
 
 
 async def test_a_refusal_with_a_foutcode_is_permanent_and_keeps_the_gateways_code_and_text():
     refusal = {"foutcode": "AL-VALIDATIE", "foutbeschrijving": "aanleverkenmerk: te lang"}
-    gateway = gateway_answering(answer(400, refusal))
-
     with pytest.raises(PermanentGatewayError) as refused:
-        await gateway.deliver(REQUEST)
+        await delivering(answer(400, refusal))
 
     assert (refused.value.code, refused.value.text) == ("AL-VALIDATIE", "aanleverkenmerk: te lang")
 
 
 async def test_a_refusal_without_a_json_body_is_permanent_with_the_http_status_as_code():
     with pytest.raises(PermanentGatewayError) as refused:
-        await gateway_answering(answer(404, text="not found")).deliver(REQUEST)
+        await delivering(answer(404, text="not found"))
 
     assert refused.value.code == "HTTP 404"
 
 
-@pytest.mark.parametrize("error", [
-    httpx.ConnectError("connection refused"),
-    httpx.RemoteProtocolError("Server disconnected without sending a response."),
-    httpx.ReadTimeout("timed out"),
-    httpx.ReadError(""),
-])
-async def test_transport_errors_are_transient(error):
-    def handler(request):
-        raise error
+async def test_a_gateway_that_cannot_be_reached_is_transient():
+    async with gateway_answering(answer(200, {"kenmerk": "k-1"})) as reachable:
+        address = reachable.base_url
+    gone = HttpGateway(address)  # its server is closed now: connection refused
+    with pytest.raises(TransientGatewayError, match="ClientConnectorError"):
+        await gone.deliver(REQUEST)
+    await gone.close()
 
-    with pytest.raises(TransientGatewayError, match=type(error).__name__):
-        await gateway_answering(handler).deliver(REQUEST)
+
+async def test_a_connection_dropped_without_an_answer_is_transient():
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(100)
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    gateway = HttpGateway(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+    try:
+        with pytest.raises(TransientGatewayError, match="ServerDisconnectedError"):
+            await gateway.deliver(REQUEST)
+    finally:
+        await gateway.close()
+        server.close()
 
 
 async def test_an_answer_that_does_not_come_within_the_deadline_is_transient():
-    async def handler(request):
+    async def handler(request: web.Request) -> web.Response:
         await asyncio.sleep(5)
-        return httpx.Response(200, json={"kenmerk": "late"})
+        return web.json_response({"kenmerk": "late"})
 
     with pytest.raises(TransientGatewayError, match="no answer within"):
-        await gateway_answering(handler, timeout=0.02).deliver(REQUEST)
+        await delivering(handler, timeout=0.02)
 
 
-@pytest.mark.parametrize("response", [
-    httpx.Response(200, text="<html>proxy</html>"),
-    httpx.Response(200, json=["not", "an", "object"]),
-    httpx.Response(200, json={"aanleverkenmerk": "no kenmerk"}),
+@pytest.mark.parametrize("handler", [
+    answer(200, text="<html>proxy</html>"),
+    answer(200, ["not", "an", "object"]),
+    answer(200, {"aanleverkenmerk": "no kenmerk"}),
 ])
-async def test_an_unreadable_success_is_transient_because_sending_again_is_safe(response):
+async def test_an_unreadable_success_is_transient_because_sending_again_is_safe(handler):
     with pytest.raises(TransientGatewayError):
-        await gateway_answering(lambda request: response).deliver(REQUEST)
+        await delivering(handler)
 
 
 async def test_statuses_are_read_per_kenmerk_and_unknown_kenmerken_are_left_out():
@@ -107,7 +138,8 @@ async def test_statuses_are_read_per_kenmerk_and_unknown_kenmerken_are_left_out(
         {"statuscode": 510, "omschrijving": "mislukt", "tijdstempel": "t1", "foutcode": "ALS100001",
          "foutbeschrijving": "niet verwerkt"}]}}, "onbekend": ["k-2"]}
 
-    trails = await gateway_answering(answer(200, body)).statuses(["k-1", "k-2"])
+    async with gateway_answering(answer(200, body)) as gateway:
+        trails = await gateway.statuses(["k-1", "k-2"])
 
     assert trails == {"k-1": [
         domain.GatewayStatus(105, "aanleverproces gestart", "t0"),
@@ -115,23 +147,35 @@ async def test_statuses_are_read_per_kenmerk_and_unknown_kenmerken_are_left_out(
 
 
 async def test_an_unreadable_status_answer_is_transient():
-    with pytest.raises(TransientGatewayError):
-        await gateway_answering(answer(200, {"resultaten": {"k-1": {"statussen": [{"code": 1}]}}})).statuses(["k-1"])
+    async with gateway_answering(answer(200, {"resultaten": {"k-1": {"statussen": [{"code": 1}]}}})) as gateway:
+        with pytest.raises(TransientGatewayError):
+            await gateway.statuses(["k-1"])
 
 
-# -- against the mock gateway's app, in process ------------------------------------------------------------------
+# -- against the mock gateway's app, served here ----------------------------------------------------------------
 
-def mock_gateway(**faults) -> HttpGateway:
+@asynccontextmanager
+async def mock_gateway(**faults) -> AsyncIterator[HttpGateway]:
     app = create_app(DigipoortMockSettings(seconds_per_step=0, **faults))
-    return HttpGateway("http://digipoort.test", transport=httpx.ASGITransport(app=app))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not serving.done(), "the mock gateway did not start"
+        await asyncio.sleep(0.01)
+    gateway = HttpGateway(f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}")
+    try:
+        yield gateway
+    finally:
+        await gateway.close()
+        server.should_exit = True
+        await serving
 
 
 async def test_the_mock_answers_a_second_delivery_with_the_first_kenmerk_and_shows_its_trail():
-    gateway = mock_gateway()
-
-    first = await gateway.deliver(REQUEST)
-    again = await gateway.deliver(REQUEST)
-    trails = await gateway.statuses([first.kenmerk, "unknown"])
+    async with mock_gateway() as gateway:
+        first = await gateway.deliver(REQUEST)
+        again = await gateway.deliver(REQUEST)
+        trails = await gateway.statuses([first.kenmerk, "unknown"])
 
     assert again == first
     assert [s.code for s in trails[first.kenmerk]] == [105, 100, 110, 200, 301, 405, 400, 500]
@@ -139,20 +183,22 @@ async def test_the_mock_answers_a_second_delivery_with_the_first_kenmerk_and_sho
 
 
 async def test_a_declining_trail_ends_with_the_authoritys_code():
-    gateway = mock_gateway()
     content = base64.b64encode(b"<aangifte>MOCK-TRAIL:510</aangifte>").decode()
     request = {**REQUEST, "berichtInhoud": {**REQUEST["berichtInhoud"], "inhoud": content}}
 
-    receipt = await gateway.deliver(request)
-    last = (await gateway.statuses([receipt.kenmerk]))[receipt.kenmerk][-1]
+    async with mock_gateway() as gateway:
+        receipt = await gateway.deliver(request)
+        last = (await gateway.statuses([receipt.kenmerk]))[receipt.kenmerk][-1]
 
     assert (last.code, last.error_code) == (510, "UP100001")
     assert domain.our_status(last) is StatusCode.DECLINED_BY_AUTHORITY
 
 
 async def test_the_mocks_outage_and_its_validation_errors_are_told_apart():
-    with pytest.raises(TransientGatewayError, match="503"):
-        await mock_gateway(outage=True).deliver(REQUEST)
-    with pytest.raises(PermanentGatewayError) as refused:
-        await mock_gateway().deliver({**REQUEST, "aanleverkenmerk": "x" * 41})
+    async with mock_gateway(outage=True) as gateway:
+        with pytest.raises(TransientGatewayError, match="503"):
+            await gateway.deliver(REQUEST)
+    async with mock_gateway() as gateway:
+        with pytest.raises(PermanentGatewayError) as refused:
+            await gateway.deliver({**REQUEST, "aanleverkenmerk": "x" * 41})
     assert refused.value.code == "AL-VALIDATIE"
