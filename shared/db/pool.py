@@ -48,8 +48,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
                               format="binary")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Nothing more to reset when a connection goes back to the pool. asyncpg still rolls back a transaction left
+    open and drops listeners; its reset query (advisory locks, cursors, LISTEN, settings) would cost a round trip
+    per release, 4% of dispatch's samples, for session state no service keeps on a pooled connection."""
+
+
 async def create_pool(database_url: str, *, max_size: int = 5) -> asyncpg.Pool:
-    return await asyncpg.create_pool(database_url, min_size=1, max_size=max_size, init=_init_connection)
+    return await asyncpg.create_pool(database_url, min_size=1, max_size=max_size, init=_init_connection,
+                                     reset=_keep_session)
 
 
 async def connect(database_url: str) -> asyncpg.Connection:

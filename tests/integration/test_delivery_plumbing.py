@@ -19,7 +19,7 @@ from shared.db.inbox import claim_unapplied
 from shared.db.migrations import apply_migrations
 from shared.db.lease import LeaseLost, RelayLanes, application_name
 from shared.db.outbox import LANES, OutboxRecord, append, settle
-from shared.db.pool import connect
+from shared.db.pool import connect, create_pool
 from shared.kafka.admin import ensure_topics, partitions_of
 from shared.kafka.batches import subscribe_batches
 from shared.kafka.producer import MAX_RECORD_BYTES, create_producer
@@ -72,6 +72,22 @@ async def test_inbox_applies_each_record_once_and_serialises_overlapping_batches
     assert await racing == []
     await first.close()
     await second.close()
+
+
+async def test_a_pooled_connection_goes_back_without_a_reset_round_trip_but_an_open_transaction_is_rolled_back(
+        database):
+    pool = await create_pool(database, max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            await conn.execute("SET application_name = 'kept'")  # session state: the reset query would clear it
+            await conn.execute("BEGIN")
+            await conn.execute("INSERT INTO intake.inbox_positions (consumer, topic, partition, next_offset) "
+                               "VALUES ('left-open', 't', 0, 1)")
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SHOW application_name") == "kept"
+            assert not await conn.fetchval("SELECT count(*) FROM intake.inbox_positions WHERE consumer = 'left-open'")
+    finally:
+        await pool.close()
 
 
 async def _claim_in_transaction(conn, records):
