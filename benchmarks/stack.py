@@ -95,10 +95,10 @@ async def infrastructure_roots(infra: Infrastructure) -> dict[str, list[int]]:
         roots["Kafka broker"] = [broker]
     conn = await connect(infra.database_url)
     try:
-        backend = await conn.fetchval("SELECT pg_backend_pid()")
+        # Asked while the backend lives: once the connection is closed, /proc no longer has it.
+        postmaster = parent_pid(await conn.fetchval("SELECT pg_backend_pid()"))
     finally:
         await conn.close()
-    postmaster = parent_pid(backend)
     if postmaster is not None and Path(f"/proc/{postmaster}/comm").read_text().strip().startswith("postgres"):
         roots["PostgreSQL"] = [postmaster]
     roots["bench itself"] = [os.getpid()]
