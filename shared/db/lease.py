@@ -23,6 +23,8 @@ import asyncpg
 _HOLDER_ALIVE = """EXISTS (SELECT 1 FROM pg_stat_activity a
                            WHERE a.pid = l.backend_pid AND a.backend_start = l.backend_start)"""
 _OWN_START = "(SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())"
+# Whether a lane row ``l``'s holder is alive, and whether it is overdue by the lease time (parameter $1).
+_STANDING = f"{_HOLDER_ALIVE} AS alive, now() - l.renewed_at > make_interval(secs => $1) AS overdue"
 
 
 class LeaseLost(Exception):
@@ -55,9 +57,7 @@ class RelayLanes:
             application_name(self.schema))
         share = math.ceil(self.lanes / max(relays, 1))
         rows = {r["lane"]: r for r in await conn.fetch(
-            f"""SELECT l.lane, l.token, {_HOLDER_ALIVE} AS alive,
-                       now() - l.renewed_at > make_interval(secs => $1) AS overdue
-                FROM {self.schema}.relay_leases l""", self.lease_seconds)}
+            f"SELECT l.lane, {_STANDING} FROM {self.schema}.relay_leases l", self.lease_seconds)}
         orphaned = [lane for lane, r in rows.items()
                     if lane < self.lanes and lane not in self.held and (not r["alive"] or r["overdue"])]
         taken = [lane for lane in orphaned if await self._try_acquire(conn, lane) is not None]
@@ -80,10 +80,8 @@ class RelayLanes:
         """Take ``lane`` if it is free, its holder gone or overdue; the new token, or None if it is held."""
         async with conn.transaction():
             current = await conn.fetchrow(
-                f"""SELECT l.holder, l.token, l.backend_pid, {_HOLDER_ALIVE} AS alive,
-                           now() - l.renewed_at > make_interval(secs => $2) AS overdue
-                    FROM {self.schema}.relay_leases l WHERE l.lane = $1 FOR UPDATE""",
-                lane, self.lease_seconds)
+                f"""SELECT l.backend_pid, {_STANDING}
+                    FROM {self.schema}.relay_leases l WHERE l.lane = $2 FOR UPDATE""", self.lease_seconds, lane)
             if current is None:
                 token = await conn.fetchval(
                     f"""INSERT INTO {self.schema}.relay_leases (lane, holder, token, backend_pid, backend_start)
@@ -114,7 +112,7 @@ class RelayLanes:
                 WHERE l.lane = h.lane AND l.token = h.token AND l.backend_pid = pg_backend_pid()""",
             *self._lanes_and_tokens())
         if status != f"UPDATE {len(self.held)}":
-            raise LeaseLost(f"{self.schema} relay lanes {sorted(self.held)} partly taken over; tokens are stale")
+            raise self._lost()
 
     async def hold(self, conn: asyncpg.Connection) -> None:
         """Within a transaction: keep the lanes held from being taken over until it ends; LeaseLost if one is not
@@ -128,7 +126,10 @@ class RelayLanes:
                 WHERE l.lane = h.lane AND l.token = h.token AND l.backend_pid = pg_backend_pid() FOR SHARE OF l""",
             *self._lanes_and_tokens())
         if len(held) != len(self.held):
-            raise LeaseLost(f"{self.schema} relay lanes {sorted(self.held)} partly taken over; tokens are stale")
+            raise self._lost()
+
+    def _lost(self) -> LeaseLost:
+        return LeaseLost(f"{self.schema} relay lanes {sorted(self.held)} partly taken over; tokens are stale")
 
     def _lanes_and_tokens(self) -> tuple[list[int], list[int]]:
         lanes = sorted(self.held)
