@@ -54,7 +54,6 @@ class DirectoryMirror:
         self.pool = pool
         self.schema = schema
         self.client_id = client_id
-        self._consumer: AIOKafkaConsumer | None = None
         self._ends: AIOKafkaConsumer | None = None
         self._applied: dict[int, int] = {}
         self._progress = asyncio.Condition()
@@ -94,7 +93,7 @@ class DirectoryMirror:
             for client in (consumer, ends):
                 await client.start()
                 started.push_async_callback(client.stop)
-            self._consumer, self._ends = consumer, ends
+            self._ends = ends
             await self._follow_with(consumer, partitions)
 
     async def _follow_with(self, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
@@ -118,7 +117,7 @@ class DirectoryMirror:
                 await self._record_progress(reached)
         finally:
             self._ready.clear()
-            self._consumer = self._ends = None
+            self._ends = None
 
     async def _apply(self, batches, reached: dict[int, int]) -> None:
         read = [(record, _change(record)) for records in batches.values() for record in records]
