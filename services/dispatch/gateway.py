@@ -102,9 +102,8 @@ class HttpGateway:
 
 def _answer(status: int, content: bytes) -> dict:
     """The JSON body of a 2xx; any other answer as the typed error it means."""
-    text = content.decode("utf-8", errors="replace")
     if status >= 500 or status in RETRYABLE_CLIENT_ERRORS:
-        raise TransientGatewayError(f"HTTP {status}: {text[:200]}")
+        raise TransientGatewayError(f"HTTP {status}: {_start_of(content)}")
     try:
         body = json.loads(content)
     except ValueError:
@@ -112,10 +111,15 @@ def _answer(status: int, content: bytes) -> dict:
     if status >= 400:
         fout = body if isinstance(body, dict) else {}
         raise PermanentGatewayError(str(fout.get("foutcode", f"HTTP {status}")),
-                                    str(fout.get("foutbeschrijving", text[:200])))
+                                    str(fout.get("foutbeschrijving", _start_of(content))))
     if not isinstance(body, dict):
         raise TransientGatewayError(f"HTTP {status} without a JSON object")
     return body
+
+
+def _start_of(content: bytes) -> str:
+    """The start of an answer's text, to say what the gateway said."""
+    return content.decode("utf-8", errors="replace")[:200]
 
 
 def _status(entry: dict) -> GatewayStatus:
