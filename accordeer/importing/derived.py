@@ -1,13 +1,12 @@
-"""What a row's declaration derives rather than reads: the identity from the directory, the message id from the
-row's content."""
+"""What a row's declaration derives rather than reads: the identity from the directory, the message id from what
+the row means."""
 
 import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from accordeer.importing.cells import text
-from accordeer.importing.columns import Columns
+from accordeer.importing.phrases import Phrase
 from shared.contracts.directory import Party
 
 IDENTITY_TYPES = {"btw-aangifte": "BTW", "btw-suppletieaangifte": "BTW", "icp-aangifte": "BTW",
@@ -16,9 +15,9 @@ IDENTITY_TYPES = {"btw-aangifte": "BTW", "btw-suppletieaangifte": "BTW", "icp-aa
 
 
 class NoIdentity(ValueError):
-    def __init__(self, name: str, reason: str, code: str = "import_file"):
-        super().__init__(reason)
-        self.name, self.code = name, code
+    def __init__(self, name: str, phrase: Phrase, code: str = "import_file"):
+        super().__init__(phrase.en)
+        self.name, self.phrase, self.code = name, phrase, code
 
 
 def identity_of(message_type: str, number: str, kind: str, organisation: str,
@@ -27,22 +26,31 @@ def identity_of(message_type: str, number: str, kind: str, organisation: str,
     kind = kind or IDENTITY_TYPES.get(message_type, "")
     if number and kind:
         return {"number": number, "type": kind}
+    if not kind:
+        known = ", ".join(IDENTITY_TYPES)
+        raise NoIdentity("message_type", Phrase(
+            f"bij berichttype {message_type!r} weet de import niet welk nummer van de klant hoort; bekende"
+            f" berichttypen zijn {known}; geef anders 'Nummer belanghebbende' en 'Type belanghebbende'",
+            f"the import does not know which of the client's numbers message type {message_type!r} is about; known"
+            f" message types are {known}; else give 'Nummer belanghebbende' and 'Type belanghebbende'"))
     party = parties.get(organisation)
     if party is None:
-        raise NoIdentity("organisation_person_id", f"{organisation} is not a client in the office's directory (yet)",
-                         "destination_unknown")
-    registered = party.numbers.get(kind, []) if kind else []  # type: ignore[call-overload]
+        raise NoIdentity("organisation_person_id", Phrase(
+            f"{organisation} is (nog) geen klant in het relatiebestand van het kantoor",
+            f"{organisation} is not a client in the office's directory (yet)"), "destination_unknown")
+    registered = party.numbers.get(kind, [])
     if len(registered) != 1:
-        raise NoIdentity("identity_number", f"give the identity number (and type) this {message_type or 'message'}"
-                         f" is about; the directory has {len(registered)} {kind or 'such'} number(s) for {organisation}")
+        raise NoIdentity("identity_number", Phrase(
+            f"geef het nummer (en type) van de belanghebbende waar deze {message_type} over gaat; het relatiebestand"
+            f" heeft {len(registered)} {kind}-nummer(s) voor {organisation}",
+            f"give the identity number (and type) this {message_type} is about; the directory has"
+            f" {len(registered)} {kind} number(s) for {organisation}"))
     return {"number": registered[0], "type": kind}
 
 
-def message_id_of(values: dict[str, Any], cells: list[Any], columns: Columns, document: str) -> str:
-    """From the row's own content and its document's: the same row again (in this file or a corrected report of
-    it) is the same message, so intake takes it as a no-op; any change makes it a new message."""
-    content = {name: text(value) for name, value in values.items() if text(value)}
-    content |= {f"{kind}:{key}": text(cells[i]) for i, (kind, key) in columns.maps.items() if text(cells[i])}
-    digest = hashlib.sha256(json.dumps([content, hashlib.sha256(document.encode()).hexdigest()],
-                                       sort_keys=True).encode()).hexdigest()
+def message_id_of(meaning: Mapping[str, Any]) -> str:
+    """From what the row means, not how its cells are written: the same declaration again, from this file, a
+    corrected report of it or a copy another program saved, is the same message, which intake takes as a no-op;
+    any change of meaning makes it a new one."""
+    digest = hashlib.sha256(json.dumps(meaning, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return f"import-{digest[:40]}"

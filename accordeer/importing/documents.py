@@ -5,27 +5,37 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
+from accordeer.importing.phrases import Phrase
 from services.intake.domain.locations import is_local_drive_path
 
 XML_SUFFIXES = (".xml", ".xbrl")
 
 
 class FileProblem(ValueError):
-    """A row's file cannot be used; the message says why and what to give instead."""
+    """A row's file cannot be used; the phrase says why and what to give instead."""
+
+    def __init__(self, phrase: Phrase):
+        super().__init__(phrase.en)
+        self.phrase = phrase
 
 
 def document_path(name: str, organisation: str, folder: Path) -> Path:
     if not name:
-        raise FileProblem("give the file name of the declaration's document")
+        raise FileProblem(Phrase("geef de bestandsnaam van het document van de aangifte",
+                                 "give the file name of the declaration's document"))
     if any(ch in name for ch in "\\/:"):
-        raise FileProblem(f"{name!r}: give only the file name; the folder is the one given with --documents")
+        raise FileProblem(Phrase(f"{name!r}: geef alleen de bestandsnaam; de map is die van --documents",
+                                 f"{name!r}: give only the file name; the folder is the one given with --documents"))
     if not starts_with_number(name, organisation):
-        raise FileProblem(f"{name!r} does not start with the organisation/person number {organisation} of this row;"
-                          f" documents are named after it, not after an employee or debtor number"
-                          f" (e.g. {organisation}_{name})")
+        raise FileProblem(Phrase(
+            f"{name!r} begint niet met het organisatie/persoonnummer {organisation} van deze rij; documenten heten"
+            f" naar dat nummer, niet naar een medewerker- of debiteurnummer (bijvoorbeeld {organisation}_{name})",
+            f"{name!r} does not start with the organisation/person number {organisation} of this row; documents are"
+            f" named after it, not after an employee or debtor number (e.g. {organisation}_{name})"))
     path = folder / name
     if not path.is_file():
-        raise FileProblem(f"{name!r} is not in the documents folder {folder}")
+        raise FileProblem(Phrase(f"{name!r} staat niet in de map met documenten {folder}",
+                                 f"{name!r} is not in the documents folder {folder}"))
     return path
 
 
@@ -45,10 +55,13 @@ def attachment_of(location: str, shares: dict[str, Path]) -> dict:
     if is_local_drive_path(location):
         return {"file_name": name or location, "location": location}
     if not location.startswith("\\\\"):
-        raise FileProblem(f"{location!r} is not a UNC path; give e.g. \\\\client\\C$\\Import\\{name or 'bijlage.pdf'}")
+        example = f"\\\\client\\C$\\Import\\{name or 'bijlage.pdf'}"
+        raise FileProblem(Phrase(f"{location!r} is geen UNC-pad; geef bijvoorbeeld {example}",
+                                 f"{location!r} is not a UNC path; give e.g. {example}"))
     local = local_path(location, shares)
     if not local.is_file():
-        raise FileProblem(f"{location!r} is not there (looked in {local})")
+        raise FileProblem(Phrase(f"{location!r} bestaat niet (gezocht in {local})",
+                                 f"{location!r} is not there (looked in {local})"))
     return {"file_name": name, "location": location}
 
 
@@ -59,10 +72,14 @@ def local_path(location: str, shares: dict[str, Path]) -> Path:
             parts = PureWindowsPath(location[len(prefix):]).parts
             local = folder.joinpath(*parts)
             if ".." in parts or not local.resolve().is_relative_to(folder.resolve()):
-                raise FileProblem(f"{location!r} points outside its share {share}; give a file in the share itself")
+                raise FileProblem(Phrase(f"{location!r} wijst buiten de share {share}; geef een bestand in de share zelf",
+                                         f"{location!r} points outside its share {share}; give a file in the share"
+                                         " itself"))
             return local
-    raise FileProblem(f"{location!r} is under no share with a local folder; set ACCORDEER_IMPORT_SHARES"
-                      " (or --shares), e.g. '\\\\client\\C$\\Import=/srv/import'")
+    raise FileProblem(Phrase(f"{location!r} ligt onder geen share met een lokale map; geef ACCORDEER_IMPORT_SHARES"
+                             " (of --shares), bijvoorbeeld '\\\\client\\C$\\Import=/srv/import'",
+                             f"{location!r} is under no share with a local folder; set ACCORDEER_IMPORT_SHARES"
+                             " (or --shares), e.g. '\\\\client\\C$\\Import=/srv/import'"))
 
 
 def parse_shares(setting: str) -> dict[str, Path]:
@@ -86,5 +103,7 @@ class NamesPerDestination:
         key = (organisation.upper(), name.lower())
         earlier = self.first.setdefault(key, row)
         if earlier != row:
-            raise FileProblem(f"{name!r} is already used for {organisation} in row {earlier}; two documents of one"
-                              " destination may not share a name")
+            raise FileProblem(Phrase(f"{name!r} is al gebruikt voor {organisation} in rij {earlier}; twee documenten"
+                                     " van één bestemming mogen niet dezelfde naam hebben",
+                                     f"{name!r} is already used for {organisation} in row {earlier}; two documents"
+                                     " of one destination may not share a name"))

@@ -1,6 +1,5 @@
 """`accordeer import` against real Kafka and PostgreSQL: 1,000 rows, a share of them wrong in different ways."""
 
-import shutil
 import time
 
 import pytest
@@ -8,6 +7,7 @@ from openpyxl import Workbook, load_workbook
 
 from accordeer.directory.topic import end_offsets
 from tests.support.documents import DOCUMENTS_DIR
+from tests.unit.importing.conftest import SPREADSHEETS
 
 pytestmark = pytest.mark.e2e
 
@@ -42,18 +42,23 @@ def build(folder, rows=1000):
         org, contact, message_type, golden = CLIENTS[n % len(CLIENTS)]
         row = {"org": org, "contact": contact, "document": f"{org}_{message_type}_{n:04}{golden[-5:]}",
                "submitter": "", "date": "", "attachment": "", "previous": previous.get(org, "")}
-        shutil.copy(DOCUMENTS_DIR / golden, documents / row["document"])
+        own_document(golden, documents / row["document"], n)
         if n % 10 == 9 and row["previous"]:
             column, change = WRONG[(n // 10) % len(WRONG)]
             change(row, n)
             expected[n + 2] = column
             if not (documents / row["document"]).exists():  # wrong by its name, not by being absent
-                shutil.copy(DOCUMENTS_DIR / golden, documents / row["document"])
+                own_document(golden, documents / row["document"], n)
         previous[org] = row["document"]
         book.active.append(["Accorderingsbericht", row["org"], row["contact"], f"Aangifte {n}", message_type,
                             row["document"], row["submitter"], row["date"], row["attachment"]])
     book.save(folder / "aangiften.xlsx")
     return folder / "aangiften.xlsx", documents, expected, rows - len(expected)
+
+
+def own_document(golden: str, path, n: int) -> None:
+    """The golden document made this row's own (a comment after the root): each row is its own declaration."""
+    path.write_bytes((DOCUMENTS_DIR / golden).read_bytes() + f"<!-- aangifte {n} -->\n".encode())
 
 
 def report_rows(path):
@@ -76,24 +81,24 @@ async def test_a_thousand_rows_import_once_with_a_report_and_never_twice(system,
     dry_seconds = time.monotonic() - started
     assert dry.returncode == 1, dry.stdout + dry.stderr
     assert await inbound() == before and await imported(system) == 0
-    assert f"{valid} checked, {len(expected)} refused" in dry.stdout
+    assert f"{valid} gecontroleerd, {len(expected)} geweigerd" in dry.stdout, dry.stdout[-3000:]
 
     started = time.monotonic()
     first = await system.cli("import", str(xlsx), "--documents", str(documents), "--wait", "240", timeout=300)
     first_seconds = time.monotonic() - started
     assert first.returncode == 1 and "Traceback" not in first.stderr, first.stdout + first.stderr
-    assert f"{valid} accepted, {len(expected)} refused" in first.stdout, first.stdout
+    assert f"{valid} geaccepteerd, {len(expected)} geweigerd" in first.stdout, first.stdout
     assert await imported(system) == valid
     report = report_rows(tmp_path / "aangiften.rapport.xlsx")
-    refused = {r["Rij"]: r["Kolom"] for r in report if r["Resultaat"] == "refused"}
+    refused = {r["Rij"]: r["Kolom"] for r in report if r["Resultaat"] == "geweigerd"}
     assert refused == expected
-    assert all(r["Dossieritems"] and r["Status"].startswith("20") for r in report if r["Resultaat"] == "accepted")
+    assert all(r["Dossieritems"] and r["Status"].startswith("20") for r in report if r["Resultaat"] == "geaccepteerd")
     assert "\\\\client\\C$\\Import\\Toelichting" in next(r["Reden"] for r in report if r["Kolom"] == "Bijlage")
 
     published, started = await inbound(), time.monotonic()
     again = await system.cli("import", str(xlsx), "--documents", str(documents), "--wait", "60", timeout=300)
     again_seconds = time.monotonic() - started
-    assert f"{valid} already imported, {len(expected)} refused" in again.stdout, again.stdout + again.stderr
+    assert f"{valid} al geïmporteerd, {len(expected)} geweigerd" in again.stdout, again.stdout + again.stderr
     assert await inbound() == published and await imported(system) == valid
     print(f"1,000 rows: dry run {dry_seconds:.1f}s, import {first_seconds:.1f}s, again {again_seconds:.1f}s")
 
@@ -104,7 +109,63 @@ async def test_the_shipped_example_imports_as_the_readme_shows(system, tmp_path)
     result = await system.cli("import", f"{example}/aangiften.xlsx", "--documents", f"{example}/documenten",
                               "--as", "m.devries", "--report", str(tmp_path / "rapport.csv"))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "5 accepted" in result.stdout and "ORG-" not in result.stderr
+    assert "5 geaccepteerd" in result.stdout and "ORG-" not in result.stderr
     submitters = await system.db.fetch("SELECT submitter FROM intake.dossier_items WHERE source = 'import'")
     assert sorted(r["submitter"] for r in submitters) == ["m.devries"] * 5
-    assert (tmp_path / "rapport.csv").read_text(encoding="utf-8-sig").count("accepted") == 5
+    assert (tmp_path / "rapport.csv").read_text(encoding="utf-8-sig").count("geaccepteerd") == 5
+
+
+async def items_per_declaration(system) -> dict[str, int]:
+    rows = await system.db.fetch("SELECT message_id, count(*) AS items FROM intake.dossier_items"
+                                 " WHERE source = 'import' GROUP BY message_id")
+    return {r["message_id"]: r["items"] for r in rows}
+
+
+async def test_every_programs_copy_of_the_list_files_each_declaration_once(system, tmp_path):
+    """The list with a wrong row, its report corrected and saved by LibreOffice, then the example and every form
+    LibreOffice saved it in (dates as date cells and in other notations, Windows-1252, .xls, .ods, apostrophes)."""
+    system.start("intake")
+    documents = "deploy/examples/import/documenten"
+
+    async def run(name: str, *extra: str):
+        result = await system.cli("import", str(SPREADSHEETS / name), "--documents", documents, "--wait", "60",
+                                  "--report", str(tmp_path / f"{name}.rapport.csv"), *extra)
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    wrong = await run("aangiften-fout.csv")
+    assert wrong.returncode == 1 and "4 geaccepteerd, 1 geweigerd" in wrong.stdout, wrong.stdout
+    report = (tmp_path / "aangiften-fout.csv.rapport.csv").read_text(encoding="utf-8-sig")
+    assert ";geweigerd;Contactpersoon;contactpersoon CP-2231 hoort in het relatiebestand niet bij ORG-10046;" in report
+    corrected = await run("aangiften-fout.rapport.gecorrigeerd.xlsx")
+    assert corrected.returncode == 0 and "1 geaccepteerd, 4 al geïmporteerd" in corrected.stdout, corrected.stdout
+    first = await items_per_declaration(system)
+    assert len(first) == 5 and set(first.values()) == {1}
+
+    for name in ["aangiften.csv", "aangiften.xlsx", "aangiften.xls", "aangiften.ods", "aangiften-windows-1252.csv",
+                 "aangiften-excel-datums.csv", "aangiften-apostrof.xlsx"]:
+        again = await run(name)
+        assert again.returncode == 0 and "5 al geïmporteerd" in again.stdout, (name, again.stdout)
+    windows = await run("aangiften-windows-1252.csv", "--dry-run")
+    assert "gelezen als CSV in Windows-1252, scheidingsteken ';'" in windows.stdout
+    assert await items_per_declaration(system) == first
+
+    # the same document under another subject: held back, naming the item that has it
+    changed = tmp_path / "ander-onderwerp.csv"
+    changed.write_text((SPREADSHEETS / "aangiften.csv").read_text(encoding="utf-8").replace(
+        "ICP-opgaaf 1e kwartaal 2025", "ICP-opgaaf 1e kwartaal 2025 herzien"), encoding="utf-8")
+    held = await system.cli("import", str(changed), "--documents", documents, "--wait", "60")
+    assert held.returncode == 1 and "4 al geïmporteerd, 1 dubbel" in held.stdout, held.stdout
+    item = await system.db.fetchval("SELECT id::text FROM intake.dossier_items WHERE organisation_person_id ="
+                                    " 'ORG-20311'")
+    report = (tmp_path / "ander-onderwerp.rapport.csv").read_text(encoding="utf-8-sig")
+    assert f"is al geïmporteerd als dossieritem {item}" in report and "--allow-same-document" in report
+    assert await items_per_declaration(system) == first
+
+
+async def test_rows_intake_gives_no_outcome_for_in_time_are_no_outcome_and_exit_1(system, tmp_path):
+    """Intake not running: the rows are published, and the person is told to import again later."""
+    result = await system.cli("import", str(SPREADSHEETS / "aangiften.csv"), "--documents",
+                              "deploy/examples/import/documenten", "--wait", "2", "--report", str(tmp_path / "r.csv"))
+    assert result.returncode == 1 and "5 geen uitkomst" in result.stdout, result.stdout + result.stderr
+    assert "importeer het bestand later opnieuw" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")

@@ -11,6 +11,7 @@ from accordeer.importing.checks import Rules
 from accordeer.importing.columns import read_headers
 from accordeer.importing.judging import judge_rows
 from accordeer.importing.rows import Setup
+from accordeer.importing.sheets import read_sheet
 from services.intake.domain import Authorisations, DossierItemType
 from shared.documents.loader import load_summary_config
 from shared.settings import REPO_ROOT
@@ -18,8 +19,11 @@ from tests.support.documents import DOCUMENTS_DIR
 from tests.support.parties import GOLDEN_PARTIES
 
 CONFIG = REPO_ROOT / "deploy" / "config"
+EXAMPLE = REPO_ROOT / "deploy" / "examples" / "import"
+SPREADSHEETS = REPO_ROOT / "tests" / "data" / "spreadsheets"
+"""The shipped example as LibreOffice saves it in every form (make.sh there made them)."""
 HEADERS = ["Type dossieritem", "Organisatie/persoon", "Contactpersoon", "Onderwerp", "Berichttype", "Document"]
-NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -53,5 +57,19 @@ def judge(documents, rules):
         assert not problems, problems
         numbered = list(enumerate(rows, start=2))
         return judge_rows(numbered, columns, Setup("import", documents, parties=GOLDEN_PARTIES, **setup), rules)
+
+    return run
+
+
+@pytest.fixture
+def judge_file(rules):
+    """judge_file(path, **setup) → (outcomes, ready) for a file whose documents are the shipped example's."""
+
+    def run(path, **setup):
+        sheet = read_sheet(path)
+        columns, problems = read_headers(sheet.headers)
+        assert not problems, problems
+        return judge_rows(sheet.rows, columns, Setup("import", EXAMPLE / "documenten", parties=GOLDEN_PARTIES,
+                                                     **setup), rules)
 
     return run

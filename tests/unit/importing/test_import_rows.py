@@ -41,7 +41,7 @@ def test_as_user_is_the_submitter_of_rows_without_one(judge):
 def refusal(outcomes, number=2):
     outcome = outcomes[number]
     assert outcome.result == REFUSED
-    return outcome.column, outcome.reason
+    return outcome.column, outcome.reason.en
 
 
 def test_a_row_naming_another_item_type_refuses_the_whole_file(judge):
