@@ -93,7 +93,7 @@ def test_other_file_types_are_refused_with_the_menu_choice_that_fixes_them(tmp_p
     (tmp_path / "lijst.numbers").write_bytes(b"PK")
     with pytest.raises(SheetProblem) as refused:
         read_sheet(tmp_path / "lijst.numbers")
-    assert "'Excel-werkmap (*.xlsx)'" in refused.value.phrase.nl and ".xls, .ods" in refused.value.phrase.nl
+    assert "'Excel-werkmap (*.xlsx)'" in refused.value.phrase.nl and ".xls-, .ods-" in refused.value.phrase.nl
     (tmp_path / "kapot.xlsx").write_bytes(b"not a workbook")
     with pytest.raises(SheetProblem) as refused:
         read_sheet(tmp_path / "kapot.xlsx")
