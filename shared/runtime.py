@@ -6,9 +6,10 @@ connects at import time and tests can configure before anything starts.
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 
 import asyncpg
+from aiokafka import ConsumerRecord
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -18,6 +19,7 @@ from prometheus_client import REGISTRY
 from shared.db.pool import create_pool
 from shared.directory.mirror import DirectoryMirror
 from shared.kafka import poison
+from shared.kafka.batches import ApplyBatch, subscribe_batches
 from shared.kafka.producer import METADATA_MAX_AGE_MS, create_producer
 from shared.kafka.relay import OutboxRelay
 from shared.kafka.security import faststream_security
@@ -81,6 +83,23 @@ class ServiceRuntime:
 
     async def _broker_answers(self) -> bool:
         return self.broker is not None and await self.broker.ping(timeout=2)
+
+    def subscribe(self, broker: KafkaBroker, topics: str | list[str] | None, apply: ApplyBatch, *, title: str,
+                  description: str, pattern: str | None = None) -> None:
+        """Batches of ``topics`` (or of every topic ``pattern`` matches) to ``apply``, in the service's group, with
+        the batch sizes of the settings and the poison handling every service shares. A runtime that keeps the
+        directory applies a batch only once its copy holds every party published before it: a client is then
+        judged, assigned and mailed as the office's directory has them."""
+
+        async def apply_with_directory(records: Sequence[ConsumerRecord]) -> None:
+            await self.directory.caught_up()
+            await apply(records)
+
+        subscribe_batches(
+            broker, topics, pattern=pattern, group_id=self.group_id,
+            apply=apply_with_directory if self.keeps_directory else apply,
+            max_records=self.settings.batch_max_records, batch_timeout_ms=self.settings.batch_timeout_ms,
+            database_answers=lambda: poison.pool_answers(self.pool), title=title, description=description)
 
     def spawn(self, coroutine: Coroutine, *, name: str) -> None:
         """Run a background loop for the life of the process; a crash of it is logged, never silent."""

@@ -12,8 +12,6 @@ from services.dispatch.gateway import HttpGateway
 from services.dispatch.repository import PostgresDeliveries
 from services.dispatch.use_cases import Dispatch
 from shared.db.unit_of_work import PostgresUnitOfWork
-from shared.kafka.batches import subscribe_batches
-from shared.kafka.poison import pool_answers
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
@@ -34,10 +32,9 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
         polling=options.polling(), lease=timedelta(seconds=options.lease_seconds),
     )
     broker = new_broker(settings, "dispatch")
-    subscribe_batches(
-        broker, settings.topics.approved, group_id=runtime.group_id, apply=dispatch.take_in,
-        database_answers=lambda: pool_answers(runtime.pool), max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
-        title="messages.approved", description="Approved dossier items, to be filed with the communication service.",
+    runtime.subscribe(
+        broker, settings.topics.approved, dispatch.take_in, title="messages.approved",
+        description="Approved dossier items, to be filed with the communication service.",
     )
     app = service_app(runtime, broker, title="Accordeer dispatch",
                       description="Files approved messages with the communication service exactly once.")

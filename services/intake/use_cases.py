@@ -40,9 +40,9 @@ from shared.contracts.refusals import SubmissionRefused
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db.outbox import OutboxRecord
 from shared.db.unit_of_work import UnitOfWork
-from shared.documents.loader import load_summary_config
 from shared.dead_letters import dead_letter
-from shared.runtime import ServiceRuntime
+from shared.documents.config import SummaryConfig
+from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
 
@@ -71,19 +71,17 @@ class BatchPlan:
 
 
 class Intake:
-    def __init__(self, runtime: ServiceRuntime, unit_of_work: Callable[[], UnitOfWork[IntakeRepository]], *,
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork[IntakeRepository]], topics: Topics, *, max_bytes: int,
+                 clock_skew: timedelta, summaries: SummaryConfig | None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
-        self.runtime = runtime
         self.unit_of_work = unit_of_work
-        self.topics = runtime.topics
-        self.max_bytes = runtime.settings.max_message_bytes
-        self.clock_skew = timedelta(seconds=runtime.settings.clock_skew_seconds)
-        self.summaries = load_summary_config(runtime.settings.config_dir / "summaries.yaml")
+        self.topics = topics
+        self.max_bytes = max_bytes
+        self.clock_skew = clock_skew
+        self.summaries = summaries
         self.clock = clock
 
     async def take_in(self, records: Sequence[ConsumerRecord]) -> None:
-        # Every directory change published before this batch is judged is in intake's copy by then.
-        await self.runtime.directory.caught_up()
         async with self.unit_of_work() as uow:
             fresh = await uow.claim(records)
             if not fresh:

@@ -11,8 +11,6 @@ from services.notifier.sender import Sender
 from services.notifier.smtp import SmtpMailer
 from services.notifier.templates import MailTemplates
 from services.notifier.use_cases import Notifier
-from shared.kafka.batches import subscribe_batches
-from shared.kafka.poison import pool_answers
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
@@ -28,11 +26,10 @@ def build_app(settings: Settings, options: NotifierSettings | None = None) -> Fa
                     retry_max_seconds=options.retry_max_seconds, idle_seconds=options.idle_seconds)
     notifier = Notifier(lambda: runtime.pool, runtime.group_id, composer=composer,
                         office=load_office_users(settings.config_dir / "users.yaml"),
-                        directory_current=lambda: runtime.directory.caught_up(), on_new_mails=sender.wake)
+                        on_new_mails=sender.wake)
     broker = new_broker(settings, "notifier")
-    subscribe_batches(
-        broker, settings.topics.tasks, group_id=runtime.group_id, apply=notifier.take_tasks,
-        database_answers=lambda: pool_answers(runtime.pool), max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms, title="workflow.tasks",
+    runtime.subscribe(
+        broker, settings.topics.tasks, notifier.take_tasks, title="workflow.tasks",
         description="Each task's life (created, reassigned, completed, escalated, cancelled); key: dossier item id.",
     )
     app = service_app(runtime, broker, title="Accordeer notifier",

@@ -8,12 +8,11 @@ transaction. Sending happens
 later, in the sender loop (``sender.py``).
 """
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import asyncpg
 import structlog
 from aiokafka import ConsumerRecord
-from pydantic import ValidationError
 
 from services.notifier import metrics
 from services.notifier.composing import MailComposer
@@ -31,25 +30,20 @@ log = structlog.get_logger(__name__)
 
 class Notifier:
     def __init__(self, pool: Callable[[], asyncpg.Pool], consumer: str, *, composer: MailComposer,
-                 office: Mapping[str, Recipient], directory_current: Callable[[], Awaitable[None]],
-                 on_new_mails: Callable[[], None] = lambda: None):
+                 office: Mapping[str, Recipient], on_new_mails: Callable[[], None] = lambda: None):
         self.pool = pool
         self.consumer = consumer
         self.composer = composer
         self.office = office
-        self.directory_current = directory_current
         self.on_new_mails = on_new_mails
 
     async def take_tasks(self, records: Sequence[ConsumerRecord]) -> None:
-        # Every party published before these events is then in our copy: a new client's contact gets mail.
-        await self.directory_current()
         async with self.pool().acquire() as conn, conn.transaction():
             fresh = await claim_unapplied(conn, SCHEMA, self.consumer, records)
-            read = [(record, _readable_event(record)) for record in fresh]
+            read = [dead_letters.read_as(TaskEvent, record, refused_by=self.consumer) for record in fresh]
             # Same transaction as the batch: a record is dead-lettered exactly when the rest is applied.
-            await outbox.append(conn, SCHEMA, [dead_letters.unreadable(record, error, refused_by=self.consumer)
-                                               for record, error in read if isinstance(error, str)])
-            events = mailed(e for _, e in read if isinstance(e, TaskEvent))
+            await outbox.append(conn, SCHEMA, [letter for letter in read if not isinstance(letter, TaskEvent)])
+            events = mailed(e for e in read if isinstance(e, TaskEvent))
             plan = plan_mails(events, await self._recipients(conn, events), self.composer)
             added = await add_mails(conn, plan.mails)
         # After the commit: a batch rolled back and retried is reported once.
@@ -76,14 +70,3 @@ def _report(plan: MailPlan, added: int, *, records: int) -> None:
     metrics.MAILS_QUEUED.inc(added)
     if records:
         log.info("task events applied", records=records, mails=added, already_stored=len(plan.mails) - added)
-
-
-def _readable_event(record: ConsumerRecord) -> TaskEvent | str:
-    """The task event, or why the record is not one."""
-    try:
-        return TaskEvent.model_validate_json(record.value or b"")
-    except ValidationError as error:
-        # Only the workflow service writes this topic: a bad record is a bug to see, never a stuck partition.
-        log.error("unreadable task event dead-lettered", topic=record.topic, partition=record.partition,
-                  offset=record.offset, error=str(error)[:500])
-        return str(error)

@@ -9,8 +9,6 @@ from services.portal.dashboard import Dashboard
 from services.portal.projection import Projection
 from services.portal.reactions import load_reactions
 from services.portal.web import Portal
-from shared.kafka.batches import subscribe_batches
-from shared.kafka.poison import pool_answers
 from shared.ops_http import serve_ops
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
@@ -25,9 +23,8 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
     portal.dashboard = Dashboard(settings, options.lag_sample_seconds)
     broker = new_broker(settings, "portal")
     topics = [settings.topics.dossier_items, settings.topics.status, settings.topics.tasks]
-    subscribe_batches(broker, topics, group_id=runtime.group_id, apply=projection.apply,
-                      database_answers=lambda: pool_answers(runtime.pool), max_records=settings.batch_max_records, batch_timeout_ms=settings.batch_timeout_ms,
-                      title=", ".join(topics), description="What people see: items, their statuses and tasks.")
+    runtime.subscribe(broker, topics, projection.apply, title=", ".join(topics),
+                      description="What people see: items, their statuses and tasks.")
     app = service_app(runtime, broker, title="Accordeer portal",
                       description="Web pages where clients approve and the office works its tasks.")
 

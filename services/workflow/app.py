@@ -11,8 +11,6 @@ from services.workflow.records import utc_now
 from services.workflow.repository import WorkflowRepository
 from services.workflow.use_cases import Workflow
 from shared.db.unit_of_work import PostgresUnitOfWork
-from shared.kafka.batches import subscribe_batches
-from shared.kafka.poison import pool_answers
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
@@ -26,16 +24,8 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
         return PostgresUnitOfWork(runtime.pool, "workflow", runtime.group_id, WorkflowRepository)
 
     workflow = Workflow(unit_of_work, runtime.topics, runtime.group_id, publications=publications, clock=clock)
-
-    async def take_records(records):
-        # Clients are assigned and authorised by the directory as published before this batch.
-        await runtime.directory.caught_up()
-        await workflow.take(records)
-
     # One consumer for both topics: two consumers in one group would rebalance each other at every start.
-    subscribe_batches(broker, [settings.topics.dossier_items, settings.topics.workflow_actions],
-                      group_id=runtime.group_id, apply=take_records, max_records=settings.batch_max_records,
-                      batch_timeout_ms=settings.batch_timeout_ms, database_answers=lambda: pool_answers(runtime.pool),
+    runtime.subscribe(broker, [settings.topics.dossier_items, settings.topics.workflow_actions], workflow.take,
                       title="dossier.items, workflow.actions",
                       description="New dossier items from intake and people's actions; key: dossier item id.")
     app = service_app(runtime, broker, title="Accordeer workflow",

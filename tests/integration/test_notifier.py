@@ -34,12 +34,8 @@ async def pool(system):
         await pool.close()
 
 
-async def directory_is_current() -> None:
-    """The party is written above; the runtime's mirror is not running here."""
-
-
 def notifier(pool, consumer: str = "test-notifier") -> Notifier:
-    return Notifier(lambda: pool, consumer, composer=composer(), directory_current=directory_is_current,
+    return Notifier(lambda: pool, consumer, composer=composer(),
                     office=load_office_users(REPO_ROOT / "deploy" / "config" / "users.yaml"))
 
 

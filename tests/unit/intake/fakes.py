@@ -1,13 +1,13 @@
 """Intake's tables in memory, behind the same unit of work as PostgreSQL: for fast tests of planning and taking in."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from types import SimpleNamespace
+from datetime import datetime, timedelta
 
 import yaml
 
 from services.intake.domain import Authorisations, DossierItem, DossierItemType
 from services.intake.use_cases import Intake
+from shared.documents.loader import load_summary_config
 from shared.settings import REPO_ROOT, Settings
 from shared.topics import Topics
 from tests.support.parties import GOLDEN_PARTIES
@@ -50,11 +50,8 @@ def units_of_work(tables: IntakeTables):
 
 
 def intake_on(topics: Topics, now: datetime, tables: IntakeTables | None = None) -> Intake:
-    """Intake as its app builds it, on these tables, its clock stopped at ``now`` (its directory always caught up)."""
-    runtime = SimpleNamespace(topics=topics, settings=Settings(database_url="unused"),
-                              directory=SimpleNamespace(caught_up=_nothing_to_catch_up))
-    return Intake(runtime, units_of_work(tables or IntakeTables()), clock=lambda: now)
-
-
-async def _nothing_to_catch_up() -> None:
-    pass
+    """Intake as its app builds it, on these tables, its clock stopped at ``now``."""
+    settings = Settings(database_url="unused")
+    return Intake(units_of_work(tables or IntakeTables()), topics, max_bytes=settings.max_message_bytes,
+                  clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+                  summaries=load_summary_config(settings.config_dir / "summaries.yaml"), clock=lambda: now)
