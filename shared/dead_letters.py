@@ -4,10 +4,17 @@ A record a consumer refuses goes to ``<its topic>.dlq`` (``Topics.dead_letters_o
 (or the message id when known), so ``accordeer dlq replay`` can send it back unchanged.
 """
 
+from typing import TypeVar
+
+import structlog
 from aiokafka import ConsumerRecord
+from pydantic import BaseModel, ValidationError
 
 from shared.db.outbox import OutboxRecord
 from shared.topics import Topics
+
+log = structlog.get_logger(__name__)
+Model = TypeVar("Model", bound=BaseModel)
 
 REASON_CODE = "accordeer-reason-code"
 REASON = "accordeer-reason"
@@ -48,3 +55,17 @@ def unreadable(record: ConsumerRecord, error: str, *, refused_by: str) -> Outbox
     """The dead letter of a record of an internal topic its consumer could not read, for ``<its topic>.dlq``."""
     return dead_letter(Topics().dead_letters_of(record.topic), record, reason_code=UNREADABLE, reason=error[:1000],
                        refused_by=refused_by)
+
+
+def read_as(model: type[Model], record: ConsumerRecord, *, refused_by: str,
+            reason_code: str = UNREADABLE) -> Model | OutboxRecord:
+    """The record as ``model``; or, when it does not match that contract, its dead letter for ``<its topic>.dlq``,
+    saying where it breaks it. Logged, never raised: one bad record must not stop a partition."""
+    try:
+        return model.model_validate_json(record.value or b"")
+    except ValidationError as error:
+        reason = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in error.errors())
+        log.error("record does not match its contract; dead-lettered", topic=record.topic,
+                  partition=record.partition, offset=record.offset, model=model.__name__, reason=reason[:500])
+        return dead_letter(Topics().dead_letters_of(record.topic), record, reason_code=reason_code,
+                           reason=reason[:1000], refused_by=refused_by)

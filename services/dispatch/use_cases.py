@@ -24,7 +24,7 @@ from services.dispatch.gateway import Gateway, PermanentGatewayError, TransientG
 from services.dispatch.repository import Deliveries, Delivery, NewDelivery, Progress, Sent, SentNow, Unknown
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode, StatusEvent
-from shared.dead_letters import dead_letter
+from shared.dead_letters import UNREADABLE, dead_letter, read_as
 from shared.db.outbox import OutboxRecord
 from shared.db.unit_of_work import UnitOfWork
 from shared.group_commit import GroupCommit
@@ -279,14 +279,13 @@ class Dispatch:
 
     def _read_approved(self, record: ConsumerRecord) -> NewDelivery | OutboxRecord:
         """The delivery an approved message asks for, or, if the record cannot be read, its dead letter."""
+        message = read_as(MessageApproved, record, refused_by="dispatch")
+        if not isinstance(message, MessageApproved):
+            return message
         try:
-            message = MessageApproved.model_validate_json(record.value)
             aanleverkenmerk = domain.aanleverkenmerk(message.dossier_item_id)
-        except ValueError as exc:  # pydantic's ValidationError included
-            # Only the workflow service writes this topic; a bad record is a bug to see, not to retry.
-            log.error("unreadable approved message at %s[%d]@%d, dead-lettered to %s: %s", record.topic,
-                      record.partition, record.offset, self.dead_letter_topic, exc)
-            return dead_letter(self.dead_letter_topic, record, reason_code="unreadable", reason=str(exc))
+        except ValueError as exc:
+            return dead_letter(self.dead_letter_topic, record, reason_code=UNREADABLE, reason=str(exc))
         return NewDelivery(dossier_item_id=message.dossier_item_id, message_id=message.message_id,
                            source=message.source, aanleverkenmerk=aanleverkenmerk,
                            message=message.model_dump(mode="json"))

@@ -13,13 +13,14 @@ from collections.abc import Callable, Sequence
 import asyncpg
 import structlog
 from aiokafka import ConsumerRecord
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusEvent
 from shared.contracts.tasks import TaskEvent, TaskEventKind
 from shared import dead_letters
 from shared.db import outbox
+from shared.db.outbox import OutboxRecord
 from shared.db.inbox import claim_unapplied
 from shared.topics import Topics
 
@@ -42,10 +43,10 @@ class Projection:
         async with self.pool().acquire() as conn, conn.transaction():
             dead = []
             for record in await claim_unapplied(conn, SCHEMA, self.consumer, records):
-                message = self._read(record)
-                if isinstance(message, str):
+                message = dead_letters.read_as(self.models[record.topic], record, refused_by=self.consumer)
+                if isinstance(message, OutboxRecord):
                     if record.topic in self.dead_letter_topics:
-                        dead.append(dead_letters.unreadable(record, message, refused_by=self.consumer))
+                        dead.append(message)
                 elif isinstance(message, DossierItemCreated):
                     await _item(conn, message)
                 elif isinstance(message, StatusEvent) and message.dossier_item_id:
@@ -53,16 +54,6 @@ class Projection:
                 elif isinstance(message, TaskEvent):
                     await _task(conn, message)
             await outbox.append(conn, SCHEMA, dead)
-
-    def _read(self, record: ConsumerRecord) -> BaseModel | str:
-        """The record's event or item, or why it is not one."""
-        try:
-            return self.models[record.topic].model_validate_json(record.value or b"")
-        except (KeyError, ValidationError) as error:
-            # Written by our own services: a bad record is a bug to see, never a reason to stop showing the rest.
-            log.error("unreadable record skipped", topic=record.topic, partition=record.partition,
-                      offset=record.offset, error=str(error)[:300])
-            return str(error) if isinstance(error, ValidationError) else f"no contract for topic {record.topic}"
 
 
 async def _item(conn, item: DossierItemCreated) -> None:

@@ -15,7 +15,6 @@ from uuid import UUID
 
 import structlog
 from aiokafka import ConsumerRecord
-from pydantic import ValidationError
 
 from services.workflow.domain import (
     REASSIGN_ACTION,
@@ -36,7 +35,7 @@ from shared.contracts.actions import WorkflowAction
 from shared.contracts.status import StatusCode
 from shared.contracts.tasks import TaskEventKind
 from shared.db.outbox import OutboxRecord
-from shared.dead_letters import dead_letter
+from shared.dead_letters import dead_letter, read_as
 from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
@@ -75,7 +74,8 @@ class ActionHandler:
         """The outbox records for a batch of actions, decided one after another in record order; ``tally`` gets
         (action, outcome) for the metrics. The batch's items are locked and read at once (in id order, so two
         processes never wait on each other in a circle), and what it changes is written at once."""
-        actions = [(record, _read(record)) for record in records]
+        actions = [(record, read_as(WorkflowAction, record, refused_by="workflow", reason_code="invalid_action"))
+                   for record in records]
         valid = [a for _, a in actions if isinstance(a, WorkflowAction)]
         ids = sorted({item_id for a in valid if (item_id := _uuid(a.dossier_item_id))})
         instances = {i.dossier_item_id: i for i in await repository.instances(ids)} if ids else {}
@@ -85,7 +85,7 @@ class ActionHandler:
         for record, action in actions:
             if not isinstance(action, WorkflowAction):
                 tally.append(("", "invalid"))
-                events.append(self._dead_letter(record, "invalid_action", action))
+                events.append(action)
                 continue
             with structlog.contextvars.bound_contextvars(dossier_item_id=action.dossier_item_id,
                                                          action_id=action.action_id):
@@ -195,20 +195,8 @@ class ActionHandler:
         return dead_letter(self.topics.workflow_actions_dlq, record, reason_code=reason_code, reason=reason)
 
 
-def _read(record: ConsumerRecord) -> WorkflowAction | str:
-    """The action, or why the record is not one."""
-    try:
-        return WorkflowAction.model_validate_json(record.value or b"")
-    except ValidationError as exc:
-        return _readable(exc)
-
-
 def _uuid(text: str) -> str | None:
     try:
         return str(UUID(text))
     except ValueError:
         return None
-
-
-def _readable(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in error.errors())

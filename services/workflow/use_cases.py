@@ -10,7 +10,6 @@ from datetime import datetime
 
 import structlog
 from aiokafka import ConsumerRecord
-from pydantic import ValidationError
 
 from services.workflow.actions import ActionHandler
 from services.workflow.domain import (
@@ -78,11 +77,8 @@ class Workflow:
         await repository.hold_publications()
         items, events = [], []
         for record in records:
-            item = _readable_item(record)
-            if isinstance(item, DossierItemCreated):
-                items.append(item)
-            else:
-                events.append(dead_letters.unreadable(record, item, refused_by=self.group_id))
+            item = dead_letters.read_as(DossierItemCreated, record, refused_by=self.group_id)
+            (items if isinstance(item, DossierItemCreated) else events).append(item)
         new_ids = await repository.add_instances([
             (i.dossier_item_id, i.message_id, i.source, i.message_type, i.characteristics,
              i.model_dump(mode="json")) for i in items
@@ -93,17 +89,6 @@ class Workflow:
             tasks = await task_events(repository, self.topics, config, instances)
             events += await route(repository, tasks, instances, config, now=self.clock())
         return events
-
-
-def _readable_item(record: ConsumerRecord) -> DossierItemCreated | str:
-    """The item, or why the record is not one."""
-    try:
-        return DossierItemCreated.model_validate_json(record.value or b"")
-    except ValidationError as error:
-        # Only intake writes this topic: a bad record is a bug to see, never a reason to stop the partition.
-        log.error("unreadable dossier item dead-lettered", topic=record.topic, partition=record.partition,
-                  offset=record.offset, error=str(error)[:500])
-        return str(error)
 
 
 async def task_events(repository: WorkflowRepository, topics: Topics, config: PublishedConfig | None,

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import structlog.testing
 
 from services.dispatch import domain, figures, use_cases
 from services.dispatch.breaker import GatewayBreaker
@@ -424,11 +425,10 @@ async def test_a_kenmerk_the_gateway_lost_is_delivered_again_under_the_same_aanl
     assert deliveries.codes(item)[-1] == 80
 
 
-async def test_an_unreadable_approved_message_is_dead_lettered_with_its_coordinates(deliveries, gateway, clock,
-                                                                                     caplog):
-    caplog.set_level(logging.ERROR)
+async def test_an_unreadable_approved_message_is_dead_lettered_with_its_coordinates(deliveries, gateway, clock):
     dispatch = dispatch_on(deliveries, gateway, clock, dead_letter_topic="messages.approved.dlq")
-    await dispatch.take_in([record(b"{not json", offset=0), record(approved(2), offset=1)])
+    with structlog.testing.capture_logs() as logged:
+        await dispatch.take_in([record(b"{not json", offset=0), record(approved(2), offset=1)])
 
     assert list(deliveries.rows) == [approved(2).dossier_item_id]
     [letter] = deliveries.dead_letters
@@ -438,7 +438,8 @@ async def test_an_unreadable_approved_message_is_dead_lettered_with_its_coordina
     assert "Invalid JSON" in headers[dead_letters.REASON]
     assert (headers[dead_letters.ORIGINAL_TOPIC], headers[dead_letters.ORIGINAL_PARTITION],
             headers[dead_letters.ORIGINAL_OFFSET]) == ("messages.approved", "0", "0")
-    assert "unreadable approved message at messages.approved[0]@0" in caplog.text
+    assert [(e["log_level"], e["topic"], e["offset"], e["model"]) for e in logged] == [
+        ("error", "messages.approved", 0, "MessageApproved")]
 
 
 async def test_a_delivery_whose_lease_was_taken_over_reports_nothing(deliveries, gateway, clock):
