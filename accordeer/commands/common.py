@@ -17,6 +17,14 @@ app = typer.Typer(help="`accordeer`: one command for people — run the stack, s
                   "inspect.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 
+PEOPLE = "The office's work"
+OPERATORS = "Operators: run and watch the system"
+INTEGRATORS = "Integrators: configuration and the contract"
+DEVELOPERS = "Developers: the local stack"
+AUDIENCES = (PEOPLE, OPERATORS, INTEGRATORS, DEVELOPERS)
+"""The panels of `accordeer --help`: every command names the people it is for."""
+
+
 def friendly(command):
     """People get a sentence, not a traceback, for what they can fix themselves."""
 

@@ -5,16 +5,16 @@ from typing import Annotated
 
 import typer
 
-from accordeer.commands.common import app, friendly, on_database
+from accordeer.commands.common import INTEGRATORS, app, friendly, on_database
 from accordeer.connect import settings_with_database
 from shared.settings import Settings
 
 workflows_app = typer.Typer(help="Workflow definitions and routes (deploy/config by default).", no_args_is_help=True)
 authorisations_app = typer.Typer(help="Who may submit which message types.", no_args_is_help=True)
 item_type_app = typer.Typer(help="The built-in dossier item type Accorderingsbericht.", no_args_is_help=True)
-app.add_typer(workflows_app, name="workflows")
-app.add_typer(authorisations_app, name="authorisations")
-app.add_typer(item_type_app, name="item-type")
+app.add_typer(workflows_app, name="workflows", rich_help_panel=INTEGRATORS)
+app.add_typer(authorisations_app, name="authorisations", rich_help_panel=INTEGRATORS)
+app.add_typer(item_type_app, name="item-type", rich_help_panel=INTEGRATORS)
 
 
 ConfigDir = Annotated[Path | None, typer.Option("--config", exists=True, file_okay=False,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from accordeer.commands.common import app, friendly, on_database
+from accordeer.commands.common import INTEGRATORS, PEOPLE, app, friendly, on_database
 from accordeer.connect import settings_with_database
 
 
@@ -16,7 +16,7 @@ EXIT_CODES = ("Exit codes: 0 done (or nothing to do); 1 refused, with the reason
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Send and return at once, without waiting for the outcome.")]
 
 
-@app.command(epilog=EXIT_CODES)
+@app.command(epilog=EXIT_CODES, rich_help_panel=INTEGRATORS)
 @friendly
 def submit(
     files: Annotated[list[Path], typer.Argument(help="Declaration JSON files, or XBRL/XML files to wrap.")],
@@ -52,7 +52,7 @@ def submit(
     raise typer.Exit(int(result))
 
 
-@app.command(epilog=EXIT_CODES)
+@app.command(epilog=EXIT_CODES, rich_help_panel=PEOPLE)
 @friendly
 def act(
     item: Annotated[str, typer.Argument(help="Dossier item id, or its first characters.")],
@@ -101,7 +101,7 @@ def act(
     raise typer.Exit(0 if outcome.applied else 1)
 
 
-@app.command()
+@app.command(rich_help_panel=PEOPLE)
 @friendly
 def history(item: Annotated[str, typer.Argument(help="Dossier item id, or its first characters.")],
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:

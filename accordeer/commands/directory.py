@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
-from accordeer.commands.common import app, friendly
+from accordeer.commands.common import INTEGRATORS, app, friendly
 from shared.settings import Settings
 
 directory_app = typer.Typer(help="The organisations and persons declarations are for, with their contacts.",
                             no_args_is_help=True)
-app.add_typer(directory_app, name="directory")
+app.add_typer(directory_app, name="directory", rich_help_panel=INTEGRATORS)
 
 
 @directory_app.command("load", epilog="Exit codes: 0 published (or nothing to change); 2 errors in the file, or "

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from accordeer.commands.common import app, friendly, on_database
+from accordeer.commands.common import PEOPLE, app, friendly, on_database
 
 
-@app.command("import")
+@app.command("import", rich_help_panel=PEOPLE)
 @friendly
 def import_file(
     file: Annotated[Path, typer.Argument(help="The list: .xlsx, .xls, .ods or .csv, one dossier item per row.")],

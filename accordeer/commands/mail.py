@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
-from accordeer.commands.common import app, friendly
+from accordeer.commands.common import DEVELOPERS, app, friendly
 from accordeer.connect import DATA_DIR
 from accordeer.listing import AsJson, Limit, Since, newest, since_time
 
 mail_app = typer.Typer(help="Mails the notifier sent to the local stack's mail sink.", no_args_is_help=True)
-app.add_typer(mail_app, name="mail")
+app.add_typer(mail_app, name="mail", rich_help_panel=DEVELOPERS)
 
 
 def sink_folder() -> Path:

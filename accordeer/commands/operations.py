@@ -8,16 +8,16 @@ from typing import Annotated
 
 import typer
 
-from accordeer.commands.common import app, friendly
+from accordeer.commands.common import INTEGRATORS, OPERATORS, app, friendly
 from accordeer.listing import AsJson, Limit, Since, newest, since_time
 from shared.settings import Settings
 
 dlq_app = typer.Typer(help="Dead letters: records a service refused, with the reason and where they came from.",
                       no_args_is_help=True)
-app.add_typer(dlq_app, name="dlq")
+app.add_typer(dlq_app, name="dlq", rich_help_panel=OPERATORS)
 
 
-@app.command()
+@app.command(rich_help_panel=OPERATORS)
 @friendly
 def lag(
     watch: Annotated[bool, typer.Option("--watch", help="Report again every --interval seconds, until Ctrl-C.")] = False,
@@ -57,7 +57,7 @@ def lag(
         pass
 
 
-@app.command()
+@app.command(rich_help_panel=OPERATORS)
 @friendly
 def status() -> None:
     """The whole system on one screen: every component (services, the portal's pages, gateway, mail sink, Kafka,
@@ -171,7 +171,7 @@ def dlq_replay(
         typer.echo(f"{letter.ref} ({letter.reason_code or 'no reason code'}) → {where}")
 
 
-@app.command()
+@app.command(rich_help_panel=INTEGRATORS)
 @friendly
 def docs(write: Annotated[bool, typer.Option("--write", help="Regenerate docs/asyncapi.yaml from the code.")] = False,
          serve: Annotated[int, typer.Option(help="Serve the document as a web page on this port.")] = 0) -> None:

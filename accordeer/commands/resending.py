@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from accordeer.commands.common import app, friendly, on_database
+from accordeer.commands.common import OPERATORS, app, friendly, on_database
 from accordeer.connect import settings_with_database
 
 EXIT_CODES = ("Exit codes: 0 sent again (or, with --no-wait, the resend is recorded); 1 refused, with the reason "
@@ -15,7 +15,7 @@ EXIT_CODES = ("Exit codes: 0 sent again (or, with --no-wait, the resend is recor
               "--wait seconds (it will once it runs).")
 
 
-@app.command(epilog=EXIT_CODES)
+@app.command(epilog=EXIT_CODES, rich_help_panel=OPERATORS)
 @friendly
 def resend(
     item: Annotated[str | None, typer.Argument(help="Dossier item id, or its first characters.")] = None,

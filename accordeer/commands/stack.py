@@ -7,14 +7,14 @@ from typing import Annotated
 
 import typer
 
-from accordeer.commands.common import app, friendly
+from accordeer.commands.common import DEVELOPERS, OPERATORS, app, friendly
 from accordeer.connect import CACHE_DIR, DATA_DIR, settings_with_database
 
 stack_app = typer.Typer(help="The local infrastructure.", no_args_is_help=True)
-app.add_typer(stack_app, name="stack")
+app.add_typer(stack_app, name="stack", rich_help_panel=DEVELOPERS)
 
 
-@app.command()
+@app.command(rich_help_panel=DEVELOPERS)
 @friendly
 def run(
     demo: Annotated[bool, typer.Option(help="Feed sample declarations and play the client.")] = True,
@@ -72,7 +72,7 @@ def stack_restart(
     raise typer.Exit(1)
 
 
-@app.command()
+@app.command(rich_help_panel=DEVELOPERS)
 def wipe(yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False) -> None:
     """Delete the local stack's data (.data/): topics, database, logs."""
     from accordeer.run import wipe as wipe_data
@@ -90,7 +90,7 @@ def stack_fetch() -> None:
     typer.echo(f"Kafka jars in {ensure_jars(CACHE_DIR)}")
 
 
-@app.command()
+@app.command(rich_help_panel=OPERATORS)
 @friendly
 def setup() -> None:
     """Apply migrations, create topics, load the shipped configuration where none is loaded yet."""
