@@ -65,8 +65,7 @@ async def problem_with(conn, item: ItemRow, task: str, action: str) -> str | Non
     if not state.running:
         return f"the workflow of dossier item {item.id} has ended ({item.describe_status()}); it has no task"
     if task != state.current_task:
-        return f"'{task}' is not the current task of dossier item {item.id}; the current task is " \
-               f"'{state.current_task}'"
+        return f"'{task}' is not the current task of dossier item {item.id}; the current task is '{state.current_task}'"
     definition = (await repository.publication(instance.publication_id)).workflows[state.workflow]
     names = [a.name for a in definition.task(task).actions] + [REASSIGN_ACTION]
     if action not in names:
@@ -76,21 +75,28 @@ async def problem_with(conn, item: ItemRow, task: str, action: str) -> str | Non
 
 async def earlier_outcome(conn, action_id: str) -> Decided | None:
     outcome = await conn.fetchval(OUTCOME, action_id)
-    return None if outcome is None else Decided(outcome == "applied", f"action id {action_id} was already "
-                                                                      f"{outcome}; nothing was sent")
+    return (
+        None
+        if outcome is None
+        else Decided(outcome == "applied", f"action id {action_id} was already {outcome}; nothing was sent")
+    )
 
 
 async def send(settings: Settings, message: WorkflowAction) -> None:
-    await publish(settings.kafka_bootstrap_servers, settings.topics.workflow_actions,
-                  [(message.dossier_item_id, message.model_dump_json().encode())])
+    await publish(
+        settings.kafka_bootstrap_servers,
+        settings.topics.workflow_actions,
+        [(message.dossier_item_id, message.model_dump_json().encode())],
+    )
 
 
 async def send_and_wait(conn, settings: Settings, message: WorkflowAction, wait: float) -> Decided | None:
     """The outcome, or None when workflow has not decided within ``wait`` seconds."""
     topics = settings.topics
     loop = asyncio.get_running_loop()
-    async with follow_status(settings.kafka_bootstrap_servers, topics.status,
-                             also={topics.workflow_actions_dlq: None}) as follower:
+    async with follow_status(
+        settings.kafka_bootstrap_servers, topics.status, also={topics.workflow_actions_dlq: None}
+    ) as follower:
         await send(settings, message)
         deadline, reason, outcome = loop.time() + wait, None, None
         while (left := deadline - loop.time()) > 0:
@@ -103,8 +109,9 @@ async def send_and_wait(conn, settings: Settings, message: WorkflowAction, wait:
             if outcome == "refused" and reason:
                 return Decided(False, f"refused: {reason}")
     if outcome == "refused":
-        return Decided(False, "refused (the reason did not arrive in time; see `accordeer dlq list --topic "
-                              "workflow-actions`)")
+        return Decided(
+            False, "refused (the reason did not arrive in time; see `accordeer dlq list --topic workflow-actions`)"
+        )
     return None
 
 
@@ -123,4 +130,3 @@ def refusal_reason(event, message: WorkflowAction) -> str | None:
         return None
     headers = {k: v.decode(errors="replace") for k, v in event.headers}
     return f"{headers.get(h.REASON_CODE, 'refused')}: {headers.get(h.REASON, '')}"
-

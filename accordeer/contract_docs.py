@@ -43,53 +43,103 @@ INTERNAL_DLQ_DESCRIPTION = (
 def contract_broker(topics: Topics = Topics()) -> KafkaBroker:
     broker = KafkaBroker("kafka:9092", description="The Kafka cluster Accordeer is configured for.")
 
-    @broker.subscriber(topics.inbound, title=topics.inbound, description=(
-        "Declarations from external packages, contract version 1; key: message_id. Unknown fields are refused. "
-        "Read by intake."))
+    @broker.subscriber(
+        topics.inbound,
+        title=topics.inbound,
+        description=(
+            "Declarations from external packages, contract version 1; key: message_id. Unknown fields are refused. "
+            "Read by intake."
+        ),
+    )
     async def declarations(declaration: InboundDeclaration) -> None: ...
 
     per_source = topics.inbound_from("{source}")
 
-    @broker.subscriber(per_source, title=per_source, description=(
-        "A source's own inbound topic (secure mode: only that source's principal may write it): the same contract "
-        "and key as declarations.inbound. Intake takes the source from the topic; a declaration naming another "
-        "source is refused as source_mismatch (dead letter and declarations.refused, nothing on messages.status)."))
+    @broker.subscriber(
+        per_source,
+        title=per_source,
+        description=(
+            "A source's own inbound topic (secure mode: only that source's principal may write it): the same contract "
+            "and key as declarations.inbound. Intake takes the source from the topic; a declaration naming another "
+            "source is refused as source_mismatch (dead letter and declarations.refused, nothing on messages.status)."
+        ),
+    )
     async def declarations_from_source(declaration: InboundDeclaration) -> None: ...
 
-    @broker.subscriber(topics.workflow_actions, title=topics.workflow_actions, description=(
-        "People's actions on a dossier item's current task; key: dossier item id. Read by workflow."))
+    @broker.subscriber(
+        topics.workflow_actions,
+        title=topics.workflow_actions,
+        description=("People's actions on a dossier item's current task; key: dossier item id. Read by workflow."),
+    )
     async def actions(action: WorkflowAction) -> None: ...
 
-    broker.publisher(topics.status, title=topics.status, schema=StatusEvent, description=(
-        "Every status change of every message, from all three services; key: message_id. Status 0 means refused "
-        "at intake (see reason_code). Repeats after a crash carry the same event_id."))
-    broker.publisher(topics.refused, title=topics.refused, schema=SubmissionRefused, description=(
-        "Every submission intake refused; key: message_id (none when it could not be read). "
-        "message_status_unchanged is true when the id belongs to a message already registered, whose status this "
-        "refusal leaves alone; a message never registered also gets status 0 on messages.status. Repeats carry the "
-        "same event_id."))
-    broker.publisher(topics.dossier_items, title=topics.dossier_items, schema=DossierItemCreated,
-                     description="Dossier items created by intake, read by workflow; key: dossier item id.")
-    broker.publisher(topics.approved, title=topics.approved, schema=MessageApproved,
-                     description="Approved dossier items, read by dispatch; key: dossier item id.")
-    broker.publisher(topics.tasks, title=topics.tasks, schema=TaskEvent, description=(
-        "Each task's life (created, reassigned, completed, escalated, cancelled) with its holders as user ids, its "
-        "due time and the summary of what is approved; key: dossier item id. Build an inbox or notifications from "
-        "it. Repeats after a crash carry the same event_id."))
-    broker.publisher(topics.directory, title=topics.directory, schema=Party, description=(
-        "The directory of organisations and persons (compacted); key: organisation_person_id, a record without a "
-        "value removes the party. Written by `accordeer directory load`, read by intake, workflow and notifier."))
+    broker.publisher(
+        topics.status,
+        title=topics.status,
+        schema=StatusEvent,
+        description=(
+            "Every status change of every message, from all three services; key: message_id. Status 0 means refused "
+            "at intake (see reason_code). Repeats after a crash carry the same event_id."
+        ),
+    )
+    broker.publisher(
+        topics.refused,
+        title=topics.refused,
+        schema=SubmissionRefused,
+        description=(
+            "Every submission intake refused; key: message_id (none when it could not be read). "
+            "message_status_unchanged is true when the id belongs to a message already registered, whose status this "
+            "refusal leaves alone; a message never registered also gets status 0 on messages.status. Repeats carry the "
+            "same event_id."
+        ),
+    )
+    broker.publisher(
+        topics.dossier_items,
+        title=topics.dossier_items,
+        schema=DossierItemCreated,
+        description="Dossier items created by intake, read by workflow; key: dossier item id.",
+    )
+    broker.publisher(
+        topics.approved,
+        title=topics.approved,
+        schema=MessageApproved,
+        description="Approved dossier items, read by dispatch; key: dossier item id.",
+    )
+    broker.publisher(
+        topics.tasks,
+        title=topics.tasks,
+        schema=TaskEvent,
+        description=(
+            "Each task's life (created, reassigned, completed, escalated, cancelled) with its holders as user ids, its "
+            "due time and the summary of what is approved; key: dossier item id. Build an inbox or notifications from "
+            "it. Repeats after a crash carry the same event_id."
+        ),
+    )
+    broker.publisher(
+        topics.directory,
+        title=topics.directory,
+        schema=Party,
+        description=(
+            "The directory of organisations and persons (compacted); key: organisation_person_id, a record without a "
+            "value removes the party. Written by `accordeer directory load`, read by intake, workflow and notifier."
+        ),
+    )
     broker.publisher(topics.inbound_dlq, title=topics.inbound_dlq, schema=bytes, description=DLQ_DESCRIPTION)
-    broker.publisher(topics.workflow_actions_dlq, title=topics.workflow_actions_dlq, schema=bytes,
-                     description=DLQ_DESCRIPTION)
+    broker.publisher(
+        topics.workflow_actions_dlq, title=topics.workflow_actions_dlq, schema=bytes, description=DLQ_DESCRIPTION
+    )
     for internal in (topics.dossier_items_dlq, topics.approved_dlq, topics.tasks_dlq, topics.directory_dlq):
         broker.publisher(internal, title=internal, schema=bytes, description=INTERNAL_DLQ_DESCRIPTION)
     return broker
 
 
 def asyncapi_yaml() -> str:
-    spec = AsyncAPI(contract_broker(), title="Accordeer", version="1",
-                    description="The topics external packages and operators use. See docs/external-packages.md.")
+    spec = AsyncAPI(
+        contract_broker(),
+        title="Accordeer",
+        version="1",
+        description="The topics external packages and operators use. See docs/external-packages.md.",
+    )
     # Sorted keys: FastStream's channel order follows set iteration, which changes between processes.
     return yaml.safe_dump(spec.to_specification().to_jsonable(), sort_keys=True, allow_unicode=True, width=100)
 

@@ -60,17 +60,28 @@ class DeadLetter:
 
 def dead_letter_topics(topics: Topics) -> dict[str, str]:
     """Each dead-letter topic → the only topic its records may be replayed to (``accordeer dlq`` reads these)."""
-    consumed = (topics.inbound, topics.workflow_actions, topics.dossier_items, topics.approved, topics.tasks,
-                topics.directory)
+    consumed = (
+        topics.inbound,
+        topics.workflow_actions,
+        topics.dossier_items,
+        topics.approved,
+        topics.tasks,
+        topics.directory,
+    )
     return {topics.dead_letters_of(topic): topic for topic in consumed}
 
 
 async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: float = 60) -> list[DeadLetter]:
     """Every record the topic holds now, oldest first; joins no group, commits nothing."""
     partitions = await partitions_of(bootstrap_servers, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
-                                client_id="accordeer-dlq", max_partition_fetch_bytes=MAX_RECORD_BYTES,
-                                **client_options())
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        group_id=None,
+        enable_auto_commit=False,
+        client_id="accordeer-dlq",
+        max_partition_fetch_bytes=MAX_RECORD_BYTES,
+        **client_options(),
+    )
     try:
         await consumer.start()
         consumer.assign(partitions)
@@ -83,16 +94,27 @@ async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: floa
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"could not read {topic} to its end within {timeout}s")
             for tp, records in (await consumer.getmany(timeout_ms=500)).items():
-                letters += [DeadLetter(r.topic, r.partition, r.offset, r.timestamp, r.key, r.value or b"",
-                                       {k: v.decode(errors="replace") for k, v in r.headers})
-                            for r in records if r.offset < ends[tp]]
+                letters += [
+                    DeadLetter(
+                        r.topic,
+                        r.partition,
+                        r.offset,
+                        r.timestamp,
+                        r.key,
+                        r.value or b"",
+                        {k: v.decode(errors="replace") for k, v in r.headers},
+                    )
+                    for r in records
+                    if r.offset < ends[tp]
+                ]
         return sorted(letters, key=lambda d: (d.partition, d.offset))
     finally:
         await consumer.stop()
 
 
-def choose(letters: Sequence[DeadLetter], *, refs: Iterable[str] = (), reason: str | None = None,
-           every: bool = False) -> list[DeadLetter]:
+def choose(
+    letters: Sequence[DeadLetter], *, refs: Iterable[str] = (), reason: str | None = None, every: bool = False
+) -> list[DeadLetter]:
     """By ``refs`` ("offset", or "partition:offset"), by ``reason`` code, or ``every`` one; exactly one way."""
     refs = [r if ":" in r else f"0:{r}" for r in refs]
     if sum((bool(refs), reason is not None, every)) != 1:
@@ -115,8 +137,7 @@ async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter], *, topic
         sent = []
         for d, target in zip(letters, targets):
             origin = f"{d.topic}/{d.partition}/{d.offset}".encode()
-            meta = await producer.send_and_wait(target, value=d.value, key=d.key,
-                                                headers=[(REPLAYED_FROM, origin)])
+            meta = await producer.send_and_wait(target, value=d.value, key=d.key, headers=[(REPLAYED_FROM, origin)])
             sent.append(f"{meta.topic}/{meta.partition}/{meta.offset}")
         return sent
     finally:
@@ -130,8 +151,10 @@ def _replay_target(d: DeadLetter, topics: Topics) -> str:
     target = dead_letter_topics(topics).get(d.topic)
     if original == target or (d.topic == topics.inbound_dlq and original and topics.source_of(original)):
         return original
-    raise ValueError(f"{d.topic} {d.ref} names original topic {original!r}; only {target!r} (or, from "
-                     f"{topics.inbound_dlq}, a source's own topic) can be replayed to from {d.topic}")
+    raise ValueError(
+        f"{d.topic} {d.ref} names original topic {original!r}; only {target!r} (or, from "
+        f"{topics.inbound_dlq}, a source's own topic) can be replayed to from {d.topic}"
+    )
 
 
 def render_list(topic: str, letters: Sequence[DeadLetter], *, total: int | None = None) -> str:
@@ -139,15 +162,32 @@ def render_list(topic: str, letters: Sequence[DeadLetter], *, total: int | None 
     lines = [f"{topic}: {len(letters) if total is None else total} dead letter(s)"]
     if letters:
         lines.append(row.format("PART:OFF", "KEY", "REASON CODE", "ORIGINAL", "DEAD-LETTERED", "BYTES", "REASON"))
-    lines += [row.format(d.ref, _cut(d.key_text, 24), d.reason_code, d.original, _when(d.timestamp),
-                         len(d.value), _cut(d.headers.get(h.REASON, ""), 80)) for d in letters]
+    lines += [
+        row.format(
+            d.ref,
+            _cut(d.key_text, 24),
+            d.reason_code,
+            d.original,
+            _when(d.timestamp),
+            len(d.value),
+            _cut(d.headers.get(h.REASON, ""), 80),
+        )
+        for d in letters
+    ]
     return "\n".join(lines)
 
 
 def letter_dict(d: DeadLetter) -> dict:
-    return {"topic": d.topic, "ref": d.ref, "key": d.key_text, "reason_code": d.reason_code,
-            "reason": d.headers.get(h.REASON, ""), "original": d.original,
-            "dead_lettered_at": d.dead_lettered_at.isoformat(), "bytes": len(d.value)}
+    return {
+        "topic": d.topic,
+        "ref": d.ref,
+        "key": d.key_text,
+        "reason_code": d.reason_code,
+        "reason": d.headers.get(h.REASON, ""),
+        "original": d.original,
+        "dead_lettered_at": d.dead_lettered_at.isoformat(),
+        "bytes": len(d.value),
+    }
 
 
 def render_show(d: DeadLetter) -> str:
@@ -174,7 +214,7 @@ def _shortened(value, name: str = ""):
 
 
 def _cut(text: str, most: int) -> str:
-    return text if len(text) <= most else f"{text[:most - 1]}… ({len(text)} characters)"
+    return text if len(text) <= most else f"{text[: most - 1]}… ({len(text)} characters)"
 
 
 def _when(epoch_ms: int) -> str:

@@ -25,8 +25,11 @@ class Wrapping:
     submitter: str | None = None
 
     def wrap(self, path: Path) -> dict:
-        missing = [f"--{name.replace('_', '-')}" for name in ("source", "message_type", "subject", "identity")
-                   if not getattr(self, name)] + ([] if self.destinations else ["--destination"])
+        missing = [
+            f"--{name.replace('_', '-')}"
+            for name in ("source", "message_type", "subject", "identity")
+            if not getattr(self, name)
+        ] + ([] if self.destinations else ["--destination"])
         if missing:
             raise ValueError(f"{path.name} is XML: give {', '.join(missing)} to wrap it in a declaration")
         number, _, kind = self.identity.rpartition(":")
@@ -40,8 +43,11 @@ class Wrapping:
             "subject": self.subject,
             "destinations": [_destination(d) for d in self.destinations],
             "identity": {"number": number, "type": kind},
-            "document": {"file_name": path.name, "mime_type": "application/xml",
-                         "content_base64": base64.b64encode(path.read_bytes()).decode()},
+            "document": {
+                "file_name": path.name,
+                "mime_type": "application/xml",
+                "content_base64": base64.b64encode(path.read_bytes()).decode(),
+            },
         }
         if self.submitter:
             document["submitter"] = self.submitter

@@ -40,12 +40,18 @@ async def run_demo(settings: Settings, *, timeout: float = 180, say=print) -> di
     ours = {d["message_id"] for d in documents.values()}
     last: dict[str, int] = {}
     acted: set[str] = set()
-    async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status,
-                             also={settings.topics.tasks: TaskEvent}) as follower:
-        await publish(settings.kafka_bootstrap_servers, settings.topics.inbound,
-                      [(d["message_id"], json.dumps(d).encode()) for d in documents.values()])
-        say(f"demo: submitted {len(documents)} sample declarations; each client approves theirs but "
-            f"{documents[REJECTED_SAMPLE]['message_id']}")
+    async with follow_status(
+        settings.kafka_bootstrap_servers, settings.topics.status, also={settings.topics.tasks: TaskEvent}
+    ) as follower:
+        await publish(
+            settings.kafka_bootstrap_servers,
+            settings.topics.inbound,
+            [(d["message_id"], json.dumps(d).encode()) for d in documents.values()],
+        )
+        say(
+            f"demo: submitted {len(documents)} sample declarations; each client approves theirs but "
+            f"{documents[REJECTED_SAMPLE]['message_id']}"
+        )
         async for event in follower.events(timeout):
             if event.message_id not in ours:  # other traffic on the topics (another demo, a person's submit)
                 continue
@@ -72,13 +78,19 @@ def _client_task_created(event: TaskEvent) -> bool:
 
 async def _act_as_client(settings: Settings, event: TaskEvent, *, reject: bool) -> None:
     action = WorkflowAction(
-        action_id=f"demo-{event.dossier_item_id}", dossier_item_id=event.dossier_item_id, task=CLIENT_TASK,
-        action="Afkeuren bericht" if reject else "Goedkeuren bericht", actor=event.assignees[0],
+        action_id=f"demo-{event.dossier_item_id}",
+        dossier_item_id=event.dossier_item_id,
+        task=CLIENT_TASK,
+        action="Afkeuren bericht" if reject else "Goedkeuren bericht",
+        actor=event.assignees[0],
         comment="Het bedrag klopt niet" if reject else "Akkoord",
     )
     await asyncio.sleep(0.5)  # a person takes a moment; it also keeps the demo readable
-    await publish(settings.kafka_bootstrap_servers, settings.topics.workflow_actions,
-                  [(action.dossier_item_id, action.model_dump_json().encode())])
+    await publish(
+        settings.kafka_bootstrap_servers,
+        settings.topics.workflow_actions,
+        [(action.dossier_item_id, action.model_dump_json().encode())],
+    )
 
 
 def _line(event: StatusEvent) -> str:

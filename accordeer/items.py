@@ -38,14 +38,17 @@ async def resolve_item(conn, text: str) -> ItemRow:
     """The one item whose id is ``text`` or starts with it; else UnknownItem with a sentence listing candidates."""
     prefix = text.strip().lower()
     if not prefix or prefix.strip("0123456789abcdef-"):
-        raise UnknownItem(f"'{text}' is not a dossier item id: give the id (a UUID) or its first characters, "
-                          "as `accordeer submit` and the demo print them")
+        raise UnknownItem(
+            f"'{text}' is not a dossier item id: give the id (a UUID) or its first characters, "
+            "as `accordeer submit` and the demo print them"
+        )
     rows = [ItemRow(**dict(r)) for r in await conn.fetch(CANDIDATES, prefix, MOST_SHOWN + 1)]
     if len(rows) == 1:
         return rows[0]
     if not rows:
-        raise UnknownItem(f"no dossier item {prefix}" if len(prefix) == 36 else
-                          f"no dossier item has an id starting with '{prefix}'")
+        raise UnknownItem(
+            f"no dossier item {prefix}" if len(prefix) == 36 else f"no dossier item has an id starting with '{prefix}'"
+        )
     shown = "\n".join(f"  {row.describe()}" for row in rows[:MOST_SHOWN])
     more = "\n  … and more; give more characters" if len(rows) > MOST_SHOWN else ""
     raise UnknownItem(f"'{prefix}' is the start of several dossier item ids; give more characters:\n{shown}{more}")

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer
-
 from pydantic import BaseModel
 
 from shared.contracts.status import StatusEvent
@@ -47,12 +46,17 @@ class StatusFollower:
 
 
 @asynccontextmanager
-async def follow_status(bootstrap_servers: str, topic: str,
-                        also: dict[str, type[BaseModel] | None] | None = None) -> AsyncIterator[StatusFollower]:
+async def follow_status(
+    bootstrap_servers: str, topic: str, also: dict[str, type[BaseModel] | None] | None = None
+) -> AsyncIterator[StatusFollower]:
     """Follow ``topic`` (messages.status) and the topics in ``also``, read as their models."""
     partitions = [tp for name in (topic, *(also or {})) for tp in await partitions_of(bootstrap_servers, name)]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                                client_id="accordeer-cli-status", **client_options())
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        enable_auto_commit=False,
+        client_id="accordeer-cli-status",
+        **client_options(),
+    )
     await consumer.start()
     try:
         consumer.assign(partitions)

@@ -11,8 +11,10 @@ T = TypeVar("T")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 Limit = Annotated[int, typer.Option(min=1, help="Show at most this many (the newest).")]
-Since = Annotated[str | None, typer.Option(help="Only from then on: a duration back from now (10m, 2h, 1d) or an "
-                                                "ISO time (2026-03-01T09:00).")]
+Since = Annotated[
+    str | None,
+    typer.Option(help="Only from then on: a duration back from now (10m, 2h, 1d) or an ISO time (2026-03-01T09:00)."),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="A JSON list instead of a table.")]
 
 
@@ -25,8 +27,9 @@ def since_time(text: str | None, now: datetime | None = None) -> datetime | None
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"--since '{text}' is neither a duration (like 10m, 2h, 1d) nor an ISO time "
-                         "(like 2026-03-01T09:00)") from None
+        raise ValueError(
+            f"--since '{text}' is neither a duration (like 10m, 2h, 1d) nor an ISO time (like 2026-03-01T09:00)"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

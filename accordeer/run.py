@@ -26,39 +26,62 @@ def run_stack(*, demo: bool = True, brokers: int | None = None, secure: bool = F
     """``secure``: SCRAM over TLS and ACLs (as ACCORDEER_KAFKA_SECURITY=scram); the stack itself acts as the admin
     principal, each service as its own."""
     local, configured = LocalStackSettings(), Settings()
-    infrastructure = Infrastructure(DATA_DIR, CACHE_DIR, kafka_port=local.kafka_port,
-                                    kafka_brokers=brokers or configured.kafka_brokers,
-                                    kafka_security="scram" if secure else configured.kafka_security,
-                                    topic_prefix=configured.topic_prefix)
+    infrastructure = Infrastructure(
+        DATA_DIR,
+        CACHE_DIR,
+        kafka_port=local.kafka_port,
+        kafka_brokers=brokers or configured.kafka_brokers,
+        kafka_security="scram" if secure else configured.kafka_security,
+        topic_prefix=configured.topic_prefix,
+    )
     services: ServiceProcesses | None = None
     supervisor: Supervisor | None = None
     signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on SIGTERM as on Ctrl-C
     try:
         say("starting PostgreSQL and Kafka (the first run fetches Kafka from Maven Central) ...")
         infrastructure.start()
-        settings = infrastructure.client_settings(ADMIN, configured.model_copy(update={
-            "database_url": infrastructure.database_url, "kafka_environment": infrastructure.kafka_environment}))
+        settings = infrastructure.client_settings(
+            ADMIN,
+            configured.model_copy(
+                update={
+                    "database_url": infrastructure.database_url,
+                    "kafka_environment": infrastructure.kafka_environment,
+                }
+            ),
+        )
         with as_principal(settings):
             # Before `prepare`, which creates missing topics with the environment's replication as well.
-            asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix,
-                                      environment=settings.kafka_environment))
+            asyncio.run(
+                ensure_topics(
+                    settings.kafka_bootstrap_servers, settings.topic_prefix, environment=settings.kafka_environment
+                )
+            )
             asyncio.run(ensure_source_topics(settings))
             for line in asyncio.run(prepare(settings)):
                 say(f"  {line}")
-        services = ServiceProcesses(DATA_DIR / "logs", credentials=infrastructure.client_env, env={
-            "DATABASE_URL": settings.database_url,
-            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-            "ACCORDEER_KAFKA_ENVIRONMENT": settings.kafka_environment,
-            "ACCORDEER_LOG_FORMAT": "json",
-        }, gateway_port=local.gateway_port, mail_port=local.mail_port, portal_port=local.portal_port)
+        services = ServiceProcesses(
+            DATA_DIR / "logs",
+            credentials=infrastructure.client_env,
+            env={
+                "DATABASE_URL": settings.database_url,
+                "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+                "ACCORDEER_KAFKA_ENVIRONMENT": settings.kafka_environment,
+                "ACCORDEER_LOG_FORMAT": "json",
+            },
+            gateway_port=local.gateway_port,
+            mail_port=local.mail_port,
+            portal_port=local.portal_port,
+        )
         services.start_all(ops_ports(local.ops_port))
         supervisor = Supervisor(services, infrastructure, RunState(DATA_DIR / "run"), local, say=say).start()
         _where_to_look(settings, services, infrastructure, say)
         if demo:
             with as_principal(settings):
                 final = asyncio.run(run_demo(settings, say=say))
-            say(f"demo done: {sum(1 for c in final.values() if c == 80)} accepted by the authority, "
-                f"{sum(1 for c in final.values() if c == 40)} rejected by the client")
+            say(
+                f"demo done: {sum(1 for c in final.values() if c == 80)} accepted by the authority, "
+                f"{sum(1 for c in final.values() if c == 40)} rejected by the client"
+            )
         say("the system keeps running; press Ctrl-C to stop it")
         while True:
             time.sleep(1)
@@ -82,9 +105,11 @@ def wipe(say=print) -> None:
 def _where_to_look(settings: Settings, services: ServiceProcesses, infrastructure: Infrastructure, say) -> None:
     kafka = "three brokers, topics replicated 3 times" if infrastructure.cluster is not None else "one broker"
     if infrastructure.security is not None:
-        kafka += (f"; SCRAM over TLS and ACLs, each service its own principal; passwords in "
-                  f"{infrastructure.security.credentials_file}; `eval $(accordeer stack credentials operator)` "
-                  "lets this shell's CLI in as the operator")
+        kafka += (
+            f"; SCRAM over TLS and ACLs, each service its own principal; passwords in "
+            f"{infrastructure.security.credentials_file}; `eval $(accordeer stack credentials operator)` "
+            "lets this shell's CLI in as the operator"
+        )
     say(f"""
 running:
   Kafka       {settings.kafka_bootstrap_servers}  ({kafka})
@@ -92,7 +117,7 @@ running:
   portal      http://127.0.0.1:{services.portal_port}  (log in as sanne.vandijk, eva.jansen or medewerker; password: demo)
   gateway     {services.gateway_url}/_admin/received  (the mocked Digipoort)
   mail        127.0.0.1:{services.mail_port} (an SMTP sink; `accordeer mail list` shows what it received)
-  logs        {DATA_DIR / 'logs'}/<service>.log
+  logs        {DATA_DIR / "logs"}/<service>.log
 try, in another terminal (after `. .venv/bin/activate`):
   accordeer submit shared/contracts/examples/inbound_loonheffing.json
   accordeer history <the first characters of an item id above>

@@ -21,8 +21,9 @@ async def prepare(settings: Settings, *, config_dir: Path | None = None) -> list
     applied = await asyncio.to_thread(apply_migrations, settings.database_url)
     if applied:
         done.append(f"applied migrations: {', '.join(applied)}")
-    created = await ensure_topics(settings.kafka_bootstrap_servers, settings.topic_prefix,
-                                  environment=settings.kafka_environment)
+    created = await ensure_topics(
+        settings.kafka_bootstrap_servers, settings.topic_prefix, environment=settings.kafka_environment
+    )
     created += await ensure_source_topics(settings, (config_dir or settings.config_dir) / "authorisations.yaml")
     if created:
         done.append(f"created topics: {', '.join(created)}")
@@ -37,7 +38,9 @@ async def prepare(settings: Settings, *, config_dir: Path | None = None) -> list
         if await WorkflowRepository(conn).latest_publication_id() is None:
             publication, _ = await publish(conn, load_config_folder(config_dir), settings.topics, published_by="setup")
             if not publication.ok:
-                raise ValueError("the shipped workflow configuration does not validate:\n" + "\n".join(publication.report()))
+                raise ValueError(
+                    "the shipped workflow configuration does not validate:\n" + "\n".join(publication.report())
+                )
             done.append(f"published workflows: {', '.join(sorted(publication.workflows))}")
     finally:
         await conn.close()

@@ -7,7 +7,6 @@ declarations.refused instead.
 """
 
 import hashlib
-
 from enum import IntEnum
 from pathlib import Path
 
@@ -19,8 +18,13 @@ from shared.contracts.status import StatusCode, StatusEvent
 from shared.settings import Settings
 from shared.topics import Topics
 
-SETTLED = {StatusCode.REFUSED, StatusCode.IN_WORKFLOW, StatusCode.REJECTED, StatusCode.ACCEPTED_BY_AUTHORITY,
-           StatusCode.DECLINED_BY_AUTHORITY}
+SETTLED = {
+    StatusCode.REFUSED,
+    StatusCode.IN_WORKFLOW,
+    StatusCode.REJECTED,
+    StatusCode.ACCEPTED_BY_AUTHORITY,
+    StatusCode.DECLINED_BY_AUTHORITY,
+}
 STORED = "SELECT fingerprint FROM intake.declarations WHERE source = $1 AND message_id = $2"
 
 
@@ -32,8 +36,16 @@ class Result(IntEnum):
     TIMED_OUT = 3
 
 
-async def submit_files(conn, settings: Settings, files: list[Path], *, wait: float | None,
-                       wrapping: Wrapping | None = None, source_topic: bool = False, say=print) -> Result:
+async def submit_files(
+    conn,
+    settings: Settings,
+    files: list[Path],
+    *,
+    wait: float | None,
+    wrapping: Wrapping | None = None,
+    source_topic: bool = False,
+    say=print,
+) -> Result:
     """``wait`` None: publish and return at once. ``source_topic``: each declaration on its source's own topic
     declarations.from.<source> (as that source's principal must in secure mode), else on declarations.inbound."""
     checked = [read_checked(path, wrapping, max_bytes=settings.max_message_bytes) for path in files]
@@ -52,8 +64,9 @@ async def submit_files(conn, settings: Settings, files: list[Path], *, wait: flo
         say(f"published {len(new)} declaration(s) to {where}; not waiting for their outcome")
         return Result.DONE
     ours = {hashlib.sha256(raw).hexdigest() for records in by_topic.values() for _, raw in records}
-    async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status,
-                             also={settings.topics.refused: SubmissionRefused}) as follower:
+    async with follow_status(
+        settings.kafka_bootstrap_servers, settings.topics.status, also={settings.topics.refused: SubmissionRefused}
+    ) as follower:
         await _publish(settings, by_topic)
         say(f"published {len(new)} declaration(s) to {where}; waiting up to {wait:.0f}s for their outcome")
         return await _outcomes(follower.events(wait), {f.declaration.message_id for f in new}, ours, say)
@@ -88,8 +101,10 @@ async def _outcomes(events, waiting: set[str], ours: set[str], say) -> Result:
         if isinstance(event, SubmissionRefused):
             # Only a refusal that leaves a registered message alone; any other also comes as status 0.
             if event.message_status_unchanged and event.content_sha256 in ours:
-                say(f"{event.message_id}: refused ({event.reason_code}) — {event.reason}; the message registered "
-                    "under this id keeps its own status")
+                say(
+                    f"{event.message_id}: refused ({event.reason_code}) — {event.reason}; the message registered "
+                    "under this id keeps its own status"
+                )
                 refused = True
                 waiting.discard(event.message_id)
             if not waiting:

@@ -14,8 +14,10 @@ def summary_line(summary: DeclarationSummary) -> str:
     if summary.size_class:
         parts.append(f"size class {summary.size_class}")
     if summary.amount is not None:
-        parts.append(f"{DIRECTIONS.get(summary.direction or '', 'amount')} {summary.currency or ''} "
-                     f"{summary.amount:,.2f}".replace("  ", " "))
+        parts.append(
+            f"{DIRECTIONS.get(summary.direction or '', 'amount')} {summary.currency or ''} "
+            f"{summary.amount:,.2f}".replace("  ", " ")
+        )
     if summary.payment_deadline:
         parts.append(f"pay by {summary.payment_deadline}")
     parts.append(f"{summary.identity_type} {summary.identity_number}")

@@ -7,10 +7,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import matplotlib.pyplot as plt
 
-from benchmarks.report import STACK, Round, cpu_phases, ratios, throughputs  # noqa: E402
-from benchmarks.stats import PERCENTILES  # noqa: E402
+from benchmarks.report import STACK, Round, cpu_phases, ratios, throughputs
+from benchmarks.stats import PERCENTILES
 
 
 def draw(rounds: list[Round], path: Path) -> None:
@@ -31,9 +31,12 @@ def draw(rounds: list[Round], path: Path) -> None:
     rates = list(rounds[0].loads)
     width = 0.8 / (2 * len(PERCENTILES))
     for n, (code, p) in enumerate((code, p) for code in (60, 80) for p in PERCENTILES):
-        values = [statistics.median(r.loads[rate].latency[code][p].seconds for r in rounds
-                                    if r.loads[rate].latency[code]) if any(r.loads[rate].latency[code] for r in rounds)
-                  else 0.0 for rate in rates]
+        values = [
+            statistics.median(r.loads[rate].latency[code][p].seconds for r in rounds if r.loads[rate].latency[code])
+            if any(r.loads[rate].latency[code] for r in rounds)
+            else 0.0
+            for rate in rates
+        ]
         latency.bar([i + n * width for i in range(len(rates))], values, width, label=f"p{p} to {code}")
     latency.set_xticks([i + 0.4 - width / 2 for i in range(len(rates))], [f"{r:,.0f}/s" for r in rates])
     latency.set_yscale("log")

@@ -23,7 +23,7 @@ class Stat:
 
 def parse_stat(text: str) -> Stat:
     """One /proc/<pid>/stat line; the command name in parentheses may itself hold spaces and parentheses."""
-    fields = text[text.rindex(")") + 2:].split()
+    fields = text[text.rindex(")") + 2 :].split()
     # fields[0] is field 3 of proc(5) (state): ppid is field 4, utime..cstime are fields 14-17.
     return Stat(ppid=int(fields[1]), own=int(fields[11]) + int(fields[12]), reaped=int(fields[13]) + int(fields[14]))
 
@@ -56,8 +56,10 @@ def sample(roots: dict[str, list[int]], own_only: frozenset[str] = frozenset()) 
     """Clock ticks per named group of process trees; a name in ``own_only`` counts its processes without their
     children (the bench itself, whose children are the services and the broker)."""
     stats = read_stats()
-    return {name: sum(stats[pid].own if name in own_only else tree_ticks(stats, pid) for pid in pids if pid in stats)
-            for name, pids in roots.items()}
+    return {
+        name: sum(stats[pid].own if name in own_only else tree_ticks(stats, pid) for pid in pids if pid in stats)
+        for name, pids in roots.items()
+    }
 
 
 def per_declaration_ms(before: dict[str, int], after: dict[str, int], declarations: int) -> dict[str, float]:

@@ -27,7 +27,9 @@ async def intake_alone(infra: Infrastructure, tag: str, log_dir: Path, records: 
 
 
 async def _stored(conn, count: int, running) -> None:
-    while (await conn.fetchval("SELECT count(*) FROM intake.declarations") < count
-           or await conn.fetchval("SELECT count(*) FROM intake.outbox") > 0):
+    while (
+        await conn.fetchval("SELECT count(*) FROM intake.declarations") < count
+        or await conn.fetchval("SELECT count(*) FROM intake.outbox") > 0
+    ):
         check_running(running)
         await asyncio.sleep(0.02)

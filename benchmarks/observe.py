@@ -42,8 +42,9 @@ class TimedReviewer:
         reached = time.monotonic()
         if (action := self.reviewer.decide(event)) is None:
             return
-        ack = await self.producer.send(self.topic, value=action.model_dump_json().encode(),
-                                       key=action.dossier_item_id.encode())
+        ack = await self.producer.send(
+            self.topic, value=action.model_dump_json().encode(), key=action.dossier_item_id.encode()
+        )
         ack.add_done_callback(lambda done: self._acknowledged(event.message_id, reached, done))
 
     def _acknowledged(self, message_id: str, reached: float, done) -> None:

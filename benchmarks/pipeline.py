@@ -35,8 +35,15 @@ from benchmarks.stack import INSTANCES, infrastructure_roots, phase_system
 from benchmarks.workload import declarations
 from tests.support.infrastructure import session_infrastructure
 
-DEFAULTS = {"rounds": 3, "records": 10000, "declarations": 3000, "loads": [100.0, 500.0, 1000.0],
-            "load_seconds": 30.0, "drain_seconds": 20.0, "processes": [1, 2]}
+DEFAULTS = {
+    "rounds": 3,
+    "records": 10000,
+    "declarations": 3000,
+    "loads": [100.0, 500.0, 1000.0],
+    "load_seconds": 30.0,
+    "drain_seconds": 20.0,
+    "processes": [1, 2],
+}
 QUICK = {"rounds": 1, "records": 2000, "declarations": 300, "load_seconds": 5.0, "drain_seconds": 10.0}
 
 
@@ -49,35 +56,58 @@ def positive(kind):
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
         return value
+
     return parse
 
 
 def listed(kind):
     def parse(text: str):
         return [positive(kind)(part) for part in text.split(",") if part.strip()] or positive(kind)("")
+
     return parse
 
 
 def options(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.pipeline", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.pipeline", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=positive(int), help=f"rounds (default {DEFAULTS['rounds']})")
-    parser.add_argument("--records", type=positive(int),
-                        help=f"records of the raw limits and of intake alone (default {DEFAULTS['records']})")
-    parser.add_argument("--declarations", type=positive(int),
-                        help="declarations of each whole-pipeline throughput phase "
-                             f"(default {DEFAULTS['declarations']})")
-    parser.add_argument("--loads", type=listed(float), help="offered loads of the latency phases, declarations/s, "
-                                                            "comma separated (default 100,500,1000)")
-    parser.add_argument("--load-seconds", type=positive(float),
-                        help=f"how long each load is offered (default {DEFAULTS['load_seconds']:.0f})")
-    parser.add_argument("--drain-seconds", type=positive(float),
-                        help="how long to wait after a load for its last declarations; those still short of 60 "
-                             f"or 80 then count as unreached (default {DEFAULTS['drain_seconds']:.0f})")
-    parser.add_argument("--processes", type=listed(int),
-                        help="processes per service of the throughput phases, comma separated (default 1,2)")
-    parser.add_argument("--quick", action="store_true",
-                        help="small sizes and one round, for a smoke check (explicit options still apply)")
+    parser.add_argument(
+        "--records",
+        type=positive(int),
+        help=f"records of the raw limits and of intake alone (default {DEFAULTS['records']})",
+    )
+    parser.add_argument(
+        "--declarations",
+        type=positive(int),
+        help=f"declarations of each whole-pipeline throughput phase (default {DEFAULTS['declarations']})",
+    )
+    parser.add_argument(
+        "--loads",
+        type=listed(float),
+        help="offered loads of the latency phases, declarations/s, comma separated (default 100,500,1000)",
+    )
+    parser.add_argument(
+        "--load-seconds",
+        type=positive(float),
+        help=f"how long each load is offered (default {DEFAULTS['load_seconds']:.0f})",
+    )
+    parser.add_argument(
+        "--drain-seconds",
+        type=positive(float),
+        help="how long to wait after a load for its last declarations; those still short of 60 "
+        f"or 80 then count as unreached (default {DEFAULTS['drain_seconds']:.0f})",
+    )
+    parser.add_argument(
+        "--processes",
+        type=listed(int),
+        help="processes per service of the throughput phases, comma separated (default 1,2)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes and one round, for a smoke check (explicit options still apply)",
+    )
     args = parser.parse_args(argv)
     if args.processes and max(args.processes) > len(INSTANCES):
         parser.error(f"argument --processes: at most {len(INSTANCES)} processes per service")
@@ -94,20 +124,25 @@ async def one_round(number: int, args, infra, infra_roots, log_dir: Path, say) -
         relay = await raw.relay(settings, records)
         copy = await raw.copy(settings, records)
     say(f"round {number}: relay {relay:,.0f}/s, COPY {copy:,.0f}/s")
-    intake = await intake_alone.intake_alone(infra, f"{tag}intake", log_dir,
-                                             declarations(f"{tag}-intake", args.records))
+    intake = await intake_alone.intake_alone(
+        infra, f"{tag}intake", log_dir, declarations(f"{tag}-intake", args.records)
+    )
     say(f"round {number}: intake alone {intake:,.0f}/s")
     result = Round(relay=relay, copy=copy, intake=intake)
     timeout = max(600.0, args.declarations / 10)
     for processes in args.processes:
-        phase = await whole.throughput(infra, infra_roots, f"{tag}p{processes}", log_dir, args.declarations,
-                                       processes, timeout)
+        phase = await whole.throughput(
+            infra, infra_roots, f"{tag}p{processes}", log_dir, args.declarations, processes, timeout
+        )
         result.whole[processes] = phase
-        say(f"round {number}: whole pipeline, {processes} per service: {phase.throughput:,.0f}/s "
-            f"({phase.seconds:.1f} s)")
+        say(
+            f"round {number}: whole pipeline, {processes} per service: {phase.throughput:,.0f}/s "
+            f"({phase.seconds:.1f} s)"
+        )
     for rate in args.loads:
-        phase = await whole.load(infra, infra_roots, f"{tag}l{rate:.0f}", log_dir, rate, args.load_seconds,
-                                 args.drain_seconds)
+        phase = await whole.load(
+            infra, infra_roots, f"{tag}l{rate:.0f}", log_dir, rate, args.load_seconds, args.drain_seconds
+        )
         result.loads[rate] = phase
         say(f"round {number}: {rate:,.0f}/s offered: {phase.reached[80]:,} of {phase.declarations:,} reached 80")
     return result

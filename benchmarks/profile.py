@@ -73,10 +73,26 @@ async def main(args) -> int:
         infra = stack.enter_context(session_infrastructure(Path(tmp)))
         async with pipeline(infra, await infrastructure_roots(infra), "profile", out / "logs") as system:
             pids = {name: system.running.processes[f"{name}-a"].pid for name in SERVICES}
-            spies = [await asyncio.create_subprocess_exec(
-                py_spy, "record", "--format", "raw", "--rate", "100", "--duration", str(int(args.seconds)),
-                "--nonblocking", "--pid", str(pid), "--output", str(out / f"{name}.txt"),
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE) for name, pid in pids.items()]
+            spies = [
+                await asyncio.create_subprocess_exec(
+                    py_spy,
+                    "record",
+                    "--format",
+                    "raw",
+                    "--rate",
+                    "100",
+                    "--duration",
+                    str(int(args.seconds)),
+                    "--nonblocking",
+                    "--pid",
+                    str(pid),
+                    "--output",
+                    str(out / f"{name}.txt"),
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.PIPE,
+                )
+                for name, pid in pids.items()
+            ]
             records = declarations("profile", round(args.rate * args.seconds))
             published = await offer(system.producer, system.settings.topics.inbound, records, args.rate)
             for spy in spies:
@@ -92,8 +108,9 @@ async def main(args) -> int:
 
 
 def options(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.profile", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rate", type=float, default=100.0, help="declarations offered per second (default 100)")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long to offer and sample (default 30)")
     args = parser.parse_args(argv)

@@ -24,9 +24,14 @@ async def relay(settings: Settings, records: list[tuple[str, bytes]]) -> float:
     source, target = settings.topics.inbound, settings.topics.approved
     producer = create_producer(settings.kafka_bootstrap_servers, client_id="bench-relay")
     await producer.start()
-    consumer = AIOKafkaConsumer(source, bootstrap_servers=settings.kafka_bootstrap_servers,
-                                group_id=f"bench-relay-{uuid.uuid4().hex[:6]}", enable_auto_commit=False,
-                                auto_offset_reset="earliest", max_poll_records=BATCH)
+    consumer = AIOKafkaConsumer(
+        source,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=f"bench-relay-{uuid.uuid4().hex[:6]}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=BATCH,
+    )
     try:
         await asyncio.gather(*[await producer.send(source, value=v, key=k.encode()) for k, v in records])
         await consumer.start()
@@ -53,9 +58,30 @@ async def copy(settings: Settings, records: list[tuple[str, bytes]]) -> float:
         now = datetime.now(UTC)
         started = time.perf_counter()
         for start in range(0, len(records), BATCH):
-            rows = [(uuid.uuid4(), "bench", key, 0, "Accorderingsbericht", "btw-aangifte", "svc", now, "s",
-                     "ORG", None, document["identity"], document["document"], None, {}, {}, False, now, None)
-                    for key, _ in records[start:start + BATCH]]
+            rows = [
+                (
+                    uuid.uuid4(),
+                    "bench",
+                    key,
+                    0,
+                    "Accorderingsbericht",
+                    "btw-aangifte",
+                    "svc",
+                    now,
+                    "s",
+                    "ORG",
+                    None,
+                    document["identity"],
+                    document["document"],
+                    None,
+                    {},
+                    {},
+                    False,
+                    now,
+                    None,
+                )
+                for key, _ in records[start : start + BATCH]
+            ]
             async with conn.transaction():
                 await conn.copy_records_to_table("raw_items", records=rows)
         return len(records) / (time.perf_counter() - started)

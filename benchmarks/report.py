@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from rich.table import Table
 
-from benchmarks.stats import Percentile, PERCENTILES, ratios, spread
+from benchmarks.stats import PERCENTILES, Percentile, ratios, spread
 from benchmarks.whole import Phase
 
 STACK = ("intake", "workflow", "dispatch", "gateway mock", "Kafka broker", "PostgreSQL")
@@ -25,16 +25,21 @@ class Round:
 
 
 def throughputs(rounds: list[Round]) -> dict[str, list[float]]:
-    figures = {"raw Kafka relay": [r.relay for r in rounds], "raw PostgreSQL COPY": [r.copy for r in rounds],
-               "intake alone": [r.intake for r in rounds]}
+    figures = {
+        "raw Kafka relay": [r.relay for r in rounds],
+        "raw PostgreSQL COPY": [r.copy for r in rounds],
+        "intake alone": [r.intake for r in rounds],
+    }
     for processes in rounds[0].whole:
         figures[f"pipeline, {processes} proc./service"] = [r.whole[processes].throughput for r in rounds]
     return figures
 
 
 def throughput_table(rounds: list[Round]) -> Table:
-    table = Table(title=f"Throughput per second (relay: records, COPY: rows, others: declarations to their end); "
-                        f"{len(rounds)} round{'s' if len(rounds) > 1 else ''}")
+    table = Table(
+        title=f"Throughput per second (relay: records, COPY: rows, others: declarations to their end); "
+        f"{len(rounds)} round{'s' if len(rounds) > 1 else ''}"
+    )
     for column in ("measurement", "median", "min - max", "max/min", "x relay"):
         table.add_column(column, justify="left" if column == "measurement" else "right")
     relays = [r.relay for r in rounds]
@@ -61,19 +66,28 @@ def percentile_text(values: list[Percentile | None]) -> str:
 
 
 def latency_table(rounds: list[Round]) -> Table:
-    table = Table(title="Latency from publish (s) at offered loads (decl./s), reviewer's own time excluded; "
-                        "medians. ≥: a floor, that rank had not arrived when the bench stopped waiting")
+    table = Table(
+        title="Latency from publish (s) at offered loads (decl./s), reviewer's own time excluded; "
+        "medians. ≥: a floor, that rank had not arrived when the bench stopped waiting"
+    )
     for column in ("load", "to", "sent", "reached", *(f"p{p}" for p in PERCENTILES), "p99 max/min"):
         table.add_column(column, justify="right")
     for rate in rounds[0].loads:
         phases = [r.loads[rate] for r in rounds]
         for code in (60, 80):
             p99 = [p.latency[code][99].seconds for p in phases if p.latency[code]]
-            table.add_row(f"{rate:,.0f}", str(code), f"{statistics.median(p.declarations for p in phases):,.0f}",
-                          f"{statistics.median(p.reached[code] for p in phases):,.0f}",
-                          *[percentile_text([p.latency[code][q] if p.latency[code] else None for p in phases])
-                            for q in PERCENTILES],
-                          f"{spread(p99).ratio:.2f}" if p99 else "-", end_section=code == 80)
+            table.add_row(
+                f"{rate:,.0f}",
+                str(code),
+                f"{statistics.median(p.declarations for p in phases):,.0f}",
+                f"{statistics.median(p.reached[code] for p in phases):,.0f}",
+                *[
+                    percentile_text([p.latency[code][q] if p.latency[code] else None for p in phases])
+                    for q in PERCENTILES
+                ],
+                f"{spread(p99).ratio:.2f}" if p99 else "-",
+                end_section=code == 80,
+            )
     return table
 
 
@@ -84,23 +98,36 @@ def cpu_phases(rounds: list[Round]) -> dict[str, list[Phase]]:
 
 
 def cpu_table(rounds: list[Round]) -> Table:
-    table = Table(title="CPU ms per declaration, process and children; medians. Throughput phases at 1 and 2 "
-                        "processes per service, then the loads (per declaration offered, reached or not)")
+    table = Table(
+        title="CPU ms per declaration, process and children; medians. Throughput phases at 1 and 2 "
+        "processes per service, then the loads (per declaration offered, reached or not)"
+    )
     phases = cpu_phases(rounds)
     table.add_column("process")
     for name in phases:
         table.add_column(name, justify="right")
     groups = [g for g in (*STACK, "bench itself") if any(g in p.cpu_ms for ps in phases.values() for p in ps)]
     for group in groups:
-        table.add_row(group, *[f"{statistics.median(p.cpu_ms.get(group, 0.0) for p in ps):.2f}"
-                               for ps in phases.values()])
-    table.add_row("stack total",
-                  *[f"{statistics.median(sum(p.cpu_ms.get(g, 0.0) for g in STACK) for p in ps):.2f}"
-                    for ps in phases.values()], style="bold")
+        table.add_row(
+            group, *[f"{statistics.median(p.cpu_ms.get(group, 0.0) for p in ps):.2f}" for ps in phases.values()]
+        )
+    table.add_row(
+        "stack total",
+        *[f"{statistics.median(sum(p.cpu_ms.get(g, 0.0) for g in STACK) for p in ps):.2f}" for ps in phases.values()],
+        style="bold",
+    )
     return table
 
 
 def to_json(options: dict, rounds: list[Round]) -> str:
     summary = {name: asdict(spread(values)) for name, values in throughputs(rounds).items()}
-    return json.dumps({"options": options, "summary": summary, "two_over_one": scaling(rounds),
-                       "rounds": [asdict(r) for r in rounds]}, indent=2, default=str)
+    return json.dumps(
+        {
+            "options": options,
+            "summary": summary,
+            "two_over_one": scaling(rounds),
+            "rounds": [asdict(r) for r in rounds],
+        },
+        indent=2,
+        default=str,
+    )

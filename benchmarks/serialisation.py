@@ -49,8 +49,9 @@ BUDGET = 0.02
 """Seconds one run of a way takes at least, so that the clock's resolution does not matter."""
 
 
-def per_call(calls: Sequence[Callable[[], Any]], *, repeat: int, budget: float = BUDGET,
-             clock=timeit.default_timer) -> list[float]:
+def per_call(
+    calls: Sequence[Callable[[], Any]], *, repeat: int, budget: float = BUDGET, clock=timeit.default_timer
+) -> list[float]:
     """Median seconds per call of each of ``calls``, over ``repeat`` rounds that run each once in turn (so a busy
     moment of the machine falls on all of them), each run as many calls as fill ``budget``."""
     timers = [timeit.Timer(call, timer=clock) for call in calls]
@@ -116,15 +117,34 @@ def payloads() -> dict[str, Any]:
     the golden dossier item, the approved message workflow makes of it, a status and a task event."""
     raw = json.dumps(example("btw_aangifte", message_id="bench-serialisation-1")).encode()
     item = DossierItemCreated.model_validate_json((Path(EXAMPLES_DIR) / "dossier_item.json").read_bytes())
-    approved = MessageApproved(dossier_item_id=item.dossier_item_id, message_id=item.message_id, source=item.source,
-                               message_type=item.message_type, identity=item.identity, document=item.document,
-                               approved_by="sanne.vandijk", approved_at=datetime(2025, 2, 3, 14, 12, tzinfo=UTC))
-    status = StatusEvent.of(StatusCode.SENT, message_id=item.message_id, source=item.source,
-                            dossier_item_id=item.dossier_item_id, occurred_at=datetime(2025, 2, 3, 14, 13, tzinfo=UTC),
-                            detail="Digipoort kenmerk 6f2a…", authority_status_code="100")
+    approved = MessageApproved(
+        dossier_item_id=item.dossier_item_id,
+        message_id=item.message_id,
+        source=item.source,
+        message_type=item.message_type,
+        identity=item.identity,
+        document=item.document,
+        approved_by="sanne.vandijk",
+        approved_at=datetime(2025, 2, 3, 14, 12, tzinfo=UTC),
+    )
+    status = StatusEvent.of(
+        StatusCode.SENT,
+        message_id=item.message_id,
+        source=item.source,
+        dossier_item_id=item.dossier_item_id,
+        occurred_at=datetime(2025, 2, 3, 14, 13, tzinfo=UTC),
+        detail="Digipoort kenmerk 6f2a…",
+        authority_status_code="100",
+    )
     task = TaskEvent.model_validate_json((Path(EXAMPLES_DIR) / "task_created.json").read_bytes())
-    return {"raw": raw, "declaration": InboundDeclaration.model_validate_json(raw), "item": item,
-            "approved": approved, "status": status, "task": task}
+    return {
+        "raw": raw,
+        "declaration": InboundDeclaration.model_validate_json(raw),
+        "item": item,
+        "approved": approved,
+        "status": status,
+        "task": task,
+    }
 
 
 def sites(p: dict[str, Any]) -> list[Site]:
@@ -137,70 +157,136 @@ def sites(p: dict[str, Any]) -> list[Site]:
     headers = [["accordeer-reason-code", "unreadable"]]
     identity = [status.message_id, status.dossier_item_id, 60, status.occurred_at.isoformat(), status.detail, None]
     found = [
-        Site("intake: declaration bytes → InboundDeclaration", _ways(
-            ("json.loads(hooks) + model_validate", lambda: InboundDeclaration.model_validate(parsing._load(text))),
-            ("model_validate_json (no duplicate-key check)", lambda: InboundDeclaration.model_validate_json(raw)),
-            ("orjson.loads + model_validate", orjson and (lambda: InboundDeclaration.model_validate(
-                orjson.loads(raw)))),
-        ), {"intake": [("_load (parsing.py",), ("_validate (parsing.py", "BaseModel.model_validate (main.py")]}),
-        Site("intake: the JSON text alone → dict", _ways(
-            ("json.loads(hooks)", lambda: parsing._load(text)),
-            ("orjson.loads (no duplicate-key check)", orjson and (lambda: orjson.loads(raw))),
-            ("msgspec.json.decode (no duplicate-key check)", lambda: msgspec.json.decode(raw)),
-        ), {"intake": [("_load (parsing.py",)]}),
-        Site("intake: fingerprint's canonical JSON", _ways(
-            ("json.dumps(sort_keys, ascii) (before)", lambda: _json_canonical(canonical)),
-            ("orjson.dumps(OPT_SORT_KEYS)", orjson and (lambda: orjson.dumps(
-                canonical, option=orjson.OPT_SORT_KEYS))),
-            ("msgspec Encoder(order=sorted)", lambda: _SORTED.encode(canonical)),
-        ), {"intake": [("fingerprint (fingerprint.py", "dumps (__init__.py")]}),
-        Site("intake: fingerprint, whole (model_dump + dumps + sha256)", _ways(
-            ("fingerprint() (this tree: json.dumps)", lambda: fingerprint(decl)),
-            ("with msgspec Encoder(order=sorted)", lambda: hashlib.sha256(_SORTED.encode(
-                decl.model_dump(mode="json"))).hexdigest()),
-        ), {"intake": [("fingerprint (fingerprint.py",)]}),
+        Site(
+            "intake: declaration bytes → InboundDeclaration",
+            _ways(
+                ("json.loads(hooks) + model_validate", lambda: InboundDeclaration.model_validate(parsing._load(text))),
+                ("model_validate_json (no duplicate-key check)", lambda: InboundDeclaration.model_validate_json(raw)),
+                (
+                    "orjson.loads + model_validate",
+                    orjson and (lambda: InboundDeclaration.model_validate(orjson.loads(raw))),
+                ),
+            ),
+            {"intake": [("_load (parsing.py",), ("_validate (parsing.py", "BaseModel.model_validate (main.py")]},
+        ),
+        Site(
+            "intake: the JSON text alone → dict",
+            _ways(
+                ("json.loads(hooks)", lambda: parsing._load(text)),
+                ("orjson.loads (no duplicate-key check)", orjson and (lambda: orjson.loads(raw))),
+                ("msgspec.json.decode (no duplicate-key check)", lambda: msgspec.json.decode(raw)),
+            ),
+            {"intake": [("_load (parsing.py",)]},
+        ),
+        Site(
+            "intake: fingerprint's canonical JSON",
+            _ways(
+                ("json.dumps(sort_keys, ascii) (before)", lambda: _json_canonical(canonical)),
+                (
+                    "orjson.dumps(OPT_SORT_KEYS)",
+                    orjson and (lambda: orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)),
+                ),
+                ("msgspec Encoder(order=sorted)", lambda: _SORTED.encode(canonical)),
+            ),
+            {"intake": [("fingerprint (fingerprint.py", "dumps (__init__.py")]},
+        ),
+        Site(
+            "intake: fingerprint, whole (model_dump + dumps + sha256)",
+            _ways(
+                ("fingerprint() (this tree: json.dumps)", lambda: fingerprint(decl)),
+                (
+                    "with msgspec Encoder(order=sorted)",
+                    lambda: hashlib.sha256(_SORTED.encode(decl.model_dump(mode="json"))).hexdigest(),
+                ),
+            ),
+            {"intake": [("fingerprint (fingerprint.py",)]},
+        ),
     ]
-    for name, key in (("StatusEvent", "status"), ("TaskEvent", "task"), ("DossierItemCreated", "item"),
-                      ("MessageApproved", "approved")):
+    for name, key in (
+        ("StatusEvent", "status"),
+        ("TaskEvent", "task"),
+        ("DossierItemCreated", "item"),
+        ("MessageApproved", "approved"),
+    ):
         model = p[key]
-        found.append(Site(f"outbox value: {name} → bytes", _ways(
-            ("model_dump_json().encode()", lambda model=model: model.model_dump_json().encode()),
-            ("orjson.dumps(model_dump(mode=json))", orjson and (lambda model=model: orjson.dumps(
-                model.model_dump(mode="json")))),
-        ), _OUTBOX.get(name, {})))
+        found.append(
+            Site(
+                f"outbox value: {name} → bytes",
+                _ways(
+                    ("model_dump_json().encode()", lambda model=model: model.model_dump_json().encode()),
+                    (
+                        "orjson.dumps(model_dump(mode=json))",
+                        orjson and (lambda model=model: orjson.dumps(model.model_dump(mode="json"))),
+                    ),
+                ),
+                _OUTBOX.get(name, {}),
+            )
+        )
     found += [
-        Site("workflow: dossier.items bytes → DossierItemCreated", _ways(
-            ("model_validate_json", lambda: DossierItemCreated.model_validate_json(item_bytes)),
-            ("json.loads + model_validate", lambda: DossierItemCreated.model_validate(json.loads(item_bytes))),
-            ("orjson.loads + model_validate", orjson and (lambda: DossierItemCreated.model_validate(
-                orjson.loads(item_bytes)))),
-        ), {"workflow": [("_readable_item (use_cases.py",)]}),
-        Site("dispatch: messages.approved bytes → MessageApproved", _ways(
-            ("model_validate_json", lambda: MessageApproved.model_validate_json(approved_bytes)),
-            ("orjson.loads + model_validate", orjson and (lambda: MessageApproved.model_validate(
-                orjson.loads(approved_bytes)))),
-        ), {"dispatch": [("Dispatch._read_approved (use_cases.py", "BaseModel.model_validate_json (main.py")]}),
-        Site("dispatch: deliveries.request dict → MessageApproved", _ways(
-            ("model_validate", lambda: MessageApproved.model_validate(request_row)),
-        ), {"dispatch": [("Dispatch._deliver (use_cases.py", "BaseModel.model_validate (main.py")]}),
-        Site("jsonb encode: a dossier item (workflow.instances.item)", _encodes(item_row), _JSONB_ENCODE,
-             same=_same_json),
-        Site("jsonb encode: an approved message (dispatch.deliveries.request)", _encodes(request_row),
-             same=_same_json),
+        Site(
+            "workflow: dossier.items bytes → DossierItemCreated",
+            _ways(
+                ("model_validate_json", lambda: DossierItemCreated.model_validate_json(item_bytes)),
+                ("json.loads + model_validate", lambda: DossierItemCreated.model_validate(json.loads(item_bytes))),
+                (
+                    "orjson.loads + model_validate",
+                    orjson and (lambda: DossierItemCreated.model_validate(orjson.loads(item_bytes))),
+                ),
+            ),
+            {"workflow": [("_readable_item (use_cases.py",)]},
+        ),
+        Site(
+            "dispatch: messages.approved bytes → MessageApproved",
+            _ways(
+                ("model_validate_json", lambda: MessageApproved.model_validate_json(approved_bytes)),
+                (
+                    "orjson.loads + model_validate",
+                    orjson and (lambda: MessageApproved.model_validate(orjson.loads(approved_bytes))),
+                ),
+            ),
+            {"dispatch": [("Dispatch._read_approved (use_cases.py", "BaseModel.model_validate_json (main.py")]},
+        ),
+        Site(
+            "dispatch: deliveries.request dict → MessageApproved",
+            _ways(
+                ("model_validate", lambda: MessageApproved.model_validate(request_row)),
+            ),
+            {"dispatch": [("Dispatch._deliver (use_cases.py", "BaseModel.model_validate (main.py")]},
+        ),
+        Site(
+            "jsonb encode: a dossier item (workflow.instances.item)", _encodes(item_row), _JSONB_ENCODE, same=_same_json
+        ),
+        Site("jsonb encode: an approved message (dispatch.deliveries.request)", _encodes(request_row), same=_same_json),
         Site("jsonb encode: outbox headers", _encodes(headers), same=_same_json),
         Site("jsonb decode: a dossier item (workflow.instances.item)", _decodes(item_jsonb), _JSONB_DECODE),
         Site("jsonb decode: an approved message (dispatch.deliveries.request)", _decodes(request_jsonb)),
-        Site("status/task event_id: json.dumps of the identity", _ways(
-            ("json.dumps", lambda: json.dumps(identity)),
-            ("orjson.dumps().decode()", orjson and (lambda: orjson.dumps(identity).decode())),
-        ), {"intake": [("StatusEvent.of (status.py", "dumps (__init__.py")],
-            "workflow": [("StatusEvent.of (status.py", "dumps (__init__.py"), ("TaskEvent.of (tasks.py", "dumps (")],
-            "dispatch": [("StatusEvent.of (status.py", "dumps (__init__.py")]}),
-        Site("relay: outbox headers text → pairs", _ways(
-            ("json.loads", lambda: json.loads('[["accordeer-reason-code", "unreadable"]]')),
-            ("orjson.loads", orjson and (lambda: orjson.loads('[["accordeer-reason-code", "unreadable"]]'))),
-        ), {"intake": [("_headers (relay.py",)], "workflow": [("_headers (relay.py",)],
-            "dispatch": [("_headers (relay.py",)]}),
+        Site(
+            "status/task event_id: json.dumps of the identity",
+            _ways(
+                ("json.dumps", lambda: json.dumps(identity)),
+                ("orjson.dumps().decode()", orjson and (lambda: orjson.dumps(identity).decode())),
+            ),
+            {
+                "intake": [("StatusEvent.of (status.py", "dumps (__init__.py")],
+                "workflow": [
+                    ("StatusEvent.of (status.py", "dumps (__init__.py"),
+                    ("TaskEvent.of (tasks.py", "dumps ("),
+                ],
+                "dispatch": [("StatusEvent.of (status.py", "dumps (__init__.py")],
+            },
+        ),
+        Site(
+            "relay: outbox headers text → pairs",
+            _ways(
+                ("json.loads", lambda: json.loads('[["accordeer-reason-code", "unreadable"]]')),
+                ("orjson.loads", orjson and (lambda: orjson.loads('[["accordeer-reason-code", "unreadable"]]'))),
+            ),
+            {
+                "intake": [("_headers (relay.py",)],
+                "workflow": [("_headers (relay.py",)],
+                "dispatch": [("_headers (relay.py",)],
+            },
+        ),
     ]
     return found
 
@@ -233,14 +319,20 @@ def _decodes(data: bytes) -> list[Way]:
 
 def _same_json(a: Any, b: Any) -> bool:
     """Equal as JSON values (jsonb keeps no spelling: PostgreSQL parses either into the same value)."""
+
     def load(value):
         value = value[1:] if isinstance(value, bytes) and value[:1] == b"\x01" else value
         return json.loads(value)
+
     return load(a) == load(b)
 
 
-_OUTBOX = {"StatusEvent": {service: [("OutboxRecord.of (outbox.py", "BaseModel.model_dump_json (main.py")]
-                           for service in ("intake", "workflow", "dispatch")}}
+_OUTBOX = {
+    "StatusEvent": {
+        service: [("OutboxRecord.of (outbox.py", "BaseModel.model_dump_json (main.py")]
+        for service in ("intake", "workflow", "dispatch")
+    }
+}
 """The profile cannot tell which model an outbox record holds: the share of all of them stands with the status
 event, the record every service writes most."""
 _JSONB_ENCODE = {service: [("_encode_jsonb (pool.py",)] for service in ("intake", "workflow", "dispatch")}
@@ -262,8 +354,9 @@ def measure(found: list[Site], repeat: int) -> list[Row]:
         reference = site.ways[0].call()
         timings = per_call([way.call for way in site.ways], repeat=repeat)
         for way, seconds in zip(site.ways, timings):
-            rows.append(Row(site.name, way.name, seconds, speedup(timings[0], seconds),
-                            site.same(reference, way.call())))
+            rows.append(
+                Row(site.name, way.name, seconds, speedup(timings[0], seconds), site.same(reference, way.call()))
+            )
     return rows
 
 
@@ -274,8 +367,11 @@ def shares(found: list[Site], profile: Path | None) -> dict[str, str]:
     folded = {path.stem: path.read_text() for path in profile.glob("*.txt") if path.stem != "top"}
     out = {}
     for site in found:
-        parts = [f"{service} {sum(share(folded[service], frames) for frames in paths):.1%}"
-                 for service, paths in site.frames.items() if service in folded]
+        parts = [
+            f"{service} {sum(share(folded[service], frames) for frames in paths):.1%}"
+            for service, paths in site.frames.items()
+            if service in folded
+        ]
         out[site.name] = ", ".join(parts)
     return out
 
@@ -293,6 +389,7 @@ def table(rows: list[Row], site_shares: dict[str, str]) -> str:
 
 def _latest_profile() -> Path | None:
     from accordeer.connect import CACHE_DIR
+
     found = sorted((CACHE_DIR / "profile").glob("*/top.txt"))
     return found[-1].parent if found else None
 
@@ -304,8 +401,10 @@ def main() -> None:
     args = parser.parse_args()
     profile = args.profile or _latest_profile()
     found = sites(payloads())
-    print(f"orjson {orjson.__version__ if orjson else 'not installed'}, msgspec {msgspec.__version__}; "
-          f"profile: {profile or 'none'}; median of {args.repeat} runs\n")
+    print(
+        f"orjson {orjson.__version__ if orjson else 'not installed'}, msgspec {msgspec.__version__}; "
+        f"profile: {profile or 'none'}; median of {args.repeat} runs\n"
+    )
     print(table(measure(found, args.repeat), shares(found, profile)))
 
 

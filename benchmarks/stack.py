@@ -26,8 +26,11 @@ GATEWAY = "gateway mock"
 
 async def prepared_settings(infra: Infrastructure, tag: str) -> Settings:
     database = f"bench_{tag}_{uuid.uuid4().hex[:6]}"
-    settings = Settings(database_url=await create_database(infra.database_url, database),
-                        kafka_bootstrap_servers=infra.bootstrap_servers, topic_prefix=f"{database}.")
+    settings = Settings(
+        database_url=await create_database(infra.database_url, database),
+        kafka_bootstrap_servers=infra.bootstrap_servers,
+        topic_prefix=f"{database}.",
+    )
     await prepare(settings)
     return settings
 
@@ -49,15 +52,24 @@ async def discard(infra: Infrastructure, settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def phase_system(infra: Infrastructure, tag: str, log_dir: Path, *, services=PIPELINE, processes: int = 1,
-                       gateway: bool = True) -> AsyncIterator[tuple[Settings, ServiceProcesses]]:
+async def phase_system(
+    infra: Infrastructure, tag: str, log_dir: Path, *, services=PIPELINE, processes: int = 1, gateway: bool = True
+) -> AsyncIterator[tuple[Settings, ServiceProcesses]]:
     """``processes`` of each of ``services`` (one consumer group each) on a fresh database and prefix."""
     settings = await prepared_settings(infra, tag)
-    running = ServiceProcesses(log_dir / tag, env={
-        "DATABASE_URL": settings.database_url, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "ACCORDEER_TOPIC_PREFIX": settings.topic_prefix, "ACCORDEER_LOG_LEVEL": "WARNING",
-        "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0"}, gateway_port=free_port(), mail_port=free_port(),
-        portal_port=free_port())
+    running = ServiceProcesses(
+        log_dir / tag,
+        env={
+            "DATABASE_URL": settings.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "ACCORDEER_TOPIC_PREFIX": settings.topic_prefix,
+            "ACCORDEER_LOG_LEVEL": "WARNING",
+            "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0",
+        },
+        gateway_port=free_port(),
+        mail_port=free_port(),
+        portal_port=free_port(),
+    )
     try:
         if gateway:
             await asyncio.to_thread(running.start_gateway)

@@ -23,8 +23,7 @@ def percentiles(reached: list[float], unreached: list[float]) -> dict[int, Perce
         return None
     cuts = statistics.quantiles(values, n=100, method="inclusive")
     share_reached = len(reached) / len(values)
-    return {p: Percentile(cuts[p - 1], lower_bound=bool(unreached) and p / 100 > share_reached)
-            for p in PERCENTILES}
+    return {p: Percentile(cuts[p - 1], lower_bound=bool(unreached) and p / 100 > share_reached) for p in PERCENTILES}
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,9 @@ class Pipeline:
 
 
 @asynccontextmanager
-async def pipeline(infra: Infrastructure, infra_roots: dict[str, list[int]], tag: str, log_dir: Path,
-                   processes: int = 1) -> AsyncIterator[Pipeline]:
+async def pipeline(
+    infra: Infrastructure, infra_roots: dict[str, list[int]], tag: str, log_dir: Path, processes: int = 1
+) -> AsyncIterator[Pipeline]:
     """A running, warmed-up pipeline (one declaration through to 80) with its observer and reviewer."""
     async with phase_system(infra, tag, log_dir, processes=processes) as (settings, running):
         producer = create_producer(settings.kafka_bootstrap_servers, client_id="bench-load")
@@ -77,13 +78,15 @@ async def pipeline(infra: Infrastructure, infra_roots: dict[str, list[int]], tag
         observer = TimedObserver(settings.kafka_bootstrap_servers, settings.topics, reviewer.on_task)
         following = asyncio.create_task(observer.run())
         try:
-            system = Pipeline(settings, running, producer, observer, reviewer,
-                              {**service_roots(running), **infra_roots})
+            system = Pipeline(
+                settings, running, producer, observer, reviewer, {**service_roots(running), **infra_roots}
+            )
             warm_up = declarations(f"{tag}-warm", 1)
             await offer(producer, settings.topics.inbound, warm_up)
             if not await system.until_accepted([warm_up[0][0]], time.monotonic() + WARM_UP_TIMEOUT):
-                raise RuntimeError(f"the warm-up declaration did not reach 80 in {WARM_UP_TIMEOUT:.0f} s; "
-                                   f"logs in {log_dir / tag}")
+                raise RuntimeError(
+                    f"the warm-up declaration did not reach 80 in {WARM_UP_TIMEOUT:.0f} s; logs in {log_dir / tag}"
+                )
             yield system
         finally:
             following.cancel()
@@ -91,21 +94,25 @@ async def pipeline(infra: Infrastructure, infra_roots: dict[str, list[int]], tag
             await producer.stop()
 
 
-async def throughput(infra, infra_roots, tag: str, log_dir: Path, count: int, processes: int,
-                     timeout: float) -> Phase:
+async def throughput(infra, infra_roots, tag: str, log_dir: Path, count: int, processes: int, timeout: float) -> Phase:
     async with pipeline(infra, infra_roots, tag, log_dir, processes) as system:
         records = declarations(tag, count)
         before = cpu.sample(system.roots, OWN_ONLY)
         published = await offer(system.producer, system.settings.topics.inbound, records)
         if not await system.until_accepted(list(published), time.monotonic() + timeout):
-            raise RuntimeError(f"{tag}: only {system.count(ACCEPTED, published)} of {count} declarations reached "
-                               f"80 within {timeout:.0f} s; logs in {log_dir / tag}")
+            raise RuntimeError(
+                f"{tag}: only {system.count(ACCEPTED, published)} of {count} declarations reached "
+                f"80 within {timeout:.0f} s; logs in {log_dir / tag}"
+            )
         after = cpu.sample(system.roots, OWN_ONLY)
         last = max(system.observer.first[ACCEPTED][m] for m in published)
-        return Phase(declarations=count, seconds=last - min(published.values()),
-                     cpu_ms=cpu.per_declaration_ms(before, after, count),
-                     reached={code: count for code in (FILED, ACCEPTED)},
-                     reviewer_failures=system.reviewer.failed)
+        return Phase(
+            declarations=count,
+            seconds=last - min(published.values()),
+            cpu_ms=cpu.per_declaration_ms(before, after, count),
+            reached=dict.fromkeys((FILED, ACCEPTED), count),
+            reviewer_failures=system.reviewer.failed,
+        )
 
 
 async def load(infra, infra_roots, tag: str, log_dir: Path, rate: float, seconds: float, drain: float) -> Phase:
@@ -117,18 +124,21 @@ async def load(infra, infra_roots, tag: str, log_dir: Path, rate: float, seconds
         await system.until_accepted(list(published), time.monotonic() + drain)
         stopped = time.time()
         after = cpu.sample(system.roots, OWN_ONLY)
-        phase = Phase(declarations=len(records), seconds=seconds,
-                      cpu_ms=cpu.per_declaration_ms(before, after, len(records)),
-                      reviewer_failures=system.reviewer.failed)
+        phase = Phase(
+            declarations=len(records),
+            seconds=seconds,
+            cpu_ms=cpu.per_declaration_ms(before, after, len(records)),
+            reviewer_failures=system.reviewer.failed,
+        )
         for code in (FILED, ACCEPTED):
-            phase.latency[code] = _latencies(published, system.observer.first[code], system.reviewer.seconds,
-                                             stopped)
+            phase.latency[code] = _latencies(published, system.observer.first[code], system.reviewer.seconds, stopped)
             phase.reached[code] = system.count(code, published)
         return phase
 
 
-def _latencies(published: dict[str, float], reached_at: dict[str, float], reviewer: dict[str, float],
-               stopped: float) -> dict[int, Percentile] | None:
+def _latencies(
+    published: dict[str, float], reached_at: dict[str, float], reviewer: dict[str, float], stopped: float
+) -> dict[int, Percentile] | None:
     reached, unreached = [], []
     for message_id, sent in published.items():
         if message_id in reached_at:

@@ -22,8 +22,10 @@ def approved_ids(run: str, count: int) -> list[str]:
 
 def declarations(run: str, count: int) -> list[tuple[str, bytes]]:
     template = example("btw_aangifte")
-    return [(message_id, json.dumps({**template, "message_id": message_id}).encode())
-            for message_id in approved_ids(run, count)]
+    return [
+        (message_id, json.dumps({**template, "message_id": message_id}).encode())
+        for message_id in approved_ids(run, count)
+    ]
 
 
 async def offer(producer, topic: str, records: list[tuple[str, bytes]], rate: float | None = None) -> dict[str, float]:

@@ -33,9 +33,16 @@ FAILED_REPEATEDLY = "failed_repeatedly"
 """Reason code of a record whose apply failed the same way on every attempt while the infrastructure answered."""
 
 
-def dead_letter(dlq_topic: str, record: ConsumerRecord, *, reason_code: str, reason: str,
-                key: str | None = None, refused_by: str | None = None,
-                extra_headers: tuple[tuple[str, str], ...] = ()) -> OutboxRecord:
+def dead_letter(
+    dlq_topic: str,
+    record: ConsumerRecord,
+    *,
+    reason_code: str,
+    reason: str,
+    key: str | None = None,
+    refused_by: str | None = None,
+    extra_headers: tuple[tuple[str, str], ...] = (),
+) -> OutboxRecord:
     """The record for ``dlq_topic``; keyed by ``key`` (e.g. the message id) when known, else the original key."""
     headers = (
         (REASON_CODE, reason_code),
@@ -53,19 +60,36 @@ def dead_letter(dlq_topic: str, record: ConsumerRecord, *, reason_code: str, rea
 
 def unreadable(record: ConsumerRecord, error: str, *, refused_by: str) -> OutboxRecord:
     """The dead letter of a record of an internal topic its consumer could not read, for ``<its topic>.dlq``."""
-    return dead_letter(Topics().dead_letters_of(record.topic), record, reason_code=UNREADABLE, reason=error[:1000],
-                       refused_by=refused_by)
+    return dead_letter(
+        Topics().dead_letters_of(record.topic),
+        record,
+        reason_code=UNREADABLE,
+        reason=error[:1000],
+        refused_by=refused_by,
+    )
 
 
-def read_as(model: type[Model], record: ConsumerRecord, *, refused_by: str,
-            reason_code: str = UNREADABLE) -> Model | OutboxRecord:
+def read_as(
+    model: type[Model], record: ConsumerRecord, *, refused_by: str, reason_code: str = UNREADABLE
+) -> Model | OutboxRecord:
     """The record as ``model``; or, when it does not match that contract, its dead letter for ``<its topic>.dlq``,
     saying where it breaks it. Logged, never raised: one bad record must not stop a partition."""
     try:
         return model.model_validate_json(record.value or b"")
     except ValidationError as error:
         reason = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in error.errors())
-        log.error("record does not match its contract; dead-lettered", topic=record.topic,
-                  partition=record.partition, offset=record.offset, model=model.__name__, reason=reason[:500])
-        return dead_letter(Topics().dead_letters_of(record.topic), record, reason_code=reason_code,
-                           reason=reason[:1000], refused_by=refused_by)
+        log.error(
+            "record does not match its contract; dead-lettered",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            model=model.__name__,
+            reason=reason[:500],
+        )
+        return dead_letter(
+            Topics().dead_letters_of(record.topic),
+            record,
+            reason_code=reason_code,
+            reason=reason[:1000],
+            refused_by=refused_by,
+        )

@@ -4,8 +4,20 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 DIRECTIONS = {"payable": "te betalen", "receivable": "terug te ontvangen", "nil": "niets te betalen of te ontvangen"}
 CURRENCY_SIGNS = {"EUR": "€"}
 OFFICE_TIME = ZoneInfo("Europe/Amsterdam")

@@ -18,6 +18,7 @@ def export(report: LagReport) -> None:
 
 async def export_lag_forever(bootstrap_servers: str, topics: Topics, group: str, *, interval: float = 15.0) -> None:
     """Sample the group every ``interval`` seconds for as long as the service runs."""
+
     async def watch() -> None:
         async with KafkaLagSource(bootstrap_servers) as source:
             monitor = LagMonitor(source, {group: product_groups(topics)[group]}, window=1)

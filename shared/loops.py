@@ -14,8 +14,13 @@ from collections.abc import Awaitable, Callable
 log = logging.getLogger(__name__)
 
 
-async def run_forever(name: str, one_round: Callable[[], Awaitable[float | None]], *, pause: float = 1.0,
-                      transient: tuple[type[Exception], ...] = ()) -> None:
+async def run_forever(
+    name: str,
+    one_round: Callable[[], Awaitable[float | None]],
+    *,
+    pause: float = 1.0,
+    transient: tuple[type[Exception], ...] = (),
+) -> None:
     while True:
         try:
             wait = await one_round()

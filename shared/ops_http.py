@@ -30,9 +30,13 @@ def ops_app(service: str, checks: dict[str, Check]) -> Starlette:
     async def metrics(_: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    return Starlette(routes=[
-        Route("/health/live", live), Route("/health/ready", ready), Route("/metrics", metrics),
-    ])
+    return Starlette(
+        routes=[
+            Route("/health/live", live),
+            Route("/health/ready", ready),
+            Route("/metrics", metrics),
+        ]
+    )
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -44,6 +48,7 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 async def serve_ops(app: Starlette, host: str, port: int) -> None:
-    server = _EmbeddedServer(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                            lifespan="off"))
+    server = _EmbeddedServer(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    )
     await server.serve()

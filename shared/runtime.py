@@ -61,22 +61,43 @@ class ServiceRuntime:
     async def open(self) -> None:
         self._pool = await create_pool(self.settings.database_url, max_size=self.settings.db_pool_max)
         self.relay = OutboxRelay(
-            self.settings.database_url, self.service,
-            lambda: create_producer(self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}",
-                                    settings=self.settings),
-            batch_size=self.settings.outbox_batch_size, reports_first=[self.topics.status])
+            self.settings.database_url,
+            self.service,
+            lambda: create_producer(
+                self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}", settings=self.settings
+            ),
+            batch_size=self.settings.outbox_batch_size,
+            reports_first=[self.topics.status],
+        )
         self.spawn(self.relay.run(), name="outbox-relay")
         if self.keeps_directory:
-            self._directory = DirectoryMirror(self.settings.kafka_bootstrap_servers, self.topics.directory,
-                                              self.pool, self.service, client_id=f"accordeer-{self.service}-directory")
+            self._directory = DirectoryMirror(
+                self.settings.kafka_bootstrap_servers,
+                self.topics.directory,
+                self.pool,
+                self.service,
+                client_id=f"accordeer-{self.service}-directory",
+            )
             self.spawn(self._directory.run(), name="directory-mirror")
         if self.settings.http_port:
-            checks = {"postgresql": self._database_answers, "kafka": self._broker_answers,
-                      "consumers": poison.consumers_running}
-            self.spawn(serve_ops(ops_app(self.service, checks), self.settings.http_host, self.settings.http_port),
-                       name="ops-http")
-            self.spawn(export_lag_forever(self.settings.kafka_bootstrap_servers, self.topics, self.group_id,
-                                          interval=self.settings.lag_sample_seconds), name="lag-gauges")
+            checks = {
+                "postgresql": self._database_answers,
+                "kafka": self._broker_answers,
+                "consumers": poison.consumers_running,
+            }
+            self.spawn(
+                serve_ops(ops_app(self.service, checks), self.settings.http_host, self.settings.http_port),
+                name="ops-http",
+            )
+            self.spawn(
+                export_lag_forever(
+                    self.settings.kafka_bootstrap_servers,
+                    self.topics,
+                    self.group_id,
+                    interval=self.settings.lag_sample_seconds,
+                ),
+                name="lag-gauges",
+            )
 
     async def _database_answers(self) -> bool:
         return await self.pool.fetchval("SELECT 1", timeout=2) == 1
@@ -84,8 +105,16 @@ class ServiceRuntime:
     async def _broker_answers(self) -> bool:
         return self.broker is not None and await self.broker.ping(timeout=2)
 
-    def subscribe(self, broker: KafkaBroker, topics: str | list[str] | None, apply: ApplyBatch, *, title: str,
-                  description: str, pattern: str | None = None) -> None:
+    def subscribe(
+        self,
+        broker: KafkaBroker,
+        topics: str | list[str] | None,
+        apply: ApplyBatch,
+        *,
+        title: str,
+        description: str,
+        pattern: str | None = None,
+    ) -> None:
         """Batches of ``topics`` (or of every topic ``pattern`` matches) to ``apply``, in the service's group, with
         the batch sizes of the settings and the poison handling every service shares. A runtime that keeps the
         directory applies a batch only once its copy holds every party published before it: a client is then
@@ -96,10 +125,17 @@ class ServiceRuntime:
             await apply(records)
 
         subscribe_batches(
-            broker, topics, pattern=pattern, group_id=self.group_id,
+            broker,
+            topics,
+            pattern=pattern,
+            group_id=self.group_id,
             apply=apply_with_directory if self.keeps_directory else apply,
-            max_records=self.settings.batch_max_records, batch_timeout_ms=self.settings.batch_timeout_ms,
-            database_answers=lambda: poison.pool_answers(self.pool), title=title, description=description)
+            max_records=self.settings.batch_max_records,
+            batch_timeout_ms=self.settings.batch_timeout_ms,
+            database_answers=lambda: poison.pool_answers(self.pool),
+            title=title,
+            description=description,
+        )
 
     def spawn(self, coroutine: Coroutine, *, name: str) -> None:
         """Run a background loop for the life of the process; a crash of it is logged, never silent."""

@@ -1,7 +1,6 @@
 """Settings of every Accordeer process, from the environment (prefix ``ACCORDEER_``) or a ``.env`` file."""
 
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -28,33 +27,51 @@ class Settings(BaseSettings):
         description="PostgreSQL URL (a Unix-socket URL with ?host=/path works too). Empty: the embedded server of `make run`.",
     )
     kafka_security: Literal["plaintext", "scram"] = Field(
-        "plaintext", description="'plaintext' (`make run`), or 'scram': SASL/SCRAM-SHA-512 over TLS, each client with "
-                                 "its own principal and the broker's ACLs (`accordeer run --secure`).")
+        "plaintext",
+        description="'plaintext' (`make run`), or 'scram': SASL/SCRAM-SHA-512 over TLS, each client with "
+        "its own principal and the broker's ACLs (`accordeer run --secure`).",
+    )
     kafka_username: str = Field("", description="SCRAM principal of this process (secure mode).")
     kafka_password: SecretStr = Field(SecretStr(""), description="SCRAM password of kafka_username (secure mode).")
     kafka_ca_file: Path | None = Field(
-        None, description="CA certificate (PEM) the broker's TLS certificate is checked against (secure mode); "
-                          "empty: the system's trusted CAs.")
-    operator: str = Field("", description="Name of the person at the CLI, recorded with `accordeer act --as`; "
-                                          "empty: the Kafka username.")
+        None,
+        description="CA certificate (PEM) the broker's TLS certificate is checked against (secure mode); "
+        "empty: the system's trusted CAs.",
+    )
+    operator: str = Field(
+        "", description="Name of the person at the CLI, recorded with `accordeer act --as`; empty: the Kafka username."
+    )
     kafka_environment: str = Field(
-        "local", description="Which replication settings of deploy/topics.yaml new topics get: 'local' (one broker) "
-                             "or 'cluster' (three copies, two in sync).")
+        "local",
+        description="Which replication settings of deploy/topics.yaml new topics get: 'local' (one broker) "
+        "or 'cluster' (three copies, two in sync).",
+    )
     kafka_brokers: int = Field(
-        1, ge=1, description="Brokers of the local stack `accordeer run` starts: 1, or 3 for a KRaft cluster "
-                             "(as `accordeer run --cluster`; the topics then get the 'cluster' settings).")
+        1,
+        ge=1,
+        description="Brokers of the local stack `accordeer run` starts: 1, or 3 for a KRaft cluster "
+        "(as `accordeer run --cluster`; the topics then get the 'cluster' settings).",
+    )
     topic_prefix: str = Field("", description="Prefix put before every topic name, e.g. 'acme.'.")
-    config_dir: Path = Field(REPO_ROOT / "deploy" / "config", description="Folder with workflows, routes, users and sources.")
-    max_message_bytes: int = Field(1024 * 1024, description="Inbound records larger than this are refused as too_large.")
+    config_dir: Path = Field(
+        REPO_ROOT / "deploy" / "config", description="Folder with workflows, routes, users and sources."
+    )
+    max_message_bytes: int = Field(
+        1024 * 1024, description="Inbound records larger than this are refused as too_large."
+    )
     clock_skew_seconds: float = Field(
-        300.0, description="How far a declaration's submitted_at may lie after the time of intake (clocks differ).")
+        300.0, description="How far a declaration's submitted_at may lie after the time of intake (clocks differ)."
+    )
     batch_max_records: int = Field(500, description="Most records one consumer batch (and one transaction) holds.")
     batch_timeout_ms: int = Field(50, description="How long a consumer waits to fill a batch.")
     outbox_batch_size: int = Field(1000, description="Most outbox rows the relay publishes per round.")
     escalation_interval_seconds: float = Field(
-        60.0, description="How often the workflow service looks for overdue tasks to escalate to the task manager.")
+        60.0, description="How often the workflow service looks for overdue tasks to escalate to the task manager."
+    )
     db_pool_max: int = Field(5, description="Most PostgreSQL connections per process.")
-    gateway_url: str = Field("http://127.0.0.1:8470", description="Base URL of the communication service (Digipoort or the mock).")
+    gateway_url: str = Field(
+        "http://127.0.0.1:8470", description="Base URL of the communication service (Digipoort or the mock)."
+    )
     http_host: str = Field("127.0.0.1", description="Address of the health and metrics endpoint.")
     http_port: int = Field(0, description="Port of the health and metrics endpoint; 0 disables it.")
     lag_sample_seconds: float = Field(15.0, description="How often a service samples its consumer lag for /metrics.")

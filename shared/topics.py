@@ -36,7 +36,7 @@ class Topics:
         """The source a per-source inbound topic belongs to; None for any other topic."""
         stem = f"{self.prefix}{SOURCE_TOPIC_STEM}"
         if topic.startswith(stem) and len(topic) > len(stem):
-            return topic[len(stem):]
+            return topic[len(stem) :]
         return None
 
     @property

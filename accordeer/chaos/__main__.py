@@ -13,14 +13,21 @@ from accordeer.chaos.run import ChaosSettings, run
 def main(argv: list[str] | None = None) -> int:
     defaults = ChaosSettings()
     parser = argparse.ArgumentParser(prog="python -m accordeer.chaos", description=__doc__)
-    parser.add_argument("--declarations", type=int, default=defaults.declarations, help="how many (default %(default)s)")
+    parser.add_argument(
+        "--declarations", type=int, default=defaults.declarations, help="how many (default %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=defaults.seed, help="seed of declarations and decisions")
     parser.add_argument("--rate", type=float, default=defaults.rate, help="declarations per second")
     parser.add_argument("--drain-timeout", type=float, default=defaults.drain_timeout, help="seconds")
     parser.add_argument("--small", action="store_true", help="the small fault schedule of `make test`")
     args = parser.parse_args(argv)
-    settings = ChaosSettings(declarations=args.declarations, seed=args.seed, rate=args.rate,
-                             drain_timeout=args.drain_timeout, small=args.small)
+    settings = ChaosSettings(
+        declarations=args.declarations,
+        seed=args.seed,
+        rate=args.rate,
+        drain_timeout=args.drain_timeout,
+        small=args.small,
+    )
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # The faults make the run's own Kafka clients complain by design; the table says what matters.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)

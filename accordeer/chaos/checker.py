@@ -103,8 +103,9 @@ class Verdict:
         return not self.findings
 
 
-def check_item(item_id: str, message_id: str, events: list[Event], expected_outcome: int | None,
-               verdict: Verdict) -> None:
+def check_item(
+    item_id: str, message_id: str, events: list[Event], expected_outcome: int | None, verdict: Verdict
+) -> None:
     """One dossier item's events (event ids already unique), in partition order."""
     current: int | None = None
     facts: set[tuple] = set()
@@ -129,8 +130,9 @@ def check_item(item_id: str, message_id: str, events: list[Event], expected_outc
         verdict.add("invalid", message_id, f"ends at {current}, expected {expected_outcome}", item_id)
 
 
-def check_message(expectation: Expectation, events: list[Event], verdict: Verdict, *,
-                  refused_elsewhere: int = 0) -> None:
+def check_message(
+    expectation: Expectation, events: list[Event], verdict: Verdict, *, refused_elsewhere: int = 0
+) -> None:
     """One message's status events in partition order (event ids already unique). ``refused_elsewhere``: how
     many records declarations.refused holds under this id."""
     message_id = expectation.message_id
@@ -139,15 +141,17 @@ def check_message(expectation: Expectation, events: list[Event], verdict: Verdic
     odd = [e for e in events if e.dossier_item_id is None and e.status_code not in (REGISTERED, REFUSED)]
     for event in odd:
         verdict.add("invalid", message_id, f"status {event.status_code} without a dossier item")
-    first_ten = next((i for i, e in enumerate(events) if e.dossier_item_id is None and e.status_code == REGISTERED),
-                     len(events))
+    first_ten = next(
+        (i for i, e in enumerate(events) if e.dossier_item_id is None and e.status_code == REGISTERED), len(events)
+    )
     items: dict[str, list[Event]] = {}
     for index, event in enumerate(events):
         if event.dossier_item_id is None:
             continue
         if index < first_ten:
-            verdict.add("invalid", message_id, f"item event {event.status_code} before the message's 10",
-                        event.dossier_item_id)
+            verdict.add(
+                "invalid", message_id, f"item event {event.status_code} before the message's 10", event.dossier_item_id
+            )
         items.setdefault(event.dossier_item_id, []).append(event)
 
     if not expectation.registered:
@@ -164,8 +168,12 @@ def check_message(expectation: Expectation, events: list[Event], verdict: Verdic
     for zero in zeros:
         verdict.add("invalid", message_id, f"0 (Refused) on a registered message: {zero.detail!r}")
     if refused_elsewhere < expectation.refusals_elsewhere:
-        verdict.add("lost", message_id, f"{expectation.refusals_elsewhere} later submission(s) refused, "
-                                        f"{refused_elsewhere} on declarations.refused")
+        verdict.add(
+            "lost",
+            message_id,
+            f"{expectation.refusals_elsewhere} later submission(s) refused, "
+            f"{refused_elsewhere} on declarations.refused",
+        )
     if len(items) < expectation.items:
         verdict.add("lost", message_id, f"{len(items)} dossier item(s) of {expectation.items}")
     if len(items) > expectation.items:
@@ -180,12 +188,15 @@ def check_dead_letters(expectation: Expectation, found: int, verdict: Verdict) -
     if found < expectation.dead_letters:
         verdict.add("lost", expectation.message_id, f"{found} dead letter(s), expected {expectation.dead_letters}")
     elif found > expectation.dead_letters:
-        verdict.add("duplicate", expectation.message_id,
-                    f"{found} dead letter(s), expected {expectation.dead_letters}")
+        verdict.add("duplicate", expectation.message_id, f"{found} dead letter(s), expected {expectation.dead_letters}")
 
 
-def check_deliveries(deliveries_per_aanleverkenmerk: dict[str, int], aanleverkenmerken_per_item: dict[str, set[str]],
-                     message_of_item: dict[str, str], verdict: Verdict) -> None:
+def check_deliveries(
+    deliveries_per_aanleverkenmerk: dict[str, int],
+    aanleverkenmerken_per_item: dict[str, set[str]],
+    message_of_item: dict[str, str],
+    verdict: Verdict,
+) -> None:
     """The gateway's counts: each aanleverkenmerk registered once, and one aanleverkenmerk per item (nothing in
     a chaos run asks for a re-send, so a second one is a second filing)."""
     for kenmerk, count in deliveries_per_aanleverkenmerk.items():
@@ -193,8 +204,12 @@ def check_deliveries(deliveries_per_aanleverkenmerk: dict[str, int], aanleverken
             verdict.add("duplicate", "-", f"aanleverkenmerk {kenmerk} registered {count} times at the gateway")
     for item_id, kenmerken in aanleverkenmerken_per_item.items():
         if len(kenmerken) > 1:
-            verdict.add("duplicate", message_of_item.get(item_id, "-"),
-                        f"delivered under {len(kenmerken)} aanleverkenmerken: {', '.join(sorted(kenmerken))}", item_id)
+            verdict.add(
+                "duplicate",
+                message_of_item.get(item_id, "-"),
+                f"delivered under {len(kenmerken)} aanleverkenmerken: {', '.join(sorted(kenmerken))}",
+                item_id,
+            )
 
 
 def unique(events: list[Event], verdict: Verdict) -> list[Event]:
@@ -210,8 +225,13 @@ def unique(events: list[Event], verdict: Verdict) -> list[Event]:
     return kept
 
 
-def check(expectations: dict[str, Expectation], events_by_message: dict[str, list[Event]], *,
-          refused_elsewhere: Counter | None = None, dead_letters: Counter | None = None) -> Verdict:
+def check(
+    expectations: dict[str, Expectation],
+    events_by_message: dict[str, list[Event]],
+    *,
+    refused_elsewhere: Counter | None = None,
+    dead_letters: Counter | None = None,
+) -> Verdict:
     """The whole run. ``events_by_message``: every status event per message id in partition order."""
     verdict = Verdict()
     refused_elsewhere = refused_elsewhere or Counter()

@@ -102,8 +102,10 @@ class Faults:
         finally:
             if proxy.knobs is knobs:  # unless a later fault has set its own meanwhile
                 proxy.knobs = ProxyKnobs()
-        return (f"to broker {PROXIED_BROKER}: latency {knobs.latency_ms:.0f}+{knobs.jitter_ms:.0f} ms, drop rate "
-                f"{knobs.drop_rate}, {proxy.dropped - dropped} connections dropped")
+        return (
+            f"to broker {PROXIED_BROKER}: latency {knobs.latency_ms:.0f}+{knobs.jitter_ms:.0f} ms, drop rate "
+            f"{knobs.drop_rate}, {proxy.dropped - dropped} connections dropped"
+        )
 
     # -- PostgreSQL and the gateway ------------------------------------------------------------------------------
 

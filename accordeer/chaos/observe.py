@@ -47,15 +47,29 @@ class TopicObserver:
         self.topics = topics
         self.on_task = on_task
         self.records = TopicRecords()
-        self.dead_letter_topics = {topics.dossier_items_dlq, topics.workflow_actions_dlq, topics.approved_dlq,
-                                   topics.tasks_dlq, topics.directory_dlq}
+        self.dead_letter_topics = {
+            topics.dossier_items_dlq,
+            topics.workflow_actions_dlq,
+            topics.approved_dlq,
+            topics.tasks_dlq,
+            topics.directory_dlq,
+        }
 
     async def run(self) -> None:
-        names = [self.topics.status, self.topics.refused, self.topics.inbound_dlq, self.topics.tasks,
-                 *sorted(self.dead_letter_topics)]
+        names = [
+            self.topics.status,
+            self.topics.refused,
+            self.topics.inbound_dlq,
+            self.topics.tasks,
+            *sorted(self.dead_letter_topics),
+        ]
         partitions = [tp for name in names for tp in await partitions_of(self.bootstrap_servers, name)]
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers, enable_auto_commit=False,
-                                    client_id="accordeer-chaos-observer", **client_options())
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers,
+            enable_auto_commit=False,
+            client_id="accordeer-chaos-observer",
+            **client_options(),
+        )
         await consumer.start()
         try:
             consumer.assign(partitions)
@@ -73,18 +87,24 @@ class TopicObserver:
         try:
             if record.topic == self.topics.status:
                 value = json.loads(record.value)
-                event = Event(event_id=value["event_id"], message_id=value["message_id"],
-                              status_code=int(value["status_code"]), dossier_item_id=value.get("dossier_item_id"),
-                              detail=value.get("detail") or "", reason_code=value.get("reason_code"),
-                              authority_status_code=value.get("authority_status_code"),
-                              occurred_at=value.get("occurred_at") or "")
+                event = Event(
+                    event_id=value["event_id"],
+                    message_id=value["message_id"],
+                    status_code=int(value["status_code"]),
+                    dossier_item_id=value.get("dossier_item_id"),
+                    detail=value.get("detail") or "",
+                    reason_code=value.get("reason_code"),
+                    authority_status_code=value.get("authority_status_code"),
+                    occurred_at=value.get("occurred_at") or "",
+                )
                 self.records.status.setdefault(event.message_id, []).append(event)
             elif record.topic == self.topics.refused:
                 self.records.refused[key or json.loads(record.value).get("message_id")] += 1
             elif record.topic == self.topics.inbound_dlq:
                 headers = {k: v.decode(errors="replace") for k, v in record.headers}
-                origin = tuple(headers.get(name) for name in (h.ORIGINAL_TOPIC, h.ORIGINAL_PARTITION,
-                                                              h.ORIGINAL_OFFSET))
+                origin = tuple(
+                    headers.get(name) for name in (h.ORIGINAL_TOPIC, h.ORIGINAL_PARTITION, h.ORIGINAL_OFFSET)
+                )
                 self.records.inbound_dead_letters.setdefault(key or "(no key)", set()).add(origin)
             elif record.topic == self.topics.tasks:
                 self.records.tasks += 1
@@ -92,7 +112,8 @@ class TopicObserver:
             else:
                 headers = {k: v.decode(errors="replace") for k, v in record.headers}
                 self.records.other_dead_letters.append(
-                    f"{where} key {key}: {headers.get(h.REASON_CODE)}: {headers.get(h.REASON)}")
+                    f"{where} key {key}: {headers.get(h.REASON_CODE)}: {headers.get(h.REASON)}"
+                )
         except (ValueError, KeyError, TypeError) as exc:
             self.records.unreadable.append(f"{where}: {exc}")
 
@@ -142,7 +163,9 @@ async def sample_gateway(gateway_url: str, counts: GatewayCounts, paused: asynci
             await asyncio.sleep(1)
 
 
-def kenmerken_per_item(per_aanleverkenmerk: dict[str, int], item_ids: set[str]) -> tuple[dict[str, set[str]], list[str]]:
+def kenmerken_per_item(
+    per_aanleverkenmerk: dict[str, int], item_ids: set[str]
+) -> tuple[dict[str, set[str]], list[str]]:
     """Which aanleverkenmerken belong to which dossier item (they start with its id without dashes), and those
     that belong to none."""
     by_compact = {item.replace("-", ""): item for item in item_ids}

@@ -59,15 +59,20 @@ class TcpProxy:
         pair = (client_writer, broker_writer)
         self._open.update(pair)
         try:
-            await asyncio.gather(self._pipe(client_reader, broker_writer, pair),
-                                 self._pipe(broker_reader, client_writer, pair))
+            await asyncio.gather(
+                self._pipe(client_reader, broker_writer, pair), self._pipe(broker_reader, client_writer, pair)
+            )
         finally:
             for writer in pair:
                 self._open.discard(writer)
                 writer.transport.abort()
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter]) -> None:
+    async def _pipe(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter],
+    ) -> None:
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
         sender = asyncio.create_task(self._send_later(queue, writer))
         try:

@@ -43,6 +43,11 @@ class Reviewer:
                 action, comment = "Afkeuren bericht", "Het bedrag klopt niet"
             else:
                 action, comment = "Goedkeuren bericht", "Akkoord"
-        return WorkflowAction(action_id=f"chaos-{event.event_id}", dossier_item_id=event.dossier_item_id,
-                              task=event.task, action=action, actor=actor, comment=comment)
-
+        return WorkflowAction(
+            action_id=f"chaos-{event.event_id}",
+            dossier_item_id=event.dossier_item_id,
+            task=event.task,
+            action=action,
+            actor=actor,
+            comment=comment,
+        )

@@ -31,8 +31,9 @@ class ChaosSettings(BaseSettings):
     declarations: int = Field(5000, ge=1, description="How many declarations are submitted.")
     seed: int = Field(1, description="Seed of the declarations and decisions.")
     rate: float = Field(20.0, gt=0, description="Declarations submitted per second.")
-    drain_timeout: float = Field(600.0, gt=0, description="Seconds to wait after the last fault for every message "
-                                                          "to reach a final status.")
+    drain_timeout: float = Field(
+        600.0, gt=0, description="Seconds to wait after the last fault for every message to reach a final status."
+    )
     small: bool = Field(False, description="The small schedule of `make test` (fewer faults).")
     work_dir: Path = Field(CACHE_DIR / "chaos", description="Where the run keeps its cluster, logs and report.")
 
@@ -75,8 +76,9 @@ async def run(settings: ChaosSettings) -> RunReport:
         await stack.stop()
 
 
-async def _exercise(stack: ChaosStack, settings: ChaosSettings, run_id: str, submissions, expectations,
-                    timings: dict, work_dir: Path) -> RunReport:
+async def _exercise(
+    stack: ChaosStack, settings: ChaosSettings, run_id: str, submissions, expectations, timings: dict, work_dir: Path
+) -> RunReport:
     topics = stack.settings.topics
     producer = create_producer(stack.settings.kafka_bootstrap_servers, client_id="accordeer-chaos")
     await producer.start()
@@ -88,15 +90,18 @@ async def _exercise(stack: ChaosStack, settings: ChaosSettings, run_id: str, sub
 
     observer = TopicObserver(stack.settings.kafka_bootstrap_servers, topics, act)
     counts, paused = GatewayCounts(), asyncio.Event()
-    background = [asyncio.create_task(observer.run()), asyncio.create_task(
-        sample_gateway(stack.services.gateway_url, counts, paused))]
+    background = [
+        asyncio.create_task(observer.run()),
+        asyncio.create_task(sample_gateway(stack.services.gateway_url, counts, paused)),
+    ]
     faults = Faults(stack, counts, paused)
     window = len(submissions) / settings.rate
     try:
         schedule = SMALL if settings.small else FULL
         t0 = time.monotonic()
-        await asyncio.gather(_publish(producer, topics.inbound, submissions, settings.rate),
-                             play(faults, schedule, window))
+        await asyncio.gather(
+            _publish(producer, topics.inbound, submissions, settings.rate), play(faults, schedule, window)
+        )
         timings["publish_and_faults_s"] = round(time.monotonic() - t0, 1)
         drain_started = time.monotonic()
         drained = await _drain(observer, expectations, settings.drain_timeout)
@@ -111,11 +116,11 @@ async def _exercise(stack: ChaosStack, settings: ChaosSettings, run_id: str, sub
         await asyncio.gather(*background, return_exceptions=True)
         await producer.stop()
     records = observer.records
-    verdict = checker.check(expectations, records.status, refused_elsewhere=records.refused,
-                            dead_letters=records.dead_letters())
+    verdict = checker.check(
+        expectations, records.status, refused_elsewhere=records.refused, dead_letters=records.dead_letters()
+    )
     per_kenmerk = counts.per_aanleverkenmerk()
-    items = {e.dossier_item_id: e.message_id for events in records.status.values() for e in events
-             if e.dossier_item_id}
+    items = {e.dossier_item_id: e.message_id for events in records.status.values() for e in events if e.dossier_item_id}
     per_item, strangers = kenmerken_per_item(per_kenmerk, set(items))
     checker.check_deliveries(per_kenmerk, per_item, items, verdict)
     for kenmerk in strangers:
@@ -124,13 +129,26 @@ async def _exercise(stack: ChaosStack, settings: ChaosSettings, run_id: str, sub
     for submission in submissions:
         kinds[submission.kind] = kinds.get(submission.kind, 0) + 1
     return RunReport(
-        settings=settings.model_dump(mode="json"), run_id=run_id, verdict=verdict, expectations=expectations,
-        submissions=kinds, faults=faults.log, timings=timings,
-        gateway={"aanleverkenmerken": len(per_kenmerk), "attempts": counts.total_attempts,
-                 "lifetimes": len(counts.lifetimes), "items_delivered": len(per_item)},
-        dead_letters_found=sum(records.dead_letters().values()), refusals_found=sum(records.refused.values()), dead_letters_elsewhere=records.other_dead_letters, unreadable=records.unreadable,
+        settings=settings.model_dump(mode="json"),
+        run_id=run_id,
+        verdict=verdict,
+        expectations=expectations,
+        submissions=kinds,
+        faults=faults.log,
+        timings=timings,
+        gateway={
+            "aanleverkenmerken": len(per_kenmerk),
+            "attempts": counts.total_attempts,
+            "lifetimes": len(counts.lifetimes),
+            "items_delivered": len(per_item),
+        },
+        dead_letters_found=sum(records.dead_letters().values()),
+        refusals_found=sum(records.refused.values()),
+        dead_letters_elsewhere=records.other_dead_letters,
+        unreadable=records.unreadable,
         log_dir=str(work_dir / "logs"),
-        streams={m: records.status.get(m, []) for m in {f.message_id for f in verdict.findings}})
+        streams={m: records.status.get(m, []) for m in {f.message_id for f in verdict.findings}},
+    )
 
 
 async def _send(producer, topic: str, key: str, value: bytes) -> None:
@@ -158,8 +176,9 @@ async def _drain(observer: TopicObserver, expectations, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         records = observer.records
-        verdict = checker.check(expectations, records.status, refused_elsewhere=records.refused,
-                                dead_letters=records.dead_letters())
+        verdict = checker.check(
+            expectations, records.status, refused_elsewhere=records.refused, dead_letters=records.dead_letters()
+        )
         if not verdict.count("not_final") and not verdict.count("lost"):
             return True
         await asyncio.sleep(2)

@@ -46,22 +46,31 @@ class ChaosStack:
 
     async def start(self) -> "ChaosStack":
         proxy_port = free_port()
-        self.cluster = LocalKafkaCluster(self.work_dir / "kafka", CACHE_DIR, brokers=3,
-                                         advertised_ports={PROXIED_BROKER: proxy_port})
+        self.cluster = LocalKafkaCluster(
+            self.work_dir / "kafka", CACHE_DIR, brokers=3, advertised_ports={PROXIED_BROKER: proxy_port}
+        )
         self.proxy = await TcpProxy(proxy_port, self.cluster.broker_port(PROXIED_BROKER)).start()
         await asyncio.to_thread(self.cluster.start)
         self.postgres = await asyncio.to_thread(LocalPostgres(self.work_dir / "postgres").start)
-        self.settings = Settings(database_url=self.postgres.url, kafka_bootstrap_servers=self.cluster.bootstrap_servers,
-                                 topic_prefix="")
+        self.settings = Settings(
+            database_url=self.postgres.url, kafka_bootstrap_servers=self.cluster.bootstrap_servers, topic_prefix=""
+        )
         await create_topics(self.settings)  # first, so prepare() finds them all and creates none at RF 1
         await prepare(self.settings)
         self.services = ServiceProcesses(
             log_dir=self.work_dir / "logs",
-            env={"DATABASE_URL": self.settings.database_url,
-                 "KAFKA_BOOTSTRAP_SERVERS": self.settings.kafka_bootstrap_servers,
-                 "ACCORDEER_TOPIC_PREFIX": "", "ACCORDEER_LOG_FORMAT": "json",
-                 "DIGIPOORT_MOCK_SECONDS_PER_STEP": str(self.seconds_per_step), **CLUSTER_ENVIRONMENT},
-            gateway_port=free_port(), mail_port=free_port(), portal_port=free_port())
+            env={
+                "DATABASE_URL": self.settings.database_url,
+                "KAFKA_BOOTSTRAP_SERVERS": self.settings.kafka_bootstrap_servers,
+                "ACCORDEER_TOPIC_PREFIX": "",
+                "ACCORDEER_LOG_FORMAT": "json",
+                "DIGIPOORT_MOCK_SECONDS_PER_STEP": str(self.seconds_per_step),
+                **CLUSTER_ENVIRONMENT,
+            },
+            gateway_port=free_port(),
+            mail_port=free_port(),
+            portal_port=free_port(),
+        )
         self.services.start_gateway()
         for name in SERVICES:
             for instance in INSTANCES:

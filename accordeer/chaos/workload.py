@@ -14,8 +14,16 @@ from pathlib import Path
 from accordeer.chaos.checker import ACCEPTED, DECLINED, REJECTED, Expectation
 from shared.contracts.inbound import EXAMPLES_DIR
 
-VALID_EXAMPLES = ("btw_aangifte", "btw_suppletieaangifte", "icp_aangifte", "kvk_stukken", "loonheffing",
-                  "two_destinations", "attachment_inline", "attachment_unc")
+VALID_EXAMPLES = (
+    "btw_aangifte",
+    "btw_suppletieaangifte",
+    "icp_aangifte",
+    "kvk_stukken",
+    "loonheffing",
+    "two_destinations",
+    "attachment_inline",
+    "attachment_unc",
+)
 TRAILS = {"500": ACCEPTED, "420": ACCEPTED, "510": DECLINED, "311": DECLINED}
 """The mocked gateway's trail (a MOCK-TRAIL marker in the document) → the item's final status once approved."""
 
@@ -83,15 +91,21 @@ def build(count: int, *, seed: int, run_id: str) -> tuple[list[Submission], dict
             submissions.append(Submission(earlier, json.dumps(reused).encode(), "reuse"))
             before = expectations[earlier]
             expectations[earlier] = Expectation(
-                earlier, registered=True, items=before.items, outcome=before.outcome,
-                dead_letters=before.dead_letters + 1, refusals_elsewhere=before.refusals_elsewhere + 1)
+                earlier,
+                registered=True,
+                items=before.items,
+                outcome=before.outcome,
+                dead_letters=before.dead_letters + 1,
+                refusals_elsewhere=before.refusals_elsewhere + 1,
+            )
             continue
         trail = rng.choices(list(TRAILS), weights=[88, 4, 4, 4])[0]
         declaration["document"] = with_trail(declaration["document"], trail)
         outcome = REJECTED if decision(message_id) == REJECT else TRAILS[trail]
         submissions.append(Submission(message_id, json.dumps(declaration).encode(), "valid"))
-        expectations[message_id] = Expectation(message_id, registered=True, items=len(declaration["destinations"]),
-                                               outcome=outcome)
+        expectations[message_id] = Expectation(
+            message_id, registered=True, items=len(declaration["destinations"]), outcome=outcome
+        )
         registered.append(message_id)
     return submissions, expectations
 

@@ -13,8 +13,12 @@ from accordeer.connect import NotRunning, settings_with_database
 from accordeer.localstack.kafka import KafkaStartError
 from accordeer.localstack.postgres import PostgresStartError
 
-app = typer.Typer(help="`accordeer`: one command for people — run the stack, submit, act, publish workflows, "
-                  "inspect.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="`accordeer`: one command for people — run the stack, submit, act, publish workflows, inspect.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 
 PEOPLE = "The office's work"
@@ -39,8 +43,9 @@ def friendly(command):
             typer.secho(f"error: Kafka is not reachable ({exc}); {_kafka_hint()}", fg="red", err=True)
             raise typer.Exit(2) from None
         except PostgresError as exc:
-            typer.secho(f"error: PostgreSQL refused it ({exc}); is the database set up (`accordeer setup`)?", fg="red",
-                        err=True)
+            typer.secho(
+                f"error: PostgreSQL refused it ({exc}); is the database set up (`accordeer setup`)?", fg="red", err=True
+            )
             raise typer.Exit(2) from None
 
     return wrapper
@@ -54,8 +59,10 @@ def _kafka_hint() -> str:
 
     secure_running = any(running_server_url(DATA_DIR / f) for f in ("postgres-secure", "postgres-cluster-secure"))
     if secure_running and Settings().kafka_security == "plaintext":
-        return ("the local stack runs in secure mode and takes no client without credentials: "
-                "`eval $(accordeer stack credentials operator)` gives this shell the operator's")
+        return (
+            "the local stack runs in secure mode and takes no client without credentials: "
+            "`eval $(accordeer stack credentials operator)` gives this shell the operator's"
+        )
     return "is the stack running (`make run`)?"
 
 

@@ -17,8 +17,10 @@ app.add_typer(authorisations_app, name="authorisations", rich_help_panel=INTEGRA
 app.add_typer(item_type_app, name="item-type", rich_help_panel=INTEGRATORS)
 
 
-ConfigDir = Annotated[Path | None, typer.Option("--config", exists=True, file_okay=False,
-                                                help="Configuration folder (default: deploy/config).")]
+ConfigDir = Annotated[
+    Path | None,
+    typer.Option("--config", exists=True, file_okay=False, help="Configuration folder (default: deploy/config)."),
+]
 
 
 @workflows_app.command("check")
@@ -37,15 +39,17 @@ def workflows_check(config: ConfigDir = None) -> None:
 
 @workflows_app.command("publish")
 @friendly
-def workflows_publish(config: ConfigDir = None,
-                      by: Annotated[str, typer.Option(help="Who publishes (audit).")] = "cli") -> None:
+def workflows_publish(
+    config: ConfigDir = None, by: Annotated[str, typer.Option(help="Who publishes (audit).")] = "cli"
+) -> None:
     """Validate and publish all workflows and routes; items waiting for a route are routed at once."""
     from services.workflow.use_cases import publish
 
     settings = settings_with_database()
     folder = _folder(config or settings.config_dir)
-    publication, routed = on_database(lambda conn: publish(conn, folder, settings.topics, published_by=by),
-                                      settings.database_url)
+    publication, routed = on_database(
+        lambda conn: publish(conn, folder, settings.topics, published_by=by), settings.database_url
+    )
     _report(publication)
     if routed:
         typer.echo(f"{routed} waiting dossier item(s) routed into a workflow")
@@ -71,8 +75,9 @@ def _report(publication) -> None:
 
 @authorisations_app.command("load")
 @friendly
-def authorisations_load(file: Annotated[Path, typer.Argument(help="YAML like deploy/config/authorisations.yaml")]
-                        ) -> None:
+def authorisations_load(
+    file: Annotated[Path, typer.Argument(help="YAML like deploy/config/authorisations.yaml")],
+) -> None:
     """Replace the authorisations by the file's (intake applies them from its next batch)."""
     from services.intake.admin import load_authorisations
 
@@ -82,8 +87,10 @@ def authorisations_load(file: Annotated[Path, typer.Argument(help="YAML like dep
 
 @item_type_app.command("set")
 @friendly
-def item_type_set(setting: Annotated[str, typer.Argument(help="Only 'confidential' can be changed.")],
-                  value: Annotated[str, typer.Argument(help="true or false")]) -> None:
+def item_type_set(
+    setting: Annotated[str, typer.Argument(help="Only 'confidential' can be changed.")],
+    value: Annotated[str, typer.Argument(help="true or false")],
+) -> None:
     """Change a setting of Accorderingsbericht."""
     from services.intake.admin import change_item_type
     from services.intake.domain import Refusal

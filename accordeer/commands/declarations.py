@@ -10,9 +10,10 @@ import typer
 from accordeer.commands.common import INTEGRATORS, PEOPLE, app, friendly, on_database
 from accordeer.connect import settings_with_database
 
-
-EXIT_CODES = ("Exit codes: 0 done (or nothing to do); 1 refused, with the reason; 2 bad arguments, or Kafka or "
-              "PostgreSQL not reachable (nothing was sent); 3 no outcome within --wait seconds.")
+EXIT_CODES = (
+    "Exit codes: 0 done (or nothing to do); 1 refused, with the reason; 2 bad arguments, or Kafka or "
+    "PostgreSQL not reachable (nothing was sent); 3 no outcome within --wait seconds."
+)
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Send and return at once, without waiting for the outcome.")]
 
 
@@ -27,12 +28,18 @@ def submit(
     subject: Annotated[str | None, typer.Option(help="XML only.")] = None,
     destination: Annotated[list[str], typer.Option(help="XML only: ORGANISATION[:CONTACT], repeatable.")] = [],
     identity: Annotated[str | None, typer.Option(help="XML only: NUMBER:TYPE, e.g. NL001234567B01:BTW.")] = None,
-    message_id: Annotated[str | None, typer.Option(help="XML only: default: the file name and a random suffix.")] = None,
+    message_id: Annotated[
+        str | None, typer.Option(help="XML only: default: the file name and a random suffix.")
+    ] = None,
     submitter: Annotated[str | None, typer.Option(help="XML only: default: the source's service user.")] = None,
-    source_topic: Annotated[bool, typer.Option(
-        "--source-topic", help="Publish each declaration on its source's own topic declarations.from.<source> (as "
-                               "that source, with its credentials, in secure mode) instead of declarations.inbound."
-    )] = False,
+    source_topic: Annotated[
+        bool,
+        typer.Option(
+            "--source-topic",
+            help="Publish each declaration on its source's own topic declarations.from.<source> (as "
+            "that source, with its credentials, in secure mode) instead of declarations.inbound.",
+        ),
+    ] = False,
 ) -> None:
     """Publish declarations to declarations.inbound (or with --source-topic each to its source's own topic), as an
     external package would, and wait for each outcome.
@@ -44,11 +51,27 @@ def submit(
     from accordeer.submitting import submit_files
 
     settings = settings_with_database()
-    wrapping = Wrapping(source=source, message_type=message_type, subject=subject, destinations=tuple(destination),
-                        identity=identity, message_id=message_id, submitter=submitter)
-    result = on_database(lambda conn: submit_files(conn, settings, files, wait=None if no_wait else wait,
-                                                   wrapping=wrapping, source_topic=source_topic,
-                                                   say=typer.echo), settings.database_url)
+    wrapping = Wrapping(
+        source=source,
+        message_type=message_type,
+        subject=subject,
+        destinations=tuple(destination),
+        identity=identity,
+        message_id=message_id,
+        submitter=submitter,
+    )
+    result = on_database(
+        lambda conn: submit_files(
+            conn,
+            settings,
+            files,
+            wait=None if no_wait else wait,
+            wrapping=wrapping,
+            source_topic=source_topic,
+            say=typer.echo,
+        ),
+        settings.database_url,
+    )
     raise typer.Exit(int(result))
 
 
@@ -58,9 +81,15 @@ def act(
     item: Annotated[str, typer.Argument(help="Dossier item id, or its first characters.")],
     task: Annotated[str, typer.Argument(help="The current task, e.g. 'Beoordelen aangifte klant'.")],
     action: Annotated[str, typer.Argument(help="e.g. 'Goedkeuren bericht' or 'Afkeuren bericht'.")],
-    actor: Annotated[str, typer.Option("--as", help="On whose behalf: the user whose action this is. You, the "
-                                                    "operator (ACCORDEER_OPERATOR, else the Kafka username, else "
-                                                    "the OS user), are audited with them.")],
+    actor: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="On whose behalf: the user whose action this is. You, the "
+            "operator (ACCORDEER_OPERATOR, else the Kafka username, else "
+            "the OS user), are audited with them.",
+        ),
+    ],
     comment: Annotated[str, typer.Option(help="Comment for the audit trail.")] = "",
     assignee: Annotated[list[str], typer.Option(help="For 'Taak toewijzen': the new assignee(s).")] = [],
     action_id: Annotated[str, typer.Option(help="Idempotency key; a new one by default.")] = "",
@@ -82,16 +111,25 @@ def act(
         found = await resolve_item(conn, item)
         if problem := await problem_with(conn, found, task, action):
             raise ValueError(f"{problem}; nothing was sent")
-        message = WorkflowAction(action_id=action_id or str(uuid.uuid4()), dossier_item_id=found.id, task=task,
-                                 action=action, actor=actor, comment=comment, assignees=assignee,
-                                 operator=operator_name(settings))
+        message = WorkflowAction(
+            action_id=action_id or str(uuid.uuid4()),
+            dossier_item_id=found.id,
+            task=task,
+            action=action,
+            actor=actor,
+            comment=comment,
+            assignees=assignee,
+            operator=operator_name(settings),
+        )
         if earlier := await earlier_outcome(conn, message.action_id):
             return earlier
         if no_wait:
             await send(settings, message)
             return f"sent action {message.action_id}; follow it with `accordeer history {found.id[:8]}`"
-        return await send_and_wait(conn, settings, message, wait) or \
-            f"no decision on action {message.action_id} within {wait:.0f}s; see `accordeer history {found.id[:8]}`"
+        return (
+            await send_and_wait(conn, settings, message, wait)
+            or f"no decision on action {message.action_id} within {wait:.0f}s; see `accordeer history {found.id[:8]}`"
+        )
 
     outcome = on_database(work, settings.database_url)
     if isinstance(outcome, str):
@@ -103,8 +141,10 @@ def act(
 
 @app.command(rich_help_panel=PEOPLE)
 @friendly
-def history(item: Annotated[str, typer.Argument(help="Dossier item id, or its first characters.")],
-            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def history(
+    item: Annotated[str, typer.Argument(help="Dossier item id, or its first characters.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """What the client approves (the summary) and the audit trail of a dossier item: who, when, from, to, action,
     comment, workflow version."""
     from accordeer.acting import audited_who
@@ -118,8 +158,13 @@ def history(item: Annotated[str, typer.Argument(help="Dossier item id, or its fi
 
     found, summary, rows = on_database(read)
     if as_json:
-        typer.echo(json.dumps({"summary": summary.model_dump(mode="json") if summary else None, "history": rows},
-                              default=str, indent=2))
+        typer.echo(
+            json.dumps(
+                {"summary": summary.model_dump(mode="json") if summary else None, "history": rows},
+                default=str,
+                indent=2,
+            )
+        )
         return
     if not rows:
         typer.echo(f"dossier item {found.id} has no audit trail yet ({found.describe_status()})")
@@ -128,5 +173,7 @@ def history(item: Annotated[str, typer.Argument(help="Dossier item id, or its fi
         typer.echo(summary_line(summary))
     for r in rows:
         move = f"{r['from_task'] or '-'} → {r['to_task'] or '-'}"
-        typer.echo(f"{r['at']:%Y-%m-%d %H:%M:%S}  {audited_who(r):<14} {r['action']:<26} {move:<60} "
-                   f"{r['from_status'] or '':>2}→{r['to_status']}  v{r['publication_id']} {r['comment']}")
+        typer.echo(
+            f"{r['at']:%Y-%m-%d %H:%M:%S}  {audited_who(r):<14} {r['action']:<26} {move:<60} "
+            f"{r['from_status'] or '':>2}→{r['to_status']}  v{r['publication_id']} {r['comment']}"
+        )

@@ -10,17 +10,23 @@ import typer
 from accordeer.commands.common import INTEGRATORS, app, friendly
 from shared.settings import Settings
 
-directory_app = typer.Typer(help="The organisations and persons declarations are for, with their contacts.",
-                            no_args_is_help=True)
+directory_app = typer.Typer(
+    help="The organisations and persons declarations are for, with their contacts.", no_args_is_help=True
+)
 app.add_typer(directory_app, name="directory", rich_help_panel=INTEGRATORS)
 
 
-@directory_app.command("load", epilog="Exit codes: 0 published (or nothing to change); 2 errors in the file, or "
-                                      "Kafka not reachable (nothing was published).")
+@directory_app.command(
+    "load",
+    epilog="Exit codes: 0 published (or nothing to change); 2 errors in the file, or "
+    "Kafka not reachable (nothing was published).",
+)
 @friendly
 def directory_load(
-    file: Annotated[Path, typer.Argument(help="YAML like deploy/config/directory.yaml, or CSV like "
-                                             "deploy/config/directory.example.csv.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="YAML like deploy/config/directory.yaml, or CSV like deploy/config/directory.example.csv."),
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check the file and say what would change.")] = False,
 ) -> None:
     """Make the directory equal to FILE: its parties are added or updated, every party it leaves out is removed.
@@ -62,8 +68,11 @@ def directory_show(
     parties = asyncio.run(read_directory(settings.kafka_bootstrap_servers, settings.topics.directory))
     if party_id is None:
         listed = sorted(parties.values(), key=lambda p: p.organisation_person_id)
-        typer.echo(json.dumps([p.model_dump(mode="json") for p in listed], indent=2, ensure_ascii=False)
-                   if as_json else party_table(listed))
+        typer.echo(
+            json.dumps([p.model_dump(mode="json") for p in listed], indent=2, ensure_ascii=False)
+            if as_json
+            else party_table(listed)
+        )
         return
     party = parties.get(party_id)
     if party is None:

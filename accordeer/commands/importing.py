@@ -13,22 +13,44 @@ from accordeer.commands.common import PEOPLE, app, friendly, on_database
 @friendly
 def import_file(
     file: Annotated[Path, typer.Argument(help="The list: .xlsx, .xls, .ods or .csv, one dossier item per row.")],
-    documents: Annotated[Path, typer.Option(help="Folder with the documents; each name starts with the row's "
-                                                 "organisation/person number.")],
+    documents: Annotated[
+        Path,
+        typer.Option(help="Folder with the documents; each name starts with the row's organisation/person number."),
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; publish nothing.")] = False,
-    submitter: Annotated[str | None, typer.Option("--as", help="Who imports: the submitter of rows that name none "
-                                                               "(default: the import's service user).")] = None,
+    submitter: Annotated[
+        str | None,
+        typer.Option(
+            "--as", help="Who imports: the submitter of rows that name none (default: the import's service user)."
+        ),
+    ] = None,
     wait: Annotated[float, typer.Option(help="Seconds to wait for intake's outcome of all rows; 0: don't.")] = 120,
-    report: Annotated[Path | None, typer.Option(help="Where to write the report (default: FILE.rapport.xlsx|csv "
-                                                     "beside FILE when that folder is yours, else in the current "
-                                                     "folder or your home).")] = None,
-    shares: Annotated[str, typer.Option(envvar="ACCORDEER_IMPORT_SHARES", help="UNC=FOLDER[;...]: the local folder "
-                                        "each attachment share stands for.")] = "",
-    language: Annotated[str | None, typer.Option(help="nl or en (default: the language of the list's headers).")
-                        ] = None,
-    allow_same_document: Annotated[bool, typer.Option(
-        "--allow-same-document", help="Import a row whose document another row or dossier item already has for the "
-                                      "same destination and message type, as a new declaration.")] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the report (default: FILE.rapport.xlsx|csv "
+            "beside FILE when that folder is yours, else in the current "
+            "folder or your home)."
+        ),
+    ] = None,
+    shares: Annotated[
+        str,
+        typer.Option(
+            envvar="ACCORDEER_IMPORT_SHARES",
+            help="UNC=FOLDER[;...]: the local folder each attachment share stands for.",
+        ),
+    ] = "",
+    language: Annotated[
+        str | None, typer.Option(help="nl or en (default: the language of the list's headers).")
+    ] = None,
+    allow_same_document: Annotated[
+        bool,
+        typer.Option(
+            "--allow-same-document",
+            help="Import a row whose document another row or dossier item already has for the "
+            "same destination and message type, as a new declaration.",
+        ),
+    ] = False,
 ) -> None:
     """Import new dossier items (Accorderingsbericht) from a list; same declarations again: nothing new."""
     from rich.console import Console
@@ -57,13 +79,15 @@ def import_file(
         typer.secho(problem.phrase.read(language or "nl"), fg="red", err=True)
         raise typer.Exit(2) from None
     said = imported.language
-    console.print(Phrase(f"{file.name}: gelezen als ", f"{file.name}: read as ").read(said)
-                  + imported.sheet.form.read(said))
+    console.print(
+        Phrase(f"{file.name}: gelezen als ", f"{file.name}: read as ").read(said) + imported.sheet.form.read(said)
+    )
     show(imported.outcomes, console, said)
     if imported.outcomes and imported.outcomes[0].row > 1:  # row 1 is the headers: a refused header leaves no rows
         written = report_path(file, report)
         write_report(written, imported.sheet, imported.outcomes, said)
-        console.print(Phrase(f"rapport: {written}", f"report: {written}").read(said)
-                      + (Phrase(" (proefimport: niets verstuurd)", " (dry run: nothing published)").read(said)
-                         if dry_run else ""))
+        console.print(
+            Phrase(f"rapport: {written}", f"report: {written}").read(said)
+            + (Phrase(" (proefimport: niets verstuurd)", " (dry run: nothing published)").read(said) if dry_run else "")
+        )
     raise typer.Exit(0 if all(o.result in GOOD for o in imported.outcomes) else 1)

@@ -27,19 +27,31 @@ def mail_list(
     to: Annotated[str | None, typer.Option("--to", help="Only mails to this address (or part of it).")] = None,
     since: Since = None,
     as_json: AsJson = False,
-    folder: Annotated[Path | None, typer.Option(help="The sink's folder (default: MAIL_SINK_FOLDER or .data/mail).")]
-    = None,
+    folder: Annotated[
+        Path | None, typer.Option(help="The sink's folder (default: MAIL_SINK_FOLDER or .data/mail).")
+    ] = None,
 ) -> None:
     """Received mails, newest first: when, to whom, subject."""
     from services.mail_sink.mailbox import read_mailbox
 
     folder, after = folder or sink_folder(), since_time(since)
-    matching = [m for m in read_mailbox(folder) if (to is None or to.lower() in m.to.lower())
-                and (after is None or m.received_at >= after)]
+    matching = [
+        m
+        for m in read_mailbox(folder)
+        if (to is None or to.lower() in m.to.lower()) and (after is None or m.received_at >= after)
+    ]
     mails, more = matching[:limit], newest(matching, limit)[1]
     if as_json:
-        rows = [{"received_at": m.received_at.isoformat(), "to": m.to, "subject": m.subject,
-                 "message_id": m.message_id, "file": str(m.path)} for m in mails]
+        rows = [
+            {
+                "received_at": m.received_at.isoformat(),
+                "to": m.to,
+                "subject": m.subject,
+                "message_id": m.message_id,
+                "file": str(m.path),
+            }
+            for m in mails
+        ]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif not mails:
         typer.echo(f"No mail{f' to {to}' if to else ''} in {folder} (the mail sink keeps what the notifier sends).")

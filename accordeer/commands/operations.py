@@ -12,15 +12,18 @@ from accordeer.commands.common import INTEGRATORS, OPERATORS, app, friendly
 from accordeer.listing import AsJson, Limit, Since, newest, since_time
 from shared.settings import Settings
 
-dlq_app = typer.Typer(help="Dead letters: records a service refused, with the reason and where they came from.",
-                      no_args_is_help=True)
+dlq_app = typer.Typer(
+    help="Dead letters: records a service refused, with the reason and where they came from.", no_args_is_help=True
+)
 app.add_typer(dlq_app, name="dlq", rich_help_panel=OPERATORS)
 
 
 @app.command(rich_help_panel=OPERATORS)
 @friendly
 def lag(
-    watch: Annotated[bool, typer.Option("--watch", help="Report again every --interval seconds, until Ctrl-C.")] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Report again every --interval seconds, until Ctrl-C.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON (with --watch: one document per line).")] = False,
     window: Annotated[int, typer.Option(min=1, help="Samples per partition that a status is judged over.")] = 3,
     interval: Annotated[float, typer.Option(min=0.1, help="Seconds between samples.")] = 1.0,
@@ -36,14 +39,16 @@ def lag(
 
     settings = Settings()
     if not watch:
-        report = asyncio.run(lag_report(settings.kafka_bootstrap_servers, settings.topics, window=window,
-                                        interval=interval))
+        report = asyncio.run(
+            lag_report(settings.kafka_bootstrap_servers, settings.topics, window=window, interval=interval)
+        )
         typer.echo(render_json(report) if as_json else render_table(report, every_partition=every_partition))
         raise typer.Exit(0 if all(g.status == "OK" for g in report.groups) else 1)
 
     async def follow() -> None:
-        async for report in watch_lag(settings.kafka_bootstrap_servers, settings.topics, window=window,
-                                      interval=interval):
+        async for report in watch_lag(
+            settings.kafka_bootstrap_servers, settings.topics, window=window, interval=interval
+        ):
             if as_json:
                 typer.echo(json.dumps(report_dict(report)))
             else:
@@ -90,9 +95,14 @@ DeadLetterTopicOption = Annotated[DeadLetterTopic, typer.Option("--topic", help=
 
 def _dead_letter_topic(settings: Settings, which: DeadLetterTopic) -> str:
     topics = settings.topics
-    consumed = {DeadLetterTopic.inbound: topics.inbound, DeadLetterTopic.workflow_actions: topics.workflow_actions,
-                DeadLetterTopic.dossier_items: topics.dossier_items, DeadLetterTopic.messages_approved: topics.approved,
-                DeadLetterTopic.workflow_tasks: topics.tasks, DeadLetterTopic.directory: topics.directory}[which]
+    consumed = {
+        DeadLetterTopic.inbound: topics.inbound,
+        DeadLetterTopic.workflow_actions: topics.workflow_actions,
+        DeadLetterTopic.dossier_items: topics.dossier_items,
+        DeadLetterTopic.messages_approved: topics.approved,
+        DeadLetterTopic.workflow_tasks: topics.tasks,
+        DeadLetterTopic.directory: topics.directory,
+    }[which]
     return topics.dead_letters_of(consumed)
 
 
@@ -113,8 +123,11 @@ def dlq_list(
     names = [_dead_letter_topic(settings, topic)] if topic else list(dead_letter_topics(settings.topics))
     listed = []
     for name in names:
-        letters = [d for d in asyncio.run(read_dead_letters(settings.kafka_bootstrap_servers, name))
-                   if (reason is None or d.reason_code == reason) and (after is None or d.dead_lettered_at >= after)]
+        letters = [
+            d
+            for d in asyncio.run(read_dead_letters(settings.kafka_bootstrap_servers, name))
+            if (reason is None or d.reason_code == reason) and (after is None or d.dead_lettered_at >= after)
+        ]
         shown, more = newest(sorted(letters, key=lambda d: d.timestamp), limit)
         listed += shown
         if not as_json:
@@ -138,9 +151,12 @@ def dlq_show(
     typer.echo(render_show(letter))
 
 
-@dlq_app.command("replay", epilog="Exit codes: 0 sent back (its consumer then decides each again; follow "
-                                  "with `accordeer status` or `dlq list`); 1 nothing matched, or not confirmed; "
-                                  "2 bad arguments, or Kafka not reachable (nothing was sent).")
+@dlq_app.command(
+    "replay",
+    epilog="Exit codes: 0 sent back (its consumer then decides each again; follow "
+    "with `accordeer status` or `dlq list`); 1 nothing matched, or not confirmed; "
+    "2 bad arguments, or Kafka not reachable (nothing was sent).",
+)
 @friendly
 def dlq_replay(
     refs: Annotated[list[str] | None, typer.Argument(help="OFFSET or PARTITION:OFFSET of each record.")] = None,
@@ -159,8 +175,12 @@ def dlq_replay(
 
     settings = Settings()
     name = _dead_letter_topic(settings, topic)
-    chosen = choose(asyncio.run(read_dead_letters(settings.kafka_bootstrap_servers, name)),
-                    refs=refs or [], reason=reason, every=every)
+    chosen = choose(
+        asyncio.run(read_dead_letters(settings.kafka_bootstrap_servers, name)),
+        refs=refs or [],
+        reason=reason,
+        every=every,
+    )
     if not chosen:
         typer.echo(f"no dead letter in {name} matches")
         raise typer.Exit(1)
@@ -173,8 +193,10 @@ def dlq_replay(
 
 @app.command(rich_help_panel=INTEGRATORS)
 @friendly
-def docs(write: Annotated[bool, typer.Option("--write", help="Regenerate docs/asyncapi.yaml from the code.")] = False,
-         serve: Annotated[int, typer.Option(help="Serve the document as a web page on this port.")] = 0) -> None:
+def docs(
+    write: Annotated[bool, typer.Option("--write", help="Regenerate docs/asyncapi.yaml from the code.")] = False,
+    serve: Annotated[int, typer.Option(help="Serve the document as a web page on this port.")] = 0,
+) -> None:
     """The AsyncAPI document of all topics (generated from the contract models)."""
     from accordeer.contract_docs import DOCUMENT, asyncapi_yaml, write_document
 

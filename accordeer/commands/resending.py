@@ -9,20 +9,29 @@ import typer
 from accordeer.commands.common import OPERATORS, app, friendly, on_database
 from accordeer.connect import settings_with_database
 
-EXIT_CODES = ("Exit codes: 0 sent again (or, with --no-wait, the resend is recorded); 1 refused, with the reason "
-              "(not at 70, a resend already under way, or the new attempt failed too); 2 bad arguments, or "
-              "PostgreSQL not reachable (nothing was changed); 3 recorded, but dispatch did not send it within "
-              "--wait seconds (it will once it runs).")
+EXIT_CODES = (
+    "Exit codes: 0 sent again (or, with --no-wait, the resend is recorded); 1 refused, with the reason "
+    "(not at 70, a resend already under way, or the new attempt failed too); 2 bad arguments, or "
+    "PostgreSQL not reachable (nothing was changed); 3 recorded, but dispatch did not send it within "
+    "--wait seconds (it will once it runs)."
+)
 
 
 @app.command(epilog=EXIT_CODES, rich_help_panel=OPERATORS)
 @friendly
 def resend(
     item: Annotated[str | None, typer.Argument(help="Dossier item id, or its first characters.")] = None,
-    show: Annotated[bool, typer.Option("--list", help="List the items at 70 that wait for a resend, with the "
-                                                      "gateway's code and reason, and change nothing.")] = False,
-    as_operator: Annotated[str | None, typer.Option(
-        "--as-operator", help="Who asks, for the audit; default: your user name on this machine.")] = None,
+    show: Annotated[
+        bool,
+        typer.Option(
+            "--list",
+            help="List the items at 70 that wait for a resend, with the gateway's code and reason, and change nothing.",
+        ),
+    ] = False,
+    as_operator: Annotated[
+        str | None,
+        typer.Option("--as-operator", help="Who asks, for the audit; default: your user name on this machine."),
+    ] = None,
     wait: Annotated[float, typer.Option(min=0.1, help="Seconds to wait until dispatch has sent it again.")] = 30,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Record the resend and return at once.")] = False,
 ) -> None:
@@ -46,8 +55,10 @@ def resend(
         requested = await request_resend(conn, found.id, who)
         if isinstance(requested, NotResent):
             return 1, f"refused: {requested.reason}"
-        said = (f"resend of dossier item {found.id} recorded (asked by {who}): attempt {requested.attempt} as "
-                f"aanleverkenmerk {requested.aanleverkenmerk}, eerder {requested.previous_aanleverkenmerk}")
+        said = (
+            f"resend of dossier item {found.id} recorded (asked by {who}): attempt {requested.attempt} as "
+            f"aanleverkenmerk {requested.aanleverkenmerk}, eerder {requested.previous_aanleverkenmerk}"
+        )
         if no_wait:
             return 0, f"{said}; dispatch sends it when it runs; follow it with `accordeer status`"
         loop = asyncio.get_running_loop()
@@ -59,8 +70,7 @@ def resend(
             if progress.sent:
                 return 0, f"{said}; sent again: dossier item {found.id} is now {progress.status}"
             await asyncio.sleep(0.2)
-        return 3, (f"{said}; dispatch has not sent it within {wait:g}s (is it running?); it will send it when it "
-                   "runs")
+        return 3, (f"{said}; dispatch has not sent it within {wait:g}s (is it running?); it will send it when it runs")
 
     code, text = on_database(work, settings.database_url)
     typer.echo(text, err=code == 1)
@@ -75,5 +85,7 @@ def _list_waiting(database_url: str) -> None:
         typer.echo("no item waits for a resend (none is stopped at 70)")
         return
     for r in rows:
-        typer.echo(f"{r['id']}  {r['message_id']}  attempt {r['attempt']}  {r['gateway_code'] or '-'}  "
-                   f"since {r['updated_at']:%Y-%m-%d %H:%M:%S}  {r['last_error'] or ''}")
+        typer.echo(
+            f"{r['id']}  {r['message_id']}  attempt {r['attempt']}  {r['gateway_code'] or '-'}  "
+            f"since {r['updated_at']:%Y-%m-%d %H:%M:%S}  {r['last_error'] or ''}"
+        )

@@ -18,12 +18,22 @@ app.add_typer(stack_app, name="stack", rich_help_panel=DEVELOPERS)
 @friendly
 def run(
     demo: Annotated[bool, typer.Option(help="Feed sample declarations and play the client.")] = True,
-    cluster: Annotated[bool, typer.Option(
-        "--cluster", help="Three Kafka brokers (KRaft) instead of one, topics with three copies and two in sync "
-                          "(as ACCORDEER_KAFKA_BROKERS=3).")] = False,
-    secure: Annotated[bool, typer.Option(
-        "--secure", help="Kafka with SCRAM over TLS and least-privilege ACLs (deploy/kafka_acls.yaml), each service "
-                         "its own principal (as ACCORDEER_KAFKA_SECURITY=scram).")] = False,
+    cluster: Annotated[
+        bool,
+        typer.Option(
+            "--cluster",
+            help="Three Kafka brokers (KRaft) instead of one, topics with three copies and two in sync "
+            "(as ACCORDEER_KAFKA_BROKERS=3).",
+        ),
+    ] = False,
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help="Kafka with SCRAM over TLS and least-privilege ACLs (deploy/kafka_acls.yaml), each service "
+            "its own principal (as ACCORDEER_KAFKA_SECURITY=scram).",
+        ),
+    ] = False,
 ) -> None:
     """Run everything here (Kafka, PostgreSQL, the services, the mocked gateway) until Ctrl-C.
 
@@ -36,8 +46,9 @@ def run(
 
 @stack_app.command("restart")
 def stack_restart(
-    name: Annotated[str, typer.Argument(help="intake, workflow, dispatch, notifier, portal, digipoort_mock or "
-                                             "mail_sink.")],
+    name: Annotated[
+        str, typer.Argument(help="intake, workflow, dispatch, notifier, portal, digipoort_mock or mail_sink.")
+    ],
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the new process.")] = 60.0,
 ) -> None:
     """Ask the running `accordeer run` (make run) to restart one of its processes now.
@@ -46,14 +57,14 @@ def stack_restart(
     from accordeer.localstack.supervisor import SUPERVISED, RunState
 
     if name not in SUPERVISED:
-        typer.secho(f"error: no process called {name!r}; the local stack runs {', '.join(SUPERVISED)}",
-                    fg="red", err=True)
+        typer.secho(
+            f"error: no process called {name!r}; the local stack runs {', '.join(SUPERVISED)}", fg="red", err=True
+        )
         raise typer.Exit(2)
     state = RunState(DATA_DIR / "run")
     before = state.read()
     if before is None:
-        typer.secho(f"error: no local stack is running here ({DATA_DIR}); start it with `make run`", fg="red",
-                    err=True)
+        typer.secho(f"error: no local stack is running here ({DATA_DIR}); start it with `make run`", fg="red", err=True)
         raise typer.Exit(1)
     old_pid = before["processes"].get(name)
     state.ask_restart(name)
@@ -67,8 +78,9 @@ def stack_restart(
             typer.echo(f"{name} restarted (pid {old_pid} → {now['processes'][name]})")
             return
         time.sleep(0.2)
-    typer.secho(f"error: {name} was not restarted within {timeout:g} s; see {DATA_DIR / 'logs' / name}.log",
-                fg="red", err=True)
+    typer.secho(
+        f"error: {name} was not restarted within {timeout:g} s; see {DATA_DIR / 'logs' / name}.log", fg="red", err=True
+    )
     raise typer.Exit(1)
 
 
@@ -102,8 +114,9 @@ def setup() -> None:
 
 @stack_app.command("credentials")
 def stack_credentials(
-    principal: Annotated[str, typer.Argument(help="operator, a service (intake, ...) or a source (exact, ...).")] =
-    "operator",
+    principal: Annotated[
+        str, typer.Argument(help="operator, a service (intake, ...) or a source (exact, ...).")
+    ] = "operator",
 ) -> None:
     """Print the environment that lets a shell's commands into the secure local stack (`accordeer run --secure`)
     as PRINCIPAL: `eval $(accordeer stack credentials operator)`. Exit code 1: no secure stack has run here."""
@@ -147,7 +160,10 @@ def _secure_stack():
 
     security = find_security(DATA_DIR)
     if security is None:
-        typer.secho(f"error: no secure local stack has run here ({DATA_DIR}); start one with `accordeer run --secure`",
-                    fg="red", err=True)
+        typer.secho(
+            f"error: no secure local stack has run here ({DATA_DIR}); start one with `accordeer run --secure`",
+            fg="red",
+            err=True,
+        )
         raise typer.Exit(1)
     return security

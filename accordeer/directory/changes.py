@@ -25,16 +25,23 @@ class Changes:
 
     def records(self) -> list[tuple[str, bytes | None]]:
         """The records that make ``directory.parties`` equal to the file: key and value, None for a removal."""
-        return ([(p.organisation_person_id, p.model_dump_json().encode()) for p in self.added]
-                + [(c.party.organisation_person_id, c.party.model_dump_json().encode()) for c in self.changed]
-                + [(party_id, None) for party_id in self.removed])
+        return (
+            [(p.organisation_person_id, p.model_dump_json().encode()) for p in self.added]
+            + [(c.party.organisation_person_id, c.party.model_dump_json().encode()) for c in self.changed]
+            + [(party_id, None) for party_id in self.removed]
+        )
 
     def summary(self) -> str:
         """E.g. ``added 1 (ORG-1), changed 1 (ORG-10045: contacts), removed 0, unchanged 40``."""
         changed = [f"{c.party.organisation_person_id}: {', '.join(c.fields)}" for c in self.changed]
-        return ", ".join([_count("added", [p.organisation_person_id for p in self.added]),
-                          _count("changed", changed, separator="; "), _count("removed", self.removed),
-                          f"unchanged {len(self.unchanged)}"])
+        return ", ".join(
+            [
+                _count("added", [p.organisation_person_id for p in self.added]),
+                _count("changed", changed, separator="; "),
+                _count("removed", self.removed),
+                f"unchanged {len(self.unchanged)}",
+            ]
+        )
 
 
 def compare(current: Mapping[str, Party], wanted: Iterable[Party]) -> Changes:

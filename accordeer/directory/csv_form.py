@@ -9,11 +9,15 @@ import io
 
 from accordeer.directory.validation import Entry, Problem
 
-PARTY_COLUMNS = {"organisation_person_id": "organisation_person_id", "name": "name", "kind": "kind",
-                 "active": "active"}
+PARTY_COLUMNS = {"organisation_person_id": "organisation_person_id", "name": "name", "kind": "kind", "active": "active"}
 NUMBER_COLUMNS = {"btw": "BTW", "fi": "Fi", "lhnr": "LHnr", "kvk": "KvK"}
-CONTACT_COLUMNS = {"contact_id": "contact_id", "contact_name": "name", "contact_email": "email",
-                   "portal_user": "portal_user", "contact_active": "active"}
+CONTACT_COLUMNS = {
+    "contact_id": "contact_id",
+    "contact_name": "name",
+    "contact_email": "email",
+    "portal_user": "portal_user",
+    "contact_active": "active",
+}
 COLUMNS = (*PARTY_COLUMNS, *NUMBER_COLUMNS, *CONTACT_COLUMNS)
 REQUIRED_COLUMNS = ("organisation_person_id", "name", "kind")
 
@@ -55,11 +59,15 @@ def _lines(reader):
 def _entry(rows: list[Row]) -> Entry:
     first_line, first = rows[0]
     fields: dict = {field: first[column] for column, field in PARTY_COLUMNS.items() if column in first}
-    fields["numbers"] = {kind: [n.strip() for n in first[column].split(";") if n.strip()]
-                         for column, kind in NUMBER_COLUMNS.items() if column in first}
+    fields["numbers"] = {
+        kind: [n.strip() for n in first[column].split(";") if n.strip()]
+        for column, kind in NUMBER_COLUMNS.items()
+        if column in first
+    }
     contact_rows = [(line, row) for line, row in rows if any(c in row for c in CONTACT_COLUMNS)]
-    fields["contacts"] = [{field: row[column] for column, field in CONTACT_COLUMNS.items() if column in row}
-                          for _, row in contact_rows]
+    fields["contacts"] = [
+        {field: row[column] for column, field in CONTACT_COLUMNS.items() if column in row} for _, row in contact_rows
+    ]
     contact_lines = [line for line, _ in contact_rows]
 
     def line_of(loc: tuple) -> int:
@@ -74,7 +82,13 @@ def _disagreements(rows: list[Row]) -> list[Problem]:
     """The rows of one party must agree on the party's columns."""
     first_line, first = rows[0]
     party_id = first.get("organisation_person_id", "(party without id)")
-    return [Problem(line, f"{party_id} {column}: '{row.get(column, '')}' differs from line {first_line} "
-                          f"('{first.get(column, '')}'); the rows of one party must agree")
-            for line, row in rows[1:] for column in (*PARTY_COLUMNS, *NUMBER_COLUMNS)
-            if row.get(column, "") != first.get(column, "")]
+    return [
+        Problem(
+            line,
+            f"{party_id} {column}: '{row.get(column, '')}' differs from line {first_line} "
+            f"('{first.get(column, '')}'); the rows of one party must agree",
+        )
+        for line, row in rows[1:]
+        for column in (*PARTY_COLUMNS, *NUMBER_COLUMNS)
+        if row.get(column, "") != first.get(column, "")
+    ]

@@ -36,9 +36,14 @@ def read_directory_file(file_name: str, text: str) -> DirectoryFile:
     parties, more = validate(entries)
     problems += more
     if not problems and not parties:
-        return DirectoryFile(errors=[f"{file_name}: holds no party; a directory file is the whole directory, "
-                                     "so loading it would remove every party"])
+        return DirectoryFile(
+            errors=[
+                f"{file_name}: holds no party; a directory file is the whole directory, "
+                "so loading it would remove every party"
+            ]
+        )
     if problems:
-        return DirectoryFile(errors=[f"{file_name} line {p.line}: {p.message}"
-                                     for p in sorted(problems, key=lambda p: p.line)])
+        return DirectoryFile(
+            errors=[f"{file_name} line {p.line}: {p.message}" for p in sorted(problems, key=lambda p: p.line)]
+        )
     return DirectoryFile(parties=parties)

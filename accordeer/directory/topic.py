@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+
 from accordeer.directory.changes import Changes
 from accordeer.kafka_io import publish
 from shared.contracts.directory import Party
@@ -61,8 +62,13 @@ def _apply(parties: dict[str, Party], record) -> None:
 @asynccontextmanager
 async def _consumer(bootstrap_servers: str, topic: str) -> AsyncIterator[tuple[AIOKafkaConsumer, list[TopicPartition]]]:
     partitions = await partitions_of(bootstrap_servers, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
-                                client_id="accordeer-directory", **client_options())
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        group_id=None,
+        enable_auto_commit=False,
+        client_id="accordeer-directory",
+        **client_options(),
+    )
     try:
         await consumer.start()
         consumer.assign(partitions)

@@ -15,8 +15,12 @@ from pydantic import ValidationError
 from accordeer.directory.error_text import location, message
 from shared.contracts.directory import Party, normalised_number
 
-NUMBER_SHAPES = {"BTW": (r"NL\d{9}B\d{2}", "NL001234567B01"), "Fi": (r"\d{9}", "001234567"),
-                 "LHnr": (r"\d{9}L\d{2}", "001234567L01"), "KvK": (r"\d{8}", "12345678")}
+NUMBER_SHAPES = {
+    "BTW": (r"NL\d{9}B\d{2}", "NL001234567B01"),
+    "Fi": (r"\d{9}", "001234567"),
+    "LHnr": (r"\d{9}L\d{2}", "001234567L01"),
+    "KvK": (r"\d{8}", "12345678"),
+}
 """What a registered number looks like per identity type (after ``normalised_number``), with an example."""
 
 NO_ID = "(party without id)"
@@ -50,18 +54,25 @@ def validate(entries: list[Entry]) -> tuple[list[Party], list[Problem]]:
         try:
             parties.append(Party.model_validate(entry.fields))
         except ValidationError as error:
-            problems += [Problem(entry.line_of(e["loc"]), f"{entry.label}{location(e['loc'])}: {message(e)}")
-                         for e in error.errors(include_url=False, include_input=False)]
+            problems += [
+                Problem(entry.line_of(e["loc"]), f"{entry.label}{location(e['loc'])}: {message(e)}")
+                for e in error.errors(include_url=False, include_input=False)
+            ]
         problems += _misshapen_numbers(entry)
     return parties, problems + _doubled_ids(entries) + _shared_portal_users(entries)
 
 
 def _misshapen_numbers(entry: Entry) -> list[Problem]:
-    return [Problem(entry.line_of(("numbers", kind, i)), f"{entry.label} numbers.{kind}[{i}]: "
-                    f"'{number}' is not a {kind} number (like {NUMBER_SHAPES[kind][1]})")
-            for kind, numbers in _mapping(entry.fields, "numbers").items() if kind in NUMBER_SHAPES
-            for i, number in enumerate(numbers if isinstance(numbers, list) else [])
-            if isinstance(number, str) and not re.fullmatch(NUMBER_SHAPES[kind][0], normalised_number(number))]
+    return [
+        Problem(
+            entry.line_of(("numbers", kind, i)),
+            f"{entry.label} numbers.{kind}[{i}]: '{number}' is not a {kind} number (like {NUMBER_SHAPES[kind][1]})",
+        )
+        for kind, numbers in _mapping(entry.fields, "numbers").items()
+        if kind in NUMBER_SHAPES
+        for i, number in enumerate(numbers if isinstance(numbers, list) else [])
+        if isinstance(number, str) and not re.fullmatch(NUMBER_SHAPES[kind][0], normalised_number(number))
+    ]
 
 
 def _doubled_ids(entries: list[Entry]) -> list[Problem]:
@@ -69,8 +80,9 @@ def _doubled_ids(entries: list[Entry]) -> list[Problem]:
     problems = []
     for entry in entries:
         if (seen := first.setdefault(entry.label, entry)) is not entry and entry.label != NO_ID:
-            problems.append(Problem(entry.line, f"{entry.label}: duplicate organisation_person_id "
-                                                f"(also at line {seen.line})"))
+            problems.append(
+                Problem(entry.line, f"{entry.label}: duplicate organisation_person_id (also at line {seen.line})")
+            )
     return problems
 
 
@@ -84,8 +96,13 @@ def _shared_portal_users(entries: list[Entry]) -> list[Problem]:
                 continue
             line = entry.line_of(("contacts", i, "portal_user"))
             if seen := first.get(user.strip()):
-                problems.append(Problem(line, f"{entry.label} contacts[{i}].portal_user: '{user}' is already the "
-                                              f"portal user of {seen}; a person logs in with one portal user"))
+                problems.append(
+                    Problem(
+                        line,
+                        f"{entry.label} contacts[{i}].portal_user: '{user}' is already the "
+                        f"portal user of {seen}; a person logs in with one portal user",
+                    )
+                )
             else:
                 first[user.strip()] = f"{entry.label} {contact.get('contact_id')} (line {line})"
     return problems

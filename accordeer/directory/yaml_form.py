@@ -16,8 +16,10 @@ _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 class _TextNumbersLoader(yaml.SafeLoader):
-    yaml_implicit_resolvers = {first: [(tag, pattern) for tag, pattern in resolvers if tag not in _NUMBER_TAGS]
-                               for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers if tag not in _NUMBER_TAGS]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
 def entries_from_yaml(text: str) -> tuple[list[Entry], list[Problem]]:
@@ -35,11 +37,16 @@ def entries_from_yaml(text: str) -> tuple[list[Entry], list[Problem]]:
         loader.dispose()
     if not isinstance(document, dict) or not isinstance(document.get("parties"), list):
         return [], [Problem(1, "expected a top-level 'parties:' with a list of parties")]
-    problems = [Problem(key.start_mark.line + 1, f"unknown top-level key '{key.value}' (only 'parties')")
-                for key, _ in root.value if key.value != "parties"] + _doubled_keys(root, set())
+    problems = [
+        Problem(key.start_mark.line + 1, f"unknown top-level key '{key.value}' (only 'parties')")
+        for key, _ in root.value
+        if key.value != "parties"
+    ] + _doubled_keys(root, set())
     nodes = _child(root, "parties")[0].value
-    return [Entry(_with_number_lists(fields), node.start_mark.line + 1, partial(_line_of, node))
-            for node, fields in zip(nodes, document["parties"], strict=True)], problems
+    return [
+        Entry(_with_number_lists(fields), node.start_mark.line + 1, partial(_line_of, node))
+        for node, fields in zip(nodes, document["parties"], strict=True)
+    ], problems
 
 
 def _with_number_lists(fields):
@@ -55,11 +62,17 @@ def _doubled_keys(node: Node, visited: set[int]) -> list[Problem]:
     if id(node) in visited:  # an alias: its node was judged where it was defined
         return []
     visited.add(id(node))
-    children = [v for _, v in node.value] if isinstance(node, MappingNode) else (
-        node.value if isinstance(node, SequenceNode) else [])
+    children = (
+        [v for _, v in node.value]
+        if isinstance(node, MappingNode)
+        else (node.value if isinstance(node, SequenceNode) else [])
+    )
     keys = [k for k, _ in node.value] if isinstance(node, MappingNode) else []
-    problems = [Problem(k.start_mark.line + 1, f"'{k.value}' is given twice in one mapping")
-                for i, k in enumerate(keys) if k.value in {earlier.value for earlier in keys[:i]}]
+    problems = [
+        Problem(k.start_mark.line + 1, f"'{k.value}' is given twice in one mapping")
+        for i, k in enumerate(keys)
+        if k.value in {earlier.value for earlier in keys[:i]}
+    ]
     return problems + [p for child in children for p in _doubled_keys(child, visited)]
 
 

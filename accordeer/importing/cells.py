@@ -17,7 +17,9 @@ DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 _ISO_WITH_ZONE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
 _DAYS = [f"%d{sep}%m{sep}{year}" for sep in "-/." for year in ("%Y", "%y")]
 _NOTATIONS = [day + clock for day in ("%Y-%m-%d", *_DAYS) for clock in (" %H:%M:%S", " %H:%M", "")] + [
-    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+]
 _WHOLE = re.compile(r"-?(0|[1-9]\d*)")
 _DECIMAL = re.compile(r"-?\d+[.,]\d+")
 _THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
@@ -90,8 +92,9 @@ def moment(cell: Any) -> datetime:
         return datetime.combine(cell, time(), DUTCH_TIME)
     value = code(cell)
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-        raise CellProblem(Phrase(f"{value!r} is een getal, geen datum; ", f"{value!r} is a number, not a date; ")
-                          + DUTCH_DATES)
+        raise CellProblem(
+            Phrase(f"{value!r} is een getal, geen datum; ", f"{value!r} is a number, not a date; ") + DUTCH_DATES
+        )
     if _ISO_WITH_ZONE.fullmatch(value):
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     for notation in _NOTATIONS:
@@ -100,9 +103,13 @@ def moment(cell: Any) -> datetime:
         except ValueError:
             continue
     if re.search(r"\b[AP]M\b", value, re.IGNORECASE):
-        raise CellProblem(Phrase(f"{value!r} is een Amerikaanse notatie (AM/PM, maand eerst): niet zeker welke dag;"
-                                 " ", f"{value!r} is in American notation (AM/PM, month first): the day is not"
-                                      " certain; ") + DUTCH_DATES)
+        raise CellProblem(
+            Phrase(
+                f"{value!r} is een Amerikaanse notatie (AM/PM, maand eerst): niet zeker welke dag; ",
+                f"{value!r} is in American notation (AM/PM, month first): the day is not certain; ",
+            )
+            + DUTCH_DATES
+        )
     raise CellProblem(Phrase(f"{value!r} is geen datum; ", f"{value!r} is not a date; ") + DUTCH_DATES)
 
 

@@ -14,8 +14,12 @@ from accordeer.importing.phrases import Phrase
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "item_type": ("Type dossieritem", "item type"),
-    "organisation_person_id": ("Organisatie/persoon", "organisation/person", "Organisatie/persoon-id",
-                               "organisation_person_id"),
+    "organisation_person_id": (
+        "Organisatie/persoon",
+        "organisation/person",
+        "Organisatie/persoon-id",
+        "organisation_person_id",
+    ),
     "contact_id": ("Contactpersoon", "contact", "Contactpersoon-id", "contact_id"),
     "subject": ("Onderwerp", "subject"),
     "message_type": ("Berichttype", "message type", "message_type"),
@@ -29,19 +33,33 @@ FIELDS: dict[str, tuple[str, ...]] = {
 """Each field's headers: the Dutch one first, then the English ones."""
 REQUIRED = ("organisation_person_id", "subject", "message_type", "document")
 PREFIXES = {"characteristic": ("Kenmerk:", "characteristic:"), "free_field": ("Vrij veld:", "free field:")}
-REPORT_COLUMNS = {"nl": ("Rij", "Resultaat", "Kolom", "Reden", "Bericht-id", "Dossieritems", "Status"),
-                  "en": ("Row", "Result", "Column", "Reason", "Message id", "Dossier items", "Status")}
+REPORT_COLUMNS = {
+    "nl": ("Rij", "Resultaat", "Kolom", "Reden", "Bericht-id", "Dossieritems", "Status"),
+    "en": ("Row", "Result", "Column", "Reason", "Message id", "Dossier items", "Status"),
+}
 IGNORED = ("Keuze verstrekkingswijze", "delivery method choice", *REPORT_COLUMNS["nl"], *REPORT_COLUMNS["en"])
 _FORBIDDEN = {
-    Phrase(nl="nummers van medewerkers of debiteuren kunnen niet gebruikt worden: geef het nummer van de"
-              " organisatie/persoon in 'Organisatie/persoon'",
-           en="employee or debtor numbers cannot be used: give the organisation/person number in"
-              " 'Organisatie/persoon'"): (
-        "Medewerker", "Medewerkernummer", "employee", "employee id", "Debiteur", "Debiteurnummer", "debtor",
-        "Verkooprelatie", "sales relation", "Crediteur", "creditor"),
-    Phrase(nl="reacties kunnen niet geïmporteerd worden; die worden later gegeven, in de accorderingsworkflow",
-           en="reactions cannot be imported; they are given later, in the approval workflow"): (
-        "Reactie", "Reacties", "reaction", "reactions"),
+    Phrase(
+        nl="nummers van medewerkers of debiteuren kunnen niet gebruikt worden: geef het nummer van de"
+        " organisatie/persoon in 'Organisatie/persoon'",
+        en="employee or debtor numbers cannot be used: give the organisation/person number in 'Organisatie/persoon'",
+    ): (
+        "Medewerker",
+        "Medewerkernummer",
+        "employee",
+        "employee id",
+        "Debiteur",
+        "Debiteurnummer",
+        "debtor",
+        "Verkooprelatie",
+        "sales relation",
+        "Crediteur",
+        "creditor",
+    ),
+    Phrase(
+        nl="reacties kunnen niet geïmporteerd worden; die worden later gegeven, in de accorderingsworkflow",
+        en="reactions cannot be imported; they are given later, in the approval workflow",
+    ): ("Reactie", "Reacties", "reaction", "reactions"),
 }
 
 
@@ -50,8 +68,9 @@ def key_of(header: str) -> str:
 
 
 _NAMES = {key_of(alias): name for name, aliases in FIELDS.items() for alias in aliases}
-_DUTCH = {key_of(aliases[0]) for aliases in FIELDS.values()} | {key_of(h) for h in ("Keuze verstrekkingswijze",
-                                                                                     *REPORT_COLUMNS["nl"])}
+_DUTCH = {key_of(aliases[0]) for aliases in FIELDS.values()} | {
+    key_of(h) for h in ("Keuze verstrekkingswijze", *REPORT_COLUMNS["nl"])
+}
 _SKIP = {key_of(h) for h in IGNORED}
 _REASONS = {key_of(h): reason for reason, headers in _FORBIDDEN.items() for h in headers}
 
@@ -81,17 +100,31 @@ def read_headers(headers: list[str]) -> tuple[Columns, list[tuple[str, Phrase]]]
             continue
         mapped = _prefixed(header)
         if key in _NAMES and _NAMES[key] in columns.fields.values():
-            problems.append((header, Phrase("deze kolom staat er twee keer; geef elke kolom één keer",
-                                            "this column appears twice; give each column once")))
+            problems.append(
+                (
+                    header,
+                    Phrase(
+                        "deze kolom staat er twee keer; geef elke kolom één keer",
+                        "this column appears twice; give each column once",
+                    ),
+                )
+            )
         elif key in _NAMES:
             columns.fields[index] = _NAMES[key]
         elif mapped:
             columns.maps[index] = mapped
         else:
             known = ", ".join(aliases[0] for aliases in FIELDS.values())
-            problems.append((header, _REASONS.get(key) or Phrase(
-                f"onbekende kolom; bekende kolommen zijn {known}, 'Kenmerk: <naam>' en 'Vrij veld: <naam>'",
-                f"unknown column; known columns are {known}, 'Kenmerk: <naam>' and 'Vrij veld: <naam>'")))
+            problems.append(
+                (
+                    header,
+                    _REASONS.get(key)
+                    or Phrase(
+                        f"onbekende kolom; bekende kolommen zijn {known}, 'Kenmerk: <naam>' en 'Vrij veld: <naam>'",
+                        f"unknown column; known columns are {known}, 'Kenmerk: <naam>' and 'Vrij veld: <naam>'",
+                    ),
+                )
+            )
     missing = [FIELDS[name][0] for name in REQUIRED if name not in columns.fields.values()]
     problems += [(name, Phrase("verplichte kolom ontbreekt", "required column is missing")) for name in missing]
     return columns, problems
@@ -101,13 +134,13 @@ def language_of(headers: list[str]) -> str:
     """Dutch unless most of the headers that belong to one language are English."""
     keys = [key_of(h) for h in headers if h]
     dutch = sum(k in _DUTCH or k.startswith(("kenmerk:", "vrij veld:")) for k in keys)
-    english = sum(k in _NAMES and k not in _DUTCH or k.startswith(("characteristic:", "free field:")) for k in keys)
+    english = sum((k in _NAMES and k not in _DUTCH) or k.startswith(("characteristic:", "free field:")) for k in keys)
     return "en" if english > dutch else "nl"
 
 
 def _prefixed(header: str) -> tuple[str, str] | None:
     for kind, prefixes in PREFIXES.items():
         for prefix in prefixes:
-            if header.lower().startswith(prefix.lower()) and header[len(prefix):].strip():
-                return kind, header[len(prefix):].strip()
+            if header.lower().startswith(prefix.lower()) and header[len(prefix) :].strip():
+                return kind, header[len(prefix) :].strip()
     return None

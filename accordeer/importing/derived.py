@@ -9,8 +9,13 @@ from typing import Any
 from accordeer.importing.phrases import Phrase
 from shared.contracts.directory import Party
 
-IDENTITY_TYPES = {"btw-aangifte": "BTW", "btw-suppletieaangifte": "BTW", "icp-aangifte": "BTW",
-                  "loonheffing": "LHnr", "kvk-stukken": "KvK"}
+IDENTITY_TYPES = {
+    "btw-aangifte": "BTW",
+    "btw-suppletieaangifte": "BTW",
+    "icp-aangifte": "BTW",
+    "loonheffing": "LHnr",
+    "kvk-stukken": "KvK",
+}
 """Whose number a message type is about when the file gives no identity: read from the directory."""
 
 
@@ -20,31 +25,45 @@ class NoIdentity(ValueError):
         self.name, self.phrase, self.code = name, phrase, code
 
 
-def identity_of(message_type: str, number: str, kind: str, organisation: str,
-                parties: Mapping[str, Party]) -> dict[str, str]:
+def identity_of(
+    message_type: str, number: str, kind: str, organisation: str, parties: Mapping[str, Party]
+) -> dict[str, str]:
     """The identity the row gives, else the one number of its type the directory has for the destination."""
     kind = kind or IDENTITY_TYPES.get(message_type, "")
     if number and kind:
         return {"number": number, "type": kind}
     if not kind:
         known = ", ".join(IDENTITY_TYPES)
-        raise NoIdentity("message_type", Phrase(
-            f"bij berichttype {message_type!r} weet de import niet welk nummer van de klant hoort; bekende"
-            f" berichttypen zijn {known}; geef anders 'Nummer belanghebbende' en 'Type belanghebbende'",
-            f"the import does not know which of the client's numbers message type {message_type!r} is about; known"
-            f" message types are {known}; else give 'Nummer belanghebbende' and 'Type belanghebbende'"))
+        raise NoIdentity(
+            "message_type",
+            Phrase(
+                f"bij berichttype {message_type!r} weet de import niet welk nummer van de klant hoort; bekende"
+                f" berichttypen zijn {known}; geef anders 'Nummer belanghebbende' en 'Type belanghebbende'",
+                f"the import does not know which of the client's numbers message type {message_type!r} is about; known"
+                f" message types are {known}; else give 'Nummer belanghebbende' and 'Type belanghebbende'",
+            ),
+        )
     party = parties.get(organisation)
     if party is None:
-        raise NoIdentity("organisation_person_id", Phrase(
-            f"{organisation} is (nog) geen klant in het relatiebestand van het kantoor",
-            f"{organisation} is not a client in the office's directory (yet)"), "destination_unknown")
+        raise NoIdentity(
+            "organisation_person_id",
+            Phrase(
+                f"{organisation} is (nog) geen klant in het relatiebestand van het kantoor",
+                f"{organisation} is not a client in the office's directory (yet)",
+            ),
+            "destination_unknown",
+        )
     registered = party.numbers.get(kind, [])
     if len(registered) != 1:
-        raise NoIdentity("identity_number", Phrase(
-            f"geef het nummer (en type) van de belanghebbende waar deze {message_type} over gaat; het relatiebestand"
-            f" heeft {len(registered)} {kind}-nummer(s) voor {organisation}",
-            f"give the identity number (and type) this {message_type} is about; the directory has"
-            f" {len(registered)} {kind} number(s) for {organisation}"))
+        raise NoIdentity(
+            "identity_number",
+            Phrase(
+                f"geef het nummer (en type) van de belanghebbende waar deze {message_type} over gaat; het relatiebestand"
+                f" heeft {len(registered)} {kind}-nummer(s) voor {organisation}",
+                f"give the identity number (and type) this {message_type} is about; the directory has"
+                f" {len(registered)} {kind} number(s) for {organisation}",
+            ),
+        )
     return {"number": registered[0], "type": kind}
 
 

@@ -16,22 +16,38 @@ from services.intake.domain import ReasonCode, Refusal, unc_form
 from shared.contracts.inbound import InboundDeclaration
 
 _FIELD_OF_REASON = {
-    ReasonCode.LOCAL_DRIVE_PATH: "attachment", ReasonCode.ATTACHMENT_NOT_ALLOWED: "attachment",
-    ReasonCode.TOO_MANY_ATTACHMENTS: "attachment", ReasonCode.UNAUTHORISED_SUBMITTER: "submitter",
-    ReasonCode.DESTINATION_UNKNOWN: "organisation_person_id", ReasonCode.DESTINATION_INACTIVE: "organisation_person_id",
-    ReasonCode.DESTINATION_REPEATED: "organisation_person_id", ReasonCode.CONTACT_NOT_OF_DESTINATION: "contact_id",
-    ReasonCode.IDENTITY_NOT_REGISTERED: "identity_number", ReasonCode.SUBMITTED_IN_FUTURE: "submitted_at",
-    ReasonCode.DOCUMENT_NOT_XML: "document", ReasonCode.DOCUMENT_UNSAFE: "document",
-    ReasonCode.DOCUMENT_FACT_MISSING: "document", ReasonCode.DOCUMENT_IDENTITY_MISMATCH: "document",
+    ReasonCode.LOCAL_DRIVE_PATH: "attachment",
+    ReasonCode.ATTACHMENT_NOT_ALLOWED: "attachment",
+    ReasonCode.TOO_MANY_ATTACHMENTS: "attachment",
+    ReasonCode.UNAUTHORISED_SUBMITTER: "submitter",
+    ReasonCode.DESTINATION_UNKNOWN: "organisation_person_id",
+    ReasonCode.DESTINATION_INACTIVE: "organisation_person_id",
+    ReasonCode.DESTINATION_REPEATED: "organisation_person_id",
+    ReasonCode.CONTACT_NOT_OF_DESTINATION: "contact_id",
+    ReasonCode.IDENTITY_NOT_REGISTERED: "identity_number",
+    ReasonCode.SUBMITTED_IN_FUTURE: "submitted_at",
+    ReasonCode.DOCUMENT_NOT_XML: "document",
+    ReasonCode.DOCUMENT_UNSAFE: "document",
+    ReasonCode.DOCUMENT_FACT_MISSING: "document",
+    ReasonCode.DOCUMENT_IDENTITY_MISMATCH: "document",
     ReasonCode.TOO_LARGE: "document",
 }
 _FIELD_OF_PATH = {
-    "subject": "subject", "message_type": "message_type", "submitter": "submitter", "submitted_at": "submitted_at",
-    "organisation_person_id": "organisation_person_id", "contact_id": "contact_id", "number": "identity_number",
-    "type": "identity_type", "document": "document", "attachment": "attachment",
+    "subject": "subject",
+    "message_type": "message_type",
+    "submitter": "submitter",
+    "submitted_at": "submitted_at",
+    "organisation_person_id": "organisation_person_id",
+    "contact_id": "contact_id",
+    "number": "identity_number",
+    "type": "identity_type",
+    "document": "document",
+    "attachment": "attachment",
 }
 _SCHEMA_WORDS = {
-    "missing": "is verplicht", "string_too_short": "mag niet leeg zijn", "blank": "mag niet leeg zijn",
+    "missing": "is verplicht",
+    "string_too_short": "mag niet leeg zijn",
+    "blank": "mag niet leeg zijn",
     "message_type": "mag alleen kleine letters, cijfers en enkele streepjes bevatten, bijvoorbeeld 'btw-aangifte'",
     "file_name": "moet een bestandsnaam zijn, zonder mappen of stuurtekens",
     "unc_path": "moet een UNC-pad zijn zoals \\\\server\\share\\map\\bestand.pdf",
@@ -39,8 +55,9 @@ _SCHEMA_WORDS = {
 }
 
 
-def explain(refusal: Refusal, declaration: Mapping[str, Any], fields: Mapping[str, str],
-            columns: Columns) -> tuple[str, Phrase]:
+def explain(
+    refusal: Refusal, declaration: Mapping[str, Any], fields: Mapping[str, str], columns: Columns
+) -> tuple[str, Phrase]:
     """(the column to change, the reason) for a refusal of the row whose declaration and values are given."""
     if refusal.reason_code in (ReasonCode.INVALID_SCHEMA, ReasonCode.UNKNOWN_FIELD):
         return _schema(refusal, declaration, fields, columns)
@@ -59,18 +76,24 @@ def _dutch(refusal: Refusal, declaration: Mapping[str, Any], fields: Mapping[str
     document = (declaration.get("document") or {}).get("file_name", "")
     if code == ReasonCode.UNAUTHORISED_SUBMITTER:
         who = declaration.get("submitter") or f"de servicegebruiker van bron {declaration.get('source')!r}"
-        return (f"instuurder {who!r} is geen bekende gebruiker of mag berichttype {declaration.get('message_type')!r}"
-                f" niet insturen; geef in '{columns.header_of('submitter')}' (of met --as) iemand die dat mag")
+        return (
+            f"instuurder {who!r} is geen bekende gebruiker of mag berichttype {declaration.get('message_type')!r}"
+            f" niet insturen; geef in '{columns.header_of('submitter')}' (of met --as) iemand die dat mag"
+        )
     if code == ReasonCode.DESTINATION_UNKNOWN:
-        return (f"{organisation} is (nog) geen klant in het relatiebestand van het kantoor; voeg de klant toe"
-                " (accordeer directory) en importeer dan opnieuw")
+        return (
+            f"{organisation} is (nog) geen klant in het relatiebestand van het kantoor; voeg de klant toe"
+            " (accordeer directory) en importeer dan opnieuw"
+        )
     if code == ReasonCode.DESTINATION_INACTIVE:
         return f"{organisation} staat in het relatiebestand als niet actief"
     if code == ReasonCode.CONTACT_NOT_OF_DESTINATION:
         return f"contactpersoon {contact} hoort in het relatiebestand niet bij {organisation}"
     if code == ReasonCode.IDENTITY_NOT_REGISTERED:
-        return (f"nummer {identity.get('type')} {fields.get('identity_number') or identity.get('number')!r} staat in"
-                f" het relatiebestand niet bij {organisation}")
+        return (
+            f"nummer {identity.get('type')} {fields.get('identity_number') or identity.get('number')!r} staat in"
+            f" het relatiebestand niet bij {organisation}"
+        )
     if code == ReasonCode.SUBMITTED_IN_FUTURE:
         return f"instuurdatum {fields.get('submitted_at')!r} ligt na het moment van inlezen; geef een datum die al voorbij is"
     if code == ReasonCode.LOCAL_DRIVE_PATH:
@@ -86,21 +109,30 @@ def _dutch(refusal: Refusal, declaration: Mapping[str, Any], fields: Mapping[str
         return f"document {document} bevat een DTD (DOCTYPE of ENTITY); dat mag niet in een aangifte"
     if code == ReasonCode.DOCUMENT_FACT_MISSING:
         concept = re.search(r"[\w-]+:[\w-]+", refusal.message)
-        return (f"in document {document} ontbreekt een gegeven dat een {declaration.get('message_type')} nodig heeft,"
-                f" of het is onleesbaar{f' ({concept.group(0)})' if concept else ''}; hoort het document bij dit"
-                " berichttype?")
+        return (
+            f"in document {document} ontbreekt een gegeven dat een {declaration.get('message_type')} nodig heeft,"
+            f" of het is onleesbaar{f' ({concept.group(0)})' if concept else ''}; hoort het document bij dit"
+            " berichttype?"
+        )
     if code == ReasonCode.DOCUMENT_IDENTITY_MISMATCH:
         about = re.search(r"about '([^']*)'", refusal.message)
         subject = f"gaat over {about.group(1)!r}" if about else "gaat over een ander nummer"
         typed = fields.get("identity_number")
-        return (f"document {document} {subject}, maar de aangifte noemt {identity.get('type')}"
-                f" {typed or identity.get('number')!r}" + ("" if typed else f" (het nummer van {organisation} in het"
-                                                               " relatiebestand); hoort het document bij deze klant?"))
+        return (
+            f"document {document} {subject}, maar de aangifte noemt {identity.get('type')}"
+            f" {typed or identity.get('number')!r}"
+            + (
+                ""
+                if typed
+                else f" (het nummer van {organisation} in het relatiebestand); hoort het document bij deze klant?"
+            )
+        )
     return f"intake weigert deze rij (reden: {code})"
 
 
-def _schema(refusal: Refusal, declaration: Mapping[str, Any], fields: Mapping[str, str],
-            columns: Columns) -> tuple[str, Phrase]:
+def _schema(
+    refusal: Refusal, declaration: Mapping[str, Any], fields: Mapping[str, str], columns: Columns
+) -> tuple[str, Phrase]:
     try:
         InboundDeclaration.model_validate(dict(declaration))
     except ValidationError as invalid:
@@ -117,8 +149,9 @@ def _schema(refusal: Refusal, declaration: Mapping[str, Any], fields: Mapping[st
     return "", Phrase(f"intake weigert deze rij (reden: {refusal.reason_code})", refusal.message)
 
 
-def _where(loc: tuple[Any, ...], fields: Mapping[str, str], declaration: Mapping[str, Any],
-           columns: Columns) -> tuple[str, str]:
+def _where(
+    loc: tuple[Any, ...], fields: Mapping[str, str], declaration: Mapping[str, Any], columns: Columns
+) -> tuple[str, str]:
     """The header and the typed value a validation error's location points at."""
     if len(loc) >= 2 and loc[0] in ("characteristics", "free_fields"):
         kind = loc[0].removesuffix("s")

@@ -28,8 +28,9 @@ class Registered:
     status: int
 
 
-def judge_rows(rows: Iterable[tuple[int, list]], columns: Columns, setup: Setup, rules: Rules
-               ) -> tuple[dict[int, Outcome], list[Prepared]]:
+def judge_rows(
+    rows: Iterable[tuple[int, list]], columns: Columns, setup: Setup, rules: Rules
+) -> tuple[dict[int, Outcome], list[Prepared]]:
     """Outcomes by row number, and the rows ready to publish (none when the file is refused whole)."""
     outcomes: dict[int, Outcome] = {}
     ready: list[Prepared] = []
@@ -49,14 +50,17 @@ def judge_rows(rows: Iterable[tuple[int, list]], columns: Columns, setup: Setup,
                 outcome.result, outcome.column = REFUSED, columns.header_of("item_type")
                 outcome.reason = Phrase(
                     f"niet geïmporteerd: rij {other_types[0]} noemt een ander type dossieritem, en één import bevat"
-                    " één type", f"not imported: row {other_types[0]} names another dossier item type, and one"
-                    " import holds one type")
+                    " één type",
+                    f"not imported: row {other_types[0]} names another dossier item type, and one"
+                    " import holds one type",
+                )
         return outcomes, []
     return outcomes, _first_of_each(ready, outcomes, columns, setup.allow_same_document)
 
 
-def _first_of_each(ready: list[Prepared], outcomes: dict[int, Outcome], columns: Columns,
-                   allow_same_document: bool) -> list[Prepared]:
+def _first_of_each(
+    ready: list[Prepared], outcomes: dict[int, Outcome], columns: Columns, allow_same_document: bool
+) -> list[Prepared]:
     """Rows that repeat an earlier row's declaration, or its document, in this same file are held back."""
     by_id: dict[str, int] = {}
     by_document: dict[tuple[str, str, str], int] = {}
@@ -67,8 +71,10 @@ def _first_of_each(ready: list[Prepared], outcomes: dict[int, Outcome], columns:
         outcome = outcomes[prepared.row]
         if earlier != prepared.row:
             outcome.result, outcome.column = DOUBLE, ""
-            outcome.reason = Phrase(f"dezelfde aangifte als rij {earlier}; die wordt één keer geïmporteerd",
-                                    f"the same declaration as row {earlier}; it is imported once")
+            outcome.reason = Phrase(
+                f"dezelfde aangifte als rij {earlier}; die wordt één keer geïmporteerd",
+                f"the same declaration as row {earlier}; it is imported once",
+            )
         elif twin != prepared.row and not allow_same_document:
             outcome.result, outcome.column = DOUBLE, columns.header_of("document")
             organisation, message_type, _ = prepared.document_key
@@ -76,15 +82,21 @@ def _first_of_each(ready: list[Prepared], outcomes: dict[int, Outcome], columns:
                 f"hetzelfde document voor {organisation} ({message_type}) staat ook in rij {twin}, met andere"
                 " gegevens; één aangifte wordt één keer geïmporteerd: houd één van beide rijen over",
                 f"the same document for {organisation} ({message_type}) is also in row {twin}, with other values;"
-                " a declaration is imported once: keep one of the two rows")
+                " a declaration is imported once: keep one of the two rows",
+            )
         else:
             kept.append(prepared)
     return kept
 
 
-def mark_registered(outcomes: dict[int, Outcome], ready: list[Prepared], registered: dict[str, list[Registered]],
-                    twins: dict[tuple[str, str, str], Registered], columns: Columns,
-                    allow_same_document: bool = False) -> list[Prepared]:
+def mark_registered(
+    outcomes: dict[int, Outcome],
+    ready: list[Prepared],
+    registered: dict[str, list[Registered]],
+    twins: dict[tuple[str, str, str], Registered],
+    columns: Columns,
+    allow_same_document: bool = False,
+) -> list[Prepared]:
     """Rows intake already holds are reported with their items and left out, and so are rows whose document intake
     holds under another message: the rest, to publish."""
     fresh = []
@@ -112,4 +124,5 @@ def _registered_twin(prepared: Prepared, twin: Registered) -> Phrase:
         " importeer dan met --allow-same-document",
         f"the same document for {organisation} ({message_type}) is already dossier item {twin.item} (source"
         f" {twin.source}, subject {twin.subject!r}), with other values; if it is a new declaration after all,"
-        " import with --allow-same-document")
+        " import with --allow-same-document",
+    )

@@ -15,17 +15,37 @@ from accordeer.importing.phrases import Phrase
 from accordeer.importing.sheets import Sheet, report_suffix, write_sheet
 from shared.contracts.status import StatusCode
 
-ACCEPTED, REFUSED, ALREADY, DOUBLE, CHECKED, PENDING = ("accepted", "refused", "already imported", "duplicate",
-                                                        "checked", "no outcome")
+ACCEPTED, REFUSED, ALREADY, DOUBLE, CHECKED, PENDING = (
+    "accepted",
+    "refused",
+    "already imported",
+    "duplicate",
+    "checked",
+    "no outcome",
+)
 PUBLISHED = "published"
 GOOD = {ACCEPTED, ALREADY, CHECKED, PUBLISHED}
-RESULTS = {ACCEPTED: Phrase("geaccepteerd", ACCEPTED), ALREADY: Phrase("al geïmporteerd", ALREADY),
-           CHECKED: Phrase("gecontroleerd", CHECKED), PUBLISHED: Phrase("verstuurd", PUBLISHED),
-           REFUSED: Phrase("geweigerd", REFUSED), DOUBLE: Phrase("dubbel", DOUBLE),
-           PENDING: Phrase("geen uitkomst", PENDING)}
-STATUSES = {0: "Geweigerd", 10: "Geregistreerd", 20: "In behandeling", 30: "In workflow", 40: "Afgekeurd",
-            50: "Klaar voor verzending", 60: "Verzonden", 70: "Verzendfout", 80: "Geaccepteerd door instantie",
-            90: "Afgewezen door instantie"}
+RESULTS = {
+    ACCEPTED: Phrase("geaccepteerd", ACCEPTED),
+    ALREADY: Phrase("al geïmporteerd", ALREADY),
+    CHECKED: Phrase("gecontroleerd", CHECKED),
+    PUBLISHED: Phrase("verstuurd", PUBLISHED),
+    REFUSED: Phrase("geweigerd", REFUSED),
+    DOUBLE: Phrase("dubbel", DOUBLE),
+    PENDING: Phrase("geen uitkomst", PENDING),
+}
+STATUSES = {
+    0: "Geweigerd",
+    10: "Geregistreerd",
+    20: "In behandeling",
+    30: "In workflow",
+    40: "Afgekeurd",
+    50: "Klaar voor verzending",
+    60: "Verzonden",
+    70: "Verzendfout",
+    80: "Geaccepteerd door instantie",
+    90: "Afgewezen door instantie",
+}
 SHOWN_ACCEPTED = 100
 """Above this many rows the table shows only the rows that need attention; the report file has every row."""
 PRODUCT_FILES = Path(accordeer.__file__).resolve().parents[1]
@@ -44,8 +64,15 @@ class Outcome:
 
     def cells(self, language: str) -> list[Any]:
         statuses = ", ".join(f"{code} {status_label(code, language)}" for code in sorted(self.statuses))
-        return [self.row, RESULTS[self.result].read(language), self.column,
-                self.reason.read(language) if self.reason else "", self.message_id, " ".join(self.items), statuses]
+        return [
+            self.row,
+            RESULTS[self.result].read(language),
+            self.column,
+            self.reason.read(language) if self.reason else "",
+            self.message_id,
+            " ".join(self.items),
+            statuses,
+        ]
 
 
 def status_label(code: int, language: str) -> str:
@@ -62,8 +89,10 @@ def show(outcomes: list[Outcome], console: Console, language: str) -> None:
             table.add_row(*(str(c) for c in outcome.cells(language)), style=style)
     if table.rows:
         console.print(table)
-    console.print(", ".join(f"{n} {RESULTS[result].read(language)}" for result, n in counts.items() if n)
-                  or Phrase("geen rijen", "no rows").read(language))
+    console.print(
+        ", ".join(f"{n} {RESULTS[result].read(language)}" for result, n in counts.items() if n)
+        or Phrase("geen rijen", "no rows").read(language)
+    )
 
 
 def report_path(source: Path, given: Path | None = None) -> Path:
@@ -85,6 +114,7 @@ def write_report(path: Path, sheet: Sheet, outcomes: list[Outcome], language: st
     earlier = {key_of(c) for columns in REPORT_COLUMNS.values() for c in columns}
     kept = [i for i, header in enumerate(sheet.headers) if key_of(header) not in earlier]
     by_row = {o.row: o for o in outcomes}
-    rows = [[cells[i] for i in kept] + by_row.get(number, Outcome(number)).cells(language)
-            for number, cells in sheet.rows]
+    rows = [
+        [cells[i] for i in kept] + by_row.get(number, Outcome(number)).cells(language) for number, cells in sheet.rows
+    ]
     write_sheet(path, [sheet.headers[i] for i in kept] + list(REPORT_COLUMNS[language]), rows)

@@ -34,10 +34,13 @@ ORDER BY i.created_at
 async def read_rules(conn, settings: Settings) -> Rules:
     repository = IntakeRepository(conn)
     return Rules(
-        authorisations=await repository.authorisations(), item_type=await repository.item_type(),
+        authorisations=await repository.authorisations(),
+        item_type=await repository.item_type(),
         parties=await read_directory(settings.kafka_bootstrap_servers, settings.topics.directory),
-        summaries=load_summary_config(settings.config_dir / "summaries.yaml"), now=datetime.now(UTC),
-        clock_skew=timedelta(seconds=settings.clock_skew_seconds), max_bytes=settings.max_message_bytes,
+        summaries=load_summary_config(settings.config_dir / "summaries.yaml"),
+        now=datetime.now(UTC),
+        clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+        max_bytes=settings.max_message_bytes,
     )
 
 

@@ -76,48 +76,76 @@ def _prepare(number: int, values: dict[str, Any], cells: list[Any], columns: Col
     fields = {name: words(value) if name == "subject" else code(value) for name, value in values.items()}
     item_type = fields.get("item_type", "")
     if item_type and item_type.lower() != ACCORDERINGSBERICHT.lower():
-        raise _Refused("item_type", Phrase(
-            f"{item_type!r}: één import bevat één type dossieritem, en dat is {ACCORDERINGSBERICHT}; importeer"
-            " andere typen apart", f"{item_type!r}: one import holds one dossier item type, and it is"
-            f" {ACCORDERINGSBERICHT}; import other types separately"), "item_type")
+        raise _Refused(
+            "item_type",
+            Phrase(
+                f"{item_type!r}: één import bevat één type dossieritem, en dat is {ACCORDERINGSBERICHT}; importeer"
+                " andere typen apart",
+                f"{item_type!r}: one import holds one dossier item type, and it is"
+                f" {ACCORDERINGSBERICHT}; import other types separately",
+            ),
+            "item_type",
+        )
     organisation = fields.get("organisation_person_id", "")
     if not organisation:
-        raise _Refused("organisation_person_id", Phrase("geef het organisatie/persoonnummer van de bestemming",
-                                                        "give the organisation/person number of the destination"))
+        raise _Refused(
+            "organisation_person_id",
+            Phrase(
+                "geef het organisatie/persoonnummer van de bestemming",
+                "give the organisation/person number of the destination",
+            ),
+        )
     path = _file(lambda: document_path(fields.get("document", ""), organisation, setup.documents), "document")
     _file(lambda: setup.names.claim(organisation, path.name, number), "document")
     content = path.read_bytes()
     maps = _maps(cells, columns)
     declaration = {
-        "schema_version": 1, "source": setup.source, "message_type": fields.get("message_type", ""),
+        "schema_version": 1,
+        "source": setup.source,
+        "message_type": fields.get("message_type", ""),
         "subject": fields.get("subject", ""),
-        "destinations": [{"organisation_person_id": organisation}
-                         | ({"contact_id": c} if (c := fields.get("contact_id")) else {})],
+        "destinations": [
+            {"organisation_person_id": organisation} | ({"contact_id": c} if (c := fields.get("contact_id")) else {})
+        ],
         "identity": _identity(fields, organisation, setup.parties),
-        "document": {"file_name": path.name, "mime_type": mime_type(path.name),
-                     "content_base64": base64.b64encode(content).decode()},
-        **_optional(values, fields, setup, organisation, number), **maps,
+        "document": {
+            "file_name": path.name,
+            "mime_type": mime_type(path.name),
+            "content_base64": base64.b64encode(content).decode(),
+        },
+        **_optional(values, fields, setup, organisation, number),
+        **maps,
     }
     document = hashlib.sha256(content).hexdigest()
     message_id = message_id_of(_meaning(values, fields, declaration["identity"], maps, document))
-    return Prepared(number, message_id, json.dumps({"message_id": message_id, **declaration}).encode(), fields,
-                    (organisation, declaration["message_type"], document))
+    return Prepared(
+        number,
+        message_id,
+        json.dumps({"message_id": message_id, **declaration}).encode(),
+        fields,
+        (organisation, declaration["message_type"], document),
+    )
 
 
-def _meaning(values: dict[str, Any], fields: dict[str, str], identity: dict[str, str], maps: dict[str, Any],
-             document: str) -> dict[str, Any]:
+def _meaning(
+    values: dict[str, Any], fields: dict[str, str], identity: dict[str, str], maps: dict[str, Any], document: str
+) -> dict[str, Any]:
     """What identifies the row: its values as they mean (a date as the instant, not its notation), by field rather
     than by header, the identity it is filed under (typed or from the directory), and its document's bytes rather
     than its name. The item type is one per import, so no part of it."""
     meaning: dict[str, Any] = {name: value for name, value in fields.items() if value and name not in _NOT_MEANING}
     if fields.get("submitted_at"):
         meaning["submitted_at"] = instant(values["submitted_at"])
-    return meaning | maps | {"identity": [normalised_number(identity["number"]), identity["type"].upper()],
-                             "document": document}
+    return (
+        meaning
+        | maps
+        | {"identity": [normalised_number(identity["number"]), identity["type"].upper()], "document": document}
+    )
 
 
-def _optional(values: dict[str, Any], fields: dict[str, str], setup: Setup, organisation: str,
-              number: int) -> dict[str, Any]:
+def _optional(
+    values: dict[str, Any], fields: dict[str, str], setup: Setup, organisation: str, number: int
+) -> dict[str, Any]:
     found: dict[str, Any] = {}
     if submitter := fields.get("submitter") or setup.submitter:
         found["submitter"] = submitter
@@ -151,7 +179,12 @@ def _file(check: Callable[[], T], name: str) -> T:
 
 def _identity(fields: dict[str, str], organisation: str, parties: Mapping[str, Party]) -> dict[str, str]:
     try:
-        return identity_of(fields.get("message_type", ""), fields.get("identity_number", ""),
-                           fields.get("identity_type", ""), organisation, parties)
+        return identity_of(
+            fields.get("message_type", ""),
+            fields.get("identity_number", ""),
+            fields.get("identity_type", ""),
+            organisation,
+            parties,
+        )
     except NoIdentity as missing:
         raise _Refused(missing.name, missing.phrase, missing.code) from None

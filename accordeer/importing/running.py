@@ -50,8 +50,14 @@ async def run_import(conn, settings: Settings, request: Request, progress: Progr
     if problems:
         return Imported(sheet, [Outcome(1, REFUSED, header, reason) for header, reason in problems], language)
     rules = await read_rules(conn, settings)
-    setup = Setup(IMPORT_SOURCE, request.documents, request.shares, request.submitter, rules.parties,
-                  allow_same_document=request.allow_same_document)
+    setup = Setup(
+        IMPORT_SOURCE,
+        request.documents,
+        request.shares,
+        request.submitter,
+        rules.parties,
+        allow_same_document=request.allow_same_document,
+    )
     rows = progress.track(sheet.rows, description="checking rows")
     outcomes, ready = judge_rows(rows, columns, setup, rules)
     registered = await registered_items(conn, IMPORT_SOURCE, [p.message_id for p in ready])
@@ -62,8 +68,14 @@ async def run_import(conn, settings: Settings, request: Request, progress: Progr
     return Imported(sheet, sorted(outcomes.values(), key=lambda o: o.row), language)
 
 
-async def _publish(settings: Settings, ready: list[Prepared], outcomes: dict[int, Outcome], columns: Columns,
-                   wait: float, progress: Progress) -> None:
+async def _publish(
+    settings: Settings,
+    ready: list[Prepared],
+    outcomes: dict[int, Outcome],
+    columns: Columns,
+    wait: float,
+    progress: Progress,
+) -> None:
     records = [(p.message_id, p.value) for p in ready]
     for prepared in ready:
         outcomes[prepared.row].result = PUBLISHED
@@ -84,10 +96,12 @@ async def _publish(settings: Settings, ready: list[Prepared], outcomes: dict[int
     for prepared in waiting.values():
         outcome = outcomes[prepared.row]
         outcome.result = PENDING
-        outcome.reason = Phrase(f"verstuurd, maar intake gaf binnen {wait:g} s geen uitkomst; importeer het bestand"
-                                " later opnieuw: wat intake dan heeft, staat er als al geïmporteerd",
-                                f"published, but intake gave no outcome within {wait:g} s; import the file again"
-                                " later: what intake has by then shows as already imported")
+        outcome.reason = Phrase(
+            f"verstuurd, maar intake gaf binnen {wait:g} s geen uitkomst; importeer het bestand"
+            " later opnieuw: wat intake dan heeft, staat er als al geïmporteerd",
+            f"published, but intake gave no outcome within {wait:g} s; import the file again"
+            " later: what intake has by then shows as already imported",
+        )
 
 
 def _record(outcome: Outcome, prepared: Prepared, event: StatusEvent, columns: Columns) -> bool:

@@ -16,8 +16,11 @@ from accordeer.importing.phrases import SAVE_AS_UTF8_CSV, SAVE_AS_XLSX, Phrase
 
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
 SUFFIXES = (*WORKBOOKS, ".csv")
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
-         (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
 _ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252"}
 
 
@@ -41,17 +44,29 @@ class Sheet:
 def read_sheet(path: Path) -> Sheet:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise SheetProblem(Phrase(f"{path.name}: een {suffix or 'bestand zonder extensie'} kan niet gelezen worden;"
-                                  " geef een .xlsx-, .xls-, .ods- of .csv-bestand; ",
-                                  f"{path.name}: a {suffix or 'file without an extension'} cannot be read; give an"
-                                  " .xlsx, .xls, .ods or .csv file; ") + SAVE_AS_XLSX)
+        raise SheetProblem(
+            Phrase(
+                f"{path.name}: een {suffix or 'bestand zonder extensie'} kan niet gelezen worden;"
+                " geef een .xlsx-, .xls-, .ods- of .csv-bestand; ",
+                f"{path.name}: a {suffix or 'file without an extension'} cannot be read; give an"
+                " .xlsx, .xls, .ods or .csv file; ",
+            )
+            + SAVE_AS_XLSX
+        )
     lines, form = _workbook_rows(path) if suffix in WORKBOOKS else _csv_rows(path)
     if not lines:
-        raise SheetProblem(Phrase(f"{path.name} is leeg: de eerste rij moet de kolomkoppen bevatten",
-                                  f"{path.name} is empty: its first row must hold the column headers"))
+        raise SheetProblem(
+            Phrase(
+                f"{path.name} is leeg: de eerste rij moet de kolomkoppen bevatten",
+                f"{path.name} is empty: its first row must hold the column headers",
+            )
+        )
     headers = [str(h).strip() if h is not None else "" for h in lines[0]]
-    rows = [(number, _padded(cells, len(headers))) for number, cells in enumerate(lines[1:], start=2)
-            if any(_filled(c) for c in cells)]
+    rows = [
+        (number, _padded(cells, len(headers)))
+        for number, cells in enumerate(lines[1:], start=2)
+        if any(_filled(c) for c in cells)
+    ]
     return Sheet(headers, rows, form)
 
 
@@ -63,27 +78,39 @@ def _workbook_rows(path: Path) -> tuple[list[list[Any]], Phrase]:
             rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
         return rows, Phrase(f"werkmap ({path.suffix.lower()})", f"workbook ({path.suffix.lower()})")
     except PasswordError:
-        raise SheetProblem(Phrase(f"{path.name} is met een wachtwoord beveiligd; sla het zonder wachtwoord op",
-                                  f"{path.name} is protected by a password; save it without one")) from None
+        raise SheetProblem(
+            Phrase(
+                f"{path.name} is met een wachtwoord beveiligd; sla het zonder wachtwoord op",
+                f"{path.name} is protected by a password; save it without one",
+            )
+        ) from None
     except (CalamineError, OSError, ValueError, IndexError) as error:
-        raise SheetProblem(Phrase(f"{path.name} kan niet gelezen worden als werkmap ({error}); open het in Excel of"
-                                  " LibreOffice en ", f"{path.name} cannot be read as a workbook ({error}); open it"
-                                  " in Excel or LibreOffice and ") + SAVE_AS_XLSX) from None
+        raise SheetProblem(
+            Phrase(
+                f"{path.name} kan niet gelezen worden als werkmap ({error}); open het in Excel of LibreOffice en ",
+                f"{path.name} cannot be read as a workbook ({error}); open it in Excel or LibreOffice and ",
+            )
+            + SAVE_AS_XLSX
+        ) from None
 
 
 def _csv_rows(path: Path) -> tuple[list[list[str]], Phrase]:
     text, encoding = _decoded(path)
     # Dutch Excel writes ';'-separated CSV; others write ','.
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text.split("\n", 1)[0] or ",",
-                                                                       delimiters=";,\t")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text.split("\n", 1)[0] or ",", delimiters=";,\t")
     except csv.Error:  # a single column, or no line the sniffer can read: plain commas
         dialect = csv.excel
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
     except csv.Error as error:
-        raise SheetProblem(Phrase(f"{path.name} kan niet als CSV gelezen worden ({error}); ",
-                                  f"{path.name} cannot be read as CSV ({error}); ") + SAVE_AS_UTF8_CSV) from None
+        raise SheetProblem(
+            Phrase(
+                f"{path.name} kan niet als CSV gelezen worden ({error}); ",
+                f"{path.name} cannot be read as CSV ({error}); ",
+            )
+            + SAVE_AS_UTF8_CSV
+        ) from None
     separator = {"\t": "tab"}.get(dialect.delimiter, repr(dialect.delimiter))
     return rows, Phrase(f"CSV in {encoding}, scheidingsteken {separator}", f"CSV in {encoding}, separator {separator}")
 
@@ -110,8 +137,13 @@ def _decode(path: Path, content: bytes, codec: str) -> str:
 
 
 def _not_text(path: Path) -> SheetProblem:
-    return SheetProblem(Phrase(f"{path.name} is geen tekst in UTF-8 of Windows-1252; ",
-                               f"{path.name} is not text in UTF-8 or Windows-1252; ") + SAVE_AS_UTF8_CSV)
+    return SheetProblem(
+        Phrase(
+            f"{path.name} is geen tekst in UTF-8 of Windows-1252; ",
+            f"{path.name} is not text in UTF-8 or Windows-1252; ",
+        )
+        + SAVE_AS_UTF8_CSV
+    )
 
 
 def _filled(cell: Any) -> bool:

@@ -24,8 +24,13 @@ TOPIC, GROUP = 2, 3
 LITERAL, PREFIXED = 3, 4
 READ, WRITE, DESCRIBE = 3, 4, 8
 ALLOW = 3
-_OPERATIONS = {"read": (TOPIC, READ), "write": (TOPIC, WRITE), "describe": (TOPIC, DESCRIBE),
-               "groups": (GROUP, READ), "describe_groups": (GROUP, DESCRIBE)}
+_OPERATIONS = {
+    "read": (TOPIC, READ),
+    "write": (TOPIC, WRITE),
+    "describe": (TOPIC, DESCRIBE),
+    "groups": (GROUP, READ),
+    "describe_groups": (GROUP, DESCRIBE),
+}
 
 
 class AclError(RuntimeError):
@@ -43,8 +48,15 @@ class AclBinding:
     operation: int
 
     def request(self) -> CreateAclsRequest:
-        return CreateAclsRequest(self.resource_type, self.name, PREFIXED if self.prefixed else LITERAL,
-                                 f"User:{self.principal}", "*", self.operation, ALLOW)
+        return CreateAclsRequest(
+            self.resource_type,
+            self.name,
+            PREFIXED if self.prefixed else LITERAL,
+            f"User:{self.principal}",
+            "*",
+            self.operation,
+            ALLOW,
+        )
 
 
 def configured_sources(path: Path = AUTHORISATIONS_FILE) -> list[str]:
@@ -67,14 +79,17 @@ def bindings(sources: list[str], prefix: str = "", path: Path = ACLS_FILE) -> li
     template = table.get("sources") or {}
     for source in sources:
         rights.setdefault(source, []).append(
-            {kind: [n.replace("{source}", source) for n in names] for kind, names in template.items()})
+            {kind: [n.replace("{source}", source) for n in names] for kind, names in template.items()}
+        )
     found = set()
     for principal, entries in rights.items():
         for entry in entries:
             unknown = set(entry) - set(_OPERATIONS)
             if unknown:
-                raise AclError(f"{path.name}: {principal} has unknown key(s) {', '.join(sorted(unknown))}; "
-                               f"known: {', '.join(_OPERATIONS)}")
+                raise AclError(
+                    f"{path.name}: {principal} has unknown key(s) {', '.join(sorted(unknown))}; "
+                    f"known: {', '.join(_OPERATIONS)}"
+                )
             for kind, names in entry.items():
                 resource_type, operation = _OPERATIONS[kind]
                 for name in names:
@@ -86,24 +101,38 @@ def bindings(sources: list[str], prefix: str = "", path: Path = ACLS_FILE) -> li
 async def apply_acls(admin: AIOKafkaAdminClient, wanted: list[AclBinding]) -> None:
     """Create every binding (creating one that exists is a no-op for the broker); raise AclError on a refusal."""
     responses = await asyncio.gather(*(admin._send_request(binding.request()) for binding in wanted))
-    refused = [f"{binding}: {for_code(code).__name__} {message or ''}".strip()
-               for binding, response in zip(wanted, responses)
-               for code, message in response.creation_responses if code != 0]
+    refused = [
+        f"{binding}: {for_code(code).__name__} {message or ''}".strip()
+        for binding, response in zip(wanted, responses)
+        for code, message in response.creation_responses
+        if code != 0
+    ]
     if refused:
         raise AclError("the broker refused ACL bindings:\n" + "\n".join(refused))
 
 
-async def grant(bootstrap_servers: str, admin_options: dict, *, prefix: str = "", sources: list[str] | None = None,
-                within: float = 60.0) -> int:
+async def grant(
+    bootstrap_servers: str,
+    admin_options: dict,
+    *,
+    prefix: str = "",
+    sources: list[str] | None = None,
+    within: float = 60.0,
+) -> int:
     """Apply the table for the topic ``prefix`` as the admin (``admin_options``: shared/kafka/security.py's
     client options of the admin principal); returns how many bindings it holds. Retries while the broker
     starts up."""
     wanted = bindings(configured_sources() if sources is None else sources, prefix)
-    async for attempt in AsyncRetrying(stop=stop_after_delay(within), wait=wait_exponential(multiplier=0.2, max=2),
-                                       retry=retry_if_exception_type(KafkaError), reraise=True):
+    async for attempt in AsyncRetrying(
+        stop=stop_after_delay(within),
+        wait=wait_exponential(multiplier=0.2, max=2),
+        retry=retry_if_exception_type(KafkaError),
+        reraise=True,
+    ):
         with attempt:
-            admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-acls",
-                                        **admin_options)
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=bootstrap_servers, client_id="accordeer-acls", **admin_options
+            )
             await admin.start()
             try:
                 await apply_acls(admin, wanted)

@@ -19,8 +19,8 @@ The methods block (they start JVMs and wait for them); call them through
 """
 
 import json
-import subprocess
 import signal
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,9 +77,17 @@ class LocalKafkaCluster:
     the port it advertises to clients instead of its own (a proxy's). ``security``: secure mode, SCRAM over TLS
     for clients, certificates between the nodes, the StandardAuthorizer (accordeer/localstack/secure.py)."""
 
-    def __init__(self, data_dir: Path, cache_dir: Path, *, brokers: int = 3,
-                 advertised_ports: dict[int, int] | None = None, base_port: int | None = None, heap: str = "384m",
-                 security: BrokerSecurity | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        cache_dir: Path,
+        *,
+        brokers: int = 3,
+        advertised_ports: dict[int, int] | None = None,
+        base_port: int | None = None,
+        heap: str = "384m",
+        security: BrokerSecurity | None = None,
+    ):
         self.data_dir, self.cache_dir, self.brokers = Path(data_dir), Path(cache_dir), brokers
         self.security = security
         self.advertised_ports = dict(advertised_ports or {})
@@ -183,8 +191,10 @@ class LocalKafkaCluster:
             if len(document["ports"]) == self.brokers:
                 return [_Ports(**p) for p in document["ports"]]
         if self.base_port is not None:
-            return [_Ports(self.base_port + i, self.base_port + 10 + i, self.base_port + 20 + i)
-                    for i in range(self.brokers)]
+            return [
+                _Ports(self.base_port + i, self.base_port + 10 + i, self.base_port + 20 + i)
+                for i in range(self.brokers)
+            ]
         return [_Ports(free_port(), free_port(), free_port()) for _ in range(self.brokers)]
 
     def _quorum(self) -> str:
@@ -195,16 +205,30 @@ class LocalKafkaCluster:
         node_dir.mkdir(parents=True, exist_ok=True)
         ports = self._ports[i]
         config = node_dir / "server.properties"
-        config.write_text(_CONFIG.format(
-            node_id=i + 1, voters=self.brokers, quorum=self._quorum(), client_port=ports.client,
-            internal_port=ports.internal, controller_port=ports.controller, advertised_port=self.advertised_port(i),
-            log_dir=node_dir / "logs", replication=self.replication_factor, min_isr=self.min_insync_replicas,
-        ))
+        config.write_text(
+            _CONFIG.format(
+                node_id=i + 1,
+                voters=self.brokers,
+                quorum=self._quorum(),
+                client_port=ports.client,
+                internal_port=ports.internal,
+                controller_port=ports.controller,
+                advertised_port=self.advertised_port(i),
+                log_dir=node_dir / "logs",
+                replication=self.replication_factor,
+                min_isr=self.min_insync_replicas,
+            )
+        )
         if self.security is not None:
             with config.open("a") as file:
-                file.write(self.security.server_properties(
-                    client_port=ports.client, advertised_port=self.advertised_port(i), internal_port=ports.internal,
-                    controller_port=ports.controller))
+                file.write(
+                    self.security.server_properties(
+                        client_port=ports.client,
+                        advertised_port=self.advertised_port(i),
+                        internal_port=ports.internal,
+                        controller_port=ports.controller,
+                    )
+                )
         return config
 
     def _format(self, libs: Path, configs: list[Path]) -> None:
@@ -213,20 +237,39 @@ class LocalKafkaCluster:
         if saved.exists():
             document = json.loads(saved.read_text())
         else:
-            document = {"cluster_id": _cluster_id(), "directory_ids": [_cluster_id() for _ in range(self.brokers)],
-                        "ports": [vars(p) for p in self._ports]}
+            document = {
+                "cluster_id": _cluster_id(),
+                "directory_ids": [_cluster_id() for _ in range(self.brokers)],
+                "ports": [vars(p) for p in self._ports],
+            }
             saved.write_text(json.dumps(document, indent=2))
-        voters = ",".join(f"{i + 1}@127.0.0.1:{p.controller}:{document['directory_ids'][i]}"
-                          for i, p in enumerate(self._ports))
+        voters = ",".join(
+            f"{i + 1}@127.0.0.1:{p.controller}:{document['directory_ids'][i]}" for i, p in enumerate(self._ports)
+        )
         pending = {
             i: subprocess.Popen(
-                ["java", "-Xmx256m", f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-                 "-cp", f"{libs}/*", "kafka.tools.StorageTool", "format",
-                 "-t", document["cluster_id"], "-c", str(config), "--initial-controllers", voters,
-                 *(self.security.scram_arguments() if self.security is not None else ())],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                [
+                    "java",
+                    "-Xmx256m",
+                    f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+                    "-cp",
+                    f"{libs}/*",
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    document["cluster_id"],
+                    "-c",
+                    str(config),
+                    "--initial-controllers",
+                    voters,
+                    *(self.security.scram_arguments() if self.security is not None else ()),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
             )
-            for i, config in enumerate(configs) if not (self._node_dir(i) / "logs" / "meta.properties").exists()
+            for i, config in enumerate(configs)
+            if not (self._node_dir(i) / "logs" / "meta.properties").exists()
         }
         failures = []
         for i, process in pending.items():
@@ -241,9 +284,17 @@ class LocalKafkaCluster:
         seen = _started_count(log_path)
         self.processes[i] = ManagedProcess(
             name=f"kafka-{i}",
-            argv=["java", f"-Xmx{self.heap}", "-Xms128m", "-XX:+UseG1GC",
-                  f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-                  "-cp", f"{libs}/*", "kafka.Kafka", str(self._node_dir(i) / "server.properties")],
+            argv=[
+                "java",
+                f"-Xmx{self.heap}",
+                "-Xms128m",
+                "-XX:+UseG1GC",
+                f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+                "-cp",
+                f"{libs}/*",
+                "kafka.Kafka",
+                str(self._node_dir(i) / "server.properties"),
+            ],
             log_path=log_path,
         ).start()
         return i, seen
@@ -251,8 +302,12 @@ class LocalKafkaCluster:
     def _wait_started(self, i: int, seen: int, timeout: float) -> None:
         process, log_path = self.processes[i], self._node_dir(i) / "kafka.log"
         try:
-            wait_until(lambda: _started_count(log_path) > seen or not process.running(), timeout=timeout,
-                       interval=0.2, what=f"Kafka broker {i}")
+            wait_until(
+                lambda: _started_count(log_path) > seen or not process.running(),
+                timeout=timeout,
+                interval=0.2,
+                what=f"Kafka broker {i}",
+            )
         except TimeoutError as exc:
             raise KafkaStartError(f"{exc}\n{process.tail()}") from exc
         if not process.running():

@@ -32,16 +32,29 @@ def ensure_jars(cache_dir: Path) -> Path:
     if any(libs.glob("kafka_2.13-*.jar")):
         return libs
     if shutil.which("mvn") is None:
-        raise KafkaStartError("Maven (mvn) is needed once to fetch the Kafka jars; install it or set KAFKA_BOOTSTRAP_SERVERS")
+        raise KafkaStartError(
+            "Maven (mvn) is needed once to fetch the Kafka jars; install it or set KAFKA_BOOTSTRAP_SERVERS"
+        )
     partial = libs.with_name("libs.partial")
     shutil.rmtree(partial, ignore_errors=True)
     result = subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(DEPLOY_KAFKA / "pom.xml"), DEPENDENCY_PLUGIN,
-         "-DincludeScope=runtime", f"-DoutputDirectory={partial}"],
-        capture_output=True, text=True,
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(DEPLOY_KAFKA / "pom.xml"),
+            DEPENDENCY_PLUGIN,
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={partial}",
+        ],
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
-        raise KafkaStartError(f"fetching the Kafka jars with Maven failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        raise KafkaStartError(
+            f"fetching the Kafka jars with Maven failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        )
     shutil.rmtree(libs, ignore_errors=True)
     partial.rename(libs)
     return libs
@@ -86,7 +99,9 @@ class LocalKafka:
 
     def start(self, timeout: float = 90.0) -> "LocalKafka":
         if port_open(self.port):
-            raise KafkaStartError(f"port {self.port} is already in use; stop what runs there or set KAFKA_BOOTSTRAP_SERVERS")
+            raise KafkaStartError(
+                f"port {self.port} is already in use; stop what runs there or set KAFKA_BOOTSTRAP_SERVERS"
+            )
         libs = ensure_jars(self.cache_dir)
         if self.security is not None:
             self.security.prepare()
@@ -96,14 +111,22 @@ class LocalKafka:
         self.process = ManagedProcess(
             name="kafka",
             argv=[
-                "java", f"-Xmx{self.heap}", "-Xms256m", "-XX:+UseG1GC",
+                "java",
+                f"-Xmx{self.heap}",
+                "-Xms256m",
+                "-XX:+UseG1GC",
                 f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-                "-cp", f"{libs}/*", "kafka.Kafka", str(config),
+                "-cp",
+                f"{libs}/*",
+                "kafka.Kafka",
+                str(config),
             ],
             log_path=self.data_dir / "kafka.log",
         ).start()
         try:
-            wait_until(lambda: port_open(self.port) or not self.process.running(), timeout=timeout, what="the Kafka broker")
+            wait_until(
+                lambda: port_open(self.port) or not self.process.running(), timeout=timeout, what="the Kafka broker"
+            )
         except TimeoutError as exc:
             self.stop()
             raise KafkaStartError(f"{exc}\n{self.process.tail()}") from exc
@@ -125,24 +148,46 @@ class LocalKafka:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         template = Template((DEPLOY_KAFKA / "server.properties").read_text())
         config = self.data_dir / "server.properties"
-        config.write_text(template.substitute(
-            port=self.port, controller_port=self.controller_port, log_dir=self.data_dir / "logs",
-        ))
+        config.write_text(
+            template.substitute(
+                port=self.port,
+                controller_port=self.controller_port,
+                log_dir=self.data_dir / "logs",
+            )
+        )
         if self.security is not None:
             with config.open("a") as file:
-                file.write(self.security.server_properties(
-                    client_port=self.port, advertised_port=self.port, internal_port=free_port(),
-                    controller_port=self.controller_port))
+                file.write(
+                    self.security.server_properties(
+                        client_port=self.port,
+                        advertised_port=self.port,
+                        internal_port=free_port(),
+                        controller_port=self.controller_port,
+                    )
+                )
         return config
 
     def _format(self, libs: Path, config: Path) -> None:
         cluster_id = _cluster_id()
         result = subprocess.run(
-            ["java", "-Xmx512m", f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-             "-cp", f"{libs}/*", "kafka.tools.StorageTool",
-             "format", "--standalone", "-t", cluster_id, "-c", str(config),
-             *(self.security.scram_arguments() if self.security is not None else ())],
-            capture_output=True, text=True, env={**os.environ},
+            [
+                "java",
+                "-Xmx512m",
+                f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+                "-cp",
+                f"{libs}/*",
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                cluster_id,
+                "-c",
+                str(config),
+                *(self.security.scram_arguments() if self.security is not None else ()),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ},
         )
         if result.returncode != 0:
             raise KafkaStartError(f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}")

@@ -74,8 +74,12 @@ class BrokerSecurity:
             return []
         passwords = {p: secrets.token_urlsafe(24) for p in missing}
         # Right after a start the broker may not have read its metadata yet and refuse even the admin for a moment.
-        Retrying(stop=stop_after_delay(60), wait=wait_fixed(2), retry=retry_if_exception_type(SecurityMaterialError),
-                 reraise=True)(store_scram, libs, bootstrap_servers, self, passwords)
+        Retrying(
+            stop=stop_after_delay(60),
+            wait=wait_fixed(2),
+            retry=retry_if_exception_type(SecurityMaterialError),
+            reraise=True,
+        )(store_scram, libs, bootstrap_servers, self, passwords)
         self._write_credentials({**self.credentials(), **passwords})
         return missing
 
@@ -93,16 +97,24 @@ class BrokerSecurity:
 
     def scram_arguments(self) -> list[str]:
         """``kafka-storage format`` arguments that store every principal's SCRAM credential with the metadata."""
-        return [argument for name, password in sorted(self.credentials().items())
-                for argument in ("--add-scram", f"{MECHANISM}=[name={name},password={password}]")]
+        return [
+            argument
+            for name, password in sorted(self.credentials().items())
+            for argument in ("--add-scram", f"{MECHANISM}=[name={name},password={password}]")
+        ]
 
     def client_env(self, principal: str) -> dict[str, str]:
         """The environment of a process that connects as ``principal`` (shared/settings.py reads it)."""
-        return {"ACCORDEER_KAFKA_SECURITY": "scram", "ACCORDEER_KAFKA_USERNAME": principal,
-                "ACCORDEER_KAFKA_PASSWORD": self.password(principal), "ACCORDEER_KAFKA_CA_FILE": str(self.ca_file)}
+        return {
+            "ACCORDEER_KAFKA_SECURITY": "scram",
+            "ACCORDEER_KAFKA_USERNAME": principal,
+            "ACCORDEER_KAFKA_PASSWORD": self.password(principal),
+            "ACCORDEER_KAFKA_CA_FILE": str(self.ca_file),
+        }
 
-    def server_properties(self, *, client_port: int, advertised_port: int, internal_port: int,
-                          controller_port: int) -> str:
+    def server_properties(
+        self, *, client_port: int, advertised_port: int, internal_port: int, controller_port: int
+    ) -> str:
         """Broker settings of secure mode; appended after the plaintext ones, whose listeners they replace."""
         return f"""
 # Secure mode (accordeer.localstack.secure): SCRAM over TLS for clients, certificates between brokers.
@@ -134,16 +146,59 @@ super.users=User:{ADMIN};User:{BROKER_PRINCIPAL}
     def _make_certificates(self) -> None:
         d = self.directory
         extensions = d / "broker.ext"
-        extensions.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
-                              "keyUsage=critical,digitalSignature,keyEncipherment\n"
-                              "extendedKeyUsage=serverAuth,clientAuth\n")
-        _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d / "ca.key", "-out", d / "ca.pem",
-                 "-days", "825", "-subj", "/CN=Accordeer local CA",
-                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", d / "broker.key", "-out", d / "broker.csr",
-                 "-subj", f"/{BROKER_PRINCIPAL}")
-        _openssl("x509", "-req", "-in", d / "broker.csr", "-CA", d / "ca.pem", "-CAkey", d / "ca.key",
-                 "-CAcreateserial", "-out", d / "broker.crt", "-days", "825", "-extfile", extensions)
+        extensions.write_text(
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+            "keyUsage=critical,digitalSignature,keyEncipherment\n"
+            "extendedKeyUsage=serverAuth,clientAuth\n"
+        )
+        _openssl(
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            d / "ca.key",
+            "-out",
+            d / "ca.pem",
+            "-days",
+            "825",
+            "-subj",
+            "/CN=Accordeer local CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        )
+        _openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            d / "broker.key",
+            "-out",
+            d / "broker.csr",
+            "-subj",
+            f"/{BROKER_PRINCIPAL}",
+        )
+        _openssl(
+            "x509",
+            "-req",
+            "-in",
+            d / "broker.csr",
+            "-CA",
+            d / "ca.pem",
+            "-CAkey",
+            d / "ca.key",
+            "-CAcreateserial",
+            "-out",
+            d / "broker.crt",
+            "-days",
+            "825",
+            "-extfile",
+            extensions,
+        )
         # A PEM keystore: the (unencrypted PKCS#8) key, then the certificate chain.
         keystore = "".join((d / name).read_text() for name in ("broker.key", "broker.crt", "ca.pem"))
         with os.fdopen(os.open(self.keystore, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
@@ -175,23 +230,45 @@ def store_scram(libs: Path, bootstrap_servers: str, security: BrokerSecurity, pa
     client = security.directory / "admin-client.properties"
     change = security.directory / "scram-change.properties"
     try:
-        _write_private(client, "security.protocol=SASL_SSL\n"
-                               f"sasl.mechanism={MECHANISM}\n"
-                               "ssl.truststore.type=PEM\n"
-                               f"ssl.truststore.location={security.ca_file}\n"
-                               "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
-                               f"username=\"{ADMIN}\" password=\"{security.password(ADMIN)}\";\n")
+        _write_private(
+            client,
+            "security.protocol=SASL_SSL\n"
+            f"sasl.mechanism={MECHANISM}\n"
+            "ssl.truststore.type=PEM\n"
+            f"ssl.truststore.location={security.ca_file}\n"
+            "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{ADMIN}" password="{security.password(ADMIN)}";\n',
+        )
         for principal, password in passwords.items():
             # The file takes the value without the brackets of --add-config (ConfigCommand matches password=...).
             _write_private(change, f"{MECHANISM}=password={password}\n")
             result = subprocess.run(
-                ["java", "-Xmx256m", "-cp", f"{libs}/*", "kafka.admin.ConfigCommand",
-                 "--bootstrap-server", bootstrap_servers, "--command-config", str(client), "--alter",
-                 "--entity-type", "users", "--entity-name", principal, "--add-config-file", str(change)],
-                capture_output=True, text=True)
+                [
+                    "java",
+                    "-Xmx256m",
+                    "-cp",
+                    f"{libs}/*",
+                    "kafka.admin.ConfigCommand",
+                    "--bootstrap-server",
+                    bootstrap_servers,
+                    "--command-config",
+                    str(client),
+                    "--alter",
+                    "--entity-type",
+                    "users",
+                    "--entity-name",
+                    principal,
+                    "--add-config-file",
+                    str(change),
+                ],
+                capture_output=True,
+                text=True,
+            )
             if result.returncode != 0:
-                raise SecurityMaterialError(f"storing the SCRAM credential of {principal!r} failed: "
-                                            f"{_without(result.stdout + result.stderr, passwords.values())[-2000:]}")
+                raise SecurityMaterialError(
+                    f"storing the SCRAM credential of {principal!r} failed: "
+                    f"{_without(result.stdout + result.stderr, passwords.values())[-2000:]}"
+                )
     finally:
         client.unlink(missing_ok=True)
         change.unlink(missing_ok=True)

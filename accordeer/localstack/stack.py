@@ -111,17 +111,20 @@ class Infrastructure:
         if secure:
             self.security = BrokerSecurity(kafka_dir / "security", principals(configured_sources()))
         if self.kafka_brokers == 3:
-            self.cluster = LocalKafkaCluster(kafka_dir, self.cache_dir, brokers=3, base_port=self.kafka_port,
-                                             security=self.security).start()
+            self.cluster = LocalKafkaCluster(
+                kafka_dir, self.cache_dir, brokers=3, base_port=self.kafka_port, security=self.security
+            ).start()
             self.bootstrap_servers = self.cluster.bootstrap_servers
         else:
             controller_port = self.kafka_port + 1 if self.kafka_port == 9092 else free_port()
-            self.kafka = LocalKafka(self.cache_dir, kafka_dir, port=self.kafka_port, controller_port=controller_port,
-                                    security=self.security).start()
+            self.kafka = LocalKafka(
+                self.cache_dir, kafka_dir, port=self.kafka_port, controller_port=controller_port, security=self.security
+            ).start()
             self.bootstrap_servers = self.kafka.bootstrap_servers
         if self.security is not None:
-            asyncio.run(grant(self.bootstrap_servers, client_options(self.client_settings(ADMIN)),
-                              prefix=self.topic_prefix))
+            asyncio.run(
+                grant(self.bootstrap_servers, client_options(self.client_settings(ADMIN)), prefix=self.topic_prefix)
+            )
         return self
 
     def client_env(self, principal: str) -> dict[str, str]:
@@ -133,22 +136,30 @@ class Infrastructure:
         settings = (settings or Settings()).model_copy(update={"kafka_bootstrap_servers": self.bootstrap_servers})
         if self.security is None:
             return settings
-        return settings.model_copy(update={
-            "kafka_security": "scram", "kafka_username": principal,
-            "kafka_password": SecretStr(self.security.password(principal)), "kafka_ca_file": self.security.ca_file})
+        return settings.model_copy(
+            update={
+                "kafka_security": "scram",
+                "kafka_username": principal,
+                "kafka_password": SecretStr(self.security.password(principal)),
+                "kafka_ca_file": self.security.ca_file,
+            }
+        )
 
     def stopped(self) -> dict[str, str]:
         """What this stack started and is no longer running → how it ended and what that means (for the supervisor
         to report)."""
         down = {}
         if self.kafka is not None and self.kafka.process is not None and not self.kafka.process.running():
-            down["Kafka"] = (f"exit code {self.kafka.process.popen.returncode}, log {self.kafka.process.log_path}; "
-                             "the services wait for it")
+            down["Kafka"] = (
+                f"exit code {self.kafka.process.popen.returncode}, log {self.kafka.process.log_path}; "
+                "the services wait for it"
+            )
         if self.cluster is not None:
             for i, process in self.cluster.processes.items():
                 if not process.running():
-                    down[f"Kafka broker {i}"] = (f"exit code {process.popen.returncode}, log {process.log_path}; "
-                                                 "the other brokers carry on")
+                    down[f"Kafka broker {i}"] = (
+                        f"exit code {process.popen.returncode}, log {process.log_path}; the other brokers carry on"
+                    )
         if self.postgres is not None and running_server_url(self.postgres.data_dir) is None:
             down["PostgreSQL"] = f"its server in {self.postgres.data_dir} is gone; the services wait for it"
         return down
@@ -195,8 +206,9 @@ class ServiceProcesses:
         return process
 
     def start_mail_sink(self) -> ManagedProcess:
-        process = self._start("mail_sink", {"MAIL_SINK_PORT": str(self.mail_port),
-                                            "MAIL_SINK_FOLDER": str(self.mail_dir)})
+        process = self._start(
+            "mail_sink", {"MAIL_SINK_PORT": str(self.mail_port), "MAIL_SINK_FOLDER": str(self.mail_dir)}
+        )
         wait_until(lambda: port_open(self.mail_port) or not process.running(), timeout=30, what="the mail sink")
         if not process.running():
             raise RuntimeError(f"the mail sink exited at start:\n{process.tail()}")
@@ -205,9 +217,17 @@ class ServiceProcesses:
     def start_service(self, name: str, *, instance: str = "", **extra_env: str) -> ManagedProcess:
         """Start one process of ``name``; give ``instance`` to run several of one service side by side."""
         credentials = self.credentials(name) if self.credentials is not None else {}
-        return self._start(name, {**credentials, "ACCORDEER_GATEWAY_URL": self.gateway_url,
-                                  "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.mail_port),
-                                  "ACCORDEER_PORTAL_PORT": str(self.portal_port), **extra_env}, instance=instance)
+        return self._start(
+            name,
+            {
+                **credentials,
+                "ACCORDEER_GATEWAY_URL": self.gateway_url,
+                "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.mail_port),
+                "ACCORDEER_PORTAL_PORT": str(self.portal_port),
+                **extra_env,
+            },
+            instance=instance,
+        )
 
     def start_all(self, ops: dict[str, int] | None = None) -> None:
         self.start_gateway()

@@ -131,8 +131,10 @@ class Supervisor:
                 watch.restarts += 1
                 delay = self._backoff.seconds(watch.restarts)
                 watch.restart_at = now + delay
-                self.say(f"{name} stopped (exit code {process.popen.returncode}); restarting in {delay:g} s "
-                         f"(restart {watch.restarts}); see {process.log_path}")
+                self.say(
+                    f"{name} stopped (exit code {process.popen.returncode}); restarting in {delay:g} s "
+                    f"(restart {watch.restarts}); see {process.log_path}"
+                )
             elif now >= watch.restart_at:
                 self._restart(name, watch)
 

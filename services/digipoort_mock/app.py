@@ -68,14 +68,19 @@ async def _too_large(request: Request, error: Exception) -> Response:
 
 async def _client_gone(request: Request, error: Exception) -> Response:
     # A client that gave up (its timeout, a dispatch worker stopping) is ordinary for a gateway: one line.
-    log.warning("client %s disconnected before %s %s was answered", request.client and request.client.host,
-                request.method, request.url.path)
+    log.warning(
+        "client %s disconnected before %s %s was answered",
+        request.client and request.client.host,
+        request.method,
+        request.url.path,
+    )
     return Response(status_code=499)  # nobody reads it; uvicorn drops writes to a closed connection
 
 
 class Endpoints:
-    def __init__(self, gateway: Gateway, injector: FaultInjector, initial_faults: FaultConfig,
-                 max_body_bytes: int) -> None:
+    def __init__(
+        self, gateway: Gateway, injector: FaultInjector, initial_faults: FaultConfig, max_body_bytes: int
+    ) -> None:
         self.gateway = gateway
         self.injector = injector
         self.initial_faults = initial_faults
@@ -85,7 +90,9 @@ class Endpoints:
         aanlevering = await _parse(request, models.Aanlevering, self.max_body_bytes)
         try:
             delivery = self.gateway.deliver(
-                aanlevering.aanleverkenmerk, aanlevering.berichtsoort, aanlevering.bericht_inhoud.inhoud,
+                aanlevering.aanleverkenmerk,
+                aanlevering.berichtsoort,
+                aanlevering.bericht_inhoud.inhoud,
                 aanlevering.eerder_aanleverkenmerk,
             )
         except UnknownTrail as error:

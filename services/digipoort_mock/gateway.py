@@ -43,8 +43,9 @@ class Gateway:
         self.clock = clock
         self.store = store or DeliveryStore()
 
-    def deliver(self, aanleverkenmerk: str, berichtsoort: str, content: bytes,
-                eerder_aanleverkenmerk: str | None = None) -> Delivery:
+    def deliver(
+        self, aanleverkenmerk: str, berichtsoort: str, content: bytes, eerder_aanleverkenmerk: str | None = None
+    ) -> Delivery:
         """Record a delivery, or return the first one made under this aanleverkenmerk.
 
         Raises UnknownTrail (before anything is recorded) when the content names a trail that does not exist.

@@ -22,7 +22,8 @@ class DigipoortMockSettings(BaseSettings, FaultConfig):
         description="Seconds between one status of a trail and the next; 0 shows the whole trail at once.",
     )
     max_body_bytes: int = Field(
-        default=4 * 1024 * 1024, gt=0,
+        default=4 * 1024 * 1024,
+        gt=0,
         description="Largest request body accepted; larger ones get 413 AL-TE-GROOT before they are read whole.",
     )
     default_trail: str = Field(

@@ -19,25 +19,38 @@ from shared.settings import Settings
 def build_app(settings: Settings, options: DispatchSettings | None = None) -> FastStream:
     options = options or DispatchSettings()
     runtime = ServiceRuntime("dispatch", settings)
-    gateway = HttpGateway(settings.gateway_url, timeout=options.gateway_timeout_seconds,
-                          connections=options.gateway_connections)
+    gateway = HttpGateway(
+        settings.gateway_url, timeout=options.gateway_timeout_seconds, connections=options.gateway_connections
+    )
     recorder = BreakerRecorder(PostgresBreakerStates(lambda: runtime.pool))
     dispatch = Dispatch(
-        lambda: PostgresUnitOfWork(runtime.pool, "dispatch", runtime.group_id, PostgresDeliveries), gateway,
-        load_gateway_config(settings.config_dir), status_topic=settings.topics.status,
+        lambda: PostgresUnitOfWork(runtime.pool, "dispatch", runtime.group_id, PostgresDeliveries),
+        gateway,
+        load_gateway_config(settings.config_dir),
+        status_topic=settings.topics.status,
         dead_letter_topic=settings.topics.approved_dlq,
-        breaker=GatewayBreaker(threshold=options.breaker_threshold, cooldown=options.breaker_cooldown_seconds,
-                               on_change=recorder.changed),
-        concurrency=options.concurrency, poll_batch_size=options.poll_batch_size,
-        polling=options.polling(), lease=timedelta(seconds=options.lease_seconds),
+        breaker=GatewayBreaker(
+            threshold=options.breaker_threshold, cooldown=options.breaker_cooldown_seconds, on_change=recorder.changed
+        ),
+        concurrency=options.concurrency,
+        poll_batch_size=options.poll_batch_size,
+        polling=options.polling(),
+        lease=timedelta(seconds=options.lease_seconds),
     )
     broker = new_broker(settings, "dispatch")
     runtime.subscribe(
-        broker, settings.topics.approved, dispatch.take_in, title="messages.approved",
+        broker,
+        settings.topics.approved,
+        dispatch.take_in,
+        title="messages.approved",
         description="Approved dossier items, to be filed with the communication service.",
     )
-    app = service_app(runtime, broker, title="Accordeer dispatch",
-                      description="Files approved messages with the communication service exactly once.")
+    app = service_app(
+        runtime,
+        broker,
+        title="Accordeer dispatch",
+        description="Files approved messages with the communication service exactly once.",
+    )
 
     runtime.on_close(gateway.close)
     runtime.on_close(recorder.forget)

@@ -37,12 +37,14 @@ def _not_a_gateway_failure(exc: BaseException) -> bool:
 
 
 class GatewayBreaker:
-    def __init__(self, *, threshold: int = 5, cooldown: float = 5.0,
-                 on_change: Callable[[str, str | None], None] | None = None):
+    def __init__(
+        self, *, threshold: int = 5, cooldown: float = 5.0, on_change: Callable[[str, str | None], None] | None = None
+    ):
         self.threshold = threshold
         self.cooldown = cooldown
         self._factory = AsyncCircuitBreakerFactory(
-            default_threshold=threshold, default_ttl=cooldown,
+            default_threshold=threshold,
+            default_ttl=cooldown,
             exclude=[(BaseException, _not_a_gateway_failure)],
         )
         self._factory.add_listener(self._log_change)
@@ -104,13 +106,19 @@ class GatewayBreaker:
     def _log_change(self, circuit: str, event_type: str, event) -> None:
         if event_type != "state_changed":
             return
-        reasons = {OPENED: f"{self.threshold} failures in a row, or a failed probe; last: {self._last_error}",
-                   HALF_OPENED: f"cool-down over, probing; last: {self._last_error}"}
+        reasons = {
+            OPENED: f"{self.threshold} failures in a row, or a failed probe; last: {self._last_error}",
+            HALF_OPENED: f"cool-down over, probing; last: {self._last_error}",
+        }
         if self._on_change is not None:
             self._on_change(SHOWN[event.state], reasons.get(event.state))
         if event.state == OPENED:
-            log.warning("communication service down (%d failures in a row, or a failed probe): circuit open, "
-                        "no deliveries or polls for %.1fs", self.threshold, self.cooldown)
+            log.warning(
+                "communication service down (%d failures in a row, or a failed probe): circuit open, "
+                "no deliveries or polls for %.1fs",
+                self.threshold,
+                self.cooldown,
+            )
         elif event.state == CLOSED:
             log.info("communication service answers again: circuit closed, resuming deliveries and polls")
         else:

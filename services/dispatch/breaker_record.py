@@ -63,8 +63,14 @@ def this_process() -> str:
 class BreakerRecorder:
     """`changed` is the breaker's ``on_change``; `record_forever` writes each change and the heartbeat."""
 
-    def __init__(self, states: BreakerStates, process: str | None = None, *, heartbeat: float = HEARTBEAT,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+    def __init__(
+        self,
+        states: BreakerStates,
+        process: str | None = None,
+        *,
+        heartbeat: float = HEARTBEAT,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
         self.states, self.process, self.heartbeat, self._clock = states, process or this_process(), heartbeat, clock
         self.current = BreakerState("closed", clock())
         self._changed = asyncio.Event()
@@ -93,7 +99,7 @@ class BreakerRecorder:
     async def _safely(self, write) -> None:
         try:
             await write
-        except Exception as exc:  # noqa: BLE001 - the breaker works on when its record cannot be written
+        except Exception as exc:
             log.warning("gateway breaker state not recorded (%s: %s)", type(exc).__name__, exc)
 
 

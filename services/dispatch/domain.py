@@ -10,8 +10,13 @@ from shared.contracts.status import StatusCode
 from shared.gateway_codes import Meaning, UnknownGatewayCode, meaning_of
 
 MAX_AANLEVERKENMERK = 40
-OURS = {Meaning.PENDING: StatusCode.SENT, Meaning.RETRYING: StatusCode.SENT, Meaning.FAILED: StatusCode.SEND_ERROR,
-        Meaning.ACCEPTED: StatusCode.ACCEPTED_BY_AUTHORITY, Meaning.DECLINED: StatusCode.DECLINED_BY_AUTHORITY}
+OURS = {
+    Meaning.PENDING: StatusCode.SENT,
+    Meaning.RETRYING: StatusCode.SENT,
+    Meaning.FAILED: StatusCode.SEND_ERROR,
+    Meaning.ACCEPTED: StatusCode.ACCEPTED_BY_AUTHORITY,
+    Meaning.DECLINED: StatusCode.DECLINED_BY_AUTHORITY,
+}
 
 
 @dataclass(frozen=True)
@@ -31,13 +36,21 @@ def aanleverkenmerk(dossier_item_id: str, attempt: int = 1) -> str:
     again after a crash is one delivery at the gateway; another attempt is a delivery of its own."""
     kenmerk = dossier_item_id.replace("-", "") + (f"-{attempt}" if attempt > 1 else "")
     if not 0 < len(kenmerk) <= MAX_AANLEVERKENMERK or attempt < 1:
-        raise ValueError(f"dossier item id {dossier_item_id!r} (attempt {attempt}) does not make an aanleverkenmerk "
-                         "of 1-40 characters")
+        raise ValueError(
+            f"dossier item id {dossier_item_id!r} (attempt {attempt}) does not make an aanleverkenmerk "
+            "of 1-40 characters"
+        )
     return kenmerk
 
 
-def delivery_request(message: MessageApproved, *, berichtsoort: str, rol: str, aanleverkenmerk: str,
-                     eerder_aanleverkenmerk: str | None = None) -> dict:
+def delivery_request(
+    message: MessageApproved,
+    *,
+    berichtsoort: str,
+    rol: str,
+    aanleverkenmerk: str,
+    eerder_aanleverkenmerk: str | None = None,
+) -> dict:
     """Digipoort's "aanleveren" body for an approved message; a resend names the aanleverkenmerk before it."""
     earlier = {"eerderAanleverkenmerk": eerder_aanleverkenmerk} if eerder_aanleverkenmerk else {}
     return {

@@ -96,7 +96,8 @@ class HttpGateway:
         # used, so none is opened and closed per request.
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                timeout=self._timeout, connector=aiohttp.TCPConnector(limit=self.connections))
+                timeout=self._timeout, connector=aiohttp.TCPConnector(limit=self.connections)
+            )
         return self._session
 
 
@@ -110,8 +111,9 @@ def _answer(status: int, content: bytes) -> dict:
         body = None
     if status >= 400:
         fout = body if isinstance(body, dict) else {}
-        raise PermanentGatewayError(str(fout.get("foutcode", f"HTTP {status}")),
-                                    str(fout.get("foutbeschrijving", _start_of(content))))
+        raise PermanentGatewayError(
+            str(fout.get("foutcode", f"HTTP {status}")), str(fout.get("foutbeschrijving", _start_of(content)))
+        )
     if not isinstance(body, dict):
         raise TransientGatewayError(f"HTTP {status} without a JSON object")
     return body
@@ -124,8 +126,11 @@ def _start_of(content: bytes) -> str:
 
 def _status(entry: dict) -> GatewayStatus:
     return GatewayStatus(
-        code=int(entry["statuscode"]), description=entry.get("omschrijving", ""), timestamp=str(entry["tijdstempel"]),
-        error_code=entry.get("foutcode"), error_text=entry.get("foutbeschrijving"),
+        code=int(entry["statuscode"]),
+        description=entry.get("omschrijving", ""),
+        timestamp=str(entry["tijdstempel"]),
+        error_code=entry.get("foutcode"),
+        error_text=entry.get("foutbeschrijving"),
     )
 
 

@@ -128,8 +128,11 @@ class Deliveries(Protocol):
         """Hand claimed polls back untouched, due at ``at``: nothing was asked."""
         ...
 
-    async def record_trails(self, polled: Sequence[tuple[Sent, list[GatewayStatus]]],
-                            progress: Callable[[Sent, list[GatewayStatus]], Progress]) -> list[StatusEvent]:
+    async def record_trails(
+        self,
+        polled: Sequence[tuple[Sent, list[GatewayStatus]]],
+        progress: Callable[[Sent, list[GatewayStatus]], Progress],
+    ) -> list[StatusEvent]:
         """Keep the statuses of each trail not seen before and apply ``progress`` of those; the events to report."""
         ...
 
@@ -138,10 +141,14 @@ class Deliveries(Protocol):
         ...
 
 
-_CLAIMED = ("d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.request, d.attempts, d.status_code,"
-            " d.kenmerk, d.next_attempt_at, d.attempt, d.previous_aanleverkenmerk")
-_POLLED = ("d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.kenmerk, d.status_code, d.gateway_code,"
-           " d.polls, d.unknown_polls, d.sent_at, d.next_poll_at")
+_CLAIMED = (
+    "d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.request, d.attempts, d.status_code,"
+    " d.kenmerk, d.next_attempt_at, d.attempt, d.previous_aanleverkenmerk"
+)
+_POLLED = (
+    "d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.kenmerk, d.status_code, d.gateway_code,"
+    " d.polls, d.unknown_polls, d.sent_at, d.next_poll_at"
+)
 
 
 class PostgresDeliveries:
@@ -149,8 +156,17 @@ class PostgresDeliveries:
         self.conn = conn
 
     async def add(self, deliveries) -> int:
-        rows = [(d.dossier_item_id, d.message_id, d.source, d.aanleverkenmerk, d.message,
-                 int(StatusCode.PREPARED_FOR_SENDING)) for d in deliveries]
+        rows = [
+            (
+                d.dossier_item_id,
+                d.message_id,
+                d.source,
+                d.aanleverkenmerk,
+                d.message,
+                int(StatusCode.PREPARED_FOR_SENDING),
+            )
+            for d in deliveries
+        ]
         if rows:
             await self.conn.executemany(
                 "INSERT INTO dispatch.deliveries (dossier_item_id, message_id, source, aanleverkenmerk, request,"
@@ -167,13 +183,25 @@ class PostgresDeliveries:
             "       WHERE state = 'to_send' AND next_attempt_at <= now()"
             "       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due"
             f" WHERE d.dossier_item_id = due.dossier_item_id RETURNING {_CLAIMED}",
-            limit, lease,
+            limit,
+            lease,
         )
-        return [Delivery(dossier_item_id=str(r["dossier_item_id"]), message_id=r["message_id"], source=r["source"],
-                         aanleverkenmerk=r["aanleverkenmerk"], message=r["request"], attempts=r["attempts"],
-                         status_code=r["status_code"], kenmerk=r["kenmerk"], leased_until=r["next_attempt_at"],
-                         attempt=r["attempt"], previous_aanleverkenmerk=r["previous_aanleverkenmerk"])
-                for r in rows]
+        return [
+            Delivery(
+                dossier_item_id=str(r["dossier_item_id"]),
+                message_id=r["message_id"],
+                source=r["source"],
+                aanleverkenmerk=r["aanleverkenmerk"],
+                message=r["request"],
+                attempts=r["attempts"],
+                status_code=r["status_code"],
+                kenmerk=r["kenmerk"],
+                leased_until=r["next_attempt_at"],
+                attempt=r["attempt"],
+                previous_aanleverkenmerk=r["previous_aanleverkenmerk"],
+            )
+            for r in rows
+        ]
 
     async def next_poll_at(self) -> datetime | None:
         return await self.conn.fetchval("SELECT min(next_poll_at) FROM dispatch.deliveries WHERE state = 'sent'")
@@ -184,12 +212,25 @@ class PostgresDeliveries:
             " FROM (SELECT dossier_item_id FROM dispatch.deliveries WHERE state = 'sent' AND next_poll_at <= now()"
             "       ORDER BY next_poll_at LIMIT $1 FOR UPDATE SKIP LOCKED) due"
             f" WHERE d.dossier_item_id = due.dossier_item_id RETURNING {_POLLED}",
-            limit, lease,
+            limit,
+            lease,
         )
-        return [Sent(dossier_item_id=str(r["dossier_item_id"]), message_id=r["message_id"], source=r["source"],
-                     aanleverkenmerk=r["aanleverkenmerk"], kenmerk=r["kenmerk"], status_code=r["status_code"],
-                     gateway_code=r["gateway_code"], polls=r["polls"], unknown_polls=r["unknown_polls"],
-                     sent_at=r["sent_at"], leased_until=r["next_poll_at"]) for r in rows]
+        return [
+            Sent(
+                dossier_item_id=str(r["dossier_item_id"]),
+                message_id=r["message_id"],
+                source=r["source"],
+                aanleverkenmerk=r["aanleverkenmerk"],
+                kenmerk=r["kenmerk"],
+                status_code=r["status_code"],
+                gateway_code=r["gateway_code"],
+                polls=r["polls"],
+                unknown_polls=r["unknown_polls"],
+                sent_at=r["sent_at"],
+                leased_until=r["next_poll_at"],
+            )
+            for r in rows
+        ]
 
     async def mark_sent(self, sent) -> set[str]:
         if not sent:
@@ -202,23 +243,33 @@ class PostgresDeliveries:
             " AS x(id, leased_until, kenmerk, poll_at)"
             " WHERE d.dossier_item_id = x.id AND d.state = 'to_send' AND d.next_attempt_at = x.leased_until"
             " RETURNING d.dossier_item_id, d.attempt",
-            [s.delivery.dossier_item_id for s in sent], [s.delivery.leased_until for s in sent],
-            [s.kenmerk for s in sent], [s.poll_at for s in sent])
+            [s.delivery.dossier_item_id for s in sent],
+            [s.delivery.leased_until for s in sent],
+            [s.kenmerk for s in sent],
+            [s.poll_at for s in sent],
+        )
         if resent := [r for r in rows if r["attempt"] > 1]:
             await self.conn.execute(
                 "UPDATE dispatch.resends r SET sent_at = now() FROM unnest($1::uuid[], $2::int[]) AS x(id, attempt)"
                 " WHERE r.dossier_item_id = x.id AND r.attempt = x.attempt AND r.sent_at IS NULL",
-                [r["dossier_item_id"] for r in resent], [r["attempt"] for r in resent])
+                [r["dossier_item_id"] for r in resent],
+                [r["attempt"] for r in resent],
+            )
         return {str(r["dossier_item_id"]) for r in rows}
 
     async def mark_retry(self, delivery, *, error, retry_at, count_attempt) -> bool:
         return await self._update_claimed(
-            delivery, "attempts = attempts + $3::int, last_error = $4, next_attempt_at = $5, status_code = 70",
-            int(count_attempt), error, retry_at)
+            delivery,
+            "attempts = attempts + $3::int, last_error = $4, next_attempt_at = $5, status_code = 70",
+            int(count_attempt),
+            error,
+            retry_at,
+        )
 
     async def mark_failed(self, delivery, *, gateway_code, error) -> bool:
         return await self._update_claimed(
-            delivery, "state = 'failed', status_code = 70, gateway_code = $3, last_error = $4", gateway_code, error)
+            delivery, "state = 'failed', status_code = 70, gateway_code = $3, last_error = $4", gateway_code, error
+        )
 
     async def release(self, deliveries, *, at) -> None:
         await self._release(deliveries, "next_attempt_at", at)
@@ -231,7 +282,9 @@ class PostgresDeliveries:
             await self.conn.execute(
                 f"UPDATE dispatch.deliveries d SET {due_column} = $3 FROM unnest($1::uuid[], $2::timestamptz[])"
                 f" AS x(id, leased_until) WHERE d.dossier_item_id = x.id AND d.{due_column} = x.leased_until",
-                [d.dossier_item_id for d in rows], [d.leased_until for d in rows], at,
+                [d.dossier_item_id for d in rows],
+                [d.leased_until for d in rows],
+                at,
             )
 
     async def record_trails(self, polled, progress) -> list[StatusEvent]:
@@ -241,7 +294,9 @@ class PostgresDeliveries:
             "INSERT INTO dispatch.gateway_statuses (kenmerk, statuscode, tijdstempel)"
             " SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING"
             " RETURNING kenmerk, statuscode, tijdstempel",
-            [k for k, _, _ in statuses], [c for _, c, _ in statuses], [t for _, _, t in statuses],
+            [k for k, _, _ in statuses],
+            [c for _, c, _ in statuses],
+            [t for _, _, t in statuses],
         )
         new = {(r["kenmerk"], r["statuscode"], r["tijdstempel"]) for r in inserted}
         updates, events = [], []
@@ -249,8 +304,16 @@ class PostgresDeliveries:
             fresh = [s for s in trail if (delivery.kenmerk, str(s.code), s.timestamp) in new]
             result = progress(delivery, fresh)
             events += result.events
-            updates.append((delivery.dossier_item_id, int(result.status_code), result.state,
-                            result.gateway_code, result.error, result.next_poll_at))
+            updates.append(
+                (
+                    delivery.dossier_item_id,
+                    int(result.status_code),
+                    result.state,
+                    result.gateway_code,
+                    result.error,
+                    result.next_poll_at,
+                )
+            )
         if updates:
             await self.conn.execute(
                 "UPDATE dispatch.deliveries d SET status_code = x.code, state = x.state, updated_at = now(),"
@@ -272,7 +335,8 @@ class PostgresDeliveries:
             " next_poll_at = x.next_poll_at"
             " FROM unnest($1::uuid[], $2::bool[], $3::timestamptz[]) AS x(id, redeliver, next_poll_at)"
             " WHERE d.dossier_item_id = x.id",
-            [u.sent.dossier_item_id for u in unknown], [u.redeliver for u in unknown],
+            [u.sent.dossier_item_id for u in unknown],
+            [u.redeliver for u in unknown],
             [u.next_poll_at for u in unknown],
         )
 
@@ -280,16 +344,25 @@ class PostgresDeliveries:
         """Of the claimed polls, those whose lease still holds; locked until the transaction ends."""
         if not claimed:
             return []
-        ours = {str(r["dossier_item_id"]) for r in await self.conn.fetch(
-            "SELECT d.dossier_item_id FROM dispatch.deliveries d JOIN unnest($1::uuid[], $2::timestamptz[])"
-            " AS x(id, leased_until) ON d.dossier_item_id = x.id"
-            " WHERE d.state = 'sent' AND d.next_poll_at = x.leased_until FOR UPDATE OF d",
-            [sent_of(c).dossier_item_id for c in claimed], [sent_of(c).leased_until for c in claimed])}
+        ours = {
+            str(r["dossier_item_id"])
+            for r in await self.conn.fetch(
+                "SELECT d.dossier_item_id FROM dispatch.deliveries d JOIN unnest($1::uuid[], $2::timestamptz[])"
+                " AS x(id, leased_until) ON d.dossier_item_id = x.id"
+                " WHERE d.state = 'sent' AND d.next_poll_at = x.leased_until FOR UPDATE OF d",
+                [sent_of(c).dossier_item_id for c in claimed],
+                [sent_of(c).leased_until for c in claimed],
+            )
+        }
         return [c for c in claimed if sent_of(c).dossier_item_id in ours]
 
     async def _update_claimed(self, delivery: Delivery, assignments: str, *args) -> bool:
-        return bool(await self.conn.fetchval(
-            f"UPDATE dispatch.deliveries SET {assignments}, updated_at = now()"
-            " WHERE dossier_item_id = $1 AND state = 'to_send' AND next_attempt_at = $2 RETURNING true",
-            delivery.dossier_item_id, delivery.leased_until, *args,
-        ))
+        return bool(
+            await self.conn.fetchval(
+                f"UPDATE dispatch.deliveries SET {assignments}, updated_at = now()"
+                " WHERE dossier_item_id = $1 AND state = 'to_send' AND next_attempt_at = $2 RETURNING true",
+                delivery.dossier_item_id,
+                delivery.leased_until,
+                *args,
+            )
+        )

@@ -58,23 +58,32 @@ async def request_resend(conn, dossier_item_id: str, requested_by: str) -> Reque
     async with conn.transaction():
         row = await conn.fetchrow(DELIVERY, dossier_item_id)
         if row is None:
-            return NotResent(f"dossier item {dossier_item_id} has not reached dispatch (it is not approved yet), so "
-                             "it has no delivery to send again; only an item at 70 can be sent again")
+            return NotResent(
+                f"dossier item {dossier_item_id} has not reached dispatch (it is not approved yet), so "
+                "it has no delivery to send again; only an item at 70 can be sent again"
+            )
         if row["state"] == "to_send" and row["requested_by"] and row["sent_at"] is None:
-            return NotResent(f"a resend of dossier item {dossier_item_id} is already under way: attempt "
-                             f"{row['attempt']} as aanleverkenmerk {row['aanleverkenmerk']}, asked by "
-                             f"{row['requested_by']} at {row['requested_at']:%Y-%m-%d %H:%M:%S %Z}; nothing changed")
+            return NotResent(
+                f"a resend of dossier item {dossier_item_id} is already under way: attempt "
+                f"{row['attempt']} as aanleverkenmerk {row['aanleverkenmerk']}, asked by "
+                f"{row['requested_by']} at {row['requested_at']:%Y-%m-%d %H:%M:%S %Z}; nothing changed"
+            )
         if row["state"] == "to_send" and row["status_code"] == StatusCode.SEND_ERROR:
-            return NotResent(f"dossier item {dossier_item_id} is at 70 for a passing fault{_why(row['last_error'])}; "
-                             "dispatch sends it again by itself, so there is nothing to resend")
+            return NotResent(
+                f"dossier item {dossier_item_id} is at 70 for a passing fault{_why(row['last_error'])}; "
+                "dispatch sends it again by itself, so there is nothing to resend"
+            )
         if row["state"] != "failed":
-            return NotResent(f"dossier item {dossier_item_id} is at {_status(row['status_code'])}, not at 70: only a "
-                             "delivery that failed on the way can be sent again; nothing changed")
+            return NotResent(
+                f"dossier item {dossier_item_id} is at {_status(row['status_code'])}, not at 70: only a "
+                "delivery that failed on the way can be sent again; nothing changed"
+            )
         attempt = row["attempt"] + 1
         new = aanleverkenmerk(dossier_item_id, attempt)
         await conn.execute(RESEND, dossier_item_id, attempt, new, row["aanleverkenmerk"])
-        requested_at = await conn.fetchval(AUDIT, dossier_item_id, attempt, new, row["aanleverkenmerk"],
-                                           row["last_error"], requested_by)
+        requested_at = await conn.fetchval(
+            AUDIT, dossier_item_id, attempt, new, row["aanleverkenmerk"], row["last_error"], requested_by
+        )
     return Requested(attempt, new, row["aanleverkenmerk"], row["last_error"], requested_at)
 
 
@@ -102,8 +111,11 @@ class ResendProgress:
 async def resend_progress(conn, dossier_item_id: str, attempt: int) -> ResendProgress:
     row = await conn.fetchrow(PROGRESS, dossier_item_id, attempt)
     failed = row["state"] == "failed" and row["attempt"] == attempt
-    return ResendProgress(sent=row["sent_at"] is not None, failed_again=row["last_error"] if failed else None,
-                          status=_status(row["status_code"]))
+    return ResendProgress(
+        sent=row["sent_at"] is not None,
+        failed_again=row["last_error"] if failed else None,
+        status=_status(row["status_code"]),
+    )
 
 
 def _status(code: int) -> str:

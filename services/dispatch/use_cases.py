@@ -24,9 +24,9 @@ from services.dispatch.gateway import Gateway, PermanentGatewayError, TransientG
 from services.dispatch.repository import Deliveries, Delivery, NewDelivery, Progress, Sent, SentNow, Unknown
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode, StatusEvent
-from shared.dead_letters import UNREADABLE, dead_letter, read_as
 from shared.db.outbox import OutboxRecord
 from shared.db.unit_of_work import UnitOfWork
+from shared.dead_letters import UNREADABLE, dead_letter, read_as
 from shared.group_commit import GroupCommit
 from shared.loops import run_forever
 
@@ -46,11 +46,21 @@ def _utc_now() -> datetime:
 
 
 class Dispatch:
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork[Deliveries]], gateway: Gateway, config: GatewayConfig, *,
-                 status_topic: str = "messages.status", dead_letter_topic: str = "messages.approved.dlq",
-                 breaker: GatewayBreaker | None = None, concurrency: int = 32, poll_batch_size: int = 200,
-                 polling: Polling | None = None, lease: timedelta = timedelta(seconds=30),
-                 clock: Callable[[], datetime] = _utc_now):
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork[Deliveries]],
+        gateway: Gateway,
+        config: GatewayConfig,
+        *,
+        status_topic: str = "messages.status",
+        dead_letter_topic: str = "messages.approved.dlq",
+        breaker: GatewayBreaker | None = None,
+        concurrency: int = 32,
+        poll_batch_size: int = 200,
+        polling: Polling | None = None,
+        lease: timedelta = timedelta(seconds=30),
+        clock: Callable[[], datetime] = _utc_now,
+    ):
         self.unit_of_work = unit_of_work
         self.gateway = gateway
         self.config = config
@@ -112,52 +122,64 @@ class Dispatch:
         """Until a delivery finishes, new ones arrive, or it is time to look for due retries."""
         arrived = asyncio.create_task(self._work.wait())
         try:
-            await asyncio.wait({arrived, *running}, timeout=self.breaker.retry_in() or IDLE_WAIT,
-                               return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {arrived, *running}, timeout=self.breaker.retry_in() or IDLE_WAIT, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             arrived.cancel()
 
     async def deliver(self, delivery: Delivery) -> None:
-        with structlog.contextvars.bound_contextvars(dossier_item_id=delivery.dossier_item_id,
-                                                     message_id=delivery.message_id, source=delivery.source):
+        with structlog.contextvars.bound_contextvars(
+            dossier_item_id=delivery.dossier_item_id, message_id=delivery.message_id, source=delivery.source
+        ):
             await self._deliver(delivery)
 
     async def _deliver(self, delivery: Delivery) -> None:
         message = MessageApproved.model_validate(delivery.message)
         berichtsoort = self.config.berichtsoort(message.message_type)
         if berichtsoort is None:
-            await self._retry(delivery, f"no berichtsoort configured for message type {message.message_type!r}",
-                              gateway_down=False)
+            await self._retry(
+                delivery, f"no berichtsoort configured for message type {message.message_type!r}", gateway_down=False
+            )
             return
-        request = domain.delivery_request(message, berichtsoort=berichtsoort, rol=self.config.rol_belanghebbende,
-                                          aanleverkenmerk=delivery.aanleverkenmerk,
-                                          eerder_aanleverkenmerk=delivery.previous_aanleverkenmerk)
+        request = domain.delivery_request(
+            message,
+            berichtsoort=berichtsoort,
+            rol=self.config.rol_belanghebbende,
+            aanleverkenmerk=delivery.aanleverkenmerk,
+            eerder_aanleverkenmerk=delivery.previous_aanleverkenmerk,
+        )
         try:
             receipt = await self.breaker.call(lambda: self.gateway.deliver(request))
         except CircuitOpen as exc:
             async with self.unit_of_work() as uow:
                 await uow.repository.release([delivery], at=self.clock() + timedelta(seconds=exc.retry_in))
         except TransientGatewayError as exc:
-            await self._retry(delivery, f"communication service unavailable: {exc}",
-                              gateway_down=self.breaker.is_open)
+            await self._retry(delivery, f"communication service unavailable: {exc}", gateway_down=self.breaker.is_open)
         except PermanentGatewayError as exc:
             detail = f"refused by the communication service: {exc}; {RESEND_HINT}"
             async with self.unit_of_work() as uow:
                 if failed := await uow.repository.mark_failed(delivery, gateway_code=exc.code, error=detail):
-                    uow.publish(self._reports([self._event(delivery, StatusCode.SEND_ERROR, detail,
-                                                           authority_code=exc.code)]))
+                    uow.publish(
+                        self._reports([self._event(delivery, StatusCode.SEND_ERROR, detail, authority_code=exc.code)])
+                    )
             if failed:
                 figures.FAILED.labels(gateway_code=exc.code).inc()
-                log.warning("delivery of %s refused by the communication service (%s); it stays at 70 until "
-                            "`accordeer resend`", delivery.dossier_item_id, exc)
+                log.warning(
+                    "delivery of %s refused by the communication service (%s); it stays at 70 until `accordeer resend`",
+                    delivery.dossier_item_id,
+                    exc,
+                )
         else:
             await self._sent(delivery, receipt.kenmerk)
 
     async def _sent(self, delivery: Delivery, kenmerk: str) -> None:
         detail = f"delivered; gateway kenmerk {kenmerk}"
         if delivery.previous_aanleverkenmerk:
-            detail += (f"; attempt {delivery.attempt} as aanleverkenmerk {delivery.aanleverkenmerk}"
-                       f" (eerder {delivery.previous_aanleverkenmerk})")
+            detail += (
+                f"; attempt {delivery.attempt} as aanleverkenmerk {delivery.aanleverkenmerk}"
+                f" (eerder {delivery.previous_aanleverkenmerk})"
+            )
         sent = SentNow(delivery, kenmerk, poll_at=self.clock() + self.polling.delay(0))
         if await self._sent_writer.add((sent, [self._event(delivery, StatusCode.SENT, detail)])):
             if delivery.previous_aanleverkenmerk and delivery.kenmerk is None:
@@ -165,22 +187,28 @@ class Dispatch:
             log.info("delivered to the communication service, kenmerk %s", kenmerk)
 
     async def _retry(self, delivery: Delivery, error: str, *, gateway_down: bool) -> None:
-        plan = domain.retry_after_failure(delivery.attempts, gateway_down=gateway_down,
-                                          cooldown_left=self.breaker.retry_in())
+        plan = domain.retry_after_failure(
+            delivery.attempts, gateway_down=gateway_down, cooldown_left=self.breaker.retry_in()
+        )
         log.info("delivery of %s failed (%s); sending again in %.1fs", delivery.dossier_item_id, error, plan.delay)
         events = []
         if delivery.status_code != StatusCode.SEND_ERROR:  # one 70 per failure streak, not per attempt
             events.append(self._event(delivery, StatusCode.SEND_ERROR, f"{error}; sending again later"))
         async with self.unit_of_work() as uow:
-            if await uow.repository.mark_retry(delivery, error=error, retry_at=self.clock() + timedelta(
-                    seconds=plan.delay), count_attempt=plan.counts_as_attempt):
+            if await uow.repository.mark_retry(
+                delivery,
+                error=error,
+                retry_at=self.clock() + timedelta(seconds=plan.delay),
+                count_attempt=plan.counts_as_attempt,
+            ):
                 uow.publish(self._reports(events))
 
     async def _store_sent(self, group: Sequence[tuple[SentNow, list[StatusEvent]]]) -> set[str]:
         async with self.unit_of_work() as uow:
             stored = await uow.repository.mark_sent([sent for sent, _ in group])
-            uow.publish(self._reports(e for sent, events in group if sent.delivery.dossier_item_id in stored
-                                      for e in events))
+            uow.publish(
+                self._reports(e for sent, events in group if sent.delivery.dossier_item_id in stored for e in events)
+            )
         return stored
 
     # -- gateway status trails → messages.status -----------------------------------------------------------------
@@ -220,8 +248,12 @@ class Dispatch:
             # A refusal (4xx) does not open the breaker, so polls that keep failing back off on their own.
             self._failed_polls += 1
             wait = max(self.polling.delay(self._failed_polls), timedelta(seconds=self.breaker.retry_in()))
-            log.warning("status poll of %d deliveries failed (%s); polling them again in %.1f s", len(due), exc,
-                        wait.total_seconds())
+            log.warning(
+                "status poll of %d deliveries failed (%s); polling them again in %.1f s",
+                len(due),
+                exc,
+                wait.total_seconds(),
+            )
             await self._release_polls(due, at=self.clock() + wait)
             return 0
         self._failed_polls = 0
@@ -241,12 +273,20 @@ class Dispatch:
         without its memory): deliver it again under the same aanleverkenmerk, which it takes as one delivery."""
         if sent.unknown_polls + 1 >= self.polling.unknown_polls_before_redelivery:
             figures.REDELIVERIES.inc()
-            log.warning("the communication service does not know kenmerk %s of dossier item %s after %d polls; "
-                        "delivering it again under aanleverkenmerk %s", sent.kenmerk, sent.dossier_item_id,
-                        sent.unknown_polls + 1, sent.aanleverkenmerk)
+            log.warning(
+                "the communication service does not know kenmerk %s of dossier item %s after %d polls; "
+                "delivering it again under aanleverkenmerk %s",
+                sent.kenmerk,
+                sent.dossier_item_id,
+                sent.unknown_polls + 1,
+                sent.aanleverkenmerk,
+            )
             return Unknown(sent, redeliver=True)
-        log.info("the communication service does not know kenmerk %s (dossier item %s) yet; asking again",
-                 sent.kenmerk, sent.dossier_item_id)
+        log.info(
+            "the communication service does not know kenmerk %s (dossier item %s) yet; asking again",
+            sent.kenmerk,
+            sent.dossier_item_id,
+        )
         # Asked again on a schedule of its own, from quick: the answer is the gateway's state, not the trail's pace.
         return Unknown(sent, redeliver=False, next_poll_at=self.clock() + self.polling.delay(sent.unknown_polls + 1))
 
@@ -255,16 +295,35 @@ class Dispatch:
         # (all of them are kept in dispatch.gateway_statuses). An event per trail status was 55% of all status
         # events in the chaos run and told the external application nothing it could act on.
         latest = fresh[-1] if fresh else None
-        events = [self._event(sent, domain.our_status(latest), domain.trail_detail(fresh),
-                              authority_code=str(latest.code), at=domain.status_time(latest))] if latest else []
+        events = (
+            [
+                self._event(
+                    sent,
+                    domain.our_status(latest),
+                    domain.trail_detail(fresh),
+                    authority_code=str(latest.code),
+                    at=domain.status_time(latest),
+                )
+            ]
+            if latest
+            else []
+        )
         code = domain.latest_status(StatusCode(sent.status_code), fresh)
         gateway_code = str(fresh[-1].code) if fresh else None
         if code is StatusCode.SEND_ERROR:
             figures.FAILED.labels(gateway_code=gateway_code or "unknown").inc()
-            log.warning("delivery of %s failed on the way (%s); it stays at 70 until `accordeer resend`",
-                        sent.dossier_item_id, events[-1].detail if events else code.label)
-            return Progress(code, events, state="failed", gateway_code=gateway_code,
-                            error=f"{events[-1].detail if events else ''}; {RESEND_HINT}")
+            log.warning(
+                "delivery of %s failed on the way (%s); it stays at 70 until `accordeer resend`",
+                sent.dossier_item_id,
+                events[-1].detail if events else code.label,
+            )
+            return Progress(
+                code,
+                events,
+                state="failed",
+                gateway_code=gateway_code,
+                error=f"{events[-1].detail if events else ''}; {RESEND_HINT}",
+            )
         if code.is_final:
             return Progress(code, events, state="final", gateway_code=gateway_code)
         now = self.clock()
@@ -272,8 +331,11 @@ class Dispatch:
             reason = f"{self.polling.give_up_reason(gateway_code or sent.gateway_code)}; {RESEND_HINT}"
             figures.FAILED.labels(gateway_code="no-final-answer").inc()
             log.warning("delivery of %s: %s", sent.dossier_item_id, reason)
-            events.append(self._event(sent, StatusCode.SEND_ERROR, reason,
-                                      authority_code=gateway_code or sent.gateway_code, at=now))
+            events.append(
+                self._event(
+                    sent, StatusCode.SEND_ERROR, reason, authority_code=gateway_code or sent.gateway_code, at=now
+                )
+            )
             return Progress(StatusCode.SEND_ERROR, events, state="failed", gateway_code=gateway_code, error=reason)
         return Progress(code, events, gateway_code=gateway_code, next_poll_at=now + self.polling.delay(sent.polls + 1))
 
@@ -286,18 +348,35 @@ class Dispatch:
             aanleverkenmerk = domain.aanleverkenmerk(message.dossier_item_id)
         except ValueError as exc:
             return dead_letter(self.dead_letter_topic, record, reason_code=UNREADABLE, reason=str(exc))
-        return NewDelivery(dossier_item_id=message.dossier_item_id, message_id=message.message_id,
-                           source=message.source, aanleverkenmerk=aanleverkenmerk,
-                           message=message.model_dump(mode="json"))
+        return NewDelivery(
+            dossier_item_id=message.dossier_item_id,
+            message_id=message.message_id,
+            source=message.source,
+            aanleverkenmerk=aanleverkenmerk,
+            message=message.model_dump(mode="json"),
+        )
 
     def _reports(self, events: Iterable[StatusEvent]) -> list[OutboxRecord]:
         return [OutboxRecord.of(self.status_topic, e.message_id, e) for e in events]
 
-    def _event(self, delivery: Delivery | Sent, code: StatusCode, detail: str, *, authority_code: str | None = None,
-               at: datetime | None = None) -> StatusEvent:
-        return StatusEvent.of(code, message_id=delivery.message_id, source=delivery.source,
-                              dossier_item_id=delivery.dossier_item_id, occurred_at=at or self.clock(), detail=detail,
-                              authority_status_code=authority_code)
+    def _event(
+        self,
+        delivery: Delivery | Sent,
+        code: StatusCode,
+        detail: str,
+        *,
+        authority_code: str | None = None,
+        at: datetime | None = None,
+    ) -> StatusEvent:
+        return StatusEvent.of(
+            code,
+            message_id=delivery.message_id,
+            source=delivery.source,
+            dossier_item_id=delivery.dossier_item_id,
+            occurred_at=at or self.clock(),
+            detail=detail,
+            authority_status_code=authority_code,
+        )
 
 
 async def _survive(work: Awaitable[None], what: str) -> None:

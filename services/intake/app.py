@@ -15,15 +15,26 @@ from shared.settings import Settings
 
 def build_app(settings: Settings) -> FastStream:
     runtime = ServiceRuntime("intake", settings, keeps_directory=True)
-    intake = Intake(lambda: PostgresUnitOfWork(runtime.pool, "intake", runtime.group_id, IntakeRepository),
-                    settings.topics, max_bytes=settings.max_message_bytes,
-                    clock_skew=timedelta(seconds=settings.clock_skew_seconds),
-                    summaries=load_summary_config(settings.config_dir / "summaries.yaml"))
+    intake = Intake(
+        lambda: PostgresUnitOfWork(runtime.pool, "intake", runtime.group_id, IntakeRepository),
+        settings.topics,
+        max_bytes=settings.max_message_bytes,
+        clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+        summaries=load_summary_config(settings.config_dir / "summaries.yaml"),
+    )
     broker = new_broker(settings, "intake")
     runtime.subscribe(
-        broker, None, intake.take_in, pattern=settings.topics.intake_pattern, title="declarations.inbound",
+        broker,
+        None,
+        intake.take_in,
+        pattern=settings.topics.intake_pattern,
+        title="declarations.inbound",
         description="Inbound declarations (version 1) from external packages, key: message_id: on declarations.inbound"
-                    " and on each source's own topic declarations.from.<source> (there the topic names the source).",
+        " and on each source's own topic declarations.from.<source> (there the topic names the source).",
     )
-    return service_app(runtime, broker, title="Accordeer intake",
-                       description="Turns inbound declarations into dossier items, or refuses them with a reason.")
+    return service_app(
+        runtime,
+        broker,
+        title="Accordeer intake",
+        description="Turns inbound declarations into dossier items, or refuses them with a reason.",
+    )

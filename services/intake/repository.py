@@ -7,9 +7,24 @@ from shared.contracts.directory import Party
 from shared.directory import store
 
 ITEM_COLUMNS = (
-    "id", "source", "message_id", "destination_index", "item_type", "message_type", "submitter", "submitted_at",
-    "subject", "organisation_person_id", "contact_id", "identity", "document", "attachment", "characteristics",
-    "free_fields", "confidential", "summary",
+    "id",
+    "source",
+    "message_id",
+    "destination_index",
+    "item_type",
+    "message_type",
+    "submitter",
+    "submitted_at",
+    "subject",
+    "organisation_person_id",
+    "contact_id",
+    "identity",
+    "document",
+    "attachment",
+    "characteristics",
+    "free_fields",
+    "confidential",
+    "summary",
 )
 
 
@@ -39,7 +54,8 @@ class IntakeRepository:
     async def save_item_type(self, item_type: DossierItemType) -> None:
         await self.conn.execute(
             "UPDATE intake.item_types SET confidential = $2, updated_at = now() WHERE name = $1",
-            item_type.name, item_type.confidential,
+            item_type.name,
+            item_type.confidential,
         )
 
     async def parties(self, ids: Iterable[str]) -> dict[str, Party]:
@@ -53,7 +69,8 @@ class IntakeRepository:
         rows = await self.conn.fetch(
             "SELECT source, message_id, fingerprint FROM intake.declarations"
             " WHERE (source, message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
-            [s for s, _ in keys], [m for _, m in keys],
+            [s for s, _ in keys],
+            [m for _, m in keys],
         )
         return {(r["source"], r["message_id"]): r["fingerprint"] for r in rows}
 
@@ -61,21 +78,38 @@ class IntakeRepository:
         """Declarations as (source, message_id, fingerprint, received_at, item_count)."""
         if declarations:
             await self.conn.copy_records_to_table(
-                "declarations", schema_name="intake",
-                columns=("source", "message_id", "fingerprint", "received_at", "item_count"), records=declarations,
+                "declarations",
+                schema_name="intake",
+                columns=("source", "message_id", "fingerprint", "received_at", "item_count"),
+                records=declarations,
             )
         if items:
             await self.conn.copy_records_to_table(
-                "dossier_items", schema_name="intake", columns=ITEM_COLUMNS, records=[_item_row(i) for i in items],
+                "dossier_items",
+                schema_name="intake",
+                columns=ITEM_COLUMNS,
+                records=[_item_row(i) for i in items],
             )
 
 
 def _item_row(item: DossierItem) -> tuple:
     return (
-        item.id, item.source, item.message_id, item.destination_index, item.item_type, item.message_type,
-        item.submitter, item.submitted_at, item.subject, item.organisation_person_id, item.contact_id,
-        item.identity.model_dump(), item.document.model_dump(),
+        item.id,
+        item.source,
+        item.message_id,
+        item.destination_index,
+        item.item_type,
+        item.message_type,
+        item.submitter,
+        item.submitted_at,
+        item.subject,
+        item.organisation_person_id,
+        item.contact_id,
+        item.identity.model_dump(),
+        item.document.model_dump(),
         item.attachment.model_dump(exclude_none=True) if item.attachment else None,
-        dict(item.characteristics), dict(item.free_fields), item.confidential,
+        dict(item.characteristics),
+        dict(item.free_fields),
+        item.confidential,
         item.summary.model_dump(mode="json") if item.summary else None,
     )

@@ -35,15 +35,25 @@ async def ensure_source_topics(settings: Settings, authorisations_file: Path | N
     """Create the missing per-source topics; returns the names created."""
     wanted = source_topics(settings.topics, authorisations_file or settings.config_dir / "authorisations.yaml")
     replication = replication_of(settings.kafka_environment)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, client_id="accordeer-admin",
-                                **client_options(settings))
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="accordeer-admin", **client_options(settings)
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(name, partitions, replication_factor=replication.replication_factor,
-                            topic_configs={"max.message.bytes": str(MAX_RECORD_BYTES),
-                                           "min.insync.replicas": str(replication.min_insync_replicas)})
-                   for name, partitions in wanted.items() if name not in existing]
+        missing = [
+            NewTopic(
+                name,
+                partitions,
+                replication_factor=replication.replication_factor,
+                topic_configs={
+                    "max.message.bytes": str(MAX_RECORD_BYTES),
+                    "min.insync.replicas": str(replication.min_insync_replicas),
+                },
+            )
+            for name, partitions in wanted.items()
+            if name not in existing
+        ]
         if missing:
             try:
                 await admin.create_topics(missing)

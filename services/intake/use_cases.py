@@ -22,10 +22,10 @@ from aiokafka import ConsumerRecord
 from services.intake.domain import (
     Authorisations,
     Declaration,
-    DossierItemType,
     DossierItem,
-    Refusal,
+    DossierItemType,
     ReasonCode,
+    Refusal,
     accept_declaration,
     check_origin,
     check_reuse,
@@ -45,7 +45,6 @@ from shared.documents.config import SummaryConfig
 from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -71,9 +70,16 @@ class BatchPlan:
 
 
 class Intake:
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork[IntakeRepository]], topics: Topics, *, max_bytes: int,
-                 clock_skew: timedelta, summaries: SummaryConfig | None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork[IntakeRepository]],
+        topics: Topics,
+        *,
+        max_bytes: int,
+        clock_skew: timedelta,
+        summaries: SummaryConfig | None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
         self.unit_of_work = unit_of_work
         self.topics = topics
         self.max_bytes = max_bytes
@@ -93,8 +99,13 @@ class Intake:
         metrics.DECLARATIONS_RECEIVED.inc(len(fresh))
         for reason in plan.refusals:
             metrics.DECLARATIONS_REFUSED.labels(reason=reason).inc()
-        log.info("intake batch applied", records=len(fresh), items=len(plan.items), refused=len(plan.refusals),
-                 duplicates=plan.duplicates)
+        log.info(
+            "intake batch applied",
+            records=len(fresh),
+            items=len(plan.items),
+            refused=len(plan.refusals),
+            duplicates=plan.duplicates,
+        )
 
     async def plan(self, repository: IntakeRepository, records: Sequence[ConsumerRecord]) -> BatchPlan:
         """What a batch amounts to, reading the repository but writing nothing."""
@@ -132,51 +143,103 @@ class Intake:
         if isinstance(reuse, Refusal):
             self._refuse(plan, record, reuse, judging)
             return
-        items = accept_declaration(declaration, authorisations=judging.authorisations, item_type=item_type,
-                                   parties=judging.parties, received_at=judging.now, clock_skew=self.clock_skew,
-                                   summaries=self.summaries)
+        items = accept_declaration(
+            declaration,
+            authorisations=judging.authorisations,
+            item_type=item_type,
+            parties=judging.parties,
+            received_at=judging.now,
+            clock_skew=self.clock_skew,
+            summaries=self.summaries,
+        )
         if isinstance(items, Refusal):
             self._refuse(plan, record, items, judging)
             return
         seen[key] = fingerprint(declaration)
         self._accept(plan, declaration, items, seen[key], judging.now)
         # DEBUG: one line per declaration costs a quarter of intake's throughput; refusals stay at WARNING.
-        log.debug("declaration accepted", message_type=declaration.message_type, confidential=item_type.confidential,
-                 dossier_item_ids=[i.id for i in items])
+        log.debug(
+            "declaration accepted",
+            message_type=declaration.message_type,
+            confidential=item_type.confidential,
+            dossier_item_ids=[i.id for i in items],
+        )
 
-    def _accept(self, plan: BatchPlan, declaration: Declaration, items: list[DossierItem], print_: str,
-                now: datetime) -> None:
+    def _accept(
+        self, plan: BatchPlan, declaration: Declaration, items: list[DossierItem], print_: str, now: datetime
+    ) -> None:
         plan.declarations.append((declaration.source, declaration.message_id, print_, now, len(items)))
         plan.items.extend(items)
-        plan.events.append(self._status(StatusCode.REGISTERED, declaration.message_id, declaration.source, None, now,
-                                        detail=f"accepted; {len(items)} dossier item(s)"))
+        plan.events.append(
+            self._status(
+                StatusCode.REGISTERED,
+                declaration.message_id,
+                declaration.source,
+                None,
+                now,
+                detail=f"accepted; {len(items)} dossier item(s)",
+            )
+        )
         for item in items:
-            plan.events.append(self._status(StatusCode.PROCESSING, item.message_id, item.source, item.id, now,
-                                            detail=f"dossier item for {item.organisation_person_id}"))
-            plan.events.append(OutboxRecord.of(self.topics.dossier_items, item.id, _created(item),
-                                               lane_key=item.message_id))
+            plan.events.append(
+                self._status(
+                    StatusCode.PROCESSING,
+                    item.message_id,
+                    item.source,
+                    item.id,
+                    now,
+                    detail=f"dossier item for {item.organisation_person_id}",
+                )
+            )
+            plan.events.append(
+                OutboxRecord.of(self.topics.dossier_items, item.id, _created(item), lane_key=item.message_id)
+            )
 
     def _refuse(self, plan: BatchPlan, record: ConsumerRecord, refusal: Refusal, judging: Judging) -> None:
         plan.refusals.append(str(refusal.reason_code))
         # An impersonation names another source's message: that message's status is none of its business.
         impersonation = refusal.reason_code is ReasonCode.SOURCE_MISMATCH
         registered = impersonation or (refusal.source, refusal.message_id) in judging.seen
-        log.warning("declaration refused", reason_code=str(refusal.reason_code), reason=refusal.message,
-                    topic=record.topic, partition=record.partition, offset=record.offset,
-                    message_status_unchanged=registered)
-        plan.events.append(dead_letter(self.topics.inbound_dlq, record, reason_code=str(refusal.reason_code),
-                                       reason=refusal.message, key=refusal.message_id))
-        plan.events.append(OutboxRecord.of(self.topics.refused, refusal.message_id,
-                                           _refused(record, refusal, registered, judging.now)))
+        log.warning(
+            "declaration refused",
+            reason_code=str(refusal.reason_code),
+            reason=refusal.message,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            message_status_unchanged=registered,
+        )
+        plan.events.append(
+            dead_letter(
+                self.topics.inbound_dlq,
+                record,
+                reason_code=str(refusal.reason_code),
+                reason=refusal.message,
+                key=refusal.message_id,
+            )
+        )
+        plan.events.append(
+            OutboxRecord.of(self.topics.refused, refusal.message_id, _refused(record, refusal, registered, judging.now))
+        )
         if refusal.message_id and refusal.source and not registered:
-            plan.events.append(self._status(StatusCode.REFUSED, refusal.message_id, refusal.source, None,
-                                            judging.now, detail=refusal.message,
-                                            reason_code=str(refusal.reason_code)))
+            plan.events.append(
+                self._status(
+                    StatusCode.REFUSED,
+                    refusal.message_id,
+                    refusal.source,
+                    None,
+                    judging.now,
+                    detail=refusal.message,
+                    reason_code=str(refusal.reason_code),
+                )
+            )
 
-    def _status(self, code: StatusCode, message_id: str, source: str, item_id: str | None, now: datetime,
-                **fields) -> OutboxRecord:
-        event = StatusEvent.of(code, message_id=message_id, source=source, dossier_item_id=item_id, occurred_at=now,
-                               **fields)
+    def _status(
+        self, code: StatusCode, message_id: str, source: str, item_id: str | None, now: datetime, **fields
+    ) -> OutboxRecord:
+        event = StatusEvent.of(
+            code, message_id=message_id, source=source, dossier_item_id=item_id, occurred_at=now, **fields
+        )
         return OutboxRecord.of(self.topics.status, message_id, event)
 
 
@@ -194,19 +257,36 @@ def _ids(record: ConsumerRecord, declaration) -> dict[str, str]:
 
 def _refused(record: ConsumerRecord, refusal: Refusal, registered: bool, now: datetime) -> SubmissionRefused:
     return SubmissionRefused.of(
-        original_topic=record.topic, original_partition=record.partition, original_offset=record.offset,
-        message_id=refusal.message_id, source=refusal.source, reason_code=str(refusal.reason_code),
-        reason=refusal.message, content_sha256=hashlib.sha256(record.value or b"").hexdigest(),
-        message_status_unchanged=registered, occurred_at=now,
+        original_topic=record.topic,
+        original_partition=record.partition,
+        original_offset=record.offset,
+        message_id=refusal.message_id,
+        source=refusal.source,
+        reason_code=str(refusal.reason_code),
+        reason=refusal.message,
+        content_sha256=hashlib.sha256(record.value or b"").hexdigest(),
+        message_status_unchanged=registered,
+        occurred_at=now,
     )
 
 
 def _created(item: DossierItem) -> DossierItemCreated:
     return DossierItemCreated(
-        dossier_item_id=item.id, item_type=item.item_type, message_id=item.message_id, source=item.source,
-        message_type=item.message_type, submitter=item.submitter, submitted_at=item.submitted_at,
-        subject=item.subject, organisation_person_id=item.organisation_person_id, contact_id=item.contact_id,
-        identity=item.identity, document=item.document, attachment=item.attachment,
-        characteristics=dict(item.characteristics), free_fields=dict(item.free_fields),
-        confidential=item.confidential, summary=item.summary,
+        dossier_item_id=item.id,
+        item_type=item.item_type,
+        message_id=item.message_id,
+        source=item.source,
+        message_type=item.message_type,
+        submitter=item.submitter,
+        submitted_at=item.submitted_at,
+        subject=item.subject,
+        organisation_person_id=item.organisation_person_id,
+        contact_id=item.contact_id,
+        identity=item.identity,
+        document=item.document,
+        attachment=item.attachment,
+        characteristics=dict(item.characteristics),
+        free_fields=dict(item.free_fields),
+        confidential=item.confidential,
+        summary=item.summary,
     )

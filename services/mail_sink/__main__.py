@@ -19,8 +19,9 @@ async def main() -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    structlog.get_logger("services.mail_sink").info("mail sink listening", host=settings.host, port=settings.port,
-                                                    folder=str(settings.folder))
+    structlog.get_logger("services.mail_sink").info(
+        "mail sink listening", host=settings.host, port=settings.port, folder=str(settings.folder)
+    )
     async with server:
         await stop.wait()
 

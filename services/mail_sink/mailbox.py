@@ -67,8 +67,9 @@ def read_mailbox(folder: Path) -> list[StoredMail]:
 def _stored(path: Path) -> StoredMail:
     message = parse(path.read_bytes())
     received = datetime.strptime(path.name.split("-", 1)[0], TIMESTAMP).replace(tzinfo=UTC)
-    return StoredMail(path, received, str(message.get("Message-ID", "")), str(message.get("To", "")),
-                      str(message.get("Subject", "")))
+    return StoredMail(
+        path, received, str(message.get("Message-ID", "")), str(message.get("To", "")), str(message.get("Subject", ""))
+    )
 
 
 def _write(path: Path, data: bytes) -> None:

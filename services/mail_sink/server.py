@@ -30,5 +30,6 @@ class SinkHandler:
 async def start_server(settings: MailSinkSettings) -> asyncio.Server:
     handler = SinkHandler(MailStore(settings.folder))
     loop = asyncio.get_running_loop()
-    return await loop.create_server(lambda: SMTP(handler, enable_SMTPUTF8=True, hostname="mail-sink"),
-                                    settings.host, settings.port)
+    return await loop.create_server(
+        lambda: SMTP(handler, enable_SMTPUTF8=True, hostname="mail-sink"), settings.host, settings.port
+    )

@@ -14,5 +14,8 @@ class MailSinkSettings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface the SMTP server listens on.")
     port: int = Field(8025, ge=0, le=65535, description="TCP port the SMTP server listens on.")
     folder: Path = Field(REPO_ROOT / ".data" / "mail", description="Where received mails are kept as .eml files.")
-    log_format: str = Field("console", validation_alias=AliasChoices("MAIL_SINK_LOG_FORMAT", "ACCORDEER_LOG_FORMAT"),
-                            description="'json' for structured logs, 'console' for people.")
+    log_format: str = Field(
+        "console",
+        validation_alias=AliasChoices("MAIL_SINK_LOG_FORMAT", "ACCORDEER_LOG_FORMAT"),
+        description="'json' for structured logs, 'console' for people.",
+    )

@@ -18,22 +18,40 @@ from shared.settings import Settings
 def build_app(settings: Settings, options: NotifierSettings | None = None) -> FastStream:
     options = options or NotifierSettings()
     runtime = ServiceRuntime("notifier", settings, keeps_directory=True)
-    composer = MailComposer(MailTemplates(options.templates_dir), portal_url=options.portal_url,
-                            message_id_domain=options.message_id_domain)
+    composer = MailComposer(
+        MailTemplates(options.templates_dir), portal_url=options.portal_url, message_id_domain=options.message_id_domain
+    )
     composer.check()  # a broken template stops the start, not the first mail
-    sender = Sender(PostgresMails(lambda: runtime.pool), SmtpMailer(options), batch_size=options.send_batch_size,
-                    lease_seconds=options.lease_seconds, retry_initial_seconds=options.retry_initial_seconds,
-                    retry_max_seconds=options.retry_max_seconds, idle_seconds=options.idle_seconds)
-    notifier = Notifier(lambda: runtime.pool, runtime.group_id, composer=composer,
-                        office=load_office_users(settings.config_dir / "users.yaml"),
-                        on_new_mails=sender.wake)
+    sender = Sender(
+        PostgresMails(lambda: runtime.pool),
+        SmtpMailer(options),
+        batch_size=options.send_batch_size,
+        lease_seconds=options.lease_seconds,
+        retry_initial_seconds=options.retry_initial_seconds,
+        retry_max_seconds=options.retry_max_seconds,
+        idle_seconds=options.idle_seconds,
+    )
+    notifier = Notifier(
+        lambda: runtime.pool,
+        runtime.group_id,
+        composer=composer,
+        office=load_office_users(settings.config_dir / "users.yaml"),
+        on_new_mails=sender.wake,
+    )
     broker = new_broker(settings, "notifier")
     runtime.subscribe(
-        broker, settings.topics.tasks, notifier.take_tasks, title="workflow.tasks",
+        broker,
+        settings.topics.tasks,
+        notifier.take_tasks,
+        title="workflow.tasks",
         description="Each task's life (created, reassigned, completed, escalated, cancelled); key: dossier item id.",
     )
-    app = service_app(runtime, broker, title="Accordeer notifier",
-                      description="E-mails a workflow task's assignees when the task is given to them.")
+    app = service_app(
+        runtime,
+        broker,
+        title="Accordeer notifier",
+        description="E-mails a workflow task's assignees when the task is given to them.",
+    )
 
     @app.after_startup
     async def start_sending() -> None:

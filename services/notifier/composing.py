@@ -11,14 +11,17 @@ from decimal import Decimal
 from urllib.parse import quote
 from uuid import NAMESPACE_URL, uuid5
 
-from shared import dutch
 from services.notifier.recipients import Recipient
 from services.notifier.templates import MailTemplates
+from shared import dutch
 from shared.contracts.summary import DeclarationSummary
 from shared.contracts.tasks import TaskEvent, TaskEventKind
 
-KIND_TEXT = {TaskEventKind.CREATED: "nieuwe taak", TaskEventKind.REASSIGNED: "taak aan u toegewezen",
-             TaskEventKind.ESCALATED: "geëscaleerd"}
+KIND_TEXT = {
+    TaskEventKind.CREATED: "nieuwe taak",
+    TaskEventKind.REASSIGNED: "taak aan u toegewezen",
+    TaskEventKind.ESCALATED: "geëscaleerd",
+}
 MAILED_KINDS = frozenset(KIND_TEXT)
 """The events that give a task to someone; completed and cancelled ones send no mail."""
 
@@ -58,7 +61,9 @@ def summary_text(summary: DeclarationSummary) -> SummaryText:
         amount=dutch.amount(summary.amount, summary.currency) if summary.amount is not None else None,
         direction=dutch.direction(summary.direction),
         payment_deadline=dutch.day(summary.payment_deadline) if summary.payment_deadline else None,
-        identity_number=summary.identity_number, financial_year=summary.financial_year)
+        identity_number=summary.identity_number,
+        financial_year=summary.financial_year,
+    )
 
 
 class MailComposer:
@@ -69,17 +74,28 @@ class MailComposer:
 
     def compose(self, event: TaskEvent, recipient: Recipient) -> NewMail:
         rendered = self.templates.render(event.workflow, event.task, self.variables(event, recipient))
-        return NewMail(event.event_id, recipient.user_id, event.dossier_item_id, recipient.name, recipient.email,
-                       rendered.subject, rendered.body,
-                       message_id(event.event_id, recipient.user_id, self.message_id_domain))
+        return NewMail(
+            event.event_id,
+            recipient.user_id,
+            event.dossier_item_id,
+            recipient.name,
+            recipient.email,
+            rendered.subject,
+            rendered.body,
+            message_id(event.event_id, recipient.user_id, self.message_id_domain),
+        )
 
     def variables(self, event: TaskEvent, recipient: Recipient) -> dict:
         hidden = event.confidential
         summary = summary_text(event.summary) if event.summary and not hidden else None
         return {
-            "recipient_name": _one_line(recipient.name), "task": _one_line(event.task),
-            "workflow": _one_line(event.workflow), "kind": KIND_TEXT[event.kind], "kind_code": str(event.kind),
-            "confidential": hidden, "subject": None if hidden else _one_line(event.subject),
+            "recipient_name": _one_line(recipient.name),
+            "task": _one_line(event.task),
+            "workflow": _one_line(event.workflow),
+            "kind": KIND_TEXT[event.kind],
+            "kind_code": str(event.kind),
+            "confidential": hidden,
+            "subject": None if hidden else _one_line(event.subject),
             "message_type": None if hidden else event.message_type,
             "summary": asdict(summary) if summary else None,
             "due": dutch.moment(event.due_at) if event.due_at else None,
@@ -88,8 +104,10 @@ class MailComposer:
 
     def check(self) -> None:
         """Render every template with a plain and a confidential sample: a broken template stops the start."""
-        samples = [self.variables(_sample(confidential), Recipient("u", "Naam", "u@example.org"))
-                   for confidential in (False, True)]
+        samples = [
+            self.variables(_sample(confidential), Recipient("u", "Naam", "u@example.org"))
+            for confidential in (False, True)
+        ]
         self.templates.check(samples)
 
 
@@ -99,11 +117,30 @@ def _one_line(text: str) -> str:
 
 
 def _sample(confidential: bool) -> TaskEvent:
-    summary = DeclarationSummary(message_type="btw-aangifte", period_from=date(2025, 1, 1),
-                                 period_to=date(2025, 3, 31), amount=Decimal("1523.45"), currency="EUR",
-                                 direction="payable", payment_deadline=date(2025, 4, 30),
-                                 identity_number="NL001234567B01", identity_type="BTW")
-    return TaskEvent(event_id="sample", kind=TaskEventKind.CREATED, dossier_item_id="sample", message_id="m",
-                     source="s", message_type="btw-aangifte", organisation_person_id="ORG", workflow="standard",
-                     task="Beoordelen aangifte klant", subject="Aangifte omzetbelasting", confidential=confidential,
-                     summary=summary, due_at=datetime(2025, 4, 3, 7, tzinfo=UTC), occurred_at=datetime.now(UTC))
+    summary = DeclarationSummary(
+        message_type="btw-aangifte",
+        period_from=date(2025, 1, 1),
+        period_to=date(2025, 3, 31),
+        amount=Decimal("1523.45"),
+        currency="EUR",
+        direction="payable",
+        payment_deadline=date(2025, 4, 30),
+        identity_number="NL001234567B01",
+        identity_type="BTW",
+    )
+    return TaskEvent(
+        event_id="sample",
+        kind=TaskEventKind.CREATED,
+        dossier_item_id="sample",
+        message_id="m",
+        source="s",
+        message_type="btw-aangifte",
+        organisation_person_id="ORG",
+        workflow="standard",
+        task="Beoordelen aangifte klant",
+        subject="Aangifte omzetbelasting",
+        confidential=confidential,
+        summary=summary,
+        due_at=datetime(2025, 4, 3, 7, tzinfo=UTC),
+        occurred_at=datetime.now(UTC),
+    )

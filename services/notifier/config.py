@@ -21,16 +21,21 @@ class NotifierSettings(BaseSettings):
     smtp_timeout_seconds: float = Field(10.0, gt=0, description="Timeout of one SMTP connect or command.")
     mail_from: str = Field("Accordeer <accordeer@kantoor.example>", description="The From of every mail.")
     message_id_domain: str = Field("accordeer.local", description="Right-hand side of the Message-IDs made here.")
-    portal_url: str = Field("http://127.0.0.1:8480",
-                            description="The portal; a task's link is {portal_url}/taken/{dossier item id}.")
-    templates_dir: Path = Field(REPO_ROOT / "deploy" / "config" / "mail",
-                                description="Mail templates: <workflow>/<task>.txt.j2, else default.txt.j2.")
+    portal_url: str = Field(
+        "http://127.0.0.1:8480", description="The portal; a task's link is {portal_url}/taken/{dossier item id}."
+    )
+    templates_dir: Path = Field(
+        REPO_ROOT / "deploy" / "config" / "mail",
+        description="Mail templates: <workflow>/<task>.txt.j2, else default.txt.j2.",
+    )
     send_batch_size: int = Field(10, ge=1, description="Most mails one sender round claims.")
     lease_seconds: float = Field(
-        60.0, gt=0, description="How long a claimed mail is this process's; after a crash, others wait this long.")
+        60.0, gt=0, description="How long a claimed mail is this process's; after a crash, others wait this long."
+    )
     retry_initial_seconds: float = Field(0.5, gt=0, description="First wait after the SMTP server was unreachable.")
     retry_max_seconds: float = Field(
-        60.0, gt=0, description="Longest wait between tries (it doubles up to here); also the wait after a 4xx.")
+        60.0, gt=0, description="Longest wait between tries (it doubles up to here); also the wait after a 4xx."
+    )
     idle_seconds: float = Field(1.0, gt=0, description="How often an idle sender looks for mails due again.")
 
     @model_validator(mode="after")

@@ -17,10 +17,19 @@ import asyncpg
 from services.notifier.composing import NewMail
 
 SCHEMA = "notifier"
-NEW_COLUMNS = ("event_id", "recipient", "dossier_item_id", "recipient_name", "address", "subject", "body",
-               "message_id")
-CLAIMED_COLUMNS = ("id", "recipient", "dossier_item_id", "recipient_name", "address", "subject", "body", "message_id",
-                   "attempts", "due_at")
+NEW_COLUMNS = ("event_id", "recipient", "dossier_item_id", "recipient_name", "address", "subject", "body", "message_id")
+CLAIMED_COLUMNS = (
+    "id",
+    "recipient",
+    "dossier_item_id",
+    "recipient_name",
+    "address",
+    "subject",
+    "body",
+    "message_id",
+    "attempts",
+    "due_at",
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,9 @@ async def add_mails(conn, mails: Sequence[NewMail]) -> int:
     status = await conn.execute(
         f"INSERT INTO {SCHEMA}.mails ({', '.join(NEW_COLUMNS)})"
         f" SELECT * FROM unnest({', '.join(f'${i}::text[]' for i in range(1, len(NEW_COLUMNS) + 1))})"
-        " ON CONFLICT DO NOTHING", *columns)
+        " ON CONFLICT DO NOTHING",
+        *columns,
+    )
     return int(status.split()[-1])
 
 
@@ -77,30 +88,43 @@ class PostgresMails:
             f" FROM (SELECT id FROM {SCHEMA}.mails WHERE state = 'pending' AND due_at <= now()"
             "        ORDER BY due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) AS due"
             f" WHERE m.id = due.id RETURNING {', '.join(f'm.{name}' for name in CLAIMED_COLUMNS)}",
-            limit, lease_seconds)
+            limit,
+            lease_seconds,
+        )
         return sorted((Mail(**dict(r)) for r in rows), key=lambda mail: mail.id)
 
     async def renew(self, mail: Mail, *, lease_seconds: float) -> Mail | None:
         """A fresh lease for the one mail about to be sent; None when another process holds it by now."""
         due_at = await self._pool().fetchval(
             f"UPDATE {SCHEMA}.mails SET due_at = now() + make_interval(secs => $3)"
-            " WHERE id = $1 AND state = 'pending' AND due_at = $2 RETURNING due_at", mail.id, mail.due_at,
-            lease_seconds)
+            " WHERE id = $1 AND state = 'pending' AND due_at = $2 RETURNING due_at",
+            mail.id,
+            mail.due_at,
+            lease_seconds,
+        )
         return replace(mail, due_at=due_at) if due_at else None
 
     async def mark_sent(self, mail: Mail) -> None:
         await self._pool().execute(
             f"UPDATE {SCHEMA}.mails SET state = 'sent', sent_at = now(), last_error = NULL"
-            " WHERE id = $1 AND state = 'pending'", mail.id)
+            " WHERE id = $1 AND state = 'pending'",
+            mail.id,
+        )
 
     async def mark_refused(self, mail: Mail, *, error: str) -> None:
         await self._pool().execute(
             f"UPDATE {SCHEMA}.mails SET state = 'failed', attempts = attempts + 1, last_error = $2"
-            " WHERE id = $1 AND state = 'pending'", mail.id, error[:1000])
+            " WHERE id = $1 AND state = 'pending'",
+            mail.id,
+            error[:1000],
+        )
 
     async def postpone(self, mails: Sequence[Mail], *, delay_seconds: float, error: str) -> None:
         """Hand mails back after a failed try, due again after ``delay_seconds``."""
         await self._pool().execute(
             f"UPDATE {SCHEMA}.mails SET due_at = now() + make_interval(secs => $2), attempts = attempts + 1,"
             " last_error = $3 WHERE id = ANY($1::bigint[]) AND state = 'pending'",
-            [m.id for m in mails], delay_seconds, error[:1000])
+            [m.id for m in mails],
+            delay_seconds,
+            error[:1000],
+        )

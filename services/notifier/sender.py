@@ -35,8 +35,17 @@ PAUSE_AFTER_ERROR = 1.0
 
 
 class Sender:
-    def __init__(self, mails: Mails, mailer: Mailer, *, batch_size: int = 10, lease_seconds: float = 60.0,
-                 retry_initial_seconds: float = 0.5, retry_max_seconds: float = 60.0, idle_seconds: float = 1.0):
+    def __init__(
+        self,
+        mails: Mails,
+        mailer: Mailer,
+        *,
+        batch_size: int = 10,
+        lease_seconds: float = 60.0,
+        retry_initial_seconds: float = 0.5,
+        retry_max_seconds: float = 60.0,
+        idle_seconds: float = 1.0,
+    ):
         self.mails = mails
         self.mailer = mailer
         self.batch_size = batch_size
@@ -62,9 +71,13 @@ class Sender:
         """One round; while the SMTP server is unreachable, the round is tried again after 0.5, 1, 2 ... 60 s."""
         sent = 0
         retrying = AsyncRetrying(
-            retry=retry_if_exception_type(SmtpUnavailable), before_sleep=_log_outage, reraise=True,
-            wait=wait_exponential_jitter(multiplier=self.retry_initial_seconds, max=self.retry_max_seconds,
-                                         jitter=self.retry_initial_seconds))
+            retry=retry_if_exception_type(SmtpUnavailable),
+            before_sleep=_log_outage,
+            reraise=True,
+            wait=wait_exponential_jitter(
+                multiplier=self.retry_initial_seconds, max=self.retry_max_seconds, jitter=self.retry_initial_seconds
+            ),
+        )
         try:
             async for attempt in retrying:
                 with attempt:
@@ -92,8 +105,9 @@ class Sender:
         return len(claimed)
 
     async def _send(self, session: MailSession, claimed: Mail) -> None:
-        with structlog.contextvars.bound_contextvars(dossier_item_id=claimed.dossier_item_id,
-                                                     recipient=claimed.recipient, mail_message_id=claimed.message_id):
+        with structlog.contextvars.bound_contextvars(
+            dossier_item_id=claimed.dossier_item_id, recipient=claimed.recipient, mail_message_id=claimed.message_id
+        ):
             # The batch's lease may have run out while earlier mails were sent (a slow server): each mail gets a
             # lease of its own right before it is sent, and one another process has taken over is left to it.
             mail = await self.mails.renew(claimed, lease_seconds=self.lease_seconds)
@@ -116,8 +130,11 @@ class Sender:
             log.warning("the SMTP server refused the mail; it is not sent", error=str(refusal))
         else:
             await self.mails.postpone([mail], delay_seconds=self.retry_max_seconds, error=str(refusal))
-            log.info("the SMTP server deferred the mail; trying again later", error=str(refusal),
-                     seconds=self.retry_max_seconds)
+            log.info(
+                "the SMTP server deferred the mail; trying again later",
+                error=str(refusal),
+                seconds=self.retry_max_seconds,
+            )
 
 
 def _log_outage(state: RetryCallState) -> None:

@@ -63,9 +63,14 @@ class SmtpMailer:
     @asynccontextmanager
     async def session(self) -> AsyncIterator["SmtpSession"]:
         s = self.settings
-        client = aiosmtplib.SMTP(hostname=s.smtp_host, port=s.smtp_port, timeout=s.smtp_timeout_seconds,
-                                 start_tls=s.smtp_start_tls, username=s.smtp_username or None,
-                                 password=s.smtp_password or None)
+        client = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            timeout=s.smtp_timeout_seconds,
+            start_tls=s.smtp_start_tls,
+            username=s.smtp_username or None,
+            password=s.smtp_password or None,
+        )
         try:
             await client.connect()
         except (SMTPException, OSError) as error:

@@ -30,8 +30,14 @@ class RenderedMail:
 class MailTemplates:
     def __init__(self, folder: Path):
         self.folder = folder
-        self.env = Environment(loader=FileSystemLoader(folder), autoescape=False, undefined=StrictUndefined,
-                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        self.env = Environment(
+            loader=FileSystemLoader(folder),
+            autoescape=False,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
 
     def render(self, workflow: str, task: str, variables: Mapping) -> RenderedMail:
         try:

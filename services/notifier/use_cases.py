@@ -19,8 +19,8 @@ from services.notifier.composing import MailComposer
 from services.notifier.planning import MailPlan, mailed, plan_mails
 from services.notifier.recipients import Recipient, portal_contacts
 from services.notifier.repository import SCHEMA, add_mails
-from shared.contracts.tasks import TaskEvent
 from shared import dead_letters
+from shared.contracts.tasks import TaskEvent
 from shared.db import outbox
 from shared.db.inbox import claim_unapplied
 from shared.directory.store import all_parties, parties
@@ -29,8 +29,15 @@ log = structlog.get_logger(__name__)
 
 
 class Notifier:
-    def __init__(self, pool: Callable[[], asyncpg.Pool], consumer: str, *, composer: MailComposer,
-                 office: Mapping[str, Recipient], on_new_mails: Callable[[], None] = lambda: None):
+    def __init__(
+        self,
+        pool: Callable[[], asyncpg.Pool],
+        consumer: str,
+        *,
+        composer: MailComposer,
+        office: Mapping[str, Recipient],
+        on_new_mails: Callable[[], None] = lambda: None,
+    ):
         self.pool = pool
         self.consumer = consumer
         self.composer = composer
@@ -65,8 +72,13 @@ class Notifier:
 def _report(plan: MailPlan, added: int, *, records: int) -> None:
     for event, user in plan.unknown:
         metrics.UNKNOWN_RECIPIENTS.inc()
-        log.warning("assignee has no known e-mail address; no mail sent", user=user, task=event.task,
-                    dossier_item_id=event.dossier_item_id, event_id=event.event_id)
+        log.warning(
+            "assignee has no known e-mail address; no mail sent",
+            user=user,
+            task=event.task,
+            dossier_item_id=event.dossier_item_id,
+            event_id=event.event_id,
+        )
     metrics.MAILS_QUEUED.inc(added)
     if records:
         log.info("task events applied", records=records, mails=added, already_stored=len(plan.mails) - added)

@@ -84,8 +84,14 @@ def task_acted_on(item: ItemView, action: str) -> str | None:
     return item.last_task if action == RESTORE else (item.task.task if item.task else None)
 
 
-def refuse_action(viewer: Viewer, item: ItemView, action: str, comment: str,
-                  assignees: tuple[str, ...] = (), _: Callable[[str], str] = str) -> str | None:
+def refuse_action(
+    viewer: Viewer,
+    item: ItemView,
+    action: str,
+    comment: str,
+    assignees: tuple[str, ...] = (),
+    _: Callable[[str], str] = str,
+) -> str | None:
     """Why this action cannot be sent now (a sentence for the person in their language, by ``_``), or None."""
     if action not in actions_for(viewer, item):
         return _("Deze actie kunt u nu niet uitvoeren op deze taak.")

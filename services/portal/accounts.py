@@ -76,4 +76,3 @@ class Throttle:
 
     def succeeded(self, user: str, address: str) -> None:
         self._failures.pop((user, address), None)
-

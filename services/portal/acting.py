@@ -47,23 +47,32 @@ def split_assignees(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part for part in re.split(r"[\s,;]+", text) if part))
 
 
-def workflow_action(viewer: access.Viewer, item: access.ItemView, action: str, comment: str = "",
-                    assignees: tuple[str, ...] = ()) -> WorkflowAction:
+def workflow_action(
+    viewer: access.Viewer, item: access.ItemView, action: str, comment: str = "", assignees: tuple[str, ...] = ()
+) -> WorkflowAction:
     """The action as workflow reads it; the actor is always the logged-in viewer."""
-    return WorkflowAction(action_id=str(uuid.uuid4()), dossier_item_id=item.dossier_item_id,
-                          task=access.task_acted_on(item, action) or "", action=action, actor=viewer.user,
-                          comment=comment, assignees=list(assignees))
+    return WorkflowAction(
+        action_id=str(uuid.uuid4()),
+        dossier_item_id=item.dossier_item_id,
+        task=access.task_acted_on(item, action) or "",
+        action=action,
+        actor=viewer.user,
+        comment=comment,
+        assignees=list(assignees),
+    )
 
 
 async def send(portal, *actions: WorkflowAction) -> None:
     """Into the portal's outbox, in one transaction: the relay publishes them to workflow.actions."""
     async with portal.pool().acquire() as conn, conn.transaction():
-        await outbox.append(conn, "portal", [OutboxRecord.of(portal.topics.workflow_actions, a.dossier_item_id, a)
-                                             for a in actions])
+        await outbox.append(
+            conn, "portal", [OutboxRecord.of(portal.topics.workflow_actions, a.dossier_item_id, a) for a in actions]
+        )
 
 
-async def _after_sending(portal, request: Request, viewer: access.Viewer, item: access.ItemView, action: str,
-                sent_at: datetime) -> Response:
+async def _after_sending(
+    portal, request: Request, viewer: access.Viewer, item: access.ItemView, action: str, sent_at: datetime
+) -> Response:
     """Wait for the outcome; when done, open the next task, otherwise show why not (or that it is pending)."""
     deadline = asyncio.get_running_loop().time() + portal.settings.outcome_wait_seconds
     _ = gettext_for(request)

@@ -18,15 +18,29 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
     options = options or PortalSettings()
     runtime = ServiceRuntime("portal", settings, keeps_directory=True)
     projection = Projection(lambda: runtime.pool, settings.topics, runtime.group_id)
-    portal = Portal(lambda: runtime.pool, settings.topics, Accounts(load_accounts(options.accounts_file)), options,
-                    reactions=load_reactions(settings.config_dir / "reaction_templates.yaml"))
+    portal = Portal(
+        lambda: runtime.pool,
+        settings.topics,
+        Accounts(load_accounts(options.accounts_file)),
+        options,
+        reactions=load_reactions(settings.config_dir / "reaction_templates.yaml"),
+    )
     portal.dashboard = Dashboard(settings, options.lag_sample_seconds)
     broker = new_broker(settings, "portal")
     topics = [settings.topics.dossier_items, settings.topics.status, settings.topics.tasks]
-    runtime.subscribe(broker, topics, projection.apply, title=", ".join(topics),
-                      description="What people see: items, their statuses and tasks.")
-    app = service_app(runtime, broker, title="Accordeer portal",
-                      description="Web pages where clients approve and the office works its tasks.")
+    runtime.subscribe(
+        broker,
+        topics,
+        projection.apply,
+        title=", ".join(topics),
+        description="What people see: items, their statuses and tasks.",
+    )
+    app = service_app(
+        runtime,
+        broker,
+        title="Accordeer portal",
+        description="Web pages where clients approve and the office works its tasks.",
+    )
 
     @app.after_startup
     async def serve_pages() -> None:

@@ -36,4 +36,3 @@ def back_to(request: Request) -> str:
     same_site = referer.netloc in ("", request.url.netloc) and referer.path.startswith("/")
     target = referer.path + (f"?{referer.query}" if referer.query else "")
     return target if same_site and _ON_THIS_SITE.fullmatch(target) else "/"
-

@@ -18,9 +18,11 @@ HEARTBEAT_SECONDS = 15.0
 def live_routes(portal) -> list[Route]:
     async def item_changes(request: Request) -> StreamingResponse:
         item = await visible_item(portal, await viewer(portal, request), request.path_params["item_id"])
-        query = ("SELECT i.status_code, i.status_at, t.task, t.assignees, (SELECT count(*) FROM portal.history h"
-                 " WHERE h.dossier_item_id = i.dossier_item_id) FROM portal.items i"
-                 " LEFT JOIN portal.tasks t USING (dossier_item_id) WHERE i.dossier_item_id = $1")
+        query = (
+            "SELECT i.status_code, i.status_at, t.task, t.assignees, (SELECT count(*) FROM portal.history h"
+            " WHERE h.dossier_item_id = i.dossier_item_id) FROM portal.items i"
+            " LEFT JOIN portal.tasks t USING (dossier_item_id) WHERE i.dossier_item_id = $1"
+        )
         return _stream(request, portal, query, item.dossier_item_id)
 
     async def inbox_changes(request: Request) -> StreamingResponse:
@@ -47,5 +49,6 @@ def _stream(request: Request, portal, query: str, argument: str) -> StreamingRes
             await asyncio.sleep(POLL_SECONDS)
             quiet += POLL_SECONDS
 
-    return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )

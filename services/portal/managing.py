@@ -26,9 +26,16 @@ def manager_routes(portal) -> list[Route]:
         async with portal.pool().acquire() as conn:
             items = await queries.managed(conn, asking)
         workflows = sorted({i.workflow or "" for i in items})
-        return render(request, "manage.html", {
-            "now": datetime.now(UTC), "workflows": {w: [i for i in items if (i.workflow or "") == w] for w in workflows},
-            "notice": request.session.pop("notice", None), "error": request.session.pop("error", None)})
+        return render(
+            request,
+            "manage.html",
+            {
+                "now": datetime.now(UTC),
+                "workflows": {w: [i for i in items if (i.workflow or "") == w] for w in workflows},
+                "notice": request.session.pop("notice", None),
+                "error": request.session.pop("error", None),
+            },
+        )
 
     async def reassign_many(request: Request) -> Response:
         asking = await manager(request)
@@ -43,7 +50,9 @@ def manager_routes(portal) -> list[Route]:
             return RedirectResponse("/beheer", status_code=303)
         await send(portal, *(workflow_action(asking, item, access.REASSIGN, assignees=assignees) for item in chosen))
         request.session["notice"] = _("%(count)s taak/taken toegewezen aan %(assignees)s.") % {
-            "count": len(chosen), "assignees": ", ".join(assignees)}
+            "count": len(chosen),
+            "assignees": ", ".join(assignees),
+        }
         return RedirectResponse("/beheer", status_code=303)
 
     return [Route("/beheer", overview), Route("/beheer/toewijzen", reassign_many, methods=["POST"])]

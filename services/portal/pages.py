@@ -20,20 +20,31 @@ def page_routes(portal) -> list[Route]:
         asking = await viewer(portal, request)
         async with portal.pool().acquire() as conn:
             items = [i for i in await queries.inbox(conn, asking) if access.may_see(asking, i)]
-        return render(request, "inbox.html", {"inbox": filtered(items, request.query_params),
-                                              "now": datetime.now(UTC)})
+        return render(request, "inbox.html", {"inbox": filtered(items, request.query_params), "now": datetime.now(UTC)})
 
     async def task_page(request: Request) -> Response:
         asking = await viewer(portal, request)
         item = await visible_item(portal, asking, request.path_params["item_id"])
         async with portal.pool().acquire() as conn:
             lines = await queries.history(conn, item.dossier_item_id)
-            document, attachment = await queries.document(conn, item.dossier_item_id), await queries.attachment(
-                conn, item.dossier_item_id)
-        return render(request, "task.html", {
-            "item": item, "history": lines, "actions": access.actions_for(asking, item),
-            "facts": facts_of(document), "attachment": attachment, "reactions": portal.reactions,
-            "notice": request.session.pop("notice", None), "error": request.session.pop("error", None)})
+            document, attachment = (
+                await queries.document(conn, item.dossier_item_id),
+                await queries.attachment(conn, item.dossier_item_id),
+            )
+        return render(
+            request,
+            "task.html",
+            {
+                "item": item,
+                "history": lines,
+                "actions": access.actions_for(asking, item),
+                "facts": facts_of(document),
+                "attachment": attachment,
+                "reactions": portal.reactions,
+                "notice": request.session.pop("notice", None),
+                "error": request.session.pop("error", None),
+            },
+        )
 
     async def document(request: Request) -> Response:
         return _download(await stored_file(request, queries.document))
@@ -50,15 +61,22 @@ def page_routes(portal) -> list[Route]:
             raise HTTPException(404)
         return stored
 
-    return [Route("/taken", inbox), Route("/taken/{item_id}", task_page), Route("/taken/{item_id}/document", document),
-            Route("/taken/{item_id}/bijlage", attachment)]
+    return [
+        Route("/taken", inbox),
+        Route("/taken/{item_id}", task_page),
+        Route("/taken/{item_id}/document", document),
+        Route("/taken/{item_id}/bijlage", attachment),
+    ]
 
 
 def _download(document: dict) -> Response:
     # Only safe characters reach the header: a file name cannot inject a header or a path.
     name = "".join(ch for ch in document["file_name"] if ch.isalnum() or ch in "._-") or "document"
-    return Response(base64.b64decode(document["content_base64"]), media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        base64.b64decode(document["content_base64"]),
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def facts_of(document: dict | None) -> list:

@@ -28,14 +28,17 @@ async def organisations_of(conn, user: str) -> frozenset[str]:
     """The organisations/persons whose active contact logs in as ``user``."""
     rows = await conn.fetch(
         "SELECT organisation_person_id FROM portal.parties, jsonb_array_elements(party->'contacts') c"
-        " WHERE NOT removed AND c->>'portal_user' = $1 AND (c->>'active')::boolean", user)
+        " WHERE NOT removed AND c->>'portal_user' = $1 AND (c->>'active')::boolean",
+        user,
+    )
     return frozenset(r["organisation_person_id"] for r in rows)
 
 
 async def inbox(conn, viewer: Viewer) -> list[ItemView]:
     """The viewer's open tasks, newest first."""
-    rows = await conn.fetch(ITEM_SELECT + " WHERE $1 = ANY(t.assignees) ORDER BY t.since DESC, i.dossier_item_id",
-                            viewer.user)
+    rows = await conn.fetch(
+        ITEM_SELECT + " WHERE $1 = ANY(t.assignees) ORDER BY t.since DESC, i.dossier_item_id", viewer.user
+    )
     return [_item(r) for r in rows]
 
 
@@ -43,7 +46,9 @@ async def managed(conn, viewer: Viewer) -> list[ItemView]:
     """Open tasks and rejected items of the workflows the viewer is task manager of, overdue first."""
     rows = await conn.fetch(
         ITEM_SELECT + " WHERE i.task_manager = $1 AND (t.task IS NOT NULL OR i.status_code = 40)"
-        " ORDER BY t.due_at NULLS LAST, t.since, i.dossier_item_id", viewer.user)
+        " ORDER BY t.due_at NULLS LAST, t.since, i.dossier_item_id",
+        viewer.user,
+    )
     return [_item(r) for r in rows]
 
 
@@ -63,35 +68,58 @@ async def attachment(conn, dossier_item_id: str) -> dict | None:
 async def history(conn, dossier_item_id: str) -> list[HistoryLine]:
     rows = await conn.fetch(
         "SELECT at, kind, status_code, authority_status_code, task, actor, action, text, comment"
-        " FROM portal.history WHERE dossier_item_id = $1 ORDER BY at, kind <> 'status', event_id", dossier_item_id)
+        " FROM portal.history WHERE dossier_item_id = $1 ORDER BY at, kind <> 'status', event_id",
+        dossier_item_id,
+    )
     return [HistoryLine(**dict(r)) for r in rows]
 
 
-async def outcome(conn, dossier_item_id: str, viewer: Viewer, action: str,
-                  since: datetime) -> tuple[bool, str] | None:
+async def outcome(conn, dossier_item_id: str, viewer: Viewer, action: str, since: datetime) -> tuple[bool, str] | None:
     """The outcome of ``action`` sent by the viewer at ``since``: (applied, what happened), or None while unknown."""
     done = await conn.fetchrow(
         "SELECT 1 FROM portal.history WHERE dossier_item_id = $1 AND kind LIKE 'task %' AND actor = $2"
-        " AND action = $3 AND at >= $4", dossier_item_id, viewer.user, action, since)
+        " AND action = $3 AND at >= $4",
+        dossier_item_id,
+        viewer.user,
+        action,
+        since,
+    )
     if done:
         return True, action
     # Workflow reports a refusal as "action 'A' on task 'T' by U refused: why" on the item's status.
     refused = await conn.fetchval(
         "SELECT text FROM portal.history WHERE dossier_item_id = $1 AND kind = 'status' AND at >= $2"
         " AND text LIKE $3 ORDER BY at DESC LIMIT 1",
-        dossier_item_id, since, f"action '{action}' % by {viewer.user} refused:%")
+        dossier_item_id,
+        since,
+        f"action '{action}' % by {viewer.user} refused:%",
+    )
     return (False, refused.split(" refused: ", 1)[1]) if refused else None
 
 
 def _item(row) -> ItemView:
     task = None
     if row["task"] is not None:
-        task = OpenTask(task=row["task"], workflow=row["workflow"] or "", assignees=tuple(row["assignees"]),
-                        actions=tuple(row["actions"]), due_at=row["due_at"], assignment_note=row["assignment_note"])
+        task = OpenTask(
+            task=row["task"],
+            workflow=row["workflow"] or "",
+            assignees=tuple(row["assignees"]),
+            actions=tuple(row["actions"]),
+            due_at=row["due_at"],
+            assignment_note=row["assignment_note"],
+        )
     return ItemView(
-        dossier_item_id=str(row["dossier_item_id"]), message_id=row["message_id"], message_type=row["message_type"],
-        organisation_person_id=row["organisation_person_id"], subject=row["subject"],
-        confidential=row["confidential"], status_code=row["status_code"], status_detail=row["status_detail"],
-        summary=row["summary"], task=task, workflow=row["workflow"], task_manager=row["task_manager"],
+        dossier_item_id=str(row["dossier_item_id"]),
+        message_id=row["message_id"],
+        message_type=row["message_type"],
+        organisation_person_id=row["organisation_person_id"],
+        subject=row["subject"],
+        confidential=row["confidential"],
+        status_code=row["status_code"],
+        status_detail=row["status_detail"],
+        summary=row["summary"],
+        task=task,
+        workflow=row["workflow"],
+        task_manager=row["task_manager"],
         last_task=row["last_task"],
     )

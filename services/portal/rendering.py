@@ -16,17 +16,40 @@ from shared import dutch
 from shared.contracts.status import StatusCode
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATUS = {0: N_("Geweigerd"), 10: N_("Geregistreerd"), 20: N_("In behandeling"), 30: N_("In workflow"),
-          40: N_("Afgekeurd"), 50: N_("Klaar voor verzending"), 60: N_("Verzonden"), 70: N_("Verzendfout"),
-          80: N_("Geaccepteerd door instantie"), 90: N_("Afgewezen door instantie")}
-MESSAGE_TYPES = {"btw-aangifte": N_("Btw-aangifte"), "btw-suppletieaangifte": N_("Suppletie btw"),
-                 "icp-aangifte": N_("ICP-opgaaf"), "loonheffing": N_("Loonaangifte"),
-                 "kvk-stukken": N_("KvK-deponering")}
-DIRECTIONS = {"payable": N_("te betalen"), "receivable": N_("terug te ontvangen"),
-              "nil": N_("niets te betalen of te ontvangen")}
-NAMES_IN_WORKFLOWS = (N_("Beoordelen aangifte klant"), N_("Beoordelen reactie van klant"), N_("Goedkeuren bericht"),
-                      N_("Afkeuren bericht"), N_("Reageren"), N_("Opnieuw voorleggen aan klant"),
-                      N_("Taak toewijzen"), N_("Herstellen berichtstatus"))
+STATUS = {
+    0: N_("Geweigerd"),
+    10: N_("Geregistreerd"),
+    20: N_("In behandeling"),
+    30: N_("In workflow"),
+    40: N_("Afgekeurd"),
+    50: N_("Klaar voor verzending"),
+    60: N_("Verzonden"),
+    70: N_("Verzendfout"),
+    80: N_("Geaccepteerd door instantie"),
+    90: N_("Afgewezen door instantie"),
+}
+MESSAGE_TYPES = {
+    "btw-aangifte": N_("Btw-aangifte"),
+    "btw-suppletieaangifte": N_("Suppletie btw"),
+    "icp-aangifte": N_("ICP-opgaaf"),
+    "loonheffing": N_("Loonaangifte"),
+    "kvk-stukken": N_("KvK-deponering"),
+}
+DIRECTIONS = {
+    "payable": N_("te betalen"),
+    "receivable": N_("terug te ontvangen"),
+    "nil": N_("niets te betalen of te ontvangen"),
+}
+NAMES_IN_WORKFLOWS = (
+    N_("Beoordelen aangifte klant"),
+    N_("Beoordelen reactie van klant"),
+    N_("Goedkeuren bericht"),
+    N_("Afkeuren bericht"),
+    N_("Reageren"),
+    N_("Opnieuw voorleggen aan klant"),
+    N_("Taak toewijzen"),
+    N_("Herstellen berichtstatus"),
+)
 """Tasks and actions of the configured workflows: shown translated (the ``translated`` filter, which leaves a
 text the catalogs do not have as it is), sent to workflow as they are named."""
 
@@ -42,8 +65,9 @@ def amount(language: str, value, currency: str | None = "EUR") -> str:
 def day(language: str, value) -> str:
     if value in (None, ""):
         return ""
-    return format_date(value if isinstance(value, date) else date.fromisoformat(str(value)), "d MMMM y",
-                       locale=language)
+    return format_date(
+        value if isinstance(value, date) else date.fromisoformat(str(value)), "d MMMM y", locale=language
+    )
 
 
 def moment(language: str, value: datetime | None) -> str:
@@ -51,8 +75,10 @@ def moment(language: str, value: datetime | None) -> str:
     if not value:
         return ""
     local = value.astimezone(dutch.OFFICE_TIME)
-    return translations(language).gettext("%(day)s om %(time)s") % {"day": day(language, local.date()),
-                                                                    "time": f"{local:%H:%M}"}
+    return translations(language).gettext("%(day)s om %(time)s") % {
+        "day": day(language, local.date()),
+        "time": f"{local:%H:%M}",
+    }
 
 
 def status(language: str, code: int | None) -> str:
@@ -64,15 +90,19 @@ def status(language: str, code: int | None) -> str:
 @cache
 def environment(language: str) -> Environment:
     """One environment per language, so a page is rendered in one language start to end."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
-                      extensions=["jinja2.ext.i18n"])
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(), extensions=["jinja2.ext.i18n"]
+    )
     messages = translations(language)
     env.install_gettext_translations(messages, newstyle=True)
     env.globals.update(language=language, language_names=NAMES)
     env.filters.update(
         amount=lambda value, currency="EUR": amount(language, value, currency),
-        day=lambda value: day(language, value), moment=lambda value: moment(language, value),
-        status=lambda code: status(language, code), translated=lambda text: messages.gettext(text) if text else "",
+        day=lambda value: day(language, value),
+        moment=lambda value: moment(language, value),
+        status=lambda code: status(language, code),
+        translated=lambda text: messages.gettext(text) if text else "",
         direction=lambda value: messages.gettext(DIRECTIONS.get(value, value)) if value else "",
-        message_type=lambda t: messages.gettext(MESSAGE_TYPES[t]) if t in MESSAGE_TYPES else t or "")
+        message_type=lambda t: messages.gettext(MESSAGE_TYPES[t]) if t in MESSAGE_TYPES else t or "",
+    )
     return env

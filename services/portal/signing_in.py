@@ -27,16 +27,19 @@ def signing_in_routes(portal) -> list[Route]:
         address = request.client.host if request.client else "-"
         wait, _ = portal.throttle.wait_seconds(user, address), gettext_for(request)
         if wait:
-            return await login_page(request, _("Te veel mislukte pogingen. Probeer het over %(minutes)s "
-                                               "minuten opnieuw.") % {"minutes": f"{wait / 60:.0f}"}, status=429)
+            return await login_page(
+                request,
+                _("Te veel mislukte pogingen. Probeer het over %(minutes)s minuten opnieuw.")
+                % {"minutes": f"{wait / 60:.0f}"},
+                status=429,
+            )
         account = await asyncio.to_thread(portal.accounts.verify, user, password)
         if account is None:
             portal.throttle.failed(user, address)
             return await login_page(request, _("Onbekende gebruiker of onjuist wachtwoord."), status=401)
         portal.throttle.succeeded(user, address)
         request.session.clear()  # a new session on login: no fixation
-        request.session.update(user=user, role=account.role, language=account.language,
-                               csrf=secrets.token_urlsafe(24))
+        request.session.update(user=user, role=account.role, language=account.language, csrf=secrets.token_urlsafe(24))
         return RedirectResponse("/taken", status_code=303)
 
     async def logout(request: Request) -> Response:
@@ -52,5 +55,10 @@ def signing_in_routes(portal) -> list[Route]:
             request.session["language"] = language
         return RedirectResponse(back_to(request), status_code=303)
 
-    return [Route("/", home), Route("/login", login_page), Route("/login", login, methods=["POST"]),
-            Route("/logout", logout, methods=["POST"]), Route("/taal", switch_language, methods=["POST"])]
+    return [
+        Route("/", home),
+        Route("/login", login_page),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/taal", switch_language, methods=["POST"]),
+    ]

@@ -49,6 +49,10 @@ def check_csrf(request: Request, form) -> None:
 
 def render(request: Request, name: str, context: dict, status: int = 200) -> Response:
     request.session.setdefault("csrf", secrets.token_urlsafe(24))
-    context = {"user": request.session.get("user"), "role": request.session.get("role"),
-               "csrf": request.session["csrf"], **context}
+    context = {
+        "user": request.session.get("user"),
+        "role": request.session.get("role"),
+        "csrf": request.session["csrf"],
+        **context,
+    }
     return templates[language_of(request)].TemplateResponse(request, name, context, status_code=status)

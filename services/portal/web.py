@@ -33,8 +33,14 @@ HERE = Path(__file__).parent
 
 
 class Portal:
-    def __init__(self, pool, topics: Topics, accounts: Accounts, settings: PortalSettings,
-                 reactions: dict[str, str] | None = None):
+    def __init__(
+        self,
+        pool,
+        topics: Topics,
+        accounts: Accounts,
+        settings: PortalSettings,
+        reactions: dict[str, str] | None = None,
+    ):
         self.pool, self.topics, self.accounts, self.settings = pool, topics, accounts, settings
         self.reactions = reactions or {}
         """Reaction templates (reactiesjablonen): name → text a comment may start from."""
@@ -43,20 +49,35 @@ class Portal:
     def app(self) -> Starlette:
         routes = [
             *live_routes(self),  # first: /taken/live is no item id
-            *signing_in_routes(self), *page_routes(self), *acting_routes(self), *manager_routes(self),
+            *signing_in_routes(self),
+            *page_routes(self),
+            *acting_routes(self),
+            *manager_routes(self),
             *dashboard_routes(self),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
-        session = Middleware(SessionMiddleware, secret_key=self.settings.session_secret, same_site="strict",
-                             https_only=self.settings.secure_cookies, max_age=8 * 3600)
-        return Starlette(routes=routes, middleware=[Middleware(BodyLimit), session],
-                         exception_handlers={404: not_found, 403: forbidden})
+        session = Middleware(
+            SessionMiddleware,
+            secret_key=self.settings.session_secret,
+            same_site="strict",
+            https_only=self.settings.secure_cookies,
+            max_age=8 * 3600,
+        )
+        return Starlette(
+            routes=routes,
+            middleware=[Middleware(BodyLimit), session],
+            exception_handlers={404: not_found, 403: forbidden},
+        )
 
 
 async def not_found(request: Request, _: Exception) -> Response:
     _ = gettext_for(request)
-    return render(request, "error.html", {"title": _("Niet gevonden"),
-                                          "message": _("Deze pagina bestaat niet, of is niet voor u.")}, 404)
+    return render(
+        request,
+        "error.html",
+        {"title": _("Niet gevonden"), "message": _("Deze pagina bestaat niet, of is niet voor u.")},
+        404,
+    )
 
 
 async def forbidden(request: Request, exc: HTTPException) -> Response:

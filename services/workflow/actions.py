@@ -54,8 +54,11 @@ class _Writes:
 
     def change(self, change: StateChange) -> None:
         first = self.states.get(change.dossier_item_id)
-        self.states[change.dossier_item_id] = change if first is None else replace(
-            change, over_step=first.state.step - 1 if first.over_step is None else first.over_step)
+        self.states[change.dossier_item_id] = (
+            change
+            if first is None
+            else replace(change, over_step=first.state.step - 1 if first.over_step is None else first.over_step)
+        )
 
     async def store(self, repository: WorkflowRepository) -> None:
         await repository.remember_actions(self.outcomes)
@@ -69,13 +72,16 @@ class ActionHandler:
         self.publications = publications
         self.clock = clock
 
-    async def apply(self, repository: WorkflowRepository, records: Sequence[ConsumerRecord],
-                    tally: list[tuple[str, str]]) -> list[OutboxRecord]:
+    async def apply(
+        self, repository: WorkflowRepository, records: Sequence[ConsumerRecord], tally: list[tuple[str, str]]
+    ) -> list[OutboxRecord]:
         """The outbox records for a batch of actions, decided one after another in record order; ``tally`` gets
         (action, outcome) for the metrics. The batch's items are locked and read at once (in id order, so two
         processes never wait on each other in a circle), and what it changes is written at once."""
-        actions = [(record, read_as(WorkflowAction, record, refused_by="workflow", reason_code="invalid_action"))
-                   for record in records]
+        actions = [
+            (record, read_as(WorkflowAction, record, refused_by="workflow", reason_code="invalid_action"))
+            for record in records
+        ]
         valid = [a for _, a in actions if isinstance(a, WorkflowAction)]
         ids = sorted({item_id for a in valid if (item_id := _uuid(a.dossier_item_id))})
         instances = {i.dossier_item_id: i for i in await repository.instances(ids)} if ids else {}
@@ -87,20 +93,32 @@ class ActionHandler:
                 tally.append(("", "invalid"))
                 events.append(action)
                 continue
-            with structlog.contextvars.bound_contextvars(dossier_item_id=action.dossier_item_id,
-                                                         action_id=action.action_id):
+            with structlog.contextvars.bound_contextvars(
+                dossier_item_id=action.dossier_item_id, action_id=action.action_id
+            ):
                 events += await self._apply(repository, record, action, instances, seen, tasks, writes, tally)
         await writes.store(repository)
         return events
 
-    async def _apply(self, repository: WorkflowRepository, record: ConsumerRecord, action: WorkflowAction,
-                     instances: dict[str, Instance], seen: set[str], tasks: TaskEvents, writes: _Writes,
-                     tally: list[tuple[str, str]]) -> list[OutboxRecord]:
+    async def _apply(
+        self,
+        repository: WorkflowRepository,
+        record: ConsumerRecord,
+        action: WorkflowAction,
+        instances: dict[str, Instance],
+        seen: set[str],
+        tasks: TaskEvents,
+        writes: _Writes,
+        tally: list[tuple[str, str]],
+    ) -> list[OutboxRecord]:
         item_id = _uuid(action.dossier_item_id)
         if item_id is None:
             tally.append((action.action, "unknown_item"))
-            return [self._dead_letter(record, "unknown_dossier_item",
-                                      f"'{action.dossier_item_id}' is not a dossier item id (a UUID)")]
+            return [
+                self._dead_letter(
+                    record, "unknown_dossier_item", f"'{action.dossier_item_id}' is not a dossier item id (a UUID)"
+                )
+            ]
         # Checked under the item's lock: the same action carried twice at once still acts once.
         if action.action_id in seen:
             tally.append((action.action, "duplicate"))
@@ -117,12 +135,20 @@ class ActionHandler:
             writes.outcomes.append((action.action_id, instance.dossier_item_id, "refused"))
             return [self._refusal(record, instance, action, outcome)]
         tally.append((action.action, "applied"))
-        log.info("action applied", action=action.action, actor=action.actor, operator=action.operator,
-                 from_task=outcome.from_task, to_task=outcome.to_task, status_code=int(outcome.status_code))
+        log.info(
+            "action applied",
+            action=action.action,
+            actor=action.actor,
+            operator=action.operator,
+            from_task=outcome.from_task,
+            to_task=outcome.to_task,
+            status_code=int(outcome.status_code),
+        )
         writes.outcomes.append((action.action_id, instance.dossier_item_id, "applied"))
         now = self.clock()
-        instances[instance.dossier_item_id] = replace(instance, state=outcome.state,
-                                                      status_code=int(outcome.status_code), task_started_at=now)
+        instances[instance.dossier_item_id] = replace(
+            instance, state=outcome.state, status_code=int(outcome.status_code), task_started_at=now
+        )
         return await self._move(repository, instance, action, outcome, tasks, writes, now)
 
     async def _task_events(self, repository: WorkflowRepository, instances: Iterable[Instance]) -> TaskEvents:
@@ -133,60 +159,118 @@ class ActionHandler:
         parties = await repository.parties({i.item["organisation_person_id"] for i in instances})
         return TaskEvents(self.topics, directory, parties)
 
-    async def _decide(self, repository: WorkflowRepository, instance: Instance, action: WorkflowAction,
-                      tasks: TaskEvents) -> Transition | ActionRefusal:
+    async def _decide(
+        self, repository: WorkflowRepository, instance: Instance, action: WorkflowAction, tasks: TaskEvents
+    ) -> Transition | ActionRefusal:
         if instance.state is None:
             return ActionRefusal(RefusalCode.NOT_RUNNING, "the item is not in a workflow yet (it waits for a route)")
         config = await self.publications.get(repository, instance.publication_id)
-        request = ActionRequest(action_id=action.action_id, task=action.task, action=action.action, actor=action.actor,
-                                comment=action.comment, assignees=tuple(action.assignees))
-        return decide(config.workflows[instance.state.workflow], instance.state, request,
-                      tasks.directory_for(instance))
+        request = ActionRequest(
+            action_id=action.action_id,
+            task=action.task,
+            action=action.action,
+            actor=action.actor,
+            comment=action.comment,
+            assignees=tuple(action.assignees),
+        )
+        return decide(config.workflows[instance.state.workflow], instance.state, request, tasks.directory_for(instance))
 
-    async def _move(self, repository: WorkflowRepository, instance: Instance, action: WorkflowAction,
-                    transition: Transition, tasks: TaskEvents, writes: _Writes, now: datetime) -> list[OutboxRecord]:
+    async def _move(
+        self,
+        repository: WorkflowRepository,
+        instance: Instance,
+        action: WorkflowAction,
+        transition: Transition,
+        tasks: TaskEvents,
+        writes: _Writes,
+        now: datetime,
+    ) -> list[OutboxRecord]:
         # Every accepted action restarts the current task's deadline: it was handled, or handed to someone new.
         config = await self.publications.get(repository, instance.publication_id)
         due = escalation_due(config.workflows[transition.state.workflow], transition.state, now)
-        writes.change(StateChange(instance.dossier_item_id, transition.state, int(transition.status_code),
-                                  describe(transition), instance.publication_id, task_started_at=now, task_due_at=due))
-        writes.audits.append(AuditEntry(
-            instance.dossier_item_id, actor=action.actor, action=action.action, action_id=action.action_id,
-            from_task=transition.from_task, to_task=transition.to_task, from_status=instance.status_code,
-            to_status=int(transition.status_code), comment=audit_comment(transition),
-            workflow_name=transition.state.workflow, publication_id=instance.publication_id, at=now,
-            operator=action.operator))
+        writes.change(
+            StateChange(
+                instance.dossier_item_id,
+                transition.state,
+                int(transition.status_code),
+                describe(transition),
+                instance.publication_id,
+                task_started_at=now,
+                task_due_at=due,
+            )
+        )
+        writes.audits.append(
+            AuditEntry(
+                instance.dossier_item_id,
+                actor=action.actor,
+                action=action.action,
+                action_id=action.action_id,
+                from_task=transition.from_task,
+                to_task=transition.to_task,
+                from_status=instance.status_code,
+                to_status=int(transition.status_code),
+                comment=audit_comment(transition),
+                workflow_name=transition.state.workflow,
+                publication_id=instance.publication_id,
+                at=now,
+                operator=action.operator,
+            )
+        )
         events = [status_record(self.topics, instance, transition.status_code, describe(transition), at=now)]
         events += await self._task_changes(repository, instance, transition, tasks, at=now)
         if transition.outcome is Outcome.APPROVED and transition.status_code != instance.status_code:
             events.append(approved_record(self.topics, instance, approved_by=action.actor, at=now))
         return events
 
-    async def _task_changes(self, repository: WorkflowRepository, instance: Instance, transition: Transition,
-                            tasks: TaskEvents, *, at: datetime) -> list[OutboxRecord]:
+    async def _task_changes(
+        self,
+        repository: WorkflowRepository,
+        instance: Instance,
+        transition: Transition,
+        tasks: TaskEvents,
+        *,
+        at: datetime,
+    ) -> list[OutboxRecord]:
         """A reassignment moves the task to new holders; any other action completes the task it was taken on
         (if any: a restore starts from none) and opens the next one (if any: an outcome ends the workflow)."""
         config = await self.publications.get(repository, instance.publication_id)
         definition = config.workflows[transition.state.workflow]
         cause = {"actor": transition.actor, "action": transition.action}
         if transition.action == REASSIGN_ACTION:
-            return [tasks.opened(instance, definition, transition.state, at=at, kind=TaskEventKind.REASSIGNED,
-                                 before=instance.state, **cause)]
+            return [
+                tasks.opened(
+                    instance,
+                    definition,
+                    transition.state,
+                    at=at,
+                    kind=TaskEventKind.REASSIGNED,
+                    before=instance.state,
+                    **cause,
+                )
+            ]
         events = []
         if transition.from_task is not None:
-            events.append(tasks.completed(instance, definition, transition.from_task, comment=transition.comment,
-                                          at=at, **cause))
+            events.append(
+                tasks.completed(instance, definition, transition.from_task, comment=transition.comment, at=at, **cause)
+            )
         if transition.to_task is not None:
             events.append(tasks.opened(instance, definition, transition.state, at=at, **cause))
         return events
 
-    def _refusal(self, record: ConsumerRecord, instance: Instance, action: WorkflowAction,
-                 refusal: ActionRefusal) -> OutboxRecord:
+    def _refusal(
+        self, record: ConsumerRecord, instance: Instance, action: WorkflowAction, refusal: ActionRefusal
+    ) -> OutboxRecord:
         detail = f"action '{action.action}' on task '{action.task}' by {action.actor} refused: {refusal.message}"
         log.info("action refused", dossier_item_id=instance.dossier_item_id, reason=str(refusal.reason_code))
         if instance.status_code in REPORTED_ON_STATUS:
-            return status_record(self.topics, instance, StatusCode(instance.status_code), detail, at=self.clock(),
-                                 reason_code=str(refusal.reason_code))
+            return status_record(
+                self.topics,
+                instance,
+                StatusCode(instance.status_code),
+                detail,
+                at=self.clock(),
+                reason_code=str(refusal.reason_code),
+            )
         # Once the workflow has ended, a status event repeating 40 or 50 would read as a second rejection or
         # approval, and after 50 the message has moved on at dispatch (60-90): the refusal goes to the DLQ.
         return self._dead_letter(record, str(refusal.reason_code), detail)

@@ -25,11 +25,19 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
 
     workflow = Workflow(unit_of_work, runtime.topics, runtime.group_id, publications=publications, clock=clock)
     # One consumer for both topics: two consumers in one group would rebalance each other at every start.
-    runtime.subscribe(broker, [settings.topics.dossier_items, settings.topics.workflow_actions], workflow.take,
-                      title="dossier.items, workflow.actions",
-                      description="New dossier items from intake and people's actions; key: dossier item id.")
-    app = service_app(runtime, broker, title="Accordeer workflow",
-                      description="Routes dossier items into approval workflows and applies people's actions.")
+    runtime.subscribe(
+        broker,
+        [settings.topics.dossier_items, settings.topics.workflow_actions],
+        workflow.take,
+        title="dossier.items, workflow.actions",
+        description="New dossier items from intake and people's actions; key: dossier item id.",
+    )
+    app = service_app(
+        runtime,
+        broker,
+        title="Accordeer workflow",
+        description="Routes dossier items into approval workflows and applies people's actions.",
+    )
 
     @app.after_startup
     async def start_loops() -> None:

@@ -32,8 +32,15 @@ ESCALATE_ACTION = "Escalatie naar taakmanager"
 
 
 class Escalations:
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork[WorkflowRepository]], topics: Topics,
-                 publications: PublicationCache, *, clock: Callable[[], datetime] = utc_now, batch_size: int = 100):
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork[WorkflowRepository]],
+        topics: Topics,
+        publications: PublicationCache,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        batch_size: int = 100,
+    ):
         self.unit_of_work = unit_of_work
         self.topics = topics
         self.publications = publications
@@ -53,7 +60,7 @@ class Escalations:
         due = await self._overdue(now)
         escalated = 0
         for first in range(0, len(due), self.batch_size):
-            escalated += await self._escalate(due[first:first + self.batch_size], now)
+            escalated += await self._escalate(due[first : first + self.batch_size], now)
         if escalated:
             log.info("tasks escalated to their task manager", count=escalated)
         return escalated
@@ -81,22 +88,54 @@ class Escalations:
                 uow.publish(found)
         return escalated
 
-    async def _escalate_one(self, repository: WorkflowRepository, tasks: TaskEvents, instance: Instance,
-                            now: datetime) -> list[OutboxRecord]:
+    async def _escalate_one(
+        self, repository: WorkflowRepository, tasks: TaskEvents, instance: Instance, now: datetime
+    ) -> list[OutboxRecord]:
         if instance.status_code != StatusCode.IN_WORKFLOW or instance.state is None:
             return []  # ended since the candidates were read
         config = await self.publications.get(repository, instance.publication_id)
         escalation = escalate(config.workflows[instance.state.workflow], instance.state, instance.task_started_at, now)
         if escalation is None:
             return []  # acted on or escalated since the candidates were read
-        await repository.save_states([StateChange(instance.dossier_item_id, escalation.state,
-                                                  int(StatusCode.IN_WORKFLOW), escalation.message,
-                                                  instance.publication_id, task_started_at=None)])
-        await repository.audit([AuditEntry(
-            instance.dossier_item_id, actor=SYSTEM_ACTOR, action=ESCALATE_ACTION, action_id=None,
-            from_task=escalation.task, to_task=escalation.task, from_status=instance.status_code,
-            to_status=int(StatusCode.IN_WORKFLOW), comment=escalation.message, workflow_name=instance.state.workflow,
-            publication_id=instance.publication_id, at=now)])
-        return [status_record(self.topics, instance, StatusCode.IN_WORKFLOW, escalation.message, at=now),
-                tasks.opened(instance, config.workflows[instance.state.workflow], escalation.state, at=now,
-                             kind=TaskEventKind.ESCALATED, before=instance.state, started_at=instance.task_started_at)]
+        await repository.save_states(
+            [
+                StateChange(
+                    instance.dossier_item_id,
+                    escalation.state,
+                    int(StatusCode.IN_WORKFLOW),
+                    escalation.message,
+                    instance.publication_id,
+                    task_started_at=None,
+                )
+            ]
+        )
+        await repository.audit(
+            [
+                AuditEntry(
+                    instance.dossier_item_id,
+                    actor=SYSTEM_ACTOR,
+                    action=ESCALATE_ACTION,
+                    action_id=None,
+                    from_task=escalation.task,
+                    to_task=escalation.task,
+                    from_status=instance.status_code,
+                    to_status=int(StatusCode.IN_WORKFLOW),
+                    comment=escalation.message,
+                    workflow_name=instance.state.workflow,
+                    publication_id=instance.publication_id,
+                    at=now,
+                )
+            ]
+        )
+        return [
+            status_record(self.topics, instance, StatusCode.IN_WORKFLOW, escalation.message, at=now),
+            tasks.opened(
+                instance,
+                config.workflows[instance.state.workflow],
+                escalation.state,
+                at=now,
+                kind=TaskEventKind.ESCALATED,
+                before=instance.state,
+                started_at=instance.task_started_at,
+            ),
+        ]

@@ -16,18 +16,33 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def status_record(topics: Topics, instance: Instance, code: StatusCode, detail: str, *, at: datetime,
-                  **fields) -> OutboxRecord:
-    event = StatusEvent.of(code, message_id=instance.message_id, source=instance.source,
-                           dossier_item_id=instance.dossier_item_id, occurred_at=at, detail=detail, **fields)
+def status_record(
+    topics: Topics, instance: Instance, code: StatusCode, detail: str, *, at: datetime, **fields
+) -> OutboxRecord:
+    event = StatusEvent.of(
+        code,
+        message_id=instance.message_id,
+        source=instance.source,
+        dossier_item_id=instance.dossier_item_id,
+        occurred_at=at,
+        detail=detail,
+        **fields,
+    )
     return OutboxRecord.of(topics.status, instance.message_id, event)
 
 
 def approved_record(topics: Topics, instance: Instance, *, approved_by: str, at: datetime) -> OutboxRecord:
     item = DossierItemCreated.model_validate(instance.item)
-    message = MessageApproved(dossier_item_id=item.dossier_item_id, message_id=item.message_id, source=item.source,
-                              message_type=item.message_type, identity=item.identity, document=item.document,
-                              approved_by=approved_by, approved_at=at)
+    message = MessageApproved(
+        dossier_item_id=item.dossier_item_id,
+        message_id=item.message_id,
+        source=item.source,
+        message_type=item.message_type,
+        identity=item.identity,
+        document=item.document,
+        approved_by=approved_by,
+        approved_at=at,
+    )
     return OutboxRecord.of(topics.approved, item.dossier_item_id, message, lane_key=item.message_id)
 
 

@@ -148,14 +148,16 @@ class WorkflowRepository:
         choose a route, without the documents."""
         rows = await self.conn.fetch(
             "SELECT dossier_item_id, message_type, characteristics FROM workflow.instances"
-            " WHERE publication_id IS NULL ORDER BY created_at")
+            " WHERE publication_id IS NULL ORDER BY created_at"
+        )
         return [(str(r["dossier_item_id"]), r["message_type"], r["characteristics"]) for r in rows]
 
     async def instances(self, ids: list[str], *, skip_locked: bool = False) -> list[Instance]:
         """Locked; with ``skip_locked`` the ones another transaction holds are left out."""
         rows = await self.conn.fetch(
             "SELECT * FROM workflow.instances WHERE dossier_item_id = ANY($1::uuid[]) ORDER BY dossier_item_id"
-            " FOR UPDATE" + (" SKIP LOCKED" if skip_locked else ""), ids,
+            " FOR UPDATE" + (" SKIP LOCKED" if skip_locked else ""),
+            ids,
         )
         return [_instance(r) for r in rows]
 
@@ -165,17 +167,29 @@ class WorkflowRepository:
         rows = await self.conn.fetch(
             "SELECT dossier_item_id, publication_id, state, task_started_at FROM workflow.instances"
             " WHERE task_due_at <= $1 AND status_code = $2 AND state IS NOT NULL AND task_started_at IS NOT NULL",
-            now, int(StatusCode.IN_WORKFLOW),
+            now,
+            int(StatusCode.IN_WORKFLOW),
         )
-        return [RunningTask(str(r["dossier_item_id"]), r["publication_id"], InstanceState.from_document(r["state"]),
-                            r["task_started_at"]) for r in rows]
+        return [
+            RunningTask(
+                str(r["dossier_item_id"]),
+                r["publication_id"],
+                InstanceState.from_document(r["state"]),
+                r["task_started_at"],
+            )
+            for r in rows
+        ]
 
     async def never_due(self, ids: list[str], *, due_by: datetime) -> None:
         """These instances' tasks, due by ``due_by``, will not be escalated (the task manager holds them already,
         say); a task that became current since then has a later due time and keeps it."""
         if ids:
-            await self.conn.execute("UPDATE workflow.instances SET task_due_at = NULL"
-                                    " WHERE dossier_item_id = ANY($1::uuid[]) AND task_due_at <= $2", ids, due_by)
+            await self.conn.execute(
+                "UPDATE workflow.instances SET task_due_at = NULL"
+                " WHERE dossier_item_id = ANY($1::uuid[]) AND task_due_at <= $2",
+                ids,
+                due_by,
+            )
 
     async def instance(self, dossier_item_id: str, *, for_update: bool = True) -> Instance | None:
         row = await self.conn.fetchrow(
@@ -200,8 +214,11 @@ class WorkflowRepository:
             " AS x(id, state, code, detail, publication, started, previous_step, due)"
             " WHERE i.dossier_item_id = x.id AND coalesce((i.state->>'step')::int, -1) = x.previous_step"
             " RETURNING i.dossier_item_id",
-            [c.dossier_item_id for c in changes], [c.state.as_document() for c in changes],
-            [c.status_code for c in changes], [c.detail for c in changes], [c.publication_id for c in changes],
+            [c.dossier_item_id for c in changes],
+            [c.state.as_document() for c in changes],
+            [c.status_code for c in changes],
+            [c.detail for c in changes],
+            [c.publication_id for c in changes],
             [c.task_started_at for c in changes],
             [c.state.step - 1 if c.over_step is None else c.over_step for c in changes],
             [c.task_due_at for c in changes],
@@ -215,13 +232,15 @@ class WorkflowRepository:
             await self.conn.execute(
                 "UPDATE workflow.instances i SET detail = x.detail, updated_at = now()"
                 " FROM unnest($1::uuid[], $2::text[]) AS x(id, detail) WHERE i.dossier_item_id = x.id",
-                [w[0] for w in waiting], [w[1] for w in waiting],
+                [w[0] for w in waiting],
+                [w[1] for w in waiting],
             )
 
     async def seen_actions(self, action_ids: Iterable[str]) -> set[str]:
         """Of these action ids, those applied or refused before."""
-        rows = await self.conn.fetch("SELECT action_id FROM workflow.applied_actions WHERE action_id = ANY($1::text[])",
-                                     list(action_ids))
+        rows = await self.conn.fetch(
+            "SELECT action_id FROM workflow.applied_actions WHERE action_id = ANY($1::text[])", list(action_ids)
+        )
         return {r["action_id"] for r in rows}
 
     async def remember_actions(self, outcomes: list[tuple[str, str, str]]) -> None:
@@ -239,14 +258,31 @@ class WorkflowRepository:
                 "INSERT INTO workflow.audit (dossier_item_id, actor, action, action_id, from_task, to_task,"
                 " from_status, to_status, comment, workflow_name, publication_id, at, operator)"
                 " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
-                [(e.dossier_item_id, e.actor, e.action, e.action_id, e.from_task, e.to_task, e.from_status,
-                  e.to_status, e.comment, e.workflow_name, e.publication_id, e.at, e.operator) for e in entries],
+                [
+                    (
+                        e.dossier_item_id,
+                        e.actor,
+                        e.action,
+                        e.action_id,
+                        e.from_task,
+                        e.to_task,
+                        e.from_status,
+                        e.to_status,
+                        e.comment,
+                        e.workflow_name,
+                        e.publication_id,
+                        e.at,
+                        e.operator,
+                    )
+                    for e in entries
+                ],
             )
 
     async def summary(self, dossier_item_id: str) -> DeclarationSummary | None:
         """What the client approves, as intake read it from the document."""
         document = await self.conn.fetchval(
-            "SELECT item->'summary' FROM workflow.instances WHERE dossier_item_id = $1", dossier_item_id)
+            "SELECT item->'summary' FROM workflow.instances WHERE dossier_item_id = $1", dossier_item_id
+        )
         return DeclarationSummary.model_validate(document) if document else None
 
     async def history(self, dossier_item_id: str) -> list[dict]:
@@ -260,9 +296,14 @@ class WorkflowRepository:
 
 def _instance(row) -> Instance:
     return Instance(
-        dossier_item_id=str(row["dossier_item_id"]), message_id=row["message_id"], source=row["source"],
-        message_type=row["message_type"], characteristics=row["characteristics"], item=row["item"],
-        status_code=row["status_code"], publication_id=row["publication_id"],
+        dossier_item_id=str(row["dossier_item_id"]),
+        message_id=row["message_id"],
+        source=row["source"],
+        message_type=row["message_type"],
+        characteristics=row["characteristics"],
+        item=row["item"],
+        status_code=row["status_code"],
+        publication_id=row["publication_id"],
         state=InstanceState.from_document(row["state"]) if row["state"] else None,
         task_started_at=row["task_started_at"],
     )

@@ -35,9 +35,18 @@ class TaskEvents:
         """The directory with ``@destination`` bound to this item's client."""
         return self.directory.with_destination(destination_of(instance, self.parties).portal_users)
 
-    def opened(self, instance: Instance, definition: WorkflowDefinition, state: InstanceState, *, at: datetime,
-               kind: TaskEventKind = TaskEventKind.CREATED, before: InstanceState | None = None,
-               started_at: datetime | None = None, **cause: str) -> OutboxRecord:
+    def opened(
+        self,
+        instance: Instance,
+        definition: WorkflowDefinition,
+        state: InstanceState,
+        *,
+        at: datetime,
+        kind: TaskEventKind = TaskEventKind.CREATED,
+        before: InstanceState | None = None,
+        started_at: datetime | None = None,
+        **cause: str,
+    ) -> OutboxRecord:
         """The current task was created, or moved from ``before`` by reassignment or escalation: who holds it now,
         who of them is new to it, and until when (its deadline counts from ``started_at``, by default now).
         ``cause``: the actor and action that opened it, when a person's action did."""
@@ -48,23 +57,61 @@ class TaskEvents:
         held = assign(definition, before, task, self.directory, destination).users if before else ()
         limit = deadline(definition, task)
         actions = [action.name for action in definition.task(task).actions]  # type: ignore[union-attr]
-        return self._record(instance, kind, task, state.workflow, at, assignees=list(assignment.users),
-                            actions=actions, added=[u for u in assignment.users if u not in held],
-                            assignment_note=assignment.note, task_manager=definition.task_manager,
-                            due_at=(started_at or at) + limit if limit else None, **cause)
+        return self._record(
+            instance,
+            kind,
+            task,
+            state.workflow,
+            at,
+            assignees=list(assignment.users),
+            actions=actions,
+            added=[u for u in assignment.users if u not in held],
+            assignment_note=assignment.note,
+            task_manager=definition.task_manager,
+            due_at=(started_at or at) + limit if limit else None,
+            **cause,
+        )
 
-    def completed(self, instance: Instance, definition: WorkflowDefinition, task: str, *, actor: str, action: str,
-                  comment: str, at: datetime) -> OutboxRecord:
-        return self._record(instance, TaskEventKind.COMPLETED, task, definition.name, at, actor=actor, action=action,
-                            comment=comment, task_manager=definition.task_manager)
+    def completed(
+        self,
+        instance: Instance,
+        definition: WorkflowDefinition,
+        task: str,
+        *,
+        actor: str,
+        action: str,
+        comment: str,
+        at: datetime,
+    ) -> OutboxRecord:
+        return self._record(
+            instance,
+            TaskEventKind.COMPLETED,
+            task,
+            definition.name,
+            at,
+            actor=actor,
+            action=action,
+            comment=comment,
+            task_manager=definition.task_manager,
+        )
 
-    def _record(self, instance: Instance, kind: TaskEventKind, task: str, workflow: str, at: datetime,
-                **fields) -> OutboxRecord:
+    def _record(
+        self, instance: Instance, kind: TaskEventKind, task: str, workflow: str, at: datetime, **fields
+    ) -> OutboxRecord:
         item = instance.item
         event = TaskEvent.of(
-            kind, dossier_item_id=instance.dossier_item_id, task=task, occurred_at=at, message_id=instance.message_id,
-            source=instance.source, message_type=instance.message_type,
-            organisation_person_id=item["organisation_person_id"], workflow=workflow, subject=item["subject"],
-            confidential=item.get("confidential", False), summary=item.get("summary"), **fields,
+            kind,
+            dossier_item_id=instance.dossier_item_id,
+            task=task,
+            occurred_at=at,
+            message_id=instance.message_id,
+            source=instance.source,
+            message_type=instance.message_type,
+            organisation_person_id=item["organisation_person_id"],
+            workflow=workflow,
+            subject=item["subject"],
+            confidential=item.get("confidential", False),
+            summary=item.get("summary"),
+            **fields,
         )
         return OutboxRecord.of(self.topics.tasks, instance.dossier_item_id, event, lane_key=instance.message_id)

@@ -43,8 +43,15 @@ ROUTING_PAGE = 500
 
 
 class Workflow:
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork[WorkflowRepository]], topics: Topics, group_id: str, *,
-                 publications: PublicationCache | None = None, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork[WorkflowRepository]],
+        topics: Topics,
+        group_id: str,
+        *,
+        publications: PublicationCache | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ):
         self.unit_of_work = unit_of_work
         self.topics = topics
         self.group_id = group_id
@@ -61,8 +68,9 @@ class Workflow:
         tally: list[tuple[str, str]] = []
         async with self.unit_of_work() as uow:
             fresh = await uow.claim(records)
-            uow.publish(await self._take_items(uow.repository, [r for r in fresh
-                                                                if r.topic == self.topics.dossier_items]))
+            uow.publish(
+                await self._take_items(uow.repository, [r for r in fresh if r.topic == self.topics.dossier_items])
+            )
             actions = [r for r in fresh if r.topic == self.topics.workflow_actions]
             if actions:
                 uow.publish(await self.actions.apply(uow.repository, actions, tally))
@@ -79,10 +87,19 @@ class Workflow:
         for record in records:
             item = dead_letters.read_as(DossierItemCreated, record, refused_by=self.group_id)
             (items if isinstance(item, DossierItemCreated) else events).append(item)
-        new_ids = await repository.add_instances([
-            (i.dossier_item_id, i.message_id, i.source, i.message_type, i.characteristics,
-             i.model_dump(mode="json")) for i in items
-        ])
+        new_ids = await repository.add_instances(
+            [
+                (
+                    i.dossier_item_id,
+                    i.message_id,
+                    i.source,
+                    i.message_type,
+                    i.characteristics,
+                    i.model_dump(mode="json"),
+                )
+                for i in items
+            ]
+        )
         if new_ids:
             config = await self.publications.latest(repository)
             instances = await repository.instances(sorted(new_ids))
@@ -91,15 +108,22 @@ class Workflow:
         return events
 
 
-async def task_events(repository: WorkflowRepository, topics: Topics, config: PublishedConfig | None,
-                      instances: Sequence[Instance]) -> TaskEvents:
+async def task_events(
+    repository: WorkflowRepository, topics: Topics, config: PublishedConfig | None, instances: Sequence[Instance]
+) -> TaskEvents:
     """Task events for these instances, with their destinations read once for all."""
     parties = await repository.parties({i.item["organisation_person_id"] for i in instances})
     return TaskEvents(topics, config.directory if config else Directory(), parties)
 
 
-async def route(repository: WorkflowRepository, tasks: TaskEvents, instances: Sequence[Instance],
-                config: PublishedConfig | None, *, now: datetime) -> list[OutboxRecord]:
+async def route(
+    repository: WorkflowRepository,
+    tasks: TaskEvents,
+    instances: Sequence[Instance],
+    config: PublishedConfig | None,
+    *,
+    now: datetime,
+) -> list[OutboxRecord]:
     """Start each item's workflow, or leave it waiting at 20 with the reason; the rows of all in a few statements."""
     topics = tasks.topics
     events: list[OutboxRecord] = []
@@ -115,23 +139,46 @@ async def route(repository: WorkflowRepository, tasks: TaskEvents, instances: Se
             continue
         state = start(config.workflows[name], config.id)
         detail = f"workflow {name}, task {state.current_task}"
-        started.append(StateChange(instance.dossier_item_id, state, int(StatusCode.IN_WORKFLOW), detail, config.id,
-                                   task_started_at=now,
-                                   task_due_at=escalation_due(config.workflows[name], state, now)))
-        audits.append(AuditEntry(instance.dossier_item_id, actor=SYSTEM_ACTOR, action=START_ACTION, action_id=None,
-                                 from_task=None, to_task=state.current_task, from_status=instance.status_code,
-                                 to_status=int(StatusCode.IN_WORKFLOW), comment="", workflow_name=name,
-                                 publication_id=config.id, at=now))
-        events += [status_record(topics, instance, StatusCode.IN_WORKFLOW, detail, at=now),
-                   tasks.opened(instance, config.workflows[name], state, at=now)]
+        started.append(
+            StateChange(
+                instance.dossier_item_id,
+                state,
+                int(StatusCode.IN_WORKFLOW),
+                detail,
+                config.id,
+                task_started_at=now,
+                task_due_at=escalation_due(config.workflows[name], state, now),
+            )
+        )
+        audits.append(
+            AuditEntry(
+                instance.dossier_item_id,
+                actor=SYSTEM_ACTOR,
+                action=START_ACTION,
+                action_id=None,
+                from_task=None,
+                to_task=state.current_task,
+                from_status=instance.status_code,
+                to_status=int(StatusCode.IN_WORKFLOW),
+                comment="",
+                workflow_name=name,
+                publication_id=config.id,
+                at=now,
+            )
+        )
+        events += [
+            status_record(topics, instance, StatusCode.IN_WORKFLOW, detail, at=now),
+            tasks.opened(instance, config.workflows[name], state, at=now),
+        ]
     await repository.set_waiting(waiting)
     await repository.save_states(started)
     await repository.audit(audits)
     return events
 
 
-async def publish(conn, folder: ConfigFolder, topics: Topics, *, published_by: str,
-                  clock: Callable[[], datetime] = utc_now) -> tuple[Publication, int]:
+async def publish(
+    conn, folder: ConfigFolder, topics: Topics, *, published_by: str, clock: Callable[[], datetime] = utc_now
+) -> tuple[Publication, int]:
     """Validate the whole folder; when clean, store it as the new publication and route the waiting items.
     Returns the publication (its problems, if any) and how many waiting items were routed."""
     publication = check_config(folder)
@@ -141,10 +188,13 @@ async def publish(conn, folder: ConfigFolder, topics: Topics, *, published_by: s
         repository = WorkflowRepository(conn)
         publication_id = await repository.add_publication(publication, published_by=published_by)
         config = await repository.publication(publication_id)
-        routable = [item_id for item_id, message_type, characteristics in await repository.unrouted()
-                    if choose_workflow(config.routes, message_type, characteristics) is not None]
+        routable = [
+            item_id
+            for item_id, message_type, characteristics in await repository.unrouted()
+            if choose_workflow(config.routes, message_type, characteristics) is not None
+        ]
         for start_at in range(0, len(routable), ROUTING_PAGE):  # those still without a route keep waiting
-            instances = await repository.instances(routable[start_at:start_at + ROUTING_PAGE])
+            instances = await repository.instances(routable[start_at : start_at + ROUTING_PAGE])
             tasks = await task_events(repository, topics, config, instances)
             await outbox.append(conn, SCHEMA, await route(repository, tasks, instances, config, now=clock()))
     return publication, len(routable)

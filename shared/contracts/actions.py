@@ -18,9 +18,15 @@ class WorkflowAction(BaseModel):
     actor: str = Field(min_length=1, max_length=100)
     comment: str = Field("", max_length=4000)
     assignees: list[str] = Field(default_factory=list, description="For 'Taak toewijzen' only: the new assignees.")
-    operator: str | None = Field(None, min_length=1, max_length=100, description=(
-        "Set only by the CLI (`accordeer act --as ACTOR`): the operator who acts on behalf of actor, audited as "
-        "'operator X on behalf of ACTOR'. The portal, where people act themselves, never sets it."))
+    operator: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description=(
+            "Set only by the CLI (`accordeer act --as ACTOR`): the operator who acts on behalf of actor, audited as "
+            "'operator X on behalf of ACTOR'. The portal, where people act themselves, never sets it."
+        ),
+    )
 
     @model_serializer(mode="wrap")
     def _without_absent_operator(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -29,7 +29,9 @@ class Contact(BaseModel):
 
     contact_id: PartyId
     name: Text
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    email: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    ]
     portal_user: PartyId | None = None
     active: bool = True
 
@@ -45,7 +47,8 @@ class Party(BaseModel):
     kind: Literal["organisation", "person"]
     active: bool = True
     numbers: dict[Literal["BTW", "Fi", "LHnr", "KvK"], list[PartyId]] = Field(
-        default_factory=dict, description="Registered numbers per identity type; a fiscal unity shares its BTW number.")
+        default_factory=dict, description="Registered numbers per identity type; a fiscal unity shares its BTW number."
+    )
     contacts: list[Contact] = Field(default_factory=list)
 
     @field_validator("contacts")

@@ -25,19 +25,28 @@ class SubmissionRefused(BaseModel):
     reason_code: str = Field(description="Why, as a code (docs/external-packages.md lists them).")
     reason: str = Field(description="Why, as a sentence naming the field at fault.")
     content_sha256: str = Field(description="SHA-256 (hex) of the record's value as received: which submission.")
-    message_status_unchanged: bool = Field(description=(
-        "True when message_id names a message already registered: this refusal is about another submission under "
-        "its id and leaves that message's status as it is (nothing is published on messages.status for it)."))
+    message_status_unchanged: bool = Field(
+        description=(
+            "True when message_id names a message already registered: this refusal is about another submission under "
+            "its id and leaves that message's status as it is (nothing is published on messages.status for it)."
+        )
+    )
     original_topic: str
     original_partition: int
     original_offset: int
     occurred_at: datetime
 
     @classmethod
-    def of(cls, *, original_topic: str, original_partition: int, original_offset: int,
-           **fields: object) -> "SubmissionRefused":
+    def of(
+        cls, *, original_topic: str, original_partition: int, original_offset: int, **fields: object
+    ) -> "SubmissionRefused":
         """The event for the record at these coordinates; deciding it again yields the same event_id."""
         where = f"{original_topic}:{original_partition}:{original_offset}"
         event_id = str(uuid5(NAMESPACE_URL, f"accordeer:refused:{where}"))
-        return cls(event_id=event_id, original_topic=original_topic, original_partition=original_partition,
-                   original_offset=original_offset, **fields)
+        return cls(
+            event_id=event_id,
+            original_topic=original_topic,
+            original_partition=original_partition,
+            original_offset=original_offset,
+            **fields,
+        )

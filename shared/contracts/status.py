@@ -63,11 +63,25 @@ class StatusEvent(BaseModel):
     occurred_at: datetime
 
     @classmethod
-    def of(cls, code: StatusCode, *, message_id: str, dossier_item_id: str | None, occurred_at: datetime,
-           **fields: object) -> "StatusEvent":
+    def of(
+        cls, code: StatusCode, *, message_id: str, dossier_item_id: str | None, occurred_at: datetime, **fields: object
+    ) -> "StatusEvent":
         """A status event whose event_id is derived, so re-emitting the same change yields the same id."""
-        identity = [message_id, dossier_item_id, int(code), occurred_at.isoformat(), fields.get("detail", ""),
-                    fields.get("reason_code")]
+        identity = [
+            message_id,
+            dossier_item_id,
+            int(code),
+            occurred_at.isoformat(),
+            fields.get("detail", ""),
+            fields.get("reason_code"),
+        ]
         event_id = str(uuid5(NAMESPACE_URL, json.dumps(identity)))
-        return cls(event_id=event_id, status_code=code, status=code.label, message_id=message_id,
-                   dossier_item_id=dossier_item_id, occurred_at=occurred_at, **fields)
+        return cls(
+            event_id=event_id,
+            status_code=code,
+            status=code.label,
+            message_id=message_id,
+            dossier_item_id=dossier_item_id,
+            occurred_at=occurred_at,
+            **fields,
+        )

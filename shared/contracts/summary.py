@@ -31,13 +31,16 @@ class DeclarationSummary(BaseModel):
     period_from: date | None = None
     period_to: date | None = None
     amount: Amount | None = Field(
-        default=None, description="Always positive or zero; `direction` says which way the money goes.")
+        default=None, description="Always positive or zero; `direction` says which way the money goes."
+    )
     currency: str | None = Field(default=None, description="ISO 4217 code of `amount`, e.g. 'EUR'.")
     direction: Direction | None = Field(
-        default=None, description="None when the declaration moves no money (ICP, annual accounts).")
+        default=None, description="None when the declaration moves no money (ICP, annual accounts)."
+    )
     payment_deadline: date | None = None
     identity_number: str = Field(description="identiteitBelanghebbende, as the declaration gives it.")
     identity_type: str
     financial_year: str | None = Field(
-        default=None, description="kvk-stukken: '2024', or '2024/2025' for a financial year across two years.")
+        default=None, description="kvk-stukken: '2024', or '2024/2025' for a financial year across two years."
+    )
     size_class: SizeClass | None = None

@@ -46,19 +46,38 @@ class TaskEvent(BaseModel):
     workflow: str
     task: str
     assignees: list[str] = Field(default_factory=list, description="User ids holding the task after this event.")
-    added: list[str] = Field(default_factory=list, description=(
-        "Of the assignees, those who did not hold the task before this event (for created: all of them); "
-        "whom to notify."))
-    actions: list[str] = Field(default_factory=list, description=(
-        "The actions the holders may take on the task (created, reassigned, escalated), as the workflow defines "
-        "them; the task manager may also intervene."))
-    assignment_note: str = Field("", description="Why the assignees are who they are, when not as configured "
-                                                 "(e.g. no contact of the destination has a portal user).")
+    added: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Of the assignees, those who did not hold the task before this event (for created: all of them); "
+            "whom to notify."
+        ),
+    )
+    actions: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The actions the holders may take on the task (created, reassigned, escalated), as the workflow defines "
+            "them; the task manager may also intervene."
+        ),
+    )
+    assignment_note: str = Field(
+        "",
+        description="Why the assignees are who they are, when not as configured "
+        "(e.g. no contact of the destination has a portal user).",
+    )
     due_at: datetime | None = None
-    task_manager: str | None = Field(None, description=(
-        "The workflow's task manager: may act on the task, reassign it, and restore the item once rejected."))
-    actor: str | None = Field(None, description=(
-        "Who acted: on completed, who completed the task; on created and reassigned, whose action opened it."))
+    task_manager: str | None = Field(
+        None,
+        description=(
+            "The workflow's task manager: may act on the task, reassign it, and restore the item once rejected."
+        ),
+    )
+    actor: str | None = Field(
+        None,
+        description=(
+            "Who acted: on completed, who completed the task; on created and reassigned, whose action opened it."
+        ),
+    )
     action: str | None = None
     comment: str = ""
     subject: str
@@ -67,11 +86,20 @@ class TaskEvent(BaseModel):
     occurred_at: datetime
 
     @classmethod
-    def of(cls, kind: TaskEventKind, *, dossier_item_id: str, task: str, occurred_at: datetime,
-           **fields: object) -> "TaskEvent":
+    def of(
+        cls, kind: TaskEventKind, *, dossier_item_id: str, task: str, occurred_at: datetime, **fields: object
+    ) -> "TaskEvent":
         """A task event whose id is derived, so re-emitting the same change yields the same id."""
-        identity = [dossier_item_id, task, str(kind), occurred_at.isoformat(), fields.get("actor"),
-                    fields.get("action"), sorted(fields.get("assignees") or [])]  # type: ignore[type-var]
+        identity = [
+            dossier_item_id,
+            task,
+            str(kind),
+            occurred_at.isoformat(),
+            fields.get("actor"),
+            fields.get("action"),
+            sorted(fields.get("assignees") or []),
+        ]  # type: ignore[type-var]
         event_id = str(uuid5(NAMESPACE_URL, "task:" + json.dumps(identity)))
-        return cls(event_id=event_id, kind=kind, dossier_item_id=dossier_item_id, task=task, occurred_at=occurred_at,
-                   **fields)
+        return cls(
+            event_id=event_id, kind=kind, dossier_item_id=dossier_item_id, task=task, occurred_at=occurred_at, **fields
+        )

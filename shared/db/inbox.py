@@ -29,13 +29,17 @@ async def claim_unapplied(conn, schema: str, consumer: str, records: Sequence[R]
     await conn.execute(
         f"INSERT INTO {schema}.inbox_positions (consumer, topic, partition, next_offset)"
         " SELECT $1, t, p, 0 FROM unnest($2::text[], $3::int[]) AS x(t, p) ON CONFLICT DO NOTHING",
-        consumer, topics, numbers,
+        consumer,
+        topics,
+        numbers,
     )
     rows = await conn.fetch(
         f"SELECT topic, partition, next_offset FROM {schema}.inbox_positions"
         " WHERE consumer = $1 AND (topic, partition) IN (SELECT * FROM unnest($2::text[], $3::int[]))"
         " ORDER BY topic, partition FOR UPDATE",
-        consumer, topics, numbers,
+        consumer,
+        topics,
+        numbers,
     )
     applied_below = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
     fresh = [r for r in records if r.offset >= applied_below[(r.topic, r.partition)]]
@@ -47,6 +51,9 @@ async def claim_unapplied(conn, schema: str, consumer: str, records: Sequence[R]
         f"UPDATE {schema}.inbox_positions AS p SET next_offset = x.n"
         " FROM unnest($2::text[], $3::int[], $4::bigint[]) AS x(t, pa, n)"
         " WHERE p.consumer = $1 AND p.topic = x.t AND p.partition = x.pa",
-        consumer, topics, numbers, [next_offsets[k] for k in partitions],
+        consumer,
+        topics,
+        numbers,
+        [next_offsets[k] for k in partitions],
     )
     return fresh

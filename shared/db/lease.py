@@ -54,12 +54,20 @@ class RelayLanes:
         Call it between batches: a lane given back must have nothing of this relay's in flight."""
         relays = await conn.fetchval(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1",
-            application_name(self.schema))
+            application_name(self.schema),
+        )
         share = math.ceil(self.lanes / max(relays, 1))
-        rows = {r["lane"]: r for r in await conn.fetch(
-            f"SELECT l.lane, {_STANDING} FROM {self.schema}.relay_leases l", self.lease_seconds)}
-        orphaned = [lane for lane, r in rows.items()
-                    if lane < self.lanes and lane not in self.held and (not r["alive"] or r["overdue"])]
+        rows = {
+            r["lane"]: r
+            for r in await conn.fetch(
+                f"SELECT l.lane, {_STANDING} FROM {self.schema}.relay_leases l", self.lease_seconds
+            )
+        }
+        orphaned = [
+            lane
+            for lane, r in rows.items()
+            if lane < self.lanes and lane not in self.held and (not r["alive"] or r["overdue"])
+        ]
         taken = [lane for lane in orphaned if await self._try_acquire(conn, lane) is not None]
         for lane in (lane for lane in range(self.lanes) if lane not in rows):
             if len(self.held) >= share:
@@ -71,7 +79,9 @@ class RelayLanes:
             await conn.execute(
                 f"""DELETE FROM {self.schema}.relay_leases l USING unnest($1::int[], $2::bigint[]) AS h(lane, token)
                     WHERE l.lane = h.lane AND l.token = h.token AND l.backend_pid = pg_backend_pid()""",
-                given_back, [self.held[lane] for lane in given_back])
+                given_back,
+                [self.held[lane] for lane in given_back],
+            )
             for lane in given_back:
                 del self.held[lane]
         return taken, given_back
@@ -81,12 +91,18 @@ class RelayLanes:
         async with conn.transaction():
             current = await conn.fetchrow(
                 f"""SELECT l.backend_pid, {_STANDING}
-                    FROM {self.schema}.relay_leases l WHERE l.lane = $2 FOR UPDATE""", self.lease_seconds, lane)
+                    FROM {self.schema}.relay_leases l WHERE l.lane = $2 FOR UPDATE""",
+                self.lease_seconds,
+                lane,
+            )
             if current is None:
                 token = await conn.fetchval(
                     f"""INSERT INTO {self.schema}.relay_leases (lane, holder, token, backend_pid, backend_start)
                         VALUES ($1, $2, 1, pg_backend_pid(), {_OWN_START})
-                        ON CONFLICT (lane) DO NOTHING RETURNING token""", lane, self.holder)
+                        ON CONFLICT (lane) DO NOTHING RETURNING token""",
+                    lane,
+                    self.holder,
+                )
             elif current["alive"] and not current["overdue"]:
                 return None
             else:
@@ -97,7 +113,10 @@ class RelayLanes:
                     f"""UPDATE {self.schema}.relay_leases
                         SET holder = $2, token = token + 1, backend_pid = pg_backend_pid(),
                             backend_start = {_OWN_START}, acquired_at = now(), renewed_at = now()
-                        WHERE lane = $1 RETURNING token""", lane, self.holder)
+                        WHERE lane = $1 RETURNING token""",
+                    lane,
+                    self.holder,
+                )
         if token is not None:
             self.held[lane] = token
         return token
@@ -110,7 +129,8 @@ class RelayLanes:
             f"""UPDATE {self.schema}.relay_leases l SET renewed_at = now()
                 FROM unnest($1::int[], $2::bigint[]) AS h(lane, token)
                 WHERE l.lane = h.lane AND l.token = h.token AND l.backend_pid = pg_backend_pid()""",
-            *self._lanes_and_tokens())
+            *self._lanes_and_tokens(),
+        )
         if status != f"UPDATE {len(self.held)}":
             raise self._lost()
 
@@ -124,7 +144,8 @@ class RelayLanes:
         held = await conn.fetch(
             f"""SELECT l.lane FROM {self.schema}.relay_leases l, unnest($1::int[], $2::bigint[]) AS h(lane, token)
                 WHERE l.lane = h.lane AND l.token = h.token AND l.backend_pid = pg_backend_pid() FOR SHARE OF l""",
-            *self._lanes_and_tokens())
+            *self._lanes_and_tokens(),
+        )
         if len(held) != len(self.held):
             raise self._lost()
 

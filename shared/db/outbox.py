@@ -32,10 +32,18 @@ class OutboxRecord:
     id, whatever their Kafka keys: then its status events still go out before what sets the next service going."""
 
     @classmethod
-    def of(cls, topic: str, key: str | None, model: BaseModel, headers: Iterable[tuple[str, str]] = (), *,
-           lane_key: str | None = None) -> "OutboxRecord":
-        return cls(topic=topic, key=key, value=model.model_dump_json().encode(), headers=tuple(headers),
-                   lane_key=lane_key)
+    def of(
+        cls,
+        topic: str,
+        key: str | None,
+        model: BaseModel,
+        headers: Iterable[tuple[str, str]] = (),
+        *,
+        lane_key: str | None = None,
+    ) -> "OutboxRecord":
+        return cls(
+            topic=topic, key=key, value=model.model_dump_json().encode(), headers=tuple(headers), lane_key=lane_key
+        )
 
     @property
     def lane(self) -> int:
@@ -49,8 +57,9 @@ async def append(conn, schema: str, records: Iterable[OutboxRecord]) -> None:
         for r in records
     ]
     if rows:
-        await conn.copy_records_to_table("outbox", schema_name=schema,
-                                         columns=("topic", "key", "value", "headers", "lane"), records=rows)
+        await conn.copy_records_to_table(
+            "outbox", schema_name=schema, columns=("topic", "key", "value", "headers", "lane"), records=rows
+        )
 
 
 @dataclass(frozen=True)
@@ -77,4 +86,7 @@ async def settle(conn, schema: str, lanes: RelayLanes, published: list[int], ref
                                    RETURNING o.*, why.reason, why.error)
                     INSERT INTO {schema}.outbox_set_aside (id, topic, key, value, headers, created_at, reason, error)
                     SELECT id, topic, key, value, headers, created_at, reason, error FROM moved""",
-                [r.id for r in refused], [r.reason for r in refused], [r.error for r in refused])
+                [r.id for r in refused],
+                [r.reason for r in refused],
+                [r.error for r in refused],
+            )

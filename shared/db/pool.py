@@ -44,8 +44,9 @@ def _decode_jsonb(data: bytes):
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("json", encoder=_encode_json, decoder=_loads, schema="pg_catalog")
-    await conn.set_type_codec("jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog",
-                              format="binary")
+    await conn.set_type_codec(
+        "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
+    )
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -55,8 +56,9 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(database_url: str, *, max_size: int = 5) -> asyncpg.Pool:
-    return await asyncpg.create_pool(database_url, min_size=1, max_size=max_size, init=_init_connection,
-                                     reset=_keep_session)
+    return await asyncpg.create_pool(
+        database_url, min_size=1, max_size=max_size, init=_init_connection, reset=_keep_session
+    )
 
 
 async def connect(database_url: str) -> asyncpg.Connection:

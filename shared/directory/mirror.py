@@ -23,6 +23,7 @@ import contextlib
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
+
 from shared import dead_letters
 from shared.db import outbox
 from shared.db.inbox import claim_unapplied
@@ -45,8 +46,16 @@ class DirectoryNotCurrent(InfrastructureFailure):
 
 
 class DirectoryMirror:
-    def __init__(self, bootstrap_servers: str, topic: str, pool: asyncpg.Pool, schema: str, *, client_id: str,
-                 fetch_max_wait_ms: int = 500):
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topic: str,
+        pool: asyncpg.Pool,
+        schema: str,
+        *,
+        client_id: str,
+        fetch_max_wait_ms: int = 500,
+    ):
         """``fetch_max_wait_ms``: how long the follower's fetch waits at the broker for a change (aiokafka's)."""
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.bootstrap_servers = bootstrap_servers
@@ -81,11 +90,19 @@ class DirectoryMirror:
 
     async def _follow(self) -> None:
         partitions = await partitions_of(self.bootstrap_servers, self.topic)
-        consumer, ends = [AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers, enable_auto_commit=False,
-                                           client_id=self.client_id, isolation_level="read_committed",
-                                           auto_offset_reset="earliest", metadata_max_age_ms=METADATA_MAX_AGE_MS,
-                                           fetch_max_wait_ms=self.fetch_max_wait_ms, **client_options())
-                          for _ in range(2)]
+        consumer, ends = [
+            AIOKafkaConsumer(
+                bootstrap_servers=self.bootstrap_servers,
+                enable_auto_commit=False,
+                client_id=self.client_id,
+                isolation_level="read_committed",
+                auto_offset_reset="earliest",
+                metadata_max_age_ms=METADATA_MAX_AGE_MS,
+                fetch_max_wait_ms=self.fetch_max_wait_ms,
+                **client_options(),
+            )
+            for _ in range(2)
+        ]
         # caught_up() asks for the ends on a client of its own: on the follower's connection the broker would
         # answer only after the fetch waiting there (up to fetch_max_wait_ms), and every batch of intake and
         # workflow would wait for that (0.25 s on average of 0.5 s, at every hop).
@@ -127,11 +144,21 @@ class DirectoryMirror:
             await apply_changes(conn, self.schema, changes)
             await advance_positions(conn, self.schema, self.topic, reached)
             if unreadable:
-                first_time = {(r.partition, r.offset) for r in await claim_unapplied(
-                    conn, self.schema, DEAD_LETTERING_CONSUMER, [record for record, _ in unreadable])}
-                await outbox.append(conn, self.schema, [
-                    dead_letters.unreadable(record, error, refused_by=self.schema) for record, error in unreadable
-                    if (record.partition, record.offset) in first_time])
+                first_time = {
+                    (r.partition, r.offset)
+                    for r in await claim_unapplied(
+                        conn, self.schema, DEAD_LETTERING_CONSUMER, [record for record, _ in unreadable]
+                    )
+                }
+                await outbox.append(
+                    conn,
+                    self.schema,
+                    [
+                        dead_letters.unreadable(record, error, refused_by=self.schema)
+                        for record, error in unreadable
+                        if (record.partition, record.offset) in first_time
+                    ],
+                )
 
     async def _record_progress(self, next_offsets: dict[int, int]) -> None:
         async with self._progress:

@@ -38,7 +38,9 @@ async def apply_changes(conn, schema: str, changes: Iterable[PartyChange]) -> No
         " WHERE p.partition <> excluded.partition OR p.source_offset < excluded.source_offset",
         [r.organisation_person_id for r in rows],
         [r.party.model_dump(mode="json") if r.party else None for r in rows],
-        [r.party is None for r in rows], [r.partition for r in rows], [r.offset for r in rows],
+        [r.party is None for r in rows],
+        [r.partition for r in rows],
+        [r.offset for r in rows],
     )
 
 
@@ -47,13 +49,14 @@ async def advance_positions(conn, schema: str, topic: str, next_offsets: dict[in
         f"INSERT INTO {schema}.directory_positions AS d (topic, partition, next_offset)"
         " SELECT $1, p, n FROM unnest($2::int[], $3::bigint[]) AS x(p, n)"
         " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = greatest(d.next_offset, excluded.next_offset)",
-        topic, list(next_offsets), list(next_offsets.values()),
+        topic,
+        list(next_offsets),
+        list(next_offsets.values()),
     )
 
 
 async def positions(conn, schema: str, topic: str) -> dict[int, int]:
-    rows = await conn.fetch(f"SELECT partition, next_offset FROM {schema}.directory_positions WHERE topic = $1",
-                            topic)
+    rows = await conn.fetch(f"SELECT partition, next_offset FROM {schema}.directory_positions WHERE topic = $1", topic)
     return {r["partition"]: r["next_offset"] for r in rows}
 
 

@@ -17,24 +17,37 @@ from .paths import PATH
 
 SIZE_CLASSES = SizeClass.__args__
 _DATES, _TEXTS = ("value", "period_start", "period_end"), ("value", "entity")
-_PARTS = {"identity_number": _TEXTS, "period_from": _DATES, "period_to": _DATES, "amount": ("value",),
-          "payment_deadline": _DATES, "financial_year": _TEXTS, "size_class": _TEXTS}
+_PARTS = {
+    "identity_number": _TEXTS,
+    "period_from": _DATES,
+    "period_to": _DATES,
+    "amount": ("value",),
+    "payment_deadline": _DATES,
+    "financial_year": _TEXTS,
+    "size_class": _TEXTS,
+}
 
 
 def _written_like(pattern: re.Pattern[str], what: str, example: str) -> AfterValidator:
     def check(value: str) -> str:
         if not pattern.fullmatch(value):
-            raise PydanticCustomError("written_like", "'{value}' is not a {what}; write it like '{example}'",
-                                      {"value": value, "what": what, "example": example})
+            raise PydanticCustomError(
+                "written_like",
+                "'{value}' is not a {what}; write it like '{example}'",
+                {"value": value, "what": what, "example": example},
+            )
         return value
+
     return AfterValidator(check)
 
 
-Concept = Annotated[str, _written_like(re.compile(r"[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*", re.ASCII),
-                                       "concept", "bd-i:ValueAddedTaxOwed")]
+Concept = Annotated[
+    str, _written_like(re.compile(r"[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*", re.ASCII), "concept", "bd-i:ValueAddedTaxOwed")
+]
 ElementPath = Annotated[str, _written_like(PATH, "path of element names", "AdministratieveEenheid/LhNr")]
-MessageType = Annotated[str, _written_like(re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII),
-                                           "message type", "btw-aangifte")]
+MessageType = Annotated[
+    str, _written_like(re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII), "message type", "btw-aangifte")
+]
 
 
 class _Strict(BaseModel):
@@ -56,7 +69,9 @@ class Source(_Strict):
         if sum(x is not None for x in (self.concept, self.path, self.sum_of)) != 1:
             raise PydanticCustomError("source", "give exactly one of 'concept', 'path' or 'sum_of'")
         if self.part != "value" and self.concept is None:
-            raise PydanticCustomError("part", "'part' other than 'value' needs a 'concept' (it reads the fact's context)")
+            raise PydanticCustomError(
+                "part", "'part' other than 'value' needs a 'concept' (it reads the fact's context)"
+            )
         return self
 
     def names(self) -> list[str]:
@@ -76,15 +91,22 @@ class Fields(_Strict):
     def _sources_fit_fields(self) -> "Fields":
         for name, source in self:
             if source is not None and source.sum_of is not None and name != "amount":
-                raise PydanticCustomError("sum_of", "only 'amount' can be a sum ('sum_of'); {field} cannot",
-                                          {"field": name})
+                raise PydanticCustomError(
+                    "sum_of", "only 'amount' can be a sum ('sum_of'); {field} cannot", {"field": name}
+                )
             if source is not None and source.part not in _PARTS[name]:
-                raise PydanticCustomError("part", "{field} cannot be read from part '{part}'; use one of {parts}",
-                                          {"field": name, "part": source.part, "parts": ", ".join(_PARTS[name])})
-        unknown = sorted(set((self.size_class and self.size_class.values or {}).values()) - set(SIZE_CLASSES))
+                raise PydanticCustomError(
+                    "part",
+                    "{field} cannot be read from part '{part}'; use one of {parts}",
+                    {"field": name, "part": source.part, "parts": ", ".join(_PARTS[name])},
+                )
+        unknown = sorted(set(((self.size_class and self.size_class.values) or {}).values()) - set(SIZE_CLASSES))
         if unknown:
-            raise PydanticCustomError("size_class", "size_class values must be {allowed}; not {unknown}",
-                                      {"allowed": ", ".join(SIZE_CLASSES), "unknown": ", ".join(unknown)})
+            raise PydanticCustomError(
+                "size_class",
+                "size_class values must be {allowed}; not {unknown}",
+                {"allowed": ", ".join(SIZE_CLASSES), "unknown": ", ".join(unknown)},
+            )
         return self
 
 
@@ -110,8 +132,11 @@ class MessageTypeSummary(_Strict):
         wrong = "path" if self.format == "xbrl" else "concept"
         for name, source in self.fields:
             if source is not None and (source.path is None) == (self.format == "xml"):
-                raise PydanticCustomError("format", "field {field} uses a {wrong}, which a format '{format}' "
-                                          "document does not have", {"field": name, "wrong": wrong, "format": self.format})
+                raise PydanticCustomError(
+                    "format",
+                    "field {field} uses a {wrong}, which a format '{format}' document does not have",
+                    {"field": name, "wrong": wrong, "format": self.format},
+                )
         return self
 
     def concepts(self) -> list[str]:
@@ -129,6 +154,9 @@ class SummaryConfig(_Strict):
         for message_type, summary in self.message_types.items():
             for concept in summary.concepts():
                 if concept.partition(":")[0] not in self.namespaces:
-                    raise PydanticCustomError("prefix", "{type}: the prefix of {concept} is not declared under "
-                                              "'namespaces'", {"type": message_type, "concept": concept})
+                    raise PydanticCustomError(
+                        "prefix",
+                        "{type}: the prefix of {concept} is not declared under 'namespaces'",
+                        {"type": message_type, "concept": concept},
+                    )
         return self

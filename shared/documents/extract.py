@@ -46,11 +46,14 @@ class Amount:
 class DocumentReader:
     """The configured fields of one message type, read from one parsed document."""
 
-    def __init__(self, root: etree._Element, namespaces: Mapping[str, str], spec: MessageTypeSummary,
-                 message_type: str) -> None:
+    def __init__(
+        self, root: etree._Element, namespaces: Mapping[str, str], spec: MessageTypeSummary, message_type: str
+    ) -> None:
         if spec.format == "xbrl" and not is_instance(root):
-            raise FactProblem(f"a {message_type} document must be an XBRL instance (xbrli:xbrl), "
-                              f"but its root element is <{etree.QName(root).localname}>")
+            raise FactProblem(
+                f"a {message_type} document must be an XBRL instance (xbrli:xbrl), "
+                f"but its root element is <{etree.QName(root).localname}>"
+            )
         self._root, self._namespaces, self._spec, self._type = root, namespaces, spec, message_type
         self._facts = read_facts(root) if spec.format == "xbrl" else []
 
@@ -87,8 +90,10 @@ class DocumentReader:
             return None
         for item in found:
             if not _NUMBER.fullmatch(item.text):
-                raise FactProblem(f"{_name(source)} (amount) is {item.text!r}, which is not an amount"
-                                  " (a number with at most 15 digits before the point and 6 after)")
+                raise FactProblem(
+                    f"{_name(source)} (amount) is {item.text!r}, which is not an amount"
+                    " (a number with at most 15 digits before the point and 6 after)"
+                )
         chosen = found if source.sum_of else found[:1]
         return Amount(sum((Decimal(item.text) for item in chosen), Decimal(0)), chosen[0].currency)
 

@@ -31,8 +31,9 @@ def parse_summary_config(document: object, name: str = "summaries.yaml") -> Summ
     except ValidationError as error:
         problems = [f"- {_where(e['loc'])}: {e['msg']}" for e in error.errors()]
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-        raise SummaryConfigError(f"{name} is not a valid summary configuration ({count}):\n"
-                                 + "\n".join(problems)) from None
+        raise SummaryConfigError(
+            f"{name} is not a valid summary configuration ({count}):\n" + "\n".join(problems)
+        ) from None
 
 
 def _where(location: tuple) -> str:

@@ -57,19 +57,23 @@ def same_identity(document_number: str, declared_number: str, ignored_prefix: st
 
 def _normalised(number: str, ignored_prefix: str | None) -> str:
     compact, prefix = normalised_number(number), normalised_number(ignored_prefix or "")
-    return compact[len(prefix):] if prefix and compact.startswith(prefix) else compact
+    return compact[len(prefix) :] if prefix and compact.startswith(prefix) else compact
 
 
 def _identity_refusal(reader: DocumentReader, spec: MessageTypeSummary, identity: Identity) -> DocumentRefusal | None:
     in_document = reader.text("identity_number")
     if in_document is None or same_identity(in_document, identity.number, spec.ignore_identity_prefix):
         return None
-    return DocumentRefusal(IDENTITY_MISMATCH, f"the document is about {in_document!r}, "
-                           f"but the declaration's identity is {identity.number!r} ({identity.type})")
+    return DocumentRefusal(
+        IDENTITY_MISMATCH,
+        f"the document is about {in_document!r}, "
+        f"but the declaration's identity is {identity.number!r} ({identity.type})",
+    )
 
 
-def _summary(reader: DocumentReader, spec: MessageTypeSummary, message_type: str,
-             identity: Identity) -> DeclarationSummary | DocumentRefusal:
+def _summary(
+    reader: DocumentReader, spec: MessageTypeSummary, message_type: str, identity: Identity
+) -> DeclarationSummary | DocumentRefusal:
     amount = reader.amount()
     period_from, period_to = reader.date("period_from"), reader.date("period_to")
     refusal = _identity_refusal(reader, spec, identity)
@@ -84,10 +88,15 @@ def _summary(reader: DocumentReader, spec: MessageTypeSummary, message_type: str
     if financial_year is None and spec.derive.financial_year and period_from and period_to:
         financial_year = years_of_period(period_from, period_to)
     return DeclarationSummary(
-        message_type=message_type, period_from=period_from, period_to=period_to,
+        message_type=message_type,
+        period_from=period_from,
+        period_to=period_to,
         amount=abs(amount.signed) if amount else None,
         currency=(amount.currency or spec.currency) if amount else None,
-        direction=direction, payment_deadline=deadline,
-        identity_number=identity.number, identity_type=identity.type,
-        financial_year=financial_year, size_class=reader.text("size_class", allowed=SIZE_CLASSES),
+        direction=direction,
+        payment_deadline=deadline,
+        identity_number=identity.number,
+        identity_type=identity.type,
+        financial_year=financial_year,
+        size_class=reader.text("size_class", allowed=SIZE_CLASSES),
     )

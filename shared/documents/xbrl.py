@@ -87,8 +87,20 @@ def read_facts(root: etree._Element) -> list[Fact]:
         unit, currency = units.get(element.get("unitRef"), (None, None))
         concept = f"{element.prefix}:{local_name}" if element.prefix else local_name
         value = ("".join(element.itertext()) if len(element) else element.text or "").strip()
-        facts.append(Fact(concept, namespace, local_name, value, period, entity, unit, currency,
-                          element.get("decimals"), dimensions))
+        facts.append(
+            Fact(
+                concept,
+                namespace,
+                local_name,
+                value,
+                period,
+                entity,
+                unit,
+                currency,
+                element.get("decimals"),
+                dimensions,
+            )
+        )
     return facts
 
 

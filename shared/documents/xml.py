@@ -36,15 +36,18 @@ def _declares_dtd(content: bytes) -> bool:
 
 def _parse_refusing_dtd(content: bytes) -> etree._Element:
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False)
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+    )
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as error:
-        raise UnreadableDocument(DocumentRefusal(NOT_XML, f"the document is not well-formed XML: {_problem(error)}")) \
-            from None
+        raise UnreadableDocument(
+            DocumentRefusal(NOT_XML, f"the document is not well-formed XML: {_problem(error)}")
+        ) from None
     except (etree.LxmlError, ValueError, LookupError) as error:
-        raise UnreadableDocument(DocumentRefusal(
-            NOT_XML, f"the document cannot be read as XML ({type(error).__name__})")) from None
+        raise UnreadableDocument(
+            DocumentRefusal(NOT_XML, f"the document cannot be read as XML ({type(error).__name__})")
+        ) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise UnreadableDocument(_unsafe())
@@ -62,11 +65,14 @@ def _problem(error: etree.XMLSyntaxError) -> str:
     return f"{what}, line {line}, column {column}"
 
 
-_PROBLEMS = {"ERR_DOCUMENT_EMPTY": "no element where the document should start ('<' expected)",
-             "ERR_TAG_NAME_MISMATCH": "an end tag does not match its start tag",
-             "ERR_UNDECLARED_ENTITY": "an undefined entity is used"}
+_PROBLEMS = {
+    "ERR_DOCUMENT_EMPTY": "no element where the document should start ('<' expected)",
+    "ERR_TAG_NAME_MISMATCH": "an end tag does not match its start tag",
+    "ERR_UNDECLARED_ENTITY": "an undefined entity is used",
+}
 
 
 def _unsafe() -> DocumentRefusal:
     return DocumentRefusal(
-        UNSAFE, "the document declares a DTD (DOCTYPE or ENTITY); declaration documents may not contain one")
+        UNSAFE, "the document declares a DTD (DOCTYPE or ENTITY); declaration documents may not contain one"
+    )

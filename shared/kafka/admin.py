@@ -12,8 +12,8 @@ from aiokafka.errors import TopicAlreadyExistsError, TopicAuthorizationFailedErr
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from shared.kafka.producer import MAX_RECORD_BYTES
-from shared.settings import REPO_ROOT, Settings
 from shared.kafka.security import client_options
+from shared.settings import REPO_ROOT, Settings
 
 TOPICS_FILE = REPO_ROOT / "deploy" / "topics.yaml"
 TOPIC_AUTHORIZATION_FAILED = TopicAuthorizationFailedError.errno
@@ -27,8 +27,10 @@ def topic_spec(prefix: str = "", path: Path = TOPICS_FILE) -> dict[str, int]:
 def _topics(prefix: str, path: Path = TOPICS_FILE) -> dict[str, tuple[int, dict[str, str]]]:
     """Topic name (with prefix) → (partition count, topic settings)."""
     document = yaml.safe_load(path.read_text())
-    return {f"{prefix}{name}": (int(spec["partitions"]), {k: str(v) for k, v in spec.get("config", {}).items()})
-            for name, spec in document["topics"].items()}
+    return {
+        f"{prefix}{name}": (int(spec["partitions"]), {k: str(v) for k, v in spec.get("config", {}).items()})
+        for name, spec in document["topics"].items()
+    }
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,10 @@ async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartiti
     finally:
         await admin.close()
     if description["error_code"] == TOPIC_AUTHORIZATION_FAILED:
-        raise LookupError(f"Kafka does not let {Settings().kafka_username or 'this client'} see topic {topic}: "
-                          "its ACLs (deploy/kafka_acls.yaml) give it no right there")
+        raise LookupError(
+            f"Kafka does not let {Settings().kafka_username or 'this client'} see topic {topic}: "
+            "its ACLs (deploy/kafka_acls.yaml) give it no right there"
+        )
     if description["error_code"] != 0 or not description["partitions"]:
         raise LookupError(f"topic {topic} does not exist; is the system set up (accordeer setup)?")
     return sorted(TopicPartition(topic, p["partition"]) for p in description["partitions"])
@@ -67,12 +71,17 @@ async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartiti
 async def _until_led(admin: AIOKafkaAdminClient, bootstrap_servers: str, topics: list[str]) -> None:
     """Wait until every partition of ``topics`` has a leader that answers: a client that reads a new topic at
     once otherwise gets NotLeaderForPartition errors (logged as errors) for its first requests."""
-    async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_exponential(multiplier=0.05, max=1),
-                                       retry=retry_if_exception_type(LookupError), reraise=True):
+    async for attempt in AsyncRetrying(
+        stop=stop_after_delay(30),
+        wait=wait_exponential(multiplier=0.05, max=1),
+        retry=retry_if_exception_type(LookupError),
+        reraise=True,
+    ):
         with attempt:
             described = await admin.describe_topics(topics)
-            leaderless = [d["topic"] for d in described
-                          if d["error_code"] != 0 or any(p["leader"] < 0 for p in d["partitions"])]
+            leaderless = [
+                d["topic"] for d in described if d["error_code"] != 0 or any(p["leader"] < 0 for p in d["partitions"])
+            ]
             if leaderless:
                 raise LookupError(f"topics without a leader yet: {', '.join(leaderless)}")
     partitions = [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
@@ -100,10 +109,18 @@ async def ensure_topics(bootstrap_servers: str, prefix: str = "", environment: s
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name, partitions, replication_factor=replication.replication_factor,
-                     topic_configs={"max.message.bytes": str(MAX_RECORD_BYTES),
-                                    "min.insync.replicas": str(replication.min_insync_replicas), **config})
-            for name, (partitions, config) in _topics(prefix).items() if name not in existing
+            NewTopic(
+                name,
+                partitions,
+                replication_factor=replication.replication_factor,
+                topic_configs={
+                    "max.message.bytes": str(MAX_RECORD_BYTES),
+                    "min.insync.replicas": str(replication.min_insync_replicas),
+                    **config,
+                },
+            )
+            for name, (partitions, config) in _topics(prefix).items()
+            if name not in existing
         ]
         if missing:
             try:

@@ -61,11 +61,21 @@ def subscribe_batches(
         return await broker.ping(timeout=5)
 
     async def publish(letter: OutboxRecord) -> None:
-        await broker.publish(letter.value, letter.topic, key=letter.key.encode() if letter.key is not None else None,
-                             headers=dict(letter.headers))
+        await broker.publish(
+            letter.value,
+            letter.topic,
+            key=letter.key.encode() if letter.key is not None else None,
+            headers=dict(letter.headers),
+        )
 
-    runner = BatchRunner(apply, group_id=group_id, publish=publish, healthy=healthy,
-                         settings=poison or PoisonSettings(), retry_for_seconds=retry_for_seconds)
+    runner = BatchRunner(
+        apply,
+        group_id=group_id,
+        publish=publish,
+        healthy=healthy,
+        settings=poison or PoisonSettings(),
+        retry_for_seconds=retry_for_seconds,
+    )
 
     @broker.subscriber(
         *topics,

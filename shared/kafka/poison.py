@@ -43,8 +43,11 @@ ApplyBatch = Callable[[Sequence[ConsumerRecord]], Awaitable[None]]
 Publish = Callable[[OutboxRecord], Awaitable[None]]
 
 CONSUMER_STOPPED = Gauge(
-    "accordeer_consumer_stopped", "1 while a consumer group's member has stopped consuming because it would have "
-    "dead-lettered too large a share of its records (see its CRITICAL log line).", ["group"])
+    "accordeer_consumer_stopped",
+    "1 while a consumer group's member has stopped consuming because it would have "
+    "dead-lettered too large a share of its records (see its CRITICAL log line).",
+    ["group"],
+)
 
 
 class PoisonSettings(BaseSettings):
@@ -52,12 +55,20 @@ class PoisonSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ACCORDEER_POISON_", env_file=".env", extra="ignore")
 
-    attempts: int = Field(3, ge=1, description="Tries of a record on its own, each failing the same way while the "
-                                               "database and broker answer, before it is dead-lettered.")
+    attempts: int = Field(
+        3,
+        ge=1,
+        description="Tries of a record on its own, each failing the same way while the "
+        "database and broker answer, before it is dead-lettered.",
+    )
     attempt_wait_seconds: float = Field(0.5, ge=0, description="Wait after the n-th failed try: n times this.")
     health_timeout_seconds: float = Field(5.0, gt=0, description="How long a health check may take to answer.")
-    guard_share: float = Field(0.5, gt=0, le=1, description="Most share of the records in the window that may be "
-                                                             "dead-lettered; one more stops the consumer.")
+    guard_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Most share of the records in the window that may be dead-lettered; one more stops the consumer.",
+    )
     guard_min_records: int = Field(20, ge=1, description="The share is judged only over at least this many records.")
     guard_window_seconds: float = Field(60.0, gt=0, description="The window the share is counted over.")
 
@@ -125,8 +136,9 @@ def failed_the_same_way(failures: Sequence[Failure], attempts: int) -> bool:
 class DeadLetterGuard:
     """Counts the records a consumer settled in a sliding window, and how many of them it dead-lettered."""
 
-    def __init__(self, *, share: float, min_records: int, window_seconds: float,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, *, share: float, min_records: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
+    ):
         self.share = share
         self.min_records = min_records
         self.window_seconds = window_seconds
@@ -179,8 +191,17 @@ def _coordinates(record: ConsumerRecord) -> tuple[str, int, int]:
 class BatchRunner:
     """Applies batches of one consumer with the rules above; ``run`` says what to do with the batch's offsets."""
 
-    def __init__(self, apply: ApplyBatch, *, group_id: str, publish: Publish, healthy: Check,
-                 settings: PoisonSettings, retry_for_seconds: float, topics: Topics = Topics()):
+    def __init__(
+        self,
+        apply: ApplyBatch,
+        *,
+        group_id: str,
+        publish: Publish,
+        healthy: Check,
+        settings: PoisonSettings,
+        retry_for_seconds: float,
+        topics: Topics = Topics(),
+    ):
         self.apply = apply
         self.group_id = group_id
         self.publish = publish
@@ -188,23 +209,34 @@ class BatchRunner:
         self.settings = settings
         self.retry_for_seconds = retry_for_seconds
         self.topics = topics
-        self.guard = DeadLetterGuard(share=settings.guard_share, min_records=settings.guard_min_records,
-                                     window_seconds=settings.guard_window_seconds)
+        self.guard = DeadLetterGuard(
+            share=settings.guard_share,
+            min_records=settings.guard_min_records,
+            window_seconds=settings.guard_window_seconds,
+        )
 
     async def run(self, records: Sequence[ConsumerRecord]) -> Verdict:
         if self.guard.tripped:
             return Verdict.STOPPED
         passed: set[tuple[str, int, int]] = set()  # dead-lettered in this run: never applied again
         try:
-            async for attempt in AsyncRetrying(stop=stop_after_delay(self.retry_for_seconds),
-                                               wait=wait_exponential_jitter(multiplier=0.2, max=10),
-                                               retry=retry_if_exception_type(_Transient), reraise=True,
-                                               before_sleep=self._retrying(len(records))):
+            async for attempt in AsyncRetrying(
+                stop=stop_after_delay(self.retry_for_seconds),
+                wait=wait_exponential_jitter(multiplier=0.2, max=10),
+                retry=retry_if_exception_type(_Transient),
+                reraise=True,
+                before_sleep=self._retrying(len(records)),
+            ):
                 with attempt:
                     await self._settle([r for r in records if _coordinates(r) not in passed], passed)
         except _Transient as failure:
-            log.error("batch of %d records (group %s) still failing after %.0fs: %s; reading it again",
-                      len(records), self.group_id, self.retry_for_seconds, failure.__cause__ or failure)
+            log.error(
+                "batch of %d records (group %s) still failing after %.0fs: %s; reading it again",
+                len(records),
+                self.group_id,
+                self.retry_for_seconds,
+                failure.__cause__ or failure,
+            )
             return Verdict.REWIND
         except _GuardTripped:
             return Verdict.STOPPED
@@ -213,8 +245,14 @@ class BatchRunner:
     def _retrying(self, count: int):
         def log_it(state) -> None:
             error = state.outcome.exception()
-            log.warning("batch of %d records (group %s) failed, retrying in %.1fs: %s", count, self.group_id,
-                        state.next_action.sleep, error.__cause__ or error)
+            log.warning(
+                "batch of %d records (group %s) failed, retrying in %.1fs: %s",
+                count,
+                self.group_id,
+                state.next_action.sleep,
+                error.__cause__ or error,
+            )
+
         return log_it
 
     async def _settle(self, records: list[ConsumerRecord], passed: set) -> None:
@@ -270,31 +308,46 @@ class BatchRunner:
 
     async def _dead_letter(self, record: ConsumerRecord, failure: Failure) -> None:
         letter = dead_letters.dead_letter(
-            self.topics.dead_letters_of(record.topic), record, reason_code=dead_letters.FAILED_REPEATEDLY,
+            self.topics.dead_letters_of(record.topic),
+            record,
+            reason_code=dead_letters.FAILED_REPEATEDLY,
             reason=f"failed {self.settings.attempts} times the same way while the database and broker answered: "
-                   f"{failure}"[:1000],
+            f"{failure}"[:1000],
             refused_by=self.group_id,
-            extra_headers=((dead_letters.EXCEPTION_TYPE, failure.type), (dead_letters.EXCEPTION, failure.message)))
+            extra_headers=((dead_letters.EXCEPTION_TYPE, failure.type), (dead_letters.EXCEPTION, failure.message)),
+        )
         try:
             await self.publish(letter)
         except Exception as error:
             raise _Transient(f"could not publish the dead letter of {_where(record)}: {error}") from error
         self.guard.dead_lettered()
         metrics.DEAD_LETTERS.labels(topic=letter.topic, reason=dead_letters.FAILED_REPEATEDLY).inc()
-        log.error("%s dead-lettered to %s by group %s: it failed %d times the same way while the database and "
-                  "broker answered: %s", _where(record), letter.topic, self.group_id, self.settings.attempts, failure)
+        log.error(
+            "%s dead-lettered to %s by group %s: it failed %d times the same way while the database and "
+            "broker answered: %s",
+            _where(record),
+            letter.topic,
+            self.group_id,
+            self.settings.attempts,
+            failure,
+        )
 
     def _stop(self, record: ConsumerRecord, failure: Failure) -> None:
         records, dead = self.guard.counts()
-        why = (f"stopped consuming: {_where(record)} would be dead letter {dead + 1} of the last {records + 1} "
-               f"records within {self.settings.guard_window_seconds:.0f}s (more than "
-               f"{self.settings.guard_share:.0%}); it failed with {failure}")
+        why = (
+            f"stopped consuming: {_where(record)} would be dead letter {dead + 1} of the last {records + 1} "
+            f"records within {self.settings.guard_window_seconds:.0f}s (more than "
+            f"{self.settings.guard_share:.0%}); it failed with {failure}"
+        )
         self.guard.trip(why)
         CONSUMER_STOPPED.labels(group=self.group_id).set(1)
         STOPPED[self.group_id] = why
-        log.critical("consumer group %s %s. Nothing more is dead-lettered or consumed by this process until it is "
-                     "restarted: fix the cause (often configuration or the database schema), then restart it.",
-                     self.group_id, why)
+        log.critical(
+            "consumer group %s %s. Nothing more is dead-lettered or consumed by this process until it is "
+            "restarted: fix the cause (often configuration or the database schema), then restart it.",
+            self.group_id,
+            why,
+        )
         raise _GuardTripped(why)
 
 

@@ -51,8 +51,14 @@ log = logging.getLogger(__name__)
 
 
 # A session ended under the relay can surface as any of these, depending on what asyncpg was doing at the time.
-_SESSION_LOST = (LeaseLost, asyncpg.PostgresConnectionError, asyncpg.AdminShutdownError, asyncpg.InterfaceError,
-                 asyncpg.InternalClientError, ConnectionError)
+_SESSION_LOST = (
+    LeaseLost,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    ConnectionError,
+)
 
 
 class RelaySettings(BaseSettings):
@@ -61,8 +67,11 @@ class RelaySettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ACCORDEER_RELAY_", env_file=".env", extra="ignore")
 
     lease_seconds: float = Field(5.0, gt=0, description="A relay lane not renewed for this long is taken over.")
-    renew_seconds: float = Field(1.0, gt=0, description="How often a relay renews its lanes, and looks whether it "
-                                                        "should take or give back lanes.")
+    renew_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="How often a relay renews its lanes, and looks whether it should take or give back lanes.",
+    )
     retry_seconds: float = Field(2.0, gt=0, description="Wait before reconnecting after a database or broker error.")
 
     @model_validator(mode="after")
@@ -73,9 +82,18 @@ class RelaySettings(BaseSettings):
 
 
 class OutboxRelay:
-    def __init__(self, database_url: str, schema: str, new_producer: Callable[[], AIOKafkaProducer], *,
-                 batch_size: int = 1000, idle_wait: float = 1.0, settings: RelaySettings | None = None,
-                 holder: str | None = None, reports_first: Iterable[str] = ()):
+    def __init__(
+        self,
+        database_url: str,
+        schema: str,
+        new_producer: Callable[[], AIOKafkaProducer],
+        *,
+        batch_size: int = 1000,
+        idle_wait: float = 1.0,
+        settings: RelaySettings | None = None,
+        holder: str | None = None,
+        reports_first: Iterable[str] = (),
+    ):
         """``new_producer`` makes an idempotent producer (not started): the relay starts one once it holds a
         lane, and replaces it after Kafka refused a batch, which leaves an idempotent producer's sequence broken.
         Rows on the ``reports_first`` topics (the status topic) of a batch are on Kafka before its other rows."""
@@ -87,8 +105,12 @@ class OutboxRelay:
         self.idle_wait = idle_wait
         self.reports_first = frozenset(reports_first)
         self.settings = settings or RelaySettings()
-        self.lanes = RelayLanes(schema, holder or f"{socket.gethostname()}:{os.getpid()}", lanes=LANES,
-                                lease_seconds=self.settings.lease_seconds)
+        self.lanes = RelayLanes(
+            schema,
+            holder or f"{socket.gethostname()}:{os.getpid()}",
+            lanes=LANES,
+            lease_seconds=self.settings.lease_seconds,
+        )
         self._wake = asyncio.Event()
         # The heartbeat and the relaying share one connection (one session to fence): one statement at a time.
         self._db = asyncio.Lock()
@@ -106,16 +128,19 @@ class OutboxRelay:
     async def run(self) -> None:
         """Run until cancelled; reconnects after database or broker errors, and relays only the lanes it holds.
         A lost session is expected after a takeover (this session was ended) or a database restart: no traceback."""
+
         async def one_round() -> float:
             await self._run_once()
             return self.settings.retry_seconds
 
-        await run_forever(f"outbox relay for {self.schema}", one_round, pause=self.settings.retry_seconds,
-                          transient=_SESSION_LOST)
+        await run_forever(
+            f"outbox relay for {self.schema}", one_round, pause=self.settings.retry_seconds, transient=_SESSION_LOST
+        )
 
     async def _run_once(self) -> None:
-        conn = await asyncpg.connect(self.database_url,
-                                     server_settings={"application_name": application_name(self.schema)})
+        conn = await asyncpg.connect(
+            self.database_url, server_settings={"application_name": application_name(self.schema)}
+        )
         try:
             self._renewed_at = self._rebalanced_at = 0.0
             await conn.add_listener(f"{self.schema}_outbox", lambda *_: self._wake.set())
@@ -168,8 +193,13 @@ class OutboxRelay:
                 await self._start_producer()
             metrics.RELAY_LEASES_TAKEN.labels(service=self.schema).inc(len(taken))
         if taken or given_back:
-            log.info("outbox relay for %s holds lanes %s (took %s, gave back %s)", self.schema,
-                     sorted(self.lanes.held), taken, given_back)
+            log.info(
+                "outbox relay for %s holds lanes %s (took %s, gave back %s)",
+                self.schema,
+                sorted(self.lanes.held),
+                taken,
+                given_back,
+            )
 
     async def _settled_even_when_stopping(self, batch) -> int:
         """A process told to stop (SIGTERM) first settles the batch it may have handed to Kafka, for at most a
@@ -186,7 +216,10 @@ class OutboxRelay:
         async with self._db:
             rows = await conn.fetch(
                 f"""SELECT id, topic, key, value, headers FROM {self.schema}.outbox
-                    WHERE lane = ANY($2::smallint[]) ORDER BY id LIMIT $1""", self.batch_size, list(self.lanes.held))
+                    WHERE lane = ANY($2::smallint[]) ORDER BY id LIMIT $1""",
+                self.batch_size,
+                list(self.lanes.held),
+            )
             if len(rows) == self.batch_size or not rows:
                 await self._observe_backlog(conn)
         if not rows:
@@ -211,7 +244,8 @@ class OutboxRelay:
 
     async def _observe_backlog(self, conn: asyncpg.Connection) -> None:
         backlog, set_aside = await conn.fetchrow(
-            f"SELECT (SELECT count(*) FROM {self.schema}.outbox), (SELECT count(*) FROM {self.schema}.outbox_set_aside)")
+            f"SELECT (SELECT count(*) FROM {self.schema}.outbox), (SELECT count(*) FROM {self.schema}.outbox_set_aside)"
+        )
         metrics.OUTBOX_BACKLOG.labels(service=self.schema).set(backlog)
         metrics.OUTBOX_SET_ASIDE_ROWS.labels(service=self.schema).set(set_aside)
 
@@ -219,16 +253,20 @@ class OutboxRelay:
         """Publish ``rows`` in order: those Kafka has, those it refuses for good, and a transient error that
         stopped the rest (those are neither, and stay in the outbox)."""
         missing = await self._missing_topics({r["topic"] for r in rows})
-        refused = [self._refusal(r, UNKNOWN_TOPIC, f"the cluster has no topic {r['topic']}")
-                   for r in rows if r["topic"] in missing]
+        refused = [
+            self._refusal(r, UNKNOWN_TOPIC, f"the cluster has no topic {r['topic']}")
+            for r in rows
+            if r["topic"] in missing
+        ]
         rows = [r for r in rows if r["topic"] not in missing]
         # What a service reports (its status events) is on Kafka before what sets the next service going: else a
         # slow status partition lets the next service's event overtake it (30, 60, 50 on messages.status).
         reports = [r for r in rows if r["topic"] in self.reports_first]
         published, transient = await self._send_in_order(reports, refused)
         if transient is None:
-            more, transient = await self._send_in_order([r for r in rows if r["topic"] not in self.reports_first],
-                                                        refused)
+            more, transient = await self._send_in_order(
+                [r for r in rows if r["topic"] not in self.reports_first], refused
+            )
             published += more
         return published, refused, transient
 
@@ -259,8 +297,14 @@ class OutboxRelay:
         deliveries, left = [], []
         for row in rows:
             try:
-                deliveries.append(await self.producer.send(row["topic"], value=row["value"], key=row["key"],
-                                                           headers=[(k, v.encode()) for k, v in _headers(row)]))
+                deliveries.append(
+                    await self.producer.send(
+                        row["topic"],
+                        value=row["value"],
+                        key=row["key"],
+                        headers=[(k, v.encode()) for k, v in _headers(row)],
+                    )
+                )
                 left.append(True)
             except KafkaError as exc:  # refused before it left: the producer's sequence is untouched
                 deliveries.append(_failed(exc))
@@ -282,8 +326,14 @@ class OutboxRelay:
         return unknown
 
     def _refusal(self, row, reason: str, error: str) -> Refusal:
-        log.error("outbox row %s of %s for topic %s set aside, Kafka refuses it: %s (%s)",
-                  row["id"], self.schema, row["topic"], reason, error)
+        log.error(
+            "outbox row %s of %s for topic %s set aside, Kafka refuses it: %s (%s)",
+            row["id"],
+            self.schema,
+            row["topic"],
+            reason,
+            error,
+        )
         return Refusal(id=row["id"], topic=row["topic"], reason=reason, error=error)
 
 

@@ -53,8 +53,9 @@ def faststream_security(settings: Settings | None = None) -> SASLScram512 | None
     if settings.kafka_security == "plaintext":
         return None
     username, password = _credentials(settings)
-    return SASLScram512(username=username, password=password, ssl_context=tls_context(settings.kafka_ca_file),
-                        use_ssl=True)
+    return SASLScram512(
+        username=username, password=password, ssl_context=tls_context(settings.kafka_ca_file), use_ssl=True
+    )
 
 
 @contextmanager
@@ -84,5 +85,6 @@ def _credentials(settings: Settings) -> tuple[str, str]:
     password = settings.kafka_password.get_secret_value()
     if not settings.kafka_username or not password:
         raise KafkaCredentialsMissing(
-            "ACCORDEER_KAFKA_SECURITY is 'scram' but ACCORDEER_KAFKA_USERNAME or ACCORDEER_KAFKA_PASSWORD is not set")
+            "ACCORDEER_KAFKA_SECURITY is 'scram' but ACCORDEER_KAFKA_USERNAME or ACCORDEER_KAFKA_PASSWORD is not set"
+        )
     return settings.kafka_username, password

@@ -11,7 +11,20 @@ from shared.lag.render import render_json, render_table, report_dict
 from shared.lag.sampling import KafkaLagSource
 
 __all__ = [
-    "GroupLag", "KafkaLagSource", "LagMonitor", "LagReport", "LagSource", "PartitionSample", "PartitionStatus",
-    "Status", "evaluate", "lag_report", "product_groups", "render_json", "render_table", "report_dict",
-    "since_last_reset", "watch_lag",
+    "GroupLag",
+    "KafkaLagSource",
+    "LagMonitor",
+    "LagReport",
+    "LagSource",
+    "PartitionSample",
+    "PartitionStatus",
+    "Status",
+    "evaluate",
+    "lag_report",
+    "product_groups",
+    "render_json",
+    "render_table",
+    "report_dict",
+    "since_last_reset",
+    "watch_lag",
 ]

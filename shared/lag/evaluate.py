@@ -38,8 +38,9 @@ def evaluate(window: Sequence[PartitionSample]) -> PartitionStatus:
     status, reason = _judge(recent)
     if len(recent) < len(window):
         reason += "; judged since an offset reset"
-    return PartitionStatus(recent[-1], status, reason, _rate(recent, lambda s: s.position),
-                           _rate(recent, lambda s: s.end), len(recent))
+    return PartitionStatus(
+        recent[-1], status, reason, _rate(recent, lambda s: s.position), _rate(recent, lambda s: s.end), len(recent)
+    )
 
 
 def since_last_reset(window: Sequence[PartitionSample]) -> Sequence[PartitionSample]:

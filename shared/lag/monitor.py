@@ -35,8 +35,14 @@ def product_groups(topics: Topics) -> dict[str, tuple[str, ...]]:
 class LagMonitor:
     """The last ``window`` samples of every partition of ``groups`` (consumer group → topics it reads)."""
 
-    def __init__(self, source: LagSource, groups: Mapping[str, Sequence[str]], *, window: int = 5,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        source: LagSource,
+        groups: Mapping[str, Sequence[str]],
+        *,
+        window: int = 5,
+        clock: Callable[[], float] = time.time,
+    ):
         if window < 1:
             raise ValueError("the window holds at least one sample")
         self.source = source
@@ -58,8 +64,9 @@ class LagMonitor:
         statuses = defaultdict(list)
         for key, window in sorted(self._windows.items()):
             statuses[key[0]].append(evaluate(window))
-        return LagReport(at=self.clock(), groups=tuple(
-            GroupLag(group, tuple(statuses.get(group, ()))) for group in self.groups))
+        return LagReport(
+            at=self.clock(), groups=tuple(GroupLag(group, tuple(statuses.get(group, ()))) for group in self.groups)
+        )
 
     async def watch(self, interval: float) -> AsyncIterator[LagReport]:
         """A report every ``interval`` seconds, for ever; the first one at once."""
@@ -78,15 +85,15 @@ class LagMonitor:
         return report
 
 
-async def lag_report(bootstrap_servers: str, topics: Topics, *, window: int = 3, interval: float = 1.0
-                     ) -> LagReport:
+async def lag_report(bootstrap_servers: str, topics: Topics, *, window: int = 3, interval: float = 1.0) -> LagReport:
     """``accordeer lag`` without --watch: one window's worth of samples of the product's groups."""
     async with KafkaLagSource(bootstrap_servers) as source:
         return await LagMonitor(source, product_groups(topics), window=window).fill(interval)
 
 
-async def watch_lag(bootstrap_servers: str, topics: Topics, *, window: int = 5, interval: float = 2.0
-                    ) -> AsyncIterator[LagReport]:
+async def watch_lag(
+    bootstrap_servers: str, topics: Topics, *, window: int = 5, interval: float = 2.0
+) -> AsyncIterator[LagReport]:
     """``accordeer lag --watch``: a report per interval over the last ``window`` samples."""
     async with KafkaLagSource(bootstrap_servers) as source:
         async for report in LagMonitor(source, product_groups(topics), window=window).watch(interval):

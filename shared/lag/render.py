@@ -11,15 +11,27 @@ _PARTITION_ROW = "  {:<30} {:>4} {:>10} {:>10} {:>8} {:>9}  {:<6} {}"
 
 def render_table(report: LagReport, *, every_partition: bool = False) -> str:
     """Groups first; under each, the partitions with lag (all of them with ``every_partition``)."""
-    lines = [f"consumer lag at {_clock(report.at)}", "",
-             _GROUP_ROW.format("GROUP", "STATUS", "LAG", "TIME LAG", "CONSUMED/s", "DRAIN")]
+    lines = [
+        f"consumer lag at {_clock(report.at)}",
+        "",
+        _GROUP_ROW.format("GROUP", "STATUS", "LAG", "TIME LAG", "CONSUMED/s", "DRAIN"),
+    ]
     for group in report.groups:
-        lines.append(_GROUP_ROW.format(group.group, group.status, group.lag, duration(group.time_lag),
-                                       f"{group.consume_rate:.1f}", _drain(group)))
+        lines.append(
+            _GROUP_ROW.format(
+                group.group,
+                group.status,
+                group.lag,
+                duration(group.time_lag),
+                f"{group.consume_rate:.1f}",
+                _drain(group),
+            )
+        )
         shown = [p for p in group.partitions if every_partition or p.latest.lag or p.status != "OK"]
         if shown:
-            lines.append(_PARTITION_ROW.format("topic", "part", "committed", "end", "lag", "time lag", "status",
-                                               "why [owner]"))
+            lines.append(
+                _PARTITION_ROW.format("topic", "part", "committed", "end", "lag", "time lag", "status", "why [owner]")
+            )
         lines += [_partition_line(p) for p in shown]
         if hidden := len(group.partitions) - len(shown):
             lines.append(f"  ({hidden} partition(s) caught up)")
@@ -31,8 +43,9 @@ def _partition_line(status: PartitionStatus) -> str:
     s = status.latest
     committed = "-" if s.committed is None else str(s.committed)
     why = status.reason + (f" [{s.owner}]" if s.owner else "")
-    return _PARTITION_ROW.format(s.topic, s.partition, committed, s.end, s.lag, duration(s.time_lag), status.status,
-                                 why)
+    return _PARTITION_ROW.format(
+        s.topic, s.partition, committed, s.end, s.lag, duration(s.time_lag), status.status, why
+    )
 
 
 def _drain(group: GroupLag) -> str:
@@ -62,9 +75,13 @@ def report_dict(report: LagReport) -> dict:
 
 def _group_dict(group: GroupLag) -> dict:
     return {
-        "group": group.group, "status": str(group.status), "lag": group.lag,
-        "time_lag_seconds": _round(group.time_lag), "consume_rate": _round(group.consume_rate),
-        "produce_rate": _round(group.produce_rate), "drain_seconds": _round(group.drain_seconds),
+        "group": group.group,
+        "status": str(group.status),
+        "lag": group.lag,
+        "time_lag_seconds": _round(group.time_lag),
+        "consume_rate": _round(group.consume_rate),
+        "produce_rate": _round(group.produce_rate),
+        "drain_seconds": _round(group.drain_seconds),
         "partitions": [_partition_dict(p) for p in group.partitions],
     }
 
@@ -72,10 +89,20 @@ def _group_dict(group: GroupLag) -> dict:
 def _partition_dict(status: PartitionStatus) -> dict:
     s = status.latest
     return {
-        "topic": s.topic, "partition": s.partition, "committed": s.committed, "log_start": s.log_start,
-        "end": s.end, "lag": s.lag, "time_lag_seconds": _round(s.time_lag), "status": str(status.status),
-        "reason": status.reason, "members": s.members, "owner": s.owner, "samples": status.samples,
-        "consume_rate": _round(status.consume_rate), "produce_rate": _round(status.produce_rate),
+        "topic": s.topic,
+        "partition": s.partition,
+        "committed": s.committed,
+        "log_start": s.log_start,
+        "end": s.end,
+        "lag": s.lag,
+        "time_lag_seconds": _round(s.time_lag),
+        "status": str(status.status),
+        "reason": status.reason,
+        "members": s.members,
+        "owner": s.owner,
+        "samples": status.samples,
+        "consume_rate": _round(status.consume_rate),
+        "produce_rate": _round(status.produce_rate),
     }
 
 

@@ -24,16 +24,28 @@ from shared.lag.model import PartitionSample
 class KafkaLagSource:
     """Open with ``async with``; ``sample`` may then be called as often as wanted."""
 
-    def __init__(self, bootstrap_servers: str, *, clock: Callable[[], float] = time.time,
-                 read_timeout: float = 3.0, retry_for: float = 15.0):
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        read_timeout: float = 3.0,
+        retry_for: float = 15.0,
+    ):
         self.clock = clock
         self.read_timeout = read_timeout
         self.retry_for = retry_for
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-lag",
-                                         **client_options())
-        self.reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
-                                       client_id="accordeer-lag", max_partition_fetch_bytes=MAX_RECORD_BYTES,
-                                       **client_options())
+        self.admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap_servers, client_id="accordeer-lag", **client_options()
+        )
+        self.reader = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers,
+            group_id=None,
+            enable_auto_commit=False,
+            client_id="accordeer-lag",
+            max_partition_fetch_bytes=MAX_RECORD_BYTES,
+            **client_options(),
+        )
         # The record at a position does not change: while a group is stuck, its timestamp is read once.
         self._timestamps: dict[tuple[TopicPartition, int], float] = {}
 
@@ -63,20 +75,32 @@ class KafkaLagSource:
             at = self.clock()
             for tp in tps:
                 offset = committed[tp].offset if tp in committed else -1
-                found.append(PartitionSample(
-                    group=group, topic=tp.topic, partition=tp.partition, at=at, end=ends[tp], log_start=starts[tp],
-                    committed=offset if offset >= 0 else None, members=membership.members,
-                    owner=membership.owners.get((tp.topic, tp.partition)),
-                ))
-        timestamps = await self._oldest_timestamps({TopicPartition(s.topic, s.partition): s.position
-                                                    for s in found if s.lag > 0})
+                found.append(
+                    PartitionSample(
+                        group=group,
+                        topic=tp.topic,
+                        partition=tp.partition,
+                        at=at,
+                        end=ends[tp],
+                        log_start=starts[tp],
+                        committed=offset if offset >= 0 else None,
+                        members=membership.members,
+                        owner=membership.owners.get((tp.topic, tp.partition)),
+                    )
+                )
+        timestamps = await self._oldest_timestamps(
+            {TopicPartition(s.topic, s.partition): s.position for s in found if s.lag > 0}
+        )
         return [_with_timestamp(s, timestamps) for s in found]
 
     async def _group(self, group: str, tps: list[TopicPartition]) -> tuple[dict, Membership]:
         # A group's coordinator may be loading or moving (a fresh broker, a restart): retry for a while.
-        async for attempt in AsyncRetrying(stop=stop_after_delay(self.retry_for), reraise=True,
-                                           wait=wait_exponential_jitter(multiplier=0.1, max=1.0, jitter=0.1),
-                                           retry=retry_if_exception(_retriable)):
+        async for attempt in AsyncRetrying(
+            stop=stop_after_delay(self.retry_for),
+            reraise=True,
+            wait=wait_exponential_jitter(multiplier=0.1, max=1.0, jitter=0.1),
+            retry=retry_if_exception(_retriable),
+        ):
             with attempt:
                 committed = await self.admin.list_consumer_group_offsets(group, partitions=tps)
                 return committed, await describe_group(self.admin, group)

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.e2e
 
 async def test_nothing_is_lost_doubled_or_out_of_order_under_faults():
     work_dir = CACHE_DIR / "chaos" / "test-runs"
-    report = await run(ChaosSettings(declarations=250, rate=10, small=True, drain_timeout=120, seed=3,
-                                     work_dir=work_dir))
+    report = await run(
+        ChaosSettings(declarations=250, rate=10, small=True, drain_timeout=120, seed=3, work_dir=work_dir)
+    )
     faults = {f.name: f.note for f in report.faults}
     assert len(faults) == 5 and not any(note.startswith("FAILED") for note in faults.values()), faults
     assert report.timings["drained"], text(report)

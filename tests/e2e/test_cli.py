@@ -27,13 +27,31 @@ async def test_submit_waits_for_the_outcome_of_good_bad_and_wrapped_files(system
     assert result.returncode == 0, result.stdout + result.stderr
     assert "cli-good item" in result.stdout and "30 In workflow" in result.stdout
 
-    wrapped = await system.cli("submit", str(xml), "--wait", "60", "--source", "afas-fin", "--message-type",
-                               "btw-aangifte", "--subject", "Btw februari", "--destination", "ORG-10045:CP-2231",
-                               "--identity", "NL001234567B01:BTW", "--message-id", "cli-xml")
+    wrapped = await system.cli(
+        "submit",
+        str(xml),
+        "--wait",
+        "60",
+        "--source",
+        "afas-fin",
+        "--message-type",
+        "btw-aangifte",
+        "--subject",
+        "Btw februari",
+        "--destination",
+        "ORG-10045:CP-2231",
+        "--identity",
+        "NL001234567B01:BTW",
+        "--message-id",
+        "cli-xml",
+    )
     assert wrapped.returncode == 0, wrapped.stdout + wrapped.stderr
     row = await system.db.fetchrow("SELECT * FROM intake.dossier_items WHERE message_id = 'cli-xml'")
     assert (row["organisation_person_id"], row["contact_id"], row["document"]["file_name"]) == (
-        "ORG-10045", "CP-2231", "ob-2025-02.xbrl")
+        "ORG-10045",
+        "CP-2231",
+        "ob-2025-02.xbrl",
+    )
 
 
 async def test_cli_errors_are_sentences_not_tracebacks(system, tmp_path):
@@ -54,8 +72,9 @@ async def test_cli_errors_are_sentences_not_tracebacks(system, tmp_path):
 
 async def test_status_lag_and_dead_letters_from_the_command_line(system):
     system.start("intake", "workflow")
-    await system.submit(example("btw_aangifte", message_id="st-1"),
-                        example("btw_aangifte", message_id="st-2", source="onbekend"))
+    await system.submit(
+        example("btw_aangifte", message_id="st-1"), example("btw_aangifte", message_id="st-2", source="onbekend")
+    )
     await system.wait_for(lambda: any(e.status_code == 30 for e in system.events), what="30")
     await system.wait_for(lambda: any(e.status_code == 0 for e in system.events), what="the refusal")
 

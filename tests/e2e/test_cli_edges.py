@@ -24,10 +24,16 @@ NO_KAFKA = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"}
 
 async def item_in_workflow(system, message_id: str) -> str:
     await system.submit(example("btw_aangifte", message_id=message_id))
-    await system.wait_for(lambda: any(e.message_id == message_id and e.status_code == StatusCode.IN_WORKFLOW
-                                      for e in system.events), timeout=30, what=f"{message_id} at 30")
-    return next(e.dossier_item_id for e in system.events
-                if e.message_id == message_id and e.status_code == StatusCode.IN_WORKFLOW)
+    await system.wait_for(
+        lambda: any(e.message_id == message_id and e.status_code == StatusCode.IN_WORKFLOW for e in system.events),
+        timeout=30,
+        what=f"{message_id} at 30",
+    )
+    return next(
+        e.dossier_item_id
+        for e in system.events
+        if e.message_id == message_id and e.status_code == StatusCode.IN_WORKFLOW
+    )
 
 
 async def ready(url: str) -> None:
@@ -54,13 +60,19 @@ async def test_item_ids_resolve_by_unique_prefix_else_name_the_candidates(system
     assert (await system.cli("history", item.upper())).returncode == 0
 
     a_sentence(await system.cli("history", "does-not-exist"), 2, "'does-not-exist' is not a dossier item id")
-    a_sentence(await system.cli("history", "00000000-0000-0000-0000-000000000000"), 2,
-               "no dossier item 00000000-0000-0000-0000-000000000000")
+    a_sentence(
+        await system.cli("history", "00000000-0000-0000-0000-000000000000"),
+        2,
+        "no dossier item 00000000-0000-0000-0000-000000000000",
+    )
     twins = ["abcd0000-0000-4000-8000-000000000001", "abcd1111-0000-4000-8000-000000000002"]
     for n, twin in enumerate(twins):
-        await system.db.execute("INSERT INTO workflow.instances (dossier_item_id, message_id, source, message_type,"
-                                " item, status_code) VALUES ($1, $2, 'afas', 'btw-aangifte', '{}', 20)", twin,
-                                f"twin-{n}")
+        await system.db.execute(
+            "INSERT INTO workflow.instances (dossier_item_id, message_id, source, message_type,"
+            " item, status_code) VALUES ($1, $2, 'afas', 'btw-aangifte', '{}', 20)",
+            twin,
+            f"twin-{n}",
+        )
     several = await system.cli("act", "ABCD", CLIENT_TASK, APPROVE, "--as", "sanne.vandijk")
     a_sentence(several, 2, "'abcd' is the start of several dossier item ids")
     assert f"{twins[0]}  twin-0  20 Processing" in several.stderr and twins[1] in several.stderr
@@ -70,12 +82,21 @@ async def test_act_checks_its_arguments_then_waits_for_workflows_decision(system
     system.start("intake", "workflow")
     item = await item_in_workflow(system, "act-1")
 
-    a_sentence(await system.cli("act", "does-not-exist", "Beoordelen", "Goedkeuren", "--as", "nobody"), 2,
-               "not a dossier item id")
-    a_sentence(await system.cli("act", item[:8], REACTION_TASK, REJECT, "--as", "sanne.vandijk"), 2,
-               f"the current task is '{CLIENT_TASK}'; nothing was sent")
-    a_sentence(await system.cli("act", item[:8], CLIENT_TASK, "Doorsturen", "--as", "sanne.vandijk"), 2,
-               f"task '{CLIENT_TASK}' has no action 'Doorsturen'; its actions are: {APPROVE}")
+    a_sentence(
+        await system.cli("act", "does-not-exist", "Beoordelen", "Goedkeuren", "--as", "nobody"),
+        2,
+        "not a dossier item id",
+    )
+    a_sentence(
+        await system.cli("act", item[:8], REACTION_TASK, REJECT, "--as", "sanne.vandijk"),
+        2,
+        f"the current task is '{CLIENT_TASK}'; nothing was sent",
+    )
+    a_sentence(
+        await system.cli("act", item[:8], CLIENT_TASK, "Doorsturen", "--as", "sanne.vandijk"),
+        2,
+        f"task '{CLIENT_TASK}' has no action 'Doorsturen'; its actions are: {APPROVE}",
+    )
     refused = await system.cli("act", item[:8], CLIENT_TASK, APPROVE, "--as", "nobody", "--wait", "30")
     a_sentence(refused, 1, "refused: not_allowed: action 'Goedkeuren bericht' on task")
     unreachable = await system.cli("act", item[:8], CLIENT_TASK, APPROVE, "--as", "sanne.vandijk", env=NO_KAFKA)
@@ -117,8 +138,11 @@ async def test_submit_refuses_non_declarations_locally_and_says_when_there_is_no
     other_content = await system.cli("submit", str(reused), "--wait", "60")
     a_sentence(other_content, 1, "sub-1: refused (message_id_reused)", "stdout")
     assert "keeps its own status" in other_content.stdout and " 0 Refused" not in other_content.stdout
-    a_sentence(await system.cli("submit", str(good), env=NO_KAFKA | {"DATABASE_URL": "postgresql://x@127.0.0.1:1/x"}),
-               2, "error:")
+    a_sentence(
+        await system.cli("submit", str(good), env=NO_KAFKA | {"DATABASE_URL": "postgresql://x@127.0.0.1:1/x"}),
+        2,
+        "error:",
+    )
     fresh = tmp_path / "fresh.json"
     fresh.write_text(json.dumps(example("loonheffing", message_id="sub-2")))
     a_sentence(await system.cli("submit", str(fresh), "--no-wait"), 0, "not waiting for their outcome", "stdout")
@@ -131,8 +155,11 @@ async def test_lists_take_limit_since_and_json_and_status_shows_every_component(
     system.services.start_service("intake", ACCORDEER_HTTP_PORT=str(intake_port))
     system.services.start_service("portal", ACCORDEER_HTTP_PORT=str(portal_ops), ACCORDEER_PORTAL_PORT=str(portal_web))
     system.start("digipoort_mock")
-    ops = {"ACCORDEER_OPS_ENDPOINTS": f"intake=http://127.0.0.1:{intake_port},notifier=http://127.0.0.1:{nobody},"
-                                      f"portal=http://127.0.0.1:{portal_ops}", "ACCORDEER_PORTAL_PORT": str(portal_web)}
+    ops = {
+        "ACCORDEER_OPS_ENDPOINTS": f"intake=http://127.0.0.1:{intake_port},notifier=http://127.0.0.1:{nobody},"
+        f"portal=http://127.0.0.1:{portal_ops}",
+        "ACCORDEER_PORTAL_PORT": str(portal_web),
+    }
     await system.publish(system.topics.inbound, [(f"junk-{n}", b"hello") for n in range(3)])
     await system.read_topic(system.topics.inbound_dlq, expect=3)
 
@@ -146,14 +173,24 @@ async def test_lists_take_limit_since_and_json_and_status_shows_every_component(
     a_sentence(future, 0, "0 dead letter(s)", "stdout")
     a_sentence(await system.cli("dlq", "list", "--since", "yesterday"), 2, "neither a duration")
 
-    for url in (f"http://127.0.0.1:{intake_port}/health/ready", f"http://127.0.0.1:{portal_ops}/health/ready",
-                f"http://127.0.0.1:{portal_web}/login"):
+    for url in (
+        f"http://127.0.0.1:{intake_port}/health/ready",
+        f"http://127.0.0.1:{portal_ops}/health/ready",
+        f"http://127.0.0.1:{portal_web}/login",
+    ):
         await ready(url)
     status = await system.cli("status", env=ops)
     a_sentence(status, 0, f"gateway    up ({system.services.gateway_url})", "stdout")
-    for line in ("intake     ready", "notifier   down (no answer", "mail sink  down (nothing listens",
-                 "Kafka      up", "PostgreSQL up", "portal     ready", f"portal web up (http://127.0.0.1:{portal_web})",
-                 "gateway breaker (per dispatch process)\n  (no dispatch process has said yet)"):
+    for line in (
+        "intake     ready",
+        "notifier   down (no answer",
+        "mail sink  down (nothing listens",
+        "Kafka      up",
+        "PostgreSQL up",
+        "portal     ready",
+        f"portal web up (http://127.0.0.1:{portal_web})",
+        "gateway breaker (per dispatch process)\n  (no dispatch process has said yet)",
+    ):
         assert line in status.stdout, status.stdout
     system.services.processes["portal"].stop()
     gone = await system.cli("status", env=ops)

@@ -18,8 +18,7 @@ OFFICE_TASK = "Beoordelen reactie van klant"
 
 
 async def _tasks(system, expect: int) -> list[TaskEvent]:
-    return [TaskEvent.model_validate_json(r.value) for r in await system.read_topic(system.topics.tasks,
-                                                                                   expect=expect)]
+    return [TaskEvent.model_validate_json(r.value) for r in await system.read_topic(system.topics.tasks, expect=expect)]
 
 
 def _of(events: list[TaskEvent], item_id: str) -> list[tuple]:
@@ -27,8 +26,10 @@ def _of(events: list[TaskEvent], item_id: str) -> list[tuple]:
 
 
 async def _item_of(system, message_id: str) -> str:
-    await system.wait_for(lambda: any(e.message_id == message_id and e.status_code == 30 for e in system.events),
-                          what=f"{message_id} in its workflow")
+    await system.wait_for(
+        lambda: any(e.message_id == message_id and e.status_code == 30 for e in system.events),
+        what=f"{message_id} in its workflow",
+    )
     return next(e.dossier_item_id for e in system.events if e.message_id == message_id and e.status_code == 30)
 
 
@@ -44,8 +45,7 @@ async def test_each_client_sees_and_acts_on_only_their_own_declaration(system):
 
     await system.act(bakkerij, CLIENT_TASK, "Goedkeuren bericht", "eva.jansen")
     await system.act(jansen, CLIENT_TASK, "Goedkeuren bericht", "sanne.vandijk")
-    await system.wait_for(lambda: sum(e.reason_code == "not_allowed" for e in system.events) == 2,
-                          what="both refusals")
+    await system.wait_for(lambda: sum(e.reason_code == "not_allowed" for e in system.events) == 2, what="both refusals")
     await system.act(bakkerij, CLIENT_TASK, "Goedkeuren bericht", "sanne.vandijk", comment="akkoord")
     await system.act(jansen, CLIENT_TASK, "Reageren", "eva.jansen", comment="Klopt de omzet van december?")
     await system.wait_for(lambda: StatusCode.PREPARED_FOR_SENDING in system.statuses_of(bakkerij), what="50")
@@ -53,11 +53,13 @@ async def test_each_client_sees_and_acts_on_only_their_own_declaration(system):
     events = await _tasks(system, expect=5)
     assert _of(events, bakkerij) == [
         ("created", CLIENT_TASK, ("sanne.vandijk",), None, None),
-        ("completed", CLIENT_TASK, (), "sanne.vandijk", "Goedkeuren bericht")]
+        ("completed", CLIENT_TASK, (), "sanne.vandijk", "Goedkeuren bericht"),
+    ]
     assert _of(events, jansen) == [
         ("created", CLIENT_TASK, ("eva.jansen",), None, None),
         ("completed", CLIENT_TASK, (), "eva.jansen", "Reageren"),
-        ("created", OFFICE_TASK, ("fiscalist", "medewerker"), "eva.jansen", "Reageren")]
+        ("created", OFFICE_TASK, ("fiscalist", "medewerker"), "eva.jansen", "Reageren"),
+    ]
     [completed] = [e for e in events if e.dossier_item_id == jansen and e.kind == "completed"]
     assert completed.comment == "Klopt de omzet van december?"
     refusals = [e for e in system.events if e.reason_code == "not_allowed"]
@@ -69,15 +71,21 @@ async def test_a_client_without_a_portal_user_leaves_the_task_with_the_task_mana
     system.start("intake", "workflow")
     golden = example("btw_aangifte")
     xml = b64decode(golden["document"]["content_base64"]).replace(b"001234567B01", b"003456789B01")
-    await system.submit(example("btw_aangifte", message_id="linde",
-                                destinations=[{"organisation_person_id": "ORG-30001"}],
-                                identity={"number": "NL003456789B01", "type": "BTW"},
-                                document={**golden["document"], "content_base64": b64encode(xml).decode()}))
+    await system.submit(
+        example(
+            "btw_aangifte",
+            message_id="linde",
+            destinations=[{"organisation_person_id": "ORG-30001"}],
+            identity={"number": "NL003456789B01", "type": "BTW"},
+            document={**golden["document"], "content_base64": b64encode(xml).decode()},
+        )
+    )
     item = await _item_of(system, "linde")
 
     [created] = await _tasks(system, expect=1)
     assert (created.dossier_item_id, created.assignees) == (item, ["fiscalist"])
-    assert created.assignment_note == ("no active contact of ORG-30001 has a portal user;"
-                                       " assigned to the task manager fiscalist")
+    assert created.assignment_note == (
+        "no active contact of ORG-30001 has a portal user; assigned to the task manager fiscalist"
+    )
     assert created.due_at is not None and (created.due_at - created.occurred_at).total_seconds() == 72 * 3600
     assert json.loads(created.model_dump_json())["summary"]["identity_number"] == "NL003456789B01"

@@ -5,6 +5,7 @@ demo directory (deploy/config/directory.yaml) into this test's topics.
 """
 
 import json
+
 import pytest
 
 from accordeer.directory.topic import end_offsets, read_directory
@@ -20,15 +21,19 @@ BAKERY = """\
     contacts:
       - {contact_id: CP-2231, name: Sanne van Dijk, email: sanne@bakkerijvandijk.example, portal_user: sanne.vandijk}
 """
-PETER = ("      - {contact_id: CP-2232, name: Peter van Dijk, email: peter@bakkerijvandijk.example, "
-         "portal_user: peter.vandijk}\n")
+PETER = (
+    "      - {contact_id: CP-2232, name: Peter van Dijk, email: peter@bakkerijvandijk.example, "
+    "portal_user: peter.vandijk}\n"
+)
 
 
 def new_party(party_id: str) -> str:
-    return (f"  - organisation_person_id: {party_id}\n"
-            f"    name: Nieuwe Klant {party_id} B.V.\n"
-            "    kind: organisation\n"
-            f'    numbers: {{KvK: "99{party_id[-6:]}"}}\n')
+    return (
+        f"  - organisation_person_id: {party_id}\n"
+        f"    name: Nieuwe Klant {party_id} B.V.\n"
+        "    kind: organisation\n"
+        f'    numbers: {{KvK: "99{party_id[-6:]}"}}\n'
+    )
 
 
 async def directory_now(system) -> dict:
@@ -62,8 +67,9 @@ async def test_load_replaces_the_directory_and_show_lists_it(system, tmp_path):
     edited.write_text("parties:\n" + BAKERY + new_party("ORG-900002"))
     reloaded = await system.cli("directory", "load", str(edited))
     assert reloaded.returncode == 0, reloaded.stderr
-    assert reloaded.stdout.splitlines()[0] == ("added 1 (ORG-900002), changed 1 (ORG-10045: contacts), "
-                                               "removed 1 (ORG-900001), unchanged 0")
+    assert reloaded.stdout.splitlines()[0] == (
+        "added 1 (ORG-900002), changed 1 (ORG-10045: contacts), removed 1 (ORG-900001), unchanged 0"
+    )
 
     records = await system.read_topic(system.topics.directory, expect=sum((await ends(system)).values()))
     assert [r.value for r in records if r.key == b"ORG-900001"][-1] is None  # a tombstone
@@ -88,9 +94,12 @@ async def test_a_dry_run_says_what_would_change_and_publishes_nothing(system, tm
 async def test_a_wrong_file_prints_every_error_with_its_line_and_publishes_nothing(system, tmp_path):
     before = await ends(system)
     file = tmp_path / "directory.yaml"
-    file.write_text("parties:\n" + BAKERY.replace("sanne@bakkerijvandijk.example", "sanne-at-bakkerij")
-                    + new_party("ORG-900004").replace("organisation\n", "bedrijf\n")
-                    + new_party("ORG-900004"))
+    file.write_text(
+        "parties:\n"
+        + BAKERY.replace("sanne@bakkerijvandijk.example", "sanne-at-bakkerij")
+        + new_party("ORG-900004").replace("organisation\n", "bedrijf\n")
+        + new_party("ORG-900004")
+    )
 
     result = await system.cli("directory", "load", str(file))
 

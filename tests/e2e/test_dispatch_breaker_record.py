@@ -28,15 +28,19 @@ async def gauge(ops: str) -> str:
     """The state the gauge on dispatch's /metrics has at 1."""
     async with httpx.AsyncClient(timeout=5) as client:
         metrics = (await client.get(f"{ops}/metrics")).text
-    return next(line.split('"')[1] for line in metrics.splitlines()
-                if line.startswith("accordeer_gateway_breaker_state{") and line.endswith(" 1.0"))
+    return next(
+        line.split('"')[1]
+        for line in metrics.splitlines()
+        if line.startswith("accordeer_gateway_breaker_state{") and line.endswith(" 1.0")
+    )
 
 
 async def test_an_outage_opens_the_breaker_its_row_says_so_and_it_closes_again_after(system):
     port = free_port()
     system.start("digipoort_mock", "intake", "workflow")
-    system.services.start_service("dispatch", ACCORDEER_HTTP_PORT=str(port),
-                                  ACCORDEER_DISPATCH_BREAKER_COOLDOWN_SECONDS="1")
+    system.services.start_service(
+        "dispatch", ACCORDEER_HTTP_PORT=str(port), ACCORDEER_DISPATCH_BREAKER_COOLDOWN_SECONDS="1"
+    )
     closed = await row_reaches(system, "closed")
     assert closed["process"].endswith(f":{system.services.processes['dispatch'].pid}")
 

@@ -24,14 +24,30 @@ async def approve(system, prefix: str, count: int) -> list[str]:
     message_ids = {d["message_id"] for d in declarations}
 
     def in_workflow() -> dict[str, str]:
-        return {e.message_id: e.dossier_item_id for e in system.events
-                if e.status_code == StatusCode.IN_WORKFLOW and e.message_id in message_ids}
+        return {
+            e.message_id: e.dossier_item_id
+            for e in system.events
+            if e.status_code == StatusCode.IN_WORKFLOW and e.message_id in message_ids
+        }
 
     await system.wait_for(lambda: len(in_workflow()) == count, timeout=120, what=f"30 for {count} declarations")
     items = sorted(in_workflow().values())
-    actions = [(item, json.dumps({"schema_version": 1, "action_id": f"approve-{item}", "dossier_item_id": item,
-                                  "task": CLIENT_TASK, "action": "Goedkeuren bericht", "actor": "sanne.vandijk"}).encode())
-               for item in items]
+    actions = [
+        (
+            item,
+            json.dumps(
+                {
+                    "schema_version": 1,
+                    "action_id": f"approve-{item}",
+                    "dossier_item_id": item,
+                    "task": CLIENT_TASK,
+                    "action": "Goedkeuren bericht",
+                    "actor": "sanne.vandijk",
+                }
+            ).encode(),
+        )
+        for item in items
+    ]
     await system.publish(system.topics.workflow_actions, actions)
     return items
 
@@ -90,15 +106,20 @@ async def test_500_messages_through_20_percent_errors_and_2_seconds_of_latency_a
     assert 40 <= send_errors <= 200, send_errors
     assert all(len(index[item].get(70, {})) <= 1 for item in items), "one send error per failure streak"
     most_attempts = await system.db.fetchval("SELECT max(attempts) FROM dispatch.deliveries")
-    print(f"\n{count} approved messages at 80 in {took:.1f}s after approval; {send_errors} saw a send error; "
-          f"at most {most_attempts} attempts for one; circuit opened {dispatch_log(system).count('circuit open')}x")
+    print(
+        f"\n{count} approved messages at 80 in {took:.1f}s after approval; {send_errors} saw a send error; "
+        f"at most {most_attempts} attempts for one; circuit opened {dispatch_log(system).count('circuit open')}x"
+    )
 
 
 async def test_a_30_second_outage_mid_run_is_ridden_out_without_burning_attempts(system):
     count, concurrency, cooldown, outage = 300, 32, 5, 30
     system.start("digipoort_mock", "intake", "workflow")
-    system.services.start_service("dispatch", ACCORDEER_DISPATCH_CONCURRENCY=str(concurrency),
-                                  ACCORDEER_DISPATCH_BREAKER_COOLDOWN_SECONDS=str(cooldown))
+    system.services.start_service(
+        "dispatch",
+        ACCORDEER_DISPATCH_CONCURRENCY=str(concurrency),
+        ACCORDEER_DISPATCH_BREAKER_COOLDOWN_SECONDS=str(cooldown),
+    )
     slow = {"latency_ms": 150, "latency_jitter_ms": 200}
     await system.gateway("PUT", "/_admin/faults", json=slow)
 
@@ -134,14 +155,17 @@ async def test_dispatch_killed_mid_delivery_and_restarted_files_nothing_twice(sy
     # A short lease, so the restarted process takes over the killed one's deliveries within seconds.
     env = {"ACCORDEER_DISPATCH_LEASE_SECONDS": str(lease), "ACCORDEER_DISPATCH_GATEWAY_TIMEOUT_SECONDS": "4"}
     system.start("digipoort_mock", "intake", "workflow")
-    await system.gateway("PUT", "/_admin/faults", json={
-        "latency_ms": 300, "latency_jitter_ms": 500, "drop_after_accept_rate": 0.15})
+    await system.gateway(
+        "PUT", "/_admin/faults", json={"latency_ms": 300, "latency_jitter_ms": 500, "drop_after_accept_rate": 0.15}
+    )
     dispatch = system.services.start_service("dispatch", **env)
 
     items = await approve(system, "crash", count)
     # A claim sets the due time to the end of the lease; a retry's backoff never lands exactly there.
-    in_flight_sql = ("SELECT count(*) FROM dispatch.deliveries WHERE state = 'to_send'"
-                     f" AND next_attempt_at = updated_at + interval '{lease} seconds'")
+    in_flight_sql = (
+        "SELECT count(*) FROM dispatch.deliveries WHERE state = 'to_send'"
+        f" AND next_attempt_at = updated_at + interval '{lease} seconds'"
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         filed_at_kill = (await received(system))["total_deliveries"]

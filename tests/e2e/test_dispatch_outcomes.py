@@ -26,9 +26,17 @@ TRAILS = {
     "420": (80, "500", ["105", "100", "110", "200", "301", "420", "405", "400", "500"]),  # the gateway retried itself
     "999": (70, "AL-VALIDATIE", []),  # no such trail: the gateway refuses the delivery itself (HTTP 400)
 }
-FOUTCODES = {"510": "UP100001", "311": "VAL0001", "321": "VAL0002", "210": "ATH0001", "230": "ATH0002",
-             "410": "AFL0001"}
-SETTLED = "SELECT dossier_item_id::text AS id, state, status_code FROM dispatch.deliveries WHERE state IN ('final', 'failed')"
+FOUTCODES = {
+    "510": "UP100001",
+    "311": "VAL0001",
+    "321": "VAL0002",
+    "210": "ATH0001",
+    "230": "ATH0002",
+    "410": "AFL0001",
+}
+SETTLED = (
+    "SELECT dossier_item_id::text AS id, state, status_code FROM dispatch.deliveries WHERE state IN ('final', 'failed')"
+)
 
 
 def trail_codes(detail: str) -> list[str]:
@@ -50,8 +58,11 @@ async def test_every_gateway_trail_ends_in_the_right_status_with_the_authoritys_
     message_ids = {f"trail-{m}" for m in TRAILS}
 
     def in_workflow() -> dict[str, str]:
-        return {e.message_id: e.dossier_item_id for e in system.events
-                if e.status_code == StatusCode.IN_WORKFLOW and e.message_id in message_ids}
+        return {
+            e.message_id: e.dossier_item_id
+            for e in system.events
+            if e.status_code == StatusCode.IN_WORKFLOW and e.message_id in message_ids
+        }
 
     await system.wait_for(lambda: len(in_workflow()) == len(TRAILS), timeout=60, what="30 for every declaration")
     items = {message_id.removeprefix("trail-"): item for message_id, item in in_workflow().items()}
@@ -69,29 +80,40 @@ async def test_every_gateway_trail_ends_in_the_right_status_with_the_authoritys_
     while not await settled():
         assert asyncio.get_running_loop().time() < deadline, f"not every item settled\n{system.logs()}"
         await asyncio.sleep(0.2)
-    await system.wait_for(lambda: all(int(last(i).status_code) in (70, 80, 90) for i in items.values()),
-                          timeout=30, what="the settled statuses on messages.status")
+    await system.wait_for(
+        lambda: all(int(last(i).status_code) in (70, 80, 90) for i in items.values()),
+        timeout=30,
+        what="the settled statuses on messages.status",
+    )
 
     for marker, item in items.items():
         status, authority_code, gateway_codes = TRAILS[marker]
         events = list({e.event_id: e for e in system.events if e.dossier_item_id == item}.values())
         assert (int(last(item).status_code), last(item).authority_status_code) == (status, authority_code), marker
         # One event per poll with news; together their details name the whole trail, in order.
-        trail_events = [e for e in events if int(e.status_code) >= 60
-                        and e.authority_status_code and e.authority_status_code[0].isdigit()]
+        trail_events = [
+            e
+            for e in events
+            if int(e.status_code) >= 60 and e.authority_status_code and e.authority_status_code[0].isdigit()
+        ]
         assert [code for e in trail_events for code in trail_codes(e.detail)] == gateway_codes, marker
         if marker in FOUTCODES:
             assert FOUTCODES[marker] in last(item).detail, marker
 
     received = await system.gateway("GET", "/_admin/received")
     filed = {marker: item.replace("-", "") for marker, item in items.items() if marker != "999"}
-    assert received["per_aanleverkenmerk"] == {kenmerk: 1 for kenmerk in filed.values()}
+    assert received["per_aanleverkenmerk"] == dict.fromkeys(filed.values(), 1)
     assert {d["aanleverkenmerk"]: d["trail"] for d in received["deliveries"]} == {
-        kenmerk: marker for marker, kenmerk in filed.items()}
-    rows = await system.db.fetch("SELECT dossier_item_id::text AS id, state, status_code, gateway_code, last_error"
-                                 " FROM dispatch.deliveries")
+        kenmerk: marker for marker, kenmerk in filed.items()
+    }
+    rows = await system.db.fetch(
+        "SELECT dossier_item_id::text AS id, state, status_code, gateway_code, last_error FROM dispatch.deliveries"
+    )
     assert {r["id"]: (r["state"], r["status_code"]) for r in rows} == {
-        item: ("failed" if TRAILS[marker][0] == 70 else "final", TRAILS[marker][0]) for marker, item in items.items()}
+        item: ("failed" if TRAILS[marker][0] == 70 else "final", TRAILS[marker][0]) for marker, item in items.items()
+    }
     for row in rows:  # what operators see of a 70: the gateway's code, its text, and what to do
         if row["state"] == "failed":
-            assert row["gateway_code"] in ("210", "230", "410", "AL-VALIDATIE") and "accordeer resend" in row["last_error"]
+            assert (
+                row["gateway_code"] in ("210", "230", "410", "AL-VALIDATIE") and "accordeer resend" in row["last_error"]
+            )

@@ -48,12 +48,17 @@ async def test_a_refused_declaration_replayed_twice_after_its_source_was_registe
     system.start("intake")
     declaration = example("btw_aangifte", message_id=MESSAGE_ID, source="twinfield")
     await system.submit(declaration)
-    await system.wait_for(lambda: any(e.message_id == MESSAGE_ID and e.status_code == StatusCode.REFUSED
-                                      for e in system.events), what="the refusal")
+    await system.wait_for(
+        lambda: any(e.message_id == MESSAGE_ID and e.status_code == StatusCode.REFUSED for e in system.events),
+        what="the refusal",
+    )
 
     [letter] = await read_dead_letters(bootstrap, system.topics.inbound_dlq)
-    assert (letter.key, letter.reason_code, letter.value) == (MESSAGE_ID.encode(), "unknown_source",
-                                                              json.dumps(declaration).encode())
+    assert (letter.key, letter.reason_code, letter.value) == (
+        MESSAGE_ID.encode(),
+        "unknown_source",
+        json.dumps(declaration).encode(),
+    )
     assert letter.original.startswith(f"{system.topics.inbound}/")
     assert declaration["document"]["content_base64"][:40] not in render_show(letter)
     assert await system.db.fetchval("SELECT count(*) FROM intake.declarations") == 0
@@ -76,7 +81,10 @@ async def test_a_refused_declaration_replayed_twice_after_its_source_was_registe
     # The inbound topic holds the original and both replays, each replay naming the dead letter it came from.
     inbound = await system.read_topic(system.topics.inbound, expect=3, timeout=30)
     assert sorted(dict(r.headers).get(REPLAYED_FROM, b"").decode() for r in inbound) == [
-        "", f"{system.topics.inbound_dlq}/0/0", f"{system.topics.inbound_dlq}/0/0"]
+        "",
+        f"{system.topics.inbound_dlq}/0/0",
+        f"{system.topics.inbound_dlq}/0/0",
+    ]
     assert len(await read_dead_letters(bootstrap, system.topics.inbound_dlq)) == 1
 
 

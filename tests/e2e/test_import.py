@@ -11,21 +11,40 @@ from tests.unit.importing.conftest import SPREADSHEETS
 
 pytestmark = pytest.mark.e2e
 
-HEADERS = ["Type dossieritem", "Organisatie/persoon", "Contactpersoon", "Onderwerp", "Berichttype", "Document",
-           "Instuurder", "Instuurdatum", "Bijlage"]
-CLIENTS = [("ORG-10044", "CP-2229", "btw-aangifte", "btw-aangifte-2025-01.xbrl"),
-           ("ORG-10045", "CP-2231", "btw-aangifte", "btw-aangifte-2025-01.xbrl"),
-           ("ORG-10045", "CP-2232", "loonheffing", "loonheffing-2025-02.xml"),
-           ("ORG-10046", "", "btw-aangifte", "btw-aangifte-2025-01.xbrl")]
+HEADERS = [
+    "Type dossieritem",
+    "Organisatie/persoon",
+    "Contactpersoon",
+    "Onderwerp",
+    "Berichttype",
+    "Document",
+    "Instuurder",
+    "Instuurdatum",
+    "Bijlage",
+]
+CLIENTS = [
+    ("ORG-10044", "CP-2229", "btw-aangifte", "btw-aangifte-2025-01.xbrl"),
+    ("ORG-10045", "CP-2231", "btw-aangifte", "btw-aangifte-2025-01.xbrl"),
+    ("ORG-10045", "CP-2232", "loonheffing", "loonheffing-2025-02.xml"),
+    ("ORG-10046", "", "btw-aangifte", "btw-aangifte-2025-01.xbrl"),
+]
 WRONG = {  # every tenth row is wrong in one of these ways: (column the report names, the change)
-    0: ("Document", lambda r, n: r.update(document=f"ORG-10046_{n:04}.xbrl") if r["org"] != "ORG-10046"
-        else r.update(document=f"ORG-10045_{n:04}.xbrl")),
+    0: (
+        "Document",
+        lambda r, n: (
+            r.update(document=f"ORG-10046_{n:04}.xbrl")
+            if r["org"] != "ORG-10046"
+            else r.update(document=f"ORG-10045_{n:04}.xbrl")
+        ),
+    ),
     1: ("Document", lambda r, n: r.update(document=f"4711_{n:04}.xbrl")),
     2: ("Bijlage", lambda r, n: r.update(attachment=f"C:\\Import\\Toelichting {n}.pdf")),
     3: ("Instuurdatum", lambda r, n: r.update(date="31-02-2025")),
     4: ("Organisatie/persoon", lambda r, n: r.update(org="ORG-99999", contact="", document=f"ORG-99999_{n:04}.xbrl")),
-    5: ("Contactpersoon", lambda r, n: r.update(contact="CP-2240") if r["org"] != "ORG-10046"
-        else r.update(contact="CP-2231")),
+    5: (
+        "Contactpersoon",
+        lambda r, n: r.update(contact="CP-2240") if r["org"] != "ORG-10046" else r.update(contact="CP-2231"),
+    ),
     6: ("Instuurder", lambda r, n: r.update(submitter="onbekend")),
     7: ("Document", lambda r, n: r.update(document=r["previous"])),  # a second document of one name
 }
@@ -40,8 +59,15 @@ def build(folder, rows=1000):
     expected, previous = {}, {}
     for n in range(rows):
         org, contact, message_type, golden = CLIENTS[n % len(CLIENTS)]
-        row = {"org": org, "contact": contact, "document": f"{org}_{message_type}_{n:04}{golden[-5:]}",
-               "submitter": "", "date": "", "attachment": "", "previous": previous.get(org, "")}
+        row = {
+            "org": org,
+            "contact": contact,
+            "document": f"{org}_{message_type}_{n:04}{golden[-5:]}",
+            "submitter": "",
+            "date": "",
+            "attachment": "",
+            "previous": previous.get(org, ""),
+        }
         own_document(golden, documents / row["document"], n)
         if n % 10 == 9 and row["previous"]:
             column, change = WRONG[(n // 10) % len(WRONG)]
@@ -50,8 +76,19 @@ def build(folder, rows=1000):
             if not (documents / row["document"]).exists():  # wrong by its name, not by being absent
                 own_document(golden, documents / row["document"], n)
         previous[org] = row["document"]
-        book.active.append(["Accorderingsbericht", row["org"], row["contact"], f"Aangifte {n}", message_type,
-                            row["document"], row["submitter"], row["date"], row["attachment"]])
+        book.active.append(
+            [
+                "Accorderingsbericht",
+                row["org"],
+                row["contact"],
+                f"Aangifte {n}",
+                message_type,
+                row["document"],
+                row["submitter"],
+                row["date"],
+                row["attachment"],
+            ]
+        )
     book.save(folder / "aangiften.xlsx")
     return folder / "aangiften.xlsx", documents, expected, rows - len(expected)
 
@@ -106,8 +143,16 @@ async def test_a_thousand_rows_import_once_with_a_report_and_never_twice(system,
 async def test_the_shipped_example_imports_as_the_readme_shows(system, tmp_path):
     system.start("intake")
     example = "deploy/examples/import"
-    result = await system.cli("import", f"{example}/aangiften.xlsx", "--documents", f"{example}/documenten",
-                              "--as", "m.devries", "--report", str(tmp_path / "rapport.csv"))
+    result = await system.cli(
+        "import",
+        f"{example}/aangiften.xlsx",
+        "--documents",
+        f"{example}/documenten",
+        "--as",
+        "m.devries",
+        "--report",
+        str(tmp_path / "rapport.csv"),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "5 geaccepteerd" in result.stdout and "ORG-" not in result.stderr
     submitters = await system.db.fetch("SELECT submitter FROM intake.dossier_items WHERE source = 'import'")
@@ -116,8 +161,9 @@ async def test_the_shipped_example_imports_as_the_readme_shows(system, tmp_path)
 
 
 async def items_per_declaration(system) -> dict[str, int]:
-    rows = await system.db.fetch("SELECT message_id, count(*) AS items FROM intake.dossier_items"
-                                 " WHERE source = 'import' GROUP BY message_id")
+    rows = await system.db.fetch(
+        "SELECT message_id, count(*) AS items FROM intake.dossier_items WHERE source = 'import' GROUP BY message_id"
+    )
     return {r["message_id"]: r["items"] for r in rows}
 
 
@@ -128,8 +174,17 @@ async def test_every_programs_copy_of_the_list_files_each_declaration_once(syste
     documents = "deploy/examples/import/documenten"
 
     async def run(name: str, *extra: str):
-        result = await system.cli("import", str(SPREADSHEETS / name), "--documents", documents, "--wait", "60",
-                                  "--report", str(tmp_path / f"{name}.rapport.csv"), *extra)
+        result = await system.cli(
+            "import",
+            str(SPREADSHEETS / name),
+            "--documents",
+            documents,
+            "--wait",
+            "60",
+            "--report",
+            str(tmp_path / f"{name}.rapport.csv"),
+            *extra,
+        )
         assert "Traceback" not in result.stderr, result.stderr
         return result
 
@@ -142,8 +197,15 @@ async def test_every_programs_copy_of_the_list_files_each_declaration_once(syste
     first = await items_per_declaration(system)
     assert len(first) == 5 and set(first.values()) == {1}
 
-    for name in ["aangiften.csv", "aangiften.xlsx", "aangiften.xls", "aangiften.ods", "aangiften-windows-1252.csv",
-                 "aangiften-excel-datums.csv", "aangiften-apostrof.xlsx"]:
+    for name in [
+        "aangiften.csv",
+        "aangiften.xlsx",
+        "aangiften.xls",
+        "aangiften.ods",
+        "aangiften-windows-1252.csv",
+        "aangiften-excel-datums.csv",
+        "aangiften-apostrof.xlsx",
+    ]:
         again = await run(name)
         assert again.returncode == 0 and "5 al geïmporteerd" in again.stdout, (name, again.stdout)
     windows = await run("aangiften-windows-1252.csv", "--dry-run")
@@ -152,12 +214,17 @@ async def test_every_programs_copy_of_the_list_files_each_declaration_once(syste
 
     # the same document under another subject: held back, naming the item that has it
     changed = tmp_path / "ander-onderwerp.csv"
-    changed.write_text((SPREADSHEETS / "aangiften.csv").read_text(encoding="utf-8").replace(
-        "ICP-opgaaf 1e kwartaal 2025", "ICP-opgaaf 1e kwartaal 2025 herzien"), encoding="utf-8")
+    changed.write_text(
+        (SPREADSHEETS / "aangiften.csv")
+        .read_text(encoding="utf-8")
+        .replace("ICP-opgaaf 1e kwartaal 2025", "ICP-opgaaf 1e kwartaal 2025 herzien"),
+        encoding="utf-8",
+    )
     held = await system.cli("import", str(changed), "--documents", documents, "--wait", "60")
     assert held.returncode == 1 and "4 al geïmporteerd, 1 dubbel" in held.stdout, held.stdout
-    item = await system.db.fetchval("SELECT id::text FROM intake.dossier_items WHERE organisation_person_id ="
-                                    " 'ORG-20311'")
+    item = await system.db.fetchval(
+        "SELECT id::text FROM intake.dossier_items WHERE organisation_person_id = 'ORG-20311'"
+    )
     report = (tmp_path / "ander-onderwerp.rapport.csv").read_text(encoding="utf-8-sig")
     assert f"is al geïmporteerd als dossieritem {item}" in report and "--allow-same-document" in report
     assert await items_per_declaration(system) == first
@@ -165,7 +232,15 @@ async def test_every_programs_copy_of_the_list_files_each_declaration_once(syste
 
 async def test_rows_intake_gives_no_outcome_for_in_time_are_no_outcome_and_exit_1(system, tmp_path):
     """Intake not running: the rows are published, and the person is told to import again later."""
-    result = await system.cli("import", str(SPREADSHEETS / "aangiften.csv"), "--documents",
-                              "deploy/examples/import/documenten", "--wait", "2", "--report", str(tmp_path / "r.csv"))
+    result = await system.cli(
+        "import",
+        str(SPREADSHEETS / "aangiften.csv"),
+        "--documents",
+        "deploy/examples/import/documenten",
+        "--wait",
+        "2",
+        "--report",
+        str(tmp_path / "r.csv"),
+    )
     assert result.returncode == 1 and "5 geen uitkomst" in result.stdout, result.stdout + result.stderr
     assert "importeer het bestand later opnieuw" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")

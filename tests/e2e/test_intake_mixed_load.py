@@ -22,15 +22,17 @@ def _invalid(n: int) -> tuple[str | None, bytes]:
         lambda: json.dumps(example("btw_aangifte", message_id=message_id, schema_version=7)).encode(),
         lambda: b"{not json at all",
         lambda: b"\x80\x81\x82",
-        lambda: json.dumps(example("loonheffing", message_id=message_id,
-                                   attachment={"file_name": "a.pdf", "location": "D:\\a.pdf"})).encode(),
+        lambda: json.dumps(
+            example("loonheffing", message_id=message_id, attachment={"file_name": "a.pdf", "location": "D:\\a.pdf"})
+        ).encode(),
     ]
     return message_id, kinds[n % len(kinds)]()
 
 
 async def test_valid_stored_once_invalid_dead_lettered(system):
-    valid = [(f"good-{n:04d}", json.dumps(example("btw_aangifte", message_id=f"good-{n:04d}")).encode())
-             for n in range(EACH)]
+    valid = [
+        (f"good-{n:04d}", json.dumps(example("btw_aangifte", message_id=f"good-{n:04d}")).encode()) for n in range(EACH)
+    ]
     invalid = [_invalid(n) for n in range(EACH)]
     records = valid + invalid
     random.Random(7).shuffle(records)
@@ -47,7 +49,8 @@ async def test_valid_stored_once_invalid_dead_lettered(system):
     assert await system.db.fetchval("SELECT count(*) FROM intake.dossier_items") == EACH
     assert stored == {m for m, _ in valid}
     assert len(dlq) == EACH
-    origins = {(dict(r.headers)["accordeer-original-partition"], dict(r.headers)["accordeer-original-offset"])
-               for r in dlq}
+    origins = {
+        (dict(r.headers)["accordeer-original-partition"], dict(r.headers)["accordeer-original-offset"]) for r in dlq
+    }
     assert len(origins) == EACH  # each invalid record dead-lettered once
     assert sorted(r.value for r in dlq) == sorted(value for _, value in invalid)

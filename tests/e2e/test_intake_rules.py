@@ -42,22 +42,39 @@ def _document(message_id: str, xml: bytes) -> dict:
     return declaration
 
 
-XXE = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
-       b'<xbrli:xbrl xmlns:xbrli="http://www.xbrl.org/2003/instance">&secret;</xbrli:xbrl>')
-NO_AMOUNT = re.sub(rb"<bd-i:ValueAddedTaxOwedToBePaidBack[^>]*>[^<]*</bd-i:ValueAddedTaxOwedToBePaidBack>", b"",
-                   golden_document("btw-aangifte"))
+XXE = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+    b'<xbrli:xbrl xmlns:xbrli="http://www.xbrl.org/2003/instance">&secret;</xbrli:xbrl>'
+)
+NO_AMOUNT = re.sub(
+    rb"<bd-i:ValueAddedTaxOwedToBePaidBack[^>]*>[^<]*</bd-i:ValueAddedTaxOwedToBePaidBack>",
+    b"",
+    golden_document("btw-aangifte"),
+)
 
 REFUSED = {
     # message_id: (record bytes, reason code, a phrase the reason must contain)
     "r-unknown-source": (_bad("r-unknown-source", source="onbekend-pakket"), "unknown_source", "onbekend-pakket"),
-    "r-unauthorised": (example("kvk_stukken", message_id="r-unauthorised", submitter="svc-nmbrs"),
-                       "unauthorised_submitter", "kvk-stukken"),
-    "r-employee": (_with_destination("r-employee", {"organisation_person_id": "ORG-1", "employee_id": "E-7"}),
-                   "destination_reference_not_allowed", "employee_id"),
-    "r-sales-relation": (_with_destination("r-sales-relation", {"sales_relation_id": "V-9"}),
-                         "destination_reference_not_allowed", "sales_relation_id"),
-    "r-local-drive": (_attachment("r-local-drive", {"file_name": "b.pdf", "location": "C:\\Import\\b.pdf"}),
-                      "local_drive_path", "\\\\client\\C$\\Import\\b.pdf"),
+    "r-unauthorised": (
+        example("kvk_stukken", message_id="r-unauthorised", submitter="svc-nmbrs"),
+        "unauthorised_submitter",
+        "kvk-stukken",
+    ),
+    "r-employee": (
+        _with_destination("r-employee", {"organisation_person_id": "ORG-1", "employee_id": "E-7"}),
+        "destination_reference_not_allowed",
+        "employee_id",
+    ),
+    "r-sales-relation": (
+        _with_destination("r-sales-relation", {"sales_relation_id": "V-9"}),
+        "destination_reference_not_allowed",
+        "sales_relation_id",
+    ),
+    "r-local-drive": (
+        _attachment("r-local-drive", {"file_name": "b.pdf", "location": "C:\\Import\\b.pdf"}),
+        "local_drive_path",
+        "\\\\client\\C$\\Import\\b.pdf",
+    ),
     "r-reactions": (_bad("r-reactions", reactions=[{"text": "ok"}]), "reactions_not_importable", "reactions"),
     "r-two-attachments": (_bad("r-two-attachments", attachments=[{}, {}]), "too_many_attachments", "one attachment"),
     "r-unknown-field": (_bad("r-unknown-field", colour="blue"), "unknown_field", "colour"),
@@ -78,8 +95,11 @@ async def test_each_import_rule_end_to_end(system):
     accepted = {
         "a-plain": example("btw_aangifte", message_id="a-plain"),
         "a-two": example("two_destinations", message_id="a-two"),
-        "a-defaults": {k: v for k, v in example("icp_aangifte", message_id="a-defaults").items()
-                       if k not in ("submitter", "submitted_at")},
+        "a-defaults": {
+            k: v
+            for k, v in example("icp_aangifte", message_id="a-defaults").items()
+            if k not in ("submitter", "submitted_at")
+        },
         "a-unc": _attachment("a-unc", {"file_name": "b.pdf", "location": "\\\\client\\C$\\Import\\b.pdf"}),
         "a-inline": example("attachment_inline", message_id="a-inline"),
         "a-delivery-choice": _bad("a-delivery-choice", delivery_method_choice="per post"),
@@ -89,9 +109,13 @@ async def test_each_import_rule_end_to_end(system):
     before = datetime.now(UTC)
     records = [(k, _encoded(d)) for k, d in accepted.items()]
     records += [(k, _encoded(d)) for k, (d, _, _) in REFUSED.items()]
-    records += [("a-plain", _encoded(accepted["a-plain"])),  # the same again: a no-op
-                ("a-plain", _encoded(reused_document)),      # the same id, other content: refused
-                (None, b"this is not json"), (None, b"\xff\xfe{}"), (None, b"{" + b" " * (1024 * 1024) + b"}")]
+    records += [
+        ("a-plain", _encoded(accepted["a-plain"])),  # the same again: a no-op
+        ("a-plain", _encoded(reused_document)),  # the same id, other content: refused
+        (None, b"this is not json"),
+        (None, b"\xff\xfe{}"),
+        (None, b"{" + b" " * (1024 * 1024) + b"}"),
+    ]
     await system.publish(system.topics.inbound, records)
 
     dlq = await system.read_topic(system.topics.inbound_dlq, expect=len(REFUSED) + 4, timeout=60)
@@ -109,35 +133,49 @@ async def test_each_import_rule_end_to_end(system):
     assert [h[dead_letters.REASON_CODE] for h in by_key["a-plain"]] == ["message_id_reused"]
     assert sorted(h[dead_letters.REASON_CODE] for h in by_key[None]) == ["not_json", "not_utf8", "too_large"]
 
-    await system.wait_for(lambda: len([e for e in system.events if e.status_code == 0]) >= len(REFUSED),
-                          what="refused status events")
+    await system.wait_for(
+        lambda: len([e for e in system.events if e.status_code == 0]) >= len(REFUSED), what="refused status events"
+    )
     refused_events = {e.message_id: e for e in system.events if e.status_code == 0}
     for message_id, (_, code, _) in REFUSED.items():  # ids readable even in a refused record are reported
         assert refused_events[message_id].reason_code == code, message_id
     assert "root:" not in refused_events["r-xxe"].detail  # the external entity was never resolved
 
     # Every refusal is on declarations.refused; the one under a registered id leaves that message's status alone.
-    refusals = [SubmissionRefused.model_validate_json(r.value)
-                for r in await system.read_topic(system.topics.refused, expect=len(REFUSED) + 4)]
+    refusals = [
+        SubmissionRefused.model_validate_json(r.value)
+        for r in await system.read_topic(system.topics.refused, expect=len(REFUSED) + 4)
+    ]
     assert len(refusals) == len(REFUSED) + 4
     by_id = {}
     for refusal in refusals:
         by_id.setdefault(refusal.message_id, []).append(refusal)
     [reused] = by_id["a-plain"]
     assert (reused.reason_code, reused.message_status_unchanged) == ("message_id_reused", True)
-    assert reused.original_topic == system.topics.inbound and reused.content_sha256 == hashlib.sha256(
-        _encoded(reused_document)).hexdigest()
+    assert (
+        reused.original_topic == system.topics.inbound
+        and reused.content_sha256 == hashlib.sha256(_encoded(reused_document)).hexdigest()
+    )
     assert all(not r.message_status_unchanged for r in refusals if r.message_id != "a-plain")
     assert sorted(r.reason_code for r in by_id[None]) == ["not_json", "not_utf8", "too_large"]
-    await system.wait_for(lambda: 20 in [e.status_code for e in system.events if e.message_id == "a-plain"],
-                          what="a-plain at 20")
+    await system.wait_for(
+        lambda: 20 in [e.status_code for e in system.events if e.message_id == "a-plain"], what="a-plain at 20"
+    )
     assert [int(e.status_code) for e in system.events if e.message_id == "a-plain"] == [10, 20]
 
     rows = {r["message_id"]: r for r in await system.db.fetch("SELECT * FROM intake.dossier_items")}
-    items_per_message = {r["message_id"]: r["n"] for r in await system.db.fetch(
-        "SELECT message_id, count(*) AS n FROM intake.dossier_items GROUP BY message_id")}
-    assert items_per_message == {"a-plain": 1, "a-two": 2, "a-defaults": 1, "a-unc": 1, "a-inline": 1,
-                                 "a-delivery-choice": 1}
+    items_per_message = {
+        r["message_id"]: r["n"]
+        for r in await system.db.fetch("SELECT message_id, count(*) AS n FROM intake.dossier_items GROUP BY message_id")
+    }
+    assert items_per_message == {
+        "a-plain": 1,
+        "a-two": 2,
+        "a-defaults": 1,
+        "a-unc": 1,
+        "a-inline": 1,
+        "a-delivery-choice": 1,
+    }
     assert rows["a-defaults"]["submitter"] == "svc-exact"
     assert before <= rows["a-defaults"]["submitted_at"] <= datetime.now(UTC)
     assert rows["a-plain"]["submitter"] == "m.devries"
@@ -164,7 +202,9 @@ async def test_confidential_items_are_marked_and_never_logged(system):
     assert await system.db.fetchval("SELECT confidential FROM intake.dossier_items WHERE message_id = 'c-1'")
     logs = system.logs_text()
     assert "c-1" in logs  # the processing was logged ...
-    assert "Geheime aangifte" not in logs and secret["document"]["content_base64"][:40] not in logs  # ... not its content
+    assert (
+        "Geheime aangifte" not in logs and secret["document"]["content_base64"][:40] not in logs
+    )  # ... not its content
 
 
 async def test_an_attachment_is_refused_when_the_item_type_does_not_allow_linking_a_file(system):
@@ -172,13 +212,14 @@ async def test_an_attachment_is_refused_when_the_item_type_does_not_allow_linkin
     # test turns the setting off underneath, as a future type setting would.
     await system.db.execute("UPDATE intake.item_types SET allows_file_link = false")
     system.start("intake")
-    await system.submit(example("attachment_inline", message_id="no-link"),
-                        example("btw_aangifte", message_id="no-attachment"))
+    await system.submit(
+        example("attachment_inline", message_id="no-link"), example("btw_aangifte", message_id="no-attachment")
+    )
     [dead] = await system.read_topic(system.topics.inbound_dlq, expect=1)
     assert dict(dead.headers)["accordeer-reason-code"] == b"attachment_not_allowed"
-    await system.wait_for(lambda: {e.message_id for e in system.events} >= {"no-link", "no-attachment"},
-                          what="both outcomes")
+    await system.wait_for(
+        lambda: {e.message_id for e in system.events} >= {"no-link", "no-attachment"}, what="both outcomes"
+    )
     assert [e.reason_code for e in system.events if e.message_id == "no-link"] == ["attachment_not_allowed"]
     assert await system.db.fetchval("SELECT count(*) FROM intake.dossier_items WHERE message_id = 'no-link'") == 0
-    assert await system.db.fetchval(
-        "SELECT count(*) FROM intake.dossier_items WHERE message_id = 'no-attachment'") == 1
+    assert await system.db.fetchval("SELECT count(*) FROM intake.dossier_items WHERE message_id = 'no-attachment'") == 1

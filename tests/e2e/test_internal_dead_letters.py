@@ -20,8 +20,11 @@ pytestmark = pytest.mark.e2e
 
 
 def _workflow_logs_all_say(system, text: str) -> bool:
-    logs = [p.log_path.read_text(errors="replace") for name, p in system.services.processes.items()
-            if name.startswith("workflow") and p.log_path.exists()]
+    logs = [
+        p.log_path.read_text(errors="replace")
+        for name, p in system.services.processes.items()
+        if name.startswith("workflow") and p.log_path.exists()
+    ]
     return len(logs) == 2 and all(text in log for log in logs)
 
 
@@ -35,8 +38,9 @@ async def test_unreadable_internal_records_are_dead_lettered_once_per_consumer_a
     system.services.start_service("workflow", instance="2")  # reads the directory too: still one letter per service
     system.services.start_service("portal", ACCORDEER_PORTAL_PORT=str(free_port()))
     item_id, item = dossier_item_record(topics)
-    await system.publish(topics.dossier_items, [(item_id, b'{"dossier_item_id": "not a dossier item"}'),
-                                                (item_id, item.value)])
+    await system.publish(
+        topics.dossier_items, [(item_id, b'{"dossier_item_id": "not a dossier item"}'), (item_id, item.value)]
+    )
     await system.publish(topics.tasks, [(item_id, b"not a task event")])
     # Both workflow processes follow the directory before the broken party arrives, so both read it (a process
     # starting later would begin past it, at the position the other one stored).
@@ -44,14 +48,20 @@ async def test_unreadable_internal_records_are_dead_lettered_once_per_consumer_a
     await asyncio.sleep(3)
     await system.publish(topics.directory, [("ORG-BROKEN", b'{"organisation_person_id": "ORG-BROKEN"}')])
 
-    await system.wait_for(lambda: 20 in system.statuses_of(item_id) or 30 in system.statuses_of(item_id),
-                          what="the good dossier item taken in behind the bad one")
+    await system.wait_for(
+        lambda: 20 in system.statuses_of(item_id) or 30 in system.statuses_of(item_id),
+        what="the good dossier item taken in behind the bad one",
+    )
     groups = {name: topics.group(name) for name in ("workflow", "notifier", "portal")}
-    expected = {topics.dossier_items_dlq: {groups["workflow"], groups["portal"]},
-                topics.tasks_dlq: {groups["notifier"], groups["portal"]},
-                topics.directory_dlq: {"workflow", "notifier", "portal"}}  # the directory: once per service
-    await system.wait_for(lambda: _workflow_logs_all_say(system, "unreadable directory record"),
-                          what="both workflow processes to read the broken party")
+    expected = {
+        topics.dossier_items_dlq: {groups["workflow"], groups["portal"]},
+        topics.tasks_dlq: {groups["notifier"], groups["portal"]},
+        topics.directory_dlq: {"workflow", "notifier", "portal"},
+    }  # the directory: once per service
+    await system.wait_for(
+        lambda: _workflow_logs_all_say(system, "unreadable directory record"),
+        what="both workflow processes to read the broken party",
+    )
     for dlq, refused_by in expected.items():
         letters = await system.read_topic(dlq, expect=len(refused_by), timeout=60)
         headers = [_headers(r) for r in letters]

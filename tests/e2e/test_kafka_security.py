@@ -17,8 +17,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFailedError
 
 from accordeer.connect import CACHE_DIR
-from accordeer.localstack.kafka import free_port
 from accordeer.localstack.acls import configured_sources, principals
+from accordeer.localstack.kafka import free_port
 from accordeer.localstack.secure import ADMIN
 from accordeer.localstack.stack import SERVICES, Infrastructure, ServiceProcesses
 from accordeer.setup import prepare
@@ -42,12 +42,12 @@ class SecureStack:
         self.topics = Settings(topic_prefix=PREFIX).topics
 
     def settings(self, principal: str) -> Settings:
-        return self.infrastructure.client_settings(principal, Settings(
-            database_url=self.infrastructure.database_url, topic_prefix=PREFIX))
+        return self.infrastructure.client_settings(
+            principal, Settings(database_url=self.infrastructure.database_url, topic_prefix=PREFIX)
+        )
 
     def options(self, principal: str) -> dict:
-        return {"bootstrap_servers": self.infrastructure.bootstrap_servers,
-                **client_options(self.settings(principal))}
+        return {"bootstrap_servers": self.infrastructure.bootstrap_servers, **client_options(self.settings(principal))}
 
     async def publish(self, principal: str, topic: str, key: str, value: bytes) -> None:
         producer = AIOKafkaProducer(**self.options(principal))
@@ -78,11 +78,21 @@ class SecureStack:
         return codes
 
     async def cli(self, principal: str, *args: str) -> tuple[int, str]:
-        environment = {**os.environ, **self.services.env, **self.infrastructure.client_env(principal),
-                       "ACCORDEER_GATEWAY_URL": self.services.gateway_url}
+        environment = {
+            **os.environ,
+            **self.services.env,
+            **self.infrastructure.client_env(principal),
+            "ACCORDEER_GATEWAY_URL": self.services.gateway_url,
+        }
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "accordeer.cli", *args, env=environment,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            sys.executable,
+            "-m",
+            "accordeer.cli",
+            *args,
+            env=environment,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         output, _ = await asyncio.wait_for(process.communicate(), 90)
         return process.returncode, output.decode()
 
@@ -94,24 +104,33 @@ class SecureStack:
 async def secure(tmp_path_factory):
     work = tmp_path_factory.mktemp("secure")
     given = {name: os.environ.pop(name) for name in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL") if name in os.environ}
-    infrastructure = Infrastructure(work / "data", CACHE_DIR, kafka_port=free_port(), kafka_security="scram",
-                                    topic_prefix=PREFIX)
+    infrastructure = Infrastructure(
+        work / "data", CACHE_DIR, kafka_port=free_port(), kafka_security="scram", topic_prefix=PREFIX
+    )
     services = None
     try:
         await asyncio.to_thread(infrastructure.start)
-        admin = infrastructure.client_settings(ADMIN, Settings(database_url=infrastructure.database_url,
-                                                                topic_prefix=PREFIX))
+        admin = infrastructure.client_settings(
+            ADMIN, Settings(database_url=infrastructure.database_url, topic_prefix=PREFIX)
+        )
         with as_principal(admin):
             await prepare(admin)
             await ensure_source_topics(admin)
-        services = ServiceProcesses(work / "logs", credentials=infrastructure.client_env, env={
-            "DATABASE_URL": infrastructure.database_url,
-            "KAFKA_BOOTSTRAP_SERVERS": infrastructure.bootstrap_servers,
-            "ACCORDEER_TOPIC_PREFIX": PREFIX,
-            "ACCORDEER_LOG_FORMAT": "json",
-            "ACCORDEER_LAG_SAMPLE_SECONDS": "1",
-            "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0.05",
-        }, gateway_port=free_port(), mail_port=free_port(), portal_port=free_port())
+        services = ServiceProcesses(
+            work / "logs",
+            credentials=infrastructure.client_env,
+            env={
+                "DATABASE_URL": infrastructure.database_url,
+                "KAFKA_BOOTSTRAP_SERVERS": infrastructure.bootstrap_servers,
+                "ACCORDEER_TOPIC_PREFIX": PREFIX,
+                "ACCORDEER_LOG_FORMAT": "json",
+                "ACCORDEER_LAG_SAMPLE_SECONDS": "1",
+                "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0.05",
+            },
+            gateway_port=free_port(),
+            mail_port=free_port(),
+            portal_port=free_port(),
+        )
         ops = {name: free_port() for name in SERVICES}
         services.start_all(ops)
         yield SecureStack(infrastructure, services, ops)
@@ -124,8 +143,9 @@ async def secure(tmp_path_factory):
 
 async def test_a_sources_declaration_flows_through_every_service_each_with_its_own_principal(secure):
     declaration = example("btw_aangifte", message_id="secure-1")  # from afas-fin
-    await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), "secure-1",
-                         json.dumps(declaration).encode())
+    await secure.publish(
+        "afas-fin", secure.topics.inbound_from("afas-fin"), "secure-1", json.dumps(declaration).encode()
+    )
     assert (await secure.statuses("secure-1", until=StatusCode.IN_WORKFLOW))[:3] == [10, 20, 30]
 
     item_id = await _item_id(secure, "secure-1")
@@ -133,8 +153,12 @@ async def test_a_sources_declaration_flows_through_every_service_each_with_its_o
     assert code == 0, output  # the operator may write workflow.actions
     codes = await secure.statuses("secure-1", until=StatusCode.ACCEPTED_BY_AUTHORITY)
     assert [c for c in codes if c in (10, 20, 30, 50, 60, 80)][:5] == [10, 20, 30, 50, 60]
-    audit = await _query(secure, "SELECT actor, operator FROM workflow.audit"
-                                 " WHERE dossier_item_id = $1 AND action = $2", item_id, APPROVE)
+    audit = await _query(
+        secure,
+        "SELECT actor, operator FROM workflow.audit WHERE dossier_item_id = $1 AND action = $2",
+        item_id,
+        APPROVE,
+    )
     assert [tuple(r) for r in audit] == [("sanne.vandijk", "operator")]  # the operator's Kafka username
 
     async with httpx.AsyncClient(timeout=10) as client:
@@ -150,21 +174,33 @@ async def test_a_sources_declaration_flows_through_every_service_each_with_its_o
 
 async def test_a_source_cannot_write_another_sources_topic(secure):
     with pytest.raises(TopicAuthorizationFailedError):
-        await secure.publish("nmbrs", secure.topics.inbound_from("exact"), "forged-1",
-                             json.dumps(example("btw_aangifte", message_id="forged-1")).encode())
+        await secure.publish(
+            "nmbrs",
+            secure.topics.inbound_from("exact"),
+            "forged-1",
+            json.dumps(example("btw_aangifte", message_id="forged-1")).encode(),
+        )
     await secure.publish("nmbrs", secure.topics.inbound_from("nmbrs"), "own-1", b"{}")  # its own topic it may
 
 
 async def test_a_source_cannot_write_an_action(secure):
-    action = {"schema_version": 1, "action_id": "forged-action", "dossier_item_id": "x", "task": CLIENT_TASK,
-              "action": APPROVE, "actor": "sanne.vandijk", "comment": ""}
+    action = {
+        "schema_version": 1,
+        "action_id": "forged-action",
+        "dossier_item_id": "x",
+        "task": CLIENT_TASK,
+        "action": APPROVE,
+        "actor": "sanne.vandijk",
+        "comment": "",
+    }
     with pytest.raises(TopicAuthorizationFailedError):
         await secure.publish("exact", secure.topics.workflow_actions, "x", json.dumps(action).encode())
 
 
 async def test_a_principal_is_refused_another_services_consumer_group(secure):
-    consumer = AIOKafkaConsumer(secure.topics.tasks, group_id=secure.topics.group("portal"),
-                                **secure.options("notifier"))  # notifier may read workflow.tasks, in its own group
+    consumer = AIOKafkaConsumer(
+        secure.topics.tasks, group_id=secure.topics.group("portal"), **secure.options("notifier")
+    )  # notifier may read workflow.tasks, in its own group
     try:
         with pytest.raises(GroupAuthorizationFailedError):
             await consumer.start()
@@ -189,22 +225,31 @@ async def _query(secure: SecureStack, sql: str, *arguments) -> list:
 
 # -- the secure stack: the SCRAM passwords the stack made ------------------------------------------------------------
 
+
 async def test_on_the_secure_stack_no_kafka_password_is_written_anywhere(secure, tmp_path):
     """Every principal's SCRAM password (and a wrong one a client tried) never reaches a log, /metrics, /health,
     a dead letter or the CLI's words, also when the broker refuses a login or a write."""
-    passwords = {name: secure.settings(name).kafka_password.get_secret_value()
-                 for name in [*principals(configured_sources()), ADMIN]}
+    passwords = {
+        name: secure.settings(name).kafka_password.get_secret_value()
+        for name in [*principals(configured_sources()), ADMIN]
+    }
     wrong = f"wrongpw{TOKEN}x"
     declaration = example("btw_aangifte", message_id=f"scan-secure-{TOKEN}")  # afas-fin
-    await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), declaration["message_id"],
-                         json.dumps(declaration).encode())
+    await secure.publish(
+        "afas-fin", secure.topics.inbound_from("afas-fin"), declaration["message_id"], json.dumps(declaration).encode()
+    )
     await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), "garbled", b"{not json")
     impersonation = {**declaration, "message_id": f"scan-forged-{TOKEN}", "source": "exact"}
-    await secure.publish("afas-fin", secure.topics.inbound_from("afas-fin"), impersonation["message_id"],
-                         json.dumps(impersonation).encode())
+    await secure.publish(
+        "afas-fin",
+        secure.topics.inbound_from("afas-fin"),
+        impersonation["message_id"],
+        json.dumps(impersonation).encode(),
+    )
     await secure.statuses(declaration["message_id"], until=30)
-    refused_login = secure.services.start_service("intake", instance="wrong", ACCORDEER_KAFKA_PASSWORD=wrong,
-                                                  ACCORDEER_HTTP_PORT=str(free_port()))
+    refused_login = secure.services.start_service(
+        "intake", instance="wrong", ACCORDEER_KAFKA_PASSWORD=wrong, ACCORDEER_HTTP_PORT=str(free_port())
+    )
     await asyncio.sleep(8)  # it tries to log in, is refused, and says so
     refused_login.stop()
     words = [await secure.cli("operator", "dlq", "list"), await secure.cli("operator", "status")]
@@ -219,14 +264,22 @@ async def test_on_the_secure_stack_no_kafka_password_is_written_anywhere(secure,
                 texts[f"{name} {path}"] = (await client.get(f"http://127.0.0.1:{port}{path}")).text
     planted = {**{f"password of {n}": p for n, p in passwords.items()}, "the wrong password": wrong}
     for where, text in texts.items():
-        assert not [n for n, p in planted.items() if p in text], f"{[n for n, p in planted.items() if p in text]} found in {where}"
+        assert not [n for n, p in planted.items() if p in text], (
+            f"{[n for n, p in planted.items() if p in text]} found in {where}"
+        )
     assert "SaslAuthenticationFailed" in texts["log intake-wrong.log"], "the wrong password was never tried"
     assert len(passwords) >= 11 and all(passwords.values())
 
 
 async def _cli_with(secure, environment: dict[str, str], *args: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "accordeer.cli", *args, env={**os.environ, **secure.services.env, **environment},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "accordeer.cli",
+        *args,
+        env={**os.environ, **secure.services.env, **environment},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     output, _ = await asyncio.wait_for(process.communicate(), 120)
     return process.returncode, output.decode()

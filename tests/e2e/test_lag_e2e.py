@@ -33,16 +33,20 @@ async def test_intake_lag_goes_from_zero_to_what_was_published_while_stopped_and
         monitor = LagMonitor(source, product_groups(system.topics), window=3)
 
         await system.submit(*[example("loonheffing", message_id=f"warm-up-{n}") for n in range(WARM_UP)])
-        running = await _until(monitor, lambda r: _committed(r.group(intake_group)) == WARM_UP,
-                               what="intake to consume the warm-up declarations")
+        running = await _until(
+            monitor,
+            lambda r: _committed(r.group(intake_group)) == WARM_UP,
+            what="intake to consume the warm-up declarations",
+        )
         intake = running.group(intake_group)
         assert (intake.lag, intake.status, intake.time_lag) == (0, Status.OK, 0.0)
         assert {p.latest.owner.split("@")[0] for p in intake.partitions} == {"accordeer-intake"}
 
         system.services.processes["intake"].stop()
         await system.submit(*[example("loonheffing", message_id=f"lag-{n:04d}") for n in range(DECLARATIONS)])
-        stopped = await _until(monitor, lambda r: r.group(intake_group).status in (Status.STOP, Status.STALL),
-                               what="STOP or STALL")
+        stopped = await _until(
+            monitor, lambda r: r.group(intake_group).status in (Status.STOP, Status.STALL), what="STOP or STALL"
+        )
         intake = stopped.group(intake_group)
         assert intake.lag == DECLARATIONS
         assert sum(p.latest.end - p.latest.position for p in intake.partitions) == DECLARATIONS
@@ -63,8 +67,11 @@ async def test_intake_lag_goes_from_zero_to_what_was_published_while_stopped_and
 
         # Intake's output is workflow's input, and workflow is not running: one dossier item each now waits there.
         workflow_group = system.topics.group("workflow")
-        waiting = await _until(monitor, lambda r: r.group(workflow_group).lag >= WARM_UP + DECLARATIONS,
-                               what="the dossier items to reach workflow's topic")
+        waiting = await _until(
+            monitor,
+            lambda r: r.group(workflow_group).lag >= WARM_UP + DECLARATIONS,
+            what="the dossier items to reach workflow's topic",
+        )
         workflow = waiting.group(workflow_group)
         assert (workflow.lag, workflow.status) == (WARM_UP + DECLARATIONS, Status.STOP)
 
@@ -77,8 +84,11 @@ async def test_a_killed_consumer_stalls_until_its_session_expires_then_stops(sys
     intake = system.services.start_service("intake")
     async with KafkaLagSource(system.settings.kafka_bootstrap_servers) as source:
         monitor = LagMonitor(source, {intake_group: (system.topics.inbound,)}, window=2)
-        await _until(monitor, lambda r: r.group(intake_group).partitions[0].latest.members == 1,
-                     what="intake to join its consumer group")
+        await _until(
+            monitor,
+            lambda r: r.group(intake_group).partitions[0].latest.members == 1,
+            what="intake to join its consumer group",
+        )
         intake.kill()
         await system.submit(*[example("loonheffing", message_id=f"killed-{n}") for n in range(KILLED)])
 

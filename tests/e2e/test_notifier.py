@@ -15,8 +15,11 @@ pytestmark = pytest.mark.e2e
 EVENTS = 300
 SANNE = "sanne@bakkerijvandijk.example"  # a portal user of ORG-10045 in the demo directory
 FENNA = "fenna.smit@kantoor.example"  # the fiscalist, an office user (deploy/config/users.yaml)
-QUICK_RECOVERY = {"ACCORDEER_NOTIFIER_LEASE_SECONDS": "6", "ACCORDEER_NOTIFIER_SMTP_TIMEOUT_SECONDS": "1.2",
-                  "ACCORDEER_NOTIFIER_RETRY_MAX_SECONDS": "2"}
+QUICK_RECOVERY = {
+    "ACCORDEER_NOTIFIER_LEASE_SECONDS": "6",
+    "ACCORDEER_NOTIFIER_SMTP_TIMEOUT_SECONDS": "1.2",
+    "ACCORDEER_NOTIFIER_RETRY_MAX_SECONDS": "2",
+}
 
 
 async def publish_events(system, events: list[TaskEvent]) -> None:
@@ -33,8 +36,9 @@ async def sent_rows(system) -> int:
 
 async def test_one_mail_per_task_event_and_recipient_also_across_a_sigkill(system):
     # The demo directory has her already when set-up loaded it; publishing her again changes nothing then.
-    await system.publish(system.topics.directory, [(BAKKERIJ.organisation_person_id,
-                                                    BAKKERIJ.model_dump_json().encode())])
+    await system.publish(
+        system.topics.directory, [(BAKKERIJ.organisation_person_id, BAKKERIJ.model_dump_json().encode())]
+    )
     system.start("mail_sink")
     system.services.start_service("notifier", **QUICK_RECOVERY)
 
@@ -46,8 +50,9 @@ async def test_one_mail_per_task_event_and_recipient_also_across_a_sigkill(syste
     assert mail.subject == "Nieuwe taak: Beoordelen aangifte klant – Btw-aangifte Q1 2025 Bakkerij Van Dijk"
     assert f"http://127.0.0.1:8480/taken/{first.dossier_item_id}" in mail.message().get_content()
 
-    events = [new_event(assignees=["sanne.vandijk", "fiscalist"] if n % 3 == 0 else ["sanne.vandijk"])
-              for n in range(EVENTS)]
+    events = [
+        new_event(assignees=["sanne.vandijk", "fiscalist"] if n % 3 == 0 else ["sanne.vandijk"]) for n in range(EVENTS)
+    ]
     expected = {(e.event_id, a) for e in events for a in e.assignees} | {(first.event_id, "sanne.vandijk")}
     await publish_events(system, events)
     for _ in range(1200):
@@ -67,8 +72,10 @@ async def test_one_mail_per_task_event_and_recipient_also_across_a_sigkill(syste
     assert sorted(m.message_id for m in stored) == sorted(r["message_id"] for r in rows)
     assert {m.to for m in stored} == {f"Sanne van Dijk <{SANNE}>", f"Fenna Smit <{FENNA}>"}
     receptions = system.mail_receptions()
-    print(f"\n{len(stored)} mails stored, {receptions} raw receptions ({receptions - len(stored)} repeats dropped "
-          f"by Message-ID); {at_kill} had arrived at the SIGKILL")
+    print(
+        f"\n{len(stored)} mails stored, {receptions} raw receptions ({receptions - len(stored)} repeats dropped "
+        f"by Message-ID); {at_kill} had arrived at the SIGKILL"
+    )
     # One process sends one mail at a time and marks it sent at once: a SIGKILL can repeat at most the one mail
     # the server had accepted and the database not yet heard of.
     assert len(stored) <= receptions <= len(stored) + 1
@@ -79,5 +86,6 @@ async def wait_until_all_sent(system, count: int) -> None:
         if await sent_rows(system) == count and len(system.mails()) == count:
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"{await sent_rows(system)} of {count} mails sent, {len(system.mails())} stored\n"
-                         f"{system.logs()}")
+    raise AssertionError(
+        f"{await sent_rows(system)} of {count} mails sent, {len(system.mails())} stored\n{system.logs()}"
+    )

@@ -32,8 +32,9 @@ async def test_health_readiness_and_business_metrics(system):
     system.start("digipoort_mock")
     for name, port in ports.items():
         system.services.start_service(name, ACCORDEER_HTTP_PORT=str(port), ACCORDEER_LAG_SAMPLE_SECONDS="1")
-    await system.submit(example("btw_aangifte", message_id="ops-good"),
-                        example("btw_aangifte", message_id="ops-bad", source="onbekend"))
+    await system.submit(
+        example("btw_aangifte", message_id="ops-good"), example("btw_aangifte", message_id="ops-bad", source="onbekend")
+    )
     await system.wait_for(lambda: any(e.status_code == StatusCode.IN_WORKFLOW for e in system.events), what="30")
     item = next(e.dossier_item_id for e in system.events if e.status_code == StatusCode.IN_WORKFLOW)
     await system.act(item, "Beoordelen aangifte klant", "Goedkeuren bericht", "sanne.vandijk")
@@ -46,7 +47,11 @@ async def test_health_readiness_and_business_metrics(system):
             base = f"http://127.0.0.1:{port}"
             assert (await client.get(f"{base}/health/live")).status_code == 200
             ready = await client.get(f"{base}/health/ready")
-            assert ready.status_code == 200 and ready.json()["checks"] == {"postgresql": True, "kafka": True, "consumers": True}
+            assert ready.status_code == 200 and ready.json()["checks"] == {
+                "postgresql": True,
+                "kafka": True,
+                "consumers": True,
+            }
             scraped[name] = (await client.get(f"{base}/metrics")).text
 
     intake, workflow, dispatch = (scraped[n] for n in SERVICES)
@@ -61,7 +66,23 @@ async def test_health_readiness_and_business_metrics(system):
     assert _value(dispatch, "accordeer_deliveries_total", gateway_status="500") == 1
     assert _value(dispatch, "accordeer_status_events_total", status_code="80") == 1
     for partition in range(6):  # every partition of the group's topic, caught up
-        assert _value(intake, "accordeer_consumer_lag_records", group=system.topics.group("intake"),
-                      topic=system.topics.inbound, partition=str(partition)) == 0
-        assert _value(dispatch, "accordeer_consumer_lag_seconds", group=system.topics.group("dispatch"),
-                      topic=system.topics.approved, partition=str(partition)) == 0
+        assert (
+            _value(
+                intake,
+                "accordeer_consumer_lag_records",
+                group=system.topics.group("intake"),
+                topic=system.topics.inbound,
+                partition=str(partition),
+            )
+            == 0
+        )
+        assert (
+            _value(
+                dispatch,
+                "accordeer_consumer_lag_seconds",
+                group=system.topics.group("dispatch"),
+                topic=system.topics.approved,
+                partition=str(partition),
+            )
+            == 0
+        )

@@ -57,8 +57,10 @@ async def _logged_in(browser: Browser, portal: str, user: str) -> Page:
 
 
 async def _in_portal(system, item_id: str, *, status: int | None = None, task: bool = True) -> None:
-    query = "SELECT count(*) FROM portal.items i LEFT JOIN portal.tasks t USING (dossier_item_id)" \
-            " WHERE i.dossier_item_id = $1 AND ($2::int IS NULL OR i.status_code = $2) AND (t.task IS NOT NULL) = $3"
+    query = (
+        "SELECT count(*) FROM portal.items i LEFT JOIN portal.tasks t USING (dossier_item_id)"
+        " WHERE i.dossier_item_id = $1 AND ($2::int IS NULL OR i.status_code = $2) AND (t.task IS NOT NULL) = $3"
+    )
     for _ in range(600):
         if await system.db.fetchval(query, item_id, status, task):
             return
@@ -76,22 +78,26 @@ async def _submitted(system, example_name: str, message_id: str) -> str:
 
 async def _held_by(system, item_id: str, user: str) -> None:
     for _ in range(300):
-        if await system.db.fetchval("SELECT $2 = ANY(assignees) FROM portal.tasks WHERE dossier_item_id = $1",
-                                    item_id, user):
+        if await system.db.fetchval(
+            "SELECT $2 = ANY(assignees) FROM portal.tasks WHERE dossier_item_id = $1", item_id, user
+        ):
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"the portal never showed {item_id} held by {user}\n{system.logs()}")
 
 
 async def _item_of(system, message_id: str) -> str:
-    await system.wait_for(lambda: any(e.message_id == message_id and e.status_code == 30 for e in system.events),
-                          what=f"{message_id} in its workflow")
+    await system.wait_for(
+        lambda: any(e.message_id == message_id and e.status_code == 30 for e in system.events),
+        what=f"{message_id} in its workflow",
+    )
     return next(e.dossier_item_id for e in system.events if e.message_id == message_id and e.status_code == 30)
 
 
 async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(system, portal, browser):
-    await system.submit(example("btw_aangifte", message_id="portal-sanne"),
-                        example("icp_aangifte", message_id="portal-eva"))
+    await system.submit(
+        example("btw_aangifte", message_id="portal-sanne"), example("icp_aangifte", message_id="portal-eva")
+    )
     sanne_item, eva_item = await _item_of(system, "portal-sanne"), await _item_of(system, "portal-eva")
     await _in_portal(system, sanne_item)
     await _in_portal(system, eva_item)
@@ -105,8 +111,15 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
 
     await page.get_by_role("link", name="Btw-aangifte januari 2025").click()
     summary = await page.locator("dl.summary").inner_text()
-    assert all(part in summary for part in ("1 januari 2025 t/m 31 januari 2025", "€ 1.523,00 te betalen",
-                                            "28 februari 2025", "BTW NL001234567B01"))
+    assert all(
+        part in summary
+        for part in (
+            "1 januari 2025 t/m 31 januari 2025",
+            "€ 1.523,00 te betalen",
+            "28 februari 2025",
+            "BTW NL001234567B01",
+        )
+    )
     await page.screenshot(path=SCREENSHOTS / "task.png", full_page=True)
 
     await page.get_by_role("button", name="Goedkeuren bericht").click()
@@ -139,8 +152,9 @@ async def test_a_rejection_needs_a_reason_and_carries_it_to_status_40(system, po
     await system.wait_for(lambda: 40 in system.statuses_of(item), what="40")
     rejected = next(e for e in system.events if e.dossier_item_id == item and e.status_code == 40)
     assert rejected.detail == "Afkeuren bericht by sanne.vandijk; rejected: Het aantal werknemers klopt niet"
-    history = await system.db.fetchval("SELECT comment FROM workflow.audit WHERE dossier_item_id = $1"
-                                       " AND action = 'Afkeuren bericht'", item)
+    history = await system.db.fetchval(
+        "SELECT comment FROM workflow.audit WHERE dossier_item_id = $1 AND action = 'Afkeuren bericht'", item
+    )
     assert history == "Het aantal werknemers klopt niet"
 
 
@@ -185,8 +199,10 @@ async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_
     await manager.get_by_role("button", name="Toewijzen").click()
     assert "1 taak/taken toegewezen aan medewerker." in await manager.locator("p.notice").inner_text()
     await manager.screenshot(path=SCREENSHOTS / "manage.png", full_page=True)
-    await system.wait_for(lambda: any(e.dossier_item_id == item and "assigned to medewerker" in e.detail
-                                      for e in system.events), what="the reassignment")
+    await system.wait_for(
+        lambda: any(e.dossier_item_id == item and "assigned to medewerker" in e.detail for e in system.events),
+        what="the reassignment",
+    )
     await _held_by(system, item, "medewerker")  # the portal has read the task event too
 
     await office.goto(f"{portal}/taken/{item}")
@@ -199,11 +215,16 @@ async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_
     await manager.get_by_role("button", name="Herstellen berichtstatus").click()
     await manager.wait_for_selector("p.notice")
     await system.wait_for(lambda: system.statuses_of(item)[-1] == 30, what="restored to 30")
-    trail = await system.db.fetch("SELECT actor, action FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id",
-                                  item)
+    trail = await system.db.fetch(
+        "SELECT actor, action FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id", item
+    )
     assert [(r["actor"], r["action"]) for r in trail][1:] == [
-        ("eva.jansen", "Reageren"), ("medewerker", "Opnieuw voorleggen aan klant"), ("fiscalist", "Taak toewijzen"),
-        ("medewerker", "Afkeuren bericht"), ("fiscalist", "Herstellen berichtstatus")]
+        ("eva.jansen", "Reageren"),
+        ("medewerker", "Opnieuw voorleggen aan klant"),
+        ("fiscalist", "Taak toewijzen"),
+        ("medewerker", "Afkeuren bericht"),
+        ("fiscalist", "Herstellen berichtstatus"),
+    ]
 
 
 async def test_a_client_switches_to_english_and_approves_in_english(system, portal, browser):
@@ -216,8 +237,16 @@ async def test_a_client_switches_to_english_and_approves_in_english(system, port
     assert "€1,523.00" in await page.locator("table.tasks").inner_text()
     await page.get_by_role("link", name="Btw-aangifte januari 2025").click()
     summary = await page.locator("dl.summary").inner_text()
-    assert all(part in summary for part in ("VAT return", "1 January 2025 to 31 January 2025", "€1,523.00 payable",
-                                            "28 February 2025", "BTW NL001234567B01"))
+    assert all(
+        part in summary
+        for part in (
+            "VAT return",
+            "1 January 2025 to 31 January 2025",
+            "€1,523.00 payable",
+            "28 February 2025",
+            "BTW NL001234567B01",
+        )
+    )
     assert "Your decision" in await page.locator("main").inner_text()
     await page.screenshot(path=SCREENSHOTS / "task-en.png", full_page=True)
 
@@ -238,7 +267,8 @@ async def test_an_open_task_page_follows_its_item_without_a_reload(system, porta
     # Someone else (here: the same client from another device) approves; this page is not reloaded.
     await system.act(item, CLIENT_TASK, "Goedkeuren bericht", "sanne.vandijk", comment="akkoord")
     await page.wait_for_function(
-        "document.querySelector('p.status').innerText.includes('Geaccepteerd door instantie')", timeout=60_000)
+        "document.querySelector('p.status').innerText.includes('Geaccepteerd door instantie')", timeout=60_000
+    )
     assert "sanne.vandijk: Goedkeuren bericht" in await page.locator("ol.history").inner_text()
     assert await page.locator("button", has_text="Goedkeuren bericht").count() == 0
     await inbox.wait_for_function("!document.querySelector('table.tasks')", timeout=30_000)

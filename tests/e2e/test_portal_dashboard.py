@@ -29,15 +29,18 @@ async def portal(system):
     raise AssertionError(f"the portal did not start\n{system.logs()}")
 
 
-async def _shows(page: Page, group: str, *, status: str, lag_above: int = -1, lag_is: int | None = None,
-                 timeout: float = 90) -> int:
+async def _shows(
+    page: Page, group: str, *, status: str, lag_above: int = -1, lag_is: int | None = None, timeout: float = 90
+) -> int:
     """Wait, without reloading (the page renews itself), until the group's panel shows this; returns the lag."""
     panel = page.locator(f'[data-group="{group}"]')
     seen = None
     for _ in range(int(timeout * 4)):
         try:
-            seen = (await panel.locator(".badge").inner_text(timeout=1000),
-                    int((await panel.locator(".lag").inner_text(timeout=1000)).split()[0]))
+            seen = (
+                await panel.locator(".badge").inner_text(timeout=1000),
+                int((await panel.locator(".lag").inner_text(timeout=1000)).split()[0]),
+            )
         except Error:  # the page was just renewing itself
             pass
         if seen and seen[0] == status and seen[1] > lag_above and lag_is in (None, seen[1]):
@@ -110,6 +113,7 @@ async def test_dead_letters_are_counted_read_and_replayed_and_only_operators_see
     assert await client.get_by_role("link", name="Operator").count() == 0
     assert (await client.goto(f"{portal}/operator")).status == 404
     assert (await client.goto(f"{portal}/operator/dlq/{system.topics.inbound_dlq}/0:0")).status == 404
-    forged = await page.request.post(f"{portal}/operator/dlq/{system.topics.inbound_dlq}/0:0/opnieuw",
-                                     form={"csrf": "forged"})
+    forged = await page.request.post(
+        f"{portal}/operator/dlq/{system.topics.inbound_dlq}/0:0/opnieuw", form={"csrf": "forged"}
+    )
     assert forged.status == 403

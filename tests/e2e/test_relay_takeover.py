@@ -20,8 +20,10 @@ async def test_a_frozen_relay_leader_is_replaced_and_its_service_keeps_publishin
     await system.wait_for(lambda: _registered(system, "before-") == 10, what="the first declarations' 10s")
     # Both in the consumer group first: a member frozen while the group forms holds it up (that is Kafka's
     # session timeout, not the relay).
-    await system.wait_for(lambda: all("assigned to partitions" in p.log_path.read_text() for p in intakes),
-                          what="both intake processes in the consumer group")
+    await system.wait_for(
+        lambda: all("assigned to partitions" in p.log_path.read_text() for p in intakes),
+        what="both intake processes in the consumer group",
+    )
     await asyncio.sleep(2)
     holder = await _lease_holder(system)
     leader = next(p for p in intakes if p.pid == holder["pid"])
@@ -35,12 +37,16 @@ async def test_a_frozen_relay_leader_is_replaced_and_its_service_keeps_publishin
         taken_after = time.monotonic() - frozen_at
         assert taken["pid"] == other.pid
         # The other process's own declarations wait only for the relay, the frozen one's also for the group.
-        await system.wait_for(lambda: _registered(system, "frozen-") > 0, timeout=20,
-                              what="a 10 while the relay leader is frozen")
+        await system.wait_for(
+            lambda: _registered(system, "frozen-") > 0, timeout=20, what="a 10 while the relay leader is frozen"
+        )
         first_after = time.monotonic() - frozen_at
         # The frozen one's partitions move to the other after the group's session timeout; then all of them.
-        await system.wait_for(lambda: _registered(system, "frozen-") == DECLARATIONS, timeout=60,
-                              what="every 10 while the relay leader is frozen")
+        await system.wait_for(
+            lambda: _registered(system, "frozen-") == DECLARATIONS,
+            timeout=60,
+            what="every 10 while the relay leader is frozen",
+        )
         all_after = time.monotonic() - frozen_at
     finally:
         system.thaw(leader)
@@ -63,13 +69,20 @@ async def test_a_frozen_relay_leader_is_replaced_and_its_service_keeps_publishin
     items = await system.read_topic(system.topics.dossier_items, expect=expected)
     assert len({r.key for r in items}) == expected
     assert await system.db.fetchval("SELECT count(*) FROM intake.outbox") == 0
-    print(f"relay leader frozen: lease taken over after {taken_after:.1f}s, first 10 after {first_after:.1f}s, "
-          f"all {DECLARATIONS} after {all_after:.1f}s")
+    print(
+        f"relay leader frozen: lease taken over after {taken_after:.1f}s, first 10 after {first_after:.1f}s, "
+        f"all {DECLARATIONS} after {all_after:.1f}s"
+    )
 
 
 def _registered(system, prefix: str) -> int:
-    return len({e.message_id for e in system.events
-                if e.status_code == StatusCode.REGISTERED and e.message_id.startswith(prefix)})
+    return len(
+        {
+            e.message_id
+            for e in system.events
+            if e.status_code == StatusCode.REGISTERED and e.message_id.startswith(prefix)
+        }
+    )
 
 
 async def _taken_over(system, token: int, *, within: float) -> dict:

@@ -41,21 +41,33 @@ class RunningStack:
         self.terminal = data_dir / "terminal.txt"
         self.ops_port = _free_run_of_ports(SERVICE_COUNT)
         self.gateway_port = free_port()
-        self.env = {key: value for key, value in os.environ.items()
-                    if key not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")}
-        self.env.update({
-            "ACCORDEER_DATA_DIR": str(data_dir), "ACCORDEER_CACHE_DIR": str(CACHE_DIR), "PYTHONUNBUFFERED": "1",
-            "ACCORDEER_RUN_KAFKA_PORT": str(free_port()), "ACCORDEER_RUN_GATEWAY_PORT": str(self.gateway_port),
-            "ACCORDEER_RUN_MAIL_PORT": str(free_port()), "ACCORDEER_RUN_PORTAL_PORT": str(free_port()),
-            "ACCORDEER_RUN_OPS_PORT": str(self.ops_port),
-        })
+        self.env = {
+            key: value for key, value in os.environ.items() if key not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")
+        }
+        self.env.update(
+            {
+                "ACCORDEER_DATA_DIR": str(data_dir),
+                "ACCORDEER_CACHE_DIR": str(CACHE_DIR),
+                "PYTHONUNBUFFERED": "1",
+                "ACCORDEER_RUN_KAFKA_PORT": str(free_port()),
+                "ACCORDEER_RUN_GATEWAY_PORT": str(self.gateway_port),
+                "ACCORDEER_RUN_MAIL_PORT": str(free_port()),
+                "ACCORDEER_RUN_PORTAL_PORT": str(free_port()),
+                "ACCORDEER_RUN_OPS_PORT": str(self.ops_port),
+            }
+        )
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "RunningStack":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.terminal.open("wb") as out:
-            self.process = subprocess.Popen([*ACCORDEER, "run", "--no-demo"], stdout=out, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, env=self.env)
+            self.process = subprocess.Popen(
+                [*ACCORDEER, "run", "--no-demo"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self.env,
+            )
         self.wait_for_line("the system keeps running", timeout=240)
         return self
 
@@ -164,8 +176,10 @@ def test_stack_restart_restarts_a_service_at_once(stack):
 def test_stack_restart_of_an_unknown_name_lists_the_names(stack):
     result = stack.cli("stack", "restart", "dispach")
     assert result.returncode == 2
-    assert "no process called 'dispach'; the local stack runs intake, workflow, dispatch, notifier, portal, " \
-           "digipoort_mock, mail_sink" in result.stderr
+    assert (
+        "no process called 'dispach'; the local stack runs intake, workflow, dispatch, notifier, portal, "
+        "digipoort_mock, mail_sink" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

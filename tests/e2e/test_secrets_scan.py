@@ -30,7 +30,6 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
-
 from aiokafka import AIOKafkaConsumer
 
 from accordeer.localstack.kafka import free_port
@@ -48,8 +47,13 @@ SESSION_KEY = f"sessionkey{TOKEN}x"
 SMTP_USER = f"smtpuser{TOKEN}x"
 SMTP_PASSWORD = f"smtppw{TOKEN}x"
 DB_PASSWORD = f"dbpw{TOKEN}x"
-SECRETS = {"Kafka password": KAFKA_PASSWORD, "portal session key": SESSION_KEY, "SMTP user": SMTP_USER,
-           "SMTP password": SMTP_PASSWORD, "database password": DB_PASSWORD}
+SECRETS = {
+    "Kafka password": KAFKA_PASSWORD,
+    "portal session key": SESSION_KEY,
+    "SMTP user": SMTP_USER,
+    "SMTP password": SMTP_PASSWORD,
+    "database password": DB_PASSWORD,
+}
 
 SUBJECT = f"Geheim onderwerp {TOKEN}"
 DOCUMENT_MARK = f"geheimdocument{TOKEN}"
@@ -76,13 +80,16 @@ def _confidential_declarations() -> list[dict]:
     plain["document"] = _marked_document(plain["document"])
     with_attachment = example("attachment_inline", message_id=f"secret-kvk-{TOKEN}", subject=SUBJECT)
     with_attachment["document"] = _marked_document(with_attachment["document"])
-    with_attachment["attachment"] = {"file_name": "bijlage.pdf",
-                                     "content_base64": base64.b64encode(ATTACHMENT_TEXT.encode()).decode()}
+    with_attachment["attachment"] = {
+        "file_name": "bijlage.pdf",
+        "content_base64": base64.b64encode(ATTACHMENT_TEXT.encode()).decode(),
+    }
     return [plain, with_attachment]
 
 
 def _refusals_carrying_confidential_contents() -> list[dict]:
     """Declarations refused for their confidential parts: a refusal must say what is wrong, not repeat them."""
+
     def declaration(name: str, **changes) -> dict:
         return example("btw_aangifte", **{"message_id": f"{name}-{TOKEN}", "subject": SUBJECT, **changes})
 
@@ -95,12 +102,15 @@ def _refusals_carrying_confidential_contents() -> list[dict]:
         declaration("long-subject", subject=SUBJECT + " " + "x" * 300),
         declaration("subject-not-text", subject={"text": SUBJECT}),
         declaration("not-xml", document=document(f"{DOCUMENT_MARK} is geen XML".encode())),
-        declaration("dtd", document=document(f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "{DOCUMENT_MARK}">]>'
-                                              f"<r>&e;</r>".encode())),
+        declaration(
+            "dtd",
+            document=document(f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "{DOCUMENT_MARK}">]><r>&e;</r>'.encode()),
+        ),
         declaration("broken-xml", document=document(f"<r><{DOCUMENT_MARK}></r>".encode())),
         declaration("bad-base64", document={**golden, "content_base64": f"{DOCUMENT_MARK}!!"}),
-        declaration("bad-attachment", attachment={"file_name": "bijlage.pdf",
-                                                  "content_base64": f"{ATTACHMENT_TEXT}!!"}),
+        declaration(
+            "bad-attachment", attachment={"file_name": "bijlage.pdf", "content_base64": f"{ATTACHMENT_TEXT}!!"}
+        ),
         # The refusal shows the location's UNC form (the product contract): a location is no content.
         declaration("local-path", attachment={"file_name": "bijlage.pdf", "location": "C:\\Import\\bijlage.pdf"}),
     ]
@@ -130,12 +140,17 @@ async def secret_system(infrastructure, tmp_path):
     finally:
         await admin.close()
     url = _with_password(with_database(infrastructure.database_url, database), role, DB_PASSWORD)
-    settings = Settings(database_url=url, kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-                        topic_prefix=f"scan{number}.")
+    settings = Settings(
+        database_url=url, kafka_bootstrap_servers=infrastructure.bootstrap_servers, topic_prefix=f"scan{number}."
+    )
     system = SystemUnderTest(settings, tmp_path / "logs")
-    system.services.env.update({"ACCORDEER_KAFKA_PASSWORD": KAFKA_PASSWORD,
-                                "ACCORDEER_PORTAL_SESSION_SECRET": SESSION_KEY,
-                                "ACCORDEER_LOG_LEVEL": "DEBUG"})
+    system.services.env.update(
+        {
+            "ACCORDEER_KAFKA_PASSWORD": KAFKA_PASSWORD,
+            "ACCORDEER_PORTAL_SESSION_SECRET": SESSION_KEY,
+            "ACCORDEER_LOG_LEVEL": "DEBUG",
+        }
+    )
     await system.open()
     try:
         yield system
@@ -155,9 +170,13 @@ async def test_no_secret_anywhere_and_no_confidential_content_in_logs(secret_sys
     await ensure_source_topics(system.settings)  # before intake starts: its pattern then matches them at once
     ops = {name: free_port() for name in SERVICES}
     portal_port = free_port()
-    smtp_secrets = {"ACCORDEER_NOTIFIER_SMTP_USERNAME": SMTP_USER, "ACCORDEER_NOTIFIER_SMTP_PASSWORD": SMTP_PASSWORD,
-                    "ACCORDEER_NOTIFIER_SMTP_TIMEOUT_SECONDS": "1", "ACCORDEER_NOTIFIER_RETRY_MAX_SECONDS": "1",
-                    "ACCORDEER_NOTIFIER_LEASE_SECONDS": "6"}
+    smtp_secrets = {
+        "ACCORDEER_NOTIFIER_SMTP_USERNAME": SMTP_USER,
+        "ACCORDEER_NOTIFIER_SMTP_PASSWORD": SMTP_PASSWORD,
+        "ACCORDEER_NOTIFIER_SMTP_TIMEOUT_SECONDS": "1",
+        "ACCORDEER_NOTIFIER_RETRY_MAX_SECONDS": "1",
+        "ACCORDEER_NOTIFIER_LEASE_SECONDS": "6",
+    }
     system.start("digipoort_mock", "mail_sink")
     await system.gateway("PUT", "/_admin/faults", json={"error_rate": 1.0, "seed": 1})
     for name in SERVICES:
@@ -167,21 +186,28 @@ async def test_no_secret_anywhere_and_no_confidential_content_in_logs(secret_sys
         system.services.start_service(name, **extra)
 
     declarations = _confidential_declarations()
-    refused = [example("btw_aangifte", message_id=f"stranger-{TOKEN}", submitter="niet.bevoegd"),
-               {**example("btw_aangifte", message_id=f"schema-{TOKEN}"), "password": "not-a-field"},
-               *_refusals_carrying_confidential_contents()]
+    refused = [
+        example("btw_aangifte", message_id=f"stranger-{TOKEN}", submitter="niet.bevoegd"),
+        {**example("btw_aangifte", message_id=f"schema-{TOKEN}"), "password": "not-a-field"},
+        *_refusals_carrying_confidential_contents(),
+    ]
     await system.submit(*declarations, *refused)
     await system.publish(system.topics.inbound, [(f"bad-json-{TOKEN}", b"{not json at all")])
     impersonation = {**declarations[0], "message_id": f"impersonated-{TOKEN}"}  # names afas-fin, on exact's topic
-    await system.publish(system.topics.inbound_from("exact"), [(impersonation["message_id"],
-                                                               json.dumps(impersonation).encode())])
+    await system.publish(
+        system.topics.inbound_from("exact"), [(impersonation["message_id"], json.dumps(impersonation).encode())]
+    )
     ids = {d["message_id"] for d in declarations}
     await _until(lambda: ids <= {e.message_id for e in system.events if e.status_code == 30}, system, "both at 30")
-    await _until(lambda: {d["message_id"] for d in refused} <= {e.message_id for e in system.events},
-                 system, "the refusals' statuses")
+    await _until(
+        lambda: {d["message_id"] for d in refused} <= {e.message_id for e in system.events},
+        system,
+        "the refusals' statuses",
+    )
 
-    items = [next(e.dossier_item_id for e in system.events if e.message_id == m and e.status_code == 30)
-             for m in sorted(ids)]
+    items = [
+        next(e.dossier_item_id for e in system.events if e.message_id == m and e.status_code == 30) for m in sorted(ids)
+    ]
     for item in items:
         await system.act(item, CLIENT_TASK, "Goedkeuren bericht", "sanne.vandijk")
     await system.publish(system.topics.workflow_actions, [(items[0], b"\xff garbled action")])
@@ -205,15 +231,18 @@ async def test_no_secret_anywhere_and_no_confidential_content_in_logs(secret_sys
         if where.startswith("workflow.tasks"):
             assert not _found({k: v for k, v in markers.items() if k != "subject"}, text), where
     # The scan reads what it should: these are there, so a leak in the same places would be seen.
-    assert any(where.startswith("log notifier") and "smtp" in text.lower() for where, text in texts.items()), \
+    assert any(where.startswith("log notifier") and "smtp" in text.lower() for where, text in texts.items()), (
         "the notifier never logged its SMTP failure: the scan would not have seen the credentials in use"
+    )
     assert f"secret-btw-{TOKEN}" in texts["log intake.log"] and f"stranger-{TOKEN}" in texts["messages.status"]
     assert f"impersonated-{TOKEN}" in texts["declarations.refused"]
     assert SUBJECT in texts["workflow.tasks"], "the task events carry the subject (flagged confidential)"
     assert all(texts[w].strip() for w in texts if w.startswith("cli ")), "the CLI said nothing about the database"
     assert {w for w in texts if w.startswith("dlq ")}, "no dead letter was written: the scan saw no refusal"
-    print(f"\nscanned {len(texts)} outputs, {sum(len(t) for t in texts.values())} characters: "
-          + ", ".join(sorted({w.split(' ')[0] for w in texts})))
+    print(
+        f"\nscanned {len(texts)} outputs, {sum(len(t) for t in texts.values())} characters: "
+        + ", ".join(sorted({w.split(" ")[0] for w in texts}))
+    )
 
 
 async def _everything_written(system, ops: dict[str, int], portal_port: int, tmp_path: Path) -> dict[str, str]:
@@ -231,7 +260,8 @@ async def _everything_written(system, ops: dict[str, int], portal_port: int, tmp
     for topic in (topics.refused, topics.status, topics.tasks):
         records = await _all_records(system, topic)
         texts[topic.removeprefix(topics.prefix)] = "\n".join(
-            f"{dict(r.headers or [])}\n{(r.value or b'').decode(errors='replace')}" for r in records)
+            f"{dict(r.headers or [])}\n{(r.value or b'').decode(errors='replace')}" for r in records
+        )
     async with httpx.AsyncClient(timeout=10) as client:
         for name, port in ops.items():
             texts[f"metrics {name}"] = (await client.get(f"http://127.0.0.1:{port}/metrics")).text

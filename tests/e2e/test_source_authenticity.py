@@ -33,23 +33,26 @@ async def test_source_a_publishing_as_b_is_refused_and_b_untouched_while_as_own_
     (tmp_path / "own.json").write_text(json.dumps(own))
     submitted = await system.cli("submit", str(tmp_path / "own.json"), "--source-topic", "--no-wait")
     assert submitted.returncode == 0 and topics.inbound_from("exact") in submitted.stdout, submitted.stderr
-    await system.wait_for(lambda: StatusCode.PROCESSING in [e.status_code for e in system.events
-                                                           if e.message_id == "exact-own-1"],
-                          what="exact's own declaration at 20")
+    await system.wait_for(
+        lambda: StatusCode.PROCESSING in [e.status_code for e in system.events if e.message_id == "exact-own-1"],
+        what="exact's own declaration at 20",
+    )
     [dead] = await system.read_topic(topics.inbound_dlq, expect=1)
     assert _headers(dead)[h.REASON_CODE] == "source_mismatch"
     assert _headers(dead)[h.ORIGINAL_TOPIC] == topics.inbound_from("exact")
     assert dead.value == json.dumps(impersonation).encode()
-    [refused] = [SubmissionRefused.model_validate_json(r.value)
-                 for r in await system.read_topic(topics.refused, expect=1)]
+    [refused] = [
+        SubmissionRefused.model_validate_json(r.value) for r in await system.read_topic(topics.refused, expect=1)
+    ]
     assert (refused.message_id, refused.source, refused.reason_code) == ("afas-claimed-1", "exact", "source_mismatch")
     assert refused.message_status_unchanged and "'afas-fin'" in refused.reason
 
     # The real afas-fin then submits under that id, on its own topic: taken in as if nothing had happened.
     await system.publish(topics.inbound_from("afas-fin"), [("afas-claimed-1", json.dumps(impersonation).encode())])
-    await system.wait_for(lambda: StatusCode.PROCESSING in [e.status_code for e in system.events
-                                                           if e.message_id == "afas-claimed-1"],
-                          what="afas-fin's own declaration at 20")
+    await system.wait_for(
+        lambda: StatusCode.PROCESSING in [e.status_code for e in system.events if e.message_id == "afas-claimed-1"],
+        what="afas-fin's own declaration at 20",
+    )
     claimed = [(int(e.status_code), e.source) for e in system.events if e.message_id == "afas-claimed-1"]
     assert claimed == [(10, "afas-fin"), (20, "afas-fin")]
     own_statuses = [(int(e.status_code), e.source) for e in system.events if e.message_id == "exact-own-1"]

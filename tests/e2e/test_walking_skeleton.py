@@ -15,8 +15,9 @@ async def test_declaration_is_approved_filed_once_and_accepted(system):
     declaration = example("btw_aangifte", message_id="skeleton-1")
     await system.submit(declaration)
 
-    item_id = await system.db.fetchval(
-        "SELECT id::text FROM intake.dossier_items WHERE message_id = 'skeleton-1'") or ""
+    item_id = (
+        await system.db.fetchval("SELECT id::text FROM intake.dossier_items WHERE message_id = 'skeleton-1'") or ""
+    )
     await system.wait_for(lambda: any(e.status_code == StatusCode.IN_WORKFLOW for e in system.events), what="30")
     item_id = next(e.dossier_item_id for e in system.events if e.status_code == StatusCode.IN_WORKFLOW)
     await system.act(item_id, CLIENT_TASK, "Goedkeuren bericht", "sanne.vandijk")
@@ -39,9 +40,12 @@ async def test_declaration_is_approved_filed_once_and_accepted(system):
 
     history = await system.db.fetch(
         "SELECT actor, action, from_task, to_task, to_status FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id",
-        item_id)
+        item_id,
+    )
     assert [(h["actor"], h["action"], h["to_status"]) for h in history] == [
-        ("accordeer", "Workflow gestart", 30), ("sanne.vandijk", "Goedkeuren bericht", 50)]
+        ("accordeer", "Workflow gestart", 30),
+        ("sanne.vandijk", "Goedkeuren bericht", 50),
+    ]
 
 
 async def test_rejected_declaration_stops_at_40_and_is_never_filed(system):

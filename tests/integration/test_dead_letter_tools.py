@@ -35,8 +35,9 @@ async def kafka(infrastructure):
     return infrastructure.bootstrap_servers, topics
 
 
-async def _dead_letter(bootstrap: str, dlq: str, *, value: bytes, key: str | None, reason_code: str,
-                       original: tuple[str, int, int]) -> None:
+async def _dead_letter(
+    bootstrap: str, dlq: str, *, value: bytes, key: str | None, reason_code: str, original: tuple[str, int, int]
+) -> None:
     """Publish a dead letter exactly as a service's outbox relay would."""
     topic, partition, offset = original
     record = ConsumerRecord(topic, partition, offset, 1_767_225_600_000, 0, None, value, None, 0, len(value), ())
@@ -44,8 +45,12 @@ async def _dead_letter(bootstrap: str, dlq: str, *, value: bytes, key: str | Non
     producer = create_producer(bootstrap, client_id="test")
     await producer.start()
     try:
-        await producer.send_and_wait(letter.topic, letter.value, key=letter.key.encode() if letter.key else None,
-                                     headers=[(k, v.encode()) for k, v in letter.headers])
+        await producer.send_and_wait(
+            letter.topic,
+            letter.value,
+            key=letter.key.encode() if letter.key else None,
+            headers=[(k, v.encode()) for k, v in letter.headers],
+        )
     finally:
         await producer.stop()
 
@@ -58,15 +63,38 @@ async def _read(bootstrap: str, topic: str) -> list[DeadLetter]:
 @pytest.fixture
 async def three_letters(kafka):
     bootstrap, topics = kafka
-    declaration = json.dumps(example("btw_aangifte", message_id="m-1", source="nieuw",
-                                     document={"file_name": "a.xbrl", "mime_type": "application/xml",
-                                               "content_base64": CONTENT})).encode()
-    await _dead_letter(bootstrap, topics.inbound_dlq, value=declaration, key="m-1", reason_code="unknown_source",
-                       original=(topics.inbound, 3, 17))
-    await _dead_letter(bootstrap, topics.inbound_dlq, value=b"\x00not json " * 200, key=None, reason_code="not_json",
-                       original=(topics.inbound, 1, 4))
-    await _dead_letter(bootstrap, topics.inbound_dlq, value=b'{"message_id": "m-2"}', key="m-2",
-                       reason_code="unknown_source", original=(topics.inbound, 0, 9))
+    declaration = json.dumps(
+        example(
+            "btw_aangifte",
+            message_id="m-1",
+            source="nieuw",
+            document={"file_name": "a.xbrl", "mime_type": "application/xml", "content_base64": CONTENT},
+        )
+    ).encode()
+    await _dead_letter(
+        bootstrap,
+        topics.inbound_dlq,
+        value=declaration,
+        key="m-1",
+        reason_code="unknown_source",
+        original=(topics.inbound, 3, 17),
+    )
+    await _dead_letter(
+        bootstrap,
+        topics.inbound_dlq,
+        value=b"\x00not json " * 200,
+        key=None,
+        reason_code="not_json",
+        original=(topics.inbound, 1, 4),
+    )
+    await _dead_letter(
+        bootstrap,
+        topics.inbound_dlq,
+        value=b'{"message_id": "m-2"}',
+        key="m-2",
+        reason_code="unknown_source",
+        original=(topics.inbound, 0, 9),
+    )
     return declaration
 
 
@@ -132,10 +160,18 @@ async def test_replay_sends_the_same_key_and_value_to_the_original_topic_and_may
 
 async def test_replay_refuses_a_record_whose_original_topic_is_not_its_dead_letter_topics(kafka, three_letters):
     bootstrap, topics = kafka
-    await _dead_letter(bootstrap, topics.inbound_dlq, value=b"{}", key="x", reason_code="unknown_source",
-                       original=(topics.approved, 0, 1))
+    await _dead_letter(
+        bootstrap,
+        topics.inbound_dlq,
+        value=b"{}",
+        key="x",
+        reason_code="unknown_source",
+        original=(topics.approved, 0, 1),
+    )
     letters = await read_dead_letters(bootstrap, topics.inbound_dlq)
-    with pytest.raises(ValueError, match=r"only '\S+declarations.inbound' \(or, .* a source's own topic\) can be replayed"):
+    with pytest.raises(
+        ValueError, match=r"only '\S+declarations.inbound' \(or, .* a source's own topic\) can be replayed"
+    ):
         await replay(bootstrap, letters, topics=topics)
     assert await _read(bootstrap, topics.inbound) == []  # checked before anything was sent
     assert await _read(bootstrap, topics.approved) == []
@@ -143,6 +179,12 @@ async def test_replay_refuses_a_record_whose_original_topic_is_not_its_dead_lett
 
 def test_each_dead_letter_topic_replays_to_its_own_source_topic():
     topics = Topics("p.")
-    consumed = (topics.inbound, topics.workflow_actions, topics.dossier_items, topics.approved, topics.tasks,
-                topics.directory)
+    consumed = (
+        topics.inbound,
+        topics.workflow_actions,
+        topics.dossier_items,
+        topics.approved,
+        topics.tasks,
+        topics.directory,
+    )
     assert dead_letter_topics(topics) == {f"{topic}.dlq": topic for topic in consumed}

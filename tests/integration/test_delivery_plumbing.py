@@ -16,8 +16,8 @@ from prometheus_client import REGISTRY
 from accordeer.kafka_io import publish
 from accordeer.localstack.stack import create_database
 from shared.db.inbox import claim_unapplied
-from shared.db.migrations import apply_migrations
 from shared.db.lease import LeaseLost, RelayLanes, application_name
+from shared.db.migrations import apply_migrations
 from shared.db.outbox import LANES, OutboxRecord, append, settle
 from shared.db.pool import connect, create_pool
 from shared.kafka.admin import ensure_topics, partitions_of
@@ -75,14 +75,17 @@ async def test_inbox_applies_each_record_once_and_serialises_overlapping_batches
 
 
 async def test_a_pooled_connection_goes_back_without_a_reset_round_trip_but_an_open_transaction_is_rolled_back(
-        database):
+    database,
+):
     pool = await create_pool(database, max_size=1)
     try:
         async with pool.acquire() as conn:
             await conn.execute("SET application_name = 'kept'")  # session state: the reset query would clear it
             await conn.execute("BEGIN")
-            await conn.execute("INSERT INTO intake.inbox_positions (consumer, topic, partition, next_offset) "
-                               "VALUES ('left-open', 't', 0, 1)")
+            await conn.execute(
+                "INSERT INTO intake.inbox_positions (consumer, topic, partition, next_offset) "
+                "VALUES ('left-open', 't', 0, 1)"
+            )
         async with pool.acquire() as conn:
             assert await conn.fetchval("SHOW application_name") == "kept"
             assert not await conn.fetchval("SELECT count(*) FROM intake.inbox_positions WHERE consumer = 'left-open'")
@@ -97,8 +100,9 @@ async def _claim_in_transaction(conn, records):
 
 async def test_two_relays_share_the_lanes_and_keep_each_keys_order(infrastructure, database, topics):
     conn = await connect(database)
-    relays = [OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, idle_wait=0.1)
-              for _ in range(2)]
+    relays = [
+        OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, idle_wait=0.1) for _ in range(2)
+    ]
     tasks = [asyncio.create_task(r.run()) for r in relays]
     try:
         await _until(lambda: [len(r.lanes.held) for r in relays] == [LANES // 2] * 2, "the lanes shared out")
@@ -115,16 +119,19 @@ async def test_two_relays_share_the_lanes_and_keep_each_keys_order(infrastructur
 
 
 async def test_a_stalled_relay_is_replaced_within_seconds_cannot_act_after_it_resumes_and_gets_its_share_back(
-        infrastructure, database, topics):
+    infrastructure, database, topics
+):
     conn = await connect(database)
-    first, second = [OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, idle_wait=0.1,
-                                 holder=name) for name in ("first", "second")]
+    first, second = [
+        OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, idle_wait=0.1, holder=name)
+        for name in ("first", "second")
+    ]
     tasks = [asyncio.create_task(first.run())]
     try:
         await _until(lambda: len(first.lanes.held) == LANES, "the first relay to take every lane")
         tasks.append(asyncio.create_task(second.run()))
         await _until(lambda: len(second.lanes.held) == LANES // 2, "the second relay to get its share")
-        await _append(conn, topics.status, range(0, 50), keys=10)
+        await _append(conn, topics.status, range(50), keys=10)
         await _until_drained(conn)
         first_lanes = set(first.lanes.held)
 
@@ -200,7 +207,8 @@ async def test_a_taken_over_lane_fences_the_old_holder_out_of_the_outbox(databas
 
 
 async def test_records_kafka_refuses_are_set_aside_and_the_rows_behind_them_published_in_order(
-        infrastructure, database, topics):
+    infrastructure, database, topics
+):
     bootstrap = infrastructure.bootstrap_servers
     small = f"{topics.prefix}small-records"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -210,16 +218,20 @@ async def test_records_kafka_refuses_are_set_aside_and_the_rows_behind_them_publ
     missing = f"{topics.prefix}no-such-topic"
     conn = await connect(database)
     async with conn.transaction():
-        await append(conn, "intake", [
-            *_records(topics.status, range(0, 5)),
-            OutboxRecord(missing, "k", b"lost"),
-            *_records(topics.status, range(5, 10)),
-            OutboxRecord(topics.status, "k", b"x" * (MAX_RECORD_BYTES + 1)),  # the producer refuses it
-            *_records(small, range(10, 13)),
-            OutboxRecord(small, "k", b"y" * 5000),  # the broker refuses it, and the batch it travels in
-            *_records(small, range(13, 16)),
-            *_records(topics.status, range(16, 20)),
-        ])
+        await append(
+            conn,
+            "intake",
+            [
+                *_records(topics.status, range(5)),
+                OutboxRecord(missing, "k", b"lost"),
+                *_records(topics.status, range(5, 10)),
+                OutboxRecord(topics.status, "k", b"x" * (MAX_RECORD_BYTES + 1)),  # the producer refuses it
+                *_records(small, range(10, 13)),
+                OutboxRecord(small, "k", b"y" * 5000),  # the broker refuses it, and the batch it travels in
+                *_records(small, range(13, 16)),
+                *_records(topics.status, range(16, 20)),
+            ],
+        )
     refusals = [(missing, "unknown_topic"), (topics.status, "too_large"), (small, "too_large")]
     counted_before = [_set_aside_count(topic, reason) for topic, reason in refusals]
     relay = OutboxRelay(database, "intake", _producers(infrastructure), idle_wait=0.1)
@@ -229,14 +241,16 @@ async def test_records_kafka_refuses_are_set_aside_and_the_rows_behind_them_publ
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-    aside = await conn.fetch("SELECT topic, reason, error, length(value) AS size FROM intake.outbox_set_aside ORDER BY id")
+    aside = await conn.fetch(
+        "SELECT topic, reason, error, length(value) AS size FROM intake.outbox_set_aside ORDER BY id"
+    )
     await conn.close()
     assert [(r["topic"], r["reason"]) for r in aside] == refusals
     assert "MessageSizeTooLargeError" in aside[1]["error"] and "MessageSizeTooLargeError" in aside[2]["error"]
     assert relay.published == 20 and relay.set_aside == 3
     assert [_set_aside_count(*refusal) - before for refusal, before in zip(refusals, counted_before)] == [1, 1, 1]
     status = [r.value for r in await _read_all(bootstrap, topics.status, 14)]
-    assert status == [f"{n}".encode() for n in [*range(0, 10), *range(16, 20)]]
+    assert status == [f"{n}".encode() for n in [*range(10), *range(16, 20)]]
     assert [r.value for r in await _read_all(bootstrap, small, 6)][-6:] == [f"{n}".encode() for n in range(10, 16)]
 
 
@@ -245,8 +259,12 @@ def _producers(infrastructure):
 
 
 def _set_aside_count(topic: str, reason: str) -> float:
-    return REGISTRY.get_sample_value("accordeer_outbox_set_aside_total",
-                                     {"service": "intake", "topic": topic, "reason": reason}) or 0
+    return (
+        REGISTRY.get_sample_value(
+            "accordeer_outbox_set_aside_total", {"service": "intake", "topic": topic, "reason": reason}
+        )
+        or 0
+    )
 
 
 def _records(topic: str, numbers, keys: int = 1) -> list[OutboxRecord]:

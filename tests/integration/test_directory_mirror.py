@@ -13,9 +13,13 @@ from shared.directory.mirror import DirectoryMirror
 
 
 def _party(n: int, name: str = "Klant") -> Party:
-    return Party(organisation_person_id=f"ORG-8{n:04d}", name=f"{name} {n}", kind="organisation",
-                 numbers={"BTW": [f"NL{n:09d}B01"]},
-                 contacts=[Contact(contact_id=f"CP-{n}", name="C", email=f"c{n}@example.org", portal_user=f"u.{n}")])
+    return Party(
+        organisation_person_id=f"ORG-8{n:04d}",
+        name=f"{name} {n}",
+        kind="organisation",
+        numbers={"BTW": [f"NL{n:09d}B01"]},
+        contacts=[Contact(contact_id=f"CP-{n}", name="C", email=f"c{n}@example.org", portal_user=f"u.{n}")],
+    )
 
 
 @pytest.fixture
@@ -24,8 +28,14 @@ async def mirrors(system):
     made, tasks = [], []
 
     def start(**options) -> DirectoryMirror:
-        mirror = DirectoryMirror(system.settings.kafka_bootstrap_servers, system.topics.directory, pool, "intake",
-                                 client_id="test-directory", **options)
+        mirror = DirectoryMirror(
+            system.settings.kafka_bootstrap_servers,
+            system.topics.directory,
+            pool,
+            "intake",
+            client_id="test-directory",
+            **options,
+        )
         made.append(mirror)
         tasks.append(asyncio.create_task(mirror.run()))
         return mirror
@@ -40,8 +50,9 @@ async def mirrors(system):
 
 
 async def _publish(system, *records: tuple[str, Party | None]) -> None:
-    await system.publish(system.topics.directory,
-                         [(key, party.model_dump_json().encode() if party else None) for key, party in records])
+    await system.publish(
+        system.topics.directory, [(key, party.model_dump_json().encode() if party else None) for key, party in records]
+    )
 
 
 async def test_a_party_published_before_caught_up_is_in_the_copy_when_it_returns(system, mirrors):
@@ -67,14 +78,20 @@ async def test_caught_up_does_not_wait_for_the_fetch_the_follower_has_waiting_at
 
 async def test_the_latest_record_wins_and_a_tombstone_removes(system, mirrors):
     first, renamed, gone = _party(100), _party(100, "Hernoemd"), _party(101)
-    await _publish(system, (first.organisation_person_id, first), (gone.organisation_person_id, gone),
-                   (renamed.organisation_person_id, renamed), (gone.organisation_person_id, None))
+    await _publish(
+        system,
+        (first.organisation_person_id, first),
+        (gone.organisation_person_id, gone),
+        (renamed.organisation_person_id, renamed),
+        (gone.organisation_person_id, None),
+    )
     await mirrors().caught_up()
 
     found = await store.parties(system.db, "intake", [first.organisation_person_id, gone.organisation_person_id])
     assert found == {renamed.organisation_person_id: renamed}
-    removed = await system.db.fetchval("SELECT removed FROM intake.parties WHERE organisation_person_id = $1",
-                                       gone.organisation_person_id)
+    removed = await system.db.fetchval(
+        "SELECT removed FROM intake.parties WHERE organisation_person_id = $1", gone.organisation_person_id
+    )
     assert removed is True
 
 

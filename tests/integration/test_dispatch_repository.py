@@ -4,7 +4,6 @@ claimed by next_poll_at without the document and shared between processes; an un
 dead-lettered with the batch; a resend makes a new attempt once, audited, and is refused when it should be."""
 
 import asyncio
-
 import json
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -14,11 +13,11 @@ import pytest
 from services.dispatch.domain import GatewayStatus, aanleverkenmerk
 from services.dispatch.repository import NewDelivery, PostgresDeliveries, Progress, Sent, SentNow, Unknown
 from services.dispatch.resends import NotResent, Requested, request_resend, resend_progress
-from shared.dead_letters import dead_letter
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db.outbox import OutboxRecord
 from shared.db.pool import create_pool
 from shared.db.unit_of_work import PostgresUnitOfWork
+from shared.dead_letters import dead_letter
 
 ITEM = "00000000-0000-0000-0000-000000000001"
 
@@ -47,6 +46,7 @@ class Transactions:
                 reported = result if method == "record_trails" else events if result else []
                 uow.publish(OutboxRecord.of(self.status_topic, e.message_id, e) for e in reported)
             return result
+
         return call
 
     async def add_new(self, records, read) -> int:
@@ -62,8 +62,9 @@ async def deliveries(system, pool):
 
 
 def event(code: StatusCode, detail: str) -> StatusEvent:
-    return StatusEvent.of(code, message_id="msg-1", source="afas-fin", dossier_item_id=ITEM,
-                          occurred_at=datetime.now(UTC), detail=detail)
+    return StatusEvent.of(
+        code, message_id="msg-1", source="afas-fin", dossier_item_id=ITEM, occurred_at=datetime.now(UTC), detail=detail
+    )
 
 
 async def outbox(system) -> list[str]:
@@ -85,8 +86,9 @@ async def test_a_process_whose_lease_ran_out_can_no_longer_report_the_delivery(s
     assert await deliveries.claim(limit=1, lease=timedelta(seconds=30)) == []
 
     assert not await mark_sent(deliveries, stale, "k-stale", events=[event(StatusCode.SENT, "stale")])
-    assert not await deliveries.mark_retry(stale, error="x", retry_at=datetime.now(UTC), count_attempt=True,
-                                           events=[event(StatusCode.SEND_ERROR, "stale")])
+    assert not await deliveries.mark_retry(
+        stale, error="x", retry_at=datetime.now(UTC), count_attempt=True, events=[event(StatusCode.SEND_ERROR, "stale")]
+    )
     await deliveries.release([stale], at=datetime.now(UTC))
     assert await deliveries.claim(limit=1, lease=timedelta(seconds=30)) == []
     assert await mark_sent(deliveries, current, "k-1", events=[event(StatusCode.SENT, "current")])
@@ -101,8 +103,13 @@ async def test_a_failure_while_the_gateway_is_down_does_not_count_as_an_attempt(
     await add_one(deliveries)
     for count_attempt in (False, True):
         [claimed] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
-        assert await deliveries.mark_retry(claimed, error="503", retry_at=datetime.now(UTC) - timedelta(seconds=1),
-                                           count_attempt=count_attempt, events=[])
+        assert await deliveries.mark_retry(
+            claimed,
+            error="503",
+            retry_at=datetime.now(UTC) - timedelta(seconds=1),
+            count_attempt=count_attempt,
+            events=[],
+        )
 
     row = await system.db.fetchrow("SELECT attempts, status_code, last_error FROM dispatch.deliveries")
     assert dict(row) == {"attempts": 1, "status_code": 70, "last_error": "503"}
@@ -112,15 +119,24 @@ async def test_each_gateway_status_is_reported_once_in_trail_order_until_final(s
     await add_one(deliveries)
     [claimed] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
     await mark_sent(deliveries, claimed, "k-1", poll_at=datetime.now(UTC) - timedelta(seconds=1))
-    trail = [GatewayStatus(code, f"status {code}", f"2026-01-05T09:00:0{i}+00:00")
-             for i, code in enumerate((105, 100, 110, 200, 301, 405, 400, 500))]
+    trail = [
+        GatewayStatus(code, f"status {code}", f"2026-01-05T09:00:0{i}+00:00")
+        for i, code in enumerate((105, 100, 110, 200, 301, 405, 400, 500))
+    ]
 
     def progress(delivery, fresh):
         if fresh and fresh[-1].code == 500:
-            return Progress(StatusCode.ACCEPTED_BY_AUTHORITY, [event(StatusCode.SENT, str(s.code)) for s in fresh],
-                            state="final", gateway_code="500")
-        return Progress(StatusCode.SENT, [event(StatusCode.SENT, str(s.code)) for s in fresh],
-                        next_poll_at=datetime.now(UTC) - timedelta(seconds=1))
+            return Progress(
+                StatusCode.ACCEPTED_BY_AUTHORITY,
+                [event(StatusCode.SENT, str(s.code)) for s in fresh],
+                state="final",
+                gateway_code="500",
+            )
+        return Progress(
+            StatusCode.SENT,
+            [event(StatusCode.SENT, str(s.code)) for s in fresh],
+            next_poll_at=datetime.now(UTC) - timedelta(seconds=1),
+        )
 
     for seen in (3, 3, 8):
         [polled] = await deliveries.claim_polls(limit=10, lease=timedelta(seconds=30))
@@ -135,8 +151,10 @@ async def test_each_gateway_status_is_reported_once_in_trail_order_until_final(s
 async def add_many(deliveries, n: int) -> list[str]:
     items = [f"00000000-0000-0000-0000-{i:012d}" for i in range(1, n + 1)]
     records = [SimpleNamespace(topic="messages.approved", partition=0, offset=i) for i in range(n)]
-    news = {r.offset: NewDelivery(item, f"msg-{i}", "afas-fin", aanleverkenmerk(item), {"document": "x" * 1000})
-            for i, (item, r) in enumerate(zip(items, records, strict=True))}
+    news = {
+        r.offset: NewDelivery(item, f"msg-{i}", "afas-fin", aanleverkenmerk(item), {"document": "x" * 1000})
+        for i, (item, r) in enumerate(zip(items, records, strict=True))
+    }
     assert await deliveries.add_new(records, lambda r: news[r.offset]) == n
     return items
 
@@ -148,20 +166,25 @@ async def send_all(deliveries, n: int, poll_at: datetime) -> None:
 
 
 async def mark_sent(deliveries, claimed, kenmerk: str, *, poll_at: datetime | None = None, events=()) -> bool:
-    stored = await deliveries.mark_sent([SentNow(claimed, kenmerk, poll_at=poll_at or datetime.now(UTC))],
-                                        events=events)
+    stored = await deliveries.mark_sent(
+        [SentNow(claimed, kenmerk, poll_at=poll_at or datetime.now(UTC))], events=events
+    )
     return claimed.dossier_item_id in stored
 
 
 async def test_due_polls_are_claimed_by_next_poll_at_without_the_document_and_shared_between_processes(
-        system, deliveries, pool):
+    system, deliveries, pool
+):
     items = await add_many(deliveries, 40)
     await send_all(deliveries, 40, poll_at=datetime.now(UTC) - timedelta(seconds=1))
-    await system.db.execute("UPDATE dispatch.deliveries SET next_poll_at = now() + interval '1 hour'"
-                            " WHERE dossier_item_id = $1", items[0])
+    await system.db.execute(
+        "UPDATE dispatch.deliveries SET next_poll_at = now() + interval '1 hour' WHERE dossier_item_id = $1", items[0]
+    )
 
-    first, second = await asyncio.gather(deliveries.claim_polls(limit=25, lease=timedelta(seconds=30)),
-                                         deliveries.claim_polls(limit=25, lease=timedelta(seconds=30)))
+    first, second = await asyncio.gather(
+        deliveries.claim_polls(limit=25, lease=timedelta(seconds=30)),
+        deliveries.claim_polls(limit=25, lease=timedelta(seconds=30)),
+    )
 
     claimed = [s.dossier_item_id for s in first + second]
     assert sorted(claimed) == sorted(items[1:]), "every due one once, the one not due not at all"
@@ -169,9 +192,13 @@ async def test_due_polls_are_claimed_by_next_poll_at_without_the_document_and_sh
     assert await deliveries.claim_polls(limit=25, lease=timedelta(seconds=30)) == []
     async with pool.acquire() as conn:
         await conn.execute("SET enable_seqscan = off")  # a table this small is scanned; is the index usable?
-        plan = "\n".join(r[0] for r in await conn.fetch(
-            "EXPLAIN SELECT dossier_item_id FROM dispatch.deliveries WHERE state = 'sent' AND next_poll_at <= now()"
-            " ORDER BY next_poll_at LIMIT 200"))
+        plan = "\n".join(
+            r[0]
+            for r in await conn.fetch(
+                "EXPLAIN SELECT dossier_item_id FROM dispatch.deliveries WHERE state = 'sent' AND next_poll_at <= now()"
+                " ORDER BY next_poll_at LIMIT 200"
+            )
+        )
         await conn.execute("RESET enable_seqscan")
     assert "deliveries_poll_due" in plan
 
@@ -194,9 +221,10 @@ async def test_a_kenmerk_the_gateway_lost_is_counted_then_handed_back_to_the_sen
 
 async def test_an_unreadable_record_is_dead_lettered_in_the_same_transaction_as_the_batch(system, deliveries):
     good = NewDelivery(ITEM, "msg-1", "afas-fin", aanleverkenmerk(ITEM), {"any": "thing"})
-    records = [SimpleNamespace(topic="messages.approved", partition=0, offset=0, key=b"k", value=b"{bad",
-                               timestamp=1),
-               SimpleNamespace(topic="messages.approved", partition=0, offset=1)]
+    records = [
+        SimpleNamespace(topic="messages.approved", partition=0, offset=0, key=b"k", value=b"{bad", timestamp=1),
+        SimpleNamespace(topic="messages.approved", partition=0, offset=1),
+    ]
 
     def read(record):
         if record.offset == 0:
@@ -212,8 +240,9 @@ async def test_an_unreadable_record_is_dead_lettered_in_the_same_transaction_as_
 
 async def fail(deliveries, system) -> None:
     [claimed] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
-    assert await deliveries.mark_failed(claimed, gateway_code="410", error="410 afleveren mislukt",
-                                        events=[event(StatusCode.SEND_ERROR, "410")])
+    assert await deliveries.mark_failed(
+        claimed, gateway_code="410", error="410 afleveren mislukt", events=[event(StatusCode.SEND_ERROR, "410")]
+    )
 
 
 async def test_a_resend_makes_one_new_attempt_audited_and_a_second_request_is_refused(system, deliveries, pool):
@@ -227,22 +256,31 @@ async def test_a_resend_makes_one_new_attempt_audited_and_a_second_request_is_re
         second = await request_resend(conn, ITEM, "piet")
         assert isinstance(first, Requested)
         assert (first.attempt, first.aanleverkenmerk, first.previous_aanleverkenmerk, first.failure) == (
-            2, aanleverkenmerk(ITEM, 2), aanleverkenmerk(ITEM), "410 afleveren mislukt")
+            2,
+            aanleverkenmerk(ITEM, 2),
+            aanleverkenmerk(ITEM),
+            "410 afleveren mislukt",
+        )
         assert isinstance(second, NotResent)
         assert "already under way: attempt 2" in second.reason and "asked by olga" in second.reason
         assert not (await resend_progress(conn, ITEM, 2)).sent
 
     [claimed] = await deliveries.claim(limit=1, lease=timedelta(seconds=30))
     assert (claimed.attempt, claimed.aanleverkenmerk, claimed.previous_aanleverkenmerk, claimed.kenmerk) == (
-        2, aanleverkenmerk(ITEM, 2), aanleverkenmerk(ITEM), None)
+        2,
+        aanleverkenmerk(ITEM, 2),
+        aanleverkenmerk(ITEM),
+        None,
+    )
     assert await mark_sent(deliveries, claimed, "k-2")
     async with pool.acquire() as conn:
         progress = await resend_progress(conn, ITEM, 2)
         assert (progress.sent, progress.status) == (True, "60 Sent")
         refused = await request_resend(conn, ITEM, "piet")
         assert isinstance(refused, NotResent) and "60 Sent, not at 70" in refused.reason
-    audit = await system.db.fetch("SELECT attempt, aanleverkenmerk, requested_by, sent_at IS NOT NULL AS sent"
-                                  " FROM dispatch.resends")
+    audit = await system.db.fetch(
+        "SELECT attempt, aanleverkenmerk, requested_by, sent_at IS NOT NULL AS sent FROM dispatch.resends"
+    )
     assert [tuple(r) for r in audit] == [(2, aanleverkenmerk(ITEM, 2), "olga", True)]
 
 

@@ -55,7 +55,13 @@ async def test_a_sample_reads_committed_offset_watermark_and_the_age_of_the_olde
         samples = await source.sample({group: [topics.inbound]})
 
     assert [(s.partition, s.committed, s.end, s.lag) for s in samples] == [
-        (0, None, 0, 0), (1, None, 0, 0), (2, 4, 10, 6), (3, None, 0, 0), (4, None, 0, 0), (5, None, 0, 0)]
+        (0, None, 0, 0),
+        (1, None, 0, 0),
+        (2, 4, 10, 6),
+        (3, None, 0, 0),
+        (4, None, 0, 0),
+        (5, None, 0, 0),
+    ]
     lagging = samples[2]
     assert lagging.oldest_timestamp == (now_ms - 90_000) / 1000
     assert 90 <= lagging.time_lag < 100
@@ -80,8 +86,9 @@ async def test_a_member_that_does_not_commit_stalls_and_its_leaving_stops(kafka)
     bootstrap, topics = kafka
     group = topics.group("dispatch")
     await _produce(bootstrap, topics.approved, 0, [int(time.time() * 1000)] * 7)
-    member = AIOKafkaConsumer(topics.approved, bootstrap_servers=bootstrap, group_id=group, client_id="idle-member",
-                              enable_auto_commit=False)
+    member = AIOKafkaConsumer(
+        topics.approved, bootstrap_servers=bootstrap, group_id=group, client_id="idle-member", enable_auto_commit=False
+    )
     await member.start()
     try:
         async with KafkaLagSource(bootstrap) as source:

@@ -92,8 +92,9 @@ async def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
 
 
 async def _consume(bootstrap: str, topic: str, group: str, expected: int, timeout: float = 60) -> list[bytes]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     seen: list[bytes] = []
     try:
@@ -126,8 +127,9 @@ async def test_a_replicated_topic_keeps_producing_and_consuming_with_one_broker_
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        await admin.create_topics([NewTopic(topic, 3, replication_factor=3,
-                                            topic_configs={"min.insync.replicas": "2"})])
+        await admin.create_topics(
+            [NewTopic(topic, 3, replication_factor=3, topic_configs={"min.insync.replicas": "2"})]
+        )
     finally:
         await admin.close()
     await _produce(bootstrap, topic, [f"before {n}".encode() for n in range(100)])
@@ -137,8 +139,9 @@ async def test_a_replicated_topic_keeps_producing_and_consuming_with_one_broker_
     assert not local.running(0)
     await _produce(bootstrap, topic, [f"during {n}".encode() for n in range(100)])
     seen = await _consume(bootstrap, topic, "cluster-test", expected=200)
-    assert sorted(seen) == sorted([f"before {n}".encode() for n in range(100)]
-                                  + [f"during {n}".encode() for n in range(100)])
+    assert sorted(seen) == sorted(
+        [f"before {n}".encode() for n in range(100)] + [f"during {n}".encode() for n in range(100)]
+    )
 
     await asyncio.to_thread(local.start_broker, 0)
     deadline = time.monotonic() + 60

@@ -23,6 +23,7 @@ from tests.support.parties import BAKKERIJ, seed_parties
 from tests.support.records import consumer_record
 from tests.unit.notifier.events import composer, task_event
 
+
 @pytest.fixture
 async def pool(system):
     pool = await create_pool(system.settings.database_url)
@@ -35,8 +36,12 @@ async def pool(system):
 
 
 def notifier(pool, consumer: str = "test-notifier") -> Notifier:
-    return Notifier(lambda: pool, consumer, composer=composer(),
-                    office=load_office_users(REPO_ROOT / "deploy" / "config" / "users.yaml"))
+    return Notifier(
+        lambda: pool,
+        consumer,
+        composer=composer(),
+        office=load_office_users(REPO_ROOT / "deploy" / "config" / "users.yaml"),
+    )
 
 
 def records(system, events):
@@ -49,8 +54,9 @@ def sender(pool, port: int, **options) -> Sender:
 
 
 async def mail_rows(system) -> list[dict]:
-    rows = await system.db.fetch("SELECT event_id, recipient, address, state, attempts, last_error, message_id"
-                                 " FROM notifier.mails ORDER BY id")
+    rows = await system.db.fetch(
+        "SELECT event_id, recipient, address, state, attempts, last_error, message_id FROM notifier.mails ORDER BY id"
+    )
     return [dict(r) for r in rows]
 
 
@@ -67,8 +73,13 @@ async def test_each_event_and_recipient_is_one_mail_however_often_the_batch_is_a
 
     rows = await mail_rows(system)
     assert sorted((r["event_id"], r["recipient"]) for r in rows) == sorted(
-        [(created.event_id, "sanne.vandijk"), (created.event_id, "fiscalist"),
-         (escalated.event_id, "sanne.vandijk"), (escalated.event_id, "fiscalist")])
+        [
+            (created.event_id, "sanne.vandijk"),
+            (created.event_id, "fiscalist"),
+            (escalated.event_id, "sanne.vandijk"),
+            (escalated.event_id, "fiscalist"),
+        ]
+    )
     assert {r["address"] for r in rows} == {"sanne@bakkerijvandijk.example", "fenna.smit@kantoor.example"}
     assert {r["state"] for r in rows} == {"pending"} and len({r["message_id"] for r in rows}) == 4
 
@@ -92,8 +103,9 @@ async def test_the_sender_marks_each_mail_sent_once_the_server_accepted_it(syste
 async def test_while_smtp_is_down_mails_wait_with_backoff_and_go_once_it_is_back(system, pool, tmp_path):
     await notifier(pool).take_tasks(records(system, [task_event(assignees=["sanne.vandijk", "fiscalist"])]))
     port = free_port()
-    loop = asyncio.create_task(sender(pool, port, retry_initial_seconds=0.2, retry_max_seconds=1.0,
-                                      idle_seconds=0.1).send_forever())
+    loop = asyncio.create_task(
+        sender(pool, port, retry_initial_seconds=0.2, retry_max_seconds=1.0, idle_seconds=0.1).send_forever()
+    )
     try:
         await asyncio.sleep(2.5)
         down = await mail_rows(system)

@@ -70,16 +70,31 @@ class PoisonSubscriber:
                     raise self.error
                 if record.value.startswith(b"poison"):
                     raise ValueError(f"cannot apply {record.value.decode()}")
-            await conn.executemany('INSERT INTO public.applied VALUES ($1, $2, $3, $4)',
-                                   [(r.topic, r.partition, r.offset, r.value.decode()) for r in fresh])
+            await conn.executemany(
+                "INSERT INTO public.applied VALUES ($1, $2, $3, $4)",
+                [(r.topic, r.partition, r.offset, r.value.decode()) for r in fresh],
+            )
 
 
-async def _run(bootstrap: str, topic: str, subscriber: PoisonSubscriber, *, settings: PoisonSettings,
-               retry_for_seconds: float = 60.0) -> KafkaBroker:
+async def _run(
+    bootstrap: str,
+    topic: str,
+    subscriber: PoisonSubscriber,
+    *,
+    settings: PoisonSettings,
+    retry_for_seconds: float = 60.0,
+) -> KafkaBroker:
     broker = KafkaBroker(bootstrap)
-    subscribe_batches(broker, topic, group_id=GROUP, apply=subscriber.apply, max_records=10,
-                      retry_for_seconds=retry_for_seconds, database_answers=lambda: pool_answers(subscriber.pool),
-                      poison=settings)
+    subscribe_batches(
+        broker,
+        topic,
+        group_id=GROUP,
+        apply=subscriber.apply,
+        max_records=10,
+        retry_for_seconds=retry_for_seconds,
+        database_answers=lambda: pool_answers(subscriber.pool),
+        poison=settings,
+    )
     await broker.start()
     return broker
 
@@ -109,7 +124,8 @@ QUICK = PoisonSettings(attempts=3, attempt_wait_seconds=0.1)
 
 
 async def test_a_poison_record_is_dead_lettered_with_its_exception_and_the_partition_moves_on(
-        infrastructure, database, topics):
+    infrastructure, database, topics
+):
     bootstrap, (_, url) = infrastructure.bootstrap_servers, database
     values = [f"record-{n}" for n in range(30)]
     values[13] = "poison-13"
@@ -136,7 +152,8 @@ async def _ready(bootstrap, topics, pool, count: int) -> bool:
 
 
 async def test_a_database_refusing_connections_is_waited_for_and_nothing_is_dead_lettered(
-        infrastructure, database, topics, caplog):
+    infrastructure, database, topics, caplog
+):
     bootstrap, (name, url) = infrastructure.bootstrap_servers, database
     await publish(bootstrap, topics.dossier_items, [("one-key", f"record-{n}".encode()) for n in range(10)])
     pool = await create_pool(url)
@@ -178,15 +195,21 @@ async def _committed_is(bootstrap, topic, count: int) -> bool:
 
 
 async def test_a_consumer_whose_every_record_fails_stops_after_the_guards_threshold(
-        infrastructure, database, topics, caplog):
+    infrastructure, database, topics, caplog
+):
     bootstrap, (_, url) = infrastructure.bootstrap_servers, database
     await publish(bootstrap, topics.dossier_items, [("one-key", f"record-{n}".encode()) for n in range(60)])
     pool = await create_pool(url)
-    settings = PoisonSettings(attempts=2, attempt_wait_seconds=0, guard_share=0.5, guard_min_records=20,
-                              guard_window_seconds=60)
+    settings = PoisonSettings(
+        attempts=2, attempt_wait_seconds=0, guard_share=0.5, guard_min_records=20, guard_window_seconds=60
+    )
     caplog.set_level(logging.WARNING, logger="shared.kafka.poison")
-    broker = await _run(bootstrap, topics.dossier_items,
-                        PoisonSubscriber(pool, KeyError("workflow 'standaard' is not configured")), settings=settings)
+    broker = await _run(
+        bootstrap,
+        topics.dossier_items,
+        PoisonSubscriber(pool, KeyError("workflow 'standaard' is not configured")),
+        settings=settings,
+    )
     try:
         await _until(lambda: _logged(caplog, "stopped consuming"), "the guard to stop the consumer")
         await asyncio.sleep(3)  # and nothing more happens

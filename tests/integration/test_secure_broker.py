@@ -28,12 +28,17 @@ TABLE = bindings(SOURCES)
 
 
 def _holders(resource_type: int, name: str, operation: int) -> set[str]:
-    return {b.principal for b in TABLE
-            if b.resource_type == resource_type and b.operation == operation
-            and (name.startswith(b.name) if b.prefixed else name == b.name)}
+    return {
+        b.principal
+        for b in TABLE
+        if b.resource_type == resource_type
+        and b.operation == operation
+        and (name.startswith(b.name) if b.prefixed else name == b.name)
+    }
 
 
 # -- the table (no Kafka) -----------------------------------------------------------------------------------------
+
 
 def test_every_principal_is_a_service_the_operator_or_a_source():
     assert set(principals(SOURCES)) == {*SERVICES, "operator", *SOURCES}
@@ -57,7 +62,8 @@ def test_only_the_operator_and_the_import_write_the_shared_inbound_topic():
 def test_each_service_joins_only_its_own_group():
     for service in SERVICES:
         assert {b.name for b in TABLE if b.principal == service and b.resource_type == GROUP} == {
-            Topics().group(service)}
+            Topics().group(service)
+        }
 
 
 def test_the_table_names_only_the_products_topics():
@@ -75,6 +81,7 @@ def test_names_carry_the_topic_prefix():
 
 # -- a secure cluster ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def secure_cluster(tmp_path_factory):
     data = tmp_path_factory.mktemp("secure-cluster")
@@ -87,9 +94,14 @@ def secure_cluster(tmp_path_factory):
 
 
 def _options(security: BrokerSecurity, principal: str, password: str | None = None) -> dict:
-    return client_options(Settings(kafka_security="scram", kafka_username=principal,
-                                   kafka_password=SecretStr(password or security.password(principal)),
-                                   kafka_ca_file=security.ca_file))
+    return client_options(
+        Settings(
+            kafka_security="scram",
+            kafka_username=principal,
+            kafka_password=SecretStr(password or security.password(principal)),
+            kafka_ca_file=security.ca_file,
+        )
+    )
 
 
 async def test_a_secure_cluster_replicates_and_refuses_what_the_table_does_not_give(secure_cluster):
@@ -110,9 +122,13 @@ async def test_a_secure_cluster_replicates_and_refuses_what_the_table_does_not_g
         await producer.send_and_wait(topics.inbound_from("exact"), b"declaration", key=b"k")
     finally:
         await producer.stop()
-    consumer = AIOKafkaConsumer(topics.inbound_from("exact"), group_id=topics.group("intake"),
-                                auto_offset_reset="earliest", bootstrap_servers=bootstrap,
-                                **_options(security, "intake"))
+    consumer = AIOKafkaConsumer(
+        topics.inbound_from("exact"),
+        group_id=topics.group("intake"),
+        auto_offset_reset="earliest",
+        bootstrap_servers=bootstrap,
+        **_options(security, "intake"),
+    )
     await consumer.start()
     try:
         record = await asyncio.wait_for(consumer.getone(), 60)
@@ -159,7 +175,8 @@ async def test_a_password_changes_and_a_principal_added_later_gets_one(secure_cl
 
     security.principals.append("newsource")  # as a source added to authorisations.yaml after the format
     assert await asyncio.to_thread(security.register_missing, jars_dir(CACHE_DIR), cluster.bootstrap_servers) == [
-        "newsource"]
+        "newsource"
+    ]
     await _connects(cluster, _options(security, "newsource"))
     assert security.missing() == []
 

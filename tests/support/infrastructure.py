@@ -50,7 +50,11 @@ def session_infrastructure(work_dir: Path) -> Iterator[Infrastructure]:
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
         database = os.environ.get("DATABASE_URL", "")
         origin = "environment"
-        if not (bootstrap and database) and os.environ.get("ACCORDEER_TEST_DOCKER", "auto") != "never" and _docker_answers():
+        if (
+            not (bootstrap and database)
+            and os.environ.get("ACCORDEER_TEST_DOCKER", "auto") != "never"
+            and _docker_answers()
+        ):
             docker_bootstrap, docker_database = stack.enter_context(_from_docker(stack))
             bootstrap, database, origin = bootstrap or docker_bootstrap, database or docker_database, "testcontainers"
         if not database:

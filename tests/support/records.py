@@ -22,8 +22,16 @@ def dossier_item_record(topics: Topics, message_type: str = "btw-aangifte") -> t
     """A new dossier item as intake publishes it, for a random item id; returns the id and the record."""
     golden = example("btw_aangifte")
     item_id = str(uuid.uuid4())
-    item = DossierItemCreated(dossier_item_id=item_id, message_id=f"m-{item_id}", source="afas-fin",
-                              message_type=message_type, submitter="m.devries", submitted_at=datetime.now(UTC),
-                              subject=golden["subject"], organisation_person_id="ORG-10045",
-                              identity=golden["identity"], document=golden["document"])
+    item = DossierItemCreated(
+        dossier_item_id=item_id,
+        message_id=f"m-{item_id}",
+        source="afas-fin",
+        message_type=message_type,
+        submitter="m.devries",
+        submitted_at=datetime.now(UTC),
+        subject=golden["subject"],
+        organisation_person_id="ORG-10045",
+        identity=golden["identity"],
+        document=golden["document"],
+    )
     return item_id, consumer_record(topics.dossier_items, item_id, item.model_dump_json().encode())

@@ -86,23 +86,33 @@ class SystemUnderTest:
     def thaw(process) -> None:
         os.killpg(process.pid, signal.SIGCONT)
 
-    async def cli(self, *args: str, timeout: float = 90, env: dict[str, str] | None = None,
-                  stdin: bytes = b"") -> subprocess.CompletedProcess:
+    async def cli(
+        self, *args: str, timeout: float = 90, env: dict[str, str] | None = None, stdin: bytes = b""
+    ) -> subprocess.CompletedProcess:
         """Run `accordeer ARGS` against this system, as a person would in a shell (``env`` overrides)."""
-        where = {"ACCORDEER_GATEWAY_URL": self.services.gateway_url,
-                 "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.services.mail_port),
-                 "MAIL_SINK_FOLDER": str(self.services.mail_dir)}
+        where = {
+            "ACCORDEER_GATEWAY_URL": self.services.gateway_url,
+            "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.services.mail_port),
+            "MAIL_SINK_FOLDER": str(self.services.mail_dir),
+        }
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "accordeer.cli", *args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env={**os.environ, **self.services.env, **where, **(env or {})},
+            sys.executable,
+            "-m",
+            "accordeer.cli",
+            *args,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **self.services.env, **where, **(env or {})},
         )
         stdout, stderr = await asyncio.wait_for(process.communicate(stdin), timeout)
         return subprocess.CompletedProcess(args, process.returncode, stdout.decode(), stderr.decode())
 
     def logs_text(self) -> str:
         """Everything every process of this test logged."""
-        return "\n".join(p.log_path.read_text(errors="replace") for p in self.services.processes.values()
-                         if p.log_path.exists())
+        return "\n".join(
+            p.log_path.read_text(errors="replace") for p in self.services.processes.values() if p.log_path.exists()
+        )
 
     def logs(self) -> str:
         return "\n".join(f"--- {name} ---\n{p.tail(40)}" for name, p in self.services.processes.items())
@@ -115,11 +125,28 @@ class SystemUnderTest:
     async def submit(self, *declarations: dict) -> None:
         await self.publish(self.topics.inbound, [(d.get("message_id"), json.dumps(d).encode()) for d in declarations])
 
-    async def act(self, dossier_item_id: str, task: str, action: str, actor: str, *, action_id: str | None = None,
-                  comment: str = "", **extra) -> str:
+    async def act(
+        self,
+        dossier_item_id: str,
+        task: str,
+        action: str,
+        actor: str,
+        *,
+        action_id: str | None = None,
+        comment: str = "",
+        **extra,
+    ) -> str:
         action_id = action_id or f"act-{dossier_item_id}-{time.monotonic_ns()}"
-        body = {"schema_version": 1, "action_id": action_id, "dossier_item_id": dossier_item_id, "task": task,
-                "action": action, "actor": actor, "comment": comment, **extra}
+        body = {
+            "schema_version": 1,
+            "action_id": action_id,
+            "dossier_item_id": dossier_item_id,
+            "task": task,
+            "action": action,
+            "actor": actor,
+            "comment": comment,
+            **extra,
+        }
         await self.publish(self.topics.workflow_actions, [(dossier_item_id, json.dumps(body).encode())])
         return action_id
 
@@ -190,8 +217,11 @@ class SystemUnderTest:
 async def new_system(infrastructure: Infrastructure, log_dir: Path) -> SystemUnderTest:
     number = f"{os.getpid()}_{next(_numbers)}"
     database = f"accordeer_test_{number}"
-    settings = Settings(database_url=await create_database(infrastructure.database_url, database),
-                        kafka_bootstrap_servers=infrastructure.bootstrap_servers, topic_prefix=f"t{number}.")
+    settings = Settings(
+        database_url=await create_database(infrastructure.database_url, database),
+        kafka_bootstrap_servers=infrastructure.bootstrap_servers,
+        topic_prefix=f"t{number}.",
+    )
     system = SystemUnderTest(settings, log_dir)
     await system.open()
     return system

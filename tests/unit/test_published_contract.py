@@ -16,10 +16,22 @@ def test_committed_asyncapi_document_is_generated_from_the_current_code():
 
 def test_asyncapi_document_covers_every_topic():
     document = asyncapi_yaml()
-    for topic in ("declarations.inbound", "declarations.inbound.dlq", "declarations.refused", "dossier.items",
-                  "dossier.items.dlq", "workflow.actions", "workflow.actions.dlq", "messages.approved",
-                  "messages.approved.dlq", "messages.status", "workflow.tasks", "workflow.tasks.dlq",
-                  "directory.parties", "directory.parties.dlq"):
+    for topic in (
+        "declarations.inbound",
+        "declarations.inbound.dlq",
+        "declarations.refused",
+        "dossier.items",
+        "dossier.items.dlq",
+        "workflow.actions",
+        "workflow.actions.dlq",
+        "messages.approved",
+        "messages.approved.dlq",
+        "messages.status",
+        "workflow.tasks",
+        "workflow.tasks.dlq",
+        "directory.parties",
+        "directory.parties.dlq",
+    ):
         assert f"address: {topic}\n" in document
 
 

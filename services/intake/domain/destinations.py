@@ -19,9 +19,12 @@ def repeated_destination(decl: InboundDeclaration) -> Refusal | None:
     seen: set[str] = set()
     for index, destination in enumerate(decl.destinations):
         if destination.organisation_person_id in seen:
-            return _refuse(decl, ReasonCode.DESTINATION_REPEATED,
-                           f"destinations[{index}]: {destination.organisation_person_id} is a destination twice;"
-                           " give each organisation/person once")
+            return _refuse(
+                decl,
+                ReasonCode.DESTINATION_REPEATED,
+                f"destinations[{index}]: {destination.organisation_person_id} is a destination twice;"
+                " give each organisation/person once",
+            )
         seen.add(destination.organisation_person_id)
     return None
 
@@ -29,10 +32,13 @@ def repeated_destination(decl: InboundDeclaration) -> Refusal | None:
 def submitted_in_future(decl: InboundDeclaration, received_at: datetime, tolerance: timedelta) -> Refusal | None:
     if decl.submitted_at is None or decl.submitted_at <= received_at + tolerance:
         return None
-    return _refuse(decl, ReasonCode.SUBMITTED_IN_FUTURE,
-                   f"submitted_at {decl.submitted_at.isoformat()} is later than the time of intake"
-                   f" ({received_at.isoformat(timespec='seconds')}, allowing {tolerance.total_seconds():.0f}s of"
-                   " clock skew); leave it out or give the real time of submission")
+    return _refuse(
+        decl,
+        ReasonCode.SUBMITTED_IN_FUTURE,
+        f"submitted_at {decl.submitted_at.isoformat()} is later than the time of intake"
+        f" ({received_at.isoformat(timespec='seconds')}, allowing {tolerance.total_seconds():.0f}s of"
+        " clock skew); leave it out or give the real time of submission",
+    )
 
 
 def mismatched_destination(decl: InboundDeclaration, parties: Mapping[str, Party]) -> Refusal | None:
@@ -43,18 +49,27 @@ def mismatched_destination(decl: InboundDeclaration, parties: Mapping[str, Party
         # Only ids the sender gave: status details reach every external package, so they never show what the
         # directory holds about a client (its name, its other numbers).
         if party is None:
-            return _refuse(decl, ReasonCode.DESTINATION_UNKNOWN,
-                           f"{where} is not a client in the office's directory (yet); once the office has added it,"
-                           " the office can take this declaration in again")
+            return _refuse(
+                decl,
+                ReasonCode.DESTINATION_UNKNOWN,
+                f"{where} is not a client in the office's directory (yet); once the office has added it,"
+                " the office can take this declaration in again",
+            )
         if not party.active:
             return _refuse(decl, ReasonCode.DESTINATION_INACTIVE, f"{where} is inactive in the office's directory")
         if destination.contact_id is not None and party.contact(destination.contact_id) is None:
-            return _refuse(decl, ReasonCode.CONTACT_NOT_OF_DESTINATION,
-                           f"{where}: contact {destination.contact_id} is not a contact of this destination")
+            return _refuse(
+                decl,
+                ReasonCode.CONTACT_NOT_OF_DESTINATION,
+                f"{where}: contact {destination.contact_id} is not a contact of this destination",
+            )
         if not party.registers(decl.identity.type, decl.identity.number):
-            return _refuse(decl, ReasonCode.IDENTITY_NOT_REGISTERED,
-                           f"{where}: identity {decl.identity.type} {decl.identity.number} is not registered for"
-                           " this destination in the office's directory")
+            return _refuse(
+                decl,
+                ReasonCode.IDENTITY_NOT_REGISTERED,
+                f"{where}: identity {decl.identity.type} {decl.identity.number} is not registered for"
+                " this destination in the office's directory",
+            )
     return None
 
 

@@ -84,11 +84,18 @@ def accept_declaration(
             decl.message_id,
             decl.source,
         )
-    summary = summarise(summaries, decl.message_type, decl.identity,
-                        base64.b64decode(decl.document.content_base64)) if summaries else None
+    summary = (
+        summarise(summaries, decl.message_type, decl.identity, base64.b64decode(decl.document.content_base64))
+        if summaries
+        else None
+    )
     if isinstance(summary, DocumentRefusal):
-        return Refusal(ReasonCode(summary.reason_code), f"document {decl.document.file_name}: {summary.message}",
-                       decl.message_id, decl.source)
+        return Refusal(
+            ReasonCode(summary.reason_code),
+            f"document {decl.document.file_name}: {summary.message}",
+            decl.message_id,
+            decl.source,
+        )
     # Last: the one refusal an operator fixes outside the message (by loading the directory) and then replays,
     # so a replayed declaration is not refused for something it could have been told the first time.
     refusal = mismatched_destination(decl, parties)

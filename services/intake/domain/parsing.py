@@ -84,8 +84,9 @@ def _may_be_unstorable(text: str) -> bool:
     return "\\u" in text or text.count("{") + text.count("[") > MAX_DEPTH
 
 
-def _validate(obj: dict[str, Any], message_id: str | None, source: str | None, *, walk: bool = True
-              ) -> Declaration | Refusal:
+def _validate(
+    obj: dict[str, Any], message_id: str | None, source: str | None, *, walk: bool = True
+) -> Declaration | Refusal:
     unstorable = find_unstorable(obj) if walk else None
     if unstorable:
         code, message = _unstorable(*unstorable)

@@ -36,8 +36,9 @@ def runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float,
     return found + [current] if current else found
 
 
-def line_chart(points: Sequence[tuple[float, float | None]], *, now: float, span: float, label: str,
-               css_class: str = "") -> Markup:
+def line_chart(
+    points: Sequence[tuple[float, float | None]], *, now: float, span: float, label: str, css_class: str = ""
+) -> Markup:
     """``points``: (epoch seconds, value) oldest first; ``label`` names the chart for screen readers."""
     top = nice_ceiling(max((v for _, v in points if v is not None), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -48,14 +49,17 @@ def line_chart(points: Sequence[tuple[float, float | None]], *, now: float, span
     def y(value: float) -> float:
         return TOP + plot_h * (1 - value / top)
 
-    parts = [f'<svg class="chart {escape(css_class)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-             f'aria-label="{escape(label)}"><title>{escape(label)}</title>',
-             f'<line class="axis" x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}"/>',
-             f'<line class="grid" x1="{LEFT}" y1="{y(top):.1f}" x2="{WIDTH - RIGHT}" y2="{y(top):.1f}"/>',
-             _text(LEFT - 4, y(top) + 4, _number(top), "end"), _text(LEFT - 4, y(0) + 4, "0", "end"),
-             _text(LEFT, HEIGHT - 4, ago(span), "start"),
-             _text(LEFT + plot_w / 2, HEIGHT - 4, ago(span / 2), "middle"),
-             _text(WIDTH - RIGHT, HEIGHT - 4, "nu", "end")]
+    parts = [
+        f'<svg class="chart {escape(css_class)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(label)}"><title>{escape(label)}</title>',
+        f'<line class="axis" x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}"/>',
+        f'<line class="grid" x1="{LEFT}" y1="{y(top):.1f}" x2="{WIDTH - RIGHT}" y2="{y(top):.1f}"/>',
+        _text(LEFT - 4, y(top) + 4, _number(top), "end"),
+        _text(LEFT - 4, y(0) + 4, "0", "end"),
+        _text(LEFT, HEIGHT - 4, ago(span), "start"),
+        _text(LEFT + plot_w / 2, HEIGHT - 4, ago(span / 2), "middle"),
+        _text(WIDTH - RIGHT, HEIGHT - 4, "nu", "end"),
+    ]
     for run in runs(points):
         coordinates = " ".join(f"{x(at):.1f},{y(v):.1f}" for at, v in run)
         parts.append(f'<polyline class="line" points="{coordinates}"/>')

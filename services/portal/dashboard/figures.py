@@ -39,7 +39,10 @@ class DeadLetterTopic:
 
     def newest(self, count: int = 10) -> list[tuple[DeadLetter, datetime]]:
         """The latest ``count`` records with when they were dead-lettered, newest first."""
-        return [(d, datetime.fromtimestamp(d.timestamp / 1000, UTC)) for d in sorted(self.letters, key=lambda d: -d.timestamp)[:count]]
+        return [
+            (d, datetime.fromtimestamp(d.timestamp / 1000, UTC))
+            for d in sorted(self.letters, key=lambda d: -d.timestamp)[:count]
+        ]
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ async def shown(work: Awaitable, what: str):
     """The figure, or a sentence saying why it is not there."""
     try:
         return await asyncio.wait_for(work, TIMEOUT * 2)
-    except Exception as exc:  # noqa: BLE001 - one unreadable figure must not take the page down
+    except Exception as exc:
         return f"{what} onbekend: {type(exc).__name__}: {exc}"
 
 
@@ -82,8 +85,11 @@ async def gateway(settings: Settings, pool) -> Gateway:
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT) as client:
             answer = await client.get(f"{url}/health")
-        health, up = (f"bereikbaar ({url})", True) if answer.status_code == 200 else (
-            f"antwoordt HTTP {answer.status_code} ({url})", False)
+        health, up = (
+            (f"bereikbaar ({url})", True)
+            if answer.status_code == 200
+            else (f"antwoordt HTTP {answer.status_code} ({url})", False)
+        )
     except httpx.TransportError as exc:
         health, up = f"onbereikbaar ({url}: {type(exc).__name__})", False
     row = await pool.fetchrow(SEND_ERRORS)

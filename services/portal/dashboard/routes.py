@@ -54,14 +54,27 @@ def dashboard_routes(portal) -> list[Route]:
             figures.shown(figures.items_per_status(pool), "Berichten per status"),
             figures.shown(figures.outbox_backlog(pool), "Outbox"),
             figures.shown(figures.gateway(settings, pool), "Gateway"),
-            figures.shown(breaker_states(pool), "Stroomonderbreker"))
+            figures.shown(breaker_states(pool), "Stroomonderbreker"),
+        )
         latest = dashboard.history.latest
-        response = render(request, "dashboard.html", {
-            "panels": panels(dashboard.history), "sampled_at": latest.at if latest else None,
-            "lag_error": dashboard.history.error, "interval": f"{dashboard.interval:g}".replace(".", ","), "now": time.time(),
-            "letters": letters, "items": items, "backlog": backlog, "gateway": gateway,
-            "breakers": breakers,
-            "notice": request.session.pop("notice", None), "error": request.session.pop("error", None)})
+        response = render(
+            request,
+            "dashboard.html",
+            {
+                "panels": panels(dashboard.history),
+                "sampled_at": latest.at if latest else None,
+                "lag_error": dashboard.history.error,
+                "interval": f"{dashboard.interval:g}".replace(".", ","),
+                "now": time.time(),
+                "letters": letters,
+                "items": items,
+                "backlog": backlog,
+                "gateway": gateway,
+                "breakers": breakers,
+                "notice": request.session.pop("notice", None),
+                "error": request.session.pop("error", None),
+            },
+        )
         response.headers["Refresh"] = f"{dashboard.interval:g}"
         return response
 
@@ -75,20 +88,30 @@ def dashboard_routes(portal) -> list[Route]:
         check_csrf(request, await request.form())
         found, _ = await _letter(dashboard, request), gettext_for(request)
         try:
-            [sent] = await replay(dashboard.settings.kafka_bootstrap_servers, [found],
-                                  topics=dashboard.settings.topics)
+            [sent] = await replay(dashboard.settings.kafka_bootstrap_servers, [found], topics=dashboard.settings.topics)
         except ValueError as exc:
             request.session["error"] = _("%(letter)s is niet opnieuw aangeboden: %(why)s") % {
-                "letter": f"{found.topic} {found.ref}", "why": exc}
+                "letter": f"{found.topic} {found.ref}",
+                "why": exc,
+            }
         else:
-            log.info("dead letter replayed from the portal", dead_letter=f"{found.topic}/{found.ref}", to=sent,
-                     operator=request.session.get("user"))
+            log.info(
+                "dead letter replayed from the portal",
+                dead_letter=f"{found.topic}/{found.ref}",
+                to=sent,
+                operator=request.session.get("user"),
+            )
             request.session["notice"] = _("%(letter)s is opnieuw aangeboden als %(sent)s.") % {
-                "letter": f"{found.topic} {found.ref}", "sent": sent}
+                "letter": f"{found.topic} {found.ref}",
+                "sent": sent,
+            }
         return RedirectResponse("/operator", status_code=303)
 
-    return [Route("/operator", page), Route("/operator/dlq/{topic}/{ref}", letter),
-            Route("/operator/dlq/{topic}/{ref}/opnieuw", replay_letter, methods=["POST"])]
+    return [
+        Route("/operator", page),
+        Route("/operator/dlq/{topic}/{ref}", letter),
+        Route("/operator/dlq/{topic}/{ref}/opnieuw", replay_letter, methods=["POST"]),
+    ]
 
 
 async def _letter(dashboard: Dashboard, request: Request):

@@ -14,9 +14,12 @@ from services.portal.i18n import N_
 from shared.lag import GroupLag, Status
 from shared.lag.render import duration
 
-MEANING = {Status.OK: N_("bij of haalt in"), Status.WARN: N_("achterstand groeit terwijl er verwerkt wordt"),
-           Status.STALL: N_("verwerkt niets, terwijl er berichten wachten"),
-           Status.STOP: N_("niemand in de groep om te verwerken")}
+MEANING = {
+    Status.OK: N_("bij of haalt in"),
+    Status.WARN: N_("achterstand groeit terwijl er verwerkt wordt"),
+    Status.STALL: N_("verwerkt niets, terwijl er berichten wachten"),
+    Status.STOP: N_("niemand in de groep om te verwerken"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,16 +50,29 @@ def _panel(group: GroupLag, history: LagHistory, now: float) -> GroupPanel:
     worst = max(group.partitions, key=lambda p: (p.status.severity, p.latest.lag), default=None)
     drain = group.drain_seconds
     return GroupPanel(
-        group=group.group, status=str(group.status), meaning=MEANING[group.status],
-        reason=worst.reason if worst else "geen partities", lag=group.lag, time_lag=duration(group.time_lag),
-        consumed=_rate(group.consume_rate), produced=_rate(group.produce_rate),
+        group=group.group,
+        status=str(group.status),
+        meaning=MEANING[group.status],
+        reason=worst.reason if worst else "geen partities",
+        lag=group.lag,
+        time_lag=duration(group.time_lag),
+        consumed=_rate(group.consume_rate),
+        produced=_rate(group.produce_rate),
         drain=N_("nooit, bij dit tempo") if drain is None else duration(drain),
-        records_chart=line_chart([(p.at, p.lag) for p in points], now=now, span=history.shown_span(),
-                                 label=f"Achterstand van {group.group} in berichten, afgelopen uur",
-                                 css_class=str(group.status).lower()),
-        seconds_chart=line_chart([(p.at, p.time_lag) for p in points], now=now, span=history.shown_span(),
-                                 label=f"Achterstand van {group.group} in seconden, afgelopen uur",
-                                 css_class=str(group.status).lower()),
+        records_chart=line_chart(
+            [(p.at, p.lag) for p in points],
+            now=now,
+            span=history.shown_span(),
+            label=f"Achterstand van {group.group} in berichten, afgelopen uur",
+            css_class=str(group.status).lower(),
+        ),
+        seconds_chart=line_chart(
+            [(p.at, p.time_lag) for p in points],
+            now=now,
+            span=history.shown_span(),
+            label=f"Achterstand van {group.group} in seconden, afgelopen uur",
+            css_class=str(group.status).lower(),
+        ),
     )
 
 

@@ -30,8 +30,9 @@ class Assignment:
     """Why the holders are not the configured assignees (empty when they are)."""
 
 
-def assign(definition: WorkflowDefinition, state: InstanceState, task: str, directory: Directory,
-           destination: Destination) -> Assignment:
+def assign(
+    definition: WorkflowDefinition, state: InstanceState, task: str, directory: Directory, destination: Destination
+) -> Assignment:
     configured = assignees_of(definition, state, task)
     users = directory.with_destination(destination.portal_users).users_of(configured)
     if users:

@@ -30,8 +30,13 @@ def _workflow_findings(definition: WorkflowDefinition) -> Iterator[Finding]:
         yield None, f"task_manager must be one user, not the group '{definition.task_manager}'"
     destination = GROUP_PREFIX + DESTINATION_GROUP
     if definition.task_manager is None and any(destination in t.assignees for t in definition.tasks):
-        yield None, (f"a task is assigned to '{destination}', so the workflow needs a task_manager: a client"
-                     " without a portal user hands the task to the task manager")
+        yield (
+            None,
+            (
+                f"a task is assigned to '{destination}', so the workflow needs a task_manager: a client"
+                " without a portal user hands the task to the task manager"
+            ),
+        )
     for outcome in Outcome:
         if not any(a.name == outcome.action and a.outcome is outcome for t in definition.tasks for a in t.actions):
             yield None, f"no action '{outcome.action}' leading to '{outcome}'; every workflow needs one"

@@ -31,8 +31,7 @@ class Escalation:
     message: str
 
 
-def escalation_due(definition: WorkflowDefinition, state: InstanceState, task_started_at: datetime
-                   ) -> datetime | None:
+def escalation_due(definition: WorkflowDefinition, state: InstanceState, task_started_at: datetime) -> datetime | None:
     """When the current task, started at ``task_started_at``, is to be escalated; None if it never will be (no
     deadline, no task manager, or the task manager holds it already)."""
     limit = deadline(definition, state.current_task) if state.running else None

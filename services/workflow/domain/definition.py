@@ -32,6 +32,7 @@ class Outcome(StrEnum):
 
 OUTCOMES = frozenset(o.value for o in Outcome)
 
+
 @dataclass(frozen=True)
 class ActionDefinition:
     name: str

@@ -64,7 +64,7 @@ class _Resolver:
             message = f"cannot apply based_on: base workflow '{base_name}' ({base_source.file}) has errors"
             return self._problem(source, message)
         if base_name in self.visiting:
-            members = self.visiting[self.visiting.index(base_name):]
+            members = self.visiting[self.visiting.index(base_name) :]
             text = "based_on forms a cycle: " + " → ".join([*members, base_name])
             self.cycles.update(dict.fromkeys(members, text))
             return self._problem(source, text)

@@ -10,8 +10,15 @@ from .directory import Directory
 from .instance import InstanceState, assignees_of, may_act, start
 
 __all__ = [
-    "ActionRefusal", "ActionRequest", "InstanceState", "RefusalCode", "Transition",
-    "assignees_of", "decide", "may_act", "start",
+    "ActionRefusal",
+    "ActionRequest",
+    "InstanceState",
+    "RefusalCode",
+    "Transition",
+    "assignees_of",
+    "decide",
+    "may_act",
+    "start",
 ]
 
 

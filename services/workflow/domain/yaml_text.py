@@ -17,9 +17,7 @@ class _NoDuplicateKeysLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -31,7 +29,7 @@ class YamlTextError(ValueError):
 def parse_yaml(text: str) -> Any:
     """The document in ``text``; raises :class:`YamlTextError` with line and column."""
     try:
-        return yaml.load(text, Loader=_NoDuplicateKeysLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_NoDuplicateKeysLoader)
     except yaml.YAMLError as error:
         raise YamlTextError(_describe(error)) from None
 

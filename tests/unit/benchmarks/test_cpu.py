@@ -3,8 +3,10 @@ import pytest
 from benchmarks.cpu import TICKS, Stat, parse_stat, per_declaration_ms, tree_ticks
 
 # A postgres backend as /proc/<pid>/stat shows it (its name holds a space and a parenthesis).
-LINE = ("4242 (postgres: bench (x)) S 4200 4200 4200 0 -1 4194560 930 0 0 0 "
-        "120 35 7 3 20 0 1 0 123456 220000000 4000 18446744073709551615")
+LINE = (
+    "4242 (postgres: bench (x)) S 4200 4200 4200 0 -1 4194560 930 0 0 0 "
+    "120 35 7 3 20 0 1 0 123456 220000000 4000 18446744073709551615"
+)
 
 
 def test_parse_stat_reads_after_the_last_parenthesis():

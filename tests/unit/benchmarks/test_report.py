@@ -6,14 +6,26 @@ from benchmarks.whole import Phase
 
 
 def a_round(relay: float, one: float, two: float) -> Round:
-    load = Phase(declarations=3000, seconds=30.0, cpu_ms={"intake": 0.5, "PostgreSQL": 1.5, "bench itself": 2.0},
-                 latency={60: {50: Percentile(0.1, False), 95: Percentile(0.2, False), 99: Percentile(0.3, False)},
-                          80: {50: Percentile(0.5, False), 95: Percentile(9.0, True), 99: Percentile(9.5, True)}},
-                 reached={60: 3000, 80: 2900})
-    return Round(relay=relay, copy=50_000.0, intake=3_000.0,
-                 whole={1: Phase(declarations=1000, seconds=1000 / one, cpu_ms={"intake": 0.3, "dispatch": 3.0}),
-                        2: Phase(declarations=1000, seconds=1000 / two, cpu_ms={"intake": 0.4, "dispatch": 3.2})},
-                 loads={100.0: load})
+    load = Phase(
+        declarations=3000,
+        seconds=30.0,
+        cpu_ms={"intake": 0.5, "PostgreSQL": 1.5, "bench itself": 2.0},
+        latency={
+            60: {50: Percentile(0.1, False), 95: Percentile(0.2, False), 99: Percentile(0.3, False)},
+            80: {50: Percentile(0.5, False), 95: Percentile(9.0, True), 99: Percentile(9.5, True)},
+        },
+        reached={60: 3000, 80: 2900},
+    )
+    return Round(
+        relay=relay,
+        copy=50_000.0,
+        intake=3_000.0,
+        whole={
+            1: Phase(declarations=1000, seconds=1000 / one, cpu_ms={"intake": 0.3, "dispatch": 3.0}),
+            2: Phase(declarations=1000, seconds=1000 / two, cpu_ms={"intake": 0.4, "dispatch": 3.2}),
+        },
+        loads={100.0: load},
+    )
 
 
 def text(table) -> str:

@@ -17,13 +17,16 @@ class Clock:
     def costing(self, seconds: float):
         def call() -> None:
             self.now += seconds
+
         return call
 
 
 def test_time_per_call_over_runs_that_fill_the_budget() -> None:
     clock = Clock()
     assert per_call([clock.costing(0.001), clock.costing(0.004)], repeat=3, clock=clock) == [
-        pytest.approx(0.001), pytest.approx(0.004)]
+        pytest.approx(0.001),
+        pytest.approx(0.004),
+    ]
 
 
 def test_the_median_run_counts_not_a_slow_one() -> None:
@@ -31,6 +34,7 @@ def test_the_median_run_counts_not_a_slow_one() -> None:
 
     def call() -> None:
         clock.now += next(costs)
+
     assert per_call([call], repeat=3, budget=0.0005, clock=clock) == [pytest.approx(0.001)]
 
 

@@ -5,25 +5,46 @@ from itertools import count
 
 import pytest
 
-from accordeer.chaos.checker import Event, Expectation, check, check_deliveries, Verdict
+from accordeer.chaos.checker import Event, Expectation, Verdict, check, check_deliveries
 
 _ids = count()
 
 
-def ev(code: int, item: str | None = "A", *, detail: str = "", authority: str | None = None,
-       reason: str | None = None, event_id: str | None = None, message: str = "m1") -> Event:
-    return Event(event_id=event_id or f"e{next(_ids)}", message_id=message, status_code=code, dossier_item_id=item,
-                 detail=detail, authority_status_code=authority, reason_code=reason)
+def ev(
+    code: int,
+    item: str | None = "A",
+    *,
+    detail: str = "",
+    authority: str | None = None,
+    reason: str | None = None,
+    event_id: str | None = None,
+    message: str = "m1",
+) -> Event:
+    return Event(
+        event_id=event_id or f"e{next(_ids)}",
+        message_id=message,
+        status_code=code,
+        dossier_item_id=item,
+        detail=detail,
+        authority_status_code=authority,
+        reason_code=reason,
+    )
 
 
 def trail(item: str = "A", *codes_and_authority) -> list[Event]:
     return [ev(60, item, detail="delivered; gateway kenmerk K1")] + [
-        ev(60, item, detail=f"{a} step", authority=str(a)) for a in codes_and_authority]
+        ev(60, item, detail=f"{a} step", authority=str(a)) for a in codes_and_authority
+    ]
 
 
 def happy(item: str = "A") -> list[Event]:
-    return [ev(20, item), ev(30, item), ev(50, item), *trail(item, 105, 100, 110, 200),
-            ev(80, item, detail="500", authority="500")]
+    return [
+        ev(20, item),
+        ev(30, item),
+        ev(50, item),
+        *trail(item, 105, 100, 110, 200),
+        ev(80, item, detail="500", authority="500"),
+    ]
 
 
 def registered(outcome: int = 80, items: int = 1, **extra) -> dict[str, Expectation]:
@@ -42,9 +63,19 @@ def test_a_happy_stream_passes_and_counts_its_transitions():
 
 
 def test_rejection_restore_and_send_error_paths_are_allowed():
-    stream = [ev(10, None), ev(20), ev(30), ev(40, detail="nee"), ev(30, detail="hersteld"), ev(50),
-              ev(70, detail="gateway down"), *trail("A", 105, 301), ev(70, detail="420", authority="420"),
-              ev(60, detail="405", authority="405"), ev(80, authority="500")]
+    stream = [
+        ev(10, None),
+        ev(20),
+        ev(30),
+        ev(40, detail="nee"),
+        ev(30, detail="hersteld"),
+        ev(50),
+        ev(70, detail="gateway down"),
+        *trail("A", 105, 301),
+        ev(70, detail="420", authority="420"),
+        ev(60, detail="405", authority="405"),
+        ev(80, authority="500"),
+    ]
     assert check(registered(), {"m1": stream}).ok
 
 
@@ -59,24 +90,38 @@ def test_a_repeated_event_id_is_a_redelivery_not_a_duplicate():
     assert verdict.ok and verdict.redelivered == 1
 
 
-@pytest.mark.parametrize("stream, kind", [
-    ([ev(20), ev(30), ev(50), *trail("A", 105), ev(80)], "lost"),  # no 10
-    ([ev(10, None), ev(30), ev(50), *trail("A"), ev(80)], "invalid"),  # 20 lost: start → 30
-    ([ev(10, None), ev(20), ev(30), ev(60), ev(80)], "invalid"),  # 50 lost: 30 → 60
-    ([ev(10, None), ev(20), ev(30), ev(50)], "not_final"),  # stuck at 50
-    ([ev(10, None), ev(20), ev(30), ev(50), *trail("A", 105), ev(70, detail="x")], "not_final"),  # 70 is not final
-])
+@pytest.mark.parametrize(
+    "stream, kind",
+    [
+        ([ev(20), ev(30), ev(50), *trail("A", 105), ev(80)], "lost"),  # no 10
+        ([ev(10, None), ev(30), ev(50), *trail("A"), ev(80)], "invalid"),  # 20 lost: start → 30
+        ([ev(10, None), ev(20), ev(30), ev(60), ev(80)], "invalid"),  # 50 lost: 30 → 60
+        ([ev(10, None), ev(20), ev(30), ev(50)], "not_final"),  # stuck at 50
+        ([ev(10, None), ev(20), ev(30), ev(50), *trail("A", 105), ev(70, detail="x")], "not_final"),  # 70 is not final
+    ],
+)
 def test_a_lost_event_fails(stream, kind):
     assert kind in kinds(check(registered(), {"m1": stream}))
 
 
-@pytest.mark.parametrize("stream", [
-    [ev(10, None), ev(10, None), *happy()],  # registered twice
-    [ev(10, None), ev(20), ev(20), ev(30), ev(50), *trail("A"), ev(80)],  # 20 told twice
-    [ev(10, None), ev(20), ev(30), ev(50), ev(50), *trail("A"), ev(80)],  # 50 told twice
-    [ev(10, None), ev(20), ev(30), ev(50), *trail("A", 105, 100, 100), ev(80)],  # the same gateway status twice
-    [ev(10, None), ev(20), ev(30), ev(50), *trail("A", 105), *trail("A", 105), ev(80)],  # same kenmerk accepted twice
-])
+@pytest.mark.parametrize(
+    "stream",
+    [
+        [ev(10, None), ev(10, None), *happy()],  # registered twice
+        [ev(10, None), ev(20), ev(20), ev(30), ev(50), *trail("A"), ev(80)],  # 20 told twice
+        [ev(10, None), ev(20), ev(30), ev(50), ev(50), *trail("A"), ev(80)],  # 50 told twice
+        [ev(10, None), ev(20), ev(30), ev(50), *trail("A", 105, 100, 100), ev(80)],  # the same gateway status twice
+        [
+            ev(10, None),
+            ev(20),
+            ev(30),
+            ev(50),
+            *trail("A", 105),
+            *trail("A", 105),
+            ev(80),
+        ],  # same kenmerk accepted twice
+    ],
+)
 def test_a_duplicate_fails(stream):
     assert "duplicate" in kinds(check(registered(), {"m1": stream}))
 
@@ -96,13 +141,16 @@ def test_fewer_items_than_destinations_is_lost():
     assert kinds(check(registered(items=2), {"m1": [ev(10, None), *happy("A")]})) == ["lost"]
 
 
-@pytest.mark.parametrize("stream", [
-    [ev(10, None), *happy(), ev(60, authority="105")],  # a final status moves on
-    [ev(10, None), ev(20), ev(30), ev(50), *trail("A"), ev(80), ev(90)],  # 80 then 90
-    [ev(10, None), ev(20), ev(30), ev(50), ev(40)],  # rejected after approval
-    [ev(10, None), ev(20), ev(30), ev(50), ev(70), ev(80)],  # accepted without being sent again
-    [ev(20), ev(10, None), ev(30), ev(50), *trail("A"), ev(80)],  # out of order: an item event before the 10
-])
+@pytest.mark.parametrize(
+    "stream",
+    [
+        [ev(10, None), *happy(), ev(60, authority="105")],  # a final status moves on
+        [ev(10, None), ev(20), ev(30), ev(50), *trail("A"), ev(80), ev(90)],  # 80 then 90
+        [ev(10, None), ev(20), ev(30), ev(50), ev(40)],  # rejected after approval
+        [ev(10, None), ev(20), ev(30), ev(50), ev(70), ev(80)],  # accepted without being sent again
+        [ev(20), ev(10, None), ev(30), ev(50), *trail("A"), ev(80)],  # out of order: an item event before the 10
+    ],
+)
 def test_out_of_order_or_forbidden_transitions_are_invalid(stream):
     assert "invalid" in kinds(check(registered(), {"m1": stream}))
 

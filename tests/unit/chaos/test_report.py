@@ -10,14 +10,26 @@ from accordeer.chaos.run import RunReport
 
 
 def _report() -> RunReport:
-    events = [Event("e1", "m1", 10), Event("e2", "m1", 20, "item-1"), Event("e3", "m1", 30, "item-1"),
-              Event("e4", "m1", 60, "item-1", detail="delivered"), Event("e5", "m1", 50, "item-1")]
+    events = [
+        Event("e1", "m1", 10),
+        Event("e2", "m1", 20, "item-1"),
+        Event("e3", "m1", 30, "item-1"),
+        Event("e4", "m1", 60, "item-1", detail="delivered"),
+        Event("e5", "m1", 50, "item-1"),
+    ]
     expectations = {"m1": Expectation("m1", registered=True, items=1, outcome=80)}
     verdict = check(expectations, {"m1": events}, dead_letters=Counter())
-    return RunReport(settings={"declarations": 1, "seed": 1, "rate": 1.0}, run_id="r1", verdict=verdict,
-                     expectations=expectations, submissions={"valid": 1}, faults=[FaultRecord("x", 1.0, 2.0, "ok")],
-                     gateway={"aanleverkenmerken": 0, "attempts": 0, "lifetimes": 1}, timings={"drained": False},
-                     streams={"m1": events})
+    return RunReport(
+        settings={"declarations": 1, "seed": 1, "rate": 1.0},
+        run_id="r1",
+        verdict=verdict,
+        expectations=expectations,
+        submissions={"valid": 1},
+        faults=[FaultRecord("x", 1.0, 2.0, "ok")],
+        gateway={"aanleverkenmerken": 0, "attempts": 0, "lifetimes": 1},
+        timings={"drained": False},
+        streams={"m1": events},
+    )
 
 
 def test_a_failing_run_shows_its_verdict_findings_faults_and_evidence():

@@ -55,9 +55,20 @@ def test_the_trail_marker_keeps_the_document_well_formed():
 
 
 def _task(task: str, message_id: str, event_id: str = "t1", item: str = "item-1") -> TaskEvent:
-    return TaskEvent(event_id=event_id, kind=TaskEventKind.CREATED, dossier_item_id=item, message_id=message_id,
-                     source="s", message_type="btw-aangifte", organisation_person_id="ORG-1", workflow="w",
-                     task=task, assignees=["sanne.vandijk"], subject="x", occurred_at=datetime.now(UTC))
+    return TaskEvent(
+        event_id=event_id,
+        kind=TaskEventKind.CREATED,
+        dossier_item_id=item,
+        message_id=message_id,
+        source="s",
+        message_type="btw-aangifte",
+        organisation_person_id="ORG-1",
+        workflow="w",
+        task=task,
+        assignees=["sanne.vandijk"],
+        subject="x",
+        occurred_at=datetime.now(UTC),
+    )
 
 
 def _message_with(choice: str) -> str:

@@ -13,8 +13,13 @@ from shared.contracts.actions import WorkflowAction
 from shared.contracts.status import StatusCode, StatusEvent
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-ACTION = WorkflowAction(action_id="a-1", dossier_item_id="5c65c341-0000-4000-8000-000000000001",
-                        task="Beoordelen aangifte klant", action="Goedkeuren bericht", actor="sanne")
+ACTION = WorkflowAction(
+    action_id="a-1",
+    dossier_item_id="5c65c341-0000-4000-8000-000000000001",
+    task="Beoordelen aangifte klant",
+    action="Goedkeuren bericht",
+    actor="sanne",
+)
 
 
 class NoDatabase:
@@ -29,8 +34,14 @@ async def test_a_malformed_item_id_is_a_sentence_before_any_query(text):
 
 
 def _status(**fields) -> StatusEvent:
-    return StatusEvent.of(StatusCode.IN_WORKFLOW, message_id="m", source="s", occurred_at=NOW,
-                          dossier_item_id=ACTION.dossier_item_id, **fields)
+    return StatusEvent.of(
+        StatusCode.IN_WORKFLOW,
+        message_id="m",
+        source="s",
+        occurred_at=NOW,
+        dossier_item_id=ACTION.dossier_item_id,
+        **fields,
+    )
 
 
 def test_a_refusal_on_messages_status_is_matched_by_item_and_action():
@@ -47,7 +58,8 @@ def _dead_letter(value: bytes) -> ConsumerRecord:
 
 def test_a_refusal_on_the_dead_letter_topic_is_matched_by_action_id():
     assert refusal_reason(_dead_letter(ACTION.model_dump_json().encode()), ACTION) == (
-        "not_running: the workflow has ended")
+        "not_running: the workflow has ended"
+    )
     other = json.loads(ACTION.model_dump_json()) | {"action_id": "a-2"}
     assert refusal_reason(_dead_letter(json.dumps(other).encode()), ACTION) is None
     assert refusal_reason(_dead_letter(b"hello"), ACTION) is None

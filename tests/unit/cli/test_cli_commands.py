@@ -13,8 +13,9 @@ from accordeer.commands.common import AUDIENCES
 def test_every_command_module_registers_commands_without_being_listed():
     modules = {m.name for m in pkgutil.iter_modules(commands.__path__)} - {"common"}
     registered = {c.callback.__module__.rsplit(".", 1)[-1] for c in app.registered_commands}
-    registered |= {g.typer_instance.registered_commands[0].callback.__module__.rsplit(".", 1)[-1]
-                   for g in app.registered_groups}
+    registered |= {
+        g.typer_instance.registered_commands[0].callback.__module__.rsplit(".", 1)[-1] for g in app.registered_groups
+    }
     assert registered == modules
 
 

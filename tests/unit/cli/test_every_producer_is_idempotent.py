@@ -3,7 +3,6 @@ min.insync.replicas brokers and a retried send is never stored twice. Read from 
 anywhere in the product is checked too."""
 
 import ast
-from pathlib import Path
 
 from shared.settings import REPO_ROOT
 
@@ -39,9 +38,11 @@ def test_the_scan_finds_the_producers_we_know_of():
 
 
 def test_every_producer_waits_for_all_in_sync_replicas_and_is_idempotent():
-    unsafe = [f"{path}:{line} {name}(acks={_keyword(call, 'acks')!r}, "
-              f"enable_idempotence={_keyword(call, 'enable_idempotence')!r})"
-              for path, line, name, call in _constructions()
-              if (path, name) not in NEVER_CONNECTS
-              and not (_keyword(call, "acks") == "all" and _keyword(call, "enable_idempotence") is True)]
+    unsafe = [
+        f"{path}:{line} {name}(acks={_keyword(call, 'acks')!r}, "
+        f"enable_idempotence={_keyword(call, 'enable_idempotence')!r})"
+        for path, line, name, call in _constructions()
+        if (path, name) not in NEVER_CONNECTS
+        and not (_keyword(call, "acks") == "all" and _keyword(call, "enable_idempotence") is True)
+    ]
     assert unsafe == []

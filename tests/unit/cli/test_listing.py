@@ -9,11 +9,18 @@ from accordeer.listing import newest, since_time
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("10m", NOW - timedelta(minutes=10)), ("2h", NOW - timedelta(hours=2)), ("1d", NOW - timedelta(days=1)),
-    (" 30s ", NOW - timedelta(seconds=30)), ("2026-02-28T09:00", datetime(2026, 2, 28, 9, tzinfo=UTC)),
-    ("2026-02-28T09:00+01:00", datetime(2026, 2, 28, 8, tzinfo=UTC)), (None, None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10m", NOW - timedelta(minutes=10)),
+        ("2h", NOW - timedelta(hours=2)),
+        ("1d", NOW - timedelta(days=1)),
+        (" 30s ", NOW - timedelta(seconds=30)),
+        ("2026-02-28T09:00", datetime(2026, 2, 28, 9, tzinfo=UTC)),
+        ("2026-02-28T09:00+01:00", datetime(2026, 2, 28, 8, tzinfo=UTC)),
+        (None, None),
+    ],
+)
 def test_since_is_a_duration_back_from_now_or_an_iso_time(text, expected):
     assert since_time(text, NOW) == expected
 

@@ -8,12 +8,15 @@ import pytest
 from accordeer.localstack.stack import Infrastructure
 
 
-@pytest.mark.parametrize(("brokers", "security", "kafka", "postgres"), [
-    (1, "plaintext", "kafka", "postgres"),
-    (1, "scram", "kafka-secure", "postgres-secure"),
-    (3, "plaintext", "kafka-cluster", "postgres-cluster"),
-    (3, "scram", "kafka-cluster-secure", "postgres-cluster-secure"),
-])
+@pytest.mark.parametrize(
+    ("brokers", "security", "kafka", "postgres"),
+    [
+        (1, "plaintext", "kafka", "postgres"),
+        (1, "scram", "kafka-secure", "postgres-secure"),
+        (3, "plaintext", "kafka-cluster", "postgres-cluster"),
+        (3, "scram", "kafka-cluster-secure", "postgres-cluster-secure"),
+    ],
+)
 def test_each_kind_of_kafka_has_its_own_database(brokers, security, kafka, postgres):
     stack = Infrastructure(Path("/data"), Path("/cache"), kafka_brokers=brokers, kafka_security=security)
     assert (stack.kafka_folder, stack.postgres_folder) == (kafka, postgres)
@@ -26,6 +29,9 @@ def test_the_cli_finds_whichever_local_database_runs(tmp_path, monkeypatch):
     for folder in ("postgres", "postgres-secure"):
         (tmp_path / folder).mkdir()
     monkeypatch.setattr(connect, "DATA_DIR", tmp_path)
-    monkeypatch.setattr(postgres, "running_server_url",
-                        lambda folder: f"postgresql://{folder.name}" if folder.name == "postgres-secure" else None)
+    monkeypatch.setattr(
+        postgres,
+        "running_server_url",
+        lambda folder: f"postgresql://{folder.name}" if folder.name == "postgres-secure" else None,
+    )
     assert connect.database_url(connect.Settings(database_url="")) == "postgresql://postgres-secure"

@@ -14,8 +14,12 @@ README = (REPO_ROOT / "README.md").read_text()
 
 def written_commands() -> list[str]:
     inline = re.findall(r"`(accordeer [^`]+)`", README)
-    fenced = [line.strip() for block in re.findall(r"```sh\n(.*?)```", README, re.S) for line in block.splitlines()
-              if line.strip().startswith("accordeer ")]
+    fenced = [
+        line.strip()
+        for block in re.findall(r"```sh\n(.*?)```", README, re.S)
+        for line in block.splitlines()
+        if line.strip().startswith("accordeer ")
+    ]
     return sorted({c for c in inline + fenced if c != "accordeer …"})  # "every `accordeer …` command" is prose
 
 

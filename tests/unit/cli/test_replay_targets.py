@@ -16,16 +16,20 @@ def letter(topic: str, original: str) -> DeadLetter:
 
 def test_a_letter_goes_back_to_the_topic_it_was_read_from():
     assert _replay_target(letter(TOPICS.inbound_dlq, TOPICS.inbound), TOPICS) == TOPICS.inbound
-    assert _replay_target(letter(TOPICS.inbound_dlq, TOPICS.inbound_from("exact")), TOPICS) == \
-        TOPICS.inbound_from("exact")
+    assert _replay_target(letter(TOPICS.inbound_dlq, TOPICS.inbound_from("exact")), TOPICS) == TOPICS.inbound_from(
+        "exact"
+    )
     assert _replay_target(letter(TOPICS.dossier_items_dlq, TOPICS.dossier_items), TOPICS) == TOPICS.dossier_items
 
 
-@pytest.mark.parametrize("dlq, original", [
-    (TOPICS.dossier_items_dlq, TOPICS.inbound_from("exact")),  # only the inbound letters may name a source topic
-    (TOPICS.inbound_dlq, TOPICS.workflow_actions),
-    (TOPICS.inbound_dlq, "declarations.from.exact"),  # another prefix
-])
+@pytest.mark.parametrize(
+    "dlq, original",
+    [
+        (TOPICS.dossier_items_dlq, TOPICS.inbound_from("exact")),  # only the inbound letters may name a source topic
+        (TOPICS.inbound_dlq, TOPICS.workflow_actions),
+        (TOPICS.inbound_dlq, "declarations.from.exact"),  # another prefix
+    ],
+)
 def test_a_letter_naming_another_topic_is_refused_before_anything_is_sent(dlq, original):
     with pytest.raises(ValueError, match="can be replayed"):
         _replay_target(letter(dlq, original), TOPICS)

@@ -52,8 +52,9 @@ class Clock:
 
 def _supervisor(tmp_path, **settings):
     lines, clock, services = [], Clock(), FakeServices()
-    supervisor = Supervisor(services, NoInfrastructure(), RunState(tmp_path), LocalStackSettings(**settings),
-                            say=lines.append, clock=clock)
+    supervisor = Supervisor(
+        services, NoInfrastructure(), RunState(tmp_path), LocalStackSettings(**settings), say=lines.append, clock=clock
+    )
     return supervisor, services, clock, lines
 
 
@@ -69,7 +70,7 @@ def test_a_crash_waits_then_restarts_and_the_next_crash_in_a_row_waits_longer(tm
     supervisor, services, clock, lines = _supervisor(tmp_path)
     _crash(services)
     supervisor.check()
-    assert lines == [f"dispatch stopped (exit code -9); restarting in 1 s (restart 1); see dispatch.log"]
+    assert lines == ["dispatch stopped (exit code -9); restarting in 1 s (restart 1); see dispatch.log"]
     clock.now = 0.5
     supervisor.check()
     assert services.processes["dispatch"].pid == 100, "not before its wait is over"
@@ -127,12 +128,15 @@ def test_infrastructure_that_stops_is_said_once_and_its_return_too(tmp_path):
             return dict(self.down)
 
     infrastructure = Infrastructure()
-    supervisor = Supervisor(services, infrastructure, RunState(tmp_path), LocalStackSettings(), say=lines.append,
-                            clock=Clock())
+    supervisor = Supervisor(
+        services, infrastructure, RunState(tmp_path), LocalStackSettings(), say=lines.append, clock=Clock()
+    )
     supervisor.check()
     supervisor.check()
     infrastructure.down = {}
     supervisor.check()
-    assert lines == ["PostgreSQL stopped (its server in .data/postgres is gone; the services wait for it); "
-                     "it is not restarted: stop with Ctrl-C and run again",
-                     "PostgreSQL is back"]
+    assert lines == [
+        "PostgreSQL stopped (its server in .data/postgres is gone; the services wait for it); "
+        "it is not restarted: stop with Ctrl-C and run again",
+        "PostgreSQL is back",
+    ]

@@ -8,7 +8,6 @@ import httpx
 SECONDS_PER_STEP = 1.0
 
 
-
 class RecordingSleep:
     def __init__(self) -> None:
         self.delays: list[float] = []

@@ -110,4 +110,5 @@ async def test_a_delivery_sent_again_names_the_earlier_aanleverkenmerk_and_it_is
     await deliver(client, aanlevering("AK-0001-2", eerderAanleverkenmerk="AK-0001"))
     summary = (await client.get("/_admin/received")).json()
     assert [(d["aanleverkenmerk"], d["eerder_aanleverkenmerk"]) for d in summary["deliveries"]] == [
-        ("AK-0001-2", "AK-0001")]
+        ("AK-0001-2", "AK-0001")
+    ]

@@ -77,5 +77,6 @@ async def test_a_client_that_gives_up_is_one_log_line_not_a_traceback(caplog: py
         await asyncio.wait_for(task, timeout=5)
         sock.close()
     assert [r.getMessage() for r in caplog.records if "disconnected" in r.getMessage()] == [
-        "client 127.0.0.1 disconnected before POST /aanleveren was answered"]
+        "client 127.0.0.1 disconnected before POST /aanleveren was answered"
+    ]
     assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]

@@ -46,7 +46,8 @@ def test_outcome_of_each_code(code: int, outcome: Outcome) -> None:
 
 def test_the_mock_speaks_exactly_the_shared_table_of_codes() -> None:
     assert {code: (s.omschrijving, s.outcome) for code, s in STATUSES.items()} == {
-        code: (known.omschrijving, known.meaning) for code, known in CODES.items()}
+        code: (known.omschrijving, known.meaning) for code, known in CODES.items()
+    }
     assert all(s.foutcode for s in STATUSES.values() if s.outcome.final and s.outcome is not Outcome.ACCEPTED)
 
 

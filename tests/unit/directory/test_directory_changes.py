@@ -24,8 +24,9 @@ def test_parties_are_added_changed_removed_or_unchanged():
 
 
 def test_the_records_publish_added_and_changed_parties_and_a_tombstone_per_removal():
-    changes = compare({"ORG-2": party("ORG-2"), "ORG-3": party("ORG-3")}, [party("ORG-2", active=False),
-                                                                          party("ORG-4")])
+    changes = compare(
+        {"ORG-2": party("ORG-2"), "ORG-3": party("ORG-3")}, [party("ORG-2", active=False), party("ORG-4")]
+    )
 
     records = changes.records()
 
@@ -44,5 +45,7 @@ def test_an_unchanged_directory_publishes_nothing():
 def test_long_lists_of_ids_are_shortened_in_the_summary():
     changes = compare({}, [party(f"ORG-{i:02}") for i in range(1, 14)])
 
-    assert changes.summary() == ("added 13 (ORG-01, ORG-02, ORG-03, ORG-04, ORG-05, ORG-06, ORG-07, ORG-08, ORG-09, "
-                                 "ORG-10, … 3 more), changed 0, removed 0, unchanged 0")
+    assert changes.summary() == (
+        "added 13 (ORG-01, ORG-02, ORG-03, ORG-04, ORG-05, ORG-06, ORG-07, ORG-08, ORG-09, "
+        "ORG-10, … 3 more), changed 0, removed 0, unchanged 0"
+    )

@@ -2,8 +2,10 @@
 
 from accordeer.directory.files import read_directory_file
 
-HEADER = ("organisation_person_id,name,kind,active,btw,fi,lhnr,kvk,"
-          "contact_id,contact_name,contact_email,portal_user,contact_active\n")
+HEADER = (
+    "organisation_person_id,name,kind,active,btw,fi,lhnr,kvk,"
+    "contact_id,contact_name,contact_email,portal_user,contact_active\n"
+)
 GOOD = HEADER + (
     "ORG-1,Bakkerij Test B.V.,organisation,true,NL001234567B01,001234567,001234567L01;001234567L02,12345678,"
     "CP-1,Anna Test,anna@test.example,anna.test,\n"
@@ -24,10 +26,16 @@ def test_a_good_file_gives_one_party_per_id_with_a_contact_per_row():
 
     assert read.ok and [p.organisation_person_id for p in read.parties] == ["ORG-1", "PER-1"]
     bakery, person = read.parties
-    assert bakery.numbers == {"BTW": ["NL001234567B01"], "Fi": ["001234567"],
-                              "LHnr": ["001234567L01", "001234567L02"], "KvK": ["12345678"]}
+    assert bakery.numbers == {
+        "BTW": ["NL001234567B01"],
+        "Fi": ["001234567"],
+        "LHnr": ["001234567L01", "001234567L02"],
+        "KvK": ["12345678"],
+    }
     assert [(c.contact_id, c.name, c.portal_user, c.active) for c in bakery.contacts] == [
-        ("CP-1", "Anna Test", "anna.test", True), ("CP-2", "Bas Test", None, False)]
+        ("CP-1", "Anna Test", "anna.test", True),
+        ("CP-2", "Bas Test", None, False),
+    ]
     assert (person.kind, person.active, person.numbers, person.contacts) == ("person", False, {}, [])
 
 
@@ -52,25 +60,32 @@ def test_an_unknown_column_is_reported_at_the_header():
 
     assert errors_of(text) == [
         "directory.csv line 1: unknown column 'rsin' (known: organisation_person_id, name, kind, active, btw, fi, "
-        "lhnr, kvk, contact_id, contact_name, contact_email, portal_user, contact_active)"]
+        "lhnr, kvk, contact_id, contact_name, contact_email, portal_user, contact_active)"
+    ]
 
 
 def test_a_missing_required_column_is_reported_alone():
     assert errors_of("organisation_person_id,name\nORG-1,Test\n") == [
-        "directory.csv line 1: column 'kind' is missing (the first line names the columns)"]
+        "directory.csv line 1: column 'kind' is missing (the first line names the columns)"
+    ]
 
 
 def test_rows_of_one_party_that_disagree_are_reported_at_the_differing_row():
-    text = GOOD.replace("true,NL001234567B01,001234567,001234567L01;001234567L02,12345678,CP-2",
-                        "true,NL001234567B02,001234567,001234567L01;001234567L02,12345678,CP-2")
+    text = GOOD.replace(
+        "true,NL001234567B01,001234567,001234567L01;001234567L02,12345678,CP-2",
+        "true,NL001234567B02,001234567,001234567L01;001234567L02,12345678,CP-2",
+    )
 
-    assert errors_of(text) == ["directory.csv line 3: ORG-1 btw: 'NL001234567B02' differs from line 2 "
-                               "('NL001234567B01'); the rows of one party must agree"]
+    assert errors_of(text) == [
+        "directory.csv line 3: ORG-1 btw: 'NL001234567B02' differs from line 2 "
+        "('NL001234567B01'); the rows of one party must agree"
+    ]
 
 
 def test_a_row_with_more_fields_than_columns_is_reported():
     assert errors_of(GOOD + "PER-2,Dirk,person,,,,,,,,,,,extra\n") == [
-        "directory.csv line 5: 14 fields, but the header names 13 columns"]
+        "directory.csv line 5: 14 fields, but the header names 13 columns"
+    ]
 
 
 def test_a_contact_error_is_reported_at_the_contact_row():
@@ -88,12 +103,13 @@ def test_a_value_spanning_lines_keeps_the_line_numbers_of_later_rows():
 def test_a_portal_user_of_two_contacts_is_reported_at_the_second():
     text = GOOD + "PER-2,Dirk,person,,,,,,CP-9,Dirk,dirk@test.example,anna.test,\n"
 
-    assert errors_of(text) == ["directory.csv line 5: PER-2 contacts[0].portal_user: 'anna.test' is already the "
-                               "portal user of ORG-1 CP-1 (line 2); a person logs in with one portal user"]
+    assert errors_of(text) == [
+        "directory.csv line 5: PER-2 contacts[0].portal_user: 'anna.test' is already the "
+        "portal user of ORG-1 CP-1 (line 2); a person logs in with one portal user"
+    ]
 
 
 def test_a_misshapen_number_is_reported_with_its_type():
     text = GOOD.replace("PER-1,Carla Zzp,person,false,,", "PER-1,Carla Zzp,person,false,,12345")
 
-    assert errors_of(text) == ["directory.csv line 4: PER-1 numbers.Fi[0]: '12345' is not a Fi number "
-                               "(like 001234567)"]
+    assert errors_of(text) == ["directory.csv line 4: PER-1 numbers.Fi[0]: '12345' is not a Fi number (like 001234567)"]

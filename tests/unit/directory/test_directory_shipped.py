@@ -32,22 +32,32 @@ def test_the_demo_directory_is_a_realistic_size_with_persons_and_inactive_partie
 def test_the_bakery_and_its_fiscal_unity(shipped):
     bakery, property_company = shipped["ORG-10045"], shipped["ORG-10046"]
     assert (bakery.name, bakery.kind, bakery.active) == ("Bakkerij Van Dijk B.V.", "organisation", True)
-    assert bakery.numbers == {"BTW": ["NL001234567B01"], "Fi": ["001234567"], "LHnr": ["001234567L01"],
-                              "KvK": ["12345678"]}
+    assert bakery.numbers == {
+        "BTW": ["NL001234567B01"],
+        "Fi": ["001234567"],
+        "LHnr": ["001234567L01"],
+        "KvK": ["12345678"],
+    }
     assert contacts(bakery) == [
         ("CP-2231", "Sanne van Dijk", "sanne@bakkerijvandijk.example", "sanne.vandijk", True),
-        ("CP-2232", "Peter van Dijk", "peter@bakkerijvandijk.example", "peter.vandijk", True)]
+        ("CP-2232", "Peter van Dijk", "peter@bakkerijvandijk.example", "peter.vandijk", True),
+    ]
     assert property_company.name == "Van Dijk Vastgoed B.V."
     assert property_company.numbers == {"BTW": ["NL001234567B01"], "Fi": ["001234568"], "KvK": ["12345679"]}
     assert contacts(property_company) == [
-        ("CP-2240", "Ruud Hendriks", "ruud@vandijkvastgoed.example", "ruud.hendriks", True)]
+        ("CP-2240", "Ruud Hendriks", "ruud@vandijkvastgoed.example", "ruud.hendriks", True)
+    ]
 
 
 def test_the_wholesaler_the_gardener_the_old_company_and_the_self_employed_person(shipped):
     wholesaler = shipped["ORG-20311"]
     assert wholesaler.name == "Groothandel Jansen B.V."
-    assert wholesaler.numbers == {"BTW": ["NL009876543B01"], "Fi": ["009876543"], "LHnr": ["009876543L01"],
-                                  "KvK": ["23456789"]}
+    assert wholesaler.numbers == {
+        "BTW": ["NL009876543B01"],
+        "Fi": ["009876543"],
+        "LHnr": ["009876543L01"],
+        "KvK": ["23456789"],
+    }
     assert contacts(wholesaler) == [("CP-3101", "Eva Jansen", "eva@groothandeljansen.example", "eva.jansen", True)]
 
     gardener = shipped["ORG-30001"]
@@ -72,18 +82,24 @@ def test_no_portal_user_is_an_office_user(shipped):
 
 
 def test_the_csv_example_is_valid_and_agrees_with_the_demo_directory(shipped):
-    read = read_directory_file("directory.example.csv",
-                               (CONFIG / "directory.example.csv").read_text(encoding="utf-8"))
+    read = read_directory_file("directory.example.csv", (CONFIG / "directory.example.csv").read_text(encoding="utf-8"))
 
     assert read.errors == [] and len(read.parties) >= 3
     assert [p for p in read.parties if p.organisation_person_id in shipped] == [
-        shipped[p.organisation_person_id] for p in read.parties if p.organisation_person_id in shipped]
+        shipped[p.organisation_person_id] for p in read.parties if p.organisation_person_id in shipped
+    ]
 
 
 def test_show_renders_a_table_and_one_party_with_its_contacts(shipped):
     table = party_table(list(shipped.values())).splitlines()
-    assert table[0] == f"{len(shipped)} parties" and table[1].split() == ["ID", "KIND", "ACTIVE", "NAME",
-                                                                          "CONTACTS", "NUMBERS"]
+    assert table[0] == f"{len(shipped)} parties" and table[1].split() == [
+        "ID",
+        "KIND",
+        "ACTIVE",
+        "NAME",
+        "CONTACTS",
+        "NUMBERS",
+    ]
     assert any(line.startswith("ORG-39999") and " no " in line for line in table)
     details = party_details(shipped["ORG-30001"])
     assert "BTW   NL003456789B01" in details and "CP-3201" in details and "no portal user" in details

@@ -36,7 +36,9 @@ def test_a_good_file_gives_its_parties_with_numbers_as_written():
     # Unquoted 001234567 would be an octal integer to YAML 1.1; a registered number keeps its zeros.
     assert bakery.numbers == {"BTW": ["NL001234567B01"], "Fi": ["001234567"], "KvK": ["12345678", "87654321"]}
     assert [(c.contact_id, c.portal_user, c.active) for c in bakery.contacts] == [
-        ("CP-1", "anna.test", True), ("CP-2", None, False)]
+        ("CP-1", "anna.test", True),
+        ("CP-2", None, False),
+    ]
     assert (person.kind, person.active, person.numbers, person.contacts) == ("person", False, {}, [])
 
 
@@ -61,22 +63,27 @@ def test_an_unknown_field_is_reported_at_its_line():
 def test_an_unknown_identity_type_is_reported_with_the_known_ones():
     text = GOOD.replace("    active: false\n", "    active: false\n    numbers: {RSIN: '123456789'}\n")
 
-    assert errors_of(text) == ["directory.yaml line 13: PER-1 numbers.RSIN: unknown identity type "
-                               "(known: BTW, Fi, LHnr, KvK)"]
+    assert errors_of(text) == [
+        "directory.yaml line 13: PER-1 numbers.RSIN: unknown identity type (known: BTW, Fi, LHnr, KvK)"
+    ]
 
 
 def test_a_number_that_does_not_look_like_its_type_is_reported():
     text = GOOD.replace("BTW: NL001234567B01", "BTW: [NL001234567B01, 'NL 1234']")
 
-    assert errors_of(text) == ["directory.yaml line 5: ORG-1 numbers.BTW[1]: 'NL 1234' is not a BTW number "
-                               "(like NL001234567B01)"]
+    assert errors_of(text) == [
+        "directory.yaml line 5: ORG-1 numbers.BTW[1]: 'NL 1234' is not a BTW number (like NL001234567B01)"
+    ]
 
 
-@pytest.mark.parametrize(("written", "wrong", "error"), [
-    ("kind: person", "kind: company", "line 11: PER-1 kind: must be organisation or person"),
-    ("active: false", "active: maybe", "line 12: PER-1 active: must be true or false"),
-    ("name: Carla Zzp", "name: ''", "line 10: PER-1 name: must not be empty"),
-])
+@pytest.mark.parametrize(
+    ("written", "wrong", "error"),
+    [
+        ("kind: person", "kind: company", "line 11: PER-1 kind: must be organisation or person"),
+        ("active: false", "active: maybe", "line 12: PER-1 active: must be true or false"),
+        ("name: Carla Zzp", "name: ''", "line 10: PER-1 name: must not be empty"),
+    ],
+)
 def test_a_wrong_value_says_what_is_allowed(written, wrong, error):
     text = GOOD.replace(f"    {written}\n", f"    {wrong}\n")
 
@@ -92,12 +99,14 @@ def test_text_that_is_not_yaml_gives_the_line_where_it_breaks():
 
 def test_a_file_without_a_parties_list_is_refused():
     assert errors_of("- organisation_person_id: ORG-1\n") == [
-        "directory.yaml line 1: expected a top-level 'parties:' with a list of parties"]
+        "directory.yaml line 1: expected a top-level 'parties:' with a list of parties"
+    ]
 
 
 def test_an_unknown_top_level_key_is_reported():
-    assert errors_of(GOOD + "groups: {}\n") == ["directory.yaml line 13: unknown top-level key 'groups' "
-                                                "(only 'parties')"]
+    assert errors_of(GOOD + "groups: {}\n") == [
+        "directory.yaml line 13: unknown top-level key 'groups' (only 'parties')"
+    ]
 
 
 def test_a_key_given_twice_is_reported_because_yaml_would_drop_the_first():
@@ -107,8 +116,9 @@ def test_a_key_given_twice_is_reported_because_yaml_would_drop_the_first():
 
 
 def test_a_party_that_is_not_a_mapping_is_reported_at_its_line():
-    assert errors_of(GOOD + "  - just a name\n") == ["directory.yaml line 13: (party without id): "
-                                                     "must be a mapping of fields"]
+    assert errors_of(GOOD + "  - just a name\n") == [
+        "directory.yaml line 13: (party without id): must be a mapping of fields"
+    ]
 
 
 def test_an_organisation_person_id_given_twice_is_reported_at_the_second():
@@ -123,8 +133,10 @@ def test_a_portal_user_of_two_contacts_is_reported_at_the_second():
           - {contact_id: CP-9, name: Anna Test, email: anna@elders.example, portal_user: anna.test}
     """).replace("contacts:", "    contacts:").replace("  - {", "      - {")
 
-    assert errors_of(text) == ["directory.yaml line 14: PER-1 contacts[0].portal_user: 'anna.test' is already the "
-                               "portal user of ORG-1 CP-1 (line 7); a person logs in with one portal user"]
+    assert errors_of(text) == [
+        "directory.yaml line 14: PER-1 contacts[0].portal_user: 'anna.test' is already the "
+        "portal user of ORG-1 CP-1 (line 7); a person logs in with one portal user"
+    ]
 
 
 def test_two_contacts_with_one_id_in_a_party_are_reported():
@@ -134,16 +146,24 @@ def test_two_contacts_with_one_id_in_a_party_are_reported():
 
 
 def test_every_error_of_the_whole_file_is_reported_in_file_order():
-    text = (GOOD.replace("email: bas@test.example", "email: nope").replace("kind: person", "kind: persoon")
-            .replace("organisation_person_id: PER-1", "organisation_person_id: ORG-1"))
+    text = (
+        GOOD.replace("email: bas@test.example", "email: nope")
+        .replace("kind: person", "kind: persoon")
+        .replace("organisation_person_id: PER-1", "organisation_person_id: ORG-1")
+    )
 
     assert [e.split(":")[0] for e in errors_of(text)] == [
-        "directory.yaml line 8", "directory.yaml line 9", "directory.yaml line 11"]
+        "directory.yaml line 8",
+        "directory.yaml line 9",
+        "directory.yaml line 11",
+    ]
 
 
 def test_an_empty_directory_is_refused_because_it_would_remove_every_party():
-    assert errors_of("parties: []\n") == ["directory.yaml: holds no party; a directory file is the whole directory, "
-                                          "so loading it would remove every party"]
+    assert errors_of("parties: []\n") == [
+        "directory.yaml: holds no party; a directory file is the whole directory, "
+        "so loading it would remove every party"
+    ]
 
 
 def test_yaml_tags_for_python_objects_are_refused():
@@ -154,4 +174,5 @@ def test_yaml_tags_for_python_objects_are_refused():
 
 def test_a_file_that_is_neither_yaml_nor_csv_is_refused():
     assert read_directory_file("directory.json", "{}").errors == [
-        "directory.json: a directory file is .yaml, .yml or .csv"]
+        "directory.json: a directory file is .yaml, .yml or .csv"
+    ]

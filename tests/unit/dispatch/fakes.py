@@ -69,8 +69,10 @@ class InMemoryDeliveries(Tables):
 
     async def claim(self, *, limit, lease) -> list[Delivery]:
         self.claims += 1
-        due = sorted((r for r in self.rows.values() if r.state == "to_send" and r.next_at <= self.clock()),
-                     key=lambda r: r.next_at)[:limit]
+        due = sorted(
+            (r for r in self.rows.values() if r.state == "to_send" and r.next_at <= self.clock()),
+            key=lambda r: r.next_at,
+        )[:limit]
         for row in due:
             row.next_at = self.clock() + lease
         return [self._delivery(row) for row in due]
@@ -80,8 +82,10 @@ class InMemoryDeliveries(Tables):
 
     async def claim_polls(self, *, limit, lease) -> list[Sent]:
         self.claims += 1
-        due = sorted((r for r in self.rows.values() if r.state == "sent" and r.next_poll_at <= self.clock()),
-                     key=lambda r: r.next_poll_at)[:limit]
+        due = sorted(
+            (r for r in self.rows.values() if r.state == "sent" and r.next_poll_at <= self.clock()),
+            key=lambda r: r.next_poll_at,
+        )[:limit]
         for row in due:
             row.next_poll_at = self.clock() + lease
         return [self._sent(row) for row in due]
@@ -90,9 +94,18 @@ class InMemoryDeliveries(Tables):
         stored = set()
         for s in sent:
             row = self.rows[s.delivery.dossier_item_id]
-            if self._update(s.delivery, state="sent", kenmerk=s.kenmerk, status_code=60, attempts=row.attempts + 1,
-                            next_poll_at=s.poll_at, last_error=None, sent_at=row.sent_at or self.clock(), polls=0,
-                            unknown_polls=0):
+            if self._update(
+                s.delivery,
+                state="sent",
+                kenmerk=s.kenmerk,
+                status_code=60,
+                attempts=row.attempts + 1,
+                next_poll_at=s.poll_at,
+                last_error=None,
+                sent_at=row.sent_at or self.clock(),
+                polls=0,
+                unknown_polls=0,
+            ):
                 stored.add(s.delivery.dossier_item_id)
         self.sent_writes.append(len(sent))
         return stored
@@ -127,8 +140,13 @@ class InMemoryDeliveries(Tables):
         row.state, row.kenmerk, row.next_at, row.attempts, row.sent_at = "to_send", None, self.clock(), 0, None
 
     async def mark_retry(self, delivery, *, error, retry_at, count_attempt) -> bool:
-        return self._update(delivery, status_code=70, last_error=error, next_at=retry_at,
-                            attempts=self.rows[delivery.dossier_item_id].attempts + int(count_attempt))
+        return self._update(
+            delivery,
+            status_code=70,
+            last_error=error,
+            next_at=retry_at,
+            attempts=self.rows[delivery.dossier_item_id].attempts + int(count_attempt),
+        )
 
     async def release(self, deliveries, *, at) -> None:
         for delivery in deliveries:
@@ -171,17 +189,34 @@ class InMemoryDeliveries(Tables):
         return True
 
     def _delivery(self, row: Row) -> Delivery:
-        return Delivery(dossier_item_id=row.new.dossier_item_id, message_id=row.new.message_id,
-                        source=row.new.source, aanleverkenmerk=row.aanleverkenmerk, message=row.new.message,
-                        attempts=row.attempts, status_code=row.status_code, kenmerk=row.kenmerk,
-                        leased_until=row.next_at, attempt=row.attempt,
-                        previous_aanleverkenmerk=row.previous_aanleverkenmerk)
+        return Delivery(
+            dossier_item_id=row.new.dossier_item_id,
+            message_id=row.new.message_id,
+            source=row.new.source,
+            aanleverkenmerk=row.aanleverkenmerk,
+            message=row.new.message,
+            attempts=row.attempts,
+            status_code=row.status_code,
+            kenmerk=row.kenmerk,
+            leased_until=row.next_at,
+            attempt=row.attempt,
+            previous_aanleverkenmerk=row.previous_aanleverkenmerk,
+        )
 
     def _sent(self, row: Row) -> Sent:
-        return Sent(dossier_item_id=row.new.dossier_item_id, message_id=row.new.message_id, source=row.new.source,
-                    aanleverkenmerk=row.aanleverkenmerk, kenmerk=row.kenmerk, status_code=row.status_code,
-                    gateway_code=row.gateway_code, polls=row.polls, unknown_polls=row.unknown_polls,
-                    sent_at=row.sent_at, leased_until=row.next_poll_at)
+        return Sent(
+            dossier_item_id=row.new.dossier_item_id,
+            message_id=row.new.message_id,
+            source=row.new.source,
+            aanleverkenmerk=row.aanleverkenmerk,
+            kenmerk=row.kenmerk,
+            status_code=row.status_code,
+            gateway_code=row.gateway_code,
+            polls=row.polls,
+            unknown_polls=row.unknown_polls,
+            sent_at=row.sent_at,
+            leased_until=row.next_poll_at,
+        )
 
 
 @dataclass
@@ -204,22 +239,32 @@ class InMemoryBreakerStates:
 
 def approved(n: int = 1, **changes) -> MessageApproved:
     fields = dict(
-        dossier_item_id=str(uuid.UUID(int=n)), message_id=f"msg-{n}", source="afas-fin",
-        message_type="btw-aangifte", identity={"number": "NL001234567B01", "type": "BTW"},
-        document={"file_name": "ob-2025-01.xbrl", "mime_type": "application/xml",
-                  "content_base64": "PGFhbmdpZnRlLz4="},
-        approved_by="klant", approved_at="2026-01-05T09:00:00Z",
+        dossier_item_id=str(uuid.UUID(int=n)),
+        message_id=f"msg-{n}",
+        source="afas-fin",
+        message_type="btw-aangifte",
+        identity={"number": "NL001234567B01", "type": "BTW"},
+        document={"file_name": "ob-2025-01.xbrl", "mime_type": "application/xml", "content_base64": "PGFhbmdpZnRlLz4="},
+        approved_by="klant",
+        approved_at="2026-01-05T09:00:00Z",
     )
     return MessageApproved.model_validate({**fields, **changes})
 
 
 def record(message: MessageApproved | bytes, offset: int = 0) -> SimpleNamespace:
     value = message if isinstance(message, bytes) else message.model_dump_json().encode()
-    return SimpleNamespace(topic="messages.approved", partition=0, offset=offset, value=value, key=None,
-                           timestamp=1767603600000)
+    return SimpleNamespace(
+        topic="messages.approved", partition=0, offset=offset, value=value, key=None, timestamp=1767603600000
+    )
 
 
 def trail(*codes: int, error_code: str | None = None) -> list[GatewayStatus]:
-    return [GatewayStatus(code=code, description=f"status {code}", timestamp=f"2026-01-05T09:00:0{i}Z",
-                          error_code=error_code if i == len(codes) - 1 else None)
-            for i, code in enumerate(codes)]
+    return [
+        GatewayStatus(
+            code=code,
+            description=f"status {code}",
+            timestamp=f"2026-01-05T09:00:0{i}Z",
+            error_code=error_code if i == len(codes) - 1 else None,
+        )
+        for i, code in enumerate(codes)
+    ]

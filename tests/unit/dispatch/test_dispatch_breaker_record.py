@@ -16,8 +16,10 @@ from .test_dispatch_breaker import COOLDOWN, REQUEST, fail_times
 
 
 def gauge() -> dict[str, float]:
-    return {state: REGISTRY.get_sample_value("accordeer_gateway_breaker_state", {"state": state})
-            for state in ("closed", "half-open", "open")}
+    return {
+        state: REGISTRY.get_sample_value("accordeer_gateway_breaker_state", {"state": state})
+        for state in ("closed", "half-open", "open")
+    }
 
 
 async def settled(states: InMemoryBreakerStates, writes: int) -> None:

@@ -18,14 +18,23 @@ from shared.gateway_codes import CODES, Meaning
 from .fakes import approved
 
 EXPECTED = {
-    105: StatusCode.SENT, 100: StatusCode.SENT, 110: StatusCode.SENT, 200: StatusCode.SENT, 301: StatusCode.SENT,
-    405: StatusCode.SENT, 400: StatusCode.SENT,
+    105: StatusCode.SENT,
+    100: StatusCode.SENT,
+    110: StatusCode.SENT,
+    200: StatusCode.SENT,
+    301: StatusCode.SENT,
+    405: StatusCode.SENT,
+    400: StatusCode.SENT,
     420: StatusCode.SENT,  # the gateway retries by itself; the trail goes on
     500: StatusCode.ACCEPTED_BY_AUTHORITY,
     # 90 only for the message itself rejected: Digipoort's validation and the authority's verdict
-    311: StatusCode.DECLINED_BY_AUTHORITY, 321: StatusCode.DECLINED_BY_AUTHORITY, 510: StatusCode.DECLINED_BY_AUTHORITY,
+    311: StatusCode.DECLINED_BY_AUTHORITY,
+    321: StatusCode.DECLINED_BY_AUTHORITY,
+    510: StatusCode.DECLINED_BY_AUTHORITY,
     # failed on the way: 70, to be sent again once the cause is fixed
-    210: StatusCode.SEND_ERROR, 230: StatusCode.SEND_ERROR, 410: StatusCode.SEND_ERROR,
+    210: StatusCode.SEND_ERROR,
+    230: StatusCode.SEND_ERROR,
+    410: StatusCode.SEND_ERROR,
 }
 
 
@@ -66,7 +75,8 @@ def test_the_detail_carries_the_authoritys_error():
 
 def test_a_status_happened_when_the_gateway_says_if_it_says_so_with_a_time_zone():
     assert domain.status_time(GatewayStatus(105, "", "2026-01-05T09:00:00.250000+00:00")) == datetime(
-        2026, 1, 5, 9, 0, 0, 250000, tzinfo=UTC)
+        2026, 1, 5, 9, 0, 0, 250000, tzinfo=UTC
+    )
     assert domain.status_time(GatewayStatus(105, "", "2026-01-05T09:00:00")) is None
     assert domain.status_time(GatewayStatus(105, "", "gisteren")) is None
 
@@ -87,8 +97,7 @@ def test_each_resend_has_an_aanleverkenmerk_of_its_own_the_same_every_time(item_
     assert kenmerk != domain.aanleverkenmerk(str(item_id), attempt - 1)
 
 
-@pytest.mark.parametrize(("item_id", "attempt"), [("", 1), ("-", 1), ("x" * 41, 1), ("x" * 32, 0),
-                                                  ("x" * 32, 10**8)])
+@pytest.mark.parametrize(("item_id", "attempt"), [("", 1), ("-", 1), ("x" * 41, 1), ("x" * 32, 0), ("x" * 32, 10**8)])
 def test_an_id_that_cannot_be_an_aanleverkenmerk_is_refused(item_id, attempt):
     with pytest.raises(ValueError):
         domain.aanleverkenmerk(item_id, attempt)
@@ -97,16 +106,23 @@ def test_an_id_that_cannot_be_an_aanleverkenmerk_is_refused(item_id, attempt):
 def test_the_delivery_request_speaks_digipoorts_vocabulary():
     message = approved(7)
 
-    request = domain.delivery_request(message, berichtsoort="Omzetbelasting", rol="Intermediair",
-                                      aanleverkenmerk=domain.aanleverkenmerk(message.dossier_item_id))
+    request = domain.delivery_request(
+        message,
+        berichtsoort="Omzetbelasting",
+        rol="Intermediair",
+        aanleverkenmerk=domain.aanleverkenmerk(message.dossier_item_id),
+    )
 
     assert request == {
         "berichtsoort": "Omzetbelasting",
         "aanleverkenmerk": "00000000000000000000000000000007",
         "identiteitBelanghebbende": {"nummer": "NL001234567B01", "type": "BTW"},
         "rolBelanghebbende": "Intermediair",
-        "berichtInhoud": {"mimeType": "application/xml", "bestandsnaam": "ob-2025-01.xbrl",
-                          "inhoud": "PGFhbmdpZnRlLz4="},
+        "berichtInhoud": {
+            "mimeType": "application/xml",
+            "bestandsnaam": "ob-2025-01.xbrl",
+            "inhoud": "PGFhbmdpZnRlLz4=",
+        },
     }
     Aanlevering.model_validate(request)  # and the gateway (mock) accepts it as is
 
@@ -141,9 +157,13 @@ def test_a_failure_while_the_gateway_is_down_waits_out_the_cool_down_and_does_no
 
 def test_a_resend_names_the_aanleverkenmerk_before_it_and_the_gateway_takes_that():
     message = approved(7)
-    request = domain.delivery_request(message, berichtsoort="Omzetbelasting", rol="Intermediair",
-                                      aanleverkenmerk="00000000000000000000000000000007-2",
-                                      eerder_aanleverkenmerk="00000000000000000000000000000007")
+    request = domain.delivery_request(
+        message,
+        berichtsoort="Omzetbelasting",
+        rol="Intermediair",
+        aanleverkenmerk="00000000000000000000000000000007-2",
+        eerder_aanleverkenmerk="00000000000000000000000000000007",
+    )
     assert request["eerderAanleverkenmerk"] == "00000000000000000000000000000007"
     assert Aanlevering.model_validate(request).eerder_aanleverkenmerk == "00000000000000000000000000000007"
 

@@ -19,8 +19,12 @@ from shared.contracts.status import StatusCode
 
 from .fakes import approved
 
-REQUEST = domain.delivery_request(approved(1), berichtsoort="Omzetbelasting", rol="Intermediair",
-                                  aanleverkenmerk=domain.aanleverkenmerk(approved(1).dossier_item_id))
+REQUEST = domain.delivery_request(
+    approved(1),
+    berichtsoort="Omzetbelasting",
+    rol="Intermediair",
+    aanleverkenmerk=domain.aanleverkenmerk(approved(1).dossier_item_id),
+)
 
 
 @asynccontextmanager
@@ -46,6 +50,7 @@ def answer(status: int, body=None, **kwargs):
         if body is not None:
             return web.json_response(body, status=status)
         return web.Response(status=status, **kwargs)
+
     return handler
 
 
@@ -59,8 +64,13 @@ async def test_an_accepted_delivery_gives_the_gateways_kenmerk():
 
     async def handler(request: web.Request) -> web.Response:
         seen.append((request.method, request.path, json.loads(await request.read())))
-        return web.json_response({"kenmerk": "k-1", "aanleverkenmerk": REQUEST["aanleverkenmerk"],
-                                  "tijdstempelAangeleverd": "2026-01-05T09:00:00+00:00"})
+        return web.json_response(
+            {
+                "kenmerk": "k-1",
+                "aanleverkenmerk": REQUEST["aanleverkenmerk"],
+                "tijdstempelAangeleverd": "2026-01-05T09:00:00+00:00",
+            }
+        )
 
     receipt = await delivering(handler)
 
@@ -122,28 +132,48 @@ async def test_an_answer_that_does_not_come_within_the_deadline_is_transient():
         await delivering(handler, timeout=0.02)
 
 
-@pytest.mark.parametrize("handler", [
-    answer(200, text="<html>proxy</html>"),
-    answer(200, ["not", "an", "object"]),
-    answer(200, {"aanleverkenmerk": "no kenmerk"}),
-])
+@pytest.mark.parametrize(
+    "handler",
+    [
+        answer(200, text="<html>proxy</html>"),
+        answer(200, ["not", "an", "object"]),
+        answer(200, {"aanleverkenmerk": "no kenmerk"}),
+    ],
+)
 async def test_an_unreadable_success_is_transient_because_sending_again_is_safe(handler):
     with pytest.raises(TransientGatewayError):
         await delivering(handler)
 
 
 async def test_statuses_are_read_per_kenmerk_and_unknown_kenmerken_are_left_out():
-    body = {"resultaten": {"k-1": {"kenmerk": "k-1", "statussen": [
-        {"statuscode": 105, "omschrijving": "aanleverproces gestart", "tijdstempel": "t0"},
-        {"statuscode": 510, "omschrijving": "mislukt", "tijdstempel": "t1", "foutcode": "ALS100001",
-         "foutbeschrijving": "niet verwerkt"}]}}, "onbekend": ["k-2"]}
+    body = {
+        "resultaten": {
+            "k-1": {
+                "kenmerk": "k-1",
+                "statussen": [
+                    {"statuscode": 105, "omschrijving": "aanleverproces gestart", "tijdstempel": "t0"},
+                    {
+                        "statuscode": 510,
+                        "omschrijving": "mislukt",
+                        "tijdstempel": "t1",
+                        "foutcode": "ALS100001",
+                        "foutbeschrijving": "niet verwerkt",
+                    },
+                ],
+            }
+        },
+        "onbekend": ["k-2"],
+    }
 
     async with gateway_answering(answer(200, body)) as gateway:
         trails = await gateway.statuses(["k-1", "k-2"])
 
-    assert trails == {"k-1": [
-        domain.GatewayStatus(105, "aanleverproces gestart", "t0"),
-        domain.GatewayStatus(510, "mislukt", "t1", error_code="ALS100001", error_text="niet verwerkt")]}
+    assert trails == {
+        "k-1": [
+            domain.GatewayStatus(105, "aanleverproces gestart", "t0"),
+            domain.GatewayStatus(510, "mislukt", "t1", error_code="ALS100001", error_text="niet verwerkt"),
+        ]
+    }
 
 
 async def test_an_unreadable_status_answer_is_transient():
@@ -153,6 +183,7 @@ async def test_an_unreadable_status_answer_is_transient():
 
 
 # -- against the mock gateway's app, served here ----------------------------------------------------------------
+
 
 @asynccontextmanager
 async def mock_gateway(**faults) -> AsyncIterator[HttpGateway]:

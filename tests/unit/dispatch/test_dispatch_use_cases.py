@@ -25,8 +25,13 @@ from .fakes import InMemoryDeliveries, approved, record, trail
 COOLDOWN = 0.05
 CONFIG = GatewayConfig(rol_belanghebbende="Intermediair", berichtsoorten={"btw-aangifte": "Omzetbelasting"})
 HAPPY = (105, 100, 110, 200, 301, 405, 400, 500)
-POLLING = Polling(first=timedelta(seconds=0.1), factor=2, cap=timedelta(seconds=1), give_up_after=timedelta(hours=1),
-                  unknown_polls_before_redelivery=3)
+POLLING = Polling(
+    first=timedelta(seconds=0.1),
+    factor=2,
+    cap=timedelta(seconds=1),
+    give_up_after=timedelta(hours=1),
+    unknown_polls_before_redelivery=3,
+)
 
 
 @pytest.fixture
@@ -45,8 +50,12 @@ def gateway() -> FakeGateway:
 
 
 def dispatch_on(deliveries, gateway, clock, **options) -> Dispatch:
-    options = {"breaker": GatewayBreaker(threshold=2, cooldown=COOLDOWN), "concurrency": 4, "polling": POLLING,
-               **options}
+    options = {
+        "breaker": GatewayBreaker(threshold=2, cooldown=COOLDOWN),
+        "concurrency": 4,
+        "polling": POLLING,
+        **options,
+    }
     return Dispatch(deliveries.units_of_work(), gateway, CONFIG, clock=clock, **options)
 
 
@@ -124,8 +133,9 @@ async def test_a_declining_trail_ends_at_90_with_the_authoritys_code(deliveries,
     dispatch = dispatch_on(deliveries, gateway, clock)
     [item] = await take_in(dispatch, 1)
     await deliver_round(dispatch)
-    gateway.trails[deliveries.rows[item].kenmerk] = trail(105, 100, 110, 200, 301, 405, 400, 510,
-                                                         error_code="ALS100001")
+    gateway.trails[deliveries.rows[item].kenmerk] = trail(
+        105, 100, 110, 200, 301, 405, 400, 510, error_code="ALS100001"
+    )
     clock.advance(1)
     await dispatch.follow_due()
 
@@ -212,8 +222,9 @@ async def test_a_420_seen_on_its_own_is_reported_at_60(deliveries, gateway, cloc
     assert deliveries.rows[item].state == "sent", "followed on: the gateway retries by itself"
 
 
-async def test_a_failed_delivery_sent_again_gets_a_new_aanleverkenmerk_naming_the_one_before(deliveries, gateway,
-                                                                                            clock):
+async def test_a_failed_delivery_sent_again_gets_a_new_aanleverkenmerk_naming_the_one_before(
+    deliveries, gateway, clock
+):
     gateway.refusal = PermanentGatewayError("HTTP 403", "certificaat verlopen")
     dispatch = dispatch_on(deliveries, gateway, clock)
     [item] = await take_in(dispatch, 1)
@@ -313,8 +324,9 @@ async def test_a_failing_probe_is_not_counted_against_its_delivery(deliveries, g
     assert sum(row.attempts for row in deliveries.rows.values()) == 1
 
 
-async def test_the_delivery_loop_keeps_every_slot_busy_and_survives_a_failing_round(deliveries, gateway, clock,
-                                                                                       monkeypatch):
+async def test_the_delivery_loop_keeps_every_slot_busy_and_survives_a_failing_round(
+    deliveries, gateway, clock, monkeypatch
+):
     monkeypatch.setattr(use_cases, "PAUSE_AFTER_ERROR", 0)
     dispatch = dispatch_on(deliveries, gateway, clock, concurrency=3)
     items = await take_in(dispatch, *range(1, 21))
@@ -397,8 +409,9 @@ async def test_a_trail_without_a_final_answer_in_time_stops_at_70_with_the_reaso
     assert deliveries.rows[item].state == "failed"
 
 
-async def test_a_kenmerk_the_gateway_lost_is_delivered_again_under_the_same_aanleverkenmerk(deliveries, gateway,
-                                                                                             clock, caplog):
+async def test_a_kenmerk_the_gateway_lost_is_delivered_again_under_the_same_aanleverkenmerk(
+    deliveries, gateway, clock, caplog
+):
     caplog.set_level(logging.INFO)
     dispatch = dispatch_on(deliveries, gateway, clock)
     [item] = await take_in(dispatch, 1)
@@ -436,10 +449,14 @@ async def test_an_unreadable_approved_message_is_dead_lettered_with_its_coordina
     assert (letter.topic, letter.value) == ("messages.approved.dlq", b"{not json")
     assert headers[dead_letters.REASON_CODE] == "unreadable"
     assert "Invalid JSON" in headers[dead_letters.REASON]
-    assert (headers[dead_letters.ORIGINAL_TOPIC], headers[dead_letters.ORIGINAL_PARTITION],
-            headers[dead_letters.ORIGINAL_OFFSET]) == ("messages.approved", "0", "0")
+    assert (
+        headers[dead_letters.ORIGINAL_TOPIC],
+        headers[dead_letters.ORIGINAL_PARTITION],
+        headers[dead_letters.ORIGINAL_OFFSET],
+    ) == ("messages.approved", "0", "0")
     assert [(e["log_level"], e["topic"], e["offset"], e["model"]) for e in logged] == [
-        ("error", "messages.approved", 0, "MessageApproved")]
+        ("error", "messages.approved", 0, "MessageApproved")
+    ]
 
 
 async def test_a_delivery_whose_lease_was_taken_over_reports_nothing(deliveries, gateway, clock):
@@ -455,8 +472,9 @@ async def test_a_delivery_whose_lease_was_taken_over_reports_nothing(deliveries,
     assert len(gateway.received) == 1
 
 
-async def test_status_polls_the_gateway_keeps_refusing_back_off_instead_of_asking_every_moment(deliveries, gateway,
-                                                                                              clock):
+async def test_status_polls_the_gateway_keeps_refusing_back_off_instead_of_asking_every_moment(
+    deliveries, gateway, clock
+):
     dispatch = dispatch_on(deliveries, gateway, clock)
     [item] = await take_in(dispatch, 1)
     await deliver_round(dispatch)
@@ -475,7 +493,8 @@ async def test_status_polls_the_gateway_keeps_refusing_back_off_instead_of_askin
 
 
 async def test_the_status_loop_waits_until_the_first_delivery_is_due_and_never_longer_than_a_first_poll(
-        deliveries, gateway, clock):
+    deliveries, gateway, clock
+):
     dispatch = dispatch_on(deliveries, gateway, clock)
     assert await dispatch.until_next_poll() == pytest.approx(0.1)  # nothing sent: one first poll's delay
     await take_in(dispatch, 1)

@@ -42,22 +42,39 @@ def test_broken_configuration_is_reported_with_a_sentence_per_problem():
         "- message_types.btw-aangifte.fields.amount: give exactly one of 'concept', 'path' or 'sum_of'\n"
         "- message_types.loonheffing: field amount uses a concept, which a format 'xml' document does not have\n"
         "- message_types.kvk-stukken.derive.financial_year: Input should be 'years_of_period'\n"
-        "- message_types.Vpb Aangifte.[key]: 'Vpb Aangifte' is not a message type; write it like 'btw-aangifte'")
+        "- message_types.Vpb Aangifte.[key]: 'Vpb Aangifte' is not a message type; write it like 'btw-aangifte'"
+    )
 
 
-@pytest.mark.parametrize(("change", "sentence"), [
-    (lambda t: t["btw-aangifte"]["fields"].update(period_to={"concept": "bd-i:X", "part": "entity"}),
-     "period_to cannot be read from part 'entity'; use one of value, period_start, period_end"),
-    (lambda t: t["btw-aangifte"]["fields"].update(period_to={"sum_of": ["bd-i:X"]}),
-     "only 'amount' can be a sum ('sum_of'); period_to cannot"),
-    (lambda t: t["btw-aangifte"]["fields"].update(amount={"concept": "ValueAddedTaxOwed"}),
-     "'ValueAddedTaxOwed' is not a concept; write it like 'bd-i:ValueAddedTaxOwed'"),
-    (lambda t: t["kvk-stukken"]["fields"]["size_class"]["values"].update(Groot="huge"),
-     "size_class values must be micro, klein, middelgroot, groot; not huge"),
-    (lambda t: t.update({"vpb-aangifte": {"format": "xbrl", "fields": {"amount": {"concept": "bd-x:Tax"}}}}),
-     "vpb-aangifte: the prefix of bd-x:Tax is not declared under 'namespaces'"),
-    (lambda t: t["btw-aangifte"].update(colour="blue"), "message_types.btw-aangifte.colour: Extra inputs are not permitted"),
-])
+@pytest.mark.parametrize(
+    ("change", "sentence"),
+    [
+        (
+            lambda t: t["btw-aangifte"]["fields"].update(period_to={"concept": "bd-i:X", "part": "entity"}),
+            "period_to cannot be read from part 'entity'; use one of value, period_start, period_end",
+        ),
+        (
+            lambda t: t["btw-aangifte"]["fields"].update(period_to={"sum_of": ["bd-i:X"]}),
+            "only 'amount' can be a sum ('sum_of'); period_to cannot",
+        ),
+        (
+            lambda t: t["btw-aangifte"]["fields"].update(amount={"concept": "ValueAddedTaxOwed"}),
+            "'ValueAddedTaxOwed' is not a concept; write it like 'bd-i:ValueAddedTaxOwed'",
+        ),
+        (
+            lambda t: t["kvk-stukken"]["fields"]["size_class"]["values"].update(Groot="huge"),
+            "size_class values must be micro, klein, middelgroot, groot; not huge",
+        ),
+        (
+            lambda t: t.update({"vpb-aangifte": {"format": "xbrl", "fields": {"amount": {"concept": "bd-x:Tax"}}}}),
+            "vpb-aangifte: the prefix of bd-x:Tax is not declared under 'namespaces'",
+        ),
+        (
+            lambda t: t["btw-aangifte"].update(colour="blue"),
+            "message_types.btw-aangifte.colour: Extra inputs are not permitted",
+        ),
+    ],
+)
 def test_each_rule_of_the_configuration_has_its_sentence(change, sentence):
     document = _shipped()
     change(document["message_types"])
@@ -86,14 +103,17 @@ def test_a_type_added_by_configuration_only_is_summarised(config):
     assert (summary.message_type, summary.amount) == ("btw-aangifte-kopie", Decimal("1523"))
 
 
-@pytest.mark.parametrize(("period_to", "deadline"), [
-    (date(2025, 1, 31), date(2025, 2, 28)),
-    (date(2024, 1, 31), date(2024, 2, 29)),
-    (date(2025, 2, 28), date(2025, 3, 31)),
-    (date(2025, 3, 23), date(2025, 4, 23)),
-    (date(2024, 12, 31), date(2025, 1, 31)),
-    (date(2025, 1, 30), date(2025, 2, 28)),
-])
+@pytest.mark.parametrize(
+    ("period_to", "deadline"),
+    [
+        (date(2025, 1, 31), date(2025, 2, 28)),
+        (date(2024, 1, 31), date(2024, 2, 29)),
+        (date(2025, 2, 28), date(2025, 3, 31)),
+        (date(2025, 3, 23), date(2025, 4, 23)),
+        (date(2024, 12, 31), date(2025, 1, 31)),
+        (date(2025, 1, 30), date(2025, 2, 28)),
+    ],
+)
 def test_payment_is_due_one_month_after_the_period(period_to, deadline):
     assert one_month_after_period_end(period_to) == deadline
 

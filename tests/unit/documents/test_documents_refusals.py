@@ -15,22 +15,27 @@ def _btw_with(old: bytes, new: bytes) -> bytes:
     return document.replace(old, new)
 
 
-AMOUNT = (b'<bd-i:ValueAddedTaxOwedToBePaidBack decimals="INF" contextRef="Msg" unitRef="EUR">1523'
-          b'</bd-i:ValueAddedTaxOwedToBePaidBack>')
+AMOUNT = (
+    b'<bd-i:ValueAddedTaxOwedToBePaidBack decimals="INF" contextRef="Msg" unitRef="EUR">1523'
+    b"</bd-i:ValueAddedTaxOwedToBePaidBack>"
+)
 
 
 def test_missing_amount_names_the_missing_fact(config):
     refusal = summarise(config, "btw-aangifte", BTW, _btw_with(AMOUNT, b""))
     assert refusal == DocumentRefusal(
         "document_fact_missing",
-        "the document has no bd-i:ValueAddedTaxOwedToBePaidBack (amount), which a btw-aangifte requires")
+        "the document has no bd-i:ValueAddedTaxOwedToBePaidBack (amount), which a btw-aangifte requires",
+    )
 
 
 def test_amount_that_is_not_a_number_is_refused(config):
     refusal = summarise(config, "btw-aangifte", BTW, _btw_with(b">1523<", b">abc<"))
     assert refusal == DocumentRefusal(
-        "document_fact_missing", "bd-i:ValueAddedTaxOwedToBePaidBack (amount) is 'abc', which is not an amount"
-                                 " (a number with at most 15 digits before the point and 6 after)")
+        "document_fact_missing",
+        "bd-i:ValueAddedTaxOwedToBePaidBack (amount) is 'abc', which is not an amount"
+        " (a number with at most 15 digits before the point and 6 after)",
+    )
 
 
 def test_an_amount_too_long_to_keep_exactly_is_refused_not_rounded(config):
@@ -41,16 +46,19 @@ def test_an_amount_too_long_to_keep_exactly_is_refused_not_rounded(config):
 
 def test_a_period_without_a_next_month_is_refused_not_raised(config):
     document = _btw_with(b"<xbrli:endDate>2025-01-31", b"<xbrli:endDate>9999-12-31")
-    refusal = summarise(config, "btw-aangifte", BTW, document.replace(b"<xbrli:startDate>2025-01-01",
-                                                                       b"<xbrli:startDate>9999-12-01"))
-    assert refusal == DocumentRefusal("document_fact_missing",
-                                      "a fact of the document cannot be used: year 10000 is out of range")
+    refusal = summarise(
+        config, "btw-aangifte", BTW, document.replace(b"<xbrli:startDate>2025-01-01", b"<xbrli:startDate>9999-12-01")
+    )
+    assert refusal == DocumentRefusal(
+        "document_fact_missing", "a fact of the document cannot be used: year 10000 is out of range"
+    )
 
 
 @pytest.mark.parametrize("amount", [b"1e3", b"NaN", b"Infinity", b"1_523", b"", b"12,50"])
 def test_amounts_are_plain_decimals(config, amount):
     assert summarise(config, "btw-aangifte", BTW, _btw_with(b">1523<", b">" + amount + b"<")).reason_code == (
-        "document_fact_missing")
+        "document_fact_missing"
+    )
 
 
 def test_plain_xml_date_that_is_not_a_date_is_refused(config):
@@ -58,13 +66,15 @@ def test_plain_xml_date_that_is_not_a_date_is_refused(config):
     refusal = summarise(config, "loonheffing", LOONHEFFINGEN, document)
     assert refusal == DocumentRefusal(
         "document_fact_missing",
-        "AdministratieveEenheid/TijdvakAangifte/DatEindTv (period_to) is '28-02-2025', which is not a date (YYYY-MM-DD)")
+        "AdministratieveEenheid/TijdvakAangifte/DatEindTv (period_to) is '28-02-2025', which is not a date (YYYY-MM-DD)",
+    )
 
 
 def test_empty_required_value_is_refused(config):
     document = golden_document("loonheffing").replace(b"<LhNr>001234567L01</LhNr>", b"<LhNr/>")
     assert summarise(config, "loonheffing", LOONHEFFINGEN, document) == DocumentRefusal(
-        "document_fact_missing", "AdministratieveEenheid/LhNr (identity_number) is empty")
+        "document_fact_missing", "AdministratieveEenheid/LhNr (identity_number) is empty"
+    )
 
 
 def test_unknown_size_class_is_refused(config):
@@ -78,7 +88,8 @@ def test_document_of_another_kind_is_refused(config):
     refusal = summarise(config, "btw-aangifte", BTW, golden_document("loonheffing"))
     assert refusal == DocumentRefusal(
         "document_fact_missing",
-        "a btw-aangifte document must be an XBRL instance (xbrli:xbrl), but its root element is <Loonaangifte>")
+        "a btw-aangifte document must be an XBRL instance (xbrli:xbrl), but its root element is <Loonaangifte>",
+    )
 
 
 def test_identity_in_document_must_be_the_declarations(config):
@@ -86,7 +97,8 @@ def test_identity_in_document_must_be_the_declarations(config):
     refusal = summarise(config, "btw-aangifte", BTW, document)
     assert refusal == DocumentRefusal(
         "document_identity_mismatch",
-        "the document is about '009999999B01', but the declaration's identity is 'NL001234567B01' (BTW)")
+        "the document is about '009999999B01', but the declaration's identity is 'NL001234567B01' (BTW)",
+    )
 
 
 def test_loonheffingennummer_mismatch_is_refused(config):
@@ -94,32 +106,51 @@ def test_loonheffingennummer_mismatch_is_refused(config):
     assert summarise(config, "loonheffing", LOONHEFFINGEN, document).reason_code == "document_identity_mismatch"
 
 
-@pytest.mark.parametrize(("in_document", "declared", "prefix", "same"), [
-    ("001234567B01", "NL001234567B01", "NL", True),
-    ("NL 0012 34567 b01", "nl001234567B01", "NL", True),
-    ("001234567B01", "NL001234567B01", None, False),
-    ("001234567B01", "001234567B02", "NL", False),
-    ("12345678", " 1234 5678 ", None, True),
-])
+@pytest.mark.parametrize(
+    ("in_document", "declared", "prefix", "same"),
+    [
+        ("001234567B01", "NL001234567B01", "NL", True),
+        ("NL 0012 34567 b01", "nl001234567B01", "NL", True),
+        ("001234567B01", "NL001234567B01", None, False),
+        ("001234567B01", "001234567B02", "NL", False),
+        ("12345678", " 1234 5678 ", None, True),
+    ],
+)
 def test_identities_compare_without_spaces_case_and_ignored_prefix(in_document, declared, prefix, same):
     assert same_identity(in_document, declared, prefix) is same
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "the document is empty"),
-    (b"  \n\t ", "the document is empty"),
-    (b"%PDF-1.4 not xml", "the document is not well-formed XML: no element where the document should start "
-                          "('<' expected), line 1, column 1"),
-    (b"<a><b></a>", "the document is not well-formed XML: an end tag does not match its start tag, line 1, column 11"),
-    (b'<a attr=x/>', "the document is not well-formed XML: gt required, line 1, column 9"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the document is empty"),
+        (b"  \n\t ", "the document is empty"),
+        (
+            b"%PDF-1.4 not xml",
+            "the document is not well-formed XML: no element where the document should start "
+            "('<' expected), line 1, column 1",
+        ),
+        (
+            b"<a><b></a>",
+            "the document is not well-formed XML: an end tag does not match its start tag, line 1, column 11",
+        ),
+        (b"<a attr=x/>", "the document is not well-formed XML: gt required, line 1, column 9"),
+    ],
+)
 def test_not_xml_is_refused_with_what_and_where(config, content, message):
     assert summarise(config, "btw-aangifte", BTW, content) == DocumentRefusal("document_not_xml", message)
 
 
-@pytest.mark.parametrize("content", [b"<r><geheimeomzet></r>", b"<r>&geheimeomzet;</r>",
-                                     b'<?xml version="1.0" encoding="geheimeomzet"?><r/>',
-                                     b"<r><geheimeomzet a='1' a='2'/></r>", b"<geheimeomzet:r/>"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<r><geheimeomzet></r>",
+        b"<r>&geheimeomzet;</r>",
+        b'<?xml version="1.0" encoding="geheimeomzet"?><r/>',
+        b"<r><geheimeomzet a='1' a='2'/></r>",
+        b"<geheimeomzet:r/>",
+    ],
+)
 def test_a_refusal_never_repeats_the_documents_words(config, content):
     refusal = summarise(config, "btw-aangifte", BTW, content)
     assert refusal.reason_code == "document_not_xml" and "geheimeomzet" not in refusal.message, refusal.message
@@ -143,6 +174,10 @@ def test_message_type_without_configuration_gets_neither_summary_nor_refusal(con
 
 
 def test_every_reason_code_is_explained_in_one_sentence():
-    assert sorted(EXPLANATIONS) == ["document_fact_missing", "document_identity_mismatch", "document_not_xml",
-                                    "document_unsafe"]
+    assert sorted(EXPLANATIONS) == [
+        "document_fact_missing",
+        "document_identity_mismatch",
+        "document_not_xml",
+        "document_unsafe",
+    ]
     assert all(text.endswith(".") and "\n" not in text for text in EXPLANATIONS.values())

@@ -70,8 +70,9 @@ def test_external_entity_to_a_local_file_is_refused_and_never_read(config, tmp_p
     secret = tmp_path / "secret.txt"
     secret.write_text("S3CRET-CONTENT")
     for target in ("file:///etc/passwd", secret.as_uri()):
-        for content in _encodings(f'<?xml version="1.0" encoding="UTF-8"?>\n'
-                                  f'<!DOCTYPE r [<!ENTITY xxe SYSTEM "{target}">]>\n<r>&xxe;</r>'):
+        for content in _encodings(
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM "{target}">]>\n<r>&xxe;</r>'
+        ):
             refusal = _refused_unsafe(config, content)
             assert "S3CRET" not in refusal.message and "root:" not in refusal.message
 
@@ -79,14 +80,18 @@ def test_external_entity_to_a_local_file_is_refused_and_never_read(config, tmp_p
 def test_external_entity_to_the_network_is_refused_and_never_fetched(config, listener):
     port, connections = listener
     for target in ("http://127.0.0.1:1/", f"http://127.0.0.1:{port}/xxe"):
-        for content in _encodings(f'<?xml version="1.0" encoding="UTF-8"?>\n'
-                                  f'<!DOCTYPE r [<!ENTITY xxe SYSTEM "{target}">]>\n<r>&xxe;</r>'):
+        for content in _encodings(
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM "{target}">]>\n<r>&xxe;</r>'
+        ):
             _refused_unsafe(config, content)
-    for content in _encodings(f'<?xml version="1.0" encoding="UTF-8"?>\n'
-                              f'<!DOCTYPE r [<!ENTITY % remote SYSTEM "http://127.0.0.1:{port}/pe"> %remote;]>\n<r/>'):
+    for content in _encodings(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<!DOCTYPE r [<!ENTITY % remote SYSTEM "http://127.0.0.1:{port}/pe"> %remote;]>\n<r/>'
+    ):
         _refused_unsafe(config, content)
-    for content in _encodings(f'<?xml version="1.0" encoding="UTF-8"?>\n'
-                              f'<!DOCTYPE r SYSTEM "http://127.0.0.1:{port}/external.dtd">\n<r/>'):
+    for content in _encodings(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE r SYSTEM "http://127.0.0.1:{port}/external.dtd">\n<r/>'
+    ):
         _refused_unsafe(config, content)
     time.sleep(0.2)
     assert connections == []
@@ -104,8 +109,9 @@ def test_the_listener_would_notice_a_fetch(listener):
 
 def test_billion_laughs_is_refused_quickly(config):
     levels = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
-    for content in _encodings(f'<?xml version="1.0" encoding="UTF-8"?>\n'
-                              f'<!DOCTYPE lolz [<!ENTITY lol0 "lol">{levels}]>\n<lolz>&lol9;</lolz>'):
+    for content in _encodings(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE lolz [<!ENTITY lol0 "lol">{levels}]>\n<lolz>&lol9;</lolz>'
+    ):
         started = time.perf_counter()
         _refused_unsafe(config, content)
         assert time.perf_counter() - started < 1.0
@@ -114,7 +120,8 @@ def test_billion_laughs_is_refused_quickly(config):
 def test_a_doctype_without_any_entity_is_refused_too(config):
     for content in _encodings('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xbrl>\n<xbrl/>'):
         assert _refused_unsafe(config, content).message == (
-            "the document declares a DTD (DOCTYPE or ENTITY); declaration documents may not contain one")
+            "the document declares a DTD (DOCTYPE or ENTITY); declaration documents may not contain one"
+        )
 
 
 def test_golden_document_with_a_doctype_is_refused(config):
@@ -127,8 +134,7 @@ def _one_of_each_outcome(result: object) -> None:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(content=st.binary(max_size=2000),
-       message_type=st.sampled_from([*MESSAGE_TYPE_DOCUMENTS, "vpb-aangifte"]))
+@given(content=st.binary(max_size=2000), message_type=st.sampled_from([*MESSAGE_TYPE_DOCUMENTS, "vpb-aangifte"]))
 def test_random_bytes_never_raise(config, content, message_type):
     _one_of_each_outcome(summarise(config, message_type, BTW, content))
     assert isinstance(fact_table(content), (list, DocumentRefusal))
@@ -140,6 +146,6 @@ def test_damaged_golden_documents_never_raise(config, example, data):
     document = bytearray(golden_document(example))
     for _ in range(data.draw(st.integers(1, 5))):
         at = data.draw(st.integers(0, len(document) - 1))
-        document[at:at + data.draw(st.integers(0, 8))] = data.draw(st.binary(max_size=8))
+        document[at : at + data.draw(st.integers(0, 8))] = data.draw(st.binary(max_size=8))
     for message_type in MESSAGE_TYPE_DOCUMENTS:
         _one_of_each_outcome(summarise(config, message_type, BTW, bytes(document)))

@@ -20,14 +20,54 @@ from accordeer.importing.sheets import _padded, read_sheet
 from tests.unit.importing.conftest import HEADERS, documents, judge, rules  # noqa: F401 - fixtures
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-cells = st.one_of(st.none(), st.text(max_size=40), st.integers(), st.floats(allow_nan=True), st.booleans(),
-                  st.sampled_from(["Accorderingsbericht", "ORG-10045", "CP-2231", "btw-aangifte",
-                                   "ORG-10045_ob-2025-01.xbrl", "../../etc/passwd", "\\\\client\\C$\\..\\x",
-                                   "=cmd|' /C calc'!A0", "C:\\Import\\x.pdf"]))
+cells = st.one_of(
+    st.none(),
+    st.text(max_size=40),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.sampled_from(
+        [
+            "Accorderingsbericht",
+            "ORG-10045",
+            "CP-2231",
+            "btw-aangifte",
+            "ORG-10045_ob-2025-01.xbrl",
+            "../../etc/passwd",
+            "\\\\client\\C$\\..\\x",
+            "=cmd|' /C calc'!A0",
+            "C:\\Import\\x.pdf",
+        ]
+    ),
+)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20))
-documents_yaml = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-    st.sampled_from(["parties", "organisation_person_id", "name", "kind", "active", "numbers", "contacts", "BTW",
-                     "contact_id", "email", "portal_user", "x"]), inner, max_size=5), max_leaves=25)
+documents_yaml = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "parties",
+                    "organisation_person_id",
+                    "name",
+                    "kind",
+                    "active",
+                    "numbers",
+                    "contacts",
+                    "BTW",
+                    "contact_id",
+                    "email",
+                    "portal_user",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=25,
+)
 
 
 @FUZZ
@@ -72,8 +112,11 @@ def test_a_unc_attachment_cannot_climb_out_of_its_share(tmp_path):
     (share / "bijlage.pdf").write_bytes(b"%PDF")
     shares = {"\\\\client\\C$\\Import": share}
     assert attachment_of("\\\\client\\C$\\Import\\bijlage.pdf", shares)["file_name"] == "bijlage.pdf"
-    for location in ("\\\\client\\C$\\Import\\..\\secret.pdf", "\\\\client\\C$\\Import\\sub\\..\\..\\secret.pdf",
-                     "\\\\client\\C$\\Import\\/" + str(tmp_path / "secret.pdf")):
+    for location in (
+        "\\\\client\\C$\\Import\\..\\secret.pdf",
+        "\\\\client\\C$\\Import\\sub\\..\\..\\secret.pdf",
+        "\\\\client\\C$\\Import\\/" + str(tmp_path / "secret.pdf"),
+    ):
         with pytest.raises(FileProblem) as refused:
             attachment_of(location, shares)
         assert "outside" in str(refused.value) or "not there" in str(refused.value)
@@ -109,8 +152,11 @@ def test_an_xlsx_with_an_external_entity_never_reads_the_file(tmp_path):
 
 
 def test_an_xlsx_with_billion_laughs_is_refused_quickly(tmp_path):
-    laughs = b'<!DOCTYPE x [<!ENTITY l0 "ha">' + b"".join(
-        f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">'.encode() for n in range(1, 10)) + b'<!ENTITY xxe "&l9;">]>'
+    laughs = (
+        b'<!DOCTYPE x [<!ENTITY l0 "ha">'
+        + b"".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">'.encode() for n in range(1, 10))
+        + b'<!ENTITY xxe "&l9;">]>'
+    )
     path = _xlsx_with(tmp_path, laughs)
     try:
         sheet = read_sheet(path)

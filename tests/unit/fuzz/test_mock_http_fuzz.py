@@ -15,9 +15,11 @@ from services.digipoort_mock.settings import DigipoortMockSettings
 from tests.unit.digipoort_mock.helpers import aanlevering
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-                           max_leaves=20)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
 
 
 async def _ask(method: str, path: str, **kwargs) -> httpx.Response:
@@ -44,8 +46,19 @@ def test_any_bytes_to_aanleveren_are_refused_with_a_fout(body):
 
 
 @FUZZ
-@given(value=json_values, field=st.sampled_from(["berichtsoort", "aanleverkenmerk", "identiteitBelanghebbende",
-                                                  "rolBelanghebbende", "berichtInhoud", "eerderAanleverkenmerk"]))
+@given(
+    value=json_values,
+    field=st.sampled_from(
+        [
+            "berichtsoort",
+            "aanleverkenmerk",
+            "identiteitBelanghebbende",
+            "rolBelanghebbende",
+            "berichtInhoud",
+            "eerderAanleverkenmerk",
+        ]
+    ),
+)
 def test_any_json_in_any_field_is_judged_never_a_crash(value, field):
     response = ask("POST", "/aanleveren", json={**aanlevering(), field: value})
     assert_refused_cleanly(response)
@@ -58,17 +71,23 @@ def test_any_json_to_the_other_bodies_is_judged_never_a_crash(value, path):
 
 
 @FUZZ
-@given(kenmerk=st.text(min_size=1, max_size=200), method=st.sampled_from(
-    ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "PROPFIND"]))
+@given(
+    kenmerk=st.text(min_size=1, max_size=200),
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "PROPFIND"]),
+)
 def test_any_path_and_method_is_a_clean_answer(kenmerk, method):
     assert_refused_cleanly(ask(method, "/status/" + quote(kenmerk, safe="")))
     assert_refused_cleanly(ask(method, "/" + quote(kenmerk, safe="/")))
 
 
-@pytest.mark.parametrize("body", [
-    b"[" * 100_000 + b"]" * 100_000,  # deeper than Python's recursion limit
-    json.dumps(aanlevering(content=b"x" * 12_000_000)).encode(),  # far beyond any declaration
-], ids=["deeply-nested", "oversized"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than Python's recursion limit
+        json.dumps(aanlevering(content=b"x" * 12_000_000)).encode(),  # far beyond any declaration
+    ],
+    ids=["deeply-nested", "oversized"],
+)
 def test_pathological_bodies_are_refused_not_crashed_on(body):
     response = ask("POST", "/aanleveren", content=body, headers={"content-type": "application/json"})
     assert 400 <= response.status_code < 500 and "Traceback" not in response.text

@@ -40,8 +40,9 @@ class _EmptyDatabase:
 def _client() -> TestClient:
     options = PortalSettings()
     portal = Portal(lambda: _EmptyDatabase(), Topics(), Accounts(load_accounts(options.accounts_file)), options)
-    return TestClient(portal.app(), base_url="http://portal.test", raise_server_exceptions=False,
-                      follow_redirects=False)
+    return TestClient(
+        portal.app(), base_url="http://portal.test", raise_server_exceptions=False, follow_redirects=False
+    )
 
 
 def _csrf(client: TestClient) -> str:
@@ -89,26 +90,56 @@ def test_a_download_address_with_any_id_is_a_404_never_a_file(office, name, part
         assert urlsplit(response.headers["location"]).netloc in ("", urlsplit(str(response.request.url)).netloc)
 
 
-@pytest.mark.parametrize("path", [
-    "/static/../config.py", "/static/..%2fconfig.py", "/static/%2e%2e/%2e%2e/shared/settings.py",
-    "/static/....//....//config.py", "/static//etc/passwd", "/static/%2Fetc%2Fpasswd", "/static/..\\config.py",
-    "/taken/..%2f..%2fetc%2fpasswd/document", "/taken/%2e%2e/document",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../config.py",
+        "/static/..%2fconfig.py",
+        "/static/%2e%2e/%2e%2e/shared/settings.py",
+        "/static/....//....//config.py",
+        "/static//etc/passwd",
+        "/static/%2Fetc%2Fpasswd",
+        "/static/..\\config.py",
+        "/taken/..%2f..%2fetc%2fpasswd/document",
+        "/taken/%2e%2e/document",
+    ],
+)
 def test_path_traversal_never_reaches_a_file_outside_the_static_folder(office, path):
     response = office.get(path)
     assert response.status_code in (400, 404) and "import" not in response.text and "root:" not in response.text
 
 
 @FUZZ
-@given(referer=st.one_of(
-    st.text(max_size=80),
-    st.builds(lambda a, b: f"{a}{b}", st.sampled_from(
-        ["/", "//", "/\\", "\\\\", "/\t/", "/\n/", "http://evil.example/", "https:evil.example", "http://portal.test/",
-         "javascript:", "/%0d%0aSet-Cookie:x=1", " //", "/\\/"]), st.text(max_size=30)),
-))
+@given(
+    referer=st.one_of(
+        st.text(max_size=80),
+        st.builds(
+            lambda a, b: f"{a}{b}",
+            st.sampled_from(
+                [
+                    "/",
+                    "//",
+                    "/\\",
+                    "\\\\",
+                    "/\t/",
+                    "/\n/",
+                    "http://evil.example/",
+                    "https:evil.example",
+                    "http://portal.test/",
+                    "javascript:",
+                    "/%0d%0aSet-Cookie:x=1",
+                    " //",
+                    "/\\/",
+                ]
+            ),
+            st.text(max_size=30),
+        ),
+    )
+)
 def test_the_language_switch_goes_back_to_this_site_only(office, referer):
-    response = office.post("/taal", data={"language": "en", "csrf": _csrf(office)},
-                           headers={"referer": referer.encode()})
+    response = office.post(
+        "/taal", data={"language": "en", "csrf": _csrf(office)}, headers={"referer": referer.encode()}
+    )
     assert response.status_code == 303
     location = response.headers["location"]
     assert location.startswith("/") and location[1:2] not in ("/", "\\"), location
@@ -116,20 +147,24 @@ def test_the_language_switch_goes_back_to_this_site_only(office, referer):
 
 
 @settings(FUZZ, max_examples=40)  # each attempt is an argon2 verification
-@given(user=st.text(max_size=300), password=st.text(max_size=300), extra=st.dictionaries(
-    st.text(min_size=1, max_size=10), st.text(max_size=20), max_size=3))
+@given(
+    user=st.text(max_size=300),
+    password=st.text(max_size=300),
+    extra=st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_size=20), max_size=3),
+)
 def test_any_login_form_is_refused_cleanly(stranger, user, password, extra):
-    response = stranger.post("/login", data={**extra, "user": user, "password": password,
-                                             "csrf": _csrf(stranger)})
+    response = stranger.post("/login", data={**extra, "user": user, "password": password, "csrf": _csrf(stranger)})
     assert_clean(response)
     assert response.status_code in (401, 403, 429) or (response.status_code == 303 and password == "demo")
 
 
-@pytest.mark.parametrize("path", ["/login", "/taal", "/taken/00000000-0000-0000-0000-000000000000/actie",
-                                  "/beheer/toewijzen"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/taal", "/taken/00000000-0000-0000-0000-000000000000/actie", "/beheer/toewijzen"]
+)
 def test_an_oversized_body_is_refused_before_it_is_read(office, path):
-    response = office.post(path, content=b"user=" + b"x" * 3_000_000,
-                           headers={"content-type": "application/x-www-form-urlencoded"})
+    response = office.post(
+        path, content=b"user=" + b"x" * 3_000_000, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert response.status_code == 413 and "Traceback" not in response.text
 
 

@@ -21,24 +21,37 @@ ENCODINGS = ["UTF-8", "UTF-16", "UTF-16-BE", "UTF-16-LE", "UTF-32", "cp500", "cp
 
 def _payloads(secret_uri: str) -> list[str]:
     laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
-    return [f'<!DOCTYPE r [<!ENTITY xxe SYSTEM "{secret_uri}">]>',
-            f'<!DOCTYPE r [<!ENTITY l0 "ha">{laughs}<!ENTITY xxe "&l9;">]>',
-            f'<!DOCTYPE r [<!ENTITY % p SYSTEM "{secret_uri}"> %p;]>',
-            f'<!DOCTYPE r SYSTEM "{secret_uri}">',
-            '<!DOCTYPE r [<!ELEMENT r ANY>]>']
+    return [
+        f'<!DOCTYPE r [<!ENTITY xxe SYSTEM "{secret_uri}">]>',
+        f'<!DOCTYPE r [<!ENTITY l0 "ha">{laughs}<!ENTITY xxe "&l9;">]>',
+        f'<!DOCTYPE r [<!ENTITY % p SYSTEM "{secret_uri}"> %p;]>',
+        f'<!DOCTYPE r SYSTEM "{secret_uri}">',
+        "<!DOCTYPE r [<!ELEMENT r ANY>]>",
+    ]
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(encoding=st.sampled_from(ENCODINGS), payload=st.integers(0, 4), bom=st.booleans(),
-       before=st.lists(st.sampled_from(["\n", " ", "<!-- c -->", "<?pi x?>", "\t"]), max_size=3),
-       use=st.sampled_from(["<r>&xxe;</r>", "<r/>", "<xbrli:xbrl xmlns:xbrli='http://www.xbrl.org/2003/instance'>"
-                                                     "&xxe;</xbrli:xbrl>"]))
-def test_a_smuggled_dtd_is_refused_and_nothing_is_read(config, tmp_path_factory, encoding, payload, bom, before,  # noqa: F811
-                                                       use):
+@given(
+    encoding=st.sampled_from(ENCODINGS),
+    payload=st.integers(0, 4),
+    bom=st.booleans(),
+    before=st.lists(st.sampled_from(["\n", " ", "<!-- c -->", "<?pi x?>", "\t"]), max_size=3),
+    use=st.sampled_from(
+        ["<r>&xxe;</r>", "<r/>", "<xbrli:xbrl xmlns:xbrli='http://www.xbrl.org/2003/instance'>&xxe;</xbrli:xbrl>"]
+    ),
+)
+def test_a_smuggled_dtd_is_refused_and_nothing_is_read(
+    config,
+    tmp_path_factory,
+    encoding,
+    payload,
+    bom,
+    before,
+    use,
+):
     secret = tmp_path_factory.mktemp("xxe") / "secret.txt"
     secret.write_text("SECRET-ON-DISK")
-    text = (f'<?xml version="1.0" encoding="{encoding}"?>' + "".join(before) + _payloads(secret.as_uri())[payload]
-            + use)
+    text = f'<?xml version="1.0" encoding="{encoding}"?>' + "".join(before) + _payloads(secret.as_uri())[payload] + use
     content = ("\ufeff" if bom and encoding.startswith("UTF") else "").encode(encoding) + text.encode(encoding)
     started = time.perf_counter()
     try:
@@ -59,7 +72,7 @@ def test_a_smuggled_dtd_is_refused_and_nothing_is_read(config, tmp_path_factory,
 def test_a_doctype_anywhere_in_a_golden_document_is_refused(at, encoding):
     text = golden_document("btw-aangifte").decode()
     position = text.find("?>") + 2 + at if at < 200 else min(len(text), at * 20)
-    content = (text[:position] + '<!DOCTYPE x [<!ENTITY e "boom">]>' + text[position:])
+    content = text[:position] + '<!DOCTYPE x [<!ENTITY e "boom">]>' + text[position:]
     if encoding == "UTF-16":
         content = content.replace('encoding="UTF-8"', 'encoding="UTF-16"')
     try:

@@ -27,8 +27,12 @@ UNSAFE_NAMES = {"Loader", "FullLoader", "UnsafeLoader", "CLoader", "CFullLoader"
 
 def _yaml_calls(path: Path):
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                isinstance(node.func.value, ast.Name) and node.func.value.id == "yaml":
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "yaml"
+        ):
             yield node
 
 
@@ -40,8 +44,9 @@ def test_no_unsafe_loader_anywhere_in_the_code():
             if call.func.attr in UNSAFE_CALLS | UNSAFE_NAMES:
                 found.append(f"{where} yaml.{call.func.attr}")
             if call.func.attr in ("load", "load_all"):
-                loader = next((k.value for k in call.keywords if k.arg == "Loader"),
-                              call.args[1] if len(call.args) > 1 else None)
+                loader = next(
+                    (k.value for k in call.keywords if k.arg == "Loader"), call.args[1] if len(call.args) > 1 else None
+                )
                 module = importlib.import_module(".".join(path.relative_to(REPO_ROOT).with_suffix("").parts))
                 resolved = _resolve(loader, module)
                 if not (isinstance(resolved, type) and issubclass(resolved, yaml.SafeLoader)):
@@ -61,20 +66,24 @@ def _resolve(node, module):
 
 
 def _hostile(marker: Path) -> list[str]:
-    return [f'users: !!python/object/apply:os.system ["touch {marker}"]',
-            f'!!python/object/apply:subprocess.check_output [["touch", "{marker}"]]',
-            "parties: !!python/name:os.system",
-            f'x: !!python/object/new:os.system ["touch {marker}"]',
-            "a: !!python/object:builtins.object {}"]
+    return [
+        f'users: !!python/object/apply:os.system ["touch {marker}"]',
+        f'!!python/object/apply:subprocess.check_output [["touch", "{marker}"]]',
+        "parties: !!python/name:os.system",
+        f'x: !!python/object/new:os.system ["touch {marker}"]',
+        "a: !!python/object:builtins.object {}",
+    ]
 
 
 def _readers(tmp_path: Path):
     """Each reader of a configuration file, given the file's text; a clear refusal is an exception it raises."""
+
     def at(name: str):
         def read(text: str):
             path = tmp_path / name
             path.write_text(text)
             return path
+
         return read
 
     return {

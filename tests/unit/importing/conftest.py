@@ -30,12 +30,14 @@ NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 def documents(tmp_path):
     folder = tmp_path / "documenten"
     folder.mkdir()
-    for name, golden in [("ORG-10045_ob-2025-01.xbrl", "btw-aangifte-2025-01.xbrl"),
-                         ("ORG-10045_lh-2025-02.xml", "loonheffing-2025-02.xml"),
-                         ("ORG-10046_ob-2025-01.xbrl", "btw-aangifte-2025-01.xbrl"),
-                         ("ORG-20311_ob-2025-01.xbrl", "btw-aangifte-2025-01.xbrl"),
-                         ("ORG-99999_ob-2025-01.xbrl", "btw-aangifte-2025-01.xbrl"),
-                         ("4711_ob-2025-01.xbrl", "btw-aangifte-2025-01.xbrl")]:
+    for name, golden in [
+        ("ORG-10045_ob-2025-01.xbrl", "btw-aangifte-2025-01.xbrl"),
+        ("ORG-10045_lh-2025-02.xml", "loonheffing-2025-02.xml"),
+        ("ORG-10046_ob-2025-01.xbrl", "btw-aangifte-2025-01.xbrl"),
+        ("ORG-20311_ob-2025-01.xbrl", "btw-aangifte-2025-01.xbrl"),
+        ("ORG-99999_ob-2025-01.xbrl", "btw-aangifte-2025-01.xbrl"),
+        ("4711_ob-2025-01.xbrl", "btw-aangifte-2025-01.xbrl"),
+    ]:
         shutil.copy(DOCUMENTS_DIR / golden, folder / name)
     return folder
 
@@ -43,9 +45,15 @@ def documents(tmp_path):
 @pytest.fixture
 def rules():
     authorisations = Authorisations.from_dict(yaml.safe_load((CONFIG / "authorisations.yaml").read_text()))
-    return Rules(authorisations=authorisations, item_type=DossierItemType(), parties=GOLDEN_PARTIES,
-                 summaries=load_summary_config(CONFIG / "summaries.yaml"), now=NOW, clock_skew=timedelta(minutes=5),
-                 max_bytes=1024 * 1024)
+    return Rules(
+        authorisations=authorisations,
+        item_type=DossierItemType(),
+        parties=GOLDEN_PARTIES,
+        summaries=load_summary_config(CONFIG / "summaries.yaml"),
+        now=NOW,
+        clock_skew=timedelta(minutes=5),
+        max_bytes=1024 * 1024,
+    )
 
 
 @pytest.fixture
@@ -69,7 +77,8 @@ def judge_file(rules):
         sheet = read_sheet(path)
         columns, problems = read_headers(sheet.headers)
         assert not problems, problems
-        return judge_rows(sheet.rows, columns, Setup("import", EXAMPLE / "documenten", parties=GOLDEN_PARTIES,
-                                                     **setup), rules)
+        return judge_rows(
+            sheet.rows, columns, Setup("import", EXAMPLE / "documenten", parties=GOLDEN_PARTIES, **setup), rules
+        )
 
     return run

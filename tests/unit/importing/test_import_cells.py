@@ -18,8 +18,15 @@ def test_a_forcing_apostrophe_goes_from_codes_always_and_from_words_only_before_
 
 
 def test_free_values_are_typed_whether_cell_or_text():
-    assert [free_value(v) for v in ("27", 27.0, "27,5", "-3", "waar", "ONWAAR", True)] == [27, 27, 27.5, -3, True,
-                                                                                          False, True]
+    assert [free_value(v) for v in ("27", 27.0, "27,5", "-3", "waar", "ONWAAR", True)] == [
+        27,
+        27,
+        27.5,
+        -3,
+        True,
+        False,
+        True,
+    ]
     assert [free_value(v) for v in ("0123", "1.234", "27 stuks")] == ["0123", "1.234", "27 stuks"]
 
 

@@ -15,8 +15,20 @@ from tests.unit.importing.conftest import HEADERS, SPREADSHEETS
 
 def test_dutch_and_english_headers_name_the_same_fields():
     dutch, _ = read_headers(HEADERS + ["Instuurder", "Instuurdatum", "Bijlage", "Kenmerk: periode"])
-    english, _ = read_headers(["item type", "organisation/person", "contact", "subject", "message type", "document",
-                               "submitter", "submit date", "attachment", "characteristic: periode"])
+    english, _ = read_headers(
+        [
+            "item type",
+            "organisation/person",
+            "contact",
+            "subject",
+            "message type",
+            "document",
+            "submitter",
+            "submit date",
+            "attachment",
+            "characteristic: periode",
+        ]
+    )
     assert dutch.fields == english.fields and dutch.maps == english.maps
 
 
@@ -33,8 +45,11 @@ def test_unknown_missing_and_forbidden_columns_are_refused_in_both_languages():
     assert "nummers van medewerkers of debiteuren" in reasons["Medewerker"].nl
     assert "reacties kunnen niet geïmporteerd worden" in reasons["Reactie"].nl
     assert reasons["Kleur"].nl.startswith("onbekende kolom") and reasons["Kleur"].en.startswith("unknown column")
-    assert reasons["Berichttype"] == reasons["Document"] == Phrase("verplichte kolom ontbreekt",
-                                                                   "required column is missing")
+    assert (
+        reasons["Berichttype"]
+        == reasons["Document"]
+        == Phrase("verplichte kolom ontbreekt", "required column is missing")
+    )
     assert [h for h, r in problems if "twice" in r.en] == ["Onderwerp"]
 
 
@@ -50,9 +65,11 @@ def test_xlsx_and_csv_read_alike_and_empty_rows_are_left_out(tmp_path):
     workbook.active.append([None] * 6)
     workbook.active.append(["Accorderingsbericht", 10046, None, "Btw", "btw-aangifte", "b.xbrl"])
     workbook.save(tmp_path / "lijst.xlsx")
-    (tmp_path / "lijst.csv").write_text(";".join(HEADERS) + "\nAccorderingsbericht;ORG-10045;;Btw;btw-aangifte;a.xbrl"
-                                        "\n;;;;;\nAccorderingsbericht;10046;;Btw;btw-aangifte;b.xbrl\n",
-                                        encoding="utf-8-sig")
+    (tmp_path / "lijst.csv").write_text(
+        ";".join(HEADERS) + "\nAccorderingsbericht;ORG-10045;;Btw;btw-aangifte;a.xbrl"
+        "\n;;;;;\nAccorderingsbericht;10046;;Btw;btw-aangifte;b.xbrl\n",
+        encoding="utf-8-sig",
+    )
     xlsx, csv = read_sheet(tmp_path / "lijst.xlsx"), read_sheet(tmp_path / "lijst.csv")
     assert xlsx.headers == csv.headers == HEADERS
     assert [n for n, _ in xlsx.rows] == [n for n, _ in csv.rows] == [2, 4]
@@ -67,10 +84,16 @@ def test_a_sheet_that_starts_lower_down_keeps_its_row_numbers(tmp_path):
     assert sheet.rows[-1][0] == 5
 
 
-@pytest.mark.parametrize("name, form", [
-    ("aangiften.xlsx", "werkmap (.xlsx)"), ("aangiften.xls", "werkmap (.xls)"), ("aangiften.ods", "werkmap (.ods)"),
-    ("aangiften.csv", "CSV in UTF-8, scheidingsteken ';'"),
-    ("aangiften-windows-1252.csv", "CSV in Windows-1252, scheidingsteken ';'")])
+@pytest.mark.parametrize(
+    "name, form",
+    [
+        ("aangiften.xlsx", "werkmap (.xlsx)"),
+        ("aangiften.xls", "werkmap (.xls)"),
+        ("aangiften.ods", "werkmap (.ods)"),
+        ("aangiften.csv", "CSV in UTF-8, scheidingsteken ';'"),
+        ("aangiften-windows-1252.csv", "CSV in Windows-1252, scheidingsteken ';'"),
+    ],
+)
 def test_every_form_libreoffice_saves_reads_the_same_text(name, form):
     sheet = read_sheet(SPREADSHEETS / name)
     assert sheet.form.nl == form
@@ -80,7 +103,9 @@ def test_every_form_libreoffice_saves_reads_the_same_text(name, form):
 
 
 def test_utf16_with_a_bom_is_read_and_other_bytes_are_refused_with_how_to_save(tmp_path):
-    (tmp_path / "unicode.csv").write_bytes("\ufeffOrganisatie/persoon\tOnderwerp\nORG-10045\tCafé\n".encode("utf-16-le"))
+    (tmp_path / "unicode.csv").write_bytes(
+        "\ufeffOrganisatie/persoon\tOnderwerp\nORG-10045\tCafé\n".encode("utf-16-le")
+    )
     sheet = read_sheet(tmp_path / "unicode.csv")
     assert sheet.rows == [(2, ["ORG-10045", "Café"])] and "UTF-16" in sheet.form.en
     (tmp_path / "kapot.csv").write_bytes(b"\xef\xbb\xbfOnderwerp\n\xff\xfe\x81")

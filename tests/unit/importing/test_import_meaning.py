@@ -5,14 +5,21 @@ import json
 
 import pytest
 
+from accordeer.importing.columns import read_headers
 from accordeer.importing.judging import Registered, mark_registered
 from accordeer.importing.outcomes import ALREADY, CHECKED, DOUBLE, REFUSED
-from accordeer.importing.columns import read_headers
 from tests.unit.importing.conftest import EXAMPLE, HEADERS, SPREADSHEETS
 
-SAVED_BY_LIBREOFFICE = ["aangiften.csv", "aangiften.xlsx", "aangiften.xls", "aangiften.ods",
-                        "aangiften-windows-1252.csv", "aangiften-excel-datums.csv", "aangiften-apostrof.xlsx",
-                        "aangiften-fout.rapport.gecorrigeerd.xlsx"]
+SAVED_BY_LIBREOFFICE = [
+    "aangiften.csv",
+    "aangiften.xlsx",
+    "aangiften.xls",
+    "aangiften.ods",
+    "aangiften-windows-1252.csv",
+    "aangiften-excel-datums.csv",
+    "aangiften-apostrof.xlsx",
+    "aangiften-fout.rapport.gecorrigeerd.xlsx",
+]
 GOOD = ["Accorderingsbericht", "ORG-10045", "CP-2231", "Btw januari", "btw-aangifte", "ORG-10045_ob-2025-01.xbrl"]
 
 
@@ -35,8 +42,17 @@ def test_the_list_with_a_wrong_row_holds_the_other_four_declarations(judge_file,
     assert [p.message_id for p in ready] == example_ids[:3] + example_ids[4:]
 
 
-@pytest.mark.parametrize("written", ["03-02-2025 09:30", "3-2-2025 9:30", "03-02-25 09:30", "2025-02-03 09:30",
-                                     "2025-02-03T08:30:00Z", "'03-02-2025 09:30"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "03-02-2025 09:30",
+        "3-2-2025 9:30",
+        "03-02-25 09:30",
+        "2025-02-03 09:30",
+        "2025-02-03T08:30:00Z",
+        "'03-02-2025 09:30",
+    ],
+)
 def test_a_submit_date_is_the_instant_whatever_its_notation(judge, written):
     from datetime import datetime
 
@@ -46,7 +62,8 @@ def test_a_submit_date_is_the_instant_whatever_its_notation(judge, written):
     _, later = judge([GOOD + ["03-02-2025 09:31"]], headers=headers)
     assert text[0].message_id == cell[0].message_id != later[0].message_id
     assert datetime.fromisoformat(json.loads(text[0].value)["submitted_at"]) == datetime.fromisoformat(
-        "2025-02-03T09:30:00+01:00")
+        "2025-02-03T09:30:00+01:00"
+    )
 
 
 def test_an_american_date_is_refused_on_its_column_with_how_to_set_the_locale(judge):
@@ -121,12 +138,15 @@ def test_intakes_refusals_speak_dutch_and_name_what_was_typed(judge):
     assert column == "Instuurder" and "instuurder 'a.bakker'" in reason.nl and "--as" in reason.nl
     assert "not authorised to submit message type 'btw-aangifte'" in reason.en
     column, reason = _refused(judge([GOOD[:2] + ["CP-2240"] + GOOD[3:]]))
-    assert column == "Contactpersoon" and reason.nl == "contactpersoon CP-2240 hoort in het relatiebestand niet bij" \
-                                                       " ORG-10045"
+    assert (
+        column == "Contactpersoon"
+        and reason.nl == "contactpersoon CP-2240 hoort in het relatiebestand niet bij ORG-10045"
+    )
     column, reason = _refused(judge([GOOD[:3] + ["x" * 300] + GOOD[4:]]))
     assert column == "Onderwerp" and "is te lang: hoogstens 255 tekens" in reason.nl
-    column, reason = _refused(judge([GOOD[:4] + ["BTW aangifte"] + GOOD[5:] + ["BTW"]],
-                                    headers=HEADERS + ["Type belanghebbende"]))
+    column, reason = _refused(
+        judge([GOOD[:4] + ["BTW aangifte"] + GOOD[5:] + ["BTW"]], headers=HEADERS + ["Type belanghebbende"])
+    )
     assert column == "Berichttype" and "'BTW aangifte' mag alleen kleine letters" in reason.nl
     column, reason = _refused(judge([GOOD[:4] + ["btw"] + GOOD[5:]]))
     assert column == "Berichttype" and "bij berichttype 'btw' weet de import niet welk nummer" in reason.nl

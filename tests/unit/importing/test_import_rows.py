@@ -89,12 +89,14 @@ def test_a_unc_attachment_is_read_through_its_local_folder(judge, tmp_path):
     share.mkdir()
     (share / "Toelichting.pdf").write_bytes(b"%PDF-1.4")
     unc = "\\\\client\\C$\\Import\\Toelichting.pdf"
-    outcomes, ready = judge([row() + [unc]], headers=HEADERS_WITH("Bijlage"),
-                            shares={"\\\\client\\C$\\Import": share})
+    outcomes, ready = judge([row() + [unc]], headers=HEADERS_WITH("Bijlage"), shares={"\\\\client\\C$\\Import": share})
     assert outcomes[2].result == CHECKED
     assert json.loads(ready[0].value)["attachment"] == {"file_name": "Toelichting.pdf", "location": unc}
-    missing, _ = judge([row() + ["\\\\client\\C$\\Import\\weg.pdf"]], headers=HEADERS_WITH("Bijlage"),
-                       shares={"\\\\client\\C$\\Import": share})
+    missing, _ = judge(
+        [row() + ["\\\\client\\C$\\Import\\weg.pdf"]],
+        headers=HEADERS_WITH("Bijlage"),
+        shares={"\\\\client\\C$\\Import": share},
+    )
     assert "is not there" in refusal(missing)[1]
     unmapped, _ = judge([row() + [unc]], headers=HEADERS_WITH("Bijlage"))
     assert "ACCORDEER_IMPORT_SHARES" in refusal(unmapped)[1]
@@ -112,7 +114,8 @@ def test_submit_dates_dutch_iso_bad_and_future(judge):
 
 def test_unknown_destination_foreign_contact_and_unregistered_identity(judge):
     assert refusal(judge([row(org="ORG-99999", contact="", document="ORG-99999_ob-2025-01.xbrl")])[0])[0] == (
-        "Organisatie/persoon")
+        "Organisatie/persoon"
+    )
     column, reason = refusal(judge([row(contact="CP-2240")])[0])
     assert column == "Contactpersoon" and "not a contact of this destination" in reason
     column, reason = refusal(judge([row(org="ORG-20311", contact="", document="ORG-20311_ob-2025-01.xbrl")])[0])

@@ -3,7 +3,7 @@
 import copy
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -44,7 +44,7 @@ def authorisations() -> Authorisations:
 
 @pytest.fixture
 def now() -> datetime:
-    return datetime(2025, 6, 2, 10, 0, tzinfo=timezone.utc)
+    return datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -52,6 +52,11 @@ def units_of_work(tables: IntakeTables):
 def intake_on(topics: Topics, now: datetime, tables: IntakeTables | None = None) -> Intake:
     """Intake as its app builds it, on these tables, its clock stopped at ``now``."""
     settings = Settings(database_url="unused")
-    return Intake(units_of_work(tables or IntakeTables()), topics, max_bytes=settings.max_message_bytes,
-                  clock_skew=timedelta(seconds=settings.clock_skew_seconds),
-                  summaries=load_summary_config(settings.config_dir / "summaries.yaml"), clock=lambda: now)
+    return Intake(
+        units_of_work(tables or IntakeTables()),
+        topics,
+        max_bytes=settings.max_message_bytes,
+        clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+        summaries=load_summary_config(settings.config_dir / "summaries.yaml"),
+        clock=lambda: now,
+    )

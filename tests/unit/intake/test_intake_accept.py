@@ -25,8 +25,9 @@ Golden = Callable[[str], dict[str, Any]]
 
 def accept(obj: dict[str, Any], authorisations: Authorisations, now: datetime, item_type: Any = BUILT_IN) -> Any:
     decl = InboundDeclaration.model_validate(obj)
-    return accept_declaration(decl, authorisations=authorisations, item_type=item_type, parties=GOLDEN_PARTIES,
-                              received_at=now)
+    return accept_declaration(
+        decl, authorisations=authorisations, item_type=item_type, parties=GOLDEN_PARTIES, received_at=now
+    )
 
 
 def test_one_dossier_item_per_destination(golden: Golden, authorisations: Authorisations, now: datetime) -> None:

@@ -30,8 +30,12 @@ async def test_accepted_declaration_yields_registered_processing_and_the_item_in
     plan = await _intake().plan(InMemoryIntakeRepository(), [_record(example("two_destinations", message_id="m1"))])
     assert len(plan.items) == 2 and plan.refusals == []
     assert [(e.topic, json.loads(e.value).get("status_code")) for e in plan.events] == [
-        (TOPICS.status, 10), (TOPICS.status, 20), (TOPICS.dossier_items, None), (TOPICS.status, 20),
-        (TOPICS.dossier_items, None)]
+        (TOPICS.status, 10),
+        (TOPICS.status, 20),
+        (TOPICS.dossier_items, None),
+        (TOPICS.status, 20),
+        (TOPICS.dossier_items, None),
+    ]
     assert all(e.key == "m1" for e in plan.events if e.topic == TOPICS.status)
 
 
@@ -57,9 +61,10 @@ async def test_a_message_stored_before_with_the_same_content_is_a_no_op():
 
 
 async def test_a_refusal_is_dead_lettered_with_its_coordinates_and_reported_when_the_id_is_readable():
-    plan = await _intake().plan(InMemoryIntakeRepository(),
-                                [_record(example("btw_aangifte", message_id="m5", source="niemand")),
-                                 _record(b"not json")])
+    plan = await _intake().plan(
+        InMemoryIntakeRepository(),
+        [_record(example("btw_aangifte", message_id="m5", source="niemand")), _record(b"not json")],
+    )
     assert plan.refusals == ["unknown_source", "not_json"] and plan.items == []
     dead, refused, status, unreadable, unreadable_refused = plan.events
     assert dead.topic == TOPICS.inbound_dlq and dead.key == "m5"
@@ -115,5 +120,9 @@ async def test_a_batch_is_stored_with_its_events_once_even_when_it_is_delivered_
     assert [key[1] for key in tables.declarations] == ["t1"]
     assert len(tables.items) == 2
     assert [(e.topic, json.loads(e.value).get("status_code")) for e in tables.outbox] == [
-        (TOPICS.status, 10), (TOPICS.status, 20), (TOPICS.dossier_items, None), (TOPICS.status, 20),
-        (TOPICS.dossier_items, None)]
+        (TOPICS.status, 10),
+        (TOPICS.status, 20),
+        (TOPICS.dossier_items, None),
+        (TOPICS.status, 20),
+        (TOPICS.dossier_items, None),
+    ]

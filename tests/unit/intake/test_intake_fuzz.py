@@ -8,7 +8,7 @@ examples mutated (fields removed, wrong types, extra keys, huge strings, garbage
 import copy
 import dataclasses
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
@@ -44,7 +44,7 @@ FIELDS = sorted(InboundDeclaration.model_fields) + [
     "location",
 ]
 TRAPS = ["reactions", "reacties", "attachments", "employee_id", "debiteur_id", "verkooprelatie_id"]
-NOW = datetime(2025, 6, 2, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
 EVERYONE = {"item_types": ["*"], "message_types": ["*"]}
 AUTHORISATIONS = Authorisations.from_dict(
     {
@@ -182,8 +182,9 @@ def check(raw: Any, max_bytes: int = 1 << 20) -> None:
     assert check_reuse(fingerprint(result), result) == "duplicate"
     json.dumps(redact(result))
     for item_type in ITEM_TYPES:
-        items = accept_declaration(result, authorisations=AUTHORISATIONS, item_type=item_type,
-                                   parties=GOLDEN_PARTIES, received_at=NOW)
+        items = accept_declaration(
+            result, authorisations=AUTHORISATIONS, item_type=item_type, parties=GOLDEN_PARTIES, received_at=NOW
+        )
         event(f"accepted: {items.reason_code if isinstance(items, Refusal) else 'items'}")
         if isinstance(items, Refusal):
             assert_refusal(items)
@@ -247,6 +248,8 @@ def test_the_golden_examples_pass_the_whole_pipeline() -> None:
         decl = parse_declaration(json.dumps(obj).encode(), max_bytes=1 << 20)
         assert isinstance(decl, Declaration)
         assert isinstance(
-            accept_declaration(decl, authorisations=AUTHORISATIONS, item_type=BUILT_IN,
-                               parties=GOLDEN_PARTIES, received_at=NOW), list
+            accept_declaration(
+                decl, authorisations=AUTHORISATIONS, item_type=BUILT_IN, parties=GOLDEN_PARTIES, received_at=NOW
+            ),
+            list,
         )

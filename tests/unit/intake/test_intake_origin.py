@@ -16,15 +16,20 @@ TOPICS = Topics("acme.")
 
 
 def _parse(document: dict | bytes) -> Declaration | Refusal:
-    return parse_declaration(document if isinstance(document, bytes) else json.dumps(document).encode(),
-                             max_bytes=1 << 20)
+    return parse_declaration(
+        document if isinstance(document, bytes) else json.dumps(document).encode(), max_bytes=1 << 20
+    )
 
 
 def test_the_topic_of_a_source_names_that_source_and_no_other_topic_names_one():
     assert TOPICS.inbound_from("afas-fin") == "acme.declarations.from.afas-fin"
     assert TOPICS.source_of("acme.declarations.from.afas-fin") == "afas-fin"
-    for topic in ("acme.declarations.inbound", "acme.declarations.from.", "declarations.from.exact",
-                  "acme.workflow.actions"):
+    for topic in (
+        "acme.declarations.inbound",
+        "acme.declarations.from.",
+        "declarations.from.exact",
+        "acme.workflow.actions",
+    ):
         assert TOPICS.source_of(topic) is None, topic
 
 
@@ -36,11 +41,21 @@ def test_a_record_that_fails_on_a_source_topic_is_dead_lettered_with_the_inbound
 
 def test_intake_pattern_matches_the_shared_and_every_per_source_topic_but_no_dead_letters_or_other_prefix():
     pattern = re.compile(TOPICS.intake_pattern)
-    assert all(pattern.match(t) for t in ("acme.declarations.inbound", "acme.declarations.from.exact",
-                                           "acme.declarations.from.afas-fin"))
-    assert not any(pattern.match(t) for t in ("acme.declarations.inbound.dlq", "acme.declarations.refused",
-                                               "declarations.from.exact", "acmeXdeclarations.inbound",
-                                               "other.acme.declarations.inbound", "acme.declarations.from."))
+    assert all(
+        pattern.match(t)
+        for t in ("acme.declarations.inbound", "acme.declarations.from.exact", "acme.declarations.from.afas-fin")
+    )
+    assert not any(
+        pattern.match(t)
+        for t in (
+            "acme.declarations.inbound.dlq",
+            "acme.declarations.refused",
+            "declarations.from.exact",
+            "acmeXdeclarations.inbound",
+            "other.acme.declarations.inbound",
+            "acme.declarations.from.",
+        )
+    )
     assert re.compile(TOPICS.inbound_from_pattern).match("acme.declarations.from.nmbrs")
     assert not re.compile(TOPICS.inbound_from_pattern).match("acme.declarations.inbound")
 
@@ -51,16 +66,18 @@ def test_a_body_naming_its_own_source_on_its_topic_is_taken_as_it_is():
 
 
 def test_a_body_naming_another_source_on_a_per_source_topic_is_an_impersonation():
-    refusal = check_origin(_parse(example("btw_aangifte", message_id="o2")), topic="declarations.from.exact",
-                           topic_source="exact")
+    refusal = check_origin(
+        _parse(example("btw_aangifte", message_id="o2")), topic="declarations.from.exact", topic_source="exact"
+    )
     assert isinstance(refusal, Refusal) and refusal.reason_code is ReasonCode.SOURCE_MISMATCH
     assert (refusal.message_id, refusal.source) == ("o2", "exact")
     assert "'afas-fin'" in refusal.message and "declarations.from.exact" in refusal.message
 
 
 def test_an_unreadable_body_naming_another_source_is_an_impersonation_too():
-    refusal = check_origin(_parse(b'{"message_id": "o3", "source": "nmbrs", oops'), topic="declarations.from.exact",
-                           topic_source="exact")
+    refusal = check_origin(
+        _parse(b'{"message_id": "o3", "source": "nmbrs", oops'), topic="declarations.from.exact", topic_source="exact"
+    )
     assert isinstance(refusal, Refusal) and refusal.reason_code is ReasonCode.SOURCE_MISMATCH
 
 
@@ -106,6 +123,7 @@ def test_every_source_of_the_shipped_authorisations_gets_its_own_topic_like_decl
     from shared.settings import REPO_ROOT
 
     wanted = source_topics(TOPICS, REPO_ROOT / "deploy" / "config" / "authorisations.yaml")
-    assert sorted(wanted) == [f"acme.declarations.from.{s}" for s in
-                              ("afas-fin", "caseware", "exact", "import", "nmbrs")]
+    assert sorted(wanted) == [
+        f"acme.declarations.from.{s}" for s in ("afas-fin", "caseware", "exact", "import", "nmbrs")
+    ]
     assert set(wanted.values()) == {topic_spec(TOPICS.prefix)[TOPICS.inbound]}

@@ -5,7 +5,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from services.intake.domain import (
@@ -50,8 +50,12 @@ def test_every_code_is_produced(valid: dict[str, Any], authorisations: Authorisa
         decl = parse(obj)
         assert isinstance(decl, Declaration)
         return accept_declaration(
-            decl, authorisations=authorisations, item_type=item_type, parties=GOLDEN_PARTIES,
-            received_at=datetime.now(timezone.utc), summaries=SUMMARIES,
+            decl,
+            authorisations=authorisations,
+            item_type=item_type,
+            parties=GOLDEN_PARTIES,
+            received_at=datetime.now(UTC),
+            summaries=SUMMARIES,
         )
 
     def with_document(xml: bytes) -> dict[str, Any]:
@@ -78,16 +82,23 @@ def test_every_code_is_produced(valid: dict[str, Any], authorisations: Authorisa
         lambda: accept(valid | {"destinations": [{"organisation_person_id": "ORG-10045"}] * 2}),
         lambda: accept(valid | {"submitted_at": "2999-01-01T00:00:00Z"}),
         lambda: accept(valid | {"destinations": [{"organisation_person_id": "ORG-99999"}]}),
-        lambda: accept_declaration(parse(valid), authorisations=authorisations, item_type=BUILT_IN,
-                                   parties={"ORG-10045": BAKKERIJ.model_copy(update={"active": False})},
-                                   received_at=datetime.now(timezone.utc)),
+        lambda: accept_declaration(
+            parse(valid),
+            authorisations=authorisations,
+            item_type=BUILT_IN,
+            parties={"ORG-10045": BAKKERIJ.model_copy(update={"active": False})},
+            received_at=datetime.now(UTC),
+        ),
         lambda: accept(valid | {"destinations": [{"organisation_person_id": "ORG-10045", "contact_id": "CP-3101"}]}),
-        lambda: accept(with_document(golden_xml.replace(b"001234567B01", b"009876543B01"))
-                       | {"identity": {"number": "NL009876543B01", "type": "BTW"}}),
+        lambda: accept(
+            with_document(golden_xml.replace(b"001234567B01", b"009876543B01"))
+            | {"identity": {"number": "NL009876543B01", "type": "BTW"}}
+        ),
         lambda: accept(with_document(b"<xbrl>")),
         lambda: accept(with_document(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')),
-        lambda: accept(with_document(re.sub(rb"<bd-i:ValueAddedTaxOwedToBePaidBack[^>]*>[^<]*</[^>]*>", b"",
-                                            golden_xml))),
+        lambda: accept(
+            with_document(re.sub(rb"<bd-i:ValueAddedTaxOwedToBePaidBack[^>]*>[^<]*</[^>]*>", b"", golden_xml))
+        ),
         lambda: accept(with_document(golden_xml.replace(b"001234567B01", b"009876543B01"))),
         lambda: check_reuse("0" * 64, parse(valid)),
         lambda: create_item_type(),

@@ -18,8 +18,9 @@ Golden = Callable[[str], dict[str, Any]]
 def item_of(obj: dict[str, Any], authorisations: Authorisations, now: datetime, confidential: bool) -> DossierItem:
     decl = InboundDeclaration.model_validate(obj)
     item_type = dataclasses.replace(BUILT_IN, confidential=confidential)
-    items = accept_declaration(decl, authorisations=authorisations, item_type=item_type, parties=GOLDEN_PARTIES,
-                              received_at=now)
+    items = accept_declaration(
+        decl, authorisations=authorisations, item_type=item_type, parties=GOLDEN_PARTIES, received_at=now
+    )
     assert isinstance(items, list)
     return items[0]
 

@@ -44,29 +44,46 @@ def _raised_from(error: Exception, cause: Exception) -> Exception:
         return raised
 
 
-@pytest.mark.parametrize("error", [
-    OSError("network unreachable"), ConnectionRefusedError(), TimeoutError(),
-    asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
-    asyncpg.exceptions.TooManyConnectionsError("too many clients"),
-    asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
-    asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
-    asyncpg.exceptions.SerializationError("could not serialize access"),
-    asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
-    asyncpg.InterfaceError("pool is closing"),
-    KafkaConnectionError(), KafkaTimeoutError(), NotLeaderForPartitionError(),
-    DirectoryNotCurrent("the copy did not catch up"),
-    _raised_from(RuntimeError("apply failed"), ConnectionResetError()),
-    ExceptionGroup("several", [ValueError("x"), OSError("y")]),
-], ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError("network unreachable"),
+        ConnectionRefusedError(),
+        TimeoutError(),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.TooManyConnectionsError("too many clients"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.exceptions.SerializationError("could not serialize access"),
+        asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
+        asyncpg.InterfaceError("pool is closing"),
+        KafkaConnectionError(),
+        KafkaTimeoutError(),
+        NotLeaderForPartitionError(),
+        DirectoryNotCurrent("the copy did not catch up"),
+        _raised_from(RuntimeError("apply failed"), ConnectionResetError()),
+        ExceptionGroup("several", [ValueError("x"), OSError("y")]),
+    ],
+    ids=lambda e: type(e).__name__,
+)
 def test_infrastructure_failures_are_never_a_records_fault(error):
     assert is_infrastructure(error)
 
 
-@pytest.mark.parametrize("error", [
-    ValueError("unexpected value"), KeyError("workflow"), ZeroDivisionError(), AssertionError("bug"),
-    asyncpg.exceptions.UniqueViolationError("duplicate key"), asyncpg.exceptions.CheckViolationError("check"),
-    asyncpg.exceptions.UndefinedTableError("relation does not exist"), _validation_error(),
-], ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("unexpected value"),
+        KeyError("workflow"),
+        ZeroDivisionError(),
+        AssertionError("bug"),
+        asyncpg.exceptions.UniqueViolationError("duplicate key"),
+        asyncpg.exceptions.CheckViolationError("check"),
+        asyncpg.exceptions.UndefinedTableError("relation does not exist"),
+        _validation_error(),
+    ],
+    ids=lambda e: type(e).__name__,
+)
 def test_other_failures_may_be_a_records_fault(error):
     assert not is_infrastructure(error)
 
@@ -143,8 +160,9 @@ def _runner(apply, *, healthy=True, settings=QUICK) -> tuple[BatchRunner, list]:
     async def health():
         return healthy
 
-    return BatchRunner(apply, group_id="g", publish=publish, healthy=health, settings=settings,
-                       retry_for_seconds=0.3), published
+    return BatchRunner(
+        apply, group_id="g", publish=publish, healthy=health, settings=settings, retry_for_seconds=0.3
+    ), published
 
 
 def _records(count: int, topic: str = "t.dossier.items"):

@@ -5,11 +5,31 @@ from shared.lag import PartitionSample
 GROUP, TOPIC = "accordeer-intake", "declarations.inbound"
 
 
-def sample(at: float, end: int, committed: int | None, *, members: int = 1, log_start: int = 0,
-           partition: int = 0, oldest: float | None = None, group: str = GROUP, topic: str = TOPIC,
-           owner: str | None = None) -> PartitionSample:
-    return PartitionSample(group=group, topic=topic, partition=partition, at=at, end=end, log_start=log_start,
-                           committed=committed, members=members, oldest_timestamp=oldest, owner=owner)
+def sample(
+    at: float,
+    end: int,
+    committed: int | None,
+    *,
+    members: int = 1,
+    log_start: int = 0,
+    partition: int = 0,
+    oldest: float | None = None,
+    group: str = GROUP,
+    topic: str = TOPIC,
+    owner: str | None = None,
+) -> PartitionSample:
+    return PartitionSample(
+        group=group,
+        topic=topic,
+        partition=partition,
+        at=at,
+        end=end,
+        log_start=log_start,
+        committed=committed,
+        members=members,
+        oldest_timestamp=oldest,
+        owner=owner,
+    )
 
 
 def window(*points: tuple[int, int | None], members: int = 1, step: float = 10.0, **kw) -> list[PartitionSample]:

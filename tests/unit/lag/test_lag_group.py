@@ -11,9 +11,11 @@ def _group(*windows) -> GroupLag:
 
 
 def test_the_group_takes_its_worst_partition_status():
-    group = _group(window((50, 50), (60, 60), partition=0),
-                   window((50, 10), (70, 20), partition=1),
-                   window((50, 10), (60, 10), partition=2))
+    group = _group(
+        window((50, 50), (60, 60), partition=0),
+        window((50, 10), (70, 20), partition=1),
+        window((50, 10), (60, 10), partition=2),
+    )
     assert [p.status for p in group.partitions] == [Status.OK, Status.WARN, Status.STALL]
     assert group.status == Status.STALL
 
@@ -41,8 +43,11 @@ def test_no_lag_drains_in_no_time():
 
 
 def test_time_lag_is_the_oldest_waiting_record_of_any_partition():
-    group = _group([sample(100, 50, 10, oldest=70, partition=0)], [sample(100, 50, 10, oldest=40, partition=1)],
-                   [sample(100, 5, 5, partition=2)])
+    group = _group(
+        [sample(100, 50, 10, oldest=70, partition=0)],
+        [sample(100, 50, 10, oldest=40, partition=1)],
+        [sample(100, 5, 5, partition=2)],
+    )
     assert group.time_lag == pytest.approx(60)
 
 
@@ -64,7 +69,9 @@ def test_a_report_finds_its_groups_by_name():
 
 
 def test_a_stopped_group_never_drains_whatever_it_consumed_before_it_stopped():
-    group = _group(window((100, 10), (100, 50), partition=0),
-                   [sample(1000, 100, 10, partition=1, members=0), sample(1010, 100, 10, partition=1, members=0)])
+    group = _group(
+        window((100, 10), (100, 50), partition=0),
+        [sample(1000, 100, 10, partition=1, members=0), sample(1010, 100, 10, partition=1, members=0)],
+    )
     assert group.consume_rate == pytest.approx(4.0)
     assert group.drain_seconds is None

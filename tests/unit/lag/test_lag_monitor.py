@@ -23,8 +23,10 @@ GROUPS = {"g": ("t",)}
 
 
 def _round(at, *points, members=1):
-    return [sample(at, end, committed, partition=p, members=members, group="g", topic="t")
-            for p, (end, committed) in enumerate(points)]
+    return [
+        sample(at, end, committed, partition=p, members=members, group="g", topic="t")
+        for p, (end, committed) in enumerate(points)
+    ]
 
 
 async def test_the_window_slides_and_keeps_the_last_n_samples():

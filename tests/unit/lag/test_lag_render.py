@@ -12,13 +12,22 @@ AT = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
 
 def _report() -> LagReport:
-    intake = GroupLag("accordeer-intake", (
-        evaluate([sample(AT - 10, 200, 100, oldest=AT - 75, owner="accordeer-intake@10.0.0.1"),
-                  sample(AT, 220, 120, oldest=AT - 72.5, owner="accordeer-intake@10.0.0.1")]),
-        evaluate([sample(AT - 10, 50, 50, partition=1), sample(AT, 50, 50, partition=1)]),
-    ))
-    dispatch = GroupLag("accordeer-dispatch", (
-        evaluate([sample(AT, 300, None, members=0, group="accordeer-dispatch", topic="messages.approved")]),))
+    intake = GroupLag(
+        "accordeer-intake",
+        (
+            evaluate(
+                [
+                    sample(AT - 10, 200, 100, oldest=AT - 75, owner="accordeer-intake@10.0.0.1"),
+                    sample(AT, 220, 120, oldest=AT - 72.5, owner="accordeer-intake@10.0.0.1"),
+                ]
+            ),
+            evaluate([sample(AT - 10, 50, 50, partition=1), sample(AT, 50, 50, partition=1)]),
+        ),
+    )
+    dispatch = GroupLag(
+        "accordeer-dispatch",
+        (evaluate([sample(AT, 300, None, members=0, group="accordeer-dispatch", topic="messages.approved")]),),
+    )
     return LagReport(at=AT, groups=(intake, dispatch))
 
 
@@ -45,20 +54,47 @@ def test_json_has_every_figure_with_seconds_as_numbers():
     assert document["at"] == "2026-01-01T00:00:00+00:00"
     intake, dispatch = document["groups"]
     assert {k: v for k, v in intake.items() if k != "partitions"} == {
-        "group": "accordeer-intake", "status": "WARN", "lag": 100, "time_lag_seconds": 72.5,
-        "consume_rate": 2.0, "produce_rate": 2.0, "drain_seconds": 50.0}
+        "group": "accordeer-intake",
+        "status": "WARN",
+        "lag": 100,
+        "time_lag_seconds": 72.5,
+        "consume_rate": 2.0,
+        "produce_rate": 2.0,
+        "drain_seconds": 50.0,
+    }
     assert intake["partitions"][0] == {
-        "topic": "declarations.inbound", "partition": 0, "committed": 120, "log_start": 0, "end": 220, "lag": 100,
-        "time_lag_seconds": 72.5, "status": "WARN", "reason": "lag not shrinking (100 → 100) while offsets advance",
-        "members": 1, "owner": "accordeer-intake@10.0.0.1", "samples": 2, "consume_rate": 2.0, "produce_rate": 2.0}
+        "topic": "declarations.inbound",
+        "partition": 0,
+        "committed": 120,
+        "log_start": 0,
+        "end": 220,
+        "lag": 100,
+        "time_lag_seconds": 72.5,
+        "status": "WARN",
+        "reason": "lag not shrinking (100 → 100) while offsets advance",
+        "members": 1,
+        "owner": "accordeer-intake@10.0.0.1",
+        "samples": 2,
+        "consume_rate": 2.0,
+        "produce_rate": 2.0,
+    }
     assert dispatch["drain_seconds"] is None
     assert dispatch["time_lag_seconds"] is None
     assert dispatch["partitions"][0]["committed"] is None
 
 
-@pytest.mark.parametrize(("seconds", "text"), [
-    (None, "?"), (0, "0s"), (2.5, "2.5s"), (59, "59s"), (60, "1m00s"), (725, "12m05s"), (3600, "1h00m"),
-    (7384, "2h03m"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (None, "?"),
+        (0, "0s"),
+        (2.5, "2.5s"),
+        (59, "59s"),
+        (60, "1m00s"),
+        (725, "12m05s"),
+        (3600, "1h00m"),
+        (7384, "2h03m"),
+    ],
+)
 def test_durations_read_easily(seconds, text):
     assert duration(seconds) == text

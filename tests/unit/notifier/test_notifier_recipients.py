@@ -8,17 +8,35 @@ from shared.contracts.tasks import TaskEventKind
 from shared.settings import REPO_ROOT
 from tests.unit.notifier.events import composer, task_event
 
-OFFICE = office_users({"groups": {"fiscaal": ["fiscalist"]},
-                       "users": {"fiscalist": {"name": "Fenna Smit", "email": "fenna.smit@kantoor.example"}}})
-BAKKERIJ = Party.model_validate({
-    "organisation_person_id": "ORG-10045", "name": "Bakkerij De Vries B.V.", "kind": "organisation",
-    "contacts": [
-        {"contact_id": "C1", "name": "Sanne van Dijk", "email": "sanne@bakkerij.example",
-         "portal_user": "sanne.vandijk"},
-        {"contact_id": "C2", "name": "Oud Contact", "email": "oud@bakkerij.example", "portal_user": "oud",
-         "active": False},
-        {"contact_id": "C3", "name": "Boekhouding", "email": "boekhouding@bakkerij.example"},
-    ]})
+OFFICE = office_users(
+    {
+        "groups": {"fiscaal": ["fiscalist"]},
+        "users": {"fiscalist": {"name": "Fenna Smit", "email": "fenna.smit@kantoor.example"}},
+    }
+)
+BAKKERIJ = Party.model_validate(
+    {
+        "organisation_person_id": "ORG-10045",
+        "name": "Bakkerij De Vries B.V.",
+        "kind": "organisation",
+        "contacts": [
+            {
+                "contact_id": "C1",
+                "name": "Sanne van Dijk",
+                "email": "sanne@bakkerij.example",
+                "portal_user": "sanne.vandijk",
+            },
+            {
+                "contact_id": "C2",
+                "name": "Oud Contact",
+                "email": "oud@bakkerij.example",
+                "portal_user": "oud",
+                "active": False,
+            },
+            {"contact_id": "C3", "name": "Boekhouding", "email": "boekhouding@bakkerij.example"},
+        ],
+    }
+)
 
 
 def known() -> dict[str, Recipient]:
@@ -39,8 +57,9 @@ def test_a_client_is_the_active_contact_that_logs_in_as_the_portal_user():
 
 
 def test_a_user_nobody_has_an_address_for_is_reported_not_mailed():
-    plan = plan_mails([task_event(assignees=["sanne.vandijk", "spook", "fiscalist", "sanne.vandijk"])], known(),
-                      composer())
+    plan = plan_mails(
+        [task_event(assignees=["sanne.vandijk", "spook", "fiscalist", "sanne.vandijk"])], known(), composer()
+    )
 
     assert [m.address for m in plan.mails] == ["sanne@bakkerij.example", "fenna.smit@kantoor.example"]
     assert [(e.task, user) for e, user in plan.unknown] == [("Beoordelen aangifte klant", "spook")]
@@ -51,8 +70,11 @@ def test_only_events_that_give_someone_the_task_are_mailed():
 
     plan = plan_mails(events, known(), composer())
 
-    assert sorted(m.subject.split(":")[0] for m in plan.mails) == ["Geëscaleerd", "Nieuwe taak",
-                                                                   "Taak aan u toegewezen"]
+    assert sorted(m.subject.split(":")[0] for m in plan.mails) == [
+        "Geëscaleerd",
+        "Nieuwe taak",
+        "Taak aan u toegewezen",
+    ]
 
 
 def test_the_shipped_users_all_have_an_address():

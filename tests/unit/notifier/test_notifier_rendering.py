@@ -3,17 +3,20 @@ and data that stay data."""
 
 import pytest
 
-from shared import dutch
 from services.notifier.templates import TemplateProblem
+from shared import dutch
 from shared.contracts.tasks import TaskEventKind
 from tests.unit.notifier.events import SANNE, composer, summary, task_event
 
 
-@pytest.mark.parametrize(("kind", "subject_start", "sentence"), [
-    (TaskEventKind.CREATED, "Nieuwe taak: Beoordelen aangifte klant", "bij de Belastingdienst willen indienen"),
-    (TaskEventKind.REASSIGNED, "Taak aan u toegewezen: Beoordelen aangifte klant", "is aan u toegewezen"),
-    (TaskEventKind.ESCALATED, "Geëscaleerd: Beoordelen aangifte klant", "is geëscaleerd"),
-])
+@pytest.mark.parametrize(
+    ("kind", "subject_start", "sentence"),
+    [
+        (TaskEventKind.CREATED, "Nieuwe taak: Beoordelen aangifte klant", "bij de Belastingdienst willen indienen"),
+        (TaskEventKind.REASSIGNED, "Taak aan u toegewezen: Beoordelen aangifte klant", "is aan u toegewezen"),
+        (TaskEventKind.ESCALATED, "Geëscaleerd: Beoordelen aangifte klant", "is geëscaleerd"),
+    ],
+)
 def test_each_kind_says_what_happened_with_the_link_to_the_task(kind, subject_start, sentence):
     mail = composer().compose(task_event(kind), SANNE)
 
@@ -33,8 +36,10 @@ def test_the_summary_reads_as_a_dutch_reader_expects():
     assert "Graag afhandelen vóór 4 april 2025 om 10:00." in body  # 08:00 UTC is 10:00 in Amsterdam (CEST)
 
 
-@pytest.mark.parametrize(("amount", "text"), [
-    ("1523.45", "€ 1.523,45"), ("0", "€ 0,00"), ("1234567.005", "€ 1.234.567,01"), ("12.5", "€ 12,50")])
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [("1523.45", "€ 1.523,45"), ("0", "€ 0,00"), ("1234567.005", "€ 1.234.567,01"), ("12.5", "€ 12,50")],
+)
 def test_amounts_have_dots_for_thousands_and_a_comma_for_cents(amount, text):
     from decimal import Decimal
 

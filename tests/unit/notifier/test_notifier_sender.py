@@ -12,9 +12,18 @@ from services.notifier.smtp import MailRefused, SmtpUnavailable
 
 
 def mail(n: int) -> Mail:
-    return Mail(id=n, recipient=f"user-{n}", dossier_item_id=f"item-{n}", recipient_name=f"User {n}",
-                address=f"user-{n}@example.org", subject="Nieuwe taak", body="Beste", message_id=f"<{n}@test>",
-                attempts=0, due_at=datetime(2026, 1, 1, tzinfo=UTC))
+    return Mail(
+        id=n,
+        recipient=f"user-{n}",
+        dossier_item_id=f"item-{n}",
+        recipient_name=f"User {n}",
+        address=f"user-{n}@example.org",
+        subject="Nieuwe taak",
+        body="Beste",
+        message_id=f"<{n}@test>",
+        attempts=0,
+        due_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
 
 
 @dataclass
@@ -74,8 +83,9 @@ async def test_every_accepted_mail_is_marked_sent():
 
 async def test_a_refusal_for_good_is_not_retried_and_a_4xx_waits_while_the_rest_go():
     mails = InMemoryMails([mail(n) for n in range(1, 5)])
-    server = ScriptedServer({2: MailRefused("550 no such user", permanent=True),
-                             3: MailRefused("451 try later", permanent=False)})
+    server = ScriptedServer(
+        {2: MailRefused("550 no such user", permanent=True), 3: MailRefused("451 try later", permanent=False)}
+    )
 
     await sender(mails, server).send_due()
 

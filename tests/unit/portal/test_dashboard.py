@@ -12,9 +12,13 @@ WORKFLOW = "accordeer-workflow"
 
 def report(at: float, *groups: tuple[str, int, int, int]) -> LagReport:
     """(group, end, committed, members) per group, one partition each."""
-    return LagReport(at=at, groups=tuple(
-        GroupLag(g, (evaluate([sample(at, end, committed, members=members, group=g, oldest=at - 30)]),))
-        for g, end, committed, members in groups))
+    return LagReport(
+        at=at,
+        groups=tuple(
+            GroupLag(g, (evaluate([sample(at, end, committed, members=members, group=g, oldest=at - 30)]),))
+            for g, end, committed, members in groups
+        ),
+    )
 
 
 def test_the_history_keeps_one_hour_per_group():
@@ -57,9 +61,16 @@ def _letter(offset: int, reason: str, at_ms: int) -> DeadLetter:
 
 
 def test_dead_letters_counted_per_reason_and_the_newest_first():
-    topic = DeadLetterTopic("declarations.inbound.dlq", "declarations.inbound", (
-        _letter(0, "invalid_json", 3000), _letter(1, "unknown_destination", 1000), _letter(2, "invalid_json", 2000),
-        _letter(3, "", 4000)))
+    topic = DeadLetterTopic(
+        "declarations.inbound.dlq",
+        "declarations.inbound",
+        (
+            _letter(0, "invalid_json", 3000),
+            _letter(1, "unknown_destination", 1000),
+            _letter(2, "invalid_json", 2000),
+            _letter(3, "", 4000),
+        ),
+    )
     assert topic.reasons == [("invalid_json", 2), ("unknown_destination", 1), ("onbekend", 1)]
     assert [d.offset for d, _ in topic.newest(3)] == [3, 0, 2]
     assert topic.newest(1)[0][1].isoformat() == "1970-01-01T00:00:04+00:00"

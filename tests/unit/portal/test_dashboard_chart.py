@@ -7,8 +7,9 @@ import pytest
 from services.portal.dashboard.chart import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, ago, line_chart, nice_ceiling, runs
 
 
-@pytest.mark.parametrize(("value", "ceiling"), [(0, 1), (1, 1), (1.5, 2), (3, 5), (7, 10), (11, 20), (480, 500),
-                                                (501, 1000)])
+@pytest.mark.parametrize(
+    ("value", "ceiling"), [(0, 1), (1, 1), (1.5, 2), (3, 5), (7, 10), (11, 20), (480, 500), (501, 1000)]
+)
 def test_the_scale_ends_at_a_round_number(value, ceiling):
     assert nice_ceiling(value) == ceiling
 
@@ -19,8 +20,10 @@ def test_unknown_values_split_the_line():
 
 
 def _polylines(svg: str) -> list[list[tuple[float, float]]]:
-    return [[tuple(map(float, pair.split(","))) for pair in points.split()]
-            for points in re.findall(r'<polyline class="line" points="([^"]+)"', svg)]
+    return [
+        [tuple(map(float, pair.split(","))) for pair in points.split()]
+        for points in re.findall(r'<polyline class="line" points="([^"]+)"', svg)
+    ]
 
 
 def test_time_runs_left_to_right_and_lag_upwards_from_zero():
@@ -30,7 +33,7 @@ def test_time_runs_left_to_right_and_lag_upwards_from_zero():
     assert start == (LEFT, TOP + plot_h)
     assert middle == (LEFT + plot_w / 2, TOP + plot_h / 2)
     assert end == (LEFT + plot_w, TOP)
-    assert '>10</text>' in svg and ">nu</text>" in svg and ">−60 min</text>" in svg
+    assert ">10</text>" in svg and ">nu</text>" in svg and ">−60 min</text>" in svg
 
 
 def test_a_gap_draws_two_lines_and_older_points_stay_on_the_edge():

@@ -9,12 +9,39 @@ MANAGER = Viewer("taakmanager", "task_manager")
 OFFICE = Viewer("medewerker", "office")
 
 
-def item(org: str = "ORG-10045", holders: tuple[str, ...] = ("sanne.vandijk",), confidential: bool = False,
-         status: int = 30, open_task: bool = True):
-    task = OpenTask("Beoordelen aangifte klant", "Belastingdienst", holders,
-                    ("Goedkeuren bericht", "Afkeuren bericht", "Reageren"), None) if open_task else None
-    return ItemView("id-1", "m-1", "btw-aangifte", org, "Btw", confidential, status, "", None, task,
-                    workflow="Belastingdienst", task_manager="taakmanager", last_task="Beoordelen aangifte klant")
+def item(
+    org: str = "ORG-10045",
+    holders: tuple[str, ...] = ("sanne.vandijk",),
+    confidential: bool = False,
+    status: int = 30,
+    open_task: bool = True,
+):
+    task = (
+        OpenTask(
+            "Beoordelen aangifte klant",
+            "Belastingdienst",
+            holders,
+            ("Goedkeuren bericht", "Afkeuren bericht", "Reageren"),
+            None,
+        )
+        if open_task
+        else None
+    )
+    return ItemView(
+        "id-1",
+        "m-1",
+        "btw-aangifte",
+        org,
+        "Btw",
+        confidential,
+        status,
+        "",
+        None,
+        task,
+        workflow="Belastingdienst",
+        task_manager="taakmanager",
+        last_task="Beoordelen aangifte klant",
+    )
 
 
 def test_a_client_sees_the_items_of_their_own_organisations_only():
@@ -31,11 +58,17 @@ def test_a_confidential_item_is_seen_by_its_holders_and_its_task_manager_only():
 
 def test_the_task_manager_acts_on_any_task_reassigns_it_and_restores_a_rejected_item():
     assert actions_for(MANAGER, item(holders=())) == (
-        "Goedkeuren bericht", "Afkeuren bericht", "Reageren", "Taak toewijzen")
+        "Goedkeuren bericht",
+        "Afkeuren bericht",
+        "Reageren",
+        "Taak toewijzen",
+    )
     rejected = item(status=40, open_task=False)
     assert actions_for(MANAGER, rejected) == ("Herstellen berichtstatus",) and actions_for(SANNE, rejected) == ()
     assert task_acted_on(rejected, "Herstellen berichtstatus") == "Beoordelen aangifte klant"
-    assert refuse_action(MANAGER, item(), "Taak toewijzen", "") == "Geef aan wie de taak krijgt: een gebruiker of @groep."
+    assert (
+        refuse_action(MANAGER, item(), "Taak toewijzen", "") == "Geef aan wie de taak krijgt: een gebruiker of @groep."
+    )
     assert refuse_action(MANAGER, item(), "Taak toewijzen", "", ("medewerker",)) is None
 
 
@@ -59,6 +92,7 @@ def test_failed_logins_are_throttled_per_user_and_address_and_forgiven_after_the
 
 def test_passwords_are_checked_against_argon2_hashes_and_an_unknown_user_is_just_refused():
     from argon2 import PasswordHasher
+
     from services.portal.accounts import Account
 
     hasher = PasswordHasher(time_cost=1, memory_cost=1024)

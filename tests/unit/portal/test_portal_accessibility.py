@@ -11,8 +11,9 @@ PAGES = {
     "login": lambda language: render(language, "login.html", error=""),
     "inbox": lambda language: render(language, "inbox.html", inbox=filtered([ITEM], {}), now=TASK.due_at),
     "task": task_page,
-    "manage": lambda language: render(language, "manage.html", workflows={"belastingdienst": [ITEM]},
-                                      now=TASK.due_at, role="task_manager"),
+    "manage": lambda language: render(
+        language, "manage.html", workflows={"belastingdienst": [ITEM]}, now=TASK.due_at, role="task_manager"
+    ),
 }
 
 

@@ -18,10 +18,14 @@ FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 @pytest.fixture
 async def client():
-    accounts = {"john": Account(role="client", password_hash=FAST.hash("demo"), language="en"),
-                "sanne": Account(role="client", password_hash=FAST.hash("demo"))}
+    accounts = {
+        "john": Account(role="client", password_hash=FAST.hash("demo"), language="en"),
+        "sanne": Account(role="client", password_hash=FAST.hash("demo")),
+    }
     portal = Portal(lambda: None, Topics(), Accounts(accounts, FAST), PortalSettings())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=portal.app()), base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=portal.app()), base_url="http://testserver"
+    ) as client:
         yield client
 
 
@@ -49,13 +53,15 @@ async def test_at_login_the_account_language_is_kept_in_the_session(client, user
 async def test_the_switch_needs_the_token_and_returns_to_the_page_it_was_made_on(client):
     token = csrf(await page(client))
     assert (await client.post("/taal", data={"csrf": "forged", "language": "en"})).status_code == 403
-    switched = await client.post("/taal", data={"csrf": token, "language": "en"},
-                                 headers={"Referer": "http://testserver/login?x=1"})
+    switched = await client.post(
+        "/taal", data={"csrf": token, "language": "en"}, headers={"Referer": "http://testserver/login?x=1"}
+    )
     assert switched.status_code == 303 and switched.headers["location"] == "/login?x=1"
     wrong = await client.post("/login", data={"csrf": token, "user": "john", "password": "wrong"})
     assert "Unknown user or wrong password." in wrong.text
-    elsewhere = await client.post("/taal", data={"csrf": token, "language": "nl"},
-                                  headers={"Referer": "https://evil.example/"})
+    elsewhere = await client.post(
+        "/taal", data={"csrf": token, "language": "nl"}, headers={"Referer": "https://evil.example/"}
+    )
     assert elsewhere.headers["location"] == "/" and '<html lang="nl">' in await page(client)
 
 

@@ -12,13 +12,35 @@ from services.portal.i18n import negotiate, translations
 from services.portal.inbox import filtered
 from services.portal.rendering import amount, day, environment, moment
 
-SUMMARY = {"period_from": "2025-01-01", "period_to": "2025-01-31", "amount": "1523.45", "currency": "EUR",
-           "direction": "payable", "payment_deadline": "2025-03-31", "identity_type": "BTW",
-           "identity_number": "NL001234567B01"}
-TASK = OpenTask("Beoordelen aangifte klant", "belastingdienst", ("sanne.vandijk",),
-                ("Goedkeuren bericht", "Afkeuren bericht", "Reageren"), datetime(2025, 2, 20, 8, tzinfo=UTC))
-ITEM = ItemView("0b1c2d3e-0000-4000-8000-000000000001", "m-1", "btw-aangifte", "ORG-1",
-                "Btw-aangifte januari 2025", False, 30, "", SUMMARY, TASK)
+SUMMARY = {
+    "period_from": "2025-01-01",
+    "period_to": "2025-01-31",
+    "amount": "1523.45",
+    "currency": "EUR",
+    "direction": "payable",
+    "payment_deadline": "2025-03-31",
+    "identity_type": "BTW",
+    "identity_number": "NL001234567B01",
+}
+TASK = OpenTask(
+    "Beoordelen aangifte klant",
+    "belastingdienst",
+    ("sanne.vandijk",),
+    ("Goedkeuren bericht", "Afkeuren bericht", "Reageren"),
+    datetime(2025, 2, 20, 8, tzinfo=UTC),
+)
+ITEM = ItemView(
+    "0b1c2d3e-0000-4000-8000-000000000001",
+    "m-1",
+    "btw-aangifte",
+    "ORG-1",
+    "Btw-aangifte januari 2025",
+    False,
+    30,
+    "",
+    SUMMARY,
+    TASK,
+)
 PAGE = {"user": "sanne.vandijk", "role": "client", "csrf": "token"}
 
 
@@ -27,8 +49,16 @@ def render(language: str, name: str, **context) -> str:
 
 
 def task_page(language: str) -> str:
-    return render(language, "task.html", item=ITEM, history=[], actions=TASK.actions, facts=[], attachment=None,
-                  reactions={"Graag toelichting": "Kunt u toelichten?"})
+    return render(
+        language,
+        "task.html",
+        item=ITEM,
+        history=[],
+        actions=TASK.actions,
+        facts=[],
+        attachment=None,
+        reactions={"Graag toelichting": "Kunt u toelichten?"},
+    )
 
 
 def test_amounts_and_dates_as_each_language_writes_them():
@@ -80,17 +110,45 @@ def test_refusals_speak_the_viewer_language():
     assert refuse_action(sanne, ITEM, "Afkeuren bericht", " ") == "Geef bij 'Afkeuren bericht' een toelichting."
 
 
-@pytest.mark.parametrize(("header", "language"), [(None, "nl"), ("en-GB,en;q=0.9", "en"), ("de, en;q=0.5", "en"),
-                                                  ("en;q=0.4, nl;q=0.8", "nl"), ("fr", "nl"), ("en;q=x", "nl")])
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        (None, "nl"),
+        ("en-GB,en;q=0.9", "en"),
+        ("de, en;q=0.5", "en"),
+        ("en;q=0.4, nl;q=0.8", "nl"),
+        ("fr", "nl"),
+        ("en;q=x", "nl"),
+    ],
+)
 def test_before_login_the_browser_language_counts_dutch_by_default(header, language):
     assert negotiate(header) == language
 
 
-@pytest.mark.parametrize(("language", "texts"), [
-    ("nl", ("Gemeten nog niet", "Dode brieven", "2 verzending(en) wachten op een nieuwe poging.", "Stroomonderbreker")),
-    ("en", ("Not measured yet", "Dead letters", "2 delivery(ies) waiting to be sent again.", "Circuit breaker"))])
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "nl",
+            ("Gemeten nog niet", "Dode brieven", "2 verzending(en) wachten op een nieuwe poging.", "Stroomonderbreker"),
+        ),
+        ("en", ("Not measured yet", "Dead letters", "2 delivery(ies) waiting to be sent again.", "Circuit breaker")),
+    ],
+)
 def test_the_operator_dashboard_in_both_languages(language, texts):
     gateway = Gateway("bereikbaar (http://gateway)", True, 2, None, None)
-    page = render(language, "dashboard.html", sampled_at=None, now=0, interval="5", panels=[], letters=[], items={},
-                  backlog={"intake": 0}, gateway=gateway, breakers=[], role="operator")
+    page = render(
+        language,
+        "dashboard.html",
+        sampled_at=None,
+        now=0,
+        interval="5",
+        panels=[],
+        letters=[],
+        items={},
+        backlog={"intake": 0},
+        gateway=gateway,
+        breakers=[],
+        role="operator",
+    )
     assert all(text in page for text in texts)

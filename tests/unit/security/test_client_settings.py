@@ -12,8 +12,9 @@ from shared.settings import Settings
 
 
 def secure(**overrides) -> Settings:
-    return Settings(**{"kafka_security": "scram", "kafka_username": "intake", "kafka_password": SecretStr("s3cret"),
-                       **overrides})
+    return Settings(
+        **{"kafka_security": "scram", "kafka_username": "intake", "kafka_password": SecretStr("s3cret"), **overrides}
+    )
 
 
 def test_plaintext_gives_clients_no_security_arguments():
@@ -68,4 +69,5 @@ def test_as_principal_gives_clients_created_inside_its_credentials(monkeypatch):
 async def _options_in_a_task() -> dict:
     async def options() -> dict:
         return client_options()
+
     return await asyncio.create_task(options())

@@ -12,8 +12,10 @@ def test_kafka_refusing_the_start_is_one_line_and_exit_code_1():
 
     with pytest.raises(SystemExit) as stopped:
         run_service("intake", build_app)
-    assert stopped.value.code == ("intake stopped: Kafka refused or could not be reached (KafkaConnectionError: "
-                                  "KafkaConnectionError: Unable to bootstrap from [('127.0.0.1', 9092)])")
+    assert stopped.value.code == (
+        "intake stopped: Kafka refused or could not be reached (KafkaConnectionError: "
+        "KafkaConnectionError: Unable to bootstrap from [('127.0.0.1', 9092)])"
+    )
 
 
 def test_settings_that_do_not_validate_name_the_setting(monkeypatch):

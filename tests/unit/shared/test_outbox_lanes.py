@@ -8,8 +8,13 @@ from shared.db.outbox import LANES, OutboxRecord, lane_of
 
 
 def test_a_declarations_records_share_its_lane_whatever_their_kafka_keys():
-    event = StatusEvent.of(StatusCode.PROCESSING, message_id="msg-1", source="afas-fin", dossier_item_id="item-9",
-                           occurred_at=datetime(2026, 11, 29, tzinfo=UTC))
+    event = StatusEvent.of(
+        StatusCode.PROCESSING,
+        message_id="msg-1",
+        source="afas-fin",
+        dossier_item_id="item-9",
+        occurred_at=datetime(2026, 11, 29, tzinfo=UTC),
+    )
     status = OutboxRecord.of("messages.status", "msg-1", event)
     item = OutboxRecord.of("dossier.items", "item-9", event, lane_key="msg-1")
     assert status.lane == item.lane == lane_of("msg-1")

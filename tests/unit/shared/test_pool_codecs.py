@@ -29,11 +29,14 @@ def test_integers_beyond_64_bits_stay_exact_both_ways() -> None:
     assert _decode_jsonb(_encode_jsonb(value)) == value
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('"\\ud800"', "\ud800"),  # a lone surrogate escape: msgspec refuses it, json reads it
-    ("1e400", math.inf),
-    ("{\"1\": [true, null]}", {"1": [True, None]}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('"\\ud800"', "\ud800"),  # a lone surrogate escape: msgspec refuses it, json reads it
+        ("1e400", math.inf),
+        ('{"1": [true, null]}', {"1": [True, None]}),
+    ],
+)
 def test_what_msgspec_refuses_to_read_json_reads(text: str, expected: Any) -> None:
     assert _loads(text.encode()) == expected == _loads(text)
 

@@ -43,9 +43,18 @@ class InMemoryWorkflowRepository:
         new = set()
         for item_id, message_id, source, message_type, characteristics, item in rows:
             if item_id not in self.tables.instances:
-                self.tables.instances[item_id] = Instance(item_id, message_id, source, message_type,
-                                                          characteristics, item, int(StatusCode.PROCESSING),
-                                                          None, None, None)
+                self.tables.instances[item_id] = Instance(
+                    item_id,
+                    message_id,
+                    source,
+                    message_type,
+                    characteristics,
+                    item,
+                    int(StatusCode.PROCESSING),
+                    None,
+                    None,
+                    None,
+                )
                 new.add(item_id)
         return new
 
@@ -53,10 +62,14 @@ class InMemoryWorkflowRepository:
         return [self.tables.instances[i] for i in sorted(ids) if i in self.tables.instances]
 
     async def due_tasks(self, now: datetime) -> list[RunningTask]:
-        return [RunningTask(i.dossier_item_id, i.publication_id, i.state, i.task_started_at)
-                for i in self.tables.instances.values()
-                if i.status_code == StatusCode.IN_WORKFLOW and i.state and i.task_started_at
-                and self.tables.task_due_at.get(i.dossier_item_id, now + timedelta(1)) <= now]
+        return [
+            RunningTask(i.dossier_item_id, i.publication_id, i.state, i.task_started_at)
+            for i in self.tables.instances.values()
+            if i.status_code == StatusCode.IN_WORKFLOW
+            and i.state
+            and i.task_started_at
+            and self.tables.task_due_at.get(i.dossier_item_id, now + timedelta(1)) <= now
+        ]
 
     async def never_due(self, ids: list[str], *, due_by: datetime) -> None:
         for item_id in ids:
@@ -71,8 +84,12 @@ class InMemoryWorkflowRepository:
             if stored_step != over:
                 raise StaleState(f"dossier item {change.dossier_item_id} moved on")
             self.tables.instances[change.dossier_item_id] = replace(
-                instance, state=change.state, status_code=change.status_code, publication_id=change.publication_id,
-                task_started_at=change.task_started_at or instance.task_started_at)
+                instance,
+                state=change.state,
+                status_code=change.status_code,
+                publication_id=change.publication_id,
+                task_started_at=change.task_started_at or instance.task_started_at,
+            )
             self.tables.task_due_at.pop(change.dossier_item_id, None)
             if change.task_due_at is not None:
                 self.tables.task_due_at[change.dossier_item_id] = change.task_due_at
@@ -98,5 +115,9 @@ def units_of_work(tables: "WorkflowTables"):
 def published(publication: Publication, publication_id: int = 1) -> PublishedConfig:
     """A checked configuration folder as it is stored."""
     assert publication.ok, publication.report()
-    return PublishedConfig(id=publication_id, workflows=dict(publication.workflows), routes=tuple(publication.routes),
-                           directory=publication.directory)
+    return PublishedConfig(
+        id=publication_id,
+        workflows=dict(publication.workflows),
+        routes=tuple(publication.routes),
+        directory=publication.directory,
+    )

@@ -11,8 +11,7 @@ def test_the_operator_is_the_setting_else_the_kafka_username_else_the_os_user(mo
     monkeypatch.setenv("USER", "beheerder")
     monkeypatch.setenv("LOGNAME", "beheerder")
     assert operator_name(Settings(operator="m.devries", kafka_username="operator")) == "m.devries"
-    assert operator_name(Settings(operator="", kafka_username="operator", kafka_password=SecretStr("x"))) == \
-        "operator"
+    assert operator_name(Settings(operator="", kafka_username="operator", kafka_password=SecretStr("x"))) == "operator"
     assert operator_name(Settings(operator="", kafka_username="")) == "beheerder"
 
 

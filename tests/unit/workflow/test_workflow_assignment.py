@@ -51,4 +51,5 @@ def test_destination_is_a_reserved_group_name():
     directory, problems = parse_directory("groups:\n  destination: [iemand]\n")
 
     assert [p.message for p in problems] == [
-        "the group name 'destination' is reserved: @destination means the item's client"]
+        "the group name 'destination' is reserved: @destination means the item's client"
+    ]

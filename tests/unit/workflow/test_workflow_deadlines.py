@@ -33,11 +33,21 @@ def test_escalation_adds_the_task_manager_to_the_assignees_and_says_so(shipped, 
     escalation = escalate(bd, state, STARTED, STARTED + timedelta(hours=73))
 
     assert escalation is not None
-    assert (escalation.task, escalation.task_manager, escalation.assignees) == (CLIENT_TASK, "fiscalist", ("@destination", "fiscalist"))
+    assert (escalation.task, escalation.task_manager, escalation.assignees) == (
+        CLIENT_TASK,
+        "fiscalist",
+        ("@destination", "fiscalist"),
+    )
     assert escalation.state.override_for(CLIENT_TASK) == ("@destination", "fiscalist")
     assert (escalation.state.step, escalation.state.status_code) == (1, state.status_code)
-    assert escalation.message == "task 'Beoordelen aangifte klant' is overdue (deadline 72 hours); escalated to task manager 'fiscalist'"
-    assert isinstance(decide(bd, escalation.state, ActionRequest("b", CLIENT_TASK, "Goedkeuren bericht", "klant"), directory), Transition)
+    assert (
+        escalation.message
+        == "task 'Beoordelen aangifte klant' is overdue (deadline 72 hours); escalated to task manager 'fiscalist'"
+    )
+    assert isinstance(
+        decide(bd, escalation.state, ActionRequest("b", CLIENT_TASK, "Goedkeuren bericht", "klant"), directory),
+        Transition,
+    )
 
 
 def test_escalation_happens_once_and_not_before_the_deadline_or_without_a_task_manager(shipped):

@@ -27,8 +27,12 @@ def test_a_folder_check_reports_problems_of_every_file_and_publishes_nothing(tmp
     (tmp_path / "workflows").mkdir()
     (tmp_path / "workflows" / "standard.yaml").write_text(standard_text)
     (tmp_path / "workflows" / "vpb.yaml").write_text("name: VPB\nbased_on: standard\ntaskmanager: x\n")
-    (tmp_path / "routes.yaml").write_text("- {message_type: vpb-aangifte, workflow: VPB}\n- {message_type: loonheffing, workflow: LH}\n")
-    (tmp_path / "users.yaml").write_text("groups:\n  klanten: [klant]\n  kantoor: medewerker\nusers_elsewhere: ignored\n")
+    (tmp_path / "routes.yaml").write_text(
+        "- {message_type: vpb-aangifte, workflow: VPB}\n- {message_type: loonheffing, workflow: LH}\n"
+    )
+    (tmp_path / "users.yaml").write_text(
+        "groups:\n  klanten: [klant]\n  kantoor: medewerker\nusers_elsewhere: ignored\n"
+    )
 
     publication = check_config(load_config_folder(tmp_path))
 

@@ -3,7 +3,9 @@
 from services.workflow.domain import RouteRule, choose_workflow, parse_routes, validate_routes
 
 ROUTES = [
-    RouteRule(message_type="btw-aangifte", characteristics={"vestiging": "Utrecht", "soort": "maand"}, workflow="BTW Utrecht"),
+    RouteRule(
+        message_type="btw-aangifte", characteristics={"vestiging": "Utrecht", "soort": "maand"}, workflow="BTW Utrecht"
+    ),
     RouteRule(message_type="btw-aangifte", workflow="Belastingdienst"),
     RouteRule(message_type="btw-aangifte", characteristics={"vestiging": "Zwolle"}, workflow="never reached"),
     RouteRule(message_type="kvk-stukken", workflow="KvK"),
@@ -16,7 +18,10 @@ def test_the_first_matching_rule_wins():
 
 
 def test_a_rule_with_characteristics_needs_every_one_of_them():
-    assert choose_workflow(ROUTES, "btw-aangifte", {"vestiging": "Utrecht", "soort": "maand", "extra": "x"}) == "BTW Utrecht"
+    assert (
+        choose_workflow(ROUTES, "btw-aangifte", {"vestiging": "Utrecht", "soort": "maand", "extra": "x"})
+        == "BTW Utrecht"
+    )
     assert choose_workflow(ROUTES, "btw-aangifte", {"vestiging": "Utrecht"}) == "Belastingdienst"
     assert choose_workflow(ROUTES, "btw-aangifte", {"vestiging": "Utrecht", "soort": "kwartaal"}) == "Belastingdienst"
 
@@ -49,14 +54,17 @@ def test_a_route_naming_an_unknown_workflow_is_a_problem():
 
 
 def test_unknown_and_missing_keys_in_a_rule_are_problems():
-    problems = validate_routes("- {message_type: kvk-stukken, workflw: KvK}\n- {message_type: x, workflow: KvK}\n", {"KvK"})
+    problems = validate_routes(
+        "- {message_type: kvk-stukken, workflw: KvK}\n- {message_type: x, workflow: KvK}\n", {"KvK"}
+    )
 
     assert [p.message for p in problems] == ["rule 1: missing required key 'workflow'", "rule 1: unknown key 'workflw'"]
 
 
 def test_a_rule_that_can_never_match_is_a_problem():
     problems = validate_routes(
-        [{"message_type": "a", "workflow": "W"}, {"message_type": "a", "characteristics": {"k": "v"}, "workflow": "W"}], {"W"}
+        [{"message_type": "a", "workflow": "W"}, {"message_type": "a", "characteristics": {"k": "v"}, "workflow": "W"}],
+        {"W"},
     )
 
     assert [p.message for p in problems] == ["rule 2 (a) never matches: rule 1 matches the same messages first"]

@@ -23,7 +23,9 @@ OFFICE_TASK = "Beoordelen reactie van klant"
 
 
 def request(action: str, actor: str = "klant", task: str = CLIENT_TASK, **fields) -> ActionRequest:
-    return ActionRequest(action_id=fields.pop("action_id", f"{actor}:{action}"), task=task, action=action, actor=actor, **fields)
+    return ActionRequest(
+        action_id=fields.pop("action_id", f"{actor}:{action}"), task=task, action=action, actor=actor, **fields
+    )
 
 
 @pytest.fixture
@@ -50,8 +52,18 @@ def test_an_instance_starts_at_the_start_task_in_workflow(standard, running):
 def test_approving_ends_the_workflow_prepared_for_sending(standard, running, directory):
     t = accepted(decide(standard, running, request("Goedkeuren bericht", comment="akkoord"), directory))
 
-    assert (t.from_task, t.to_task, t.outcome, t.status_code) == (CLIENT_TASK, None, Outcome.APPROVED, StatusCode.PREPARED_FOR_SENDING)
-    assert (t.actor, t.action, t.comment, t.action_id) == ("klant", "Goedkeuren bericht", "akkoord", "klant:Goedkeuren bericht")
+    assert (t.from_task, t.to_task, t.outcome, t.status_code) == (
+        CLIENT_TASK,
+        None,
+        Outcome.APPROVED,
+        StatusCode.PREPARED_FOR_SENDING,
+    )
+    assert (t.actor, t.action, t.comment, t.action_id) == (
+        "klant",
+        "Goedkeuren bericht",
+        "akkoord",
+        "klant:Goedkeuren bericht",
+    )
     assert t.state == replace(running, current_task=None, outcome=Outcome.APPROVED, step=1)
 
 
@@ -64,14 +76,23 @@ def test_rejecting_ends_the_workflow_rejected_and_remembers_the_task(standard, r
 
 def test_an_action_leading_to_a_task_moves_there_and_stays_in_workflow(standard, running, directory):
     reacted = accepted(decide(standard, running, request("Reageren", comment="Waarom is dit bedrag hoger?"), directory))
-    again = accepted(decide(standard, reacted.state, request("Opnieuw voorleggen aan klant", "medewerker", OFFICE_TASK), directory))
+    again = accepted(
+        decide(standard, reacted.state, request("Opnieuw voorleggen aan klant", "medewerker", OFFICE_TASK), directory)
+    )
 
-    assert (reacted.from_task, reacted.to_task, reacted.status_code) == (CLIENT_TASK, OFFICE_TASK, StatusCode.IN_WORKFLOW)
+    assert (reacted.from_task, reacted.to_task, reacted.status_code) == (
+        CLIENT_TASK,
+        OFFICE_TASK,
+        StatusCode.IN_WORKFLOW,
+    )
     assert (again.to_task, again.state.step) == (CLIENT_TASK, 2)
 
 
 def test_an_action_on_a_task_that_is_not_current_is_stale(standard, running, directory):
-    refusal = refused(decide(standard, running, request("Afkeuren bericht", "medewerker", OFFICE_TASK), directory), RefusalCode.STALE_TASK)
+    refusal = refused(
+        decide(standard, running, request("Afkeuren bericht", "medewerker", OFFICE_TASK), directory),
+        RefusalCode.STALE_TASK,
+    )
 
     assert OFFICE_TASK in refusal.message and CLIENT_TASK in refusal.message
 
@@ -87,7 +108,9 @@ def test_a_group_member_may_act_and_the_task_manager_may_act_on_any_task(standar
 
 
 def test_an_action_the_task_does_not_have_is_unknown(standard, running, directory):
-    refusal = refused(decide(standard, running, request("Opnieuw voorleggen aan klant"), directory), RefusalCode.UNKNOWN_ACTION)
+    refusal = refused(
+        decide(standard, running, request("Opnieuw voorleggen aan klant"), directory), RefusalCode.UNKNOWN_ACTION
+    )
 
     assert "Opnieuw voorleggen aan klant" in refusal.message
 
@@ -96,7 +119,10 @@ def test_nothing_moves_once_the_workflow_has_ended(standard, running, directory)
     approved = accepted(decide(standard, running, request("Goedkeuren bericht"), directory)).state
 
     refused(decide(standard, approved, request("Afkeuren bericht"), directory), RefusalCode.NOT_RUNNING)
-    refused(decide(standard, approved, request(REASSIGN_ACTION, "taakmanager", assignees=("x",)), directory), RefusalCode.NOT_RUNNING)
+    refused(
+        decide(standard, approved, request(REASSIGN_ACTION, "taakmanager", assignees=("x",)), directory),
+        RefusalCode.NOT_RUNNING,
+    )
 
 
 def test_the_checks_run_in_order_running_then_task_then_actor_then_action(standard, running, directory):
@@ -123,9 +149,13 @@ def test_of_two_decisions_on_the_same_state_the_second_is_stale_once_the_first_i
 
 def test_the_task_manager_restores_a_rejected_message_into_the_task_it_was_rejected_from(standard, running, directory):
     reacted = accepted(decide(standard, running, request("Reageren"), directory)).state
-    rejected = accepted(decide(standard, reacted, request("Afkeuren bericht", "medewerker", OFFICE_TASK), directory)).state
+    rejected = accepted(
+        decide(standard, reacted, request("Afkeuren bericht", "medewerker", OFFICE_TASK), directory)
+    ).state
 
-    t = accepted(decide(standard, rejected, request(RESTORE_ACTION, "taakmanager", OFFICE_TASK, comment="toch niet"), directory))
+    t = accepted(
+        decide(standard, rejected, request(RESTORE_ACTION, "taakmanager", OFFICE_TASK, comment="toch niet"), directory)
+    )
 
     assert (t.from_task, t.to_task, t.outcome, t.status_code) == (None, OFFICE_TASK, None, StatusCode.IN_WORKFLOW)
     assert t.state == replace(rejected, current_task=OFFICE_TASK, outcome=None, rejected_from_task=None, step=3)
@@ -139,7 +169,10 @@ def test_only_the_task_manager_restores_and_only_a_rejected_message(standard, ru
     refused(decide(standard, rejected, request(RESTORE_ACTION, "klant"), directory), RefusalCode.NOT_ALLOWED)
     refused(decide(standard, running, request(RESTORE_ACTION, "taakmanager"), directory), RefusalCode.NOT_REJECTED)
     refused(decide(standard, approved, request(RESTORE_ACTION, "taakmanager"), directory), RefusalCode.NOT_REJECTED)
-    refused(decide(standard, rejected, request(RESTORE_ACTION, "taakmanager", OFFICE_TASK), directory), RefusalCode.STALE_TASK)
+    refused(
+        decide(standard, rejected, request(RESTORE_ACTION, "taakmanager", OFFICE_TASK), directory),
+        RefusalCode.STALE_TASK,
+    )
 
 
 def test_a_second_restore_of_the_same_rejection_is_refused(standard, running, directory):
@@ -150,9 +183,16 @@ def test_a_second_restore_of_the_same_rejection_is_refused(standard, running, di
 
 
 def test_the_task_manager_reassigns_the_current_task(standard, running, directory):
-    t = accepted(decide(standard, running, request(REASSIGN_ACTION, "taakmanager", assignees=("klant-b", "@kantoor")), directory))
+    t = accepted(
+        decide(standard, running, request(REASSIGN_ACTION, "taakmanager", assignees=("klant-b", "@kantoor")), directory)
+    )
 
-    assert (t.from_task, t.to_task, t.status_code, t.assignees) == (CLIENT_TASK, CLIENT_TASK, StatusCode.IN_WORKFLOW, ("klant-b", "@kantoor"))
+    assert (t.from_task, t.to_task, t.status_code, t.assignees) == (
+        CLIENT_TASK,
+        CLIENT_TASK,
+        StatusCode.IN_WORKFLOW,
+        ("klant-b", "@kantoor"),
+    )
     assert t.state.override_for(CLIENT_TASK) == ("klant-b", "@kantoor")
     refused(decide(standard, t.state, request("Goedkeuren bericht", "klant"), directory), RefusalCode.NOT_ALLOWED)
     accepted(decide(standard, t.state, request("Goedkeuren bericht", "klant-b"), directory))
@@ -160,25 +200,43 @@ def test_the_task_manager_reassigns_the_current_task(standard, running, director
 
 
 def test_a_reassignment_holds_when_the_task_comes_round_again(standard, running, directory):
-    state = accepted(decide(standard, running, request(REASSIGN_ACTION, "taakmanager", assignees=("klant-b",)), directory)).state
+    state = accepted(
+        decide(standard, running, request(REASSIGN_ACTION, "taakmanager", assignees=("klant-b",)), directory)
+    ).state
     state = accepted(decide(standard, state, request("Reageren", "klant-b"), directory)).state
-    state = accepted(decide(standard, state, request("Opnieuw voorleggen aan klant", "medewerker", OFFICE_TASK), directory)).state
+    state = accepted(
+        decide(standard, state, request("Opnieuw voorleggen aan klant", "medewerker", OFFICE_TASK), directory)
+    ).state
 
     accepted(decide(standard, state, request("Goedkeuren bericht", "klant-b"), directory))
 
 
 def test_a_reassignment_needs_the_task_manager_assignees_and_known_groups(standard, running, directory):
-    refused(decide(standard, running, request(REASSIGN_ACTION, "klant", assignees=("klant-b",)), directory), RefusalCode.NOT_ALLOWED)
-    refused(decide(standard, running, request(REASSIGN_ACTION, "taakmanager", assignees=(" ", "@")), directory), RefusalCode.NO_ASSIGNEES)
-    refused(decide(standard, running, request(REASSIGN_ACTION, "taakmanager", assignees=("@partners",)), directory), RefusalCode.UNKNOWN_GROUP)
-    refused(decide(standard, running, request(REASSIGN_ACTION, "taakmanager", OFFICE_TASK, assignees=("x",)), directory), RefusalCode.STALE_TASK)
+    refused(
+        decide(standard, running, request(REASSIGN_ACTION, "klant", assignees=("klant-b",)), directory),
+        RefusalCode.NOT_ALLOWED,
+    )
+    refused(
+        decide(standard, running, request(REASSIGN_ACTION, "taakmanager", assignees=(" ", "@")), directory),
+        RefusalCode.NO_ASSIGNEES,
+    )
+    refused(
+        decide(standard, running, request(REASSIGN_ACTION, "taakmanager", assignees=("@partners",)), directory),
+        RefusalCode.UNKNOWN_GROUP,
+    )
+    refused(
+        decide(standard, running, request(REASSIGN_ACTION, "taakmanager", OFFICE_TASK, assignees=("x",)), directory),
+        RefusalCode.STALE_TASK,
+    )
 
 
 def test_without_a_task_manager_nobody_may_intervene(standard, running, directory):
     unmanaged = replace(standard, task_manager=None)
     rejected = accepted(decide(unmanaged, running, request("Afkeuren bericht"), directory)).state
 
-    refused(decide(unmanaged, running, request("Goedkeuren bericht", "taakmanager"), directory), RefusalCode.NOT_ALLOWED)
+    refused(
+        decide(unmanaged, running, request("Goedkeuren bericht", "taakmanager"), directory), RefusalCode.NOT_ALLOWED
+    )
     refused(decide(unmanaged, rejected, request(RESTORE_ACTION, "taakmanager"), directory), RefusalCode.NOT_ALLOWED)
 
 
@@ -188,7 +246,9 @@ def test_a_state_of_another_workflow_is_a_programming_error(shipped, running, di
 
 
 def test_a_state_survives_its_stored_document(standard, running, directory):
-    state = accepted(decide(standard, running, request(REASSIGN_ACTION, "taakmanager", assignees=("klant-b",)), directory)).state
+    state = accepted(
+        decide(standard, running, request(REASSIGN_ACTION, "taakmanager", assignees=("klant-b",)), directory)
+    ).state
     rejected = accepted(decide(standard, state, request("Afkeuren bericht", "klant-b"), directory)).state
 
     assert InstanceState.from_document(rejected.as_document()) == rejected

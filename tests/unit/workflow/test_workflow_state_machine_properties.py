@@ -8,7 +8,15 @@ from shared.contracts.status import StatusCode
 
 ACTORS = ["klant", "medewerker", "taakmanager", "klant-b", "onbekende"]
 TASKS = ["Beoordelen aangifte klant", "Beoordelen reactie van klant", "Bestaat niet"]
-ACTIONS = ["Goedkeuren bericht", "Afkeuren bericht", "Reageren", "Opnieuw voorleggen aan klant", RESTORE_ACTION, REASSIGN_ACTION, "Onzin"]
+ACTIONS = [
+    "Goedkeuren bericht",
+    "Afkeuren bericht",
+    "Reageren",
+    "Opnieuw voorleggen aan klant",
+    RESTORE_ACTION,
+    REASSIGN_ACTION,
+    "Onzin",
+]
 
 requests = st.builds(
     ActionRequest,

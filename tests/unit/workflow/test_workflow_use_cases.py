@@ -38,10 +38,16 @@ def workflow(tables, clock) -> Workflow:
     return Workflow(units_of_work(tables), TOPICS, "workflow", clock=clock)
 
 
-def action(item_id: str, name: str, actor: str = "sanne.vandijk", *, task: str = CLIENT_TASK,
-           action_id: str | None = None):
-    body = {"action_id": action_id or str(uuid.uuid4()), "dossier_item_id": item_id, "task": task, "action": name,
-            "actor": actor}
+def action(
+    item_id: str, name: str, actor: str = "sanne.vandijk", *, task: str = CLIENT_TASK, action_id: str | None = None
+):
+    body = {
+        "action_id": action_id or str(uuid.uuid4()),
+        "dossier_item_id": item_id,
+        "task": task,
+        "action": name,
+        "actor": actor,
+    }
     return consumer_record(TOPICS.workflow_actions, item_id, json.dumps(body).encode())
 
 
@@ -65,8 +71,11 @@ async def test_a_routed_item_starts_its_workflow_with_the_clients_task(workflow,
 
     assert statuses(tables, item_id) == [30]
     [task] = sent(tables, TOPICS.tasks, item_id)
-    assert (task["kind"], task["task"], task["assignees"]) == ("created", CLIENT_TASK, ["peter.vandijk",
-                                                                                      "sanne.vandijk"])
+    assert (task["kind"], task["task"], task["assignees"]) == (
+        "created",
+        CLIENT_TASK,
+        ["peter.vandijk", "sanne.vandijk"],
+    )
     [audit] = tables.audit
     assert (audit.action, audit.to_task, audit.workflow_name) == (START_ACTION, CLIENT_TASK, "Belastingdienst")
 
@@ -94,14 +103,22 @@ async def test_an_approval_sends_the_document_on_and_completes_the_clients_task(
 
 async def test_several_actions_on_one_item_in_one_batch_are_decided_in_order(workflow, tables):
     item_id = await new_item(workflow)
-    await workflow.take([action(item_id, "Reageren"),
-                         action(item_id, "Opnieuw voorleggen aan klant", "medewerker", task=OFFICE_TASK),
-                         action(item_id, "Goedkeuren bericht")])
+    await workflow.take(
+        [
+            action(item_id, "Reageren"),
+            action(item_id, "Opnieuw voorleggen aan klant", "medewerker", task=OFFICE_TASK),
+            action(item_id, "Goedkeuren bericht"),
+        ]
+    )
 
     assert statuses(tables, item_id) == [30, 30, 30, 50]
     assert tables.instances[item_id].state.step == 3, "each action one step, stored at once"
-    assert [a.action for a in tables.audit] == [START_ACTION, "Reageren", "Opnieuw voorleggen aan klant",
-                                                "Goedkeuren bericht"]
+    assert [a.action for a in tables.audit] == [
+        START_ACTION,
+        "Reageren",
+        "Opnieuw voorleggen aan klant",
+        "Goedkeuren bericht",
+    ]
 
 
 async def test_an_action_carried_twice_acts_once_in_the_same_batch_and_in_a_later_one(workflow, tables):
@@ -125,16 +142,25 @@ async def test_an_action_by_someone_else_is_refused_on_the_status_topic_and_reme
 
 
 async def test_an_action_on_no_item_is_dead_lettered_with_the_reason(workflow, tables):
-    await workflow.take([action("not-a-uuid", "Goedkeuren bericht"), action(str(uuid.uuid4()), "Goedkeuren bericht"),
-                         consumer_record(TOPICS.workflow_actions, "x", b"{garbled")])
+    await workflow.take(
+        [
+            action("not-a-uuid", "Goedkeuren bericht"),
+            action(str(uuid.uuid4()), "Goedkeuren bericht"),
+            consumer_record(TOPICS.workflow_actions, "x", b"{garbled"),
+        ]
+    )
 
     letters = [dict(r.headers) for r in tables.outbox if r.topic == TOPICS.workflow_actions_dlq]
-    assert [h[dead_letters.REASON_CODE] for h in letters] == ["unknown_dossier_item", "unknown_dossier_item",
-                                                              "invalid_action"]
+    assert [h[dead_letters.REASON_CODE] for h in letters] == [
+        "unknown_dossier_item",
+        "unknown_dossier_item",
+        "invalid_action",
+    ]
 
 
-async def test_a_batch_that_fails_leaves_nothing_behind_and_is_applied_when_it_comes_again(workflow, tables,
-                                                                                         monkeypatch):
+async def test_a_batch_that_fails_leaves_nothing_behind_and_is_applied_when_it_comes_again(
+    workflow, tables, monkeypatch
+):
     item_id = await new_item(workflow)
     before = (list(tables.outbox), dict(tables.positions), tables.instances[item_id])
     approve = action(item_id, "Goedkeuren bericht")
@@ -170,8 +196,9 @@ async def test_an_overdue_task_is_escalated_to_the_task_manager_once(workflow, t
     assert statuses(tables, other) == [30]
 
 
-async def test_a_task_is_due_for_escalation_by_its_deadline_and_never_when_its_manager_holds_it(workflow, tables,
-                                                                                             clock):
+async def test_a_task_is_due_for_escalation_by_its_deadline_and_never_when_its_manager_holds_it(
+    workflow, tables, clock
+):
     item_id = await new_item(workflow)  # Belastingdienst: 72 hours for the client, fiscalist manages
     assert tables.task_due_at[item_id] == clock() + timedelta(hours=72)
 

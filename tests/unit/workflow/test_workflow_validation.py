@@ -20,30 +20,69 @@ CASES = {
         ("unknown_key.yaml", "Onbekende sleutel", "Beoordelen", "missing required key 'leads_to'"),
     ],
     "unknown_top_key.yaml": [("unknown_top_key.yaml", "Onbekende sleutel bovenaan", None, "unknown key 'taskmanager'")],
-    "blank_name.yaml": [("blank_name.yaml", " Spatie ervoor", None, "name: must not be empty or start or end with whitespace")],
+    "blank_name.yaml": [
+        ("blank_name.yaml", " Spatie ervoor", None, "name: must not be empty or start or end with whitespace")
+    ],
     "bad_deadline.yaml": [("bad_deadline.yaml", "Verkeerde termijn", "Beoordelen aangifte klant", "greater than 0")],
-    "unknown_base.yaml": [("unknown_base.yaml", "Onbekende basis", None, "based_on names unknown workflow 'standaard'")],
-    "self_based.yaml": [("self_based.yaml", "Op zichzelf gebaseerd", None, "cycle: Op zichzelf gebaseerd → Op zichzelf gebaseerd")],
+    "unknown_base.yaml": [
+        ("unknown_base.yaml", "Onbekende basis", None, "based_on names unknown workflow 'standaard'")
+    ],
+    "self_based.yaml": [
+        ("self_based.yaml", "Op zichzelf gebaseerd", None, "cycle: Op zichzelf gebaseerd → Op zichzelf gebaseerd")
+    ],
     "cycle": [
         ("cycle/a.yaml", "Cyclus A", None, "cycle: Cyclus A → Cyclus B → Cyclus A"),
         ("cycle/b.yaml", "Cyclus B", None, "cycle: Cyclus A → Cyclus B → Cyclus A"),
     ],
     "broken_base": [
         ("broken_base/base.yaml", "Kapotte basis", "Beoordelen", "unknown key 'deadline'"),
-        ("broken_base/derived.yaml", "Op kapotte basis", None, "base workflow 'Kapotte basis' (broken_base/base.yaml) has errors"),
+        (
+            "broken_base/derived.yaml",
+            "Op kapotte basis",
+            None,
+            "base workflow 'Kapotte basis' (broken_base/base.yaml) has errors",
+        ),
     ],
-    "duplicate_name": [("duplicate_name/two.yaml", "Tweemaal", None, "'Tweemaal' is already used by duplicate_name/one.yaml")],
-    "missing_approve.yaml": [("missing_approve.yaml", "Zonder goedkeuren", None, "no action 'Goedkeuren bericht' leading to 'approved'")],
-    "missing_reject.yaml": [("missing_reject.yaml", "Zonder afkeuren", None, "no action 'Afkeuren bericht' leading to 'rejected'")],
+    "duplicate_name": [
+        ("duplicate_name/two.yaml", "Tweemaal", None, "'Tweemaal' is already used by duplicate_name/one.yaml")
+    ],
+    "missing_approve.yaml": [
+        ("missing_approve.yaml", "Zonder goedkeuren", None, "no action 'Goedkeuren bericht' leading to 'approved'")
+    ],
+    "missing_reject.yaml": [
+        ("missing_reject.yaml", "Zonder afkeuren", None, "no action 'Afkeuren bericht' leading to 'rejected'")
+    ],
     "approve_leads_elsewhere.yaml": [
-        ("approve_leads_elsewhere.yaml", "Goedkeuren verkeerd", None, "no action 'Goedkeuren bericht' leading to 'approved'"),
-        ("approve_leads_elsewhere.yaml", "Goedkeuren verkeerd", "Beoordelen", "'Goedkeuren bericht' must lead to 'approved', not 'Controleren'"),
-        ("approve_leads_elsewhere.yaml", "Goedkeuren verkeerd", "Controleren", "'Akkoord' leads to 'approved'; only 'Goedkeuren bericht' may"),
+        (
+            "approve_leads_elsewhere.yaml",
+            "Goedkeuren verkeerd",
+            None,
+            "no action 'Goedkeuren bericht' leading to 'approved'",
+        ),
+        (
+            "approve_leads_elsewhere.yaml",
+            "Goedkeuren verkeerd",
+            "Beoordelen",
+            "'Goedkeuren bericht' must lead to 'approved', not 'Controleren'",
+        ),
+        (
+            "approve_leads_elsewhere.yaml",
+            "Goedkeuren verkeerd",
+            "Controleren",
+            "'Akkoord' leads to 'approved'; only 'Goedkeuren bericht' may",
+        ),
     ],
     "unknown_target.yaml": [
-        ("unknown_target.yaml", "Onbekend doel", "Beoordelen reactie van klant", "'Doorsturen' leads to 'Beoordelen door partner', which is neither a task"),
+        (
+            "unknown_target.yaml",
+            "Onbekend doel",
+            "Beoordelen reactie van klant",
+            "'Doorsturen' leads to 'Beoordelen door partner', which is neither a task",
+        ),
     ],
-    "unknown_start.yaml": [("unknown_start.yaml", "Onbekende start", None, "start_task 'Beoordelen aangifte' is not a task")],
+    "unknown_start.yaml": [
+        ("unknown_start.yaml", "Onbekende start", None, "start_task 'Beoordelen aangifte' is not a task")
+    ],
     "missing_start.yaml": [("missing_start.yaml", "Zonder start", None, "start_task is missing")],
     "no_tasks.yaml": [
         ("no_tasks.yaml", "Zonder taken", None, "the workflow has no tasks"),
@@ -52,36 +91,94 @@ CASES = {
         ("no_tasks.yaml", "Zonder taken", None, "no action 'Afkeuren bericht'"),
     ],
     "unreachable_task.yaml": [
-        ("unreachable_task.yaml", "Onbereikbaar", "Controle door partner", "cannot be reached from the start task 'Beoordelen aangifte klant'"),
+        (
+            "unreachable_task.yaml",
+            "Onbereikbaar",
+            "Controle door partner",
+            "cannot be reached from the start task 'Beoordelen aangifte klant'",
+        ),
     ],
     "no_way_out.yaml": [
         ("no_way_out.yaml", "Geen uitweg", "Beoordelen reactie van klant", "no path of actions from this task ends"),
         ("no_way_out.yaml", "Geen uitweg", "Beoordelen door partner", "no path of actions from this task ends"),
     ],
-    "task_without_actions.yaml": [("task_without_actions.yaml", "Taak zonder acties", "Beoordelen reactie van klant", "the task has no actions")],
-    "empty_assignees.yaml": [("empty_assignees.yaml", "Niemand toegewezen", "Beoordelen reactie van klant", "the task has no assignees")],
-    "bad_assignee.yaml": [("bad_assignee.yaml", "Rare toegewezene", "Beoordelen reactie van klant", "assignee '@' is not a user id or @group")],
-    "unknown_group.yaml": [("unknown_group.yaml", "Onbekende groep", "Beoordelen reactie van klant", "'@partners' names an unknown group")],
-    "duplicate_task.yaml": [("duplicate_task.yaml", "Dubbele taak", "Beoordelen", "duplicate task name")],
-    "duplicate_action.yaml": [("duplicate_action.yaml", "Dubbele actie", "Beoordelen reactie van klant", "duplicate action name 'Afkeuren bericht'")],
-    "override_unknown_task.yaml": [
-        ("override_unknown_task.yaml", "Onbekende taak overschreven", "Beoordelen aangifte", "'assignees' override names unknown task"),
-        ("override_unknown_task.yaml", "Onbekende taak overschreven", "Beoordelen reactie", "'deadlines' override names unknown task"),
+    "task_without_actions.yaml": [
+        ("task_without_actions.yaml", "Taak zonder acties", "Beoordelen reactie van klant", "the task has no actions")
     ],
-    "override_without_base.yaml": [("override_without_base.yaml", "Overschrijven zonder basis", None, "only allowed in a workflow with based_on")],
-    "reserved_action.yaml": [("reserved_action.yaml", "Gereserveerde actie", "Beoordelen reactie van klant", "'Taak toewijzen' is reserved for the task manager")],
+    "empty_assignees.yaml": [
+        ("empty_assignees.yaml", "Niemand toegewezen", "Beoordelen reactie van klant", "the task has no assignees")
+    ],
+    "bad_assignee.yaml": [
+        (
+            "bad_assignee.yaml",
+            "Rare toegewezene",
+            "Beoordelen reactie van klant",
+            "assignee '@' is not a user id or @group",
+        )
+    ],
+    "unknown_group.yaml": [
+        ("unknown_group.yaml", "Onbekende groep", "Beoordelen reactie van klant", "'@partners' names an unknown group")
+    ],
+    "duplicate_task.yaml": [("duplicate_task.yaml", "Dubbele taak", "Beoordelen", "duplicate task name")],
+    "duplicate_action.yaml": [
+        (
+            "duplicate_action.yaml",
+            "Dubbele actie",
+            "Beoordelen reactie van klant",
+            "duplicate action name 'Afkeuren bericht'",
+        )
+    ],
+    "override_unknown_task.yaml": [
+        (
+            "override_unknown_task.yaml",
+            "Onbekende taak overschreven",
+            "Beoordelen aangifte",
+            "'assignees' override names unknown task",
+        ),
+        (
+            "override_unknown_task.yaml",
+            "Onbekende taak overschreven",
+            "Beoordelen reactie",
+            "'deadlines' override names unknown task",
+        ),
+    ],
+    "override_without_base.yaml": [
+        ("override_without_base.yaml", "Overschrijven zonder basis", None, "only allowed in a workflow with based_on")
+    ],
+    "reserved_action.yaml": [
+        (
+            "reserved_action.yaml",
+            "Gereserveerde actie",
+            "Beoordelen reactie van klant",
+            "'Taak toewijzen' is reserved for the task manager",
+        )
+    ],
     "reserved_task_name.yaml": [
         ("reserved_task_name.yaml", "Gereserveerde taaknaam", "approved", "the task name 'approved' is reserved"),
-        ("reserved_task_name.yaml", "Gereserveerde taaknaam", "Beoordelen reactie van klant", "'Doorsturen' leads to 'approved'; only"),
+        (
+            "reserved_task_name.yaml",
+            "Gereserveerde taaknaam",
+            "Beoordelen reactie van klant",
+            "'Doorsturen' leads to 'approved'; only",
+        ),
     ],
-    "group_task_manager.yaml": [("group_task_manager.yaml", "Groep als taakmanager", None, "task_manager must be one user, not the group '@kantoor'")],
+    "group_task_manager.yaml": [
+        (
+            "group_task_manager.yaml",
+            "Groep als taakmanager",
+            None,
+            "task_manager must be one user, not the group '@kantoor'",
+        )
+    ],
 }
 
 
 def broken_files(case: str, standard_text: str) -> dict[str, str]:
     path = BROKEN / case
     paths = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
-    return {STANDARD_FILE: standard_text} | {p.relative_to(BROKEN).as_posix(): p.read_text(encoding="utf-8") for p in paths}
+    return {STANDARD_FILE: standard_text} | {
+        p.relative_to(BROKEN).as_posix(): p.read_text(encoding="utf-8") for p in paths
+    }
 
 
 def test_every_broken_definition_has_a_case():
@@ -96,9 +193,9 @@ def test_broken_definition_is_reported_exactly(case, standard_text, directory):
     found = [(p.file, p.workflow, p.task, p.message) for p in problems]
     assert len(found) == len(CASES[case]), "\n".join(map(str, problems))
     for file, workflow, task, fragment in CASES[case]:
-        assert any(
-            (f, w, t) == (file, workflow, task) and fragment in m for f, w, t, m in found
-        ), f"missing {fragment!r} in:\n" + "\n".join(map(str, problems))
+        assert any((f, w, t) == (file, workflow, task) and fragment in m for f, w, t, m in found), (
+            f"missing {fragment!r} in:\n" + "\n".join(map(str, problems))
+        )
 
 
 def test_the_standard_workflow_alone_is_valid(standard_text, directory):
