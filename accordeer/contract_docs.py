@@ -22,7 +22,7 @@ from shared.contracts.refusals import SubmissionRefused
 from shared.contracts.status import StatusEvent
 from shared.contracts.tasks import TaskEvent
 from shared.settings import REPO_ROOT
-from shared.topics import Topics
+from shared.topics import UNPREFIXED, Topics
 
 DOCUMENT = REPO_ROOT / "docs" / "asyncapi.yaml"
 
@@ -40,7 +40,7 @@ INTERNAL_DLQ_DESCRIPTION = (
 )
 
 
-def contract_broker(topics: Topics = Topics()) -> KafkaBroker:
+def contract_broker(topics: Topics = UNPREFIXED) -> KafkaBroker:
     broker = KafkaBroker("kafka:9092", description="The Kafka cluster Accordeer is configured for.")
 
     @broker.subscriber(

@@ -135,7 +135,7 @@ async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter], *, topic
     await producer.start()
     try:
         sent = []
-        for d, target in zip(letters, targets):
+        for d, target in zip(letters, targets, strict=True):
             origin = f"{d.topic}/{d.partition}/{d.offset}".encode()
             meta = await producer.send_and_wait(target, value=d.value, key=d.key, headers=[(REPLAYED_FROM, origin)])
             sent.append(f"{meta.topic}/{meta.partition}/{meta.offset}")

@@ -110,11 +110,12 @@ def _where_to_look(settings: Settings, services: ServiceProcesses, infrastructur
             f"{infrastructure.security.credentials_file}; `eval $(accordeer stack credentials operator)` "
             "lets this shell's CLI in as the operator"
         )
+    log_in = "log in as sanne.vandijk, eva.jansen or medewerker; password: demo"
     say(f"""
 running:
   Kafka       {settings.kafka_bootstrap_servers}  ({kafka})
   PostgreSQL  {settings.database_url}
-  portal      http://127.0.0.1:{services.portal_port}  (log in as sanne.vandijk, eva.jansen or medewerker; password: demo)
+  portal      http://127.0.0.1:{services.portal_port}  ({log_in})
   gateway     {services.gateway_url}/_admin/received  (the mocked Digipoort)
   mail        127.0.0.1:{services.mail_port} (an SMTP sink; `accordeer mail list` shows what it received)
   logs        {DATA_DIR / "logs"}/<service>.log

@@ -48,7 +48,7 @@ def draw(rounds: list[Round], path: Path) -> None:
     for group in STACK:
         values = [statistics.median(p.cpu_ms.get(group, 0.0) for p in ps) for ps in phases.values()]
         burn.bar(list(phases), values, bottom=bottom, label=group)
-        bottom = [b + v for b, v in zip(bottom, values)]
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     burn.margins(y=0.08)  # the tallest stack would touch the frame, its top unreadable
     burn.set_ylabel("CPU ms per declaration")
     burn.tick_params(axis="x", rotation=30)

@@ -4,6 +4,7 @@ A process's figure is utime+stime of it and its live descendants, plus what they
 so PostgreSQL's backends count even when their connection closed during the phase. Linux only.
 """
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,10 +33,8 @@ def read_stats(proc: Path = PROC) -> dict[int, Stat]:
     stats = {}
     for entry in proc.iterdir():
         if entry.name.isdigit():
-            try:
+            with contextlib.suppress(OSError, ValueError, IndexError):  # gone while we looked
                 stats[int(entry.name)] = parse_stat((entry / "stat").read_text())
-            except (OSError, ValueError, IndexError):
-                pass  # gone while we looked
     return stats
 
 

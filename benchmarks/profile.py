@@ -65,7 +65,7 @@ def report(service: str, folded: str) -> str:
 
 async def main(args) -> int:
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    if not Path(py_spy).exists():
+    if not await asyncio.to_thread(Path(py_spy).exists):
         sys.exit("py-spy is not installed: make profile installs it (pip install -e '.[bench]')")
     out = CACHE_DIR / "profile" / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,7 @@ def per_call(
         numbers.append(number)
     runs: list[list[float]] = [[] for _ in calls]
     for _ in range(repeat):
-        for timer, number, times in zip(timers, numbers, runs):
+        for timer, number, times in zip(timers, numbers, runs, strict=True):
             times.append(timer.timeit(number) / number)
     return [statistics.median(times) for times in runs]
 
@@ -353,7 +353,7 @@ def measure(found: list[Site], repeat: int) -> list[Row]:
     for site in found:
         reference = site.ways[0].call()
         timings = per_call([way.call for way in site.ways], repeat=repeat)
-        for way, seconds in zip(site.ways, timings):
+        for way, seconds in zip(site.ways, timings, strict=True):
             rows.append(
                 Row(site.name, way.name, seconds, speedup(timings[0], seconds), site.same(reference, way.call()))
             )

@@ -111,7 +111,9 @@ async def infrastructure_roots(infra: Infrastructure) -> dict[str, list[int]]:
         postmaster = parent_pid(await conn.fetchval("SELECT pg_backend_pid()"))
     finally:
         await conn.close()
-    if postmaster is not None and Path(f"/proc/{postmaster}/comm").read_text().strip().startswith("postgres"):
-        roots["PostgreSQL"] = [postmaster]
+    if postmaster is not None:
+        command = await asyncio.to_thread(Path(f"/proc/{postmaster}/comm").read_text)
+        if command.strip().startswith("postgres"):
+            roots["PostgreSQL"] = [postmaster]
     roots["bench itself"] = [os.getpid()]
     return roots

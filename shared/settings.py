@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "",
         validation_alias=AliasChoices("DATABASE_URL", "ACCORDEER_DATABASE_URL"),
-        description="PostgreSQL URL (a Unix-socket URL with ?host=/path works too). Empty: the embedded server of `make run`.",
+        description="PostgreSQL URL (a Unix-socket URL with ?host=/path works too)."
+        " Empty: the embedded server of `make run`.",
     )
     kafka_security: Literal["plaintext", "scram"] = Field(
         "plaintext",

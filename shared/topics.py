@@ -100,3 +100,7 @@ class Topics:
     def group(self, service: str) -> str:
         """The consumer group of a service; prefixed too, so prefixed deployments never share offsets."""
         return f"{self.prefix}accordeer-{service}"
+
+
+UNPREFIXED = Topics()
+"""The topics without a prefix, as the product names them by default."""

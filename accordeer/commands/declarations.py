@@ -26,7 +26,7 @@ def submit(
     source: Annotated[str | None, typer.Option(help="XML only: the external package's id.")] = None,
     message_type: Annotated[str | None, typer.Option(help="XML only: e.g. btw-aangifte.")] = None,
     subject: Annotated[str | None, typer.Option(help="XML only.")] = None,
-    destination: Annotated[list[str], typer.Option(help="XML only: ORGANISATION[:CONTACT], repeatable.")] = [],
+    destination: Annotated[list[str] | None, typer.Option(help="XML only: ORGANISATION[:CONTACT], repeatable.")] = None,
     identity: Annotated[str | None, typer.Option(help="XML only: NUMBER:TYPE, e.g. NL001234567B01:BTW.")] = None,
     message_id: Annotated[
         str | None, typer.Option(help="XML only: default: the file name and a random suffix.")
@@ -55,7 +55,7 @@ def submit(
         source=source,
         message_type=message_type,
         subject=subject,
-        destinations=tuple(destination),
+        destinations=tuple(destination or ()),
         identity=identity,
         message_id=message_id,
         submitter=submitter,
@@ -91,7 +91,7 @@ def act(
         ),
     ],
     comment: Annotated[str, typer.Option(help="Comment for the audit trail.")] = "",
-    assignee: Annotated[list[str], typer.Option(help="For 'Taak toewijzen': the new assignee(s).")] = [],
+    assignee: Annotated[list[str] | None, typer.Option(help="For 'Taak toewijzen': the new assignee(s).")] = None,
     action_id: Annotated[str, typer.Option(help="Idempotency key; a new one by default.")] = "",
     wait: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for workflow's decision.")] = 30,
     no_wait: NoWait = False,
@@ -118,7 +118,7 @@ def act(
             action=action,
             actor=actor,
             comment=comment,
-            assignees=assignee,
+            assignees=assignee or [],
             operator=operator_name(settings),
         )
         if earlier := await earlier_outcome(conn, message.action_id):

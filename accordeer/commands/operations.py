@@ -1,9 +1,10 @@
 """Commands for operators: consumer lag, system status, dead letters, the AsyncAPI document."""
 
 import asyncio
+import contextlib
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -56,10 +57,8 @@ def lag(
                     typer.echo("\x1b[2J\x1b[H", nl=False)  # a fresh screen per report, like watch(1)
                 typer.echo(render_table(report, every_partition=every_partition))
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(follow())
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command(rich_help_panel=OPERATORS)
@@ -79,7 +78,7 @@ def status() -> None:
     typer.echo(render(asyncio.run(system_status(settings, url))))
 
 
-class DeadLetterTopic(str, Enum):
+class DeadLetterTopic(StrEnum):
     """The consumed topic whose dead letters are meant."""
 
     inbound = "inbound"

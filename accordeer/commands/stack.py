@@ -129,7 +129,7 @@ def stack_credentials(
         environment = security.client_env(principal)
     except SecurityMaterialError as error:
         typer.secho(f"error: {error}", fg="red", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     for name, value in environment.items():
         typer.echo(f"export {name}={shlex.quote(value)}")
 
@@ -150,7 +150,7 @@ def stack_new_password(
         change_password(ensure_jars(CACHE_DIR), Settings().kafka_bootstrap_servers, security, principal)
     except (SecurityMaterialError, KafkaStartError) as error:
         typer.secho(f"error: {error}", fg="red", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"{principal} has a new password in {security.credentials_file}; restart its process to use it")
 
 

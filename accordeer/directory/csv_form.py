@@ -42,7 +42,8 @@ def entries_from_csv(text: str) -> tuple[list[Entry], list[Problem]]:
         if len(values) > len(header):
             problems.append(Problem(line, f"{len(values)} fields, but the header names {len(header)} columns"))
         elif any(v.strip() for v in values):
-            row = {c: v.strip() for c, v in zip(header, values) if v.strip() and c in COLUMNS}
+            # a row may end early: the columns it has no field for are empty
+            row = {c: v.strip() for c, v in zip(header, values, strict=False) if v.strip() and c in COLUMNS}
             parties.setdefault(row.get("organisation_person_id") or f"line {line}", []).append((line, row))
     entries = [_entry(party_rows) for party_rows in parties.values()]
     return entries, problems + [p for party_rows in parties.values() for p in _disagreements(party_rows)]

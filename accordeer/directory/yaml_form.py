@@ -5,6 +5,7 @@ would read ``Fi: 001234567`` as an octal integer and ``KvK: 12345678`` as an
 integer, and a registered number must keep its leading zeros.
 """
 
+import re
 from functools import partial
 
 import yaml
@@ -13,13 +14,20 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from accordeer.directory.validation import Entry, Problem
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+Resolvers = dict[str | None, list[tuple[str, re.Pattern[str]]]]
+
+
+def _without_numbers(resolvers: Resolvers) -> Resolvers:
+    """A copy of a loader's implicit resolvers (by first character) without those that read a scalar as a number."""
+    return {
+        first: [(tag, pattern) for tag, pattern in by_first if tag not in _NUMBER_TAGS]
+        for first, by_first in resolvers.items()
+    }
 
 
 class _TextNumbersLoader(yaml.SafeLoader):
-    yaml_implicit_resolvers = {
-        first: [(tag, pattern) for tag, pattern in resolvers if tag not in _NUMBER_TAGS]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    # PyYAML keeps the resolvers on the class, shared by its loaders; this one gets a copy without the numbers.
+    yaml_implicit_resolvers = _without_numbers(yaml.SafeLoader.yaml_implicit_resolvers)
 
 
 def entries_from_yaml(text: str) -> tuple[list[Entry], list[Problem]]:

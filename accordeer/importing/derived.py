@@ -58,8 +58,8 @@ def identity_of(
         raise NoIdentity(
             "identity_number",
             Phrase(
-                f"geef het nummer (en type) van de belanghebbende waar deze {message_type} over gaat; het relatiebestand"
-                f" heeft {len(registered)} {kind}-nummer(s) voor {organisation}",
+                f"geef het nummer (en type) van de belanghebbende waar deze {message_type} over gaat; het"
+                f" relatiebestand heeft {len(registered)} {kind}-nummer(s) voor {organisation}",
                 f"give the identity number (and type) this {message_type} is about; the directory has"
                 f" {len(registered)} {kind} number(s) for {organisation}",
             ),

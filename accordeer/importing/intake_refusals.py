@@ -95,7 +95,10 @@ def _dutch(refusal: Refusal, declaration: Mapping[str, Any], fields: Mapping[str
             f" het relatiebestand niet bij {organisation}"
         )
     if code == ReasonCode.SUBMITTED_IN_FUTURE:
-        return f"instuurdatum {fields.get('submitted_at')!r} ligt na het moment van inlezen; geef een datum die al voorbij is"
+        return (
+            f"instuurdatum {fields.get('submitted_at')!r} ligt na het moment van inlezen;"
+            " geef een datum die al voorbij is"
+        )
     if code == ReasonCode.LOCAL_DRIVE_PATH:
         location = (declaration.get("attachment") or {}).get("location", "")
         return f"{location!r} is een pad op een lokale schijf; geef het UNC-pad: {unc_form(location)}"

@@ -22,6 +22,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
 _ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252"}
+_NO_FORM = Phrase("", "")
 
 
 class SheetProblem(ValueError):
@@ -37,7 +38,7 @@ class Sheet:
     headers: list[str]
     rows: list[tuple[int, list[Any]]]
     """(row number as the spreadsheet shows it, cell values); empty rows are left out."""
-    form: Phrase = Phrase("", "")
+    form: Phrase = _NO_FORM
     """How the file was read, for the report: a workbook, or a CSV with its encoding and separator."""
 
 

@@ -103,7 +103,7 @@ async def apply_acls(admin: AIOKafkaAdminClient, wanted: list[AclBinding]) -> No
     responses = await asyncio.gather(*(admin._send_request(binding.request()) for binding in wanted))
     refused = [
         f"{binding}: {for_code(code).__name__} {message or ''}".strip()
-        for binding, response in zip(wanted, responses)
+        for binding, response in zip(wanted, responses, strict=True)
         for code, message in response.creation_responses
         if code != 0
     ]

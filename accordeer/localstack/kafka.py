@@ -50,6 +50,7 @@ def ensure_jars(cache_dir: Path) -> Path:
         ],
         capture_output=True,
         text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise KafkaStartError(
@@ -188,6 +189,7 @@ class LocalKafka:
             capture_output=True,
             text=True,
             env={**os.environ},
+            check=False,
         )
         if result.returncode != 0:
             raise KafkaStartError(f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}")

@@ -1,5 +1,6 @@
 """Child processes that are always stopped: SIGTERM to the whole process group, SIGKILL after a grace period."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -67,10 +68,8 @@ class ManagedProcess:
     def _signal(self, sig: signal.Signals) -> None:
         if self.popen is None or self.popen.poll() is not None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def wait_until(predicate, *, timeout: float, interval: float = 0.1, what: str = "condition") -> None:

@@ -26,6 +26,7 @@ ADMIN = "admin"
 BROKER_PRINCIPAL = "CN=accordeer-broker"
 MECHANISM = "SCRAM-SHA-512"
 SCRAM_LISTENER = "CLIENT"
+SCRAM_LOGIN_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
 
 
 class SecurityMaterialError(RuntimeError):
@@ -124,7 +125,7 @@ listener.security.protocol.map={SCRAM_LISTENER}:SASL_SSL,INTERNAL:SSL,CONTROLLER
 inter.broker.listener.name=INTERNAL
 controller.listener.names=CONTROLLER
 sasl.enabled.mechanisms={MECHANISM}
-listener.name.{SCRAM_LISTENER.lower()}.{MECHANISM.lower()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.{SCRAM_LISTENER.lower()}.{MECHANISM.lower()}.sasl.jaas.config={SCRAM_LOGIN_MODULE} required;
 ssl.keystore.type=PEM
 ssl.keystore.location={self.keystore}
 ssl.truststore.type=PEM
@@ -209,7 +210,7 @@ super.users=User:{ADMIN};User:{BROKER_PRINCIPAL}
 
 
 def _openssl(*arguments) -> None:
-    result = subprocess.run(["openssl", *map(str, arguments)], capture_output=True, text=True)
+    result = subprocess.run(["openssl", *map(str, arguments)], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SecurityMaterialError(f"openssl {arguments[0]} failed: {result.stderr.strip()}")
 
@@ -236,7 +237,7 @@ def store_scram(libs: Path, bootstrap_servers: str, security: BrokerSecurity, pa
             f"sasl.mechanism={MECHANISM}\n"
             "ssl.truststore.type=PEM\n"
             f"ssl.truststore.location={security.ca_file}\n"
-            "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f"sasl.jaas.config={SCRAM_LOGIN_MODULE} required "
             f'username="{ADMIN}" password="{security.password(ADMIN)}";\n',
         )
         for principal, password in passwords.items():
@@ -263,6 +264,7 @@ def store_scram(libs: Path, bootstrap_servers: str, security: BrokerSecurity, pa
                 ],
                 capture_output=True,
                 text=True,
+                check=False,
             )
             if result.returncode != 0:
                 raise SecurityMaterialError(

@@ -317,7 +317,8 @@ class PostgresDeliveries:
         if updates:
             await self.conn.execute(
                 "UPDATE dispatch.deliveries d SET status_code = x.code, state = x.state, updated_at = now(),"
-                " gateway_code = coalesce(x.gateway_code, d.gateway_code), last_error = coalesce(x.error, d.last_error),"
+                " gateway_code = coalesce(x.gateway_code, d.gateway_code),"
+                " last_error = coalesce(x.error, d.last_error),"
                 " next_poll_at = x.next_poll_at, polls = d.polls + 1, unknown_polls = 0"
                 " FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])"
                 " AS x(id, code, state, gateway_code, error, next_poll_at) WHERE d.dossier_item_id = x.id",

@@ -1,5 +1,6 @@
 """Intake administration for the CLI: authorisations, and the one changeable setting of the built-in type."""
 
+import asyncio
 from pathlib import Path
 
 import yaml
@@ -10,7 +11,7 @@ from services.intake.repository import IntakeRepository
 
 async def load_authorisations(conn, path: Path) -> Authorisations:
     """Replace the stored authorisations by the file's; a bad file raises ValueError naming the entry."""
-    authorisations = Authorisations.from_dict(yaml.safe_load(path.read_text()) or {})
+    authorisations = Authorisations.from_dict(yaml.safe_load(await asyncio.to_thread(path.read_text)) or {})
     await IntakeRepository(conn).save_authorisations(authorisations)
     return authorisations
 

@@ -6,6 +6,7 @@ created later by its pattern subscription, without a restart. Called by whoever
 sets the system up (with admin rights on a secure broker), never by intake.
 """
 
+import contextlib
 from pathlib import Path
 
 import yaml
@@ -55,10 +56,8 @@ async def ensure_source_topics(settings: Settings, authorisations_file: Path | N
             if name not in existing
         ]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process created them meanwhile
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another process created them meanwhile
         return [t.name for t in missing]
     finally:
         await admin.close()

@@ -139,7 +139,7 @@ class WorkflowRepository:
             " item, status_code) SELECT x.id, x.m, x.s, x.t, x.c, x.i, 20"
             " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])"
             " AS x(id, m, s, t, c, i) ON CONFLICT (dossier_item_id) DO NOTHING RETURNING dossier_item_id",
-            *map(list, zip(*rows)),
+            *map(list, zip(*rows, strict=True)),
         )
         return {str(r["dossier_item_id"]) for r in inserted}
 
@@ -249,7 +249,7 @@ class WorkflowRepository:
             await self.conn.execute(
                 "INSERT INTO workflow.applied_actions (action_id, dossier_item_id, outcome)"
                 " SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[]) ON CONFLICT DO NOTHING",
-                *map(list, zip(*outcomes)),
+                *map(list, zip(*outcomes, strict=True)),
             )
 
     async def audit(self, entries: list[AuditEntry]) -> None:

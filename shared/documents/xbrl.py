@@ -128,7 +128,7 @@ def _period(period: etree._Element | None) -> Period | None:
 
 
 def _unit(unit: etree._Element) -> tuple[str, str | None]:
-    measures = [m for m in unit.iter(f"{{{XBRLI}}}measure")]
+    measures = list(unit.iter(f"{{{XBRLI}}}measure"))
     written = "/".join((m.text or "").strip() for m in measures)
     if len(measures) != 1:
         return written, None

@@ -1,6 +1,7 @@
 """Creates the product's topics with the partition counts and the environment's replication of deploy/topics.yaml
 (existing ones are kept)."""
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,10 +124,8 @@ async def ensure_topics(bootstrap_servers: str, prefix: str = "", environment: s
             if name not in existing
         ]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process created them meanwhile
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another process created them meanwhile
             await _until_led(admin, bootstrap_servers, [t.name for t in missing])
         return [t.name for t in missing]
     finally:

@@ -34,7 +34,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from shared import dead_letters, metrics
 from shared.db.outbox import OutboxRecord
-from shared.topics import Topics
+from shared.topics import UNPREFIXED, Topics
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ class BatchRunner:
         healthy: Check,
         settings: PoisonSettings,
         retry_for_seconds: float,
-        topics: Topics = Topics(),
+        topics: Topics = UNPREFIXED,
     ):
         self.apply = apply
         self.group_id = group_id

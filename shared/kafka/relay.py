@@ -170,8 +170,10 @@ class OutboxRelay:
             async with self._db:
                 try:
                     await asyncio.wait_for(self.lanes.renew(conn), self.settings.lease_seconds)
-                except TimeoutError:
-                    raise LeaseLost(f"{self.schema} relay lanes not renewed within {self.settings.lease_seconds}s")
+                except TimeoutError as error:
+                    raise LeaseLost(
+                        f"{self.schema} relay lanes not renewed within {self.settings.lease_seconds}s"
+                    ) from error
             self._renewed_at = time.monotonic()
 
     async def _relay(self, conn: asyncpg.Connection) -> None:
@@ -275,11 +277,11 @@ class OutboxRelay:
         if not rows:
             return [], None
         outcomes = await self._deliver(rows)
-        published = [r for r, o in zip(rows, outcomes) if not isinstance(o, BaseException)]
+        published = [r for r, o in zip(rows, outcomes, strict=True) if not isinstance(o, BaseException)]
         # A refusal fails the whole producer batch it travels in, innocent records included, and (the sequence
         # broken) the partition's batches after it: each failed record is sent again alone, in order, to learn
         # which one Kafka refuses. A partition's records after a failed one failed too, so per-key order holds.
-        for row in [r for r, o in zip(rows, outcomes) if isinstance(o, BaseException)]:
+        for row in [r for r, o in zip(rows, outcomes, strict=True) if isinstance(o, BaseException)]:
             if self._sequence_broken:
                 await self._start_producer()
             [outcome] = await self._deliver([row])
@@ -312,7 +314,9 @@ class OutboxRelay:
         outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
         # A batch the broker failed had sequence numbers it never stored: this producer's next batches for that
         # partition would be refused as out of order, so a fresh producer sends the rest.
-        self._sequence_broken = any(isinstance(o, BaseException) and went for o, went in zip(outcomes, left))
+        self._sequence_broken = any(
+            isinstance(o, BaseException) and went for o, went in zip(outcomes, left, strict=True)
+        )
         return outcomes
 
     async def _missing_topics(self, topics: set[str]) -> set[str]:

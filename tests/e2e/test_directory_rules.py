@@ -154,7 +154,9 @@ async def test_a_directory_change_published_before_a_declaration_is_always_seen(
     await system.wait_for(lambda: all(_final(system, m) for m in ids), what="an outcome for every declaration")
 
     outcomes = {m: _final(system, m)[0] for m in ids}
-    assert {m: (e.status_code, e.reason_code) for m, e in outcomes.items()} == dict.fromkeys(ids, (StatusCode.REGISTERED, None)), time.monotonic() - started
+    assert {m: (e.status_code, e.reason_code) for m, e in outcomes.items()} == dict.fromkeys(
+        ids, (StatusCode.REGISTERED, None)
+    ), time.monotonic() - started
 
 
 async def test_a_removed_or_deactivated_client_gets_no_new_declarations(system):

@@ -24,7 +24,7 @@ def _value(metrics: str, name: str, **labels: str) -> float:
         found = dict(re.findall(r'(\w+)="([^"]*)"', sample))
         if all(found.get(k) == v for k, v in labels.items()):
             return float(value)
-    raise AssertionError(f"{name}{labels} is not exposed:\n" + "\n".join(l for l in metrics.splitlines() if name in l))
+    raise AssertionError(f"{name}{labels} is not exposed:\n" + "\n".join(m for m in metrics.splitlines() if name in m))
 
 
 async def test_health_readiness_and_business_metrics(system):

@@ -228,7 +228,7 @@ async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_
 
 
 async def test_a_client_switches_to_english_and_approves_in_english(system, portal, browser):
-    item = await _submitted(system, "btw_aangifte", "portal-english")
+    await _submitted(system, "btw_aangifte", "portal-english")
     page = await _logged_in(browser, portal, "sanne.vandijk")
 
     await page.get_by_role("button", name="English").click()

@@ -4,6 +4,7 @@ anyone reloading; a dead letter counted per reason, read and replayed; a client 
 go to docs/screenshots/."""
 
 import asyncio
+import contextlib
 
 import pytest
 from playwright.async_api import Error, Page
@@ -36,13 +37,11 @@ async def _shows(
     panel = page.locator(f'[data-group="{group}"]')
     seen = None
     for _ in range(int(timeout * 4)):
-        try:
+        with contextlib.suppress(Error):  # the page was just renewing itself
             seen = (
                 await panel.locator(".badge").inner_text(timeout=1000),
                 int((await panel.locator(".lag").inner_text(timeout=1000)).split()[0]),
             )
-        except Error:  # the page was just renewing itself
-            pass
         if seen and seen[0] == status and seen[1] > lag_above and lag_is in (None, seen[1]):
             return seen[1]
         await asyncio.sleep(0.25)
@@ -69,7 +68,11 @@ async def _counted(page: Page, row: str) -> None:
     raise AssertionError(f"the dead letters do not show {row!r}")
 
 
-async def test_the_workflow_groups_lag_rises_while_it_is_stopped_and_falls_after_it_restarts(system, portal, browser):
+async def test_the_workflow_groups_lag_rises_while_it_is_stopped_and_falls_after_it_restarts(
+    system,
+    portal,
+    browser,  # noqa: F811 - the browser fixture, imported from test_portal
+):
     page = await _logged_in(browser, portal, "operator")
     await page.get_by_role("link", name="Operator").click()
     await page.wait_for_url(f"{portal}/operator")
@@ -94,7 +97,11 @@ async def test_the_workflow_groups_lag_rises_while_it_is_stopped_and_falls_after
     await page.screenshot(path=SCREENSHOTS / "dashboard-caught-up.png", full_page=True)
 
 
-async def test_dead_letters_are_counted_read_and_replayed_and_only_operators_see_them(system, portal, browser):
+async def test_dead_letters_are_counted_read_and_replayed_and_only_operators_see_them(
+    system,
+    portal,
+    browser,  # noqa: F811 - the browser fixture, imported from test_portal
+):
     await system.publish(system.topics.inbound, [("dashboard-not-json", b"this is not json")])
     page = await _logged_in(browser, portal, "operator")
     await page.goto(f"{portal}/operator")

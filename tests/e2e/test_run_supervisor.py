@@ -95,7 +95,9 @@ class RunningStack:
         raise AssertionError(f"{name} was not started again:\n{self.output()}")
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*ACCORDEER, *args], env=self.env, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [*ACCORDEER, *args], env=self.env, capture_output=True, text=True, timeout=120, check=False
+        )
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -39,7 +39,8 @@ async def test_declaration_is_approved_filed_once_and_accepted(system):
     assert delivery["berichtsoort"] == "Omzetbelasting"
 
     history = await system.db.fetch(
-        "SELECT actor, action, from_task, to_task, to_status FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id",
+        "SELECT actor, action, from_task, to_task, to_status FROM workflow.audit"
+        " WHERE dossier_item_id = $1 ORDER BY id",
         item_id,
     )
     assert [(h["actor"], h["action"], h["to_status"]) for h in history] == [

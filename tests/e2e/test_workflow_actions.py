@@ -120,7 +120,7 @@ async def test_fifty_conflicting_actions_at_once_move_an_item_exactly_once(syste
 
     for item_id in (keyed, spread):
         trail = await audit_of(system, item_id)
-        assert [t[1] for t in trail][0] == "Workflow gestart" and len(trail) == 2
+        assert trail[0][1] == "Workflow gestart" and len(trail) == 2
         assert trail[1][1] in (APPROVE, REJECT) and trail[1][5] == (50 if trail[1][1] == APPROVE else 40)
         assert [e.status_code for e in events_of(system, item_id) if e.status_code in (40, 50)] == [trail[1][5]]
         assert [e for e in events_of(system, item_id) if e.reason_code] == []

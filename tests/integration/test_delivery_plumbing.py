@@ -168,7 +168,7 @@ async def test_lanes_are_shared_out_among_the_relays_alive_and_a_gone_relays_lan
     named = {"server_settings": {"application_name": application_name("intake")}}
     conns = [await asyncpg.connect(database, **named) for _ in range(3)]
     relays = [RelayLanes("intake", name, lanes=LANES) for name in "abc"]
-    for relay, conn in zip(relays, conns):
+    for relay, conn in zip(relays, conns, strict=True):
         await relay.rebalance(conn)
     assert [sorted(r.held) for r in relays] == [[0, 1, 2], [3, 4, 5], [6, 7]]  # three alive: at most 3 each
 
@@ -177,7 +177,7 @@ async def test_lanes_are_shared_out_among_the_relays_alive_and_a_gone_relays_lan
     assert await relays[0].rebalance(conns[0]) == ([], [7])
     assert await relays[1].rebalance(conns[1]) == ([7], [])
     assert [sorted(r.held) for r in relays[:2]] == [[0, 1, 2, 6], [3, 4, 5, 7]]
-    for relay, conn in zip(relays[:2], conns[:2]):
+    for relay, conn in zip(relays[:2], conns[:2], strict=True):
         await relay.renew(conn)
         await conn.close()
 
@@ -248,7 +248,11 @@ async def test_records_kafka_refuses_are_set_aside_and_the_rows_behind_them_publ
     assert [(r["topic"], r["reason"]) for r in aside] == refusals
     assert "MessageSizeTooLargeError" in aside[1]["error"] and "MessageSizeTooLargeError" in aside[2]["error"]
     assert relay.published == 20 and relay.set_aside == 3
-    assert [_set_aside_count(*refusal) - before for refusal, before in zip(refusals, counted_before)] == [1, 1, 1]
+    assert [_set_aside_count(*refusal) - before for refusal, before in zip(refusals, counted_before, strict=True)] == [
+        1,
+        1,
+        1,
+    ]
     status = [r.value for r in await _read_all(bootstrap, topics.status, 14)]
     assert status == [f"{n}".encode() for n in [*range(10), *range(16, 20)]]
     assert [r.value for r in await _read_all(bootstrap, small, 6)][-6:] == [f"{n}".encode() for n in range(10, 16)]

@@ -124,9 +124,9 @@ async def test_commits_between_samples_give_a_consume_rate(kafka):
 
 
 async def test_a_missing_topic_is_named(kafka):
-    bootstrap, topics = kafka
+    bootstrap, _topics = kafka
     async with KafkaLagSource(bootstrap) as source:
-        with pytest.raises(LookupError, match="nope.topic"):
+        with pytest.raises(LookupError, match=r"nope\.topic"):
             await source.sample({"g": ["nope.topic"]})
 
 

@@ -109,7 +109,7 @@ async def _consume(bootstrap: str, topic: str, group: str, expected: int, timeou
 
 
 async def test_the_cluster_has_three_brokers_and_one_advertises_the_proxy(cluster):
-    local, proxy, proxy_port = cluster
+    local, _proxy, proxy_port = cluster
     admin = AIOKafkaAdminClient(bootstrap_servers=local.bootstrap_servers)
     await admin.start()
     try:
@@ -185,7 +185,7 @@ async def test_the_product_topics_get_the_cluster_environments_replication(clust
 
 
 def test_an_unknown_environment_is_named_with_the_known_ones():
-    with pytest.raises(ValueError, match="unknown Kafka environment 'prod'; topics.yaml knows local, cluster"):
+    with pytest.raises(ValueError, match=r"unknown Kafka environment 'prod'; topics\.yaml knows local, cluster"):
         replication_of("prod")
 
 

@@ -87,7 +87,7 @@ async def test_fifty_conflicting_actions_in_concurrent_transactions_move_the_ite
     approved = [r for r in records if r["topic"] == system.topics.approved]
     assert len(approved) == (1 if trail[1]["to_status"] == 50 else 0)
     outcomes = await system.db.fetch("SELECT outcome, count(*) FROM workflow.applied_actions GROUP BY outcome")
-    assert dict((r["outcome"], r["count"]) for r in outcomes) == {"applied": 1, "refused": 49}
+    assert {r["outcome"]: r["count"] for r in outcomes} == {"applied": 1, "refused": 49}
 
 
 async def test_actions_naming_no_dossier_item_are_dead_lettered_and_the_batch_goes_on(system, workflow):

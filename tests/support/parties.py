@@ -50,8 +50,11 @@ GROOTHANDEL = Party(
 GOLDEN_PARTIES = {p.organisation_person_id: p for p in (BAKKERIJ, VASTGOED, GROOTHANDEL)}
 
 
-async def seed_parties(conn, schema: str, parties=GOLDEN_PARTIES.values()) -> None:
-    """Write parties into a service's copy of the directory, as its mirror would, for tests without one."""
+async def seed_parties(conn, schema: str, parties=None) -> None:
+    """Write parties (by default the golden ones) into a service's copy of the directory, as its mirror would, for
+    tests without one."""
+    if parties is None:
+        parties = GOLDEN_PARTIES.values()
     from shared.directory.store import PartyChange, apply_changes
 
     await apply_changes(conn, schema, [PartyChange(p.organisation_person_id, 0, n, p) for n, p in enumerate(parties)])

@@ -47,7 +47,12 @@ def test_unknown_fields_are_refused(name):
 def test_status_event_ids_differ_for_different_events_at_the_same_moment():
     document = json.loads((EXAMPLES_DIR / "status_registered.json").read_text())
     event = StatusEvent.model_validate(document)
-    fields = dict(message_id=event.message_id, source=event.source, dossier_item_id=None, occurred_at=event.occurred_at)
+    fields = {
+        "message_id": event.message_id,
+        "source": event.source,
+        "dossier_item_id": None,
+        "occurred_at": event.occurred_at,
+    }
     first = StatusEvent.of(event.status_code, detail="one", **fields)
     assert first.event_id == StatusEvent.of(event.status_code, detail="one", **fields).event_id
     assert first.event_id != StatusEvent.of(event.status_code, detail="two", **fields).event_id

@@ -26,7 +26,7 @@ def test_since_is_a_duration_back_from_now_or_an_iso_time(text, expected):
 
 
 def test_since_that_is_neither_says_what_it_takes():
-    with pytest.raises(ValueError, match="neither a duration .* nor an ISO time"):
+    with pytest.raises(ValueError, match=r"neither a duration .* nor an ISO time"):
         since_time("yesterday", NOW)
 
 

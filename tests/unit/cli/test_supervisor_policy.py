@@ -101,7 +101,7 @@ def test_after_a_stable_run_the_wait_starts_over(tmp_path):
 
 
 def test_a_request_stops_and_starts_the_process_at_once(tmp_path):
-    supervisor, services, clock, lines = _supervisor(tmp_path)
+    supervisor, services, _clock, lines = _supervisor(tmp_path)
     old = services.processes["dispatch"]
     RunState(tmp_path).ask_restart("dispatch")
     supervisor.check()
@@ -122,7 +122,8 @@ def test_infrastructure_that_stops_is_said_once_and_its_return_too(tmp_path):
     lines, services = [], FakeServices()
 
     class Infrastructure:
-        down = {"PostgreSQL": "its server in .data/postgres is gone; the services wait for it"}
+        def __init__(self):
+            self.down = {"PostgreSQL": "its server in .data/postgres is gone; the services wait for it"}
 
         def stopped(self):
             return dict(self.down)

@@ -62,7 +62,7 @@ async def test_a_client_that_gives_up_is_one_log_line_not_a_traceback(caplog: py
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_config=None, log_level="info"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        while not server.started:
+        while not server.started:  # noqa: ASYNC110 - uvicorn's Server has only this flag, no event to wait on
             await asyncio.sleep(0.01)
         base_url = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:

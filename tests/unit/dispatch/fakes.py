@@ -14,6 +14,8 @@ from shared.contracts.status import StatusCode, StatusEvent
 from tests.support.clock import FakeClock
 from tests.support.unit_of_work import InMemoryUnitOfWork, Tables
 
+LONG_AGO = datetime.min.replace(tzinfo=UTC)
+
 
 @dataclass
 class Row:
@@ -22,7 +24,7 @@ class Row:
     attempts: int = 0
     status_code: int = int(StatusCode.PREPARED_FOR_SENDING)
     kenmerk: str | None = None
-    next_at: datetime = datetime.min.replace(tzinfo=UTC)
+    next_at: datetime = LONG_AGO
     last_error: str | None = None
     next_poll_at: datetime | None = None
     sent_at: datetime | None = None
@@ -238,16 +240,20 @@ class InMemoryBreakerStates:
 
 
 def approved(n: int = 1, **changes) -> MessageApproved:
-    fields = dict(
-        dossier_item_id=str(uuid.UUID(int=n)),
-        message_id=f"msg-{n}",
-        source="afas-fin",
-        message_type="btw-aangifte",
-        identity={"number": "NL001234567B01", "type": "BTW"},
-        document={"file_name": "ob-2025-01.xbrl", "mime_type": "application/xml", "content_base64": "PGFhbmdpZnRlLz4="},
-        approved_by="klant",
-        approved_at="2026-01-05T09:00:00Z",
-    )
+    fields = {
+        "dossier_item_id": str(uuid.UUID(int=n)),
+        "message_id": f"msg-{n}",
+        "source": "afas-fin",
+        "message_type": "btw-aangifte",
+        "identity": {"number": "NL001234567B01", "type": "BTW"},
+        "document": {
+            "file_name": "ob-2025-01.xbrl",
+            "mime_type": "application/xml",
+            "content_base64": "PGFhbmdpZnRlLz4=",
+        },
+        "approved_by": "klant",
+        "approved_at": "2026-01-05T09:00:00Z",
+    }
     return MessageApproved.model_validate({**fields, **changes})
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 import structlog.testing
@@ -353,7 +354,7 @@ async def test_the_delivery_loop_keeps_every_slot_busy_and_survives_a_failing_ro
     loop = asyncio.create_task(dispatch.deliver_forever())
     try:
         async with asyncio.timeout(5):
-            while any(deliveries.rows[i].state != "sent" for i in items):
+            while any(deliveries.rows[i].state != "sent" for i in items):  # noqa: ASYNC110 - the fake table has no event to await
                 await asyncio.sleep(0.01)
     finally:
         loop.cancel()
@@ -391,7 +392,7 @@ async def test_polls_of_one_delivery_back_off_from_quick_to_the_cap(deliveries, 
         if await dispatch.follow_due():
             polled_at.append(clock() - sent)
     times = [round(t.total_seconds(), 2) for t in polled_at]
-    gaps = [round(b - a, 2) for a, b in zip(times, times[1:], strict=False)]
+    gaps = [round(b - a, 2) for a, b in pairwise(times)]
     assert times[0] == 0.1, "the first poll 0.1 s after sending"
     assert gaps[:4] == [0.2, 0.4, 0.8, 1.0]  # then doubling up to the cap
     assert set(gaps[4:]) == {1.0}

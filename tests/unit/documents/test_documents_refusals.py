@@ -66,7 +66,8 @@ def test_plain_xml_date_that_is_not_a_date_is_refused(config):
     refusal = summarise(config, "loonheffing", LOONHEFFINGEN, document)
     assert refusal == DocumentRefusal(
         "document_fact_missing",
-        "AdministratieveEenheid/TijdvakAangifte/DatEindTv (period_to) is '28-02-2025', which is not a date (YYYY-MM-DD)",
+        "AdministratieveEenheid/TijdvakAangifte/DatEindTv (period_to) is '28-02-2025',"
+        " which is not a date (YYYY-MM-DD)",
     )
 
 

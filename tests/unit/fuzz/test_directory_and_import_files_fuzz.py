@@ -100,7 +100,7 @@ def test_any_bytes_as_an_import_file_are_rows_or_a_refusal_naming_the_file(tmp_p
 @settings(FUZZ, max_examples=150)
 @given(rows=st.lists(st.lists(cells, max_size=len(HEADERS) + 2), min_size=1, max_size=4))
 def test_any_cells_are_judged_row_by_row(judge, rows):  # noqa: F811 - the fixture
-    outcomes, ready = judge([_padded(r, len(HEADERS)) for r in rows])  # as read_sheet gives them
+    outcomes, _ready = judge([_padded(r, len(HEADERS)) for r in rows])  # as read_sheet gives them
     assert set(outcomes) == set(range(2, 2 + len(rows)))
     assert all(o.reason or o.result != "refused" for o in outcomes.values())
 

@@ -39,7 +39,7 @@ class _EmptyDatabase:
 
 def _client() -> TestClient:
     options = PortalSettings()
-    portal = Portal(lambda: _EmptyDatabase(), Topics(), Accounts(load_accounts(options.accounts_file)), options)
+    portal = Portal(_EmptyDatabase, Topics(), Accounts(load_accounts(options.accounts_file)), options)
     return TestClient(
         portal.app(), base_url="http://portal.test", raise_server_exceptions=False, follow_redirects=False
     )

@@ -41,7 +41,7 @@ def _payloads(secret_uri: str) -> list[str]:
     ),
 )
 def test_a_smuggled_dtd_is_refused_and_nothing_is_read(
-    config,
+    config,  # noqa: F811 - the fixture
     tmp_path_factory,
     encoding,
     payload,

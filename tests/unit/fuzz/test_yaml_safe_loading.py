@@ -87,8 +87,8 @@ def _readers(tmp_path: Path):
         return read
 
     return {
-        "workflows (parse_yaml)": lambda t: parse_yaml(t),
-        "directory file": lambda t: _directory_refusal(t),
+        "workflows (parse_yaml)": parse_yaml,
+        "directory file": _directory_refusal,
         "portal users": lambda t: load_accounts(at("portal_users.yaml")(t)),
         "reaction templates": lambda t: load_reactions(at("reaction_templates.yaml")(t)),
         "summaries": lambda t: load_summary_config(at("summaries.yaml")(t)),

@@ -8,12 +8,12 @@ from tests.unit.importing.conftest import HEADERS
 GOOD = ["Accorderingsbericht", "ORG-10045", "CP-2231", "Btw januari", "btw-aangifte", "ORG-10045_ob-2025-01.xbrl"]
 
 
-def HEADERS_WITH(*extra):
+def headers_with(*extra):
     return HEADERS + list(extra)
 
 
 def row(**changes):
-    cells = dict(zip(["type", "org", "contact", "subject", "message_type", "document"], GOOD))
+    cells = dict(zip(["type", "org", "contact", "subject", "message_type", "document"], GOOD, strict=True))
     return list((cells | changes).values())
 
 
@@ -79,7 +79,7 @@ def test_a_missing_document_or_a_path_is_refused(judge):
 
 
 def test_a_local_drive_attachment_is_refused_with_its_unc_form(judge):
-    outcomes, _ = judge([row() + ["C:\\Import\\Toelichting.pdf"]], headers=HEADERS_WITH("Bijlage"))
+    outcomes, _ = judge([row() + ["C:\\Import\\Toelichting.pdf"]], headers=headers_with("Bijlage"))
     column, reason = refusal(outcomes)
     assert column == "Bijlage" and "\\\\client\\C$\\Import\\Toelichting.pdf" in reason
 
@@ -89,22 +89,22 @@ def test_a_unc_attachment_is_read_through_its_local_folder(judge, tmp_path):
     share.mkdir()
     (share / "Toelichting.pdf").write_bytes(b"%PDF-1.4")
     unc = "\\\\client\\C$\\Import\\Toelichting.pdf"
-    outcomes, ready = judge([row() + [unc]], headers=HEADERS_WITH("Bijlage"), shares={"\\\\client\\C$\\Import": share})
+    outcomes, ready = judge([row() + [unc]], headers=headers_with("Bijlage"), shares={"\\\\client\\C$\\Import": share})
     assert outcomes[2].result == CHECKED
     assert json.loads(ready[0].value)["attachment"] == {"file_name": "Toelichting.pdf", "location": unc}
     missing, _ = judge(
         [row() + ["\\\\client\\C$\\Import\\weg.pdf"]],
-        headers=HEADERS_WITH("Bijlage"),
+        headers=headers_with("Bijlage"),
         shares={"\\\\client\\C$\\Import": share},
     )
     assert "is not there" in refusal(missing)[1]
-    unmapped, _ = judge([row() + [unc]], headers=HEADERS_WITH("Bijlage"))
+    unmapped, _ = judge([row() + [unc]], headers=headers_with("Bijlage"))
     assert "ACCORDEER_IMPORT_SHARES" in refusal(unmapped)[1]
 
 
 def test_submit_dates_dutch_iso_bad_and_future(judge):
-    headers = HEADERS_WITH("Instuurdatum")
-    outcomes, ready = judge([row() + ["03-02-2025 09:30"]], headers=headers)
+    headers = headers_with("Instuurdatum")
+    _outcomes, ready = judge([row() + ["03-02-2025 09:30"]], headers=headers)
     assert json.loads(ready[0].value)["submitted_at"] == "2025-02-03T09:30:00+01:00"
     column, reason = refusal(judge([row() + ["31-02-2025"]], headers=headers)[0])
     assert column == "Instuurdatum" and "is not a date" in reason
@@ -136,6 +136,6 @@ def test_a_blank_subject_is_refused_in_its_column(judge):
 
 
 def test_characteristics_and_free_fields_come_from_prefixed_columns(judge):
-    outcomes, ready = judge([row() + ["2025-01", 27]], headers=HEADERS_WITH("Kenmerk: periode", "Vrij veld: aantal"))
+    _outcomes, ready = judge([row() + ["2025-01", 27]], headers=headers_with("Kenmerk: periode", "Vrij veld: aantal"))
     declaration = json.loads(ready[0].value)
     assert declaration["characteristics"] == {"periode": "2025-01"} and declaration["free_fields"] == {"aantal": 27}

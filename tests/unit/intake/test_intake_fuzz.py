@@ -237,8 +237,8 @@ def test_mutated_golden_examples(obj: Any, ascii_only: bool, max_bytes: int, dat
     st.booleans(),
 )
 def test_golden_examples_with_damaged_bytes(raw: bytes, edits: list[tuple[int, bytes]], truncate: bool) -> None:
-    for position, replacement in edits:
-        position %= max(len(raw), 1)
+    for edit_at, replacement in edits:
+        position = edit_at % max(len(raw), 1)
         raw = raw[:position] + replacement + (b"" if truncate else raw[position + 1 :])
     check(raw)
 

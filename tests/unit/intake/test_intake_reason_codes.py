@@ -101,7 +101,7 @@ def test_every_code_is_produced(valid: dict[str, Any], authorisations: Authorisa
         ),
         lambda: accept(with_document(golden_xml.replace(b"001234567B01", b"009876543B01"))),
         lambda: check_reuse("0" * 64, parse(valid)),
-        lambda: create_item_type(),
+        create_item_type,
         lambda: change_type_setting(BUILT_IN, "allows_file_link", False),
         lambda: change_type_setting(BUILT_IN, "colour", "red"),
         lambda: change_type_setting(BUILT_IN, "confidential", "yes"),

@@ -1,6 +1,8 @@
 """Accessibility basics of the rendered pages, in both languages: every field has a label, every button says
 what it does and submits a form to the server (no flow needs JavaScript), headings go down one level at a time."""
 
+from itertools import pairwise
+
 import pytest
 from lxml import html
 
@@ -28,4 +30,4 @@ def test_fields_are_labelled_buttons_submit_forms_and_headings_are_in_order(page
         form = button.xpath("ancestor::form")
         assert button.get("type") == "submit" and button.text_content().strip() and form and form[0].get("action")
     levels = [int(h.tag[1]) for h in tree.xpath("//h1 | //h2 | //h3 | //h4")]
-    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in pairwise(levels)), levels

@@ -48,7 +48,7 @@ def test_the_client_of_one_item_is_not_an_assignee_of_another(shipped, standard)
 
 
 def test_destination_is_a_reserved_group_name():
-    directory, problems = parse_directory("groups:\n  destination: [iemand]\n")
+    _directory, problems = parse_directory("groups:\n  destination: [iemand]\n")
 
     assert [p.message for p in problems] == [
         "the group name 'destination' is reserved: @destination means the item's client"
