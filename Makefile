@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit wipe docs bench profile clean venv browser chaos
+.PHONY: run test check unit wipe docs bench profile clean venv browser chaos
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,18 @@ TEST_TMP := /tmp/accordeer-tests-$(shell printf '%s' '$(CURDIR)' | cksum | cut -
 TEST_WORKERS ?= 2
 
 test: $(STAMP) browser
-	$(BIN)/accordeer stack fetch
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --basetemp=$(TEST_TMP)
+	@started=$$(date +%s); \
+	$(MAKE) --no-print-directory check && \
+	$(BIN)/accordeer stack fetch && \
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --basetemp=$(TEST_TMP); \
+	status=$$?; echo "make test: $$(( $$(date +%s) - started )) s, exit $$status"; exit $$status
+
+# The gates before any test: lint and layout (ruff), then types (mypy; strict for services/ and shared/), all
+# configured in pyproject.toml. A finding fails `make test` in seconds instead of after the suite.
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The portal's browser tests drive Debian's headless Chromium; installed here when missing (needs root).
 browser:

@@ -53,6 +53,8 @@ async def problem_with(conn, item: ItemRow, task: str, action: str) -> str | Non
     """Why workflow would refuse ``action`` on ``task`` whoever sent it, or None; the actor is workflow's to judge."""
     repository = WorkflowRepository(conn)
     instance = await repository.instance(item.id, for_update=False)
+    if instance is None:  # intake has the item, workflow has not taken it in (yet)
+        return f"dossier item {item.id} is not in a workflow yet ({item.describe_status()}), so it has no task"
     state = instance.state
     if state is None:
         return f"dossier item {item.id} is not in a workflow yet (20: it waits for a route), so it has no task"
@@ -66,8 +68,11 @@ async def problem_with(conn, item: ItemRow, task: str, action: str) -> str | Non
         return f"the workflow of dossier item {item.id} has ended ({item.describe_status()}); it has no task"
     if task != state.current_task:
         return f"'{task}' is not the current task of dossier item {item.id}; the current task is '{state.current_task}'"
+    assert instance.publication_id is not None, "a workflow state is stored with the publication it runs under"
     definition = (await repository.publication(instance.publication_id)).workflows[state.workflow]
-    names = [a.name for a in definition.task(task).actions] + [REASSIGN_ACTION]
+    current = definition.task(task)
+    assert current is not None, f"the current task '{task}' is a task of its workflow '{state.workflow}'"
+    names = [a.name for a in current.actions] + [REASSIGN_ACTION]
     if action not in names:
         return f"task '{task}' has no action '{action}'; its actions are: {', '.join(names)}"
     return None

@@ -5,7 +5,6 @@ Every module in ``accordeer/commands/`` registers its commands on import; they a
 
 import importlib
 import pkgutil
-import sys
 
 from accordeer import commands
 from accordeer.commands.common import AUDIENCES, app
@@ -22,4 +21,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -149,7 +149,8 @@ def _replay_target(d: DeadLetter, topics: Topics) -> str:
     came from: a per-source letter goes back where its source published it, never to another source's topic."""
     original = d.headers.get(h.ORIGINAL_TOPIC)
     target = dead_letter_topics(topics).get(d.topic)
-    if original == target or (d.topic == topics.inbound_dlq and original and topics.source_of(original)):
+    # without the header (and from a topic that is no dead-letter topic) both are None: nowhere to replay to
+    if original is not None and (original == target or (d.topic == topics.inbound_dlq and topics.source_of(original))):
         return original
     raise ValueError(
         f"{d.topic} {d.ref} names original topic {original!r}; only {target!r} (or, from "

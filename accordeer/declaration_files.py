@@ -32,6 +32,7 @@ class Wrapping:
         ] + ([] if self.destinations else ["--destination"])
         if missing:
             raise ValueError(f"{path.name} is XML: give {', '.join(missing)} to wrap it in a declaration")
+        assert self.identity is not None, "--identity is among the options required just above"
         number, _, kind = self.identity.rpartition(":")
         if not number:
             raise ValueError("--identity is NUMBER:TYPE, e.g. NL001234567B01:BTW")

@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer
@@ -14,7 +14,7 @@ from shared.kafka.producer import create_producer
 from shared.kafka.security import client_options
 
 
-async def publish(bootstrap_servers: str, topic: str, records: list[tuple[str | None, bytes | None]]) -> None:
+async def publish(bootstrap_servers: str, topic: str, records: Sequence[tuple[str | None, bytes | None]]) -> None:
     """Publish and wait for every acknowledgement; a value None is a tombstone (compacted topics)."""
     producer = create_producer(bootstrap_servers, client_id="accordeer-cli")
     await producer.start()

@@ -54,7 +54,8 @@ async def submit_files(
             say(problem)
         say("nothing was published")
         return Result.REFUSED
-    new = [f for f in checked if not await _taken_in(conn, f, say)]
+    readable = [c for c in checked if not isinstance(c, str)]  # all of them: a problem stopped it above
+    new = [f for f in readable if not await _taken_in(conn, f, say)]
     if not new:
         return Result.DONE
     by_topic = _by_topic(settings.topics, new, source_topic)

@@ -32,7 +32,7 @@ def draw(rounds: list[Round], path: Path) -> None:
     width = 0.8 / (2 * len(PERCENTILES))
     for n, (code, p) in enumerate((code, p) for code in (60, 80) for p in PERCENTILES):
         values = [
-            statistics.median(r.loads[rate].latency[code][p].seconds for r in rounds if r.loads[rate].latency[code])
+            statistics.median(ranks[p].seconds for r in rounds if (ranks := r.loads[rate].latency[code]))
             if any(r.loads[rate].latency[code] for r in rounds)
             else 0.0
             for rate in rates

@@ -30,10 +30,12 @@ SERVICES = ("intake", "workflow", "dispatch")
 TOP = 15
 
 
-def folded_shares(folded: str) -> tuple[Counter, Counter, int]:
+def folded_shares(folded: str) -> tuple[Counter[str], Counter[str], int]:
     """From py-spy's raw (folded) output: samples per function as the innermost frame (self), per function
     anywhere on the stack (total), and all samples. A frame "name (path/file.py:line)" counts as "name (file.py)"."""
-    own, total, samples = Counter(), Counter(), 0
+    own: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    samples = 0
     for line in folded.splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():

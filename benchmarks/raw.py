@@ -58,7 +58,7 @@ async def copy(settings: Settings, records: list[tuple[str, bytes]]) -> float:
         now = datetime.now(UTC)
         started = time.perf_counter()
         for start in range(0, len(records), BATCH):
-            rows = [
+            rows: list[tuple[object, ...]] = [  # a row of intake.dossier_items, column by column
                 (
                     uuid.uuid4(),
                     "bench",

@@ -75,14 +75,14 @@ def latency_table(rounds: list[Round]) -> Table:
     for rate in rounds[0].loads:
         phases = [r.loads[rate] for r in rounds]
         for code in (60, 80):
-            p99 = [p.latency[code][99].seconds for p in phases if p.latency[code]]
+            p99 = [ranks[99].seconds for p in phases if (ranks := p.latency[code])]
             table.add_row(
                 f"{rate:,.0f}",
                 str(code),
                 f"{statistics.median(p.declarations for p in phases):,.0f}",
                 f"{statistics.median(p.reached[code] for p in phases):,.0f}",
                 *[
-                    percentile_text([p.latency[code][q] if p.latency[code] else None for p in phases])
+                    percentile_text([ranks[q] if (ranks := p.latency[code]) else None for p in phases])
                     for q in PERCENTILES
                 ],
                 f"{spread(p99).ratio:.2f}" if p99 else "-",

@@ -86,7 +86,7 @@ def check_running(running: ServiceProcesses) -> None:
     """Raise with its log's tail when a process of the phase has died: the figures would mean nothing."""
     for key, process in running.processes.items():
         if not process.running():
-            raise RuntimeError(f"{key} exited during the bench (code {process.popen.returncode}):\n{process.tail()}")
+            raise RuntimeError(f"{key} exited during the bench (code {process.exit_code}):\n{process.tail()}")
 
 
 def service_roots(running: ServiceProcesses) -> dict[str, list[int]]:

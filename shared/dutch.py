@@ -43,7 +43,8 @@ def moment(value: datetime) -> str:
 def period(start: date | None, end: date | None) -> str | None:
     if start and end:
         return f"{day(start)} t/m {day(end)}"
-    return day(start or end) if (start or end) else None
+    either = start or end
+    return day(either) if either else None
 
 
 def direction(value: str | None) -> str | None:

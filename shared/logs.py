@@ -10,7 +10,7 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     renderer = (
         structlog.processors.JSONRenderer() if log_format == "json" else structlog.dev.ConsoleRenderer(colors=False)
     )
-    shared_processors = [
+    shared_processors: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.ExtraAdder(),
         structlog.stdlib.add_log_level,

@@ -1,7 +1,7 @@
 """Each service's operations endpoint: liveness, readiness (PostgreSQL and the broker) and Prometheus metrics."""
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -43,7 +43,7 @@ class _EmbeddedServer(uvicorn.Server):
     """uvicorn inside the service's own event loop: the service, not uvicorn, owns the signals."""
 
     @contextlib.contextmanager
-    def capture_signals(self):
+    def capture_signals(self) -> Iterator[None]:
         yield
 
 

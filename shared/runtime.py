@@ -7,6 +7,7 @@ connects at import time and tests can configure before anything starts.
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
 
 import asyncpg
 from aiokafka import ConsumerRecord
@@ -25,7 +26,7 @@ from shared.kafka.relay import OutboxRelay
 from shared.kafka.security import faststream_security
 from shared.lag_gauges import export_lag_forever
 from shared.logs import configure_logging
-from shared.ops_http import ops_app, serve_ops
+from shared.ops_http import Check, ops_app, serve_ops
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class ServiceRuntime:
         self.topics = settings.topics
         self.group_id = settings.topics.group(service)
         self._pool: asyncpg.Pool | None = None
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[object]] = []
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self.relay: OutboxRelay | None = None
         self.broker: KafkaBroker | None = None
@@ -80,7 +81,7 @@ class ServiceRuntime:
             )
             self.spawn(self._directory.run(), name="directory-mirror")
         if self.settings.http_port:
-            checks = {
+            checks: dict[str, Check] = {
                 "postgresql": self._database_answers,
                 "kafka": self._broker_answers,
                 "consumers": poison.consumers_running,
@@ -100,7 +101,8 @@ class ServiceRuntime:
             )
 
     async def _database_answers(self) -> bool:
-        return await self.pool.fetchval("SELECT 1", timeout=2) == 1
+        answer: object = await self.pool.fetchval("SELECT 1", timeout=2)
+        return answer == 1
 
     async def _broker_answers(self) -> bool:
         return self.broker is not None and await self.broker.ping(timeout=2)
@@ -137,7 +139,7 @@ class ServiceRuntime:
             description=description,
         )
 
-    def spawn(self, coroutine: Coroutine, *, name: str) -> None:
+    def spawn(self, coroutine: Coroutine[Any, Any, object], *, name: str) -> None:
         """Run a background loop for the life of the process; a crash of it is logged, never silent."""
         task = asyncio.create_task(coroutine, name=f"{self.service}:{name}")
         task.add_done_callback(_report_crash)
@@ -157,7 +159,7 @@ class ServiceRuntime:
             await self._pool.close()
 
 
-def _report_crash(task: asyncio.Task) -> None:
+def _report_crash(task: asyncio.Task[object]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("background task %s crashed", task.get_name(), exc_info=task.exception())
 

@@ -9,6 +9,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 
@@ -79,20 +80,20 @@ class Faults:
     # -- brokers -----------------------------------------------------------------------------------------------
 
     async def kill_broker(self, broker: int, pause: float = 5.0) -> str:
-        await asyncio.to_thread(self.stack.cluster.kill_broker, broker)
+        await asyncio.to_thread(self.stack.started_cluster.kill_broker, broker)
         await asyncio.sleep(pause)
         started = time.monotonic()
-        await asyncio.to_thread(self.stack.cluster.start_broker, broker)
+        await asyncio.to_thread(self.stack.started_cluster.start_broker, broker)
         return f"broker {broker} SIGKILLed; back {pause + time.monotonic() - started:.0f}s later"
 
     async def restart_broker(self, broker: int) -> str:
         started = time.monotonic()
-        await asyncio.to_thread(self.stack.cluster.stop_broker, broker)
-        await asyncio.to_thread(self.stack.cluster.start_broker, broker)
+        await asyncio.to_thread(self.stack.started_cluster.stop_broker, broker)
+        await asyncio.to_thread(self.stack.started_cluster.start_broker, broker)
         return f"broker {broker} stopped cleanly and started; {time.monotonic() - started:.0f}s"
 
     async def broker_link(self, seconds: float, knobs: ProxyKnobs) -> str:
-        proxy = self.stack.proxy
+        proxy = self.stack.started_proxy
         proxy.knobs = knobs
         dropped = proxy.dropped
         if knobs.drop_rate:
@@ -180,5 +181,5 @@ async def play(faults: Faults, schedule: Schedule, window: float) -> None:
         delay = share * window - (time.monotonic() - faults.t0)
         if delay > 0:
             await asyncio.sleep(delay)
-        running.append(asyncio.create_task(faults.run(name, lambda action=action: action(faults))))
+        running.append(asyncio.create_task(faults.run(name, partial(action, faults))))
     await asyncio.gather(*running)

@@ -79,8 +79,9 @@ async def run(settings: ChaosSettings) -> RunReport:
 async def _exercise(
     stack: ChaosStack, settings: ChaosSettings, run_id: str, submissions, expectations, timings: dict, work_dir: Path
 ) -> RunReport:
-    topics = stack.settings.topics
-    producer = create_producer(stack.settings.kafka_bootstrap_servers, client_id="accordeer-chaos")
+    system = stack.started_settings
+    topics = system.topics
+    producer = create_producer(system.kafka_bootstrap_servers, client_id="accordeer-chaos")
     await producer.start()
     reviewer = Reviewer()
 
@@ -88,11 +89,11 @@ async def _exercise(
         if (action := reviewer.decide(event)) is not None:
             await _send(producer, topics.workflow_actions, action.dossier_item_id, action.model_dump_json().encode())
 
-    observer = TopicObserver(stack.settings.kafka_bootstrap_servers, topics, act)
+    observer = TopicObserver(system.kafka_bootstrap_servers, topics, act)
     counts, paused = GatewayCounts(), asyncio.Event()
     background = [
         asyncio.create_task(observer.run()),
-        asyncio.create_task(sample_gateway(stack.services.gateway_url, counts, paused)),
+        asyncio.create_task(sample_gateway(stack.started_services.gateway_url, counts, paused)),
     ]
     faults = Faults(stack, counts, paused)
     window = len(submissions) / settings.rate
@@ -125,7 +126,7 @@ async def _exercise(
     checker.check_deliveries(per_kenmerk, per_item, items, verdict)
     for kenmerk in strangers:
         verdict.add("invalid", "-", f"the gateway registered aanleverkenmerk {kenmerk}, which names no dossier item")
-    kinds = {}
+    kinds: dict[str, int] = {}
     for submission in submissions:
         kinds[submission.kind] = kinds.get(submission.kind, 0) + 1
     return RunReport(

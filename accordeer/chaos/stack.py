@@ -10,6 +10,7 @@ import re
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import httpx
@@ -30,6 +31,14 @@ INSTANCES = ("a", "b")
 PROXIED_BROKER = 2
 CLUSTER_ENVIRONMENT = {"ACCORDEER_KAFKA_ENVIRONMENT": "cluster"}
 
+_Part = TypeVar("_Part")
+
+
+def _started(part: _Part | None, what: str) -> _Part:
+    if part is None:
+        raise RuntimeError(f"the chaos stack's {what} is not there: start() the stack first")
+    return part
+
 
 @dataclass
 class ChaosStack:
@@ -43,6 +52,28 @@ class ChaosStack:
     services: ServiceProcesses | None = None
     settings: Settings | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+    # -- its parts, once started (each is None before start()) ---------------------------------------------------
+
+    @property
+    def started_cluster(self) -> LocalKafkaCluster:
+        return _started(self.cluster, "Kafka cluster")
+
+    @property
+    def started_proxy(self) -> TcpProxy:
+        return _started(self.proxy, "TCP proxy")
+
+    @property
+    def started_postgres(self) -> LocalPostgres:
+        return _started(self.postgres, "PostgreSQL")
+
+    @property
+    def started_services(self) -> ServiceProcesses:
+        return _started(self.services, "service processes")
+
+    @property
+    def started_settings(self) -> Settings:
+        return _started(self.settings, "settings")
 
     async def start(self) -> "ChaosStack":
         proxy_port = free_port()
@@ -92,17 +123,17 @@ class ChaosStack:
     # -- processes -------------------------------------------------------------------------------------------
 
     def start_service(self, name: str, instance: str) -> ManagedProcess:
-        return self.services.start_service(name, instance=instance)
+        return self.started_services.start_service(name, instance=instance)
 
     def process(self, name: str, instance: str) -> ManagedProcess:
-        return self.services.processes[f"{name}-{instance}"]
+        return self.started_services.processes[f"{name}-{instance}"]
 
     async def relay_leader(self, service: str) -> tuple[ManagedProcess, bool]:
         """A process holding some of the service's relay lanes (relay_leases.holder, "host:pid:...", names it) and
         True; the first process and False when the lease table cannot tell."""
         candidates = {self.process(service, i).pid: self.process(service, i) for i in INSTANCES}
         try:
-            conn = await asyncpg.connect(self.settings.database_url)
+            conn = await asyncpg.connect(self.started_settings.database_url)
             try:
                 holders = [r["holder"] for r in await conn.fetch(f"SELECT holder FROM {service}.relay_leases")]
             finally:
@@ -118,21 +149,21 @@ class ChaosStack:
     # -- the gateway -----------------------------------------------------------------------------------------
 
     async def gateway(self, method: str, path: str, **kwargs) -> dict:
-        async with httpx.AsyncClient(base_url=self.services.gateway_url, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=self.started_services.gateway_url, timeout=10) as client:
             response = await client.request(method, path, **kwargs)
             response.raise_for_status()
             return response.json()
 
     async def restart_gateway(self) -> None:
         """SIGKILL and start again: the mock keeps everything in memory, so it forgets every delivery."""
-        self.services.processes["digipoort_mock"].kill()
+        self.started_services.processes["digipoort_mock"].kill()
         await asyncio.sleep(2)
-        await asyncio.to_thread(self.services.start_gateway)
+        await asyncio.to_thread(self.started_services.start_gateway)
 
     async def restart_postgres(self, pause: float) -> None:
-        await asyncio.to_thread(self.postgres.stop)
+        await asyncio.to_thread(self.started_postgres.stop)
         await asyncio.sleep(pause)
-        await asyncio.to_thread(self.postgres.start)
+        await asyncio.to_thread(self.started_postgres.start)
 
 
 async def create_topics(settings: Settings) -> None:

@@ -44,9 +44,9 @@ class Changes:
         )
 
 
-def compare(current: Mapping[str, Party], wanted: Iterable[Party]) -> Changes:
-    """``current``: the directory now, by id; ``wanted``: the file's parties."""
-    wanted = {p.organisation_person_id: p for p in wanted}
+def compare(current: Mapping[str, Party], parties: Iterable[Party]) -> Changes:
+    """``current``: the directory now, by id; ``parties``: the file's parties."""
+    wanted = {p.organisation_person_id: p for p in parties}
     before = {party_id: current[party_id] for party_id in wanted if party_id in current}
     changed = [Changed(p, _differing(before[i], p)) for i, p in wanted.items() if i in before and before[i] != p]
     return Changes(

@@ -1,16 +1,18 @@
 """Pydantic's validation errors of a party in the words of a directory file: where, and what is wrong."""
 
+from pydantic_core import ErrorDetails
+
 from shared.contracts.directory import IDENTITY_TYPES
 
 
-def location(loc: tuple) -> str:
+def location(loc: tuple[int | str, ...]) -> str:
     if loc[-1:] == ("[key]",):
         loc = loc[:-1]
     path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
     return f" {path.removeprefix('.')}" if path else ""
 
 
-def message(error: dict) -> str:
+def message(error: ErrorDetails) -> str:
     kind, loc = error["type"], error["loc"]
     if kind == "missing":
         return "missing"

@@ -43,14 +43,16 @@ def entries_from_yaml(text: str) -> tuple[list[Entry], list[Problem]]:
         return [], [Problem(mark.line + 1 if mark else 1, f"not valid YAML: {getattr(error, 'problem', error)}")]
     finally:
         loader.dispose()
-    if not isinstance(document, dict) or not isinstance(document.get("parties"), list):
+    if root is None or not isinstance(document, dict) or not isinstance(document.get("parties"), list):
         return [], [Problem(1, "expected a top-level 'parties:' with a list of parties")]
     problems = [
         Problem(key.start_mark.line + 1, f"unknown top-level key '{key.value}' (only 'parties')")
         for key, _ in root.value
         if key.value != "parties"
     ] + _doubled_keys(root, set())
-    nodes = _child(root, "parties")[0].value
+    parties = _child(root, "parties")
+    assert parties is not None, "the document has a 'parties' list, so its root mapping has that key"
+    nodes = parties[0].value
     return [
         Entry(_with_number_lists(fields), node.start_mark.line + 1, partial(_line_of, node))
         for node, fields in zip(nodes, document["parties"], strict=True)

@@ -35,18 +35,19 @@ class Rules:
 
 def check(prepared: Prepared, rules: Rules, columns: Columns) -> Prepared | RowRefusal:
     declaration = parse_declaration(prepared.value, max_bytes=rules.max_bytes)
-    if not isinstance(declaration, Refusal):
-        declaration = accept_declaration(
-            declaration,
-            authorisations=rules.authorisations,
-            item_type=rules.item_type,
-            parties=rules.parties,
-            received_at=rules.now,
-            clock_skew=rules.clock_skew,
-            summaries=rules.summaries,
-        )
     if isinstance(declaration, Refusal):
         return refusal_of(prepared, declaration, columns)
+    accepted = accept_declaration(
+        declaration,
+        authorisations=rules.authorisations,
+        item_type=rules.item_type,
+        parties=rules.parties,
+        received_at=rules.now,
+        clock_skew=rules.clock_skew,
+        summaries=rules.summaries,
+    )
+    if isinstance(accepted, Refusal):
+        return refusal_of(prepared, accepted, columns)
     return prepared
 
 

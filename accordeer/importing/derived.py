@@ -53,7 +53,9 @@ def identity_of(
             ),
             "destination_unknown",
         )
-    registered = party.numbers.get(kind, [])
+    # numbers is keyed by the identity-type literals and `kind` is a plain str from the row: looked up by comparison,
+    # as .get would, rather than narrowed to the literal type.
+    registered = next((found for identity_type, found in party.numbers.items() if identity_type == kind), [])
     if len(registered) != 1:
         raise NoIdentity(
             "identity_number",

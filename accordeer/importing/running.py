@@ -87,8 +87,8 @@ async def _publish(
     async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status) as follower:
         await publish(settings.kafka_bootstrap_servers, settings.topics.inbound, records)
         async for event in follower.events(wait):
-            prepared = waiting.get(event.message_id) if event.source == IMPORT_SOURCE else None
-            if prepared is not None and _record(outcomes[prepared.row], prepared, event, columns):
+            waited = waiting.get(event.message_id) if event.source == IMPORT_SOURCE else None
+            if waited is not None and _record(outcomes[waited.row], waited, event, columns):
                 del waiting[event.message_id]
                 progress.advance(task)
             if not waiting:
@@ -108,7 +108,8 @@ def _record(outcome: Outcome, prepared: Prepared, event: StatusEvent, columns: C
     """Notes the event on the row's outcome; True once intake has decided (refused, or its item exists)."""
     outcome.statuses = {int(event.status_code)}
     if event.status_code == StatusCode.REFUSED:
-        code = ReasonCode(event.reason_code) if event.reason_code in ReasonCode.__members__.values() else None
+        reason = event.reason_code
+        code = ReasonCode(reason) if reason is not None and reason in ReasonCode.__members__.values() else None
         refused = refusal_of(prepared, Refusal(code or ReasonCode.INVALID_SCHEMA, event.detail or ""), columns)
         outcome.result, outcome.column, outcome.reason = REFUSED, refused.column, refused.reason
         return True

@@ -92,7 +92,7 @@ class LocalKafkaCluster:
         self.security = security
         self.advertised_ports = dict(advertised_ports or {})
         self.base_port, self.heap = base_port, heap
-        self.processes = {}
+        self.processes: dict[int, ManagedProcess] = {}
         self._ports = self._load_or_choose_ports()
 
     # -- addresses -------------------------------------------------------------------------------------------

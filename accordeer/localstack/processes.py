@@ -42,6 +42,11 @@ class ManagedProcess:
         assert self.popen is not None, f"{self.name} was never started"
         return self.popen.pid
 
+    @property
+    def exit_code(self) -> int | None:
+        """How it ended; None while it runs (as last polled), or when it was never started."""
+        return self.popen.returncode if self.popen is not None else None
+
     def running(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
@@ -52,11 +57,12 @@ class ManagedProcess:
             self.popen.wait()
 
     def stop(self, grace_seconds: float = 10.0) -> None:
-        if not self.running():
+        popen = self.popen
+        if popen is None or popen.poll() is not None:  # never started, or already ended: self.running() is false
             return
         self._signal(signal.SIGTERM)
         try:
-            self.popen.wait(timeout=grace_seconds)
+            popen.wait(timeout=grace_seconds)
         except subprocess.TimeoutExpired:
             self.kill()
 

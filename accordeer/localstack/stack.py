@@ -151,14 +151,13 @@ class Infrastructure:
         down = {}
         if self.kafka is not None and self.kafka.process is not None and not self.kafka.process.running():
             down["Kafka"] = (
-                f"exit code {self.kafka.process.popen.returncode}, log {self.kafka.process.log_path}; "
-                "the services wait for it"
+                f"exit code {self.kafka.process.exit_code}, log {self.kafka.process.log_path}; the services wait for it"
             )
         if self.cluster is not None:
             for i, process in self.cluster.processes.items():
                 if not process.running():
                     down[f"Kafka broker {i}"] = (
-                        f"exit code {process.popen.returncode}, log {process.log_path}; the other brokers carry on"
+                        f"exit code {process.exit_code}, log {process.log_path}; the other brokers carry on"
                     )
         if self.postgres is not None and running_server_url(self.postgres.data_dir) is None:
             down["PostgreSQL"] = f"its server in {self.postgres.data_dir} is gone; the services wait for it"

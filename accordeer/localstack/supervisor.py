@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tenacity import RetryCallState
+from tenacity import RetryCallState, Retrying
 from tenacity.wait import wait_exponential
 
 from accordeer.localstack.settings import LocalStackSettings
@@ -32,7 +32,7 @@ class Backoff:
         self._wait = wait_exponential(multiplier=first, min=first, max=most)
 
     def seconds(self, restart: int) -> float:
-        state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})
+        state = RetryCallState(retry_object=Retrying(), fn=None, args=(), kwargs={})  # the wait reads attempt_number
         state.attempt_number = restart
         return self._wait(state)
 
@@ -132,7 +132,7 @@ class Supervisor:
                 delay = self._backoff.seconds(watch.restarts)
                 watch.restart_at = now + delay
                 self.say(
-                    f"{name} stopped (exit code {process.popen.returncode}); restarting in {delay:g} s "
+                    f"{name} stopped (exit code {process.exit_code}); restarting in {delay:g} s "
                     f"(restart {watch.restarts}); see {process.log_path}"
                 )
             elif now >= watch.restart_at:

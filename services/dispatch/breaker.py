@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.messages import Event
+from purgatory.domain.messages.events import ContextChanged
 from purgatory.domain.model import CLOSED, HALF_OPENED, OPENED, Context, OpenedState
 
 from services.dispatch.gateway import TransientGatewayError
@@ -103,8 +105,9 @@ class GatewayBreaker:
             self._last_error = str(exc)
             raise
 
-    def _log_change(self, circuit: str, event_type: str, event) -> None:
-        if event_type != "state_changed":
+    def _log_change(self, circuit: str, event_type: str, event: Event) -> None:
+        # Every state_changed comes with a ContextChanged: the check only tells the type checker so.
+        if event_type != "state_changed" or not isinstance(event, ContextChanged):
             return
         reasons = {
             OPENED: f"{self.threshold} failures in a row, or a failed probe; last: {self._last_error}",

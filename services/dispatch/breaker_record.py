@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -96,7 +96,7 @@ class BreakerRecorder:
     async def forget(self) -> None:
         await self._safely(self.states.forget(self.process))
 
-    async def _safely(self, write) -> None:
+    async def _safely(self, write: Awaitable[None]) -> None:
         try:
             await write
         except Exception as exc:

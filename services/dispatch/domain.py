@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from tenacity import RetryCallState, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, wait_exponential_jitter
 
 from shared.contracts.approved import MessageApproved
 from shared.contracts.status import StatusCode
@@ -50,7 +51,7 @@ def delivery_request(
     rol: str,
     aanleverkenmerk: str,
     eerder_aanleverkenmerk: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Digipoort's "aanleveren" body for an approved message; a resend names the aanleverkenmerk before it."""
     earlier = {"eerderAanleverkenmerk": eerder_aanleverkenmerk} if eerder_aanleverkenmerk else {}
     return {
@@ -112,13 +113,15 @@ def trail_detail(fresh: list[GatewayStatus]) -> str:
 # Half a second to start with: a gateway that is down as a whole is the circuit breaker's business, so
 # this backoff only spaces out the retries of one delivery.
 _BACKOFF = wait_exponential_jitter(multiplier=0.5, max=60, jitter=0.5)
+# A wait strategy is asked with the state of a retry loop; this loop is never run, it only owns that state.
+_NOT_RUN = Retrying(wait=_BACKOFF)
 
 
 def retry_delay(attempt: int) -> float:
     """Seconds before delivery attempt ``attempt + 1``: 0.5, 1, 2, 4, ... each plus up to 0.5 s of jitter, so
     retries that failed together do not come back together, and never more than 60. Retries are rows with a
     due time, not a loop in memory, so tenacity's wait strategy is used on its own."""
-    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})
+    state = RetryCallState(retry_object=_NOT_RUN, fn=None, args=(), kwargs={})
     state.attempt_number = max(1, attempt)
     return _BACKOFF(state)
 

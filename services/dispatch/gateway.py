@@ -7,7 +7,7 @@ idempotent on aanleverkenmerk) or permanent (the gateway judged the request itse
 import asyncio
 import json
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiohttp
 
@@ -37,7 +37,7 @@ class Receipt:
 
 
 class Gateway(Protocol):
-    async def deliver(self, request: dict) -> Receipt: ...
+    async def deliver(self, request: dict[str, Any]) -> Receipt: ...
 
     async def statuses(self, kenmerken: list[str]) -> dict[str, list[GatewayStatus]]:
         """The trail so far of each kenmerk the gateway knows; a kenmerk it does not know is left out."""
@@ -64,7 +64,7 @@ class HttpGateway:
             await self._session.close()
             self._session = None
 
-    async def deliver(self, request: dict) -> Receipt:
+    async def deliver(self, request: dict[str, Any]) -> Receipt:
         body = await self._post("/aanleveren", request)
         try:
             return Receipt(kenmerk=str(body["kenmerk"]), timestamp=str(body.get("tijdstempelAangeleverd", "")))
@@ -81,7 +81,7 @@ class HttpGateway:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise TransientGatewayError(f"unreadable status answer: {exc!r}") from exc
 
-    async def _post(self, path: str, payload: dict) -> dict:
+    async def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         try:
             async with asyncio.timeout(self._deadline):
                 async with self._client().post(f"{self.base_url}{path}", json=payload) as response:
@@ -101,7 +101,7 @@ class HttpGateway:
         return self._session
 
 
-def _answer(status: int, content: bytes) -> dict:
+def _answer(status: int, content: bytes) -> dict[str, Any]:
     """The JSON body of a 2xx; any other answer as the typed error it means."""
     if status >= 500 or status in RETRYABLE_CLIENT_ERRORS:
         raise TransientGatewayError(f"HTTP {status}: {_start_of(content)}")
@@ -124,7 +124,7 @@ def _start_of(content: bytes) -> str:
     return content.decode("utf-8", errors="replace")[:200]
 
 
-def _status(entry: dict) -> GatewayStatus:
+def _status(entry: dict[str, Any]) -> GatewayStatus:
     return GatewayStatus(
         code=int(entry["statuscode"]),
         description=entry.get("omschrijving", ""),
@@ -139,7 +139,7 @@ class FakeGateway:
     """In memory, for unit tests: idempotent on aanleverkenmerk like the real one, and as unreliable as told."""
 
     trails: dict[str, list[GatewayStatus]] = field(default_factory=dict)
-    received: dict[str, dict] = field(default_factory=dict)
+    received: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures_left: int = 0
     """The next this many calls (deliveries or polls) fail as a 503."""
     down: bool = False
@@ -148,7 +148,7 @@ class FakeGateway:
     """Every delivery is refused with this."""
     calls: int = 0
 
-    async def deliver(self, request: dict) -> Receipt:
+    async def deliver(self, request: dict[str, Any]) -> Receipt:
         await self._answer_or_fail()
         if self.refusal is not None:
             raise self.refusal

@@ -11,12 +11,16 @@ Deliveries to send are due by ``next_attempt_at`` and carry their document; sent
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from services.dispatch.domain import GatewayStatus
 from shared.contracts.status import StatusCode, StatusEvent
+from shared.db.pool import Connection
 
 SCHEMA = "dispatch"
+
+"""A connection of its own or one lent by a pool: either speaks the same queries."""
+Claimed = TypeVar("Claimed")
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class NewDelivery:
     message_id: str
     source: str
     aanleverkenmerk: str
-    message: dict
+    message: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class Delivery:
     message_id: str
     source: str
     aanleverkenmerk: str
-    message: dict
+    message: dict[str, Any]
     attempts: int
     status_code: int
     kenmerk: str | None
@@ -152,10 +156,10 @@ _POLLED = (
 
 
 class PostgresDeliveries:
-    def __init__(self, conn):
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def add(self, deliveries) -> int:
+    async def add(self, deliveries: Sequence[NewDelivery]) -> int:
         rows = [
             (
                 d.dossier_item_id,
@@ -176,7 +180,7 @@ class PostgresDeliveries:
             )
         return len(rows)
 
-    async def claim(self, *, limit, lease) -> list[Delivery]:
+    async def claim(self, *, limit: int, lease: timedelta) -> list[Delivery]:
         rows = await self.conn.fetch(
             "UPDATE dispatch.deliveries d SET next_attempt_at = now() + $2, updated_at = now()"
             " FROM (SELECT dossier_item_id FROM dispatch.deliveries"
@@ -204,9 +208,12 @@ class PostgresDeliveries:
         ]
 
     async def next_poll_at(self) -> datetime | None:
-        return await self.conn.fetchval("SELECT min(next_poll_at) FROM dispatch.deliveries WHERE state = 'sent'")
+        first: datetime | None = await self.conn.fetchval(
+            "SELECT min(next_poll_at) FROM dispatch.deliveries WHERE state = 'sent'"
+        )
+        return first
 
-    async def claim_polls(self, *, limit, lease) -> list[Sent]:
+    async def claim_polls(self, *, limit: int, lease: timedelta) -> list[Sent]:
         rows = await self.conn.fetch(
             "UPDATE dispatch.deliveries d SET next_poll_at = now() + $2"
             " FROM (SELECT dossier_item_id FROM dispatch.deliveries WHERE state = 'sent' AND next_poll_at <= now()"
@@ -232,7 +239,7 @@ class PostgresDeliveries:
             for r in rows
         ]
 
-    async def mark_sent(self, sent) -> set[str]:
+    async def mark_sent(self, sent: Sequence[SentNow]) -> set[str]:
         if not sent:
             return set()
         rows = await self.conn.fetch(
@@ -257,7 +264,7 @@ class PostgresDeliveries:
             )
         return {str(r["dossier_item_id"]) for r in rows}
 
-    async def mark_retry(self, delivery, *, error, retry_at, count_attempt) -> bool:
+    async def mark_retry(self, delivery: Delivery, *, error: str, retry_at: datetime, count_attempt: bool) -> bool:
         return await self._update_claimed(
             delivery,
             "attempts = attempts + $3::int, last_error = $4, next_attempt_at = $5, status_code = 70",
@@ -266,18 +273,18 @@ class PostgresDeliveries:
             retry_at,
         )
 
-    async def mark_failed(self, delivery, *, gateway_code, error) -> bool:
+    async def mark_failed(self, delivery: Delivery, *, gateway_code: str | None, error: str) -> bool:
         return await self._update_claimed(
             delivery, "state = 'failed', status_code = 70, gateway_code = $3, last_error = $4", gateway_code, error
         )
 
-    async def release(self, deliveries, *, at) -> None:
+    async def release(self, deliveries: Sequence[Delivery], *, at: datetime) -> None:
         await self._release(deliveries, "next_attempt_at", at)
 
-    async def release_polls(self, polls, *, at) -> None:
+    async def release_polls(self, polls: Sequence[Sent], *, at: datetime) -> None:
         await self._release(polls, "next_poll_at", at)
 
-    async def _release(self, rows, due_column: str, at: datetime) -> None:
+    async def _release(self, rows: Sequence[Delivery | Sent], due_column: str, at: datetime) -> None:
         if rows:
             await self.conn.execute(
                 f"UPDATE dispatch.deliveries d SET {due_column} = $3 FROM unnest($1::uuid[], $2::timestamptz[])"
@@ -287,7 +294,11 @@ class PostgresDeliveries:
                 at,
             )
 
-    async def record_trails(self, polled, progress) -> list[StatusEvent]:
+    async def record_trails(
+        self,
+        polled: Sequence[tuple[Sent, list[GatewayStatus]]],
+        progress: Callable[[Sent, list[GatewayStatus]], Progress],
+    ) -> list[StatusEvent]:
         polled = await self._still_ours(polled, lambda p: p[0])
         statuses = [(d.kenmerk, str(s.code), s.timestamp) for d, trail in polled for s in trail]
         inserted = await self.conn.fetch(
@@ -299,7 +310,8 @@ class PostgresDeliveries:
             [t for _, _, t in statuses],
         )
         new = {(r["kenmerk"], r["statuscode"], r["tijdstempel"]) for r in inserted}
-        updates, events = [], []
+        updates: list[tuple[str, int, str, str | None, str | None, datetime | None]] = []
+        events: list[StatusEvent] = []
         for delivery, trail in polled:
             fresh = [s for s in trail if (delivery.kenmerk, str(s.code), s.timestamp) in new]
             result = progress(delivery, fresh)
@@ -326,7 +338,7 @@ class PostgresDeliveries:
             )
         return events
 
-    async def record_unknown(self, unknown) -> None:
+    async def record_unknown(self, unknown: Sequence[Unknown]) -> None:
         unknown = await self._still_ours(unknown, lambda u: u.sent)
         await self.conn.execute(
             "UPDATE dispatch.deliveries d SET updated_at = now(), polls = d.polls + 1,"
@@ -341,7 +353,7 @@ class PostgresDeliveries:
             [u.next_poll_at for u in unknown],
         )
 
-    async def _still_ours(self, claimed: Sequence, sent_of: Callable) -> list:
+    async def _still_ours(self, claimed: Sequence[Claimed], sent_of: Callable[[Claimed], Sent]) -> list[Claimed]:
         """Of the claimed polls, those whose lease still holds; locked until the transaction ends."""
         if not claimed:
             return []
@@ -357,7 +369,7 @@ class PostgresDeliveries:
         }
         return [c for c in claimed if sent_of(c).dossier_item_id in ours]
 
-    async def _update_claimed(self, delivery: Delivery, assignments: str, *args) -> bool:
+    async def _update_claimed(self, delivery: Delivery, assignments: str, *args: object) -> bool:
         return bool(
             await self.conn.fetchval(
                 f"UPDATE dispatch.deliveries SET {assignments}, updated_at = now()"

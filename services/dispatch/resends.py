@@ -8,9 +8,11 @@ other delivery and marks the resend sent. The row lock makes a second request fo
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from services.dispatch.domain import aanleverkenmerk
 from shared.contracts.status import StatusCode
+from shared.db.pool import Connection
 
 DELIVERY = """
 SELECT d.state, d.status_code, d.attempt, d.aanleverkenmerk, d.last_error, d.gateway_code,
@@ -53,7 +55,7 @@ class NotResent:
     reason: str
 
 
-async def request_resend(conn, dossier_item_id: str, requested_by: str) -> Requested | NotResent:
+async def request_resend(conn: Connection, dossier_item_id: str, requested_by: str) -> Requested | NotResent:
     """Make the failed delivery of ``dossier_item_id`` due again as its next attempt, audited; or say why not."""
     async with conn.transaction():
         row = await conn.fetchrow(DELIVERY, dossier_item_id)
@@ -94,7 +96,7 @@ FROM dispatch.deliveries d WHERE d.state = 'failed' ORDER BY d.updated_at LIMIT 
 """
 
 
-async def waiting_for_resend(conn, limit: int = 200) -> list[dict]:
+async def waiting_for_resend(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
     """Deliveries stopped at 70, oldest first: what operators may send again once the cause is fixed."""
     return [dict(r) for r in await conn.fetch(WAITING, limit)]
 
@@ -108,8 +110,9 @@ class ResendProgress:
     status: str
 
 
-async def resend_progress(conn, dossier_item_id: str, attempt: int) -> ResendProgress:
+async def resend_progress(conn: Connection, dossier_item_id: str, attempt: int) -> ResendProgress:
     row = await conn.fetchrow(PROGRESS, dossier_item_id, attempt)
+    assert row is not None, f"no resend of dossier item {dossier_item_id} as attempt {attempt} was recorded"
     failed = row["state"] == "failed" and row["attempt"] == attempt
     return ResendProgress(
         sent=row["sent_at"] is not None,

@@ -90,7 +90,7 @@ class Dispatch:
     # -- deliveries → gateway ----------------------------------------------------------------------------------
 
     async def deliver_forever(self) -> None:
-        running: set[asyncio.Task] = set()
+        running: set[asyncio.Task[None]] = set()
 
         async def one_round() -> None:
             started = await self.start_deliveries(running)
@@ -104,7 +104,7 @@ class Dispatch:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
 
-    async def start_deliveries(self, running: set[asyncio.Task]) -> int:
+    async def start_deliveries(self, running: set[asyncio.Task[None]]) -> int:
         """Claim as many due deliveries as there is room for (and the breaker allows) and start sending them."""
         self._work.clear()
         room = self.breaker.allowance(self.concurrency - len(running))
@@ -118,7 +118,7 @@ class Dispatch:
             task.add_done_callback(running.discard)
         return len(due)
 
-    async def _await_work(self, running: set[asyncio.Task]) -> None:
+    async def _await_work(self, running: set[asyncio.Task[None]]) -> None:
         """Until a delivery finishes, new ones arrive, or it is time to look for due retries."""
         arrived = asyncio.create_task(self._work.wait())
         try:

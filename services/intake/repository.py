@@ -1,9 +1,12 @@
 """Intake's tables (schema ``intake``): declarations seen, dossier items, the item type, authorisations."""
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import TypeAlias
 
 from services.intake.domain import Authorisations, DossierItem, DossierItemType
 from shared.contracts.directory import Party
+from shared.db.pool import Connection
 from shared.directory import store
 
 ITEM_COLUMNS = (
@@ -27,11 +30,16 @@ ITEM_COLUMNS = (
     "summary",
 )
 
+"""A connection of its own (the CLI) or one lent by the pool (a unit of work)."""
+
+DeclarationRow: TypeAlias = tuple[str, str, str, datetime, int]
+"""(source, message_id, fingerprint, received_at, item_count)."""
+
 
 class IntakeRepository:
     """Every method runs on the connection given, inside the caller's transaction."""
 
-    def __init__(self, conn):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def authorisations(self) -> Authorisations:
@@ -49,6 +57,7 @@ class IntakeRepository:
         row = await self.conn.fetchrow(
             "SELECT confidential, allows_file_link FROM intake.item_types WHERE name = 'Accorderingsbericht'"
         )
+        assert row is not None, "the built-in item type is inserted by a migration"
         return DossierItemType(confidential=row["confidential"], allows_file_link=row["allows_file_link"])
 
     async def save_item_type(self, item_type: DossierItemType) -> None:
@@ -74,7 +83,7 @@ class IntakeRepository:
         )
         return {(r["source"], r["message_id"]): r["fingerprint"] for r in rows}
 
-    async def add(self, declarations: list[tuple], items: list[DossierItem]) -> None:
+    async def add(self, declarations: list[DeclarationRow], items: list[DossierItem]) -> None:
         """Declarations as (source, message_id, fingerprint, received_at, item_count)."""
         if declarations:
             await self.conn.copy_records_to_table(
@@ -92,7 +101,7 @@ class IntakeRepository:
             )
 
 
-def _item_row(item: DossierItem) -> tuple:
+def _item_row(item: DossierItem) -> tuple[object, ...]:
     return (
         item.id,
         item.source,

@@ -32,7 +32,7 @@ from services.intake.domain import (
     fingerprint,
     parse_declaration,
 )
-from services.intake.repository import IntakeRepository
+from services.intake.repository import DeclarationRow, IntakeRepository
 from shared import metrics
 from shared.contracts.directory import Party
 from shared.contracts.items import DossierItemCreated
@@ -62,7 +62,7 @@ class Judging:
 class BatchPlan:
     """What one batch amounts to, before anything is written."""
 
-    declarations: list[tuple] = field(default_factory=list)
+    declarations: list[DeclarationRow] = field(default_factory=list)
     items: list[DossierItem] = field(default_factory=list)
     events: list[OutboxRecord] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
@@ -113,9 +113,10 @@ class Intake:
         item_type = await repository.item_type()
         parsed = [(record, self._parse(record)) for record in records]
         declarations = [d for _, d in parsed if isinstance(d, Declaration)]
+        keys = {(d.source, d.message_id) for d in declarations}
         # Readable refusals too: one under the id of a registered message must leave that message's status alone.
-        readable = [d for _, d in parsed if isinstance(d, Refusal) and d.message_id and d.source]
-        seen = await repository.fingerprints({(d.source, d.message_id) for d in [*declarations, *readable]})
+        keys |= {(d.source, d.message_id) for _, d in parsed if isinstance(d, Refusal) and d.message_id and d.source}
+        seen = await repository.fingerprints(keys)
         parties = await repository.parties({t.organisation_person_id for d in declarations for t in d.destinations})
         judging = Judging(seen, authorisations, item_type, parties, self.clock())
         plan = BatchPlan()
@@ -129,7 +130,9 @@ class Intake:
         parsed = parse_declaration(record.value or b"", max_bytes=self.max_bytes)
         return check_origin(parsed, topic=record.topic, topic_source=self.topics.source_of(record.topic))
 
-    def _decide(self, plan: BatchPlan, record: ConsumerRecord, declaration, judging: Judging) -> None:
+    def _decide(
+        self, plan: BatchPlan, record: ConsumerRecord, declaration: Declaration | Refusal, judging: Judging
+    ) -> None:
         seen, item_type = judging.seen, judging.item_type
         if isinstance(declaration, Refusal):
             self._refuse(plan, record, declaration, judging)
@@ -235,7 +238,7 @@ class Intake:
             )
 
     def _status(
-        self, code: StatusCode, message_id: str, source: str, item_id: str | None, now: datetime, **fields
+        self, code: StatusCode, message_id: str, source: str, item_id: str | None, now: datetime, **fields: object
     ) -> OutboxRecord:
         event = StatusEvent.of(
             code, message_id=message_id, source=source, dossier_item_id=item_id, occurred_at=now, **fields
@@ -243,7 +246,7 @@ class Intake:
         return OutboxRecord.of(self.topics.status, message_id, event)
 
 
-def _ids(record: ConsumerRecord, declaration) -> dict[str, str]:
+def _ids(record: ConsumerRecord, declaration: Declaration | Refusal) -> dict[str, str]:
     """What every log line about this record carries: its message id and source when they can be read."""
     message_id = getattr(declaration, "message_id", None)
     source = getattr(declaration, "source", None)

@@ -16,8 +16,9 @@ class SinkHandler:
         self.store = store
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 (aiosmtpd)
-        raw = envelope.original_content or envelope.content
-        raw = raw if isinstance(raw, bytes) else raw.encode()
+        content = envelope.original_content or envelope.content
+        assert content is not None, "aiosmtpd sets the content before it calls handle_DATA"
+        raw = content if isinstance(content, bytes) else content.encode()
         message = parse(raw)
         ids = {"message_id": str(message.get("Message-ID", "")), "to": ", ".join(envelope.rcpt_tos)}
         if self.store.keep(raw):

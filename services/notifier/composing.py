@@ -85,7 +85,7 @@ class MailComposer:
             message_id(event.event_id, recipient.user_id, self.message_id_domain),
         )
 
-    def variables(self, event: TaskEvent, recipient: Recipient) -> dict:
+    def variables(self, event: TaskEvent, recipient: Recipient) -> dict[str, object]:
         hidden = event.confidential
         summary = summary_text(event.summary) if event.summary and not hidden else None
         return {

@@ -36,7 +36,7 @@ class _UsersDocument(BaseModel):
     users: dict[str, _OfficeUser] = {}
 
 
-def office_users(document: Mapping | None) -> dict[str, Recipient]:
+def office_users(document: Mapping[str, object] | None) -> dict[str, Recipient]:
     """The office's people from users.yaml's ``users:`` mapping ({name, email} per user id)."""
     users = _UsersDocument.model_validate(document or {}).users
     return {user_id: Recipient(user_id, user.name, user.email) for user_id, user in users.items()}

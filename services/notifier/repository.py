@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from services.notifier.composing import NewMail
 
@@ -49,7 +50,7 @@ class Mail:
     """The claim's lease end; it is also the claim's token: renewing it checks that nobody took the mail over."""
 
 
-async def add_mails(conn, mails: Sequence[NewMail]) -> int:
+async def add_mails(conn: PoolConnectionProxy, mails: Sequence[NewMail]) -> int:
     """Within the caller's transaction; a mail stored before (same event and recipient) is left as it is.
     Returns how many are new."""
     if not mails:

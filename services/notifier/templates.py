@@ -39,14 +39,14 @@ class MailTemplates:
             keep_trailing_newline=True,
         )
 
-    def render(self, workflow: str, task: str, variables: Mapping) -> RenderedMail:
+    def render(self, workflow: str, task: str, variables: Mapping[str, object]) -> RenderedMail:
         try:
             template = self.env.select_template(candidates(workflow, task))
             return split_subject(template.render(variables), template.name)
         except TemplateError as error:
             raise TemplateProblem(f"mail template for {workflow}/{task} in {self.folder}: {error}") from error
 
-    def check(self, samples: Iterable[Mapping]) -> None:
+    def check(self, samples: Iterable[Mapping[str, object]]) -> None:
         """Render every template with every sample; raise TemplateProblem naming each that fails."""
         names = [n for n in self.env.list_templates() if n.endswith(SUFFIX)]
         if DEFAULT_TEMPLATE not in names:
@@ -55,7 +55,7 @@ class MailTemplates:
         if problems:
             raise TemplateProblem("; ".join(dict.fromkeys(problems)))
 
-    def _problem(self, name: str, sample: Mapping) -> str | None:
+    def _problem(self, name: str, sample: Mapping[str, object]) -> str | None:
         try:
             split_subject(self.env.get_template(name).render(sample), name)
         except (TemplateError, TemplateProblem) as error:

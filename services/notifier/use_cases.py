@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 import asyncpg
 import structlog
 from aiokafka import ConsumerRecord
+from asyncpg.pool import PoolConnectionProxy
 
 from services.notifier import metrics
 from services.notifier.composing import MailComposer
@@ -58,7 +59,7 @@ class Notifier:
         if added:
             self.on_new_mails()
 
-    async def _recipients(self, conn, events: list[TaskEvent]) -> dict[str, Recipient]:
+    async def _recipients(self, conn: PoolConnectionProxy, events: list[TaskEvent]) -> dict[str, Recipient]:
         """Office users, then the contacts of the items' own clients, then (for anyone left) everyone's."""
         if not events:
             return {}

@@ -7,7 +7,7 @@ its workflow's task manager. The holders of a task may take its actions; the
 task manager may too, and may reassign the task and restore a rejected item.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,7 +46,7 @@ class ItemView:
     confidential: bool
     status_code: int | None
     status_detail: str
-    summary: dict | None
+    summary: Mapping[str, object] | None
     task: OpenTask | None
     workflow: str | None = None
     task_manager: str | None = None

@@ -5,7 +5,9 @@ import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -17,8 +19,11 @@ from shared.contracts.actions import WorkflowAction
 from shared.db import outbox
 from shared.db.outbox import OutboxRecord
 
+if TYPE_CHECKING:  # for annotations only: web.py imports this module
+    from services.portal.web import Portal
 
-def acting_routes(portal) -> list[Route]:
+
+def acting_routes(portal: "Portal") -> list[Route]:
     async def act(request: Request) -> Response:
         asking = await viewer(portal, request)
         form = await request.form()
@@ -36,7 +41,7 @@ def acting_routes(portal) -> list[Route]:
     return [Route("/taken/{item_id}/actie", act, methods=["POST"])]
 
 
-def _asked(portal, form) -> tuple[str, str, tuple[str, ...]]:
+def _asked(portal: "Portal", form: FormData) -> tuple[str, str, tuple[str, ...]]:
     """The action, its comment (typed, else the chosen reaction template's text) and any assignees."""
     comment = str(form.get("comment", "")).strip() or portal.reactions.get(str(form.get("template", "")), "")
     return str(form.get("action", "")), comment, split_assignees(str(form.get("assignees", "")))
@@ -62,7 +67,7 @@ def workflow_action(
     )
 
 
-async def send(portal, *actions: WorkflowAction) -> None:
+async def send(portal: "Portal", *actions: WorkflowAction) -> None:
     """Into the portal's outbox, in one transaction: the relay publishes them to workflow.actions."""
     async with portal.pool().acquire() as conn, conn.transaction():
         await outbox.append(
@@ -71,13 +76,13 @@ async def send(portal, *actions: WorkflowAction) -> None:
 
 
 async def _after_sending(
-    portal, request: Request, viewer: access.Viewer, item: access.ItemView, action: str, sent_at: datetime
+    portal: "Portal", request: Request, viewer: access.Viewer, item: access.ItemView, action: str, sent_at: datetime
 ) -> Response:
     """Wait for the outcome; when done, open the next task, otherwise show why not (or that it is pending)."""
     deadline = asyncio.get_running_loop().time() + portal.settings.outcome_wait_seconds
     _ = gettext_for(request)
     shown = {"action": _(action)}
-    found = None
+    found: tuple[bool, str] | None = None
     while found is None and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.2)
         async with portal.pool().acquire() as conn:

@@ -18,14 +18,15 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
     options = options or PortalSettings()
     runtime = ServiceRuntime("portal", settings, keeps_directory=True)
     projection = Projection(lambda: runtime.pool, settings.topics, runtime.group_id)
+    dashboard = Dashboard(settings, options.lag_sample_seconds)
     portal = Portal(
         lambda: runtime.pool,
         settings.topics,
         Accounts(load_accounts(options.accounts_file)),
         options,
         reactions=load_reactions(settings.config_dir / "reaction_templates.yaml"),
+        dashboard=dashboard,
     )
-    portal.dashboard = Dashboard(settings, options.lag_sample_seconds)
     broker = new_broker(settings, "portal")
     topics = [settings.topics.dossier_items, settings.topics.status, settings.topics.tasks]
     runtime.subscribe(
@@ -45,6 +46,6 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
     @app.after_startup
     async def serve_pages() -> None:
         runtime.spawn(serve_ops(portal.app(), options.host, options.port), name="pages")
-        runtime.spawn(portal.dashboard.sample_forever(), name="lag-history")
+        runtime.spawn(dashboard.sample_forever(), name="lag-history")
 
     return app

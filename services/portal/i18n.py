@@ -43,7 +43,7 @@ def translations(language: str) -> Translations:
     return Translations(compiled)
 
 
-def gettext(language: str, message: str, **values) -> str:
+def gettext(language: str, message: str, **values: object) -> str:
     text = translations(language).gettext(message)
     return text % values if values else text
 

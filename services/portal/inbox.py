@@ -1,6 +1,7 @@
 """Filtering a viewer's inbox by message type, status and client, with the counts the filters show."""
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from services.portal.access import ItemView
@@ -13,11 +14,11 @@ FILTERS = {"soort": "message_type", "status": "status_code", "klant": "organisat
 class Filtered:
     items: list[ItemView]
     chosen: dict[str, str]
-    counts: dict[str, Counter]
+    counts: dict[str, Counter[str]]
     """Per filter: how many of all the viewer's items each value has."""
 
 
-def filtered(items: list[ItemView], params) -> Filtered:
+def filtered(items: list[ItemView], params: Mapping[str, str]) -> Filtered:
     chosen = {name: str(params.get(name, "")) for name in FILTERS if params.get(name)}
     counts = {name: Counter(str(getattr(item, field)) for item in items) for name, field in FILTERS.items()}
     kept = [item for item in items if all(str(getattr(item, FILTERS[n])) == v for n, v in chosen.items())]

@@ -4,6 +4,8 @@ update), so what it shows always passes the same authorisation as a reload. With
 a reload shows the same."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
@@ -11,11 +13,14 @@ from starlette.routing import Route
 
 from services.portal.viewers import viewer, visible_item
 
+if TYPE_CHECKING:  # for annotations only: web.py imports this module
+    from services.portal.web import Portal
+
 POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 
 
-def live_routes(portal) -> list[Route]:
+def live_routes(portal: "Portal") -> list[Route]:
     async def item_changes(request: Request) -> StreamingResponse:
         item = await visible_item(portal, await viewer(portal, request), request.path_params["item_id"])
         query = (
@@ -33,8 +38,8 @@ def live_routes(portal) -> list[Route]:
     return [Route("/taken/live", inbox_changes), Route("/taken/{item_id}/live", item_changes)]
 
 
-def _stream(request: Request, portal, query: str, argument: str) -> StreamingResponse:
-    async def events():
+def _stream(request: Request, portal: "Portal", query: str, argument: str) -> StreamingResponse:
+    async def events() -> AsyncIterator[str]:
         last, quiet = None, 0.0
         while not await request.is_disconnected():
             async with portal.pool().acquire() as conn:

@@ -2,6 +2,7 @@
 they can restore; reassigning one task or many at once. Acting on one task is the task page's form."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -13,8 +14,11 @@ from services.portal.acting import send, split_assignees, workflow_action
 from services.portal.languages import gettext_for
 from services.portal.viewers import check_csrf, render, viewer, visible_item
 
+if TYPE_CHECKING:  # for annotations only: web.py imports this module
+    from services.portal.web import Portal
 
-def manager_routes(portal) -> list[Route]:
+
+def manager_routes(portal: "Portal") -> list[Route]:
     async def manager(request: Request) -> access.Viewer:
         asking = await viewer(portal, request)
         if asking.role != "task_manager":

@@ -2,8 +2,11 @@
 and downloading the document or its attachment. Only items the viewer may see; anything else is a 404."""
 
 import base64
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from asyncpg.pool import PoolConnectionProxy
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,9 +16,13 @@ from services.portal import access, queries
 from services.portal.inbox import filtered
 from services.portal.viewers import render, viewer, visible_item
 from shared.documents.table import fact_table
+from shared.documents.xbrl import FactRow
+
+if TYPE_CHECKING:  # for annotations only: web.py imports this module
+    from services.portal.web import Portal
 
 
-def page_routes(portal) -> list[Route]:
+def page_routes(portal: "Portal") -> list[Route]:
     async def inbox(request: Request) -> Response:
         asking = await viewer(portal, request)
         async with portal.pool().acquire() as conn:
@@ -53,7 +60,9 @@ def page_routes(portal) -> list[Route]:
         # A UNC location has no content: it is shown as text, the portal cannot reach that share.
         return _download(await stored_file(request, queries.attachment))
 
-    async def stored_file(request: Request, query) -> dict:
+    async def stored_file(
+        request: Request, query: Callable[[PoolConnectionProxy, str], Awaitable[queries.StoredFile | None]]
+    ) -> queries.StoredFile:
         item = await visible_item(portal, await viewer(portal, request), request.path_params["item_id"])
         async with portal.pool().acquire() as conn:
             stored = await query(conn, item.dossier_item_id)
@@ -69,7 +78,7 @@ def page_routes(portal) -> list[Route]:
     ]
 
 
-def _download(document: dict) -> Response:
+def _download(document: queries.StoredFile) -> Response:
     # Only safe characters reach the header: a file name cannot inject a header or a path.
     name = "".join(ch for ch in document["file_name"] if ch.isalnum() or ch in "._-") or "document"
     return Response(
@@ -79,7 +88,7 @@ def _download(document: dict) -> Response:
     )
 
 
-def facts_of(document: dict | None) -> list:
+def facts_of(document: queries.StoredFile | None) -> list[FactRow]:
     """The document's facts as rows for a table; none when it cannot be read (intake refused those already)."""
     if not document:
         return []

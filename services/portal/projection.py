@@ -9,10 +9,12 @@ transaction.
 """
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 import asyncpg
 import structlog
 from aiokafka import ConsumerRecord
+from asyncpg.pool import PoolConnectionProxy
 from pydantic import BaseModel
 
 from shared import dead_letters
@@ -53,13 +55,13 @@ class Projection:
                 elif isinstance(message, DossierItemCreated):
                     await _item(conn, message)
                 elif isinstance(message, StatusEvent) and message.dossier_item_id:
-                    await _status(conn, message)
+                    await _status(conn, message, message.dossier_item_id)
                 elif isinstance(message, TaskEvent):
                     await _task(conn, message)
             await outbox.append(conn, SCHEMA, dead)
 
 
-async def _item(conn, item: DossierItemCreated) -> None:
+async def _item(conn: PoolConnectionProxy, item: DossierItemCreated) -> None:
     await conn.execute(
         "INSERT INTO portal.items (dossier_item_id, message_id, source, message_type, organisation_person_id,"
         " contact_id, subject, confidential, summary, document, attachment)"
@@ -82,13 +84,14 @@ async def _item(conn, item: DossierItemCreated) -> None:
     )
 
 
-async def _status(conn, event: StatusEvent) -> None:
+async def _status(conn: PoolConnectionProxy, event: StatusEvent, item_id: str) -> None:
+    """``item_id``: the event's dossier item (a status event without one is not the portal's)."""
     await conn.execute(
         "INSERT INTO portal.items AS i (dossier_item_id, message_id, source, status_code, status_detail, status_at)"
         " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dossier_item_id) DO UPDATE SET"
         " status_code = excluded.status_code, status_detail = excluded.status_detail, status_at = excluded.status_at"
         " WHERE i.status_at IS NULL OR i.status_at <= excluded.status_at",
-        event.dossier_item_id,
+        item_id,
         event.message_id,
         event.source,
         int(event.status_code),
@@ -98,7 +101,7 @@ async def _status(conn, event: StatusEvent) -> None:
     await _history(
         conn,
         event.event_id,
-        event.dossier_item_id,
+        item_id,
         event.occurred_at,
         "status",
         status_code=int(event.status_code),
@@ -107,7 +110,7 @@ async def _status(conn, event: StatusEvent) -> None:
     )
 
 
-async def _task(conn, event: TaskEvent) -> None:
+async def _task(conn: PoolConnectionProxy, event: TaskEvent) -> None:
     if event.kind in HOLDING:
         await conn.execute(
             "INSERT INTO portal.tasks (dossier_item_id, workflow, task, assignees, actions, assignment_note,"
@@ -155,7 +158,9 @@ async def _task(conn, event: TaskEvent) -> None:
     )
 
 
-async def _history(conn, event_id: str, item_id: str, at, kind: str, **fields) -> None:
+async def _history(
+    conn: PoolConnectionProxy, event_id: str, item_id: str, at: datetime, kind: str, **fields: object
+) -> None:
     columns = ["event_id", "dossier_item_id", "at", "kind", *fields]
     values = [event_id, item_id, at, kind, *fields.values()]
     placeholders = ", ".join(f"${n}" for n in range(1, len(values) + 1))

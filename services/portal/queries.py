@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from asyncpg import Record
+from asyncpg.pool import PoolConnectionProxy
 
 from services.portal.access import ItemView, OpenTask, Viewer
 
@@ -9,6 +13,9 @@ ITEM_SELECT = (
     "SELECT i.*, t.task, t.assignees, t.actions, t.due_at, t.assignment_note"
     " FROM portal.items i LEFT JOIN portal.tasks t USING (dossier_item_id)"
 )
+
+StoredFile = dict[str, Any]
+"""An item's document or attachment as stored (JSON): ``file_name``, ``content_base64`` and the like."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,7 @@ class HistoryLine:
     comment: str
 
 
-async def organisations_of(conn, user: str) -> frozenset[str]:
+async def organisations_of(conn: PoolConnectionProxy, user: str) -> frozenset[str]:
     """The organisations/persons whose active contact logs in as ``user``."""
     rows = await conn.fetch(
         "SELECT organisation_person_id FROM portal.parties, jsonb_array_elements(party->'contacts') c"
@@ -34,7 +41,7 @@ async def organisations_of(conn, user: str) -> frozenset[str]:
     return frozenset(r["organisation_person_id"] for r in rows)
 
 
-async def inbox(conn, viewer: Viewer) -> list[ItemView]:
+async def inbox(conn: PoolConnectionProxy, viewer: Viewer) -> list[ItemView]:
     """The viewer's open tasks, newest first."""
     rows = await conn.fetch(
         ITEM_SELECT + " WHERE $1 = ANY(t.assignees) ORDER BY t.since DESC, i.dossier_item_id", viewer.user
@@ -42,7 +49,7 @@ async def inbox(conn, viewer: Viewer) -> list[ItemView]:
     return [_item(r) for r in rows]
 
 
-async def managed(conn, viewer: Viewer) -> list[ItemView]:
+async def managed(conn: PoolConnectionProxy, viewer: Viewer) -> list[ItemView]:
     """Open tasks and rejected items of the workflows the viewer is task manager of, overdue first."""
     rows = await conn.fetch(
         ITEM_SELECT + " WHERE i.task_manager = $1 AND (t.task IS NOT NULL OR i.status_code = 40)"
@@ -52,20 +59,26 @@ async def managed(conn, viewer: Viewer) -> list[ItemView]:
     return [_item(r) for r in rows]
 
 
-async def item(conn, dossier_item_id: str) -> ItemView | None:
+async def item(conn: PoolConnectionProxy, dossier_item_id: str) -> ItemView | None:
     row = await conn.fetchrow(ITEM_SELECT + " WHERE i.dossier_item_id = $1", dossier_item_id)
     return _item(row) if row else None
 
 
-async def document(conn, dossier_item_id: str) -> dict | None:
-    return await conn.fetchval("SELECT document FROM portal.items WHERE dossier_item_id = $1", dossier_item_id)
+async def document(conn: PoolConnectionProxy, dossier_item_id: str) -> StoredFile | None:
+    stored: StoredFile | None = await conn.fetchval(
+        "SELECT document FROM portal.items WHERE dossier_item_id = $1", dossier_item_id
+    )
+    return stored
 
 
-async def attachment(conn, dossier_item_id: str) -> dict | None:
-    return await conn.fetchval("SELECT attachment FROM portal.items WHERE dossier_item_id = $1", dossier_item_id)
+async def attachment(conn: PoolConnectionProxy, dossier_item_id: str) -> StoredFile | None:
+    stored: StoredFile | None = await conn.fetchval(
+        "SELECT attachment FROM portal.items WHERE dossier_item_id = $1", dossier_item_id
+    )
+    return stored
 
 
-async def history(conn, dossier_item_id: str) -> list[HistoryLine]:
+async def history(conn: PoolConnectionProxy, dossier_item_id: str) -> list[HistoryLine]:
     rows = await conn.fetch(
         "SELECT at, kind, status_code, authority_status_code, task, actor, action, text, comment"
         " FROM portal.history WHERE dossier_item_id = $1 ORDER BY at, kind <> 'status', event_id",
@@ -74,7 +87,9 @@ async def history(conn, dossier_item_id: str) -> list[HistoryLine]:
     return [HistoryLine(**dict(r)) for r in rows]
 
 
-async def outcome(conn, dossier_item_id: str, viewer: Viewer, action: str, since: datetime) -> tuple[bool, str] | None:
+async def outcome(
+    conn: PoolConnectionProxy, dossier_item_id: str, viewer: Viewer, action: str, since: datetime
+) -> tuple[bool, str] | None:
     """The outcome of ``action`` sent by the viewer at ``since``: (applied, what happened), or None while unknown."""
     done = await conn.fetchrow(
         "SELECT 1 FROM portal.history WHERE dossier_item_id = $1 AND kind LIKE 'task %' AND actor = $2"
@@ -87,7 +102,7 @@ async def outcome(conn, dossier_item_id: str, viewer: Viewer, action: str, since
     if done:
         return True, action
     # Workflow reports a refusal as "action 'A' on task 'T' by U refused: why" on the item's status.
-    refused = await conn.fetchval(
+    refused: str | None = await conn.fetchval(
         "SELECT text FROM portal.history WHERE dossier_item_id = $1 AND kind = 'status' AND at >= $2"
         " AND text LIKE $3 ORDER BY at DESC LIMIT 1",
         dossier_item_id,
@@ -97,7 +112,7 @@ async def outcome(conn, dossier_item_id: str, viewer: Viewer, action: str, since
     return (False, refused.split(" refused: ", 1)[1]) if refused else None
 
 
-def _item(row) -> ItemView:
+def _item(row: Record) -> ItemView:
     task = None
     if row["task"] is not None:
         task = OpenTask(

@@ -54,7 +54,7 @@ NAMES_IN_WORKFLOWS = (
 text the catalogs do not have as it is), sent to workflow as they are named."""
 
 
-def amount(language: str, value, currency: str | None = "EUR") -> str:
+def amount(language: str, value: Decimal | str | float | None, currency: str | None = "EUR") -> str:
     if value is None:
         return ""
     if language == "nl":  # Babel's nl puts a no-break space after €; the product has always shown a plain one
@@ -62,7 +62,7 @@ def amount(language: str, value, currency: str | None = "EUR") -> str:
     return format_currency(Decimal(str(value)), currency or "EUR", locale=language)
 
 
-def day(language: str, value) -> str:
+def day(language: str, value: date | str | None) -> str:
     if value in (None, ""):
         return ""
     return format_date(
@@ -87,6 +87,11 @@ def status(language: str, code: int | None) -> str:
     return StatusCode(code).label if code is not None else ""
 
 
+def direction(language: str, value: str | None) -> str:
+    """Payable, receivable or nil in the reader's words; a value the catalogs do not know as it is."""
+    return translations(language).gettext(DIRECTIONS.get(value, value)) if value else ""
+
+
 @cache
 def environment(language: str) -> Environment:
     """One environment per language, so a page is rendered in one language start to end."""
@@ -94,7 +99,7 @@ def environment(language: str) -> Environment:
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(), extensions=["jinja2.ext.i18n"]
     )
     messages = translations(language)
-    env.install_gettext_translations(messages, newstyle=True)
+    env.install_gettext_translations(messages, newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n adds it
     env.globals.update(language=language, language_names=NAMES)
     env.filters.update(
         amount=lambda value, currency="EUR": amount(language, value, currency),
@@ -102,7 +107,7 @@ def environment(language: str) -> Environment:
         moment=lambda value: moment(language, value),
         status=lambda code: status(language, code),
         translated=lambda text: messages.gettext(text) if text else "",
-        direction=lambda value: messages.gettext(DIRECTIONS.get(value, value)) if value else "",
+        direction=lambda value: direction(language, value),
         message_type=lambda t: messages.gettext(MESSAGE_TYPES[t]) if t in MESSAGE_TYPES else t or "",
     )
     return env

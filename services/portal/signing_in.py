@@ -3,6 +3,7 @@ language switch the session keeps until logout."""
 
 import asyncio
 import secrets
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -12,8 +13,11 @@ from services.portal.i18n import supported
 from services.portal.languages import back_to, gettext_for
 from services.portal.viewers import check_csrf, render
 
+if TYPE_CHECKING:  # for annotations only: web.py imports this module
+    from services.portal.web import Portal
 
-def signing_in_routes(portal) -> list[Route]:
+
+def signing_in_routes(portal: "Portal") -> list[Route]:
     async def home(request: Request) -> Response:
         return RedirectResponse("/taken" if request.session.get("user") else "/login", status_code=303)
 

@@ -3,7 +3,9 @@
 
 import secrets
 import uuid
+from typing import TYPE_CHECKING
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,21 +16,24 @@ from services.portal.i18n import LANGUAGES
 from services.portal.languages import gettext_for, language_of
 from services.portal.rendering import environment
 
+if TYPE_CHECKING:  # for annotations only: web.py imports this module
+    from services.portal.web import Portal
+
 templates = {language: Jinja2Templates(env=environment(language)) for language in LANGUAGES}
 
 
-async def viewer(portal, request: Request) -> access.Viewer:
+async def viewer(portal: "Portal", request: Request) -> access.Viewer:
     user = request.session.get("user")
     if not user:
         raise HTTPException(303, headers={"Location": "/login"})
-    organisations = frozenset()
+    organisations: frozenset[str] = frozenset()
     if request.session.get("role") == "client":
         async with portal.pool().acquire() as conn:
             organisations = await queries.organisations_of(conn, user)
     return access.Viewer(user=user, role=request.session["role"], organisations=organisations)
 
 
-async def visible_item(portal, viewer: access.Viewer, item_id: str) -> access.ItemView:
+async def visible_item(portal: "Portal", viewer: access.Viewer, item_id: str) -> access.ItemView:
     try:
         item_id = str(uuid.UUID(item_id))
     except ValueError:
@@ -40,14 +45,14 @@ async def visible_item(portal, viewer: access.Viewer, item_id: str) -> access.It
     return item
 
 
-def check_csrf(request: Request, form) -> None:
+def check_csrf(request: Request, form: FormData) -> None:
     expected = request.session.get("csrf") or request.session.setdefault("csrf", secrets.token_urlsafe(24))
     if not secrets.compare_digest(str(form.get("csrf", "")), expected):
         _ = gettext_for(request)
         raise HTTPException(403, _("Het formulier is verlopen of komt niet van deze site; probeer het opnieuw."))
 
 
-def render(request: Request, name: str, context: dict, status: int = 200) -> Response:
+def render(request: Request, name: str, context: dict[str, object], status: int = 200) -> Response:
     request.session.setdefault("csrf", secrets.token_urlsafe(24))
     context = {
         "user": request.session.get("user"),

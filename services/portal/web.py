@@ -5,8 +5,10 @@ Handlers live with their part (``signing_in``, ``pages``, ``acting``, ``managing
 takes the portal and returns its routes. Who is asking comes from ``viewers``.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
+import asyncpg
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -19,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from services.portal.accounts import Accounts, Throttle
 from services.portal.acting import acting_routes
 from services.portal.config import PortalSettings
-from services.portal.dashboard import dashboard_routes
+from services.portal.dashboard import Dashboard, dashboard_routes
 from services.portal.languages import gettext_for
 from services.portal.limits import BodyLimit
 from services.portal.live import live_routes
@@ -35,15 +37,18 @@ HERE = Path(__file__).parent
 class Portal:
     def __init__(
         self,
-        pool,
+        pool: Callable[[], asyncpg.Pool],
         topics: Topics,
         accounts: Accounts,
         settings: PortalSettings,
         reactions: dict[str, str] | None = None,
+        dashboard: Dashboard | None = None,
     ):
         self.pool, self.topics, self.accounts, self.settings = pool, topics, accounts, settings
         self.reactions = reactions or {}
         """Reaction templates (reactiesjablonen): name → text a comment may start from."""
+        self.dashboard = dashboard
+        """The operator's pages; without one, /operator is a 404."""
         self.throttle = Throttle()
 
     def app(self) -> Starlette:
@@ -70,7 +75,7 @@ class Portal:
         )
 
 
-async def not_found(request: Request, _: Exception) -> Response:
+async def not_found(request: Request, exc: Exception) -> Response:
     _ = gettext_for(request)
     return render(
         request,
@@ -80,6 +85,8 @@ async def not_found(request: Request, _: Exception) -> Response:
     )
 
 
-async def forbidden(request: Request, exc: HTTPException) -> Response:
+async def forbidden(request: Request, exc: Exception) -> Response:
     _ = gettext_for(request)
-    return render(request, "error.html", {"title": _("Niet toegestaan"), "message": exc.detail}, 403)
+    # Starlette hands a status code's handler an HTTPException; the handler's type must take any exception.
+    message = exc.detail if isinstance(exc, HTTPException) else ""
+    return render(request, "error.html", {"title": _("Niet toegestaan"), "message": message}, 403)

@@ -164,7 +164,7 @@ class ActionHandler:
     ) -> Transition | ActionRefusal:
         if instance.state is None:
             return ActionRefusal(RefusalCode.NOT_RUNNING, "the item is not in a workflow yet (it waits for a route)")
-        config = await self.publications.get(repository, instance.publication_id)
+        config = await self.publications.get(repository, instance.started_on)
         request = ActionRequest(
             action_id=action.action_id,
             task=action.task,
@@ -186,7 +186,7 @@ class ActionHandler:
         now: datetime,
     ) -> list[OutboxRecord]:
         # Every accepted action restarts the current task's deadline: it was handled, or handed to someone new.
-        config = await self.publications.get(repository, instance.publication_id)
+        config = await self.publications.get(repository, instance.started_on)
         due = escalation_due(config.workflows[transition.state.workflow], transition.state, now)
         writes.change(
             StateChange(
@@ -194,7 +194,7 @@ class ActionHandler:
                 transition.state,
                 int(transition.status_code),
                 describe(transition),
-                instance.publication_id,
+                instance.started_on,
                 task_started_at=now,
                 task_due_at=due,
             )
@@ -233,9 +233,9 @@ class ActionHandler:
     ) -> list[OutboxRecord]:
         """A reassignment moves the task to new holders; any other action completes the task it was taken on
         (if any: a restore starts from none) and opens the next one (if any: an outcome ends the workflow)."""
-        config = await self.publications.get(repository, instance.publication_id)
+        config = await self.publications.get(repository, instance.started_on)
         definition = config.workflows[transition.state.workflow]
-        cause = {"actor": transition.actor, "action": transition.action}
+        actor, action = transition.actor, transition.action
         if transition.action == REASSIGN_ACTION:
             return [
                 tasks.opened(
@@ -245,16 +245,25 @@ class ActionHandler:
                     at=at,
                     kind=TaskEventKind.REASSIGNED,
                     before=instance.state,
-                    **cause,
+                    actor=actor,
+                    action=action,
                 )
             ]
-        events = []
+        events: list[OutboxRecord] = []
         if transition.from_task is not None:
             events.append(
-                tasks.completed(instance, definition, transition.from_task, comment=transition.comment, at=at, **cause)
+                tasks.completed(
+                    instance,
+                    definition,
+                    transition.from_task,
+                    actor=actor,
+                    action=action,
+                    comment=transition.comment,
+                    at=at,
+                )
             )
         if transition.to_task is not None:
-            events.append(tasks.opened(instance, definition, transition.state, at=at, **cause))
+            events.append(tasks.opened(instance, definition, transition.state, at=at, actor=actor, action=action))
         return events
 
     def _refusal(

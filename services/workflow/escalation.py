@@ -68,7 +68,8 @@ class Escalations:
     async def _overdue(self, now: datetime) -> list[str]:
         async with self.unit_of_work() as uow:
             repository = uow.repository
-            due, never = [], []
+            due: list[str] = []
+            never: list[str] = []
             for task in await repository.due_tasks(now):
                 config = await self.publications.get(repository, task.publication_id)
                 overdue = escalate(config.workflows[task.state.workflow], task.state, task.task_started_at, now)
@@ -93,8 +94,10 @@ class Escalations:
     ) -> list[OutboxRecord]:
         if instance.status_code != StatusCode.IN_WORKFLOW or instance.state is None:
             return []  # ended since the candidates were read
-        config = await self.publications.get(repository, instance.publication_id)
-        escalation = escalate(config.workflows[instance.state.workflow], instance.state, instance.task_started_at, now)
+        started_at = instance.task_started_at
+        assert started_at is not None, "a task's start is stored with the state"
+        config = await self.publications.get(repository, instance.started_on)
+        escalation = escalate(config.workflows[instance.state.workflow], instance.state, started_at, now)
         if escalation is None:
             return []  # acted on or escalated since the candidates were read
         await repository.save_states(
@@ -104,7 +107,7 @@ class Escalations:
                     escalation.state,
                     int(StatusCode.IN_WORKFLOW),
                     escalation.message,
-                    instance.publication_id,
+                    instance.started_on,
                     task_started_at=None,
                 )
             ]

@@ -17,7 +17,7 @@ def utc_now() -> datetime:
 
 
 def status_record(
-    topics: Topics, instance: Instance, code: StatusCode, detail: str, *, at: datetime, **fields
+    topics: Topics, instance: Instance, code: StatusCode, detail: str, *, at: datetime, **fields: object
 ) -> OutboxRecord:
     event = StatusEvent.of(
         code,

@@ -3,12 +3,21 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeAlias
+
+import asyncpg
 
 from services.workflow.domain import Directory, InstanceState, Publication, RouteRule, WorkflowDefinition
 from shared.contracts.directory import Party
 from shared.contracts.status import StatusCode
 from shared.contracts.summary import DeclarationSummary
+from shared.db.pool import Connection
 from shared.directory import store
+
+"""A connection of its own (the CLI, tests) or one lent by the pool (a unit of work)."""
+
+NewInstance: TypeAlias = tuple[str, str, str, str, dict[str, str], dict[str, Any]]
+"""(dossier_item_id, message_id, source, message_type, characteristics, item as JSON)."""
 
 
 class StaleState(RuntimeError):
@@ -31,12 +40,20 @@ class Instance:
     message_id: str
     source: str
     message_type: str
-    characteristics: dict
-    item: dict
+    characteristics: dict[str, str]
+    item: dict[str, Any]
+    """The ``DossierItemCreated`` as JSON."""
     status_code: int
     publication_id: int | None
     state: InstanceState | None
     task_started_at: datetime | None
+
+    @property
+    def started_on(self) -> int:
+        """The publication its workflow started on; only for an instance in a workflow (stored with its state)."""
+        if self.publication_id is None:
+            raise ValueError(f"dossier item {self.dossier_item_id} has not started a workflow")
+        return self.publication_id
 
 
 @dataclass(frozen=True)
@@ -89,7 +106,7 @@ class RunningTask:
 class WorkflowRepository:
     """Every method runs on the connection given, inside the caller's transaction."""
 
-    def __init__(self, conn):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def parties(self, ids: Iterable[str]) -> dict[str, Party]:
@@ -97,10 +114,12 @@ class WorkflowRepository:
         return await store.parties(self.conn, "workflow", ids)
 
     async def latest_publication_id(self) -> int | None:
-        return await self.conn.fetchval("SELECT max(id) FROM workflow.publications")
+        latest: int | None = await self.conn.fetchval("SELECT max(id) FROM workflow.publications")
+        return latest
 
     async def publication(self, publication_id: int) -> PublishedConfig:
         row = await self.conn.fetchrow("SELECT * FROM workflow.publications WHERE id = $1", publication_id)
+        assert row is not None, f"publication {publication_id} is not stored"  # ids come from the table itself
         return PublishedConfig(
             id=row["id"],
             workflows={name: WorkflowDefinition.from_document(d) for name, d in row["definitions"].items()},
@@ -111,7 +130,7 @@ class WorkflowRepository:
     async def add_publication(self, publication: Publication, *, published_by: str) -> int:
         # Serialised: two publishers at once would otherwise both route the same waiting items.
         await self.conn.execute("LOCK TABLE workflow.publications IN EXCLUSIVE MODE")
-        return await self.conn.fetchval(
+        publication_id: int = await self.conn.fetchval(
             "INSERT INTO workflow.publications (published_by, definitions, routes, directory)"
             " VALUES ($1, $2, $3, $4) RETURNING id",
             published_by,
@@ -119,6 +138,7 @@ class WorkflowRepository:
             [r.model_dump(mode="json", exclude_defaults=True) for r in publication.routes],
             {g: sorted(m) for g, m in publication.directory.groups.items()},
         )
+        return publication_id
 
     async def hold_publications(self) -> None:
         """Until the transaction ends, no publication can be added (several holders at once are fine).
@@ -129,7 +149,7 @@ class WorkflowRepository:
         """
         await self.conn.execute("LOCK TABLE workflow.publications IN SHARE MODE")
 
-    async def add_instances(self, rows: list[tuple]) -> set[str]:
+    async def add_instances(self, rows: list[NewInstance]) -> set[str]:
         """Rows of (dossier_item_id, message_id, source, message_type, characteristics, item); returns the ids
         that are new (an item seen before is left as it is)."""
         if not rows:
@@ -143,7 +163,7 @@ class WorkflowRepository:
         )
         return {str(r["dossier_item_id"]) for r in inserted}
 
-    async def unrouted(self) -> list[tuple[str, str, dict]]:
+    async def unrouted(self) -> list[tuple[str, str, dict[str, str]]]:
         """(dossier_item_id, message_type, characteristics) of each item waiting for a route, oldest first: enough to
         choose a route, without the documents."""
         rows = await self.conn.fetch(
@@ -285,7 +305,7 @@ class WorkflowRepository:
         )
         return DeclarationSummary.model_validate(document) if document else None
 
-    async def history(self, dossier_item_id: str) -> list[dict]:
+    async def history(self, dossier_item_id: str) -> list[dict[str, Any]]:
         rows = await self.conn.fetch(
             "SELECT at, actor, operator, action, action_id, from_task, to_task, from_status, to_status, comment,"
             " workflow_name, publication_id FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id",
@@ -294,7 +314,7 @@ class WorkflowRepository:
         return [dict(r) for r in rows]
 
 
-def _instance(row) -> Instance:
+def _instance(row: asyncpg.Record) -> Instance:
     return Instance(
         dossier_item_id=str(row["dossier_item_id"]),
         message_id=row["message_id"],

@@ -56,7 +56,9 @@ class TaskEvents:
         assignment = assign(definition, state, task, self.directory, destination)
         held = assign(definition, before, task, self.directory, destination).users if before else ()
         limit = deadline(definition, task)
-        actions = [action.name for action in definition.task(task).actions]  # type: ignore[union-attr]
+        definition_task = definition.task(task)
+        assert definition_task is not None, "an instance's task is one of its workflow's"
+        actions = [action.name for action in definition_task.actions]
         return self._record(
             instance,
             kind,
@@ -96,7 +98,7 @@ class TaskEvents:
         )
 
     def _record(
-        self, instance: Instance, kind: TaskEventKind, task: str, workflow: str, at: datetime, **fields
+        self, instance: Instance, kind: TaskEventKind, task: str, workflow: str, at: datetime, **fields: object
     ) -> OutboxRecord:
         item = instance.item
         event = TaskEvent.of(

@@ -23,13 +23,20 @@ from services.workflow.domain import (
 )
 from services.workflow.publications import PublicationCache
 from services.workflow.records import status_record, utc_now
-from services.workflow.repository import AuditEntry, Instance, PublishedConfig, StateChange, WorkflowRepository
+from services.workflow.repository import (
+    AuditEntry,
+    Instance,
+    PublishedConfig,
+    StateChange,
+    WorkflowRepository,
+)
 from services.workflow.tasks import TaskEvents
 from shared import dead_letters, metrics
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusCode
 from shared.db import outbox
 from shared.db.outbox import OutboxRecord
+from shared.db.pool import Connection
 from shared.db.unit_of_work import UnitOfWork
 from shared.topics import Topics
 
@@ -83,10 +90,14 @@ class Workflow:
         if not records:
             return []
         await repository.hold_publications()
-        items, events = [], []
+        items: list[DossierItemCreated] = []
+        events: list[OutboxRecord] = []
         for record in records:
             item = dead_letters.read_as(DossierItemCreated, record, refused_by=self.group_id)
-            (items if isinstance(item, DossierItemCreated) else events).append(item)
+            if isinstance(item, DossierItemCreated):
+                items.append(item)
+            else:
+                events.append(item)
         new_ids = await repository.add_instances(
             [
                 (
@@ -132,7 +143,7 @@ async def route(
     audits: list[AuditEntry] = []
     for instance in instances:
         name = choose_workflow(config.routes, instance.message_type, instance.characteristics) if config else None
-        if name is None:
+        if config is None or name is None:
             detail = f"no route for message type {instance.message_type}"
             waiting.append((instance.dossier_item_id, detail))
             events.append(status_record(topics, instance, StatusCode.PROCESSING, detail, at=now))
@@ -177,7 +188,12 @@ async def route(
 
 
 async def publish(
-    conn, folder: ConfigFolder, topics: Topics, *, published_by: str, clock: Callable[[], datetime] = utc_now
+    conn: Connection,
+    folder: ConfigFolder,
+    topics: Topics,
+    *,
+    published_by: str,
+    clock: Callable[[], datetime] = utc_now,
 ) -> tuple[Publication, int]:
     """Validate the whole folder; when clean, store it as the new publication and route the waiting items.
     Returns the publication (its problems, if any) and how many waiting items were routed."""

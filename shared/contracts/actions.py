@@ -32,7 +32,7 @@ class WorkflowAction(BaseModel):
     def _without_absent_operator(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         # A person's own action is written as before the field existed, so a consumer of the older contract
         # (extra fields forbidden) still reads it.
-        data = handler(self)
+        data: dict[str, Any] = handler(self)
         if data.get("operator") is None:
             data.pop("operator", None)
         return data

@@ -7,8 +7,10 @@ inbox from these alone, without reading workflow's tables: ``created`` and
 """
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -90,6 +92,8 @@ class TaskEvent(BaseModel):
         cls, kind: TaskEventKind, *, dossier_item_id: str, task: str, occurred_at: datetime, **fields: object
     ) -> "TaskEvent":
         """A task event whose id is derived, so re-emitting the same change yields the same id."""
+        # ``assignees``, when given, is the model's list of user names (``cls(...)`` below validates it).
+        assignees = cast("Iterable[str]", fields.get("assignees") or [])
         identity = [
             dossier_item_id,
             task,
@@ -97,8 +101,8 @@ class TaskEvent(BaseModel):
             occurred_at.isoformat(),
             fields.get("actor"),
             fields.get("action"),
-            sorted(fields.get("assignees") or []),
-        ]  # type: ignore[type-var]
+            sorted(assignees),
+        ]
         event_id = str(uuid5(NAMESPACE_URL, "task:" + json.dumps(identity)))
         return cls(
             event_id=event_id, kind=kind, dossier_item_id=dossier_item_id, task=task, occurred_at=occurred_at, **fields

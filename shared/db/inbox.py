@@ -9,6 +9,8 @@ moves them forward together with the state: applied exactly once.
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
+from shared.db.pool import Connection
+
 
 class RecordCoordinates(Protocol):
     topic: str
@@ -19,7 +21,7 @@ class RecordCoordinates(Protocol):
 R = TypeVar("R", bound=RecordCoordinates)
 
 
-async def claim_unapplied(conn, schema: str, consumer: str, records: Sequence[R]) -> list[R]:
+async def claim_unapplied(conn: Connection, schema: str, consumer: str, records: Sequence[R]) -> list[R]:
     """Within the caller's transaction: return the records not applied before, and mark all as applied."""
     if not records:
         return []
@@ -43,7 +45,7 @@ async def claim_unapplied(conn, schema: str, consumer: str, records: Sequence[R]
     )
     applied_below = {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
     fresh = [r for r in records if r.offset >= applied_below[(r.topic, r.partition)]]
-    next_offsets = {}
+    next_offsets: dict[tuple[str, int], int] = {}
     for r in records:
         key = (r.topic, r.partition)
         next_offsets[key] = max(next_offsets.get(key, 0), r.offset + 1, applied_below[key])

@@ -16,7 +16,7 @@ which every delete from the outbox is checked against.
 
 import math
 
-import asyncpg
+from shared.db.pool import Connection
 
 # The holder's session is identified by pid and start time: a pid PostgreSQL has given to a newer session
 # is not the holder and must never be terminated.
@@ -47,7 +47,7 @@ class RelayLanes:
         self.held: dict[int, int] = {}
         """lane -> the token this relay holds it with"""
 
-    async def rebalance(self, conn: asyncpg.Connection) -> tuple[list[int], list[int]]:
+    async def rebalance(self, conn: Connection) -> tuple[list[int], list[int]]:
         """Take the lanes whose holder is gone or overdue, then free lanes up to a fair share among the relays
         alive, and give back the lanes beyond that share; returns the lanes taken and those given back.
 
@@ -86,7 +86,7 @@ class RelayLanes:
                 del self.held[lane]
         return taken, given_back
 
-    async def _try_acquire(self, conn: asyncpg.Connection, lane: int) -> int | None:
+    async def _try_acquire(self, conn: Connection, lane: int) -> int | None:
         """Take ``lane`` if it is free, its holder gone or overdue; the new token, or None if it is held."""
         async with conn.transaction():
             current = await conn.fetchrow(
@@ -96,7 +96,7 @@ class RelayLanes:
                 lane,
             )
             if current is None:
-                token = await conn.fetchval(
+                token: int | None = await conn.fetchval(
                     f"""INSERT INTO {self.schema}.relay_leases (lane, holder, token, backend_pid, backend_start)
                         VALUES ($1, $2, 1, pg_backend_pid(), {_OWN_START})
                         ON CONFLICT (lane) DO NOTHING RETURNING token""",
@@ -121,7 +121,7 @@ class RelayLanes:
             self.held[lane] = token
         return token
 
-    async def renew(self, conn: asyncpg.Connection) -> None:
+    async def renew(self, conn: Connection) -> None:
         """Renew every lane held; raises LeaseLost if another process holds one of them now."""
         if not self.held:
             return
@@ -134,7 +134,7 @@ class RelayLanes:
         if status != f"UPDATE {len(self.held)}":
             raise self._lost()
 
-    async def hold(self, conn: asyncpg.Connection) -> None:
+    async def hold(self, conn: Connection) -> None:
         """Within a transaction: keep the lanes held from being taken over until it ends; LeaseLost if one is not
         ours.
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from shared.db.lease import RelayLanes
+from shared.db.pool import Connection
 
 LANES = 8
 """How many lanes each outbox is split into, so up to this many processes of a service relay at once. Fixed: with
@@ -50,7 +51,7 @@ class OutboxRecord:
         return lane_of(self.lane_key if self.lane_key is not None else self.key)
 
 
-async def append(conn, schema: str, records: Iterable[OutboxRecord]) -> None:
+async def append(conn: Connection, schema: str, records: Iterable[OutboxRecord]) -> None:
     """Within the caller's transaction; ids keep the order given, which the relay keeps per lane (so per key)."""
     rows = [
         (r.topic, r.key.encode() if r.key is not None else None, r.value, [list(h) for h in r.headers], r.lane)
@@ -72,7 +73,9 @@ class Refusal:
     error: str
 
 
-async def settle(conn, schema: str, lanes: RelayLanes, published: list[int], refused: list[Refusal]) -> None:
+async def settle(
+    conn: Connection, schema: str, lanes: RelayLanes, published: list[int], refused: list[Refusal]
+) -> None:
     """Delete the published rows and move the refused ones to ``<schema>.outbox_set_aside``, in one transaction,
     only while ``lanes`` are held (LeaseLost otherwise)."""
     async with conn.transaction():

@@ -8,37 +8,43 @@ refuses (a number beyond a double, a lone surrogate escape, a key of another kin
 """
 
 import json
+from typing import TypeAlias
 
 import asyncpg
 import msgspec
+from asyncpg.pool import PoolConnectionProxy
+
+Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+"""A connection of its own (``connect``) or one lent by a pool (``pool.acquire()``): asyncpg types them apart, and
+either serves the functions of ``shared.db`` and ``shared.directory`` that take one."""
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
 
 
-def _dumps(value) -> bytes:
+def _dumps(value: object) -> bytes:
     try:
         return _encoder.encode(value)
     except (TypeError, ValueError, msgspec.EncodeError):
         return json.dumps(value).encode()
 
 
-def _loads(data: bytes | str):
+def _loads(data: bytes | str) -> object:
     try:
         return _decoder.decode(data)
     except msgspec.DecodeError:
         return json.loads(data)
 
 
-def _encode_json(value) -> str:
+def _encode_json(value: object) -> str:
     return _dumps(value).decode()
 
 
-def _encode_jsonb(value) -> bytes:
+def _encode_jsonb(value: object) -> bytes:
     return b"\x01" + _dumps(value)
 
 
-def _decode_jsonb(data: bytes):
+def _decode_jsonb(data: bytes) -> object:
     return _loads(data[1:])
 
 

@@ -14,7 +14,11 @@ service's unit tests have an in-memory one with the same shape.
 
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
+from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from shared.db import outbox
 from shared.db.inbox import R as Record
@@ -25,11 +29,16 @@ Repository = TypeVar("Repository", covariant=True)
 
 
 class UnitOfWork(Protocol[Repository]):
-    repository: Repository
+    @property
+    def repository(self) -> Repository:
+        """The service's repository, on this unit of work's connection (set on entering)."""
+        ...
 
     async def __aenter__(self) -> Self: ...
 
-    async def __aexit__(self, kind, error, traceback) -> None: ...
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None: ...
 
     async def claim(self, records: Sequence[Record]) -> list[Record]:
         """The records not applied before by this consumer; all of them count as applied once this commits."""
@@ -43,7 +52,13 @@ class UnitOfWork(Protocol[Repository]):
 class PostgresUnitOfWork(Generic[Repository]):
     """A pooled connection in one transaction; the repository is built on that connection."""
 
-    def __init__(self, pool, schema: str, consumer: str, repository: Callable[[object], Repository]):
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        consumer: str,
+        repository: Callable[[PoolConnectionProxy], Repository],
+    ):
         self._pool = pool
         self._schema = schema
         self._consumer = consumer
@@ -58,7 +73,9 @@ class PostgresUnitOfWork(Generic[Repository]):
         self.repository = self._new_repository(self._conn)
         return self
 
-    async def __aexit__(self, kind, error, traceback) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         if kind is None:
             try:
                 await outbox.append(self._conn, self._schema, self._outbox)
@@ -67,7 +84,7 @@ class PostgresUnitOfWork(Generic[Repository]):
                 raise
         await self._scope.__aexit__(kind, error, traceback)
 
-    async def claim(self, records):
+    async def claim(self, records: Sequence[Record]) -> list[Record]:
         return await claim_unapplied(self._conn, self._schema, self._consumer, records)
 
     def publish(self, records: Iterable[OutboxRecord]) -> None:

@@ -22,7 +22,7 @@ import contextlib
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from shared import dead_letters
 from shared.db import outbox
@@ -136,7 +136,7 @@ class DirectoryMirror:
             self._ready.clear()
             self._ends = None
 
-    async def _apply(self, batches, reached: dict[int, int]) -> None:
+    async def _apply(self, batches: dict[TopicPartition, list[ConsumerRecord]], reached: dict[int, int]) -> None:
         read = [(record, _change(record)) for records in batches.values() for record in records]
         changes = [change for _, change in read if isinstance(change, PartyChange)]
         unreadable = [(record, error) for record, error in read if isinstance(error, str)]
@@ -167,7 +167,7 @@ class DirectoryMirror:
             self._progress.notify_all()
 
 
-def _change(record) -> PartyChange | str:
+def _change(record: ConsumerRecord) -> PartyChange | str:
     """The change, or why the record is not one."""
     try:
         return party_change(record)

@@ -2,6 +2,7 @@
 
 import json
 
+from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 
 from shared.contracts.directory import Party
@@ -12,7 +13,7 @@ class UnreadableParty(ValueError):
     """Only `accordeer directory load` writes the topic, and it validates first: this is a bug, not input."""
 
 
-def party_change(record) -> PartyChange:
+def party_change(record: ConsumerRecord) -> PartyChange:
     key = record.key.decode("utf-8", "replace") if record.key else ""
     where = f"{record.topic} partition {record.partition} offset {record.offset}"
     if not key:

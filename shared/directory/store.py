@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shared.contracts.directory import Party
+from shared.db.pool import Connection
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class PartyChange:
     party: Party | None
 
 
-async def apply_changes(conn, schema: str, changes: Iterable[PartyChange]) -> None:
+async def apply_changes(conn: Connection, schema: str, changes: Iterable[PartyChange]) -> None:
     latest: dict[str, PartyChange] = {}
     for change in changes:
         latest[change.organisation_person_id] = change  # within a batch, the last change of a key wins
@@ -44,7 +45,7 @@ async def apply_changes(conn, schema: str, changes: Iterable[PartyChange]) -> No
     )
 
 
-async def advance_positions(conn, schema: str, topic: str, next_offsets: dict[int, int]) -> None:
+async def advance_positions(conn: Connection, schema: str, topic: str, next_offsets: dict[int, int]) -> None:
     await conn.execute(
         f"INSERT INTO {schema}.directory_positions AS d (topic, partition, next_offset)"
         " SELECT $1, p, n FROM unnest($2::int[], $3::bigint[]) AS x(p, n)"
@@ -55,12 +56,12 @@ async def advance_positions(conn, schema: str, topic: str, next_offsets: dict[in
     )
 
 
-async def positions(conn, schema: str, topic: str) -> dict[int, int]:
+async def positions(conn: Connection, schema: str, topic: str) -> dict[int, int]:
     rows = await conn.fetch(f"SELECT partition, next_offset FROM {schema}.directory_positions WHERE topic = $1", topic)
     return {r["partition"]: r["next_offset"] for r in rows}
 
 
-async def parties(conn, schema: str, ids: Iterable[str]) -> dict[str, Party]:
+async def parties(conn: Connection, schema: str, ids: Iterable[str]) -> dict[str, Party]:
     """The current (not removed) parties among ``ids``."""
     rows = await conn.fetch(
         f"SELECT party FROM {schema}.parties WHERE organisation_person_id = ANY($1::text[]) AND NOT removed",
@@ -69,6 +70,6 @@ async def parties(conn, schema: str, ids: Iterable[str]) -> dict[str, Party]:
     return {r["party"]["organisation_person_id"]: Party.model_validate(r["party"]) for r in rows}
 
 
-async def all_parties(conn, schema: str) -> list[Party]:
+async def all_parties(conn: Connection, schema: str) -> list[Party]:
     rows = await conn.fetch(f"SELECT party FROM {schema}.parties WHERE NOT removed ORDER BY organisation_person_id")
     return [Party.model_validate(r["party"]) for r in rows]

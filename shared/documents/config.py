@@ -6,7 +6,7 @@ than as a refused declaration.
 """
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
@@ -15,7 +15,7 @@ from shared.contracts.summary import SizeClass
 
 from .paths import PATH
 
-SIZE_CLASSES = SizeClass.__args__
+SIZE_CLASSES: tuple[str, ...] = get_args(SizeClass)
 _DATES, _TEXTS = ("value", "period_start", "period_end"), ("value", "entity")
 _PARTS = {
     "identity_number": _TEXTS,

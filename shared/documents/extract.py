@@ -85,7 +85,9 @@ class DocumentReader:
 
     def amount(self) -> Amount | None:
         source = self._spec.fields.amount
-        found = self._all("amount", source) if source else []
+        if source is None:
+            return None
+        found = self._all("amount", source)
         if not found:
             return None
         for item in found:

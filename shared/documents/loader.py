@@ -36,5 +36,5 @@ def parse_summary_config(document: object, name: str = "summaries.yaml") -> Summ
         ) from None
 
 
-def _where(location: tuple) -> str:
+def _where(location: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in location) or "the top level"

@@ -25,7 +25,7 @@ def find_path(root: etree._Element, path: str) -> list[etree._Element]:
 
 
 def text_of(element: etree._Element) -> str:
-    return "".join(element.itertext()).strip()
+    return "".join(element.itertext()).strip()  # type: ignore[arg-type]  # lxml-stubs: itertext yields str
 
 
 def leaf_rows(root: etree._Element) -> list[FactRow]:
@@ -39,9 +39,10 @@ def leaf_rows(root: etree._Element) -> list[FactRow]:
 
 def _path_of(element: etree._Element, root: etree._Element) -> str:
     steps = []
-    while element is not root:
-        steps.append(_local(element))
-        element = element.getparent()
+    current: etree._Element | None = element  # below root: its ancestors lead up to root
+    while current is not None and current is not root:
+        steps.append(_local(current))
+        current = current.getparent()
     return "/".join(reversed(steps))
 
 

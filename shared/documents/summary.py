@@ -26,8 +26,13 @@ EXPLANATIONS = {
 
 
 class Identity(Protocol):
-    number: str
-    type: str
+    """Whom the declaration is about; only read, so a frozen model (``shared.contracts.inbound.Identity``) is one."""
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
 
 
 def summarise(

@@ -10,6 +10,7 @@ taxonomy is loaded: the reading is purely structural.
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from lxml import etree
 
@@ -79,14 +80,15 @@ def read_facts(root: etree._Element) -> list[Fact]:
     facts = []
     # Intake reads every declaration's facts: the search runs in libxml2, and names come from the tag as it is
     # (about half the time of a QName per element).
-    for element in _CARRYING_A_CONTEXT(root):
+    # The path selects elements only; lxml-stubs type an XPath's result as any XPath value (bool, str, list...).
+    for element in cast(list[etree._Element], _CARRYING_A_CONTEXT(root)):
         namespace, _, local_name = element.tag[1:].partition("}") if element.tag[0] == "{" else ("", "", element.tag)
         if namespace in _STRUCTURAL:
             continue
         period, entity, dimensions = contexts.get(element.get("contextRef"), (None, None, ""))
         unit, currency = units.get(element.get("unitRef"), (None, None))
         concept = f"{element.prefix}:{local_name}" if element.prefix else local_name
-        value = ("".join(element.itertext()) if len(element) else element.text or "").strip()
+        value = ("".join(element.itertext()) if len(element) else element.text or "").strip()  # type: ignore[arg-type]  # lxml-stubs: itertext yields str
         facts.append(
             Fact(
                 concept,
@@ -112,7 +114,7 @@ def _context(context: etree._Element) -> tuple[Period | None, str | None, str]:
     identifier = context.find(f"{{{XBRLI}}}entity/{{{XBRLI}}}identifier")
     entity = (identifier.text or "").strip() if identifier is not None else None
     members = context.iterfind(".//{http://xbrl.org/2006/xbrldi}*[@dimension]")
-    dimensions = ", ".join(f"{m.get('dimension')}={''.join(m.itertext()).strip()}" for m in members)
+    dimensions = ", ".join(f"{m.get('dimension')}={''.join(m.itertext()).strip()}" for m in members)  # type: ignore[arg-type]  # lxml-stubs: itertext yields str
     return _period(context.find(f"{{{XBRLI}}}period")), entity, dimensions
 
 

@@ -49,7 +49,8 @@ def _parse_refusing_dtd(content: bytes) -> etree._Element:
             DocumentRefusal(NOT_XML, f"the document cannot be read as XML ({type(error).__name__})")
         ) from None
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    doctype = docinfo.doctype  # type: ignore[union-attr]  # lxml-stubs leave out DocInfo.doctype
+    if doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise UnreadableDocument(_unsafe())
     return root
 
@@ -58,7 +59,7 @@ def _problem(error: etree.XMLSyntaxError) -> str:
     """What is wrong and where, in libxml2's own terms but never with the document's words: its messages quote
     element, entity and encoding names from the document, and a confidential document's words stay out of
     refusals (they reach status events, dead-letter headers and logs)."""
-    last = error.error_log.last_error
+    last = error.error_log.last_error  # type: ignore[attr-defined]  # lxml-stubs leave out _ErrorLog.last_error
     kind = last.type_name if last is not None and last.type_name else "ERR_SYNTAX"
     what = _PROBLEMS.get(kind, kind.removeprefix("ERR_").replace("_", " ").lower())
     line, column = error.position if error.position else (error.lineno or 1, 0)

@@ -13,8 +13,9 @@ consumer that would set aside too many.
 """
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from aiokafka import ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
@@ -77,6 +78,8 @@ def subscribe_batches(
         retry_for_seconds=retry_for_seconds,
     )
 
+    # on_batch's first parameter is the decoded body, which FastStream validates against its annotation: list[Any]
+    # checks only that it is a list (of _raw_values' bytes or None), as a bare list did.
     @broker.subscriber(
         *topics,
         pattern=pattern,
@@ -92,7 +95,7 @@ def subscribe_batches(
         title=title,
         description=description,
     )
-    async def on_batch(_: list, message: KafkaMessage) -> None:
+    async def on_batch(_: list[Any], message: KafkaMessage) -> None:
         records: Sequence[ConsumerRecord] = message.raw_message
         verdict = await runner.run(records)
         if verdict is Verdict.APPLIED:
@@ -101,5 +104,6 @@ def subscribe_batches(
         await message.nack()
         if verdict is Verdict.STOPPED:
             # Stays a group member holding its partitions (no rebalance storm), fetching nothing more from them.
-            consumer = message.consumer
+            # FastStream types it as its ConsumerProtocol (commit and seek only); it is the AIOKafkaConsumer.
+            consumer = cast(AIOKafkaConsumer, message.consumer)
             consumer.pause(*consumer.assignment())

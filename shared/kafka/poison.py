@@ -30,7 +30,13 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 from prometheus_client import Gauge
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential_jitter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
 
 from shared import dead_letters, metrics
 from shared.db.outbox import OutboxRecord
@@ -41,6 +47,8 @@ log = logging.getLogger(__name__)
 Check = Callable[[], Awaitable[bool]]
 ApplyBatch = Callable[[Sequence[ConsumerRecord]], Awaitable[None]]
 Publish = Callable[[OutboxRecord], Awaitable[None]]
+Coordinates = tuple[str, int, int]
+"""A record's topic, partition and offset."""
 
 CONSUMER_STOPPED = Gauge(
     "accordeer_consumer_stopped",
@@ -184,7 +192,7 @@ class _GuardTripped(Exception):
     pass
 
 
-def _coordinates(record: ConsumerRecord) -> tuple[str, int, int]:
+def _coordinates(record: ConsumerRecord) -> Coordinates:
     return record.topic, record.partition, record.offset
 
 
@@ -218,7 +226,7 @@ class BatchRunner:
     async def run(self, records: Sequence[ConsumerRecord]) -> Verdict:
         if self.guard.tripped:
             return Verdict.STOPPED
-        passed: set[tuple[str, int, int]] = set()  # dead-lettered in this run: never applied again
+        passed: set[Coordinates] = set()  # dead-lettered in this run: never applied again
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_delay(self.retry_for_seconds),
@@ -242,20 +250,22 @@ class BatchRunner:
             return Verdict.STOPPED
         return Verdict.APPLIED
 
-    def _retrying(self, count: int):
-        def log_it(state) -> None:
+    def _retrying(self, count: int) -> Callable[[RetryCallState], None]:
+        def log_it(state: RetryCallState) -> None:
+            # tenacity calls it after a failed attempt (its outcome), before the sleep it chose (its next action).
+            assert state.outcome is not None and state.next_action is not None
             error = state.outcome.exception()
             log.warning(
                 "batch of %d records (group %s) failed, retrying in %.1fs: %s",
                 count,
                 self.group_id,
                 state.next_action.sleep,
-                error.__cause__ or error,
+                (error.__cause__ or error) if error is not None else None,
             )
 
         return log_it
 
-    async def _settle(self, records: list[ConsumerRecord], passed: set) -> None:
+    async def _settle(self, records: list[ConsumerRecord], passed: set[Coordinates]) -> None:
         """Apply ``records`` whole; when one of them is at fault, split until it is found."""
         if not records:
             return
@@ -271,7 +281,7 @@ class BatchRunner:
         await self._settle(records[:middle], passed)
         await self._settle(records[middle:], passed)
 
-    async def _judge(self, record: ConsumerRecord, first: Failure, passed: set) -> None:
+    async def _judge(self, record: ConsumerRecord, first: Failure, passed: set[Coordinates]) -> None:
         """The record failed alone (``first``); try it until ``attempts`` tries, then dead-letter or retry."""
         failures = [first]
         while len(failures) < self.settings.attempts:
@@ -362,7 +372,8 @@ async def consumers_running() -> bool:
 
 async def pool_answers(pool: asyncpg.Pool) -> bool:
     """The database health check: ``SELECT 1`` on the service's pool."""
-    return await pool.fetchval("SELECT 1") == 1
+    answer: object = await pool.fetchval("SELECT 1")
+    return answer == 1
 
 
 def _where(record: ConsumerRecord) -> str:

@@ -32,12 +32,15 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from typing import Any
 
 import asyncpg
 import msgspec
 from aiokafka import AIOKafkaProducer
+from aiokafka.cluster import ClusterMetadata
 from aiokafka.errors import KafkaError
+from aiokafka.structs import RecordMetadata
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -119,6 +122,12 @@ class OutboxRelay:
         self._rebalanced_at = 0.0
         self.published = 0
         self.set_aside = 0
+
+    @property
+    def _started_producer(self) -> AIOKafkaProducer:
+        """The producer, which a relay holding a lane (the only time it sends) has started."""
+        assert self.producer is not None, "the relay sends only while it holds a lane, with its producer started"
+        return self.producer
 
     @property
     def holding(self) -> bool:
@@ -203,7 +212,7 @@ class OutboxRelay:
                 given_back,
             )
 
-    async def _settled_even_when_stopping(self, batch) -> int:
+    async def _settled_even_when_stopping(self, batch: Awaitable[int]) -> int:
         """A process told to stop (SIGTERM) first settles the batch it may have handed to Kafka, for at most a
         lease's time: a planned stop then publishes nothing twice (a crash still can)."""
         publishing = asyncio.ensure_future(batch)
@@ -245,13 +254,15 @@ class OutboxRelay:
         return len(rows)
 
     async def _observe_backlog(self, conn: asyncpg.Connection) -> None:
-        backlog, set_aside = await conn.fetchrow(
+        counts = await conn.fetchrow(
             f"SELECT (SELECT count(*) FROM {self.schema}.outbox), (SELECT count(*) FROM {self.schema}.outbox_set_aside)"
         )
+        assert counts is not None  # a SELECT without FROM returns one row
+        backlog, set_aside = counts
         metrics.OUTBOX_BACKLOG.labels(service=self.schema).set(backlog)
         metrics.OUTBOX_SET_ASIDE_ROWS.labels(service=self.schema).set(set_aside)
 
-    async def _send(self, rows: list) -> tuple[list, list[Refusal], KafkaError | None]:
+    async def _send(self, rows: list[asyncpg.Record]) -> tuple[list[asyncpg.Record], list[Refusal], KafkaError | None]:
         """Publish ``rows`` in order: those Kafka has, those it refuses for good, and a transient error that
         stopped the rest (those are neither, and stay in the outbox)."""
         missing = await self._missing_topics({r["topic"] for r in rows})
@@ -272,7 +283,9 @@ class OutboxRelay:
             published += more
         return published, refused, transient
 
-    async def _send_in_order(self, rows: list, refused: list[Refusal]) -> tuple[list, KafkaError | None]:
+    async def _send_in_order(
+        self, rows: list[asyncpg.Record], refused: list[Refusal]
+    ) -> tuple[list[asyncpg.Record], KafkaError | None]:
         """Publish ``rows`` in order and await them; add those Kafka refuses for good to ``refused``."""
         if not rows:
             return [], None
@@ -293,14 +306,15 @@ class OutboxRelay:
                 return published, outcome
         return published, None
 
-    async def _deliver(self, rows: list) -> list:
+    async def _deliver(self, rows: list[asyncpg.Record]) -> list[RecordMetadata | BaseException]:
         """Hand ``rows`` to the producer in order (so per-key order holds), then await them all: for each,
         its metadata or the error that stopped it."""
-        deliveries, left = [], []
+        deliveries: list[asyncio.Future[RecordMetadata]] = []
+        left: list[bool] = []
         for row in rows:
             try:
                 deliveries.append(
-                    await self.producer.send(
+                    await self._started_producer.send(
                         row["topic"],
                         value=row["value"],
                         key=row["key"],
@@ -321,15 +335,15 @@ class OutboxRelay:
 
     async def _missing_topics(self, topics: set[str]) -> set[str]:
         """Topics the cluster does not have, by its own answer (an unreachable cluster raises: transient)."""
-        unknown = {t for t in topics if self.producer.client.cluster.partitions_for_topic(t) is None}
+        unknown = {t for t in topics if self._started_producer.client.cluster.partitions_for_topic(t) is None}
         if unknown:
-            unknown = _absent(unknown, await self.producer.client.fetch_all_metadata())
+            unknown = _absent(unknown, await self._started_producer.client.fetch_all_metadata())
         if unknown:  # asked again a second later: a topic just created may not be in every broker's answer yet
             await asyncio.sleep(1)
-            unknown = _absent(unknown, await self.producer.client.fetch_all_metadata())
+            unknown = _absent(unknown, await self._started_producer.client.fetch_all_metadata())
         return unknown
 
-    def _refusal(self, row, reason: str, error: str) -> Refusal:
+    def _refusal(self, row: asyncpg.Record, reason: str, error: str) -> Refusal:
         log.error(
             "outbox row %s of %s for topic %s set aside, Kafka refuses it: %s (%s)",
             row["id"],
@@ -341,21 +355,21 @@ class OutboxRelay:
         return Refusal(id=row["id"], topic=row["topic"], reason=reason, error=error)
 
 
-def _failed(error: KafkaError) -> asyncio.Future:
-    failed = asyncio.get_running_loop().create_future()
+def _failed(error: KafkaError) -> asyncio.Future[RecordMetadata]:
+    failed: asyncio.Future[RecordMetadata] = asyncio.get_running_loop().create_future()
     failed.set_exception(error)
     return failed
 
 
-def _absent(topics: set[str], metadata) -> set[str]:
+def _absent(topics: set[str], metadata: ClusterMetadata) -> set[str]:
     return {t for t in topics if metadata.partitions_for_topic(t) is None}
 
 
-def _headers(row) -> list[tuple[str, str]]:
+def _headers(row: asyncpg.Record) -> list[tuple[str, str]]:
     return [tuple(h) for h in msgspec.json.decode(row["headers"])]
 
 
-async def _first_to_fail(*coroutines) -> None:
+async def _first_to_fail(*coroutines: Coroutine[Any, Any, None]) -> None:
     """Run the coroutines together until one of them raises; cancel the others and raise that (if several failed
     at once, the first one's in the order given)."""
     tasks = [asyncio.create_task(c) for c in coroutines]

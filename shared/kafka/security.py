@@ -78,7 +78,8 @@ def tls_context(ca_file: Path | None) -> ssl.SSLContext:
 @lru_cache(maxsize=4)
 def _tls_context(ca_file: str | None) -> ssl.SSLContext:
     # One context per CA file: loading the CA for each of a process's many clients would be wasted work.
-    return create_ssl_context(cafile=ca_file)
+    context: ssl.SSLContext = create_ssl_context(cafile=ca_file)
+    return context
 
 
 def _credentials(settings: Settings) -> tuple[str, str]:

@@ -21,7 +21,7 @@ A group that never committed reads from the log start, so its lag is the whole
 partition and its position is the log start: the same rules apply.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 from shared.lag.model import PartitionSample, PartitionStatus, Status
@@ -74,7 +74,7 @@ def _judge(window: Sequence[PartitionSample]) -> tuple[Status, str]:
     return Status.OK, f"consuming; lag {lags[0]} → {lags[-1]}"
 
 
-def _rate(window: Sequence[PartitionSample], offset) -> float:
+def _rate(window: Sequence[PartitionSample], offset: Callable[[PartitionSample], int]) -> float:
     seconds = window[-1].at - window[0].at
     if seconds <= 0:
         return 0.0

@@ -8,6 +8,7 @@ assignments.
 """
 
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
@@ -15,14 +16,16 @@ from aiokafka.errors import for_code
 from aiokafka.protocol.admin import DescribeGroupsRequest_v0, DescribeGroupsRequest_v1, DescribeGroupsRequest_v2
 from aiokafka.protocol.api import Request
 
+_DescribeGroupsRequest: TypeAlias = DescribeGroupsRequest_v0 | DescribeGroupsRequest_v1 | DescribeGroupsRequest_v2
 
-class _DescribeGroups(Request[DescribeGroupsRequest_v0 | DescribeGroupsRequest_v1 | DescribeGroupsRequest_v2]):
+
+class _DescribeGroups(Request[_DescribeGroupsRequest]):
     API_KEY = 15
 
     def __init__(self, groups: list[str]):
         self.groups = groups
 
-    def build(self, request_struct_class):
+    def build(self, request_struct_class: type[_DescribeGroupsRequest]) -> _DescribeGroupsRequest:
         return request_struct_class(self.groups)
 
 

@@ -100,7 +100,8 @@ class GroupLag:
     def time_lag(self) -> float | None:
         """The oldest waiting record of the group; None when one of the lagging partitions could not be read."""
         ages = [p.latest.time_lag for p in self.partitions]
-        return None if None in ages else max(ages, default=0.0)
+        known = [age for age in ages if age is not None]
+        return max(known, default=0.0) if len(known) == len(ages) else None
 
     @property
     def consume_rate(self) -> float:

@@ -69,11 +69,11 @@ def render_json(report: LagReport) -> str:
     return json.dumps(report_dict(report), indent=2)
 
 
-def report_dict(report: LagReport) -> dict:
+def report_dict(report: LagReport) -> dict[str, object]:
     return {"at": _clock(report.at), "groups": [_group_dict(g) for g in report.groups]}
 
 
-def _group_dict(group: GroupLag) -> dict:
+def _group_dict(group: GroupLag) -> dict[str, object]:
     return {
         "group": group.group,
         "status": str(group.status),
@@ -86,7 +86,7 @@ def _group_dict(group: GroupLag) -> dict:
     }
 
 
-def _partition_dict(status: PartitionStatus) -> dict:
+def _partition_dict(status: PartitionStatus) -> dict[str, object]:
     s = status.latest
     return {
         "topic": s.topic,

@@ -13,6 +13,7 @@ from dataclasses import replace
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
+from aiokafka.structs import OffsetAndMetadata
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from shared.kafka.producer import MAX_RECORD_BYTES
@@ -58,7 +59,7 @@ class KafkaLagSource:
             raise
         return self
 
-    async def __aexit__(self, *_) -> None:
+    async def __aexit__(self, *_: object) -> None:
         await self.reader.stop()
         await self.admin.close()
 
@@ -93,7 +94,9 @@ class KafkaLagSource:
         )
         return [_with_timestamp(s, timestamps) for s in found]
 
-    async def _group(self, group: str, tps: list[TopicPartition]) -> tuple[dict, Membership]:
+    async def _group(
+        self, group: str, tps: list[TopicPartition]
+    ) -> tuple[dict[TopicPartition, OffsetAndMetadata], Membership]:
         # A group's coordinator may be loading or moving (a fresh broker, a restart): retry for a while.
         async for attempt in AsyncRetrying(
             stop=stop_after_delay(self.retry_for),
@@ -103,7 +106,9 @@ class KafkaLagSource:
         ):
             with attempt:
                 committed = await self.admin.list_consumer_group_offsets(group, partitions=tps)
-                return committed, await describe_group(self.admin, group)
+                membership = await describe_group(self.admin, group)
+        # The loop ends after an attempt that succeeded (reraise: the last failure is raised).
+        return committed, membership
 
     async def _partitions(self, topic: str) -> list[TopicPartition]:
         [description] = await self.admin.describe_topics([topic])
@@ -134,6 +139,6 @@ def _retriable(error: BaseException) -> bool:
     return isinstance(error, KafkaError) and error.retriable
 
 
-def _with_timestamp(sample: PartitionSample, timestamps: dict) -> PartitionSample:
+def _with_timestamp(sample: PartitionSample, timestamps: dict[tuple[TopicPartition, int], float]) -> PartitionSample:
     key = (TopicPartition(sample.topic, sample.partition), sample.position)
     return replace(sample, oldest_timestamp=timestamps[key]) if key in timestamps else sample

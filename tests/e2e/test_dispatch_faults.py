@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import pytest
 
-from shared.contracts.status import StatusCode
+from shared.contracts.status import StatusCode, StatusEvent
 from tests.support.declarations import example
 
 pytestmark = pytest.mark.e2e
@@ -52,9 +52,9 @@ async def approve(system, prefix: str, count: int) -> list[str]:
     return items
 
 
-def events_by_item(system) -> dict[str, dict[int, dict[str, object]]]:
+def events_by_item(system) -> dict[str, dict[int, dict[str, StatusEvent]]]:
     """item → status code → {event_id: event}; a record the relay published twice counts once."""
-    index: dict[str, dict[int, dict[str, object]]] = defaultdict(lambda: defaultdict(dict))
+    index: dict[str, dict[int, dict[str, StatusEvent]]] = defaultdict(lambda: defaultdict(dict))
     for event in list(system.events):
         if event.dossier_item_id:
             index[event.dossier_item_id][int(event.status_code)][event.event_id] = event

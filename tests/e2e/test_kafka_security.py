@@ -94,6 +94,7 @@ class SecureStack:
             stderr=asyncio.subprocess.STDOUT,
         )
         output, _ = await asyncio.wait_for(process.communicate(), 90)
+        assert process.returncode is not None, "communicate() returns once the process has exited"
         return process.returncode, output.decode()
 
     def logs(self) -> str:
@@ -282,4 +283,5 @@ async def _cli_with(secure, environment: dict[str, str], *args: str) -> tuple[in
         stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None, "communicate() returns once the process has exited"
     return process.returncode, output.decode()

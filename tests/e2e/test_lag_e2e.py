@@ -23,7 +23,8 @@ async def _until(monitor: LagMonitor, predicate, *, what: str, timeout: float = 
         if predicate(report):
             return report
         await asyncio.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}; last report:\n{render_table(report)}")
+    last = render_table(report) if report is not None else "none: no sample was taken"
+    raise AssertionError(f"timed out waiting for {what}; last report:\n{last}")
 
 
 async def test_intake_lag_goes_from_zero_to_what_was_published_while_stopped_and_back(system):

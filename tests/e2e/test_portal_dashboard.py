@@ -51,8 +51,10 @@ async def _shows(
 async def _chart_height(page: Page, group: str) -> float:
     """How far above the zero line the latest point of the group's records chart is, in SVG units."""
     chart = page.locator(f'[data-group="{group}"] svg.chart').first
-    zero = float(await chart.locator("line.axis").get_attribute("y1"))
-    return zero - float(await chart.locator("circle.dot").last.get_attribute("cy"))
+    zero = await chart.locator("line.axis").get_attribute("y1")
+    latest = await chart.locator("circle.dot").last.get_attribute("cy")
+    assert zero is not None and latest is not None, "the chart draws its zero line with y1 and each point with cy"
+    return float(zero) - float(latest)
 
 
 async def _counted(page: Page, row: str) -> None:

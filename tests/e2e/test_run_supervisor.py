@@ -79,6 +79,7 @@ class RunningStack:
         while time.monotonic() < deadline:
             if text in self.output():
                 return
+            assert self.process is not None, "start() the run first"
             assert self.process.poll() is None, f"accordeer run ended:\n{self.output()}"
             time.sleep(0.2)
         raise AssertionError(f"no line {text!r} within {timeout:g} s:\n{self.output()}")
@@ -89,7 +90,7 @@ class RunningStack:
     def wait_for_new_pid(self, name: str, old: int, timeout: float = 60) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if (pid := self.pids().get(name)) != old:
+            if (pid := self.pids().get(name)) is not None and pid != old:  # not listed (yet): keep waiting
                 return pid
             time.sleep(0.2)
         raise AssertionError(f"{name} was not started again:\n{self.output()}")

@@ -266,11 +266,13 @@ async def _everything_written(system, ops: dict[str, int], portal_port: int, tmp
         for name, port in ops.items():
             texts[f"metrics {name}"] = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
             texts[f"metrics {name} health"] = (await client.get(f"http://127.0.0.1:{port}/health")).text
-        for path in ("/login", "/nergens", "/taken"):
-            response = await client.get(f"http://127.0.0.1:{portal_port}{path}")
-            texts[f"metrics portal page {path}"] = response.text + str(response.headers)
+        for page_path in ("/login", "/nergens", "/taken"):
+            response = await client.get(f"http://127.0.0.1:{portal_port}{page_path}")
+            texts[f"metrics portal page {page_path}"] = response.text + str(response.headers)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{portal_port}", timeout=20) as browser:
-        csrf = re.search(r'name="csrf" value="([^"]+)"', (await browser.get("/login")).text).group(1)
+        field = re.search(r'name="csrf" value="([^"]+)"', (await browser.get("/login")).text)
+        assert field is not None, "the login page has a csrf field"
+        csrf = field.group(1)
         await browser.post("/login", data={"user": "operator", "password": "demo", "csrf": csrf})
         page = await browser.get("/operator")  # the dashboard: dead letters, lag, components
         assert page.status_code == 200, page.text[:300]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
 from prometheus_client import REGISTRY
@@ -303,7 +303,7 @@ async def _until(condition, what: str, timeout: float = 10) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_failed_batch_is_rewound_and_only_committed_after_success(infrastructure, topics):
+async def test_failed_batch_is_rewound_and_only_committed_after_success(infrastructure, topics) -> None:
     bootstrap = infrastructure.bootstrap_servers
     await publish(bootstrap, topics.inbound, [("k", f"{n}".encode()) for n in range(20)])
     applied: list[bytes] = []
@@ -329,14 +329,14 @@ async def test_failed_batch_is_rewound_and_only_committed_after_success(infrastr
     assert await _committed(bootstrap, "plumbing", topics.inbound) == 20
 
 
-async def _read_all(bootstrap: str, topic: str, count: int):
+async def _read_all(bootstrap: str, topic: str, count: int) -> list[ConsumerRecord]:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = await partitions_of(bootstrap, topic)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
-        records = []
+        records: list[ConsumerRecord] = []
         while len(records) < count:
             records += [r for rs in (await consumer.getmany(timeout_ms=1000)).values() for r in rs]
         return records

@@ -27,7 +27,7 @@ PROXIED = 2
 class _Proxy:
     """A plain TCP forwarder that counts the connections it carried."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.target_port = 0
         self.connections = 0
         self.server: asyncio.Server | None = None

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -106,6 +106,7 @@ class SystemUnderTest:
             env={**os.environ, **self.services.env, **where, **(env or {})},
         )
         stdout, stderr = await asyncio.wait_for(process.communicate(stdin), timeout)
+        assert process.returncode is not None, "communicate() returns once the process has exited"
         return subprocess.CompletedProcess(args, process.returncode, stdout.decode(), stderr.decode())
 
     def logs_text(self) -> str:
@@ -119,7 +120,7 @@ class SystemUnderTest:
 
     # -- Kafka ----------------------------------------------------------------------------------------------------
 
-    async def publish(self, topic: str, records: list[tuple[str | None, bytes]]) -> None:
+    async def publish(self, topic: str, records: Sequence[tuple[str | None, bytes]]) -> None:
         await publish(self.settings.kafka_bootstrap_servers, topic, records)
 
     async def submit(self, *declarations: dict) -> None:

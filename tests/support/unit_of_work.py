@@ -5,6 +5,7 @@ beside a service's own tables; a unit of work that raises leaves them all as the
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from shared.db.outbox import OutboxRecord
 
@@ -15,13 +16,19 @@ class Tables:
     outbox: list[OutboxRecord] = field(default_factory=list)
 
 
-class InMemoryUnitOfWork:
-    def __init__(self, tables: Tables, repository: Callable[[Tables], object]):
+TablesT = TypeVar("TablesT", bound=Tables)
+RepositoryT = TypeVar("RepositoryT")
+
+
+class InMemoryUnitOfWork(Generic[TablesT, RepositoryT]):
+    """``repository`` makes a service's repository on its own ``Tables``: what ``self.repository`` is inside."""
+
+    def __init__(self, tables: TablesT, repository: Callable[[TablesT], RepositoryT]):
         self.tables = tables
         self._new_repository = repository
         self._outbox: list[OutboxRecord] = []
 
-    async def __aenter__(self) -> "InMemoryUnitOfWork":
+    async def __aenter__(self) -> "InMemoryUnitOfWork[TablesT, RepositoryT]":
         kept = getattr(self.tables, "kept_across_rollback", ())
         self._before = copy.deepcopy({k: v for k, v in vars(self.tables).items() if k not in kept})
         self.repository = self._new_repository(self.tables)

@@ -19,13 +19,14 @@ def nice_ceiling(value: float) -> float:
     """The smallest 1, 2 or 5 times a power of ten at or above ``value`` (at least 1)."""
     if value <= 1:
         return 1
-    power = 10 ** math.floor(math.log10(value))
+    power: int = 10 ** math.floor(math.log10(value))  # a whole number: value > 1, so the exponent is not negative
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
 def runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float, float]]]:
     """The stretches of consecutive known values."""
-    found, current = [], []
+    found: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
     for at, value in points:
         if value is None:
             if current:

@@ -10,13 +10,17 @@ from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
+import asyncpg
 import httpx
 
 from accordeer.dead_letter_tools import DeadLetter, dead_letter_topics, read_dead_letters
 from accordeer.localstack.stack import SERVICES
 from accordeer.system_status import ITEMS_PER_STATUS
 from shared.settings import Settings
+
+Figure = TypeVar("Figure")
 
 TIMEOUT = 5.0
 SEND_ERRORS = """
@@ -55,7 +59,7 @@ class Gateway:
     last_error: str | None
 
 
-async def shown(work: Awaitable, what: str):
+async def shown(work: Awaitable[Figure], what: str) -> Figure | str:
     """The figure, or a sentence saying why it is not there."""
     try:
         return await asyncio.wait_for(work, TIMEOUT * 2)
@@ -71,16 +75,16 @@ async def dead_letters(settings: Settings) -> list[DeadLetterTopic]:
     return found
 
 
-async def items_per_status(pool) -> dict[int, int]:
+async def items_per_status(pool: asyncpg.Pool) -> dict[int, int]:
     return {r["status_code"]: r["items"] for r in await pool.fetch(ITEMS_PER_STATUS)}
 
 
-async def outbox_backlog(pool) -> dict[str, int]:
+async def outbox_backlog(pool: asyncpg.Pool) -> dict[str, int]:
     """Rows each service has written and its relay has not published yet."""
     return {service: await pool.fetchval(f"SELECT count(*) FROM {service}.outbox") for service in SERVICES}
 
 
-async def gateway(settings: Settings, pool) -> Gateway:
+async def gateway(settings: Settings, pool: asyncpg.Pool) -> Gateway:
     url = settings.gateway_url.rstrip("/")
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT) as client:
@@ -93,4 +97,5 @@ async def gateway(settings: Settings, pool) -> Gateway:
     except httpx.TransportError as exc:
         health, up = f"onbereikbaar ({url}: {type(exc).__name__})", False
     row = await pool.fetchrow(SEND_ERRORS)
+    assert row is not None, "an aggregate without GROUP BY gives one row"
     return Gateway(health, up, row["waiting"], row["since"], row["last_error"])

@@ -7,6 +7,7 @@ cheap since the lag comes from memory.
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 import structlog
 from starlette.exceptions import HTTPException
@@ -15,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from accordeer.breakers import breaker_states
-from accordeer.dead_letter_tools import choose, read_dead_letters, render_show, replay
+from accordeer.dead_letter_tools import DeadLetter, choose, dead_letter_topics, read_dead_letters, render_show, replay
 from services.portal.dashboard import figures
 from services.portal.dashboard.history import LagHistory
 from services.portal.dashboard.sampling import sample_forever
@@ -23,6 +24,9 @@ from services.portal.dashboard.view import panels
 from services.portal.languages import gettext_for
 from services.portal.viewers import check_csrf, render, viewer
 from shared.settings import Settings
+
+if TYPE_CHECKING:  # for annotations only: web.py imports this module
+    from services.portal.web import Portal
 
 log = structlog.get_logger(__name__)
 
@@ -38,10 +42,10 @@ class Dashboard:
         await sample_forever(self.settings, self.history, self.interval)
 
 
-def dashboard_routes(portal) -> list[Route]:
+def dashboard_routes(portal: "Portal") -> list[Route]:
     async def operator(request: Request) -> Dashboard:
         asking = await viewer(portal, request)
-        dashboard = getattr(portal, "dashboard", None)
+        dashboard = portal.dashboard
         if asking.role != "operator" or dashboard is None:
             raise HTTPException(404)
         return dashboard
@@ -114,9 +118,9 @@ def dashboard_routes(portal) -> list[Route]:
     ]
 
 
-async def _letter(dashboard: Dashboard, request: Request):
+async def _letter(dashboard: Dashboard, request: Request) -> DeadLetter:
     topic, ref = request.path_params["topic"], request.path_params["ref"]
-    if topic not in figures.dead_letter_topics(dashboard.settings.topics):
+    if topic not in dead_letter_topics(dashboard.settings.topics):
         raise HTTPException(404)
     letters = await read_dead_letters(dashboard.settings.kafka_bootstrap_servers, topic, timeout=figures.TIMEOUT)
     try:

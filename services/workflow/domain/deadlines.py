@@ -34,10 +34,11 @@ class Escalation:
 def escalation_due(definition: WorkflowDefinition, state: InstanceState, task_started_at: datetime) -> datetime | None:
     """When the current task, started at ``task_started_at``, is to be escalated; None if it never will be (no
     deadline, no task manager, or the task manager holds it already)."""
-    limit = deadline(definition, state.current_task) if state.running else None
-    if limit is None or definition.task_manager is None:
+    task = state.current_task
+    limit = deadline(definition, task) if state.running else None
+    if task is None or limit is None or definition.task_manager is None:
         return None
-    if definition.task_manager in assignees_of(definition, state, state.current_task):
+    if definition.task_manager in assignees_of(definition, state, task):
         return None
     return task_started_at + limit
 
@@ -50,8 +51,11 @@ def escalate(
     if due is None or now < due:
         return None
     manager, task = definition.task_manager, state.current_task
+    definition_task = definition.task(task)
+    # escalation_due found a running task with a deadline and a task manager
+    assert manager is not None and task is not None and definition_task is not None
     assignees = (*assignees_of(definition, state, task), manager)
-    hours = definition.task(task).deadline_hours
+    hours = definition_task.deadline_hours
     message = f"task '{task}' is overdue (deadline {hours:g} hours); escalated to task manager '{manager}'"
     new_state = replace(state.with_override(task, assignees), step=state.step + 1)
     return Escalation(task=task, task_manager=manager, assignees=assignees, state=new_state, message=message)

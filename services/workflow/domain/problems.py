@@ -1,9 +1,13 @@
 """What is wrong with a configuration: one problem per mistake, saying exactly where it is."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+Location = tuple[int | str, ...]
+"""Where in a document an error is, as pydantic gives it: keys and list indexes."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,7 +28,7 @@ class ValidationProblem:
         return f"{': '.join(where)}: {self.message}"
 
 
-def describe_error(error: Any) -> str:
+def describe_error(error: ErrorDetails) -> str:
     """One pydantic error as a sentence an integrator understands."""
     loc = tuple(error["loc"])
     if error["type"] == "extra_forbidden":
@@ -38,7 +42,11 @@ def describe_error(error: Any) -> str:
 
 
 def problems_from_pydantic(
-    error: ValidationError, *, file: str, workflow: str | None, task_of=lambda loc: None
+    error: ValidationError,
+    *,
+    file: str,
+    workflow: str | None,
+    task_of: Callable[[Location], str | None] = lambda loc: None,
 ) -> list[ValidationProblem]:
     """Every error pydantic found, each located; ``task_of`` maps a location to a task name."""
     return [
@@ -47,7 +55,7 @@ def problems_from_pydantic(
     ]
 
 
-def format_path(loc: tuple) -> str:
+def format_path(loc: Location) -> str:
     """``("tasks", 0, "actions", 1)`` as ``tasks[0].actions[1]``."""
     text = ""
     for part in loc:
@@ -55,5 +63,5 @@ def format_path(loc: tuple) -> str:
     return text
 
 
-def _at(loc: tuple) -> str:
+def _at(loc: Location) -> str:
     return f" in {format_path(loc)}" if loc else ""

@@ -15,6 +15,14 @@ class Source:
     document: WorkflowDocument | None
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """A source whose document parsed: what the resolver works on."""
+
+    file: str
+    document: WorkflowDocument
+
+
 def resolve_all(sources: dict[str, Source]) -> tuple[dict[str, WorkflowDefinition], list[ValidationProblem]]:
     """Every workflow that can be resolved, flat, plus the problems met on the way."""
     resolver = _Resolver(sources)
@@ -40,14 +48,15 @@ class _Resolver:
     def _resolve(self, name: str, source: Source) -> WorkflowDefinition | None:
         document = source.document
         assert document is not None
-        own_tasks = self._unique_tasks(source)
+        parsed = _Parsed(source.file, document)
+        own_tasks = self._unique_tasks(parsed)
         if document.based_on is None:
-            return self._resolve_base(source, own_tasks)
-        base = self._base_of(source)
+            return self._resolve_base(parsed, own_tasks)
+        base = self._base_of(parsed, document.based_on)
         if base is None:
             return None
         tasks = _merge_tasks(base.tasks, own_tasks)
-        tasks = self._override(source, tasks)
+        tasks = self._override(parsed, tasks)
         return WorkflowDefinition(
             name=name,
             start_task=document.start_task or base.start_task,
@@ -55,26 +64,30 @@ class _Resolver:
             tasks=tasks,
         )
 
-    def _base_of(self, source: Source) -> WorkflowDefinition | None:
-        name, base_name = source.document.name, source.document.based_on
+    def _base_of(self, source: _Parsed, base_name: str) -> WorkflowDefinition | None:
+        """The resolved base; None, with the problem noted, when there is none to apply."""
+        name = source.document.name
         if base_name not in self.sources:
-            return self._problem(source, f"based_on names unknown workflow '{base_name}'")
+            self._problem(source, f"based_on names unknown workflow '{base_name}'")
+            return None
         base_source = self.sources[base_name]
         if base_source.document is None:
             message = f"cannot apply based_on: base workflow '{base_name}' ({base_source.file}) has errors"
-            return self._problem(source, message)
+            self._problem(source, message)
+            return None
         if base_name in self.visiting:
             members = self.visiting[self.visiting.index(base_name) :]
             text = "based_on forms a cycle: " + " → ".join([*members, base_name])
             self.cycles.update(dict.fromkeys(members, text))
-            return self._problem(source, text)
+            self._problem(source, text)
+            return None
         base = self.resolve(base_name)
         if base is None:
             message = self.cycles.get(name, f"cannot apply based_on: base workflow '{base_name}' has errors")
-            return self._problem(source, message)
+            self._problem(source, message)
         return base
 
-    def _resolve_base(self, source: Source, tasks: tuple[TaskDefinition, ...]) -> WorkflowDefinition:
+    def _resolve_base(self, source: _Parsed, tasks: tuple[TaskDefinition, ...]) -> WorkflowDefinition:
         document = source.document
         for key in ("assignees", "deadlines"):
             if getattr(document, key):
@@ -83,7 +96,7 @@ class _Resolver:
             name=document.name, start_task=document.start_task or "", task_manager=document.task_manager, tasks=tasks
         )
 
-    def _unique_tasks(self, source: Source) -> tuple[TaskDefinition, ...]:
+    def _unique_tasks(self, source: _Parsed) -> tuple[TaskDefinition, ...]:
         tasks: dict[str, TaskDefinition] = {}
         for task in source.document.tasks:
             if task.name in tasks:
@@ -92,19 +105,25 @@ class _Resolver:
                 tasks[task.name] = _task(task)
         return tuple(tasks.values())
 
-    def _override(self, source: Source, tasks: tuple[TaskDefinition, ...]) -> tuple[TaskDefinition, ...]:
+    def _override(self, source: _Parsed, tasks: tuple[TaskDefinition, ...]) -> tuple[TaskDefinition, ...]:
         by_name = {t.name: t for t in tasks}
         document = source.document
-        overrides = [("assignees", n, {"assignees": tuple(v)}) for n, v in document.assignees.items()]
-        overrides += [("deadlines", n, {"deadline_hours": v}) for n, v in document.deadlines.items()]
-        for key, task_name, change in overrides:
-            if task_name not in by_name:
-                self._problem(source, f"'{key}' override names unknown task '{task_name}'", task=task_name)
-            else:
-                by_name[task_name] = replace(by_name[task_name], **change)
+        for task_name, assignees in document.assignees.items():
+            if self._overridable(source, "assignees", task_name, by_name):
+                by_name[task_name] = replace(by_name[task_name], assignees=tuple(assignees))
+        for task_name, hours in document.deadlines.items():
+            if self._overridable(source, "deadlines", task_name, by_name):
+                by_name[task_name] = replace(by_name[task_name], deadline_hours=hours)
         return tuple(by_name.values())
 
-    def _problem(self, source: Source, message: str, task: str | None = None) -> None:
+    def _overridable(self, source: _Parsed, key: str, task_name: str, tasks: dict[str, TaskDefinition]) -> bool:
+        """Whether the task an override names exists; notes the problem when not."""
+        if task_name not in tasks:
+            self._problem(source, f"'{key}' override names unknown task '{task_name}'", task=task_name)
+            return False
+        return True
+
+    def _problem(self, source: _Parsed, message: str, task: str | None = None) -> None:
         workflow = source.document.name
         self.problems.append(ValidationProblem(file=source.file, workflow=workflow, task=task, message=message))
 

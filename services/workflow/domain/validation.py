@@ -9,7 +9,7 @@ from .checks import check_definition
 from .definition import WorkflowDefinition
 from .directory import Directory
 from .documents import WorkflowDocument
-from .problems import ValidationProblem, problems_from_pydantic
+from .problems import Location, ValidationProblem, problems_from_pydantic
 from .resolution import Source, resolve_all
 from .routing import parse_routes
 from .yaml_text import YamlTextError, parse_yaml
@@ -84,7 +84,7 @@ def _read(file: str, content: Any, problems: list[ValidationProblem]) -> tuple[s
     return document.name, Source(file, document)
 
 
-def _task_at(data: Mapping[str, Any], loc: tuple) -> str | None:
+def _task_at(data: Mapping[str, Any], loc: Location) -> str | None:
     """The task an error location points into, by its name in the file."""
     if len(loc) >= 2 and loc[0] in ("assignees", "deadlines") and isinstance(loc[1], str):
         return loc[1]

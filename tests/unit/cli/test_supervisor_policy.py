@@ -20,6 +20,10 @@ class FakeProcess:
     popen: FakePopen = field(default_factory=FakePopen)
     stopped: bool = False
 
+    @property
+    def exit_code(self) -> int | None:
+        return self.popen.returncode
+
     def running(self) -> bool:
         return self.popen.returncode is None
 

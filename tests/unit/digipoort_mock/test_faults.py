@@ -31,7 +31,7 @@ def test_a_rate_is_a_share_of_requests() -> None:
 def test_the_same_seed_gives_the_same_faults() -> None:
     config = FaultConfig(error_rate=0.5, drop_rate=0.5, latency_jitter_ms=100, seed=42)
 
-    def run(injector: FaultInjector) -> list[object]:
+    def run(injector: FaultInjector) -> list[tuple[float, Fault | None]]:
         return [(injector.delay_seconds(), injector.fault_before_handling()) for _ in range(50)]
 
     first = run(FaultInjector(config))

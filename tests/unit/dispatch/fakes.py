@@ -85,12 +85,17 @@ class InMemoryDeliveries(Tables):
     async def claim_polls(self, *, limit, lease) -> list[Sent]:
         self.claims += 1
         due = sorted(
-            (r for r in self.rows.values() if r.state == "sent" and r.next_poll_at <= self.clock()),
-            key=lambda r: r.next_poll_at,
+            (
+                (r.next_poll_at, r)
+                for r in self.rows.values()
+                # as in SQL, a row without a poll time is never due (mark_sent gives every sent row one)
+                if r.state == "sent" and r.next_poll_at is not None and r.next_poll_at <= self.clock()
+            ),
+            key=lambda poll: poll[0],
         )[:limit]
-        for row in due:
+        for _, row in due:
             row.next_poll_at = self.clock() + lease
-        return [self._sent(row) for row in due]
+        return [self._sent(row) for _, row in due]
 
     async def mark_sent(self, sent) -> set[str]:
         stored = set()
@@ -206,6 +211,9 @@ class InMemoryDeliveries(Tables):
         )
 
     def _sent(self, row: Row) -> Sent:
+        assert row.kenmerk is not None and row.sent_at is not None and row.next_poll_at is not None, (
+            f"{row.new.dossier_item_id}: mark_sent stores a sent row's kenmerk, sent_at and next poll"
+        )
         return Sent(
             dossier_item_id=row.new.dossier_item_id,
             message_id=row.new.message_id,

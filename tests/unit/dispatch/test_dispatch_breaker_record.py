@@ -15,7 +15,7 @@ from .fakes import InMemoryBreakerStates
 from .test_dispatch_breaker import COOLDOWN, REQUEST, fail_times
 
 
-def gauge() -> dict[str, float]:
+def gauge() -> dict[str, float | None]:  # None: no such sample (yet)
     return {
         state: REGISTRY.get_sample_value("accordeer_gateway_breaker_state", {"state": state})
         for state in ("closed", "half-open", "open")

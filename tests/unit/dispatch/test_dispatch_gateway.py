@@ -36,7 +36,7 @@ async def gateway_answering(handler, *, timeout: float = 5.0) -> AsyncIterator[H
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]  # the port the system gave the site
     gateway = HttpGateway(f"http://127.0.0.1:{port}", timeout=timeout)
     try:
         yield gateway

@@ -12,6 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from accordeer.directory.files import read_directory_file
 from accordeer.importing.columns import read_headers
@@ -125,8 +126,10 @@ def test_a_unc_attachment_cannot_climb_out_of_its_share(tmp_path):
 def _xlsx_with(tmp_path: Path, inject: bytes) -> Path:
     buffer = io.BytesIO()
     book = Workbook()
-    book.active.append(HEADERS)
-    book.active.append(["Accorderingsbericht", "ORG-10045", "CP-2231", "PLACEHOLDER", "btw-aangifte", "x.xbrl"])
+    sheet = book.active
+    assert isinstance(sheet, Worksheet), "a new workbook has one worksheet, active"
+    sheet.append(HEADERS)
+    sheet.append(["Accorderingsbericht", "ORG-10045", "CP-2231", "PLACEHOLDER", "btw-aangifte", "x.xbrl"])
     book.save(buffer)
     path = tmp_path / "hostile.xlsx"
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:

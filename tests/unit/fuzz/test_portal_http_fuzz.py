@@ -39,14 +39,21 @@ class _EmptyDatabase:
 
 def _client() -> TestClient:
     options = PortalSettings()
-    portal = Portal(_EmptyDatabase, Topics(), Accounts(load_accounts(options.accounts_file)), options)
+    portal = Portal(
+        _EmptyDatabase,  # type: ignore[arg-type]  # a fake with the pool calls the pages make, not an asyncpg.Pool
+        Topics(),
+        Accounts(load_accounts(options.accounts_file)),
+        options,
+    )
     return TestClient(
         portal.app(), base_url="http://portal.test", raise_server_exceptions=False, follow_redirects=False
     )
 
 
 def _csrf(client: TestClient) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    field = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert field is not None, "the login page has a csrf field"
+    return field.group(1)
 
 
 @pytest.fixture(scope="module")

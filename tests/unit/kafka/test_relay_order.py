@@ -12,7 +12,7 @@ STATUS = "messages.status"
 class SlowAcknowledgingProducer:
     """Records each send with what had been acknowledged by then; acknowledges only when told to."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.sent: list[tuple[str, bytes, set[bytes]]] = []
         self.acknowledged: set[bytes] = set()
         self._pending: list[tuple[bytes, asyncio.Future]] = []

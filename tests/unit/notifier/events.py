@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from services.notifier.composing import MailComposer
 from services.notifier.recipients import Recipient
@@ -32,7 +33,7 @@ def summary(**fields) -> DeclarationSummary:
 def task_event(kind: TaskEventKind = TaskEventKind.CREATED, **fields) -> TaskEvent:
     """A task event; unless ``added`` is given, every assignee is new to the task."""
     fields.setdefault("added", fields.get("assignees", ["sanne.vandijk"]))
-    values = {
+    values: dict[str, Any] = {  # keyword arguments of any field, as the tests override them; the model checks them
         "dossier_item_id": "6f1c0a52-3b0e-4a55-9d4e-2f5b1c7a9e10",
         "task": "Beoordelen aangifte klant",
         "occurred_at": datetime(2025, 4, 1, 8, 0, tzinfo=UTC),

@@ -65,6 +65,7 @@ class ScriptedServer:
         yield self
 
     async def send(self, mail: Mail) -> None:
+        assert self.answers is not None, "sending goes through a session, which an unreachable server refuses"
         if mail.id in self.answers:
             raise self.answers[mail.id]
         self.accepted.append(mail.id)

@@ -21,9 +21,14 @@ def test_unknown_values_split_the_line():
 
 def _polylines(svg: str) -> list[list[tuple[float, float]]]:
     return [
-        [tuple(map(float, pair.split(","))) for pair in points.split()]
+        [_point(pair) for pair in points.split()]
         for points in re.findall(r'<polyline class="line" points="([^"]+)"', svg)
     ]
+
+
+def _point(pair: str) -> tuple[float, float]:
+    x, y = pair.split(",")
+    return float(x), float(y)
 
 
 def test_time_runs_left_to_right_and_lag_upwards_from_zero():

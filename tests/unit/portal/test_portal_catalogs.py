@@ -15,7 +15,8 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 
 @pytest.fixture(scope="module")
-def used() -> set[str]:
+def used() -> set[str | tuple[str, ...]]:
+    """Each text marked for translation (a plural one would be its forms, as a tuple)."""
     return {message for _, _, message, _, _ in extract_from_dir(REPO_ROOT / "services" / "portal", METHODS)}
 
 

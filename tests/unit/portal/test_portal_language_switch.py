@@ -34,7 +34,9 @@ async def page(client, path: str = "/login", **headers) -> str:
 
 
 def csrf(text: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', text).group(1)
+    field = re.search(r'name="csrf" value="([^"]+)"', text)
+    assert field is not None, "the page has a csrf field"
+    return field.group(1)
 
 
 async def test_before_login_the_browser_asks_and_dutch_is_the_default(client):

@@ -9,7 +9,7 @@ from shared.group_commit import GroupCommit
 
 
 class Store:
-    def __init__(self, refuse: set[int] = frozenset(), fail_first: bool = False):
+    def __init__(self, refuse: frozenset[int] | set[int] = frozenset(), fail_first: bool = False):
         self.writes: list[list[int]] = []
         self.refuse = refuse
         self.fail_first = fail_first

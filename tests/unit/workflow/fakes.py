@@ -62,14 +62,17 @@ class InMemoryWorkflowRepository:
         return [self.tables.instances[i] for i in sorted(ids) if i in self.tables.instances]
 
     async def due_tasks(self, now: datetime) -> list[RunningTask]:
-        return [
-            RunningTask(i.dossier_item_id, i.publication_id, i.state, i.task_started_at)
-            for i in self.tables.instances.values()
-            if i.status_code == StatusCode.IN_WORKFLOW
-            and i.state
-            and i.task_started_at
-            and self.tables.task_due_at.get(i.dossier_item_id, now + timedelta(1)) <= now
-        ]
+        due = []
+        for i in self.tables.instances.values():
+            if (
+                i.status_code == StatusCode.IN_WORKFLOW
+                and i.state
+                and i.task_started_at
+                and self.tables.task_due_at.get(i.dossier_item_id, now + timedelta(1)) <= now
+            ):
+                assert i.publication_id is not None, "a state is saved with the publication it runs under"
+                due.append(RunningTask(i.dossier_item_id, i.publication_id, i.state, i.task_started_at))
+        return due
 
     async def never_due(self, ids: list[str], *, due_by: datetime) -> None:
         for item_id in ids:
