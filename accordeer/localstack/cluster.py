@@ -149,6 +149,12 @@ class LocalKafkaCluster:
         for process in running:
             process.stop(grace_seconds=30)
 
+    def kill(self) -> None:
+        """SIGKILL to every node: for a cluster whose data is thrown away (a test's), no clean shutdown to wait for."""
+        for process in self.processes.values():
+            if process.running():
+                process.kill()
+
     def kill_broker(self, i: int) -> None:
         """SIGKILL: a crash, nothing flushed, no controlled shutdown."""
         self.processes[self._index(i)].kill()

@@ -4,10 +4,9 @@ a rejection needs a reason and carries it; forged posts and guessed passwords ar
 English and acts in English. Screenshots of each page go to docs/screenshots/."""
 
 import asyncio
-import shutil
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from accordeer.localstack.kafka import free_port, port_open
 from shared.settings import REPO_ROOT
@@ -20,18 +19,6 @@ CLIENT_TASK = "Beoordelen aangifte klant"
 DUTCH_BROWSER = "nl-NL"
 """Headless Chromium asks for en-US; the portal answers before login in the language asked for, and its users ask
 for Dutch."""
-
-
-@pytest.fixture
-async def browser():
-    chromium = shutil.which("chromium")
-    assert chromium, "the browser tests need Chromium: apt-get install chromium (make test installs it)"
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Error, Page
 
 from shared.lag import product_groups
-from tests.e2e.test_portal import SCREENSHOTS, _logged_in, browser  # noqa: F401 - the browser fixture
+from tests.e2e.test_portal import SCREENSHOTS, _logged_in
 from tests.support.declarations import example
 
 pytestmark = pytest.mark.e2e
@@ -73,7 +73,7 @@ async def _counted(page: Page, row: str) -> None:
 async def test_the_workflow_groups_lag_rises_while_it_is_stopped_and_falls_after_it_restarts(
     system,
     portal,
-    browser,  # noqa: F811 - the browser fixture, imported from test_portal
+    browser,
 ):
     page = await _logged_in(browser, portal, "operator")
     await page.get_by_role("link", name="Operator").click()
@@ -102,7 +102,7 @@ async def test_the_workflow_groups_lag_rises_while_it_is_stopped_and_falls_after
 async def test_dead_letters_are_counted_read_and_replayed_and_only_operators_see_them(
     system,
     portal,
-    browser,  # noqa: F811 - the browser fixture, imported from test_portal
+    browser,
 ):
     await system.publish(system.topics.inbound, [("dashboard-not-json", b"this is not json")])
     page = await _logged_in(browser, portal, "operator")

@@ -44,6 +44,17 @@ def _from_docker(stack: ExitStack) -> Iterator[tuple[str, str]]:
     yield kafka.get_bootstrap_server(), postgres.get_connection_url()
 
 
+def shared_kafka(work_dir: Path) -> LocalKafka | None:
+    """One broker for every test process of a run, started before they are: each test has topics and groups of
+    its own under a prefix, so they share a broker as they share one within a process, and the run starts one
+    JVM instead of one per process. None where the environment or Docker provides Kafka."""
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or (
+        os.environ.get("ACCORDEER_TEST_DOCKER", "auto") != "never" and _docker_answers()
+    ):
+        return None
+    return LocalKafka(CACHE_DIR, work_dir, port=free_port(), controller_port=free_port()).start()
+
+
 @contextmanager
 def session_infrastructure(work_dir: Path) -> Iterator[Infrastructure]:
     with ExitStack() as stack:

@@ -51,8 +51,11 @@ class SystemUnderTest:
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
 
-    async def open(self) -> None:
-        await prepare(self.settings)
+    async def open(self, *, prepared: bool = False) -> None:
+        """Ready for the test: migrations, topics and configuration (unless ``prepared`` already), a database
+        connection, and every status event collected from here on."""
+        if not prepared:
+            await prepare(self.settings)
         self.db = await connect(self.settings.database_url)
         self._status_task = asyncio.create_task(self._collect_statuses())
 
@@ -215,7 +218,8 @@ class SystemUnderTest:
             return response.json()
 
 
-async def new_system(infrastructure: Infrastructure, log_dir: Path) -> SystemUnderTest:
+async def prepared_settings(infrastructure: Infrastructure) -> Settings:
+    """A fresh database and topic prefix with the migrations, topics and shipped configuration in place."""
     number = f"{os.getpid()}_{next(_numbers)}"
     database = f"accordeer_test_{number}"
     settings = Settings(
@@ -223,6 +227,29 @@ async def new_system(infrastructure: Infrastructure, log_dir: Path) -> SystemUnd
         kafka_bootstrap_servers=infrastructure.bootstrap_servers,
         topic_prefix=f"t{number}.",
     )
-    system = SystemUnderTest(settings, log_dir)
-    await system.open()
-    return system
+    await prepare(settings)
+    return settings
+
+
+class SystemSupply:
+    """Systems prepared one ahead: while a test runs, the next test's database and topics are made, so no test
+    waits the two seconds and more that takes (most of it the broker electing leaders for some 30 topics)."""
+
+    def __init__(self, infrastructure: Infrastructure):
+        self.infrastructure = infrastructure
+        self._next: asyncio.Task[Settings] | None = None
+
+    async def new_system(self, log_dir: Path) -> SystemUnderTest:
+        settings = await (self._next or self._prepare())
+        self._next = self._prepare()
+        system = SystemUnderTest(settings, log_dir)
+        await system.open(prepared=True)
+        return system
+
+    def _prepare(self) -> asyncio.Task[Settings]:
+        return asyncio.create_task(prepared_settings(self.infrastructure), name="prepare the next system")
+
+    async def close(self) -> None:
+        if self._next is not None:
+            self._next.cancel()
+            await asyncio.gather(self._next, return_exceptions=True)
