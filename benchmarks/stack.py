@@ -12,11 +12,11 @@ from pathlib import Path
 from aiokafka.admin import AIOKafkaAdminClient
 
 from accordeer.localstack.kafka import free_port
-from accordeer.localstack.stack import ServiceProcesses, create_database
-from accordeer.setup import prepare
+from accordeer.localstack.stack import ServiceProcesses
 from benchmarks.cpu import listener_pid, parent_pid
 from shared.db.pool import connect
 from shared.settings import Settings
+from tests.support import system
 from tests.support.infrastructure import Infrastructure
 
 PIPELINE = ("intake", "workflow", "dispatch")
@@ -26,13 +26,7 @@ GATEWAY = "gateway mock"
 
 async def prepared_settings(infra: Infrastructure, tag: str) -> Settings:
     database = f"bench_{tag}_{uuid.uuid4().hex[:6]}"
-    settings = Settings(
-        database_url=await create_database(infra.database_url, database),
-        kafka_bootstrap_servers=infra.bootstrap_servers,
-        topic_prefix=f"{database}.",
-    )
-    await prepare(settings)
-    return settings
+    return await system.prepared_settings(infra, database, f"{database}.")
 
 
 async def discard(infra: Infrastructure, settings: Settings) -> None:

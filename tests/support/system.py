@@ -218,14 +218,12 @@ class SystemUnderTest:
             return response.json()
 
 
-async def prepared_settings(infrastructure: Infrastructure) -> Settings:
+async def prepared_settings(infrastructure: Infrastructure, database: str, topic_prefix: str) -> Settings:
     """A fresh database and topic prefix with the migrations, topics and shipped configuration in place."""
-    number = f"{os.getpid()}_{next(_numbers)}"
-    database = f"accordeer_test_{number}"
     settings = Settings(
         database_url=await create_database(infrastructure.database_url, database),
         kafka_bootstrap_servers=infrastructure.bootstrap_servers,
-        topic_prefix=f"t{number}.",
+        topic_prefix=topic_prefix,
     )
     await prepare(settings)
     return settings
@@ -247,7 +245,9 @@ class SystemSupply:
         return system
 
     def _prepare(self) -> asyncio.Task[Settings]:
-        return asyncio.create_task(prepared_settings(self.infrastructure), name="prepare the next system")
+        number = f"{os.getpid()}_{next(_numbers)}"
+        prepared = prepared_settings(self.infrastructure, f"accordeer_test_{number}", f"t{number}.")
+        return asyncio.create_task(prepared, name="prepare the next system")
 
     async def close(self) -> None:
         if self._next is not None:
