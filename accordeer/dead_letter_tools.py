@@ -127,10 +127,16 @@ def choose(
     return [by_ref[r] for r in dict.fromkeys(refs)]
 
 
-async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter], *, topics: Topics) -> list[str]:
+async def replay(
+    bootstrap_servers: str, letters: Sequence[DeadLetter], *, topics: Topics, via_shared_inbound: bool = False
+) -> list[str]:
     """Send each back to its original topic; returns "topic/partition/offset" of each new record, in order.
-    Checks every record before sending any: the target must be the one its dead-letter topic belongs to."""
-    targets = [_replay_target(d, topics) for d in letters]
+    Checks every record before sending any: the target must be the one its dead-letter topic belongs to.
+
+    ``via_shared_inbound``: a letter from a source's own topic goes to declarations.inbound instead, where the
+    body names the source (on a secure broker only the source may write its topic; the operator may write the
+    shared one). Only for a body that names that same source: an impersonation is never laundered this way."""
+    targets = [_replay_target(d, topics, via_shared_inbound) for d in letters]
     producer = create_producer(bootstrap_servers, client_id="accordeer-dlq-replay")
     await producer.start()
     try:
@@ -144,11 +150,19 @@ async def replay(bootstrap_servers: str, letters: Sequence[DeadLetter], *, topic
         await producer.stop()
 
 
-def _replay_target(d: DeadLetter, topics: Topics) -> str:
+def _replay_target(d: DeadLetter, topics: Topics, via_shared_inbound: bool = False) -> str:
     """The topic its dead-letter topic belongs to, or for declarations.inbound.dlq also the source's own topic it
     came from: a per-source letter goes back where its source published it, never to another source's topic."""
     original = d.headers.get(h.ORIGINAL_TOPIC)
     target = dead_letter_topics(topics).get(d.topic)
+    source = topics.source_of(original) if original and d.topic == topics.inbound_dlq else None
+    if via_shared_inbound and source is not None:
+        if _named_source(d.value) != source:
+            raise ValueError(
+                f"{d.topic} {d.ref} came from {original} but its body does not name source {source!r}: it can only"
+                " go back to its own source's topic, by that source"
+            )
+        return topics.inbound
     # without the header (and from a topic that is no dead-letter topic) both are None: nowhere to replay to
     if original is not None and (original == target or (d.topic == topics.inbound_dlq and topics.source_of(original))):
         return original
@@ -156,6 +170,14 @@ def _replay_target(d: DeadLetter, topics: Topics) -> str:
         f"{d.topic} {d.ref} names original topic {original!r}; only {target!r} (or, from "
         f"{topics.inbound_dlq}, a source's own topic) can be replayed to from {d.topic}"
     )
+
+
+def _named_source(value: bytes) -> str | None:
+    try:
+        body = json.loads(value)
+    except ValueError:
+        return None
+    return body.get("source") if isinstance(body, dict) else None
 
 
 def render_list(topic: str, letters: Sequence[DeadLetter], *, total: int | None = None) -> str:

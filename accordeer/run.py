@@ -71,6 +71,7 @@ def run_stack(*, demo: bool = True, brokers: int | None = None, secure: bool = F
             gateway_port=local.gateway_port,
             mail_port=local.mail_port,
             portal_port=local.portal_port,
+            status_api_port=local.status_api_port,
         )
         services.start_all(ops_ports(local.ops_port))
         supervisor = Supervisor(services, infrastructure, RunState(DATA_DIR / "run"), local, say=say).start()
@@ -116,6 +117,7 @@ running:
   Kafka       {settings.kafka_bootstrap_servers}  ({kafka})
   PostgreSQL  {settings.database_url}
   portal      http://127.0.0.1:{services.portal_port}  ({log_in})
+  status API  http://127.0.0.1:{services.status_api_port}/v1  (statuses per source; accordeer status-api key SOURCE)
   gateway     {services.gateway_url}/_admin/received  (the mocked Digipoort)
   mail        127.0.0.1:{services.mail_port} (an SMTP sink; `accordeer mail list` shows what it received)
   logs        {DATA_DIR / "logs"}/<service>.log

@@ -63,6 +63,7 @@ async def phase_system(
         gateway_port=free_port(),
         mail_port=free_port(),
         portal_port=free_port(),
+        status_api_port=free_port(),
     )
     try:
         if gateway:

@@ -14,9 +14,10 @@ from aiokafka.errors import KafkaError
 from faststream import FastStream
 from pydantic import ValidationError
 
+from shared.db.positions import ForeignPositions
 from shared.settings import Settings
 
-CANNOT_START = (ValidationError, KafkaError, asyncpg.PostgresError, OSError)
+CANNOT_START = (ValidationError, KafkaError, asyncpg.PostgresError, OSError, ForeignPositions)
 
 
 def run_service(name: str, build_app: Callable[[Settings], FastStream]) -> None:
@@ -34,4 +35,6 @@ def _sentence(error: Exception) -> str:
         return f"its settings are not valid ({problems})"
     if isinstance(error, KafkaError):
         return f"Kafka refused or could not be reached ({type(error).__name__}: {error})"
+    if isinstance(error, ForeignPositions):
+        return str(error)
     return f"{type(error).__name__}: {error}"

@@ -17,7 +17,9 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.specification import AsyncAPI
 from prometheus_client import REGISTRY
 
+from shared import topology
 from shared.db.pool import create_pool
+from shared.db.positions import check_positions
 from shared.directory.mirror import DirectoryMirror
 from shared.kafka import poison
 from shared.kafka.batches import ApplyBatch, subscribe_batches
@@ -61,6 +63,8 @@ class ServiceRuntime:
 
     async def open(self) -> None:
         self._pool = await create_pool(self.settings.database_url, max_size=self.settings.db_pool_max)
+        async with self._pool.acquire() as conn:
+            await check_positions(conn, self.service, self.settings)
         self.relay = OutboxRelay(
             self.settings.database_url,
             self.service,
@@ -68,7 +72,7 @@ class ServiceRuntime:
                 self.settings.kafka_bootstrap_servers, client_id=f"accordeer-{self.service}", settings=self.settings
             ),
             batch_size=self.settings.outbox_batch_size,
-            reports_first=[self.topics.status],
+            reports_first=self.topics.is_status,
         )
         self.spawn(self.relay.run(), name="outbox-relay")
         if self.keeps_directory:
@@ -107,20 +111,15 @@ class ServiceRuntime:
     async def _broker_answers(self) -> bool:
         return self.broker is not None and await self.broker.ping(timeout=2)
 
-    def subscribe(
-        self,
-        broker: KafkaBroker,
-        topics: str | list[str] | None,
-        apply: ApplyBatch,
-        *,
-        title: str,
-        description: str,
-        pattern: str | None = None,
-    ) -> None:
-        """Batches of ``topics`` (or of every topic ``pattern`` matches) to ``apply``, in the service's group, with
-        the batch sizes of the settings and the poison handling every service shares. A runtime that keeps the
+    def subscribe(self, broker: KafkaBroker, apply: ApplyBatch, *, title: str, description: str) -> None:
+        """Batches of what the topology says the service consumes to ``apply``, in the service's group, with the
+        batch sizes of the settings and the poison handling every service shares. A per-source family is read by
+        a pattern, so a source's topic created later is read without a restart. A runtime that keeps the
         directory applies a batch only once its copy holds every party published before it: a client is then
         judged, assigned and mailed as the office's directory has them."""
+        consumes = topology.service(self.service)
+        pattern = consumes.pattern(self.topics)
+        topics = None if pattern else consumes.consumed(self.topics)
 
         async def apply_with_directory(records: Sequence[ConsumerRecord]) -> None:
             await self.directory.caught_up()

@@ -1,6 +1,5 @@
 """Topic names, in one place; every name may carry a configured prefix."""
 
-import re
 from dataclasses import dataclass
 
 SOURCE_TOPIC_STEM = "declarations.from."
@@ -22,22 +21,33 @@ class Topics:
         read from it comes from that source."""
         return f"{self.prefix}{SOURCE_TOPIC_STEM}{source}"
 
-    @property
-    def inbound_from_pattern(self) -> str:
-        """A regex matching every per-source inbound topic (and nothing else under this prefix)."""
-        return re.escape(self.prefix) + r"declarations\.from\..+$"
-
-    @property
-    def intake_pattern(self) -> str:
-        """A regex matching what intake reads: the shared inbound topic and every per-source one (never a .dlq)."""
-        return re.escape(self.prefix) + r"declarations\.(inbound|from\..+)$"
-
     def source_of(self, topic: str) -> str | None:
         """The source a per-source inbound topic belongs to; None for any other topic."""
         stem = f"{self.prefix}{SOURCE_TOPIC_STEM}"
         if topic.startswith(stem) and len(topic) > len(stem):
             return topic[len(stem) :]
         return None
+
+    def status_of(self, source: str) -> str:
+        """The status events of one source's messages, which only its principal may read (besides the product's
+        own ``messages.status``, which holds every source's)."""
+        return f"{self.prefix}messages.status.{source}"
+
+    def refused_of(self, source: str) -> str:
+        """The refusals of one source's submissions, which only its principal may read."""
+        return f"{self.prefix}declarations.refused.{source}"
+
+    def is_status(self, topic: str) -> bool:
+        """``messages.status`` or one source's copy of it (never its dead letters)."""
+        return topic == self.status or (topic.startswith(f"{self.status}.") and not topic.endswith(".dlq"))
+
+    def source_topics(self, source: str) -> tuple[str, str, str]:
+        """What a source writes (its inbound topic) and reads (its statuses and refusals)."""
+        return self.inbound_from(source), self.status_of(source), self.refused_of(source)
+
+    def source_groups(self, source: str) -> str:
+        """The start of the consumer groups a source may use to read its own topics: ``<source>.``."""
+        return f"{self.prefix}{source}."
 
     @property
     def inbound_dlq(self) -> str:

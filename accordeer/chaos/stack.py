@@ -101,6 +101,7 @@ class ChaosStack:
             gateway_port=free_port(),
             mail_port=free_port(),
             portal_port=free_port(),
+            status_api_port=free_port(),
         )
         self.services.start_gateway()
         for name in SERVICES:

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
 from accordeer.commands.common import INTEGRATORS, app, friendly, on_database
 from accordeer.connect import settings_with_database
@@ -78,9 +79,18 @@ def _report(publication) -> None:
 def authorisations_load(
     file: Annotated[Path, typer.Argument(help="YAML like deploy/config/authorisations.yaml")],
 ) -> None:
-    """Replace the authorisations by the file's (intake applies them from its next batch)."""
-    from services.intake.admin import load_authorisations
+    """Replace the authorisations by the file's (intake applies them from its next batch). A source new to the
+    running system first gets its own topics, and on the secure local stack its principal and ACLs: it can
+    submit and read its statuses without any service restarting."""
+    import asyncio
 
+    from accordeer.localstack.sources import admit_sources
+    from services.intake.admin import load_authorisations
+    from services.intake.domain import Authorisations
+
+    Authorisations.from_dict(yaml.safe_load(file.read_text()) or {})  # a wrong file changes nothing at all
+    for line in asyncio.run(admit_sources(settings_with_database(), file)):
+        typer.echo(line)
     loaded = on_database(lambda conn: load_authorisations(conn, file))
     typer.echo(f"loaded {len(loaded.service_users)} source(s) and {len(loaded.users)} user(s)")
 

@@ -163,6 +163,14 @@ def dlq_replay(
     every: Annotated[bool, typer.Option("--all", help="Every record of the topic.")] = False,
     reason: Annotated[str | None, typer.Option(help="Every record with this reason code.")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False,
+    via_shared_inbound: Annotated[
+        bool,
+        typer.Option(
+            "--via-shared-inbound",
+            help="Send a letter from a source's own topic to declarations.inbound (the operator may write that one on"
+            " a secure broker; the source's own topic only the source may); its body must name that source.",
+        ),
+    ] = False,
 ) -> None:
     """Send chosen dead letters back to their original topic, once their cause is fixed.
 
@@ -185,7 +193,9 @@ def dlq_replay(
         raise typer.Exit(1)
     if not yes and not typer.confirm(f"Replay {len(chosen)} record(s) from {name}?"):
         raise typer.Exit(1)
-    sent = asyncio.run(replay(settings.kafka_bootstrap_servers, chosen, topics=settings.topics))
+    sent = asyncio.run(
+        replay(settings.kafka_bootstrap_servers, chosen, topics=settings.topics, via_shared_inbound=via_shared_inbound)
+    )
     for letter, where in zip(chosen, sent, strict=True):
         typer.echo(f"{letter.ref} ({letter.reason_code or 'no reason code'}) → {where}")
 

@@ -1,4 +1,5 @@
-"""The least-privilege table of deploy/kafka_acls.yaml as Kafka ACL bindings, and applying them as the admin.
+"""The least-privilege table as Kafka ACL bindings, and applying them as the admin: the services' rights from the
+topology (shared/topology.py: what each reads and writes, its group), everyone else's from deploy/kafka_acls.yaml.
 
 aiokafka 0.14's admin client has no ``create_acls``; it does carry the protocol's CreateAcls request, which is
 what this sends (one request per binding, over the admin's connection: no JVM per principal).
@@ -14,6 +15,7 @@ from aiokafka.errors import KafkaError, for_code
 from aiokafka.protocol.admin import CreateAclsRequest
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from shared import topology
 from shared.settings import REPO_ROOT
 
 ACLS_FILE = REPO_ROOT / "deploy" / "kafka_acls.yaml"
@@ -65,16 +67,27 @@ def configured_sources(path: Path = AUTHORISATIONS_FILE) -> list[str]:
 
 
 def principals(sources: list[str], path: Path = ACLS_FILE) -> list[str]:
-    """Every principal the table names (services, operator, one per source), without the admin."""
+    """Every principal (one per service, the operator, the import, one per source), without the admin."""
     table = yaml.safe_load(path.read_text())
-    return sorted({*table.get("principals", {}), *sources})
+    return sorted({*topology.BY_NAME, *table.get("principals", {}), *sources})
+
+
+def service_rights() -> dict[str, dict[str, list[str]]]:
+    """Each service's rights as the topology has them: read what it consumes and follows, write what it writes,
+    join its own consumer group."""
+    return {
+        s.name: {"read": list(s.reads), "write": list(s.produces), "groups": [f"accordeer-{s.name}"]}
+        for s in topology.SERVICES
+    }
 
 
 def bindings(sources: list[str], prefix: str = "", path: Path = ACLS_FILE) -> list[AclBinding]:
     """The table as bindings, names prefixed with the topic ``prefix`` (groups too, as Topics.group does)."""
     table = yaml.safe_load(path.read_text())
-    rights: dict[str, list[dict]] = {}
+    rights: dict[str, list[dict]] = {name: [entry] for name, entry in service_rights().items()}
     for name, entry in (table.get("principals") or {}).items():
+        if name in topology.BY_NAME:
+            raise AclError(f"{path.name}: {name} is a service; its rights come from shared/topology.py")
         rights.setdefault(name, []).append(entry or {})
     template = table.get("sources") or {}
     for source in sources:

@@ -15,6 +15,7 @@ class LocalStackSettings(BaseSettings):
     gateway_port: int = Field(8470, description="Port of the mocked Digipoort.")
     mail_port: int = Field(8025, description="Port of the SMTP sink.")
     portal_port: int = Field(8480, description="Port of the portal's pages.")
+    status_api_port: int = Field(8490, description="Port of the status service's HTTP API (per-source keys).")
     ops_port: int = Field(
         8481,
         description="Health and metrics port of the first service; the others follow "

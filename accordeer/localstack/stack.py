@@ -20,19 +20,21 @@ from accordeer.localstack.kafka import LocalKafka, free_port, port_open
 from accordeer.localstack.postgres import LocalPostgres, running_server_url
 from accordeer.localstack.processes import ManagedProcess, wait_until
 from accordeer.localstack.secure import ADMIN, BrokerSecurity
+from shared import topology
 from shared.kafka.security import client_options
 from shared.settings import Settings
 
-SERVICES = ("intake", "workflow", "dispatch", "notifier", "portal")
+SERVICES = tuple(service.name for service in topology.SERVICES)
 HELPERS = ("digipoort_mock", "mail_sink")
 """The processes that stand in for the outside world: the mocked gateway and the SMTP sink."""
-OPS_PORTS = {"intake": 8481, "workflow": 8482, "dispatch": 8483, "notifier": 8484, "portal": 8485}
+OPS_PORTS = {service.name: service.ops_port for service in topology.SERVICES}
 """Health and metrics endpoints of the local stack (`accordeer status` looks there)."""
 
 
 def ops_ports(first: int) -> dict[str, int]:
-    """The services' health and metrics ports, from ``first`` on (OPS_PORTS for 8481)."""
-    return {name: first + n for n, name in enumerate(SERVICES)}
+    """The services' health and metrics ports, moved so that the first is ``first`` (OPS_PORTS for 8481)."""
+    lowest = min(OPS_PORTS.values())
+    return {name: port - lowest + first for name, port in OPS_PORTS.items()}
 
 
 def with_database(database_url: str, database: str) -> str:
@@ -181,6 +183,7 @@ class ServiceProcesses:
     gateway_port: int = 8470
     mail_port: int = 8025
     portal_port: int = 8480
+    status_api_port: int = 8490
     mail_folder: Path | None = None
     """Where the mail sink keeps what the notifier sends; beside the logs unless given."""
     credentials: Callable[[str], dict[str, str]] | None = None
@@ -223,6 +226,7 @@ class ServiceProcesses:
                 "ACCORDEER_GATEWAY_URL": self.gateway_url,
                 "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.mail_port),
                 "ACCORDEER_PORTAL_PORT": str(self.portal_port),
+                "ACCORDEER_STATUS_API_PORT": str(self.status_api_port),
                 **extra_env,
             },
             instance=instance,

@@ -27,8 +27,7 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
         lambda: PostgresUnitOfWork(runtime.pool, "dispatch", runtime.group_id, PostgresDeliveries),
         gateway,
         load_gateway_config(settings.config_dir),
-        status_topic=settings.topics.status,
-        dead_letter_topic=settings.topics.approved_dlq,
+        topics=settings.topics,
         breaker=GatewayBreaker(
             threshold=options.breaker_threshold, cooldown=options.breaker_cooldown_seconds, on_change=recorder.changed
         ),
@@ -40,7 +39,6 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
     broker = new_broker(settings, "dispatch")
     runtime.subscribe(
         broker,
-        settings.topics.approved,
         dispatch.take_in,
         title="messages.approved",
         description="Approved dossier items, to be filed with the communication service.",

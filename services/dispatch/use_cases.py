@@ -29,6 +29,8 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.dead_letters import UNREADABLE, dead_letter, read_as
 from shared.group_commit import GroupCommit
 from shared.loops import run_forever
+from shared.reports import status_records
+from shared.topics import UNPREFIXED, Topics
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +54,7 @@ class Dispatch:
         gateway: Gateway,
         config: GatewayConfig,
         *,
-        status_topic: str = "messages.status",
-        dead_letter_topic: str = "messages.approved.dlq",
+        topics: Topics = UNPREFIXED,
         breaker: GatewayBreaker | None = None,
         concurrency: int = 32,
         poll_batch_size: int = 200,
@@ -64,8 +65,7 @@ class Dispatch:
         self.unit_of_work = unit_of_work
         self.gateway = gateway
         self.config = config
-        self.status_topic = status_topic
-        self.dead_letter_topic = dead_letter_topic
+        self.topics = topics
         self.breaker = breaker or GatewayBreaker()
         self.concurrency = concurrency
         self.poll_batch_size = poll_batch_size
@@ -347,7 +347,7 @@ class Dispatch:
         try:
             aanleverkenmerk = domain.aanleverkenmerk(message.dossier_item_id)
         except ValueError as exc:
-            return dead_letter(self.dead_letter_topic, record, reason_code=UNREADABLE, reason=str(exc))
+            return dead_letter(self.topics.approved_dlq, record, reason_code=UNREADABLE, reason=str(exc))
         return NewDelivery(
             dossier_item_id=message.dossier_item_id,
             message_id=message.message_id,
@@ -357,7 +357,7 @@ class Dispatch:
         )
 
     def _reports(self, events: Iterable[StatusEvent]) -> list[OutboxRecord]:
-        return [OutboxRecord.of(self.status_topic, e.message_id, e) for e in events]
+        return [record for event in events for record in status_records(self.topics, event)]
 
     def _event(
         self,

@@ -25,9 +25,7 @@ def build_app(settings: Settings) -> FastStream:
     broker = new_broker(settings, "intake")
     runtime.subscribe(
         broker,
-        None,
         intake.take_in,
-        pattern=settings.topics.intake_pattern,
         title="declarations.inbound",
         description="Inbound declarations (version 1) from external packages, key: message_id: on declarations.inbound"
         " and on each source's own topic declarations.from.<source> (there the topic names the source).",

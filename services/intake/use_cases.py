@@ -42,6 +42,7 @@ from shared.db.outbox import OutboxRecord
 from shared.db.unit_of_work import UnitOfWork
 from shared.dead_letters import dead_letter
 from shared.documents.config import SummaryConfig
+from shared.reports import refusal_records, status_records
 from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
@@ -173,26 +174,22 @@ class Intake:
     ) -> None:
         plan.declarations.append((declaration.source, declaration.message_id, print_, now, len(items)))
         plan.items.extend(items)
-        plan.events.append(
-            self._status(
-                StatusCode.REGISTERED,
-                declaration.message_id,
-                declaration.source,
-                None,
-                now,
-                detail=f"accepted; {len(items)} dossier item(s)",
-            )
+        plan.events += self._status(
+            StatusCode.REGISTERED,
+            declaration.message_id,
+            declaration.source,
+            None,
+            now,
+            detail=f"accepted; {len(items)} dossier item(s)",
         )
         for item in items:
-            plan.events.append(
-                self._status(
-                    StatusCode.PROCESSING,
-                    item.message_id,
-                    item.source,
-                    item.id,
-                    now,
-                    detail=f"dossier item for {item.organisation_person_id}",
-                )
+            plan.events += self._status(
+                StatusCode.PROCESSING,
+                item.message_id,
+                item.source,
+                item.id,
+                now,
+                detail=f"dossier item for {item.organisation_person_id}",
             )
             plan.events.append(
                 OutboxRecord.of(self.topics.dossier_items, item.id, _created(item), lane_key=item.message_id)
@@ -221,29 +218,38 @@ class Intake:
                 key=refusal.message_id,
             )
         )
-        plan.events.append(
-            OutboxRecord.of(self.topics.refused, refusal.message_id, _refused(record, refusal, registered, judging.now))
-        )
+        # Its sender reads the refusal on its own topic: the source whose topic it came from, else the registered
+        # source the body names (on the shared inbound topic, which only the operator and the import may write).
+        known = judging.authorisations.service_users
+        sender = self.topics.source_of(record.topic) or (refusal.source if refusal.source in known else None)
+        plan.events += refusal_records(self.topics, _refused(record, refusal, registered, judging.now), sender=sender)
         if refusal.message_id and refusal.source and not registered:
-            plan.events.append(
-                self._status(
-                    StatusCode.REFUSED,
-                    refusal.message_id,
-                    refusal.source,
-                    None,
-                    judging.now,
-                    detail=refusal.message,
-                    reason_code=str(refusal.reason_code),
-                )
+            plan.events += self._status(
+                StatusCode.REFUSED,
+                refusal.message_id,
+                refusal.source,
+                None,
+                judging.now,
+                registered=refusal.source in known,
+                detail=refusal.message,
+                reason_code=str(refusal.reason_code),
             )
 
     def _status(
-        self, code: StatusCode, message_id: str, source: str, item_id: str | None, now: datetime, **fields: object
-    ) -> OutboxRecord:
+        self,
+        code: StatusCode,
+        message_id: str,
+        source: str,
+        item_id: str | None,
+        now: datetime,
+        *,
+        registered: bool = True,
+        **fields: object,
+    ) -> list[OutboxRecord]:
         event = StatusEvent.of(
             code, message_id=message_id, source=source, dossier_item_id=item_id, occurred_at=now, **fields
         )
-        return OutboxRecord.of(self.topics.status, message_id, event)
+        return status_records(self.topics, event, registered=registered)
 
 
 def _ids(record: ConsumerRecord, declaration: Declaration | Refusal) -> dict[str, str]:

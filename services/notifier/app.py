@@ -41,7 +41,6 @@ def build_app(settings: Settings, options: NotifierSettings | None = None) -> Fa
     broker = new_broker(settings, "notifier")
     runtime.subscribe(
         broker,
-        settings.topics.tasks,
         notifier.take_tasks,
         title="workflow.tasks",
         description="Each task's life (created, reassigned, completed, escalated, cancelled); key: dossier item id.",

@@ -28,12 +28,10 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
         dashboard=dashboard,
     )
     broker = new_broker(settings, "portal")
-    topics = [settings.topics.dossier_items, settings.topics.status, settings.topics.tasks]
     runtime.subscribe(
         broker,
-        topics,
         projection.apply,
-        title=", ".join(topics),
+        title="dossier.items, messages.status, workflow.tasks",
         description="What people see: items, their statuses and tasks.",
     )
     app = service_app(

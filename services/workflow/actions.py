@@ -28,7 +28,7 @@ from services.workflow.domain import (
     escalation_due,
 )
 from services.workflow.publications import PublicationCache
-from services.workflow.records import approved_record, audit_comment, describe, status_record
+from services.workflow.records import approved_record, audit_comment, describe, status_records
 from services.workflow.repository import AuditEntry, Instance, StateChange, WorkflowRepository
 from services.workflow.tasks import TaskEvents
 from shared.contracts.actions import WorkflowAction
@@ -133,7 +133,7 @@ class ActionHandler:
         if isinstance(outcome, ActionRefusal):
             tally.append((action.action, "refused"))
             writes.outcomes.append((action.action_id, instance.dossier_item_id, "refused"))
-            return [self._refusal(record, instance, action, outcome)]
+            return self._refusal(record, instance, action, outcome)
         tally.append((action.action, "applied"))
         log.info(
             "action applied",
@@ -216,7 +216,7 @@ class ActionHandler:
                 operator=action.operator,
             )
         )
-        events = [status_record(self.topics, instance, transition.status_code, describe(transition), at=now)]
+        events = status_records(self.topics, instance, transition.status_code, describe(transition), at=now)
         events += await self._task_changes(repository, instance, transition, tasks, at=now)
         if transition.outcome is Outcome.APPROVED and transition.status_code != instance.status_code:
             events.append(approved_record(self.topics, instance, approved_by=action.actor, at=now))
@@ -268,11 +268,11 @@ class ActionHandler:
 
     def _refusal(
         self, record: ConsumerRecord, instance: Instance, action: WorkflowAction, refusal: ActionRefusal
-    ) -> OutboxRecord:
+    ) -> list[OutboxRecord]:
         detail = f"action '{action.action}' on task '{action.task}' by {action.actor} refused: {refusal.message}"
         log.info("action refused", dossier_item_id=instance.dossier_item_id, reason=str(refusal.reason_code))
         if instance.status_code in REPORTED_ON_STATUS:
-            return status_record(
+            return status_records(
                 self.topics,
                 instance,
                 StatusCode(instance.status_code),
@@ -282,7 +282,7 @@ class ActionHandler:
             )
         # Once the workflow has ended, a status event repeating 40 or 50 would read as a second rejection or
         # approval, and after 50 the message has moved on at dispatch (60-90): the refusal goes to the DLQ.
-        return self._dead_letter(record, str(refusal.reason_code), detail)
+        return [self._dead_letter(record, str(refusal.reason_code), detail)]
 
     def _dead_letter(self, record: ConsumerRecord, reason_code: str, reason: str) -> OutboxRecord:
         return dead_letter(self.topics.workflow_actions_dlq, record, reason_code=reason_code, reason=reason)

@@ -27,7 +27,6 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
     # One consumer for both topics: two consumers in one group would rebalance each other at every start.
     runtime.subscribe(
         broker,
-        [settings.topics.dossier_items, settings.topics.workflow_actions],
         workflow.take,
         title="dossier.items, workflow.actions",
         description="New dossier items from intake and people's actions; key: dossier item id.",

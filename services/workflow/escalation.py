@@ -15,7 +15,7 @@ import structlog
 
 from services.workflow.domain import escalate
 from services.workflow.publications import PublicationCache
-from services.workflow.records import status_record, utc_now
+from services.workflow.records import status_records, utc_now
 from services.workflow.repository import AuditEntry, Instance, StateChange, WorkflowRepository
 from services.workflow.tasks import TaskEvents
 from services.workflow.use_cases import SYSTEM_ACTOR, task_events
@@ -131,7 +131,7 @@ class Escalations:
             ]
         )
         return [
-            status_record(self.topics, instance, StatusCode.IN_WORKFLOW, escalation.message, at=now),
+            *status_records(self.topics, instance, StatusCode.IN_WORKFLOW, escalation.message, at=now),
             tasks.opened(
                 instance,
                 config.workflows[instance.state.workflow],

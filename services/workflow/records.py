@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from services.workflow.domain import Outcome, Transition
 from services.workflow.repository import Instance
+from shared import reports
 from shared.contracts.approved import MessageApproved
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.status import StatusCode, StatusEvent
@@ -16,9 +17,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def status_record(
+def status_records(
     topics: Topics, instance: Instance, code: StatusCode, detail: str, *, at: datetime, **fields: object
-) -> OutboxRecord:
+) -> list[OutboxRecord]:
     event = StatusEvent.of(
         code,
         message_id=instance.message_id,
@@ -28,7 +29,7 @@ def status_record(
         detail=detail,
         **fields,
     )
-    return OutboxRecord.of(topics.status, instance.message_id, event)
+    return reports.status_records(topics, event)
 
 
 def approved_record(topics: Topics, instance: Instance, *, approved_by: str, at: datetime) -> OutboxRecord:

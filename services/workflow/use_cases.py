@@ -22,7 +22,7 @@ from services.workflow.domain import (
     start,
 )
 from services.workflow.publications import PublicationCache
-from services.workflow.records import status_record, utc_now
+from services.workflow.records import status_records, utc_now
 from services.workflow.repository import (
     AuditEntry,
     Instance,
@@ -146,7 +146,7 @@ async def route(
         if config is None or name is None:
             detail = f"no route for message type {instance.message_type}"
             waiting.append((instance.dossier_item_id, detail))
-            events.append(status_record(topics, instance, StatusCode.PROCESSING, detail, at=now))
+            events += status_records(topics, instance, StatusCode.PROCESSING, detail, at=now)
             continue
         state = start(config.workflows[name], config.id)
         detail = f"workflow {name}, task {state.current_task}"
@@ -178,7 +178,7 @@ async def route(
             )
         )
         events += [
-            status_record(topics, instance, StatusCode.IN_WORKFLOW, detail, at=now),
+            *status_records(topics, instance, StatusCode.IN_WORKFLOW, detail, at=now),
             tasks.opened(instance, config.workflows[name], state, at=now),
         ]
     await repository.set_waiting(waiting)

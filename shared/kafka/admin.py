@@ -3,6 +3,7 @@
 
 import contextlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 from shared.kafka.producer import MAX_RECORD_BYTES
 from shared.kafka.security import client_options
 from shared.settings import REPO_ROOT, Settings
+from shared.topics import Topics
 
 TOPICS_FILE = REPO_ROOT / "deploy" / "topics.yaml"
 TOPIC_AUTHORIZATION_FAILED = TopicAuthorizationFailedError.errno
@@ -69,7 +71,9 @@ async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartiti
     return sorted(TopicPartition(topic, p["partition"]) for p in description["partitions"])
 
 
-async def _until_led(admin: AIOKafkaAdminClient, bootstrap_servers: str, topics: list[str]) -> None:
+async def _until_led(
+    admin: AIOKafkaAdminClient, bootstrap_servers: str, topics: list[str], settings: Settings | None = None
+) -> None:
     """Wait until every partition of ``topics`` has a leader that answers: a client that reads a new topic at
     once otherwise gets NotLeaderForPartition errors (logged as errors) for its first requests."""
     async for attempt in AsyncRetrying(
@@ -86,7 +90,9 @@ async def _until_led(admin: AIOKafkaAdminClient, bootstrap_servers: str, topics:
             if leaderless:
                 raise LookupError(f"topics without a leader yet: {', '.join(leaderless)}")
     partitions = [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin", **client_options())
+    probe = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, client_id="accordeer-admin", **client_options(settings)
+    )
     await probe.start()
     fetcher_log = logging.getLogger("aiokafka.consumer.fetcher")
     fetcher_log.addFilter(_not_leader_yet)
@@ -101,11 +107,33 @@ def _not_leader_yet(record: logging.LogRecord) -> bool:
     return "NotLeaderForPartition" not in record.getMessage()
 
 
-async def ensure_topics(bootstrap_servers: str, prefix: str = "", environment: str | None = None) -> list[str]:
-    """Create what is missing, with the replication of ``environment`` (by default the setting
-    ACCORDEER_KAFKA_ENVIRONMENT, else local); returns the names created."""
-    replication = replication_of(environment or Settings().kafka_environment)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="accordeer-admin", **client_options())
+def source_topic_spec(prefix: str, sources: Iterable[str]) -> dict[str, tuple[int, dict[str, str]]]:
+    """Each source's own topics (inbound, statuses, refusals), like the shared topic each one stands beside."""
+    product, topics = _topics(prefix), Topics(prefix)
+    return {
+        own: product[shared]
+        for source in sources
+        for own, shared in zip(
+            topics.source_topics(source), (topics.inbound, topics.status, topics.refused), strict=True
+        )
+    }
+
+
+async def ensure_topics(
+    bootstrap_servers: str,
+    prefix: str = "",
+    environment: str | None = None,
+    *,
+    sources: Iterable[str] = (),
+    settings: Settings | None = None,
+) -> list[str]:
+    """Create what is missing of the product's topics and ``sources``' own, with the replication of
+    ``environment`` (by default the setting ACCORDEER_KAFKA_ENVIRONMENT, else local), as the client ``settings``
+    give (by default the environment's); returns the names created."""
+    replication = replication_of(environment or (settings or Settings()).kafka_environment)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, client_id="accordeer-admin", **client_options(settings)
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -120,13 +148,13 @@ async def ensure_topics(bootstrap_servers: str, prefix: str = "", environment: s
                     **config,
                 },
             )
-            for name, (partitions, config) in _topics(prefix).items()
+            for name, (partitions, config) in (_topics(prefix) | source_topic_spec(prefix, sources)).items()
             if name not in existing
         ]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another process created them meanwhile
                 await admin.create_topics(missing)
-            await _until_led(admin, bootstrap_servers, [t.name for t in missing])
+            await _until_led(admin, bootstrap_servers, [t.name for t in missing], settings)
         return [t.name for t in missing]
     finally:
         await admin.close()

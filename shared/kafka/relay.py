@@ -32,7 +32,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import asyncpg
@@ -95,18 +95,19 @@ class OutboxRelay:
         idle_wait: float = 1.0,
         settings: RelaySettings | None = None,
         holder: str | None = None,
-        reports_first: Iterable[str] = (),
+        reports_first: Callable[[str], bool] = lambda topic: False,
     ):
         """``new_producer`` makes an idempotent producer (not started): the relay starts one once it holds a
         lane, and replaces it after Kafka refused a batch, which leaves an idempotent producer's sequence broken.
-        Rows on the ``reports_first`` topics (the status topic) of a batch are on Kafka before its other rows."""
+        Rows on the topics ``reports_first`` picks (the status topics) of a batch are on Kafka before its other
+        rows."""
         self.database_url = database_url
         self.schema = schema
         self._new_producer = new_producer
         self.producer: AIOKafkaProducer | None = None
         self.batch_size = batch_size
         self.idle_wait = idle_wait
-        self.reports_first = frozenset(reports_first)
+        self.reports_first = reports_first
         self.settings = settings or RelaySettings()
         self.lanes = RelayLanes(
             schema,
@@ -274,11 +275,11 @@ class OutboxRelay:
         rows = [r for r in rows if r["topic"] not in missing]
         # What a service reports (its status events) is on Kafka before what sets the next service going: else a
         # slow status partition lets the next service's event overtake it (30, 60, 50 on messages.status).
-        reports = [r for r in rows if r["topic"] in self.reports_first]
+        reports = [r for r in rows if self.reports_first(r["topic"])]
         published, transient = await self._send_in_order(reports, refused)
         if transient is None:
             more, transient = await self._send_in_order(
-                [r for r in rows if r["topic"] not in self.reports_first], refused
+                [r for r in rows if not self.reports_first(r["topic"])], refused
             )
             published += more
         return published, refused, transient

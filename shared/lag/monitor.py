@@ -11,6 +11,7 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Protocol
 
+from shared import topology
 from shared.lag.evaluate import evaluate
 from shared.lag.model import GroupLag, LagReport, PartitionSample
 from shared.lag.sampling import KafkaLagSource
@@ -22,14 +23,9 @@ class LagSource(Protocol):
 
 
 def product_groups(topics: Topics) -> dict[str, tuple[str, ...]]:
-    """Each service's consumer group and the topics it reads."""
-    return {
-        topics.group("intake"): (topics.inbound,),
-        topics.group("workflow"): (topics.dossier_items, topics.workflow_actions),
-        topics.group("dispatch"): (topics.approved,),
-        topics.group("notifier"): (topics.tasks,),
-        topics.group("portal"): (topics.dossier_items, topics.status, topics.tasks),
-    }
+    """Each service's consumer group and the topics it reads, as the topology has them (a per-source family
+    ends in ``*``: the sampler reads whichever of its topics exist)."""
+    return topology.consumer_groups(topics)
 
 
 class LagMonitor:

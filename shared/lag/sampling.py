@@ -59,12 +59,27 @@ class KafkaLagSource:
             raise
         return self
 
+    async def _expanded(self, groups: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        stems = {t.removesuffix("*") for ts in groups.values() for t in ts if t.endswith("*")}
+        existing = sorted(await self.admin.list_topics()) if stems else []
+        return {
+            group: [
+                found
+                for topic in topics
+                for found in ([t for t in existing if t.startswith(topic[:-1])] if topic.endswith("*") else [topic])
+            ]
+            for group, topics in groups.items()
+        }
+
     async def __aexit__(self, *_: object) -> None:
         await self.reader.stop()
         await self.admin.close()
 
     async def sample(self, groups: Mapping[str, Sequence[str]]) -> list[PartitionSample]:
-        """``groups``: consumer group → the topics it reads. Raises LookupError for a missing topic."""
+        """``groups``: consumer group → the topics it reads, a name ending in ``*`` for every existing topic that
+        starts with the rest (a source's topic created later is sampled from then on). Raises LookupError for a
+        missing topic."""
+        groups = await self._expanded(groups)
         partitions = {topic: await self._partitions(topic) for topic in {t for ts in groups.values() for t in ts}}
         found = []
         for group, topics in groups.items():

@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import sys
+from collections.abc import Callable
 
 import asyncpg
 import httpx
@@ -131,6 +132,7 @@ async def secure(tmp_path_factory):
             gateway_port=free_port(),
             mail_port=free_port(),
             portal_port=free_port(),
+            status_api_port=free_port(),
         )
         ops = {name: free_port() for name in SERVICES}
         services.start_all(ops)
@@ -285,3 +287,162 @@ async def _cli_with(secure, environment: dict[str, str], *args: str) -> tuple[in
     output, _ = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode is not None, "communicate() returns once the process has exited"
     return process.returncode, output.decode()
+
+
+# -- each source reads its own statuses and refusals, and nobody else's --------------------------------------------
+
+
+async def _read(
+    secure: SecureStack, principal: str, topic: str, group: str, until: Callable[[dict], bool], timeout: float = 60
+) -> list:
+    """What ``principal`` reads from ``topic`` in consumer group ``group``, until a record matches ``until``."""
+    consumer = AIOKafkaConsumer(
+        topic, group_id=group, auto_offset_reset="earliest", enable_auto_commit=False, **secure.options(principal)
+    )
+    await consumer.start()
+    events: list[dict] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not any(until(e) for e in events) and asyncio.get_running_loop().time() < deadline:
+            for records in (await consumer.getmany(timeout_ms=300)).values():
+                events += [json.loads(r.value) for r in records]
+    finally:
+        await consumer.stop()
+    return events
+
+
+def _status(message_id: str, code: int) -> Callable[[dict], bool]:
+    return lambda event: event.get("message_id") == message_id and event.get("status_code") == code
+
+
+async def test_a_source_follows_its_declaration_on_its_own_status_topic_and_is_refused_anothers(secure):
+    declaration = example("btw_aangifte", message_id=f"own-{TOKEN}")  # afas-fin's
+    await secure.publish(
+        "afas-fin", secure.topics.inbound_from("afas-fin"), declaration["message_id"], json.dumps(declaration).encode()
+    )
+    events = await _read(
+        secure,
+        "afas-fin",
+        secure.topics.status_of("afas-fin"),
+        secure.topics.source_groups("afas-fin") + "statuses",
+        until=_status(declaration["message_id"], 30),
+    )
+    mine = [e for e in events if e["message_id"] == declaration["message_id"]]
+    assert [e["status_code"] for e in mine][:3] == [10, 20, 30]
+    assert {e["source"] for e in events} == {"afas-fin"}, "only afas-fin's own messages on its topic"
+
+    for topic, group in [
+        (
+            secure.topics.status_of("exact"),
+            secure.topics.source_groups("afas-fin") + "spy",
+        ),  # another source's statuses
+        (secure.topics.status, secure.topics.source_groups("afas-fin") + "all"),  # every source's
+        (secure.topics.refused_of("exact"), secure.topics.source_groups("afas-fin") + "spy"),
+    ]:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await _read(secure, "afas-fin", topic, group, until=lambda event: True, timeout=10)
+    with pytest.raises(GroupAuthorizationFailedError):  # a group of another source's name
+        await _read(
+            secure,
+            "afas-fin",
+            secure.topics.status_of("afas-fin"),
+            secure.topics.source_groups("exact") + "statuses",
+            until=lambda event: True,
+            timeout=10,
+        )
+
+
+async def test_a_refusal_reaches_its_sender_on_its_own_refusal_topic(secure):
+    await secure.publish("nmbrs", secure.topics.inbound_from("nmbrs"), f"bad-{TOKEN}", b"{not json")
+    events = await _read(
+        secure,
+        "nmbrs",
+        secure.topics.refused_of("nmbrs"),
+        secure.topics.source_groups("nmbrs") + "refusals",
+        until=lambda event: event.get("original_topic") == secure.topics.inbound_from("nmbrs"),
+        timeout=20,
+    )
+    assert any(
+        e["reason_code"] == "not_json" and e["original_topic"] == secure.topics.inbound_from("nmbrs") for e in events
+    )
+
+
+async def test_a_source_added_while_the_stack_runs_submits_and_reads_without_any_restart(secure, tmp_path):
+    """Added to the authorisations and loaded: it gets a principal, its topics and ACLs; intake's pattern finds its
+    inbound topic; the services write its statuses. No service restarts (their process ids stay the same)."""
+    import yaml
+
+    from shared.settings import REPO_ROOT
+
+    before = {name: p.popen.pid for name, p in secure.services.processes.items() if p.popen is not None}
+    shipped = yaml.safe_load((REPO_ROOT / "deploy" / "config" / "authorisations.yaml").read_text())
+    shipped["sources"]["laat"] = {"service_user": "svc-laat"}
+    shipped["users"]["svc-laat"] = {"item_types": ["Accorderingsbericht"], "message_types": ["btw-aangifte"]}
+    file = tmp_path / "authorisations.yaml"
+    file.write_text(yaml.safe_dump(shipped))
+    environment = {
+        **secure.infrastructure.client_env("operator"),
+        "ACCORDEER_DATA_DIR": str(secure.infrastructure.data_dir),
+    }
+    code, output = await _cli_with(secure, environment, "authorisations", "load", str(file))
+    assert (
+        code == 0 and "a Kafka principal for laat" in output and "created topic sec.messages.status.laat" in output
+    ), output
+
+    declaration = example("btw_aangifte", message_id=f"laat-{TOKEN}", source="laat")
+    await secure.publish(
+        "laat", secure.topics.inbound_from("laat"), declaration["message_id"], json.dumps(declaration).encode()
+    )
+    events = await _read(
+        secure,
+        "laat",
+        secure.topics.status_of("laat"),
+        secure.topics.source_groups("laat") + "statuses",
+        until=_status(declaration["message_id"], 30),
+        timeout=90,
+    )
+    assert [e["status_code"] for e in events if e["message_id"] == declaration["message_id"]][:3] == [10, 20, 30]
+    after = {name: p.popen.pid for name, p in secure.services.processes.items() if p.popen is not None}
+    assert after == before
+
+
+async def test_a_source_reconciles_its_own_statuses_at_the_status_service_and_learns_nothing_of_anothers(secure):
+    """The status service on the secure stack (its own principal, reading the product's streams): afas-fin asks
+    for its message and what is new since a cursor; nmbrs asking for afas-fin's message id gets the answer an
+    unknown id gets."""
+    declaration = example("btw_aangifte", message_id=f"api-{TOKEN}")  # afas-fin's
+    await secure.publish(
+        "afas-fin", secure.topics.inbound_from("afas-fin"), declaration["message_id"], json.dumps(declaration).encode()
+    )
+    await secure.statuses(declaration["message_id"], until=30)
+    keys = {}
+    for source in ("afas-fin", "nmbrs"):
+        environment = {**secure.infrastructure.client_env("operator")}
+        code, output = await _cli_with(secure, environment, "status-api", "key", source)
+        assert code == 0, output
+        keys[source] = output.strip().splitlines()[-1]
+    api = f"http://127.0.0.1:{secure.services.status_api_port}/v1"
+    async with httpx.AsyncClient(timeout=10) as client:
+        mine = f"{api}/messages/{declaration['message_id']}/statuses"
+        for _ in range(100):  # the read model follows the status topic a moment behind
+            answer = await client.get(mine, headers={"Authorization": f"Bearer {keys['afas-fin']}"})
+            if answer.status_code == 200 and 30 in [s["status_code"] for s in answer.json()["statuses"]]:
+                break
+            await asyncio.sleep(0.2)
+        assert [s["status_code"] for s in answer.json()["statuses"]][:3] == [10, 20, 30], answer.text
+        page = await client.get(f"{api}/statuses", headers={"Authorization": f"Bearer {keys['afas-fin']}"})
+        assert page.status_code == 200 and {s["message_id"] for s in page.json()["statuses"]} >= {
+            declaration["message_id"]
+        }
+        spying = await client.get(mine, headers={"Authorization": f"Bearer {keys['nmbrs']}"})
+        unknown = await client.get(
+            f"{api}/messages/nobody-{TOKEN}/statuses", headers={"Authorization": f"Bearer {keys['nmbrs']}"}
+        )
+        assert spying.status_code == unknown.status_code == 404
+        assert _without_instance(spying.json()) == _without_instance(unknown.json())
+        assert (await client.get(mine)).status_code == 401
+
+
+def _without_instance(problem: dict) -> dict:
+    """A problem names the request it answers (RFC 9457 instance); the rest must not differ."""
+    return {k: v for k, v in problem.items() if k != "instance"}

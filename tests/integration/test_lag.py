@@ -138,3 +138,29 @@ async def _until(monitor: LagMonitor, predicate, timeout: float = 30):
             return report
         await asyncio.sleep(0.2)
     raise AssertionError("the condition never held")
+
+
+async def test_a_per_source_family_is_sampled_as_the_topics_that_exist_and_exported_as_gauges(kafka):
+    """intake reads every source's own topic: a backlog there counts, also on a topic made after the table was
+    written, and reaches the service's lag gauges."""
+    from shared import metrics, topology
+    from shared.kafka.admin import ensure_topics
+    from shared.lag_gauges import export
+
+    bootstrap, topics = kafka
+    await ensure_topics(bootstrap, topics.prefix, sources=["lagsrc"])
+    group = topics.group("intake")
+    own = TopicPartition(topics.inbound_from("lagsrc"), 0)
+    await _produce(bootstrap, own.topic, own.partition, [int(time.time() * 1000)] * 7)
+    await _commit(bootstrap, group, {own: 2})
+
+    groups = {group: topology.consumer_groups(topics)[group]}
+    assert topics.prefix + topology.SOURCE_INBOUND in groups[group]
+    async with KafkaLagSource(bootstrap) as source:
+        report = await LagMonitor(source, groups, window=1).sample()
+    [intake] = report.groups
+    lags = {(p.latest.topic, p.latest.partition): p.latest.lag for p in intake.partitions}
+    assert lags[(own.topic, 0)] == 5 and (topics.inbound, 0) in lags
+    export(report)
+    gauge = metrics.CONSUMER_LAG.labels(group=group, topic=own.topic, partition="0")
+    assert gauge._value.get() == 5  # prometheus_client keeps the value there

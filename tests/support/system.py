@@ -43,6 +43,7 @@ class SystemUnderTest:
                 "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0.05",
             },
             gateway_port=free_port(),
+            status_api_port=free_port(),
             mail_port=free_port(),
         )
         self.events: list[StatusEvent] = []

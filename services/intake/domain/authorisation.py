@@ -9,6 +9,7 @@ Built from a plain mapping (the CLI loads it from a YAML file), for example::
 ``"*"`` grants every item type or message type.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,8 @@ from .reasons import ReasonCode
 from .refusal import Refusal
 
 WILDCARD = "*"
+SOURCE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?")
+RESERVED_SOURCE_NAMES = frozenset({"dlq"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Authorisations:
         users = _mapping(data.get("users", {}), "users")
         service_users = {}
         for source, entry in sources.items():
+            _source_name(source)
             _keys(_mapping(entry, f"sources.{source}"), {"service_user"}, f"sources.{source}")
             service_users[source] = _name(entry.get("service_user"), f"sources.{source}.service_user")
         rights = {}
@@ -93,6 +97,17 @@ class Authorisations:
                 f"{who} is not authorised to submit message type {decl.message_type!r}",
             )
         return submitter
+
+
+def _source_name(source: object) -> None:
+    """A source's name goes into topic and consumer-group names that its own principal alone may read: lowercase
+    letters, digits and inner hyphens only, so that no name can stand for another's (no dots) or for a product
+    topic (``dlq``)."""
+    if not isinstance(source, str) or not SOURCE_NAME.fullmatch(source) or source in RESERVED_SOURCE_NAMES:
+        raise ValueError(
+            f"sources.{source}: a source's name is 1-60 lowercase letters, digits and inner hyphens"
+            f" (e.g. 'afas-fin'), and not one of {', '.join(sorted(RESERVED_SOURCE_NAMES))}"
+        )
 
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:

@@ -33,3 +33,19 @@ def test_a_letter_goes_back_to_the_topic_it_was_read_from():
 def test_a_letter_naming_another_topic_is_refused_before_anything_is_sent(dlq, original):
     with pytest.raises(ValueError, match="can be replayed"):
         _replay_target(letter(dlq, original), TOPICS)
+
+
+def test_via_the_shared_inbound_topic_only_a_letter_whose_body_names_its_own_source():
+    """On a secure broker the operator may not write a source's topic: such a letter can go to the shared topic,
+    where the body names the source; an impersonation (a body naming another source) cannot be laundered so."""
+    own = DeadLetter(
+        TOPICS.inbound_dlq, 0, 7, 0, b"m-1", b'{"source": "exact"}', {h.ORIGINAL_TOPIC: "acme.declarations.from.exact"}
+    )
+    assert _replay_target(own, TOPICS, via_shared_inbound=True) == TOPICS.inbound
+    assert _replay_target(letter(TOPICS.inbound_dlq, TOPICS.inbound), TOPICS, via_shared_inbound=True) == TOPICS.inbound
+    for body in (b'{"source": "afas-fin"}', b"not json", b"[]"):
+        other = DeadLetter(
+            TOPICS.inbound_dlq, 0, 8, 0, b"m-2", body, {h.ORIGINAL_TOPIC: "acme.declarations.from.exact"}
+        )
+        with pytest.raises(ValueError, match="does not name source 'exact'"):
+            _replay_target(other, TOPICS, via_shared_inbound=True)

@@ -440,7 +440,7 @@ async def test_a_kenmerk_the_gateway_lost_is_delivered_again_under_the_same_aanl
 
 
 async def test_an_unreadable_approved_message_is_dead_lettered_with_its_coordinates(deliveries, gateway, clock):
-    dispatch = dispatch_on(deliveries, gateway, clock, dead_letter_topic="messages.approved.dlq")
+    dispatch = dispatch_on(deliveries, gateway, clock)
     with structlog.testing.capture_logs() as logged:
         await dispatch.take_in([record(b"{not json", offset=0), record(approved(2), offset=1)])
 

@@ -27,16 +27,21 @@ def _record(document: dict | bytes):
 
 
 async def test_accepted_declaration_yields_registered_processing_and_the_item_in_that_order():
-    plan = await _intake().plan(InMemoryIntakeRepository(), [_record(example("two_destinations", message_id="m1"))])
+    declaration = example("two_destinations", message_id="m1")
+    plan = await _intake().plan(InMemoryIntakeRepository(), [_record(declaration)])
     assert len(plan.items) == 2 and plan.refusals == []
+    own = TOPICS.status_of(declaration["source"])  # every status also on the source's own topic, right after
     assert [(e.topic, json.loads(e.value).get("status_code")) for e in plan.events] == [
         (TOPICS.status, 10),
+        (own, 10),
         (TOPICS.status, 20),
+        (own, 20),
         (TOPICS.dossier_items, None),
         (TOPICS.status, 20),
+        (own, 20),
         (TOPICS.dossier_items, None),
     ]
-    assert all(e.key == "m1" for e in plan.events if e.topic == TOPICS.status)
+    assert all(e.key == "m1" and e.lane == plan.events[0].lane for e in plan.events if TOPICS.is_status(e.topic))
 
 
 async def test_the_same_message_twice_in_one_batch_is_stored_once():
@@ -91,7 +96,8 @@ async def test_other_content_under_a_registered_id_changes_nothing_on_messages_s
     first = example("btw_aangifte", message_id="m6")
     record = _record({**first, "subject": "Anders"})
     plan = await _intake().plan(_stored_before(_stored(first)), [record])
-    assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused]
+    # the refusal also goes to the source the body names (a registered one): it reads it on its own topic
+    assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused, TOPICS.refused_of("afas-fin")]
     refused = json.loads(plan.events[1].value)
     assert refused["message_status_unchanged"] is True and refused["reason_code"] == "message_id_reused"
     assert (refused["original_topic"], refused["original_offset"]) == (record.topic, record.offset)
@@ -103,7 +109,7 @@ async def test_an_invalid_submission_under_a_registered_id_changes_nothing_on_me
     first = example("btw_aangifte", message_id="m7")
     plan = await _intake().plan(_stored_before(_stored(first)), [_record({**first, "colour": "blue"})])
     assert plan.refusals == ["unknown_field"]
-    assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused]
+    assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused, TOPICS.refused_of("afas-fin")]
     assert json.loads(plan.events[1].value)["message_status_unchanged"] is True
 
 
@@ -122,10 +128,14 @@ async def test_a_batch_is_stored_with_its_events_once_even_when_it_is_delivered_
 
     assert [key[1] for key in tables.declarations] == ["t1"]
     assert len(tables.items) == 2
+    own = TOPICS.status_of("afas-fin")
     assert [(e.topic, json.loads(e.value).get("status_code")) for e in tables.outbox] == [
         (TOPICS.status, 10),
+        (own, 10),
         (TOPICS.status, 20),
+        (own, 20),
         (TOPICS.dossier_items, None),
         (TOPICS.status, 20),
+        (own, 20),
         (TOPICS.dossier_items, None),
     ]

@@ -40,7 +40,11 @@ def test_a_record_that_fails_on_a_source_topic_is_dead_lettered_with_the_inbound
 
 
 def test_intake_pattern_matches_the_shared_and_every_per_source_topic_but_no_dead_letters_or_other_prefix():
-    pattern = re.compile(TOPICS.intake_pattern)
+    from shared import topology
+
+    intake = topology.service("intake").pattern(TOPICS)
+    assert intake is not None and topology.service("workflow").pattern(TOPICS) is None
+    pattern = re.compile(intake)
     assert all(
         pattern.match(t)
         for t in ("acme.declarations.inbound", "acme.declarations.from.exact", "acme.declarations.from.afas-fin")
@@ -56,8 +60,6 @@ def test_intake_pattern_matches_the_shared_and_every_per_source_topic_but_no_dea
             "acme.declarations.from.",
         )
     )
-    assert re.compile(TOPICS.inbound_from_pattern).match("acme.declarations.from.nmbrs")
-    assert not re.compile(TOPICS.inbound_from_pattern).match("acme.declarations.inbound")
 
 
 def test_a_body_naming_its_own_source_on_its_topic_is_taken_as_it_is():
@@ -100,8 +102,9 @@ async def test_an_impersonation_is_dead_lettered_and_reported_to_its_sender_but_
     record = _on(TOPICS.inbound_from("exact"), example("btw_aangifte", message_id="o6"))  # names afas-fin
     plan = await intake_on(TOPICS, NOW).plan(InMemoryIntakeRepository(), [record])
     assert plan.refusals == ["source_mismatch"] and plan.items == []
-    assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused]
-    dead, refused = plan.events
+    assert [e.topic for e in plan.events] == [TOPICS.inbound_dlq, TOPICS.refused, TOPICS.refused_of("exact")]
+    dead, refused, to_sender = plan.events
+    assert to_sender.value == refused.value and to_sender.key == refused.key
     assert dict(dead.headers)["accordeer-reason-code"] == "source_mismatch"
     assert dict(dead.headers)["accordeer-original-topic"] == "acme.declarations.from.exact"
     event = json.loads(refused.value)
@@ -117,13 +120,16 @@ async def test_a_sources_own_declarations_on_its_topic_flow_as_on_the_shared_top
     assert [(s["status_code"], s["source"]) for s in statuses] == [(10, "afas-fin"), (20, "afas-fin")]
 
 
-def test_every_source_of_the_shipped_authorisations_gets_its_own_topic_like_declarations_inbound():
+def test_every_source_of_the_shipped_authorisations_gets_its_own_topics_like_the_shared_ones():
     from services.intake.source_topics import source_topics
     from shared.kafka.admin import topic_spec
     from shared.settings import REPO_ROOT
 
     wanted = source_topics(TOPICS, REPO_ROOT / "deploy" / "config" / "authorisations.yaml")
-    assert sorted(wanted) == [
-        f"acme.declarations.from.{s}" for s in ("afas-fin", "caseware", "exact", "import", "nmbrs")
-    ]
-    assert set(wanted.values()) == {topic_spec(TOPICS.prefix)[TOPICS.inbound]}
+    sources = ("afas-fin", "caseware", "exact", "import", "nmbrs")
+    shared = topic_spec(TOPICS.prefix)
+    assert wanted == {
+        **{f"acme.declarations.from.{s}": shared[TOPICS.inbound] for s in sources},
+        **{f"acme.messages.status.{s}": shared[TOPICS.status] for s in sources},
+        **{f"acme.declarations.refused.{s}": shared[TOPICS.refused] for s in sources},
+    }

@@ -79,9 +79,11 @@ def test_a_window_holds_at_least_one_sample():
 
 def test_the_product_groups_and_what_they_read():
     assert product_groups(Topics("acme.")) == {
-        "acme.accordeer-intake": ("acme.declarations.inbound",),
+        # every source's own inbound topic too: the sampler reads whichever exist
+        "acme.accordeer-intake": ("acme.declarations.inbound", "acme.declarations.from.*"),
         "acme.accordeer-workflow": ("acme.dossier.items", "acme.workflow.actions"),
         "acme.accordeer-dispatch": ("acme.messages.approved",),
         "acme.accordeer-notifier": ("acme.workflow.tasks",),
         "acme.accordeer-portal": ("acme.dossier.items", "acme.messages.status", "acme.workflow.tasks"),
+        "acme.accordeer-status_api": ("acme.messages.status", "acme.declarations.refused"),
     }

@@ -1,0 +1,57 @@
+"""A source added while the system runs: its own topics and, on the secure local stack, its principal and ACLs.
+
+`accordeer authorisations load` calls this before intake sees the new source: the source can then submit on its
+own topic (intake's pattern finds it within a metadata refresh, no restart) and read its statuses and refusals.
+On a broker this stack did not start (a cluster of the office's, Kubernetes), creating users, ACLs and topics is
+the cluster administrator's: the Helm chart's KafkaUser and KafkaTopic resources do it for the sources in its
+values.
+"""
+
+import asyncio
+from pathlib import Path
+
+from aiokafka.errors import TopicAuthorizationFailedError
+from pydantic import SecretStr
+
+from accordeer.connect import CACHE_DIR, DATA_DIR
+from accordeer.localstack.acls import grant, principals
+from accordeer.localstack.kafka import ensure_jars
+from accordeer.localstack.secure import ADMIN, BrokerSecurity, find_security
+from services.intake.source_topics import ensure_source_topics, source_names
+from shared.kafka.security import client_options
+from shared.settings import Settings
+
+
+async def admit_sources(settings: Settings, authorisations_file: Path) -> list[str]:
+    """Give every source of the file what it needs on the running broker; returns one line per thing done."""
+    sources = source_names(authorisations_file)
+    done = []
+    security = find_security(DATA_DIR) if settings.kafka_security == "scram" else None
+    if security is not None:
+        admitted = BrokerSecurity(security.directory, principals(sources))
+        libs = ensure_jars(CACHE_DIR)
+        registered = await asyncio.to_thread(admitted.register_missing, libs, settings.kafka_bootstrap_servers)
+        done += [
+            f"a Kafka principal for {name} (its password: accordeer stack credentials {name})" for name in registered
+        ]
+        settings = settings.model_copy(
+            update={
+                "kafka_username": ADMIN,
+                "kafka_password": SecretStr(security.password(ADMIN)),
+                "kafka_ca_file": security.ca_file,
+            }
+        )
+        bindings = await grant(
+            settings.kafka_bootstrap_servers, client_options(settings), prefix=settings.topic_prefix, sources=sources
+        )
+        done.append(f"{bindings} ACL bindings in place")
+    try:
+        created = await ensure_source_topics(settings, authorisations_file)
+    except TopicAuthorizationFailedError:
+        raise PermissionError(
+            f"Kafka does not let {settings.kafka_username or 'this client'} create topics: the topics of new sources"
+            " (declarations.from.<source>, messages.status.<source>, declarations.refused.<source>), their"
+            " principal and ACLs are the cluster administrator's to make (on Kubernetes: add the source to the"
+            " chart's values)"
+        ) from None
+    return done + [f"created topic {name}" for name in created]
