@@ -79,7 +79,9 @@ def contract_broker(topics: Topics = UNPREFIXED) -> KafkaBroker:
         schema=StatusEvent,
         description=(
             "Every status change of every message, from all three services; key: message_id. Status 0 means refused "
-            "at intake (see reason_code). Repeats after a crash carry the same event_id."
+            "at intake (see reason_code). Repeats after a crash carry the same event_id. The product's own stream: an "
+            "external package reads messages.status.<source> instead (reading this one is deprecated for packages "
+            "and refused in secure mode, as it holds every source's messages)."
         ),
     )
     broker.publisher(
@@ -91,6 +93,27 @@ def contract_broker(topics: Topics = UNPREFIXED) -> KafkaBroker:
             "message_status_unchanged is true when the id belongs to a message already registered, whose status this "
             "refusal leaves alone; a message never registered also gets status 0 on messages.status. Repeats carry the "
             "same event_id."
+        ),
+    )
+    own_status, own_refused = topics.status_of("{source}"), topics.refused_of("{source}")
+    broker.publisher(
+        own_status,
+        title=own_status,
+        schema=StatusEvent,
+        description=(
+            "The status changes of one source's messages only, the same events as on messages.status, in the same "
+            "order per message; key: message_id. In secure mode only that source's principal may read it, in consumer "
+            "groups named '<source>.<anything>'. This is where an external package follows its declarations (0-90)."
+        ),
+    )
+    broker.publisher(
+        own_refused,
+        title=own_refused,
+        schema=SubmissionRefused,
+        description=(
+            "The submissions of one source that intake refused, the same events as on declarations.refused; key: "
+            "message_id (none when it could not be read). Readable by that source alone in secure mode, also for a "
+            "submission under the id of a message already registered (message_status_unchanged)."
         ),
     )
     broker.publisher(
