@@ -1,10 +1,12 @@
 """Every command and subcommand of `accordeer`, given bad arguments, answers with a sentence and a non-zero exit,
 never a traceback. The walk follows the app itself, so a new command is walked without changing this test."""
 
+import asyncio
 import re
 
 import pytest
 import typer.main
+from typer.testing import CliRunner
 
 from accordeer.cli import app
 
@@ -51,14 +53,33 @@ def test_the_walk_finds_every_command():
     assert len(found) >= 20
 
 
+def _failure(command: str, args: list[str], code: int, said: str) -> str | None:
+    if code == 0 or "Traceback" in said or not re.search(r"[A-Za-z]{2,} [a-z]{2,}", said):
+        return f"accordeer {command} {' '.join(args)} → exit {code}:\n{said[-800:]}"
+    return None
+
+
 async def test_every_command_with_bad_arguments_says_a_sentence_and_fails(system, tmp_path):
+    """As a person runs them: each command a process of its own, against a running system (three at a time)."""
     system.start("intake", "workflow")
     bad = bad_arguments(tmp_path)
+    at_once = asyncio.Semaphore(3)
+
+    async def run(command: str, args: list[str]) -> str | None:
+        async with at_once:
+            result = await system.cli(*command.split(), *args)
+        return _failure(command, args, result.returncode, (result.stdout + result.stderr).strip())
+
+    failures = await asyncio.gather(*(run(c, bad.get(c, ["--no-such-option"])) for c in every_command()))
+    assert not any(failures), "\n\n".join(f for f in failures if f)
+
+
+def test_every_command_refuses_an_unknown_option_with_a_sentence():
+    """The option parser answers before anything is read or connected: run in this process, as typer does."""
+    runner = CliRunner()
     failures = []
     for command in every_command():
-        for args in (bad.get(command, ["--no-such-option"]), ["--no-such-option"]):
-            result = await system.cli(*command.split(), *args)
-            said = (result.stdout + result.stderr).strip()
-            if result.returncode == 0 or "Traceback" in said or not re.search(r"[A-Za-z]{2,} [a-z]{2,}", said):
-                failures.append(f"accordeer {command} {' '.join(args)} → exit {result.returncode}:\n{said[-800:]}")
-    assert not failures, "\n\n".join(failures)
+        result = runner.invoke(app, [*command.split(), "--no-such-option"])
+        said = result.output.strip() + (repr(result.exception) if result.exception and result.exit_code != 2 else "")
+        failures.append(_failure(command, ["--no-such-option"], result.exit_code, said))
+    assert not any(failures), "\n\n".join(f for f in failures if f)

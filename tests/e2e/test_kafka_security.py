@@ -253,7 +253,10 @@ async def test_on_the_secure_stack_no_kafka_password_is_written_anywhere(secure,
     refused_login = secure.services.start_service(
         "intake", instance="wrong", ACCORDEER_KAFKA_PASSWORD=wrong, ACCORDEER_HTTP_PORT=str(free_port())
     )
-    await asyncio.sleep(8)  # it tries to log in, is refused, and says so
+    for _ in range(300):  # it tries to log in, is refused, and says so
+        if "SaslAuthenticationFailed" in refused_login.log_path.read_text(errors="replace"):
+            break
+        await asyncio.sleep(0.1)
     refused_login.stop()
     words = [await secure.cli("operator", "dlq", "list"), await secure.cli("operator", "status")]
     environment = {**secure.infrastructure.client_env("operator"), "ACCORDEER_KAFKA_PASSWORD": wrong}

@@ -181,7 +181,7 @@ def test_stack_restart_of_an_unknown_name_lists_the_names(stack):
     assert result.returncode == 2
     assert (
         "no process called 'dispach'; the local stack runs intake, workflow, dispatch, notifier, portal, "
-        "digipoort_mock, mail_sink" in result.stderr
+        "status_api, digipoort_mock, mail_sink" in result.stderr
     )
     assert "Traceback" not in result.stderr
 

@@ -68,7 +68,7 @@ def test_each_service_joins_only_its_own_group():
 
 def test_the_table_names_only_the_products_topics():
     """A typo would leave a service without a right it needs, or grant one on a topic nobody uses."""
-    known = set(topic_spec()) | {Topics().inbound_from(s) for s in SOURCES}
+    known = set(topic_spec()) | {t for s in SOURCES for t in Topics().source_topics(s)}
     read = {b.name for b in TABLE if b.operation == READ and b.resource_type == TOPIC}
     dead_letters = {Topics().dead_letters_of(t) for t in read}
     named = {b.name for b in TABLE if b.resource_type == TOPIC and not b.prefixed}
