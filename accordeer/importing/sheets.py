@@ -8,6 +8,7 @@ text"), else Windows-1252 (what Excel NL writes for "CSV (gescheiden door lijsts
 import codecs
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from accordeer.importing.phrases import SAVE_AS_UTF8_CSV, SAVE_AS_XLSX, Phrase
 
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+"""The most a zipped workbook may unpack to before it is refused (an import list is far smaller)."""
 SUFFIXES = (*WORKBOOKS, ".csv")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
@@ -74,6 +77,17 @@ def read_sheet(path: Path) -> Sheet:
 def _workbook_rows(path: Path) -> tuple[list[list[Any]], Phrase]:
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+    if _declares_dtd(path):
+        raise SheetProblem(
+            Phrase(
+                f"{path.name} bevat een DTD (DOCTYPE of ENTITY); zo'n bestand wordt niet gelezen. Open het in Excel of"
+                " LibreOffice en ",
+                f"{path.name} declares a DTD (DOCTYPE or ENTITY); such a file is not read. Open it in Excel or"
+                " LibreOffice and ",
+            )
+            + SAVE_AS_XLSX
+        )
+
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
             rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -93,6 +107,30 @@ def _workbook_rows(path: Path) -> tuple[list[list[Any]], Phrase]:
             )
             + SAVE_AS_XLSX
         ) from None
+
+
+def _declares_dtd(path: Path) -> bool:
+    """Whether an XML part of a zipped workbook (.xlsx, .xlsm, .ods) declares a DTD or an entity: Excel and
+    LibreOffice never write one, and entities are how XML is made to read files or expand without end. Every
+    part is scanned, in chunks, up to a bound on what it unpacks to."""
+    if not zipfile.is_zipfile(path):
+        return False
+    unpacked = 0
+    with zipfile.ZipFile(path) as workbook:
+        for part in workbook.infolist():
+            if not part.filename.endswith((".xml", ".rels")):
+                continue
+            with workbook.open(part) as stream:
+                tail = b""
+                while chunk := stream.read(1 << 16):
+                    unpacked += len(chunk)
+                    if unpacked > MAX_UNPACKED_BYTES:
+                        return True  # a zip bomb is refused like a DTD: neither is read
+                    window = tail + chunk
+                    if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                        return True
+                    tail = chunk[-16:]
+    return False
 
 
 def _csv_rows(path: Path) -> tuple[list[list[str]], Phrase]:
