@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer
 
 from shared import dead_letters as h
+from shared import topology
 from shared.kafka.admin import partitions_of
 from shared.kafka.producer import MAX_RECORD_BYTES, create_producer
 from shared.kafka.security import client_options
@@ -60,15 +61,7 @@ class DeadLetter:
 
 def dead_letter_topics(topics: Topics) -> dict[str, str]:
     """Each dead-letter topic → the only topic its records may be replayed to (``accordeer dlq`` reads these)."""
-    consumed = (
-        topics.inbound,
-        topics.workflow_actions,
-        topics.dossier_items,
-        topics.approved,
-        topics.tasks,
-        topics.directory,
-    )
-    return {topics.dead_letters_of(topic): topic for topic in consumed}
+    return {topics.dead_letters_of(topics.prefix + name): topics.prefix + name for name in topology.CONSUMED}
 
 
 async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: float = 60) -> list[DeadLetter]:

@@ -124,6 +124,16 @@ SERVICES = (
     ),
 )
 BY_NAME = {service.name: service for service in SERVICES}
+CONSUMED = tuple(dict.fromkeys(name for s in SERVICES for name in (*s.consume_names(), *s.follows)))
+"""Every topic some service reads (a per-source family as the shared topic beside it): each has a dead-letter
+topic, which ``accordeer dlq`` and the operator page read and replay from."""
+OPERATOR_PAGE = {
+    "read": [f"{name}.dlq" for name in CONSUMED],
+    "describe": sorted({name for s in SERVICES for name in s.consumes}),
+    "describe_groups": ["accordeer-*"],
+}
+"""What the portal's operator page needs besides the portal's own topics: the dead letters to show, and every
+consumed topic and consumer group to describe for the lag figures (time lag only where it may read)."""
 
 
 def service(name: str) -> ServiceTopics:

@@ -2,11 +2,18 @@
 
 import asyncio
 import functools
+import socket
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    AuthenticationFailedError,
+    GroupAuthorizationFailedError,
+    KafkaError,
+    SaslAuthenticationFailed,
+    TopicAuthorizationFailedError,
+)
 from asyncpg import PostgresError
 
 from accordeer.connect import NotRunning, settings_with_database
@@ -40,7 +47,7 @@ def friendly(command):
             typer.secho(f"error: {exc}", fg="red", err=True)
             raise typer.Exit(2) from None
         except KafkaError as exc:
-            typer.secho(f"error: Kafka is not reachable ({exc}); {_kafka_hint()}", fg="red", err=True)
+            typer.secho(f"error: {_kafka_sentence(exc)}", fg="red", err=True)
             raise typer.Exit(2) from None
         except PostgresError as exc:
             typer.secho(
@@ -49,6 +56,34 @@ def friendly(command):
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def _kafka_sentence(error: KafkaError) -> str:
+    """A refusal named as a refusal: a wrong password or a missing right is not an unreachable broker."""
+    from shared.settings import Settings
+
+    who = Settings().kafka_username or "this shell"
+    if isinstance(error, (SaslAuthenticationFailed, AuthenticationFailedError)):
+        return f"Kafka refused the login of {who}: a wrong password or an unknown user"
+    if isinstance(error, (TopicAuthorizationFailedError, GroupAuthorizationFailedError)):
+        return f"Kafka does not let {who} do this: its ACLs give it no right on {error}"
+    settings = Settings()
+    if settings.kafka_security == "scram" and _answers(settings.kafka_bootstrap_servers):
+        # aiokafka reports a refused SASL login as a failed bootstrap; the broker answering tells them apart.
+        return (
+            f"Kafka at {settings.kafka_bootstrap_servers} answers but did not let {who} in: a wrong password or an"
+            " unknown user (`eval $(accordeer stack credentials operator)` gives this shell the local stack's operator)"
+        )
+    return f"Kafka is not reachable ({error}); {_kafka_hint()}"
+
+
+def _answers(bootstrap_servers: str) -> bool:
+    host, _, port = bootstrap_servers.split(",")[0].strip().rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=2):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 def _kafka_hint() -> str:

@@ -75,10 +75,14 @@ def principals(sources: list[str], path: Path = ACLS_FILE) -> list[str]:
 def service_rights() -> dict[str, dict[str, list[str]]]:
     """Each service's rights as the topology has them: read what it consumes and follows, write what it writes,
     join its own consumer group."""
-    return {
+    rights = {
         s.name: {"read": list(s.reads), "write": list(s.produces), "groups": [f"accordeer-{s.name}"]}
         for s in topology.SERVICES
     }
+    portal = rights["portal"]
+    for kind, names in topology.OPERATOR_PAGE.items():
+        portal[kind] = sorted({*portal.get(kind, []), *names})
+    return rights
 
 
 def bindings(sources: list[str], prefix: str = "", path: Path = ACLS_FILE) -> list[AclBinding]:

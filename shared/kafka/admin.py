@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -61,10 +62,17 @@ async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartiti
         [description] = await admin.describe_topics([topic])
     finally:
         await admin.close()
+    return partitions_in(description)
+
+
+def partitions_in(description: dict[str, Any]) -> list[TopicPartition]:
+    """The partitions of a described topic, sorted; a refusal is named as one (a principal without a right on a
+    topic is told so, not that the topic is missing), a missing topic as missing."""
+    topic = description["topic"]
     if description["error_code"] == TOPIC_AUTHORIZATION_FAILED:
         raise LookupError(
             f"Kafka does not let {Settings().kafka_username or 'this client'} see topic {topic}: "
-            "its ACLs (deploy/kafka_acls.yaml) give it no right there"
+            "its ACLs (shared/topology.py, deploy/kafka_acls.yaml) give it no right there"
         )
     if description["error_code"] != 0 or not description["partitions"]:
         raise LookupError(f"topic {topic} does not exist; is the system set up (accordeer setup)?")

@@ -12,10 +12,11 @@ from dataclasses import replace
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 from aiokafka.structs import OffsetAndMetadata
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
+from shared.kafka.admin import partitions_in
 from shared.kafka.producer import MAX_RECORD_BYTES
 from shared.kafka.security import client_options
 from shared.lag.membership import Membership, describe_group
@@ -127,9 +128,7 @@ class KafkaLagSource:
 
     async def _partitions(self, topic: str) -> list[TopicPartition]:
         [description] = await self.admin.describe_topics([topic])
-        if description["error_code"] != 0 or not description["partitions"]:
-            raise LookupError(f"topic {topic} does not exist; is the system set up (accordeer setup)?")
-        return sorted(TopicPartition(topic, p["partition"]) for p in description["partitions"])
+        return partitions_in(description)
 
     async def _oldest_timestamps(self, positions: dict[TopicPartition, int]) -> dict[tuple[TopicPartition, int], float]:
         known = {key: self._timestamps[key] for key in positions.items() if key in self._timestamps}
@@ -141,7 +140,18 @@ class KafkaLagSource:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + self.read_timeout
             while wanted and loop.time() < deadline:
-                for tp, records in (await self.reader.getmany(*wanted, timeout_ms=200)).items():
+                try:
+                    fetched = await self.reader.getmany(*wanted, timeout_ms=200)
+                except TopicAuthorizationFailedError as refused:
+                    # A principal may describe a group's topics without reading them (the portal on a secure
+                    # broker): their time lag stays unknown, the rest is sampled as ever.
+                    named = refused.args[0] if refused.args else ()
+                    topics = {named} if isinstance(named, str) else set(named)
+                    unreadable = {tp for tp in wanted if not topics or tp.topic in topics}
+                    for tp in unreadable or set(wanted):
+                        wanted.pop(tp)
+                    continue
+                for tp, records in fetched.items():
                     if tp in wanted and records:
                         known[(tp, wanted.pop(tp))] = records[0].timestamp / 1000
                         self.reader.pause(tp)

@@ -261,6 +261,7 @@ async def test_on_the_secure_stack_no_kafka_password_is_written_anywhere(secure,
     words = [await secure.cli("operator", "dlq", "list"), await secure.cli("operator", "status")]
     environment = {**secure.infrastructure.client_env("operator"), "ACCORDEER_KAFKA_PASSWORD": wrong}
     words.append(await _cli_with(secure, environment, "dlq", "list"))
+    assert "did not let operator in: a wrong password" in words[-1][1], words[-1]  # a refusal, named as one
 
     texts = {f"log {p.name}": p.read_text(errors="replace") for p in (secure.services.log_dir).rglob("*.log")}
     texts |= {f"cli {n}": output for n, (_, output) in enumerate(words)}
@@ -449,3 +450,20 @@ async def test_a_source_reconciles_its_own_statuses_at_the_status_service_and_le
 def _without_instance(problem: dict) -> dict:
     """A problem names the request it answers (RFC 9457 instance); the rest must not differ."""
     return {k: v for k, v in problem.items() if k != "instance"}
+
+
+async def test_the_operator_pages_figures_come_with_the_portals_own_rights(secure):
+    """The portal's operator page reads every dead-letter topic and describes every group's lag as the portal's
+    principal: no refusal, and the lag of the sources' own inbound topics among intake's."""
+    from accordeer.dead_letter_tools import dead_letter_topics
+    from services.portal.dashboard.figures import dead_letters
+    from shared.lag import lag_report
+
+    settings = secure.settings("portal")
+    with as_principal(settings):
+        letters = await dead_letters(settings)
+        report = await lag_report(settings.kafka_bootstrap_servers, settings.topics, window=1, interval=0.1)
+    assert {t.topic for t in letters} == set(dead_letter_topics(secure.topics))
+    intake = next(g for g in report.groups if g.group == secure.topics.group("intake"))
+    assert secure.topics.inbound_from("afas-fin") in {p.latest.topic for p in intake.partitions}
+    assert all(g.partitions for g in report.groups)
