@@ -20,7 +20,9 @@ from shared.contracts.status import StatusCode, StatusEvent
 from shared.settings import Settings
 
 IMPORT_SOURCE = "import"
-"""The source every imported declaration comes from; its service user is in authorisations.yaml."""
+"""The source every imported declaration comes from; its service user is in authorisations.yaml. The import
+publishes on that source's own topic and follows its own status topic, as any source: on a secure broker its
+principal (`import`) may do nothing else, so it cannot submit in another source's name."""
 
 
 @dataclass
@@ -79,13 +81,14 @@ async def _publish(
     records = [(p.message_id, p.value) for p in ready]
     for prepared in ready:
         outcomes[prepared.row].result = PUBLISHED
+    own = settings.topics.inbound_from(IMPORT_SOURCE)
     if not wait:
-        await publish(settings.kafka_bootstrap_servers, settings.topics.inbound, records)
+        await publish(settings.kafka_bootstrap_servers, own, records)
         return
     waiting = {p.message_id: p for p in ready}
     task = progress.add_task("waiting for intake", total=len(waiting))
-    async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status) as follower:
-        await publish(settings.kafka_bootstrap_servers, settings.topics.inbound, records)
+    async with follow_status(settings.kafka_bootstrap_servers, settings.topics.status_of(IMPORT_SOURCE)) as follower:
+        await publish(settings.kafka_bootstrap_servers, own, records)
         async for event in follower.events(wait):
             waited = waiting.get(event.message_id) if event.source == IMPORT_SOURCE else None
             if waited is not None and _record(outcomes[waited.row], waited, event, columns):

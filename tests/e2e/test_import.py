@@ -112,7 +112,7 @@ async def imported(system) -> int:
 async def test_a_thousand_rows_import_once_with_a_report_and_never_twice(system, tmp_path):
     system.start("intake")
     xlsx, documents, expected, valid = build(tmp_path)
-    inbound = lambda: end_offsets(system.settings.kafka_bootstrap_servers, system.topics.inbound)  # noqa: E731
+    inbound = lambda: end_offsets(system.settings.kafka_bootstrap_servers, system.topics.inbound_from("import"))  # noqa: E731
 
     before, started = await inbound(), time.monotonic()
     dry = await system.cli("import", str(xlsx), "--documents", str(documents), "--dry-run", timeout=300)

@@ -467,3 +467,23 @@ async def test_the_operator_pages_figures_come_with_the_portals_own_rights(secur
     intake = next(g for g in report.groups if g.group == secure.topics.group("intake"))
     assert secure.topics.inbound_from("afas-fin") in {p.latest.topic for p in intake.partitions}
     assert all(g.partitions for g in report.groups)
+
+
+async def test_the_import_may_submit_only_as_itself(secure):
+    """The import is a source like any other: the shared inbound topic is refused it by the broker, and a body
+    naming another source on its own topic is refused by intake as source_mismatch."""
+    forged = example("btw_aangifte", message_id=f"import-as-exact-{TOKEN}", source="exact")
+    with pytest.raises(TopicAuthorizationFailedError):
+        await secure.publish("import", secure.topics.inbound, forged["message_id"], json.dumps(forged).encode())
+    await secure.publish(
+        "import", secure.topics.inbound_from("import"), forged["message_id"], json.dumps(forged).encode()
+    )
+    events = await _read(
+        secure,
+        "import",
+        secure.topics.refused_of("import"),
+        secure.topics.source_groups("import") + "refusals",
+        until=lambda event: event.get("message_id") == forged["message_id"],
+    )
+    refused = next(e for e in events if e.get("message_id") == forged["message_id"])
+    assert refused["reason_code"] == "source_mismatch"
