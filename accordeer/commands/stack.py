@@ -122,8 +122,16 @@ def stack_credentials(
     as PRINCIPAL: `eval $(accordeer stack credentials operator)`. Exit code 1: no secure stack has run here."""
     import shlex
 
-    from accordeer.localstack.secure import SecurityMaterialError
+    from accordeer.localstack.secure import ADMIN, SecurityMaterialError
 
+    if principal == ADMIN:
+        typer.secho(
+            "error: the admin's password stays with the stack's own tooling (accordeer run, authorisations load,"
+            " stack new-password); a shell works as the operator: eval $(accordeer stack credentials operator)",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
     security = _secure_stack()
     try:
         environment = security.client_env(principal)

@@ -21,10 +21,19 @@ The methods block (they start JVMs and wait for them); call them through
 import json
 import signal
 import subprocess
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from accordeer.localstack.kafka import DEPLOY_KAFKA, KafkaStartError, _cluster_id, ensure_jars, free_port, port_open
+from accordeer.localstack.kafka import (
+    DEPLOY_KAFKA,
+    KafkaStartError,
+    _cluster_id,
+    ensure_jars,
+    free_port,
+    port_open,
+    storage_tool,
+)
 from accordeer.localstack.processes import ManagedProcess, wait_until
 from accordeer.localstack.secure import BrokerSecurity, SecurityMaterialError
 
@@ -252,36 +261,40 @@ class LocalKafkaCluster:
         voters = ",".join(
             f"{i + 1}@127.0.0.1:{p.controller}:{document['directory_ids'][i]}" for i, p in enumerate(self._ports)
         )
-        pending = {
-            i: subprocess.Popen(
-                [
-                    "java",
-                    "-Xmx256m",
-                    f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-                    "-cp",
-                    f"{libs}/*",
-                    "kafka.tools.StorageTool",
-                    "format",
-                    "-t",
-                    document["cluster_id"],
-                    "-c",
-                    str(config),
-                    "--initial-controllers",
-                    voters,
-                    *(self.security.scram_arguments() if self.security is not None else ()),
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for i, config in enumerate(configs)
-            if not (self._node_dir(i) / "logs" / "meta.properties").exists()
-        }
-        failures = []
-        for i, process in pending.items():
-            output, _ = process.communicate()
-            if process.returncode != 0:
-                failures.append(f"broker {i}: {output.strip()}")
+        with ExitStack() as files:
+            pending = {
+                i: subprocess.Popen(
+                    [
+                        "java",
+                        "-Xmx256m",
+                        f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+                        "-cp",
+                        f"{libs}/*",
+                        *files.enter_context(
+                            storage_tool(
+                                self.security,
+                                [
+                                    "kafka.tools.StorageTool",
+                                    "format",
+                                    "-t",
+                                    document["cluster_id"],
+                                    "-c",
+                                    str(config),
+                                    "--initial-controllers",
+                                    voters,
+                                ],
+                            )
+                        ),
+                    ],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+                for i, config in enumerate(configs)
+                if not (self._node_dir(i) / "logs" / "meta.properties").exists()
+            }
+            outputs = {i: process.communicate()[0] for i, process in pending.items()}
+        failures = [f"broker {i}: {outputs[i].strip()}" for i, p in pending.items() if p.returncode != 0]
         if failures:
             raise KafkaStartError("formatting Kafka storage failed:\n" + "\n".join(failures))
 

@@ -6,6 +6,8 @@ import shutil
 import socket
 import subprocess
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -71,6 +73,17 @@ def port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def storage_tool(security: BrokerSecurity | None, arguments: list[str]) -> Iterator[list[str]]:
+    """The storage tool's main class and arguments; in secure mode with every principal's SCRAM credential, which
+    go in a file only we may read (the java launcher's @argfile), never on the command line."""
+    if security is None:
+        yield arguments
+        return
+    with security.java_arguments([*arguments, *security.scram_arguments()]) as in_a_file:
+        yield in_a_file
 
 
 def _cluster_id() -> str:
@@ -145,6 +158,11 @@ class LocalKafka:
         if self.process is not None:
             self.process.stop(grace_seconds=20)
 
+    def kill(self) -> None:
+        """SIGKILL: for a broker whose data is thrown away (a test's)."""
+        if self.process is not None:
+            self.process.kill()
+
     def _write_config(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         template = Template((DEPLOY_KAFKA / "server.properties").read_text())
@@ -170,26 +188,21 @@ class LocalKafka:
 
     def _format(self, libs: Path, config: Path) -> None:
         cluster_id = _cluster_id()
-        result = subprocess.run(
-            [
-                "java",
-                "-Xmx512m",
-                f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-                "-cp",
-                f"{libs}/*",
-                "kafka.tools.StorageTool",
-                "format",
-                "--standalone",
-                "-t",
-                cluster_id,
-                "-c",
-                str(config),
-                *(self.security.scram_arguments() if self.security is not None else ()),
-            ],
-            capture_output=True,
-            text=True,
-            env={**os.environ},
-            check=False,
-        )
+        storage = ["kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id, "-c", str(config)]
+        with storage_tool(self.security, storage) as arguments:
+            result = subprocess.run(
+                [
+                    "java",
+                    "-Xmx512m",
+                    f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+                    "-cp",
+                    f"{libs}/*",
+                    *arguments,
+                ],
+                capture_output=True,
+                text=True,
+                env={**os.environ},
+                check=False,
+            )
         if result.returncode != 0:
             raise KafkaStartError(f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}")

@@ -17,6 +17,8 @@ import json
 import os
 import secrets
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +97,17 @@ class BrokerSecurity:
             return self.credentials()[principal]
         except KeyError:
             raise SecurityMaterialError(f"no Kafka credentials for {principal!r} in {self.credentials_file}") from None
+
+    @contextmanager
+    def java_arguments(self, arguments: list[str]) -> Iterator[list[str]]:
+        """A java main class and its arguments, passwords among them, as the launcher's @argfile in a file only we
+        may read: a command line shows the file's path, never a password. Removed once the caller is done."""
+        path = self.directory / f"java-arguments-{secrets.token_hex(6)}"
+        _write_private(path, "".join(f'"{_quoted(argument)}"\n' for argument in arguments))
+        try:
+            yield [f"@{path}"]
+        finally:
+            path.unlink(missing_ok=True)
 
     def scram_arguments(self) -> list[str]:
         """``kafka-storage format`` arguments that store every principal's SCRAM credential with the metadata."""
@@ -285,6 +298,10 @@ def change_password(libs: Path, bootstrap_servers: str, security: BrokerSecurity
     password = secrets.token_urlsafe(24)
     store_scram(libs, bootstrap_servers, security, {principal: password})
     security._write_credentials({**security.credentials(), principal: password})
+
+
+def _quoted(argument: str) -> str:
+    return argument.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -194,3 +194,27 @@ async def _refused_authentication(cluster: LocalKafkaCluster, options: dict, cap
     with pytest.raises(KafkaConnectionError):  # aiokafka: "Unable to bootstrap", the broker's reason logged
         await _connects(cluster, options)
     assert "SaslAuthenticationFailed" in caplog.text
+
+
+# -- a first secure start: no password on any command line --------------------------------------------------------
+
+
+def test_a_first_secure_start_puts_no_password_on_any_command_line(tmp_path):
+    """The storage is formatted with every principal's SCRAM credential, and the principals' ACLs and a new one's
+    credential are stored as the admin: all of it through files only we may read, never a command line, which any
+    local user can read (/proc/<pid>/cmdline)."""
+    from accordeer.localstack.kafka import LocalKafka, free_port
+    from accordeer.localstack.secure import store_scram
+    from tests.support.command_lines import watched_command_lines
+
+    security = BrokerSecurity(tmp_path / "security", principals(SOURCES))
+    broker = LocalKafka(CACHE_DIR, tmp_path, port=free_port(), controller_port=free_port(), security=security)
+    with watched_command_lines() as seen:
+        broker.start()
+        try:
+            store_scram(jars_dir(CACHE_DIR), broker.bootstrap_servers, security, {"later": "a-password-of-later"})
+        finally:
+            broker.kill()
+    passwords = [*security.credentials().values(), "a-password-of-later"]
+    assert len(passwords) > 10 and any("java-arguments-" in line for line in seen), "the storage format was missed"
+    assert [line for line in seen if any(p in line for p in passwords)] == []

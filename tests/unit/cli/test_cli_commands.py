@@ -24,3 +24,8 @@ def test_every_command_names_its_audience_and_help_shows_them_in_order():
     assert set(panels) == set(AUDIENCES)
     shown = CliRunner().invoke(app, ["--help"], terminal_width=100).output
     assert [shown.index(panel) for panel in AUDIENCES] == sorted(shown.index(panel) for panel in AUDIENCES)
+
+
+def test_the_admins_password_is_never_handed_to_a_shell():
+    result = CliRunner().invoke(app, ["stack", "credentials", "admin"])
+    assert result.exit_code == 2 and "stays with the stack's own tooling" in result.output
