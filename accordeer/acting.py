@@ -7,7 +7,6 @@ followed from before the action is sent.
 """
 
 import asyncio
-import getpass
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from shared import dead_letters as h
 from shared.contracts.actions import WorkflowAction
 from shared.contracts.status import StatusEvent
 from shared.settings import Settings
+from shared.topics import OPERATOR_WRITER, PORTAL_WRITER
 
 OUTCOME = "SELECT outcome FROM workflow.applied_actions WHERE action_id = $1"
 
@@ -31,22 +31,21 @@ class Decided:
 
 
 def operator_name(settings: Settings) -> str:
-    """Who is at the CLI, as audited with `act --as`: ACCORDEER_OPERATOR, else the Kafka username (the
-    operator's principal in secure mode), else the OS user."""
-    if settings.operator:
-        return settings.operator
-    if settings.kafka_username:
-        return settings.kafka_username
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no user name in the environment nor in the password database
-        return "unknown operator"
+    """Who is at the CLI: the Kafka principal the CLI connects as (``operator``, or a person's own
+    ``operator.<name>``), which alone may write its actions topic on a secure broker. Never a name the environment
+    merely claims: workflow audits the writer of the topic the action came on."""
+    return settings.kafka_username or OPERATOR_WRITER
 
 
 def audited_who(row: Mapping) -> str:
-    """An audit row's "who": the actor, or "operator X on behalf of ACTOR" for an action sent with `act --as`."""
-    operator = row.get("operator")
-    return f"operator {operator} on behalf of {row['actor']}" if operator else row["actor"]
+    """An audit row's "who": "OPERATOR on behalf of ACTOR" for an action sent with `act --as` (the operator's
+    principal: operator, or operator.<name>), "ACTOR via the portal" for a click there, the actor alone for the
+    system's own moves."""
+    if operator := row.get("operator"):
+        return f"{operator} on behalf of {row['actor']}"
+    if row.get("writer") == PORTAL_WRITER:
+        return f"{row['actor']} via the portal"
+    return str(row["actor"])
 
 
 async def problem_with(conn, item: ItemRow, task: str, action: str) -> str | None:
@@ -90,7 +89,7 @@ async def earlier_outcome(conn, action_id: str) -> Decided | None:
 async def send(settings: Settings, message: WorkflowAction) -> None:
     await publish(
         settings.kafka_bootstrap_servers,
-        settings.topics.workflow_actions,
+        settings.topics.actions_from(operator_name(settings)),
         [(message.dossier_item_id, message.model_dump_json().encode())],
     )
 

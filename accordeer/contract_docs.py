@@ -66,12 +66,32 @@ def contract_broker(topics: Topics = UNPREFIXED) -> KafkaBroker:
     )
     async def declarations_from_source(declaration: InboundDeclaration) -> None: ...
 
+    writers_actions = topics.actions_from("{writer}")
+
+    @broker.subscriber(
+        writers_actions,
+        title=writers_actions,
+        description=(
+            "People's actions on a dossier item's current task, each writer on its own topic (secure mode: only that "
+            "writer's principal may write it), so workflow knows who wrote an action: workflow.actions.from.portal "
+            "for the portal's logged-in people, workflow.actions.from.operator for `accordeer act --as`. Key: dossier "
+            "item id. Read by workflow. An action whose writer may not vouch for what it claims (the portal naming an "
+            "operator, an operator naming another, any other writer) is refused to workflow.actions.dlq as "
+            "writer_not_vouching. Not for external packages."
+        ),
+    )
+    async def actions(action: WorkflowAction) -> None: ...
+
     @broker.subscriber(
         topics.workflow_actions,
         title=topics.workflow_actions,
-        description=("People's actions on a dossier item's current task; key: dossier item id. Read by workflow."),
+        description=(
+            "The family's shared topic: an action here has no proven writer, so workflow refuses every one to "
+            "workflow.actions.dlq as writer_not_vouching, saying which topic to write instead. No principal may write "
+            "it on a secure broker."
+        ),
     )
-    async def actions(action: WorkflowAction) -> None: ...
+    async def unproven_actions(action: WorkflowAction) -> None: ...
 
     broker.publisher(
         topics.status,

@@ -157,12 +157,21 @@ def _replay_target(d: DeadLetter, topics: Topics, via_shared_inbound: bool = Fal
             )
         return topics.inbound
     # without the header (and from a topic that is no dead-letter topic) both are None: nowhere to replay to
-    if original is not None and (original == target or (d.topic == topics.inbound_dlq and topics.source_of(original))):
+    if original is not None and (original == target or _family_member(d.topic, original, topics)):
         return original
+    members = {topics.inbound_dlq: " (or a source's own topic)", topics.workflow_actions_dlq: " (or a writer's own)"}
     raise ValueError(
-        f"{d.topic} {d.ref} names original topic {original!r}; only {target!r} (or, from "
-        f"{topics.inbound_dlq}, a source's own topic) can be replayed to from {d.topic}"
+        f"{d.topic} {d.ref} names original topic {original!r}; only {target!r}{members.get(d.topic, '')} can be"
+        f" replayed to from {d.topic}"
     )
+
+
+def _family_member(dead_letter_topic: str, original: str, topics: Topics) -> bool:
+    """A per-source inbound topic's letter, or a writer's actions topic's: each goes back to its own topic (which,
+    on a secure broker, only its own principal may write)."""
+    if dead_letter_topic == topics.inbound_dlq:
+        return topics.source_of(original) is not None
+    return dead_letter_topic == topics.workflow_actions_dlq and topics.writer_of(original) is not None
 
 
 def _named_source(value: bytes) -> str | None:

@@ -88,7 +88,7 @@ async def _act_as_client(settings: Settings, event: TaskEvent, *, reject: bool) 
     await asyncio.sleep(0.5)  # a person takes a moment; it also keeps the demo readable
     await publish(
         settings.kafka_bootstrap_servers,
-        settings.topics.workflow_actions,
+        settings.topics.portal_actions,  # the demo's clients click in the portal
         [(action.dossier_item_id, action.model_dump_json().encode())],
     )
 

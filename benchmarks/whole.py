@@ -74,7 +74,7 @@ async def pipeline(
     async with phase_system(infra, tag, log_dir, processes=processes) as (settings, running):
         producer = create_producer(settings.kafka_bootstrap_servers, client_id="bench-load")
         await producer.start()
-        reviewer = TimedReviewer(producer, settings.topics.workflow_actions)
+        reviewer = TimedReviewer(producer, settings.topics.portal_actions)
         observer = TimedObserver(settings.kafka_bootstrap_servers, settings.topics, reviewer.on_task)
         following = asyncio.create_task(observer.run())
         try:

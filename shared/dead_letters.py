@@ -11,7 +11,6 @@ from aiokafka import ConsumerRecord
 from pydantic import BaseModel, ValidationError
 
 from shared.db.outbox import OutboxRecord
-from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
 Model = TypeVar("Model", bound=BaseModel)
@@ -61,7 +60,7 @@ def dead_letter(
 def unreadable(record: ConsumerRecord, error: str, *, refused_by: str) -> OutboxRecord:
     """The dead letter of a record of an internal topic its consumer could not read, for ``<its topic>.dlq``."""
     return dead_letter(
-        Topics().dead_letters_of(record.topic),
+        f"{record.topic}.dlq",
         record,
         reason_code=UNREADABLE,
         reason=error[:1000],
@@ -70,10 +69,16 @@ def unreadable(record: ConsumerRecord, error: str, *, refused_by: str) -> Outbox
 
 
 def read_as(
-    model: type[Model], record: ConsumerRecord, *, refused_by: str, reason_code: str = UNREADABLE
+    model: type[Model],
+    record: ConsumerRecord,
+    *,
+    refused_by: str,
+    reason_code: str = UNREADABLE,
+    dead_letter_topic: str | None = None,
 ) -> Model | OutboxRecord:
-    """The record as ``model``; or, when it does not match that contract, its dead letter for ``<its topic>.dlq``,
-    saying where it breaks it. Logged, never raised: one bad record must not stop a partition."""
+    """The record as ``model``; or, when it does not match that contract, its dead letter for ``dead_letter_topic``
+    (by default ``<its topic>.dlq``; a family's member gives its family's, Topics.dead_letters_of), saying where
+    it breaks it. Logged, never raised: one bad record must not stop a partition."""
     try:
         return model.model_validate_json(record.value or b"")
     except ValidationError as error:
@@ -87,7 +92,7 @@ def read_as(
             reason=reason[:500],
         )
         return dead_letter(
-            Topics().dead_letters_of(record.topic),
+            dead_letter_topic or f"{record.topic}.dlq",
             record,
             reason_code=reason_code,
             reason=reason[:1000],

@@ -39,9 +39,6 @@ class Settings(BaseSettings):
         description="CA certificate (PEM) the broker's TLS certificate is checked against (secure mode); "
         "empty: the system's trusted CAs.",
     )
-    operator: str = Field(
-        "", description="Name of the person at the CLI, recorded with `accordeer act --as`; empty: the Kafka username."
-    )
     kafka_environment: str = Field(
         "local",
         description="Which replication settings of deploy/topics.yaml new topics get: 'local' (one broker) "

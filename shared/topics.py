@@ -4,6 +4,11 @@ from dataclasses import dataclass
 
 SOURCE_TOPIC_STEM = "declarations.from."
 """Per-source inbound topics are ``declarations.from.<source>``: only that source's principal may write one."""
+ACTIONS_STEM = "workflow.actions.from."
+"""Per-writer action topics are ``workflow.actions.from.<writer>``: only that writer's principal may write one."""
+PORTAL_WRITER = "portal"
+OPERATOR_WRITER = "operator"
+"""The operator principal; a person's own is ``operator.<name>``."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,21 @@ class Topics:
         return f"{self.prefix}workflow.actions"
 
     @property
+    def portal_actions(self) -> str:
+        """What the portal's logged-in people do (and what stands in for them: the demo, chaos, the bench)."""
+        return self.actions_from(PORTAL_WRITER)
+
+    def actions_from(self, writer: str) -> str:
+        """The actions one writer (the portal, an operator principal) sends: on a secure broker only that writer's
+        principal may write it, so workflow knows who wrote an action."""
+        return f"{self.prefix}{ACTIONS_STEM}{writer}"
+
+    def writer_of(self, topic: str) -> str | None:
+        """The writer of an actions topic; None for any other topic (workflow.actions itself included)."""
+        stem = f"{self.prefix}{ACTIONS_STEM}"
+        return topic[len(stem) :] if topic.startswith(stem) and len(topic) > len(stem) else None
+
+    @property
     def workflow_actions_dlq(self) -> str:
         return f"{self.prefix}workflow.actions.dlq"
 
@@ -104,8 +124,11 @@ class Topics:
 
     def dead_letters_of(self, topic: str) -> str:
         """The dead-letter topic of a consumed topic (already prefixed): ``<topic>.dlq``; the per-source inbound
-        topics share ``declarations.inbound.dlq`` (their headers keep the original topic)."""
-        return self.inbound_dlq if self.source_of(topic) is not None else f"{topic}.dlq"
+        topics share ``declarations.inbound.dlq``, the writers' action topics ``workflow.actions.dlq`` (their
+        headers keep the original topic)."""
+        if self.source_of(topic) is not None:
+            return self.inbound_dlq
+        return self.workflow_actions_dlq if self.writer_of(topic) is not None else f"{topic}.dlq"
 
     def group(self, service: str) -> str:
         """The consumer group of a service; prefixed too, so prefixed deployments never share offsets."""

@@ -15,13 +15,17 @@ from shared.topics import Topics
 SOURCE_INBOUND = "declarations.from.*"
 SOURCE_STATUS = "messages.status.*"
 SOURCE_REFUSED = "declarations.refused.*"
+WRITER_ACTIONS = "workflow.actions.from.*"
 PER_SOURCE = (SOURCE_INBOUND, SOURCE_STATUS, SOURCE_REFUSED)
+PER_WRITER = (WRITER_ACTIONS,)
 FAMILY_OF = {
     SOURCE_INBOUND: "declarations.inbound",
     SOURCE_STATUS: "messages.status",
     SOURCE_REFUSED: "declarations.refused",
+    WRITER_ACTIONS: "workflow.actions",
 }
-"""Each per-source family and the shared topic its members stand beside (same partitions, same dead letters)."""
+"""Each per-source (and per-writer) family and the shared topic its members stand beside (same partitions, same
+dead letters)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,8 @@ SERVICES = (
     ),
     ServiceTopics(
         "workflow",
-        consumes=("dossier.items", "workflow.actions"),
+        # workflow.actions itself has no proven writer: its actions are refused with what to write instead.
+        consumes=("dossier.items", "workflow.actions", WRITER_ACTIONS),
         follows=("directory.parties",),
         produces=(
             "messages.approved",
@@ -105,9 +110,9 @@ SERVICES = (
         "portal",
         consumes=("dossier.items", "messages.status", "workflow.tasks"),
         follows=("directory.parties",),
-        # The portal's people approve, reject and sign: their actions go to workflow.actions.
+        # The portal's people approve, reject and sign: their actions go to the portal's own actions topic.
         produces=(
-            "workflow.actions",
+            "workflow.actions.from.portal",
             "dossier.items.dlq",
             "messages.status.dlq",
             "workflow.tasks.dlq",

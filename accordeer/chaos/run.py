@@ -87,7 +87,7 @@ async def _exercise(
 
     async def act(event: TaskEvent) -> None:
         if (action := reviewer.decide(event)) is not None:
-            await _send(producer, topics.workflow_actions, action.dossier_item_id, action.model_dump_json().encode())
+            await _send(producer, topics.portal_actions, action.dossier_item_id, action.model_dump_json().encode())
 
     observer = TopicObserver(system.kafka_bootstrap_servers, topics, act)
     counts, paused = GatewayCounts(), asyncio.Event()

@@ -86,8 +86,8 @@ def act(
         typer.Option(
             "--as",
             help="On whose behalf: the user whose action this is. You, the "
-            "operator (ACCORDEER_OPERATOR, else the Kafka username, else "
-            "the OS user), are audited with them.",
+            "operator (the Kafka principal you connect as: operator, or "
+            "your own operator.<name>), are audited with them.",
         ),
     ],
     comment: Annotated[str, typer.Option(help="Comment for the audit trail.")] = "",
@@ -96,10 +96,11 @@ def act(
     wait: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for workflow's decision.")] = 30,
     no_wait: NoWait = False,
 ) -> None:
-    """Act on a dossier item's current task (published to workflow.actions) and wait until workflow decides.
+    """Act on a dossier item's current task (published to your own workflow.actions.from.<you>) and wait until
+    workflow decides.
 
     The item, task and action are checked first; whether the actor may act is workflow's decision. The audit
-    trail says "operator X on behalf of USER".
+    trail says "operator on behalf of USER" (or your own operator.<name>).
     """
     from accordeer.acting import earlier_outcome, operator_name, problem_with, send, send_and_wait
     from accordeer.items import resolve_item

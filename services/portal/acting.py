@@ -68,10 +68,10 @@ def workflow_action(
 
 
 async def send(portal: "Portal", *actions: WorkflowAction) -> None:
-    """Into the portal's outbox, in one transaction: the relay publishes them to workflow.actions."""
+    """Into the portal's outbox, in one transaction: the relay publishes them to workflow.actions.from.portal."""
     async with portal.pool().acquire() as conn, conn.transaction():
         await outbox.append(
-            conn, "portal", [OutboxRecord.of(portal.topics.workflow_actions, a.dossier_item_id, a) for a in actions]
+            conn, "portal", [OutboxRecord.of(portal.topics.portal_actions, a.dossier_item_id, a) for a in actions]
         )
 
 

@@ -1,4 +1,5 @@
-"""Applying people's actions (records of ``workflow.actions``) to dossier items, inside the batch's transaction.
+"""Applying people's actions (records of ``workflow.actions.from.<writer>``, each writer proven by its topic) to
+dossier items, inside the batch's transaction.
 
 The batch's instance rows are locked before anything is decided, so actions on
 one item are decided one after another even when several processes (or wrongly
@@ -27,6 +28,7 @@ from services.workflow.domain import (
     decide,
     escalation_due,
 )
+from services.workflow.domain.writers import NotVouched, vouch
 from services.workflow.publications import PublicationCache
 from services.workflow.records import approved_record, audit_comment, describe, status_records
 from services.workflow.repository import AuditEntry, Instance, StateChange, WorkflowRepository
@@ -79,7 +81,16 @@ class ActionHandler:
         (action, outcome) for the metrics. The batch's items are locked and read at once (in id order, so two
         processes never wait on each other in a circle), and what it changes is written at once."""
         actions = [
-            (record, read_as(WorkflowAction, record, refused_by="workflow", reason_code="invalid_action"))
+            (
+                record,
+                read_as(
+                    WorkflowAction,
+                    record,
+                    refused_by="workflow",
+                    reason_code="invalid_action",
+                    dead_letter_topic=self.topics.workflow_actions_dlq,
+                ),
+            )
             for record in records
         ]
         valid = [a for _, a in actions if isinstance(a, WorkflowAction)]
@@ -88,15 +99,32 @@ class ActionHandler:
         seen = await repository.seen_actions(a.action_id for a in valid)
         tasks = await self._task_events(repository, instances.values())
         writes, events = _Writes(), []
-        for record, action in actions:
-            if not isinstance(action, WorkflowAction):
+        for record, read in actions:
+            if not isinstance(read, WorkflowAction):
                 tally.append(("", "invalid"))
-                events.append(action)
+                events.append(read)
                 continue
+            vouched = vouch(self.topics.writer_of(record.topic), read.operator)
+            if isinstance(vouched, NotVouched):
+                tally.append((read.action, "refused"))
+                if item_id := _uuid(read.dossier_item_id):
+                    writes.outcomes.append((read.action_id, item_id, "refused"))
+                log.warning(
+                    "action refused: its writer may not vouch for it",
+                    writer=vouched.writer,
+                    actor=read.actor,
+                    action=read.action,
+                    reason=vouched.reason,
+                )
+                events.append(self._dead_letter(record, "writer_not_vouching", vouched.reason))
+                continue
+            action = read.model_copy(update={"operator": vouched.operator})
             with structlog.contextvars.bound_contextvars(
                 dossier_item_id=action.dossier_item_id, action_id=action.action_id
             ):
-                events += await self._apply(repository, record, action, instances, seen, tasks, writes, tally)
+                events += await self._apply(
+                    repository, record, action, vouched.writer, instances, seen, tasks, writes, tally
+                )
         await writes.store(repository)
         return events
 
@@ -105,6 +133,7 @@ class ActionHandler:
         repository: WorkflowRepository,
         record: ConsumerRecord,
         action: WorkflowAction,
+        writer: str,
         instances: dict[str, Instance],
         seen: set[str],
         tasks: TaskEvents,
@@ -149,7 +178,7 @@ class ActionHandler:
         instances[instance.dossier_item_id] = replace(
             instance, state=outcome.state, status_code=int(outcome.status_code), task_started_at=now
         )
-        return await self._move(repository, instance, action, outcome, tasks, writes, now)
+        return await self._move(repository, instance, action, writer, outcome, tasks, writes, now)
 
     async def _task_events(self, repository: WorkflowRepository, instances: Iterable[Instance]) -> TaskEvents:
         # Group membership and clients' portal users are about people, not about the workflow version: the
@@ -180,6 +209,7 @@ class ActionHandler:
         repository: WorkflowRepository,
         instance: Instance,
         action: WorkflowAction,
+        writer: str,
         transition: Transition,
         tasks: TaskEvents,
         writes: _Writes,
@@ -214,6 +244,7 @@ class ActionHandler:
                 publication_id=instance.publication_id,
                 at=now,
                 operator=action.operator,
+                writer=writer,
             )
         )
         events = status_records(self.topics, instance, transition.status_code, describe(transition), at=now)

@@ -28,7 +28,7 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
     runtime.subscribe(
         broker,
         workflow.take,
-        title="dossier.items, workflow.actions",
+        title="dossier.items, workflow.actions.from.<writer>",
         description="New dossier items from intake and people's actions; key: dossier item id.",
     )
     app = service_app(

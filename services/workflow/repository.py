@@ -76,7 +76,9 @@ class StateChange:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """One transition as the audit trail keeps it; ``operator`` acted on behalf of ``actor`` (the CLI), or None."""
+    """One transition as the audit trail keeps it; ``operator`` acted on behalf of ``actor`` (the CLI), or None;
+    ``writer`` is who proved to have written the action (the portal, an operator principal), None for the
+    system's own moves."""
 
     dossier_item_id: str
     actor: str
@@ -91,6 +93,7 @@ class AuditEntry:
     publication_id: int | None
     at: datetime
     operator: str | None = None
+    writer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,8 +279,8 @@ class WorkflowRepository:
         if entries:
             await self.conn.executemany(
                 "INSERT INTO workflow.audit (dossier_item_id, actor, action, action_id, from_task, to_task,"
-                " from_status, to_status, comment, workflow_name, publication_id, at, operator)"
-                " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
+                " from_status, to_status, comment, workflow_name, publication_id, at, operator, writer)"
+                " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
                 [
                     (
                         e.dossier_item_id,
@@ -293,6 +296,7 @@ class WorkflowRepository:
                         e.publication_id,
                         e.at,
                         e.operator,
+                        e.writer,
                     )
                     for e in entries
                 ],
@@ -307,8 +311,8 @@ class WorkflowRepository:
 
     async def history(self, dossier_item_id: str) -> list[dict[str, Any]]:
         rows = await self.conn.fetch(
-            "SELECT at, actor, operator, action, action_id, from_task, to_task, from_status, to_status, comment,"
-            " workflow_name, publication_id FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id",
+            "SELECT at, actor, operator, writer, action, action_id, from_task, to_task, from_status, to_status,"
+            " comment, workflow_name, publication_id FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id",
             dossier_item_id,
         )
         return [dict(r) for r in rows]

@@ -78,7 +78,7 @@ class Workflow:
             uow.publish(
                 await self._take_items(uow.repository, [r for r in fresh if r.topic == self.topics.dossier_items])
             )
-            actions = [r for r in fresh if r.topic == self.topics.workflow_actions]
+            actions = [r for r in fresh if r.topic != self.topics.dossier_items]
             if actions:
                 uow.publish(await self.actions.apply(uow.repository, actions, tally))
         for action, outcome in tally:  # after the commit: a batch retried is counted once

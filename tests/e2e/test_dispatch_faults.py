@@ -48,7 +48,7 @@ async def approve(system, prefix: str, count: int) -> list[str]:
         )
         for item in items
     ]
-    await system.publish(system.topics.workflow_actions, actions)
+    await system.publish(system.topics.portal_actions, actions)
     return items
 
 

@@ -153,16 +153,16 @@ async def test_a_sources_declaration_flows_through_every_service_each_with_its_o
 
     item_id = await _item_id(secure, "secure-1")
     code, output = await secure.cli("operator", "act", item_id[:8], CLIENT_TASK, APPROVE, "--as", "sanne.vandijk")
-    assert code == 0, output  # the operator may write workflow.actions
+    assert code == 0, output  # the operator may write its own workflow.actions.from.operator
     codes = await secure.statuses("secure-1", until=StatusCode.ACCEPTED_BY_AUTHORITY)
     assert [c for c in codes if c in (10, 20, 30, 50, 60, 80)][:5] == [10, 20, 30, 50, 60]
     audit = await _query(
         secure,
-        "SELECT actor, operator FROM workflow.audit WHERE dossier_item_id = $1 AND action = $2",
+        "SELECT actor, operator, writer FROM workflow.audit WHERE dossier_item_id = $1 AND action = $2",
         item_id,
         APPROVE,
     )
-    assert [tuple(r) for r in audit] == [("sanne.vandijk", "operator")]  # the operator's Kafka username
+    assert [tuple(r) for r in audit] == [("sanne.vandijk", "operator", "operator")]  # the operator's principal
 
     async with httpx.AsyncClient(timeout=10) as client:
         for name, port in secure.ops.items():
@@ -186,7 +186,7 @@ async def test_a_source_cannot_write_another_sources_topic(secure):
     await secure.publish("nmbrs", secure.topics.inbound_from("nmbrs"), "own-1", b"{}")  # its own topic it may
 
 
-async def test_a_source_cannot_write_an_action(secure):
+async def test_only_a_writer_writes_its_own_actions_topic_and_nobody_the_shared_one(secure):
     action = {
         "schema_version": 1,
         "action_id": "forged-action",
@@ -196,8 +196,17 @@ async def test_a_source_cannot_write_an_action(secure):
         "actor": "sanne.vandijk",
         "comment": "",
     }
-    with pytest.raises(TopicAuthorizationFailedError):
-        await secure.publish("exact", secure.topics.workflow_actions, "x", json.dumps(action).encode())
+    topics = secure.topics
+    for principal, topic in [
+        ("exact", topics.portal_actions),
+        ("exact", topics.actions_from("operator")),
+        ("operator", topics.portal_actions),  # the operator cannot pass for a person in the portal
+        ("portal", topics.actions_from("operator")),
+        ("operator", topics.workflow_actions),
+        ("portal", topics.workflow_actions),
+    ]:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await secure.publish(principal, topic, "x", json.dumps(action).encode())
 
 
 async def test_a_principal_is_refused_another_services_consumer_group(secure):

@@ -46,7 +46,11 @@ async def test_health_readiness_and_business_metrics(system):
         for name, port in ports.items():
             base = f"http://127.0.0.1:{port}"
             assert (await client.get(f"{base}/health/live")).status_code == 200
-            ready = await client.get(f"{base}/health/ready")
+            for _ in range(10):  # each check answers within 2 s or counts as down: a loaded machine may miss one
+                ready = await client.get(f"{base}/health/ready")
+                if ready.status_code == 200:
+                    break
+                await asyncio.sleep(0.5)
             assert ready.status_code == 200 and ready.json()["checks"] == {
                 "postgresql": True,
                 "kafka": True,

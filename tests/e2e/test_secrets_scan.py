@@ -210,7 +210,7 @@ async def test_no_secret_anywhere_and_no_confidential_content_in_logs(secret_sys
     ]
     for item in items:
         await system.act(item, CLIENT_TASK, "Goedkeuren bericht", "sanne.vandijk")
-    await system.publish(system.topics.workflow_actions, [(items[0], b"\xff garbled action")])
+    await system.publish(system.topics.portal_actions, [(items[0], b"\xff garbled action")])
     await system.publish(system.topics.tasks, [(items[0], b'{"schema_version": 1, "garbled": true}')])
     await _until(lambda: any(e.status_code == 70 for e in system.events), system, "a delivery the gateway failed")
 

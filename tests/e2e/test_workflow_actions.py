@@ -107,7 +107,7 @@ async def test_fifty_conflicting_actions_at_once_move_an_item_exactly_once(syste
     # every partition and several workflow processes decide on the one item at the same moment.
     records = actions(keyed, lambda: keyed) + actions(spread, lambda: str(uuid.uuid4()))
     producers = [records[n::5] for n in range(5)]
-    await asyncio.gather(*(system.publish(system.topics.workflow_actions, chunk) for chunk in producers))
+    await asyncio.gather(*(system.publish(system.topics.portal_actions, chunk) for chunk in producers))
     await system.wait_for(
         lambda: (
             len([e for e in system.events if e.dossier_item_id in (keyed, spread) and e.status_code in (40, 50)]) >= 2
@@ -178,7 +178,7 @@ async def test_refused_duplicate_and_malformed_actions_change_nothing(system):
         json.dumps(valid | {"priority": "high"}).encode(),
         json.dumps(valid | {"dossier_item_id": "ITEM-1"}).encode(),
     ]
-    await system.publish(system.topics.workflow_actions, [(item_id, m) for m in malformed])
+    await system.publish(system.topics.portal_actions, [(item_id, m) for m in malformed])
     after = await act_and_wait(system, item_id, REACTION_TASK, "Opnieuw voorleggen aan klant", "medewerker")
     dead = await system.read_topic(system.topics.workflow_actions_dlq, expect=3)
 
@@ -188,7 +188,7 @@ async def test_refused_duplicate_and_malformed_actions_change_nothing(system):
     assert "priority: Extra inputs are not permitted" in headers(dead[1])["accordeer-reason"]
     for record in dead:
         original = headers(record)
-        assert original["accordeer-original-topic"] == system.topics.workflow_actions
+        assert original["accordeer-original-topic"] == system.topics.portal_actions
         assert record.key.decode() == item_id
     offsets = [int(headers(r)["accordeer-original-offset"]) for r in dead]
     assert offsets == sorted(offsets) and len(set(offsets)) == 3

@@ -44,8 +44,12 @@ def test_every_principal_is_a_service_the_operator_or_a_source():
     assert set(principals(SOURCES)) == {*SERVICES, "operator", *SOURCES}
 
 
-def test_only_the_portal_and_the_operator_may_write_actions():
-    assert _holders(TOPIC, Topics().workflow_actions, WRITE) == {"portal", "operator"}
+def test_each_writer_of_actions_alone_writes_its_own_topic_and_nobody_the_shared_one():
+    topics = Topics()
+    assert _holders(TOPIC, topics.portal_actions, WRITE) == {"portal"}
+    assert _holders(TOPIC, topics.actions_from("operator"), WRITE) == {"operator"}
+    assert _holders(TOPIC, topics.workflow_actions, WRITE) == set()
+    assert _holders(TOPIC, topics.portal_actions, READ) == {"workflow"}
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -55,15 +59,18 @@ def test_only_a_source_writes_its_own_topic_and_only_intake_and_the_operator_rea
     assert _holders(TOPIC, topic, READ) == {"intake"}
 
 
-def test_only_the_operator_and_the_import_write_the_shared_inbound_topic():
-    assert _holders(TOPIC, Topics().inbound, WRITE) == {"operator", "import"}
+def test_only_the_operator_writes_the_shared_inbound_topic_the_import_its_own():
+    assert _holders(TOPIC, Topics().inbound, WRITE) == {"operator"}
+    assert _holders(TOPIC, Topics().inbound_from("import"), WRITE) == {"import"}
 
 
-def test_each_service_joins_only_its_own_group():
+def test_each_service_joins_only_its_own_group_and_only_the_portal_describes_the_others():
     for service in SERVICES:
-        assert {b.name for b in TABLE if b.principal == service and b.resource_type == GROUP} == {
-            Topics().group(service)
-        }
+        assert {
+            b.name for b in TABLE if b.principal == service and b.resource_type == GROUP and b.operation == READ
+        } == {Topics().group(service)}
+    describers = {b.principal for b in TABLE if b.resource_type == GROUP and b.operation != READ}
+    assert describers == {"portal", "operator"}  # the operator page and `accordeer lag`
 
 
 def test_the_table_names_only_the_products_topics():

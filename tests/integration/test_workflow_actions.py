@@ -44,9 +44,7 @@ def action_record(
     key: str | None = None,
 ) -> ConsumerRecord:
     body = {"action_id": str(uuid.uuid4()), "dossier_item_id": item_id, "task": task, "action": action, "actor": actor}
-    return consumer_record(
-        system.topics.workflow_actions, key or item_id, json.dumps(body).encode(), partition=partition
-    )
+    return consumer_record(system.topics.portal_actions, key or item_id, json.dumps(body).encode(), partition=partition)
 
 
 async def outbox(system) -> list[dict]:

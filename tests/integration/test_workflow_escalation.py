@@ -53,7 +53,7 @@ def action_record(system, item_id: str, task: str, action: str, actor: str) -> C
     body = json.dumps(
         {"action_id": str(uuid.uuid4()), "dossier_item_id": item_id, "task": task, "action": action, "actor": actor}
     ).encode()
-    return consumer_record(system.topics.workflow_actions, item_id, body)
+    return consumer_record(system.topics.portal_actions, item_id, body)
 
 
 async def escalations_of(system, item_id: str) -> list[dict]:

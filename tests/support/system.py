@@ -152,7 +152,7 @@ class SystemUnderTest:
             "comment": comment,
             **extra,
         }
-        await self.publish(self.topics.workflow_actions, [(dossier_item_id, json.dumps(body).encode())])
+        await self.publish(self.topics.portal_actions, [(dossier_item_id, json.dumps(body).encode())])
         return action_id
 
     async def read_topic(self, topic: str, *, expect: int, timeout: float = 60) -> list:

@@ -23,6 +23,7 @@ def test_asyncapi_document_covers_every_topic():
         "dossier.items",
         "dossier.items.dlq",
         "workflow.actions",
+        "workflow.actions.from.{writer}",
         "workflow.actions.dlq",
         "messages.approved",
         "messages.approved.dlq",

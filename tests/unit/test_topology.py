@@ -42,7 +42,7 @@ def test_each_service_subscribes_to_what_the_table_says_in_its_own_group(service
 def test_every_topic_the_table_names_exists_or_stands_for_a_family_of_one_that_does():
     named = {t for s in topology.SERVICES for t in (*s.consumes, *s.follows, *s.produces)}
     assert {FAMILIES.get(t, t) for t in named} <= PRODUCT_TOPICS
-    assert set(FAMILIES) == set(topology.PER_SOURCE)
+    assert set(FAMILIES) == {*topology.PER_SOURCE, *topology.PER_WRITER}
 
 
 def test_each_consumed_topic_has_its_dead_letter_topic_among_what_its_consumer_writes():

@@ -20,13 +20,15 @@ def test_a_letter_goes_back_to_the_topic_it_was_read_from():
         "exact"
     )
     assert _replay_target(letter(TOPICS.dossier_items_dlq, TOPICS.dossier_items), TOPICS) == TOPICS.dossier_items
+    assert _replay_target(letter(TOPICS.workflow_actions_dlq, TOPICS.portal_actions), TOPICS) == TOPICS.portal_actions
 
 
 @pytest.mark.parametrize(
     "dlq, original",
     [
         (TOPICS.dossier_items_dlq, TOPICS.inbound_from("exact")),  # only the inbound letters may name a source topic
-        (TOPICS.inbound_dlq, TOPICS.workflow_actions),
+        (TOPICS.inbound_dlq, TOPICS.portal_actions),
+        (TOPICS.workflow_actions_dlq, TOPICS.inbound_from("exact")),  # nor an actions letter a source topic
         (TOPICS.inbound_dlq, "declarations.from.exact"),  # another prefix
     ],
 )

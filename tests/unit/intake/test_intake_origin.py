@@ -43,7 +43,7 @@ def test_intake_pattern_matches_the_shared_and_every_per_source_topic_but_no_dea
     from shared import topology
 
     intake = topology.service("intake").pattern(TOPICS)
-    assert intake is not None and topology.service("workflow").pattern(TOPICS) is None
+    assert intake is not None and topology.service("dispatch").pattern(TOPICS) is None
     pattern = re.compile(intake)
     assert all(
         pattern.match(t)

@@ -48,7 +48,7 @@ def action(
         "action": name,
         "actor": actor,
     }
-    return consumer_record(TOPICS.workflow_actions, item_id, json.dumps(body).encode())
+    return consumer_record(TOPICS.portal_actions, item_id, json.dumps(body).encode())
 
 
 def sent(tables: WorkflowTables, topic: str, item_id: str | None = None) -> list[dict]:
@@ -146,7 +146,7 @@ async def test_an_action_on_no_item_is_dead_lettered_with_the_reason(workflow, t
         [
             action("not-a-uuid", "Goedkeuren bericht"),
             action(str(uuid.uuid4()), "Goedkeuren bericht"),
-            consumer_record(TOPICS.workflow_actions, "x", b"{garbled"),
+            consumer_record(TOPICS.portal_actions, "x", b"{garbled"),
         ]
     )
 
