@@ -169,9 +169,7 @@ async def test_replay_refuses_a_record_whose_original_topic_is_not_its_dead_lett
         original=(topics.approved, 0, 1),
     )
     letters = await read_dead_letters(bootstrap, topics.inbound_dlq)
-    with pytest.raises(
-        ValueError, match=r"only '\S+declarations.inbound' \(or a source's own topic\) can be replayed"
-    ):
+    with pytest.raises(ValueError, match=r"only '\S+declarations.inbound' \(or a source's own topic\) can be replayed"):
         await replay(bootstrap, letters, topics=topics)
     assert await _read(bootstrap, topics.inbound) == []  # checked before anything was sent
     assert await _read(bootstrap, topics.approved) == []
