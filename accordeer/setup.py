@@ -11,7 +11,6 @@ from services.workflow.repository import WorkflowRepository
 from services.workflow.use_cases import publish
 from shared.db.migrations import apply_migrations
 from shared.db.pool import connect
-from shared.kafka.admin import ensure_topics
 from shared.settings import Settings
 
 
@@ -21,10 +20,8 @@ async def prepare(settings: Settings, *, config_dir: Path | None = None) -> list
     applied = await asyncio.to_thread(apply_migrations, settings.database_url)
     if applied:
         done.append(f"applied migrations: {', '.join(applied)}")
-    created = await ensure_topics(
-        settings.kafka_bootstrap_servers, settings.topic_prefix, environment=settings.kafka_environment
-    )
-    created += await ensure_source_topics(settings, (config_dir or settings.config_dir) / "authorisations.yaml")
+    # The product's topics and every configured source's, in one request and one wait for their leaders.
+    created = await ensure_source_topics(settings, (config_dir or settings.config_dir) / "authorisations.yaml")
     if created:
         done.append(f"created topics: {', '.join(created)}")
     config_dir = config_dir or settings.config_dir

@@ -105,6 +105,9 @@ async def _until_led(
     fetcher_log = logging.getLogger("aiokafka.consumer.fetcher")
     fetcher_log.addFilter(_not_leader_yet)
     try:
+        # Assigned first, the probe asks metadata for every topic at once; unassigned, aiokafka learns of one
+        # unknown topic per retry (100 ms each: 3.5 s for the product's 35 topics instead of 0.7 s).
+        probe.assign(partitions)
         await probe.end_offsets(partitions)  # aiokafka retries until the leaders answer
     finally:
         fetcher_log.removeFilter(_not_leader_yet)
