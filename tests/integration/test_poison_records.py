@@ -99,7 +99,7 @@ async def _run(
     return broker
 
 
-async def _until(condition, what: str, timeout: float = 60) -> None:
+async def _until(condition, what: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not await condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"

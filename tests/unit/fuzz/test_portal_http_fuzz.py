@@ -1,49 +1,44 @@
 """Hostile HTTP against the portal's pages, in-process (Starlette's TestClient, a database that holds nothing):
-any path, method, body, file name in a download address, or Referer gets a clean 3xx/4xx, never a 500, a
-traceback, a file outside the static folder, or a redirect off the site."""
+any path, method, body, code at the second step, file name in a download address, or Referer gets a clean
+3xx/4xx, never a 500, a traceback, a file outside the static folder, or a redirect off the site."""
 
 import re
-from contextlib import asynccontextmanager
 from urllib.parse import quote, urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from services.portal.accounts import Accounts, load_accounts
+from services.portal import totp
+from services.portal.accounts import Account, Accounts, load_accounts
 from services.portal.config import PortalSettings
 from services.portal.web import Portal
 from shared.topics import Topics
+from tests.unit.portal.fakes import Clock, EmptyDatabase, csrf_of, second_factors, secret_on
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+CLOCK = Clock()
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "PROPFIND", "CONNECT"]
 
 
-class _EmptyDatabase:
-    """Every query finds nothing: the pages' refusals are what is fuzzed here, not the read model."""
+FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+"""The shipped users with the password demo, hashed cheaply: the fuzz is about the pages, not argon2's cost."""
 
-    async def fetch(self, *_):
-        return []
 
-    async def fetchrow(self, *_):
-        return None
-
-    async def fetchval(self, *_):
-        return None
-
-    @asynccontextmanager
-    async def acquire(self):
-        yield self
+def _cheaply_hashed(accounts: dict[str, Account]) -> dict[str, Account]:
+    return {name: a.model_copy(update={"password_hash": FAST.hash("demo")}) for name, a in accounts.items()}
 
 
 def _client() -> TestClient:
     options = PortalSettings()
     portal = Portal(
-        _EmptyDatabase,  # type: ignore[arg-type]  # a fake with the pool calls the pages make, not an asyncpg.Pool
+        EmptyDatabase,  # type: ignore[arg-type]  # a fake with the pool calls the pages make, not an asyncpg.Pool
         Topics(),
-        Accounts(load_accounts(options.accounts_file)),
+        Accounts(_cheaply_hashed(load_accounts(options.accounts_file)), FAST),
         options,
+        second_factors=second_factors(CLOCK),
     )
     return TestClient(
         portal.app(), base_url="http://portal.test", raise_server_exceptions=False, follow_redirects=False
@@ -58,9 +53,14 @@ def _csrf(client: TestClient) -> str:
 
 @pytest.fixture(scope="module")
 def office() -> TestClient:
+    """The office's medewerker, logged in with the password and a second factor set up on the way."""
     client = _client()
     answer = client.post("/login", data={"user": "medewerker", "password": "demo", "csrf": _csrf(client)})
-    assert answer.status_code == 303 and answer.headers["location"] == "/taken"
+    assert answer.status_code == 303 and answer.headers["location"] == "/tweede-stap/instellen"
+    setup = client.get("/tweede-stap/instellen").text
+    code = totp.code_at(secret_on(setup), totp.step_at(CLOCK.now))
+    assert client.post("/tweede-stap/instellen", data={"code": code, "csrf": csrf_of(setup)}).status_code == 200
+    assert client.get("/taken").status_code == 200
     return client
 
 
@@ -153,7 +153,7 @@ def test_the_language_switch_goes_back_to_this_site_only(office, referer):
     assert not re.search(r"[\x00-\x20\x7f\\]", location), location  # browsers drop tabs and read \ as /
 
 
-@settings(FUZZ, max_examples=40)  # each attempt is an argon2 verification
+@settings(FUZZ, max_examples=40)
 @given(
     user=st.text(max_size=300),
     password=st.text(max_size=300),
@@ -163,6 +163,29 @@ def test_any_login_form_is_refused_cleanly(stranger, user, password, extra):
     response = stranger.post("/login", data={**extra, "user": user, "password": password, "csrf": _csrf(stranger)})
     assert_clean(response)
     assert response.status_code in (401, 403, 429) or (response.status_code == 303 and password == "demo")
+
+
+@pytest.fixture(scope="module")
+def halfway() -> TestClient:
+    """The office's medewerker after the password, before the second factor."""
+    client = _client()
+    answer = client.post("/login", data={"user": "medewerker", "password": "demo", "csrf": _csrf(client)})
+    assert answer.status_code == 303 and client.get("/taken").headers["location"] == "/login"
+    return client
+
+
+@settings(FUZZ, max_examples=60)
+@given(
+    code=st.text(max_size=60),
+    page=st.sampled_from(["/tweede-stap", "/tweede-stap/herstelcode", "/tweede-stap/instellen"]),
+)
+def test_any_code_is_refused_cleanly_half_way_or_not(halfway, stranger, code, page):
+    """Half way or not logged in at all: a refusal (throttled soon), a way back to the login, never a 500."""
+    field = "recovery_code" if page.endswith("herstelcode") else "code"
+    for client in (halfway, stranger):
+        response = client.post(page, data={field: code, "csrf": _csrf(client)})
+        assert_clean(response)
+        assert response.status_code in (303, 401, 429), response.status_code
 
 
 @pytest.mark.parametrize(
