@@ -111,7 +111,10 @@ def _where_to_look(settings: Settings, services: ServiceProcesses, infrastructur
             f"{infrastructure.security.credentials_file}; `eval $(accordeer stack credentials operator)` "
             "lets this shell's CLI in as the operator"
         )
-    log_in = "log in as sanne.vandijk, eva.jansen or medewerker; password: demo"
+    log_in = (
+        "log in as sanne.vandijk, eva.jansen or medewerker; password: demo; staff set up a second factor"
+        " with an authenticator app at their first login"
+    )
     say(f"""
 running:
   Kafka       {settings.kafka_bootstrap_servers}  ({kafka})

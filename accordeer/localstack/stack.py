@@ -31,6 +31,22 @@ OPS_PORTS = {service.name: service.ops_port for service in topology.SERVICES}
 """Health and metrics endpoints of the local stack (`accordeer status` looks there)."""
 
 
+PORTAL_KEY = "ACCORDEER_PORTAL_SECOND_FACTOR_KEY"
+
+
+def made_once(key_file: Path) -> str:
+    """The Fernet key in ``key_file``, which is written (0600) with a new one the first time."""
+    from cryptography.fernet import Fernet
+
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as written:
+            written.write(Fernet.generate_key().decode())
+    except FileExistsError:
+        pass
+    return key_file.read_text().strip()
+
+
 def ops_ports(first: int) -> dict[str, int]:
     """The services' health and metrics ports, moved so that the first is ``first`` (OPS_PORTS for 8481)."""
     lowest = min(OPS_PORTS.values())
@@ -216,6 +232,18 @@ class ServiceProcesses:
             raise RuntimeError(f"the mail sink exited at start:\n{process.tail()}")
         return process
 
+    @property
+    def portal_key_file(self) -> Path:
+        """The key that seals the portal's second factors in this stack, made once (0600) beside the logs."""
+        return self.log_dir.parent / "portal" / "second_factor.key"
+
+    def portal_secrets(self) -> dict[str, str]:
+        """The portal's second-factor key, unless the environment gives one: every portal process of this stack
+        (and every start of it) opens what another sealed."""
+        if PORTAL_KEY in self.env or PORTAL_KEY in os.environ:
+            return {}
+        return {PORTAL_KEY: made_once(self.portal_key_file)}
+
     def start_service(self, name: str, *, instance: str = "", **extra_env: str) -> ManagedProcess:
         """Start one process of ``name``; give ``instance`` to run several of one service side by side."""
         credentials = self.credentials(name) if self.credentials is not None else {}
@@ -223,6 +251,7 @@ class ServiceProcesses:
             name,
             {
                 **credentials,
+                **(self.portal_secrets() if name == "portal" else {}),
                 "ACCORDEER_GATEWAY_URL": self.gateway_url,
                 "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.mail_port),
                 "ACCORDEER_PORTAL_PORT": str(self.portal_port),

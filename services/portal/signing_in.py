@@ -1,16 +1,21 @@
 """The session: logging in (throttled per user and address, a fresh session on success), logging out, and the
-language switch the session keeps until logout."""
+language switch the session keeps until logout.
+
+After the password, a user with a second factor, and staff without one yet, are half way: the code page, or the
+enrolment page (second_step.py), comes next. A client without a second factor is logged in at once.
+"""
 
 import asyncio
-import secrets
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from services.portal import sessions
 from services.portal.i18n import supported
 from services.portal.languages import back_to, gettext_for
+from services.portal.second_factor import required_for
 from services.portal.viewers import check_csrf, render
 
 if TYPE_CHECKING:  # for annotations only: web.py imports this module
@@ -42,9 +47,13 @@ def signing_in_routes(portal: "Portal") -> list[Route]:
             portal.throttle.failed(user, address)
             return await login_page(request, _("Onbekende gebruiker of onjuist wachtwoord."), status=401)
         portal.throttle.succeeded(user, address)
-        request.session.clear()  # a new session on login: no fixation
-        request.session.update(user=user, role=account.role, language=account.language, csrf=secrets.token_urlsafe(24))
-        return RedirectResponse("/taken", status_code=303)
+        factor = await portal.second_factors.of(user)
+        if factor is None and not required_for(account.role):
+            request.session["language"] = account.language
+            sessions.log_in(request, user, account.role, second_factor=False)
+            return RedirectResponse("/taken", status_code=303)
+        sessions.halfway_in(request, user, account.role, account.language)
+        return RedirectResponse("/tweede-stap" if factor else "/tweede-stap/instellen", status_code=303)
 
     async def logout(request: Request) -> Response:
         check_csrf(request, await request.form())

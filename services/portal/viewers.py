@@ -15,6 +15,7 @@ from services.portal import access, queries
 from services.portal.i18n import LANGUAGES
 from services.portal.languages import gettext_for, language_of
 from services.portal.rendering import environment
+from services.portal.second_factor import required_for
 
 if TYPE_CHECKING:  # for annotations only: web.py imports this module
     from services.portal.web import Portal
@@ -24,6 +25,11 @@ templates = {language: Jinja2Templates(env=environment(language)) for language i
 
 async def viewer(portal: "Portal", request: Request) -> access.Viewer:
     user = request.session.get("user")
+    if user and required_for(str(request.session.get("role"))) and request.session.get("second_factor") is not True:
+        # Staff are logged in only after their second factor; a session without it (one from before it was
+        # required, say) starts over at the password.
+        request.session.clear()
+        user = None
     if not user:
         raise HTTPException(303, headers={"Location": "/login"})
     organisations: frozenset[str] = frozenset()

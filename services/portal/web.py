@@ -22,11 +22,14 @@ from services.portal.accounts import Accounts, Throttle
 from services.portal.acting import acting_routes
 from services.portal.config import PortalSettings
 from services.portal.dashboard import Dashboard, dashboard_routes
+from services.portal.factor_store import PostgresFactorStore
 from services.portal.languages import gettext_for
 from services.portal.limits import BodyLimit
 from services.portal.live import live_routes
 from services.portal.managing import manager_routes
 from services.portal.pages import page_routes
+from services.portal.second_factor import SecondFactors
+from services.portal.second_step import second_step_routes
 from services.portal.signing_in import signing_in_routes
 from services.portal.viewers import render
 from shared.topics import Topics
@@ -43,18 +46,24 @@ class Portal:
         settings: PortalSettings,
         reactions: dict[str, str] | None = None,
         dashboard: Dashboard | None = None,
+        second_factors: SecondFactors | None = None,
     ):
         self.pool, self.topics, self.accounts, self.settings = pool, topics, accounts, settings
         self.reactions = reactions or {}
         """Reaction templates (reactiesjablonen): name → text a comment may start from."""
         self.dashboard = dashboard
         """The operator's pages; without one, /operator is a 404."""
+        self.second_factors = second_factors or SecondFactors(PostgresFactorStore(pool), settings.second_factor_keys())
         self.throttle = Throttle()
+        """Wrong passwords, per user and address."""
+        self.code_throttle = Throttle()
+        """Wrong second-factor and recovery codes, per user (second_step.py says why)."""
 
     def app(self) -> Starlette:
         routes = [
             *live_routes(self),  # first: /taken/live is no item id
             *signing_in_routes(self),
+            *second_step_routes(self),
             *page_routes(self),
             *acting_routes(self),
             *manager_routes(self),

@@ -11,6 +11,7 @@ from playwright.async_api import Browser, Page
 from accordeer.localstack.kafka import free_port, port_open
 from shared.settings import REPO_ROOT
 from tests.support.declarations import example
+from tests.support.second_factor import pass_second_step
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +40,7 @@ async def _logged_in(browser: Browser, portal: str, user: str) -> Page:
     await page.get_by_label("Gebruikersnaam").fill(user)
     await page.get_by_label("Wachtwoord").fill("demo")
     await page.get_by_role("button", name="Inloggen").click()
-    await page.wait_for_url(f"{portal}/taken")
+    await pass_second_step(page, portal, user)
     return page
 
 

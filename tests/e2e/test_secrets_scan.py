@@ -37,6 +37,7 @@ from accordeer.localstack.stack import with_database
 from services.intake.source_topics import ensure_source_topics
 from shared.settings import Settings
 from tests.support.declarations import example
+from tests.support.second_factor import http_log_in
 from tests.support.system import SystemUnderTest
 
 pytestmark = pytest.mark.e2e
@@ -270,10 +271,7 @@ async def _everything_written(system, ops: dict[str, int], portal_port: int, tmp
             response = await client.get(f"http://127.0.0.1:{portal_port}{page_path}")
             texts[f"metrics portal page {page_path}"] = response.text + str(response.headers)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{portal_port}", timeout=20) as browser:
-        field = re.search(r'name="csrf" value="([^"]+)"', (await browser.get("/login")).text)
-        assert field is not None, "the login page has a csrf field"
-        csrf = field.group(1)
-        await browser.post("/login", data={"user": "operator", "password": "demo", "csrf": csrf})
+        await http_log_in(browser, "operator")
         page = await browser.get("/operator")  # the dashboard: dead letters, lag, components
         assert page.status_code == 200, page.text[:300]
         texts["portal page /operator"] = page.text + str(page.headers)

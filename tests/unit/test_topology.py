@@ -7,6 +7,7 @@ import importlib
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 
 from accordeer.localstack.acls import ACLS_FILE, bindings
 from shared import topology
@@ -30,7 +31,8 @@ def subscriptions(service: str) -> list[tuple[str, list[str], str | None]]:
 
 
 @pytest.mark.parametrize("service", [s.name for s in topology.SERVICES])
-def test_each_service_subscribes_to_what_the_table_says_in_its_own_group(service):
+def test_each_service_subscribes_to_what_the_table_says_in_its_own_group(service, monkeypatch):
+    monkeypatch.setenv("ACCORDEER_PORTAL_SECOND_FACTOR_KEY", Fernet.generate_key().decode())  # the portal's own
     table = topology.service(service)
     pattern = table.pattern(TOPICS)
     # FastStream lists a pattern subscription's regex as its one topic name

@@ -12,6 +12,7 @@ from services.portal.config import PortalSettings
 from services.portal.web import Portal
 from shared.settings import REPO_ROOT
 from shared.topics import Topics
+from tests.unit.portal.fakes import second_factors
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
@@ -22,7 +23,7 @@ async def client():
         "john": Account(role="client", password_hash=FAST.hash("demo"), language="en"),
         "sanne": Account(role="client", password_hash=FAST.hash("demo")),
     }
-    portal = Portal(lambda: None, Topics(), Accounts(accounts, FAST), PortalSettings())
+    portal = Portal(lambda: None, Topics(), Accounts(accounts, FAST), PortalSettings(), second_factors=second_factors())
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=portal.app()), base_url="http://testserver"
     ) as client:
