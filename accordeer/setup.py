@@ -4,13 +4,15 @@ import asyncio
 from pathlib import Path
 
 from accordeer.directory.shipped import load_shipped_directory
+from accordeer.operators import configured_operators, principal_of
 from services.intake.admin import authorisations_loaded, load_authorisations
-from services.intake.source_topics import ensure_source_topics
+from services.intake.source_topics import source_names
 from services.workflow.domain import load_config_folder
 from services.workflow.repository import WorkflowRepository
 from services.workflow.use_cases import publish
 from shared.db.migrations import apply_migrations
 from shared.db.pool import connect
+from shared.kafka.admin import ensure_topics
 from shared.settings import Settings
 
 
@@ -20,8 +22,16 @@ async def prepare(settings: Settings, *, config_dir: Path | None = None) -> list
     applied = await asyncio.to_thread(apply_migrations, settings.database_url)
     if applied:
         done.append(f"applied migrations: {', '.join(applied)}")
-    # The product's topics and every configured source's, in one request and one wait for their leaders.
-    created = await ensure_source_topics(settings, (config_dir or settings.config_dir) / "authorisations.yaml")
+    # The product's topics, every configured source's and every operator's, in one request and one wait.
+    folder = config_dir or settings.config_dir
+    created = await ensure_topics(
+        settings.kafka_bootstrap_servers,
+        settings.topic_prefix,
+        settings.kafka_environment,
+        sources=source_names(folder / "authorisations.yaml"),
+        writers=[principal_of(name) for name in configured_operators(folder / "operators.yaml")],
+        settings=settings,
+    )
     if created:
         done.append(f"created topics: {', '.join(created)}")
     config_dir = config_dir or settings.config_dir

@@ -15,8 +15,10 @@ from aiokafka.errors import KafkaError, for_code
 from aiokafka.protocol.admin import CreateAclsRequest
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from accordeer.operators import configured_operators, principal_of
 from shared import topology
 from shared.settings import REPO_ROOT
+from shared.topics import OPERATOR_WRITER, Topics
 
 ACLS_FILE = REPO_ROOT / "deploy" / "kafka_acls.yaml"
 AUTHORISATIONS_FILE = REPO_ROOT / "deploy" / "config" / "authorisations.yaml"
@@ -66,10 +68,12 @@ def configured_sources(path: Path = AUTHORISATIONS_FILE) -> list[str]:
     return list(yaml.safe_load(path.read_text()).get("sources") or {})
 
 
-def principals(sources: list[str], path: Path = ACLS_FILE) -> list[str]:
-    """Every principal (one per service, the operator, the import, one per source), without the admin."""
+def principals(sources: list[str], path: Path = ACLS_FILE, operators: list[str] | None = None) -> list[str]:
+    """Every principal (one per service, the operator, one per source, one per person at the CLI), without the
+    admin. ``operators``: the people's names (by default deploy/config/operators.yaml's)."""
     table = yaml.safe_load(path.read_text())
-    return sorted({*topology.BY_NAME, *table.get("principals", {}), *sources})
+    people = [principal_of(name) for name in (configured_operators() if operators is None else operators)]
+    return sorted({*topology.BY_NAME, *table.get("principals", {}), *sources, *people})
 
 
 def service_rights() -> dict[str, dict[str, list[str]]]:
@@ -85,14 +89,25 @@ def service_rights() -> dict[str, dict[str, list[str]]]:
     return rights
 
 
-def bindings(sources: list[str], prefix: str = "", path: Path = ACLS_FILE) -> list[AclBinding]:
-    """The table as bindings, names prefixed with the topic ``prefix`` (groups too, as Topics.group does)."""
+def bindings(
+    sources: list[str], prefix: str = "", path: Path = ACLS_FILE, operators: list[str] | None = None
+) -> list[AclBinding]:
+    """The table as bindings, names prefixed with the topic ``prefix`` (groups too, as Topics.group does).
+    Each person at the CLI (``operators``, by default deploy/config/operators.yaml's) gets the operator's rights,
+    with its own actions topic instead of the operator's."""
     table = yaml.safe_load(path.read_text())
     rights: dict[str, list[dict]] = {name: [entry] for name, entry in service_rights().items()}
     for name, entry in (table.get("principals") or {}).items():
         if name in topology.BY_NAME:
             raise AclError(f"{path.name}: {name} is a service; its rights come from shared/topology.py")
         rights.setdefault(name, []).append(entry or {})
+    operator = (table.get("principals") or {}).get(OPERATOR_WRITER) or {}
+    for person in map(principal_of, configured_operators() if operators is None else operators):
+        own = Topics().actions_from(person)
+        rights[person] = [
+            {kind: [own if n == Topics().actions_from(OPERATOR_WRITER) else n for n in names]}
+            for kind, names in operator.items()
+        ]
     template = table.get("sources") or {}
     for source in sources:
         rights.setdefault(source, []).append(
@@ -134,12 +149,13 @@ async def grant(
     *,
     prefix: str = "",
     sources: list[str] | None = None,
+    operators: list[str] | None = None,
     within: float = 60.0,
 ) -> int:
     """Apply the table for the topic ``prefix`` as the admin (``admin_options``: shared/kafka/security.py's
     client options of the admin principal); returns how many bindings it holds. Retries while the broker
     starts up."""
-    wanted = bindings(configured_sources() if sources is None else sources, prefix)
+    wanted = bindings(configured_sources() if sources is None else sources, prefix, operators=operators)
     async for attempt in AsyncRetrying(
         stop=stop_after_delay(within),
         wait=wait_exponential(multiplier=0.2, max=2),

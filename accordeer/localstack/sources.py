@@ -1,4 +1,5 @@
-"""A source added while the system runs: its own topics and, on the secure local stack, its principal and ACLs.
+"""A source (or a person at the CLI) added while the system runs: its own topics and, on the secure local stack,
+its principal and ACLs.
 
 `accordeer authorisations load` calls this before intake sees the new source: the source can then submit on its
 own topic (intake's pattern finds it within a metadata refresh, no restart) and read its statuses and refusals.
@@ -14,10 +15,12 @@ from aiokafka.errors import TopicAuthorizationFailedError
 from pydantic import SecretStr
 
 from accordeer.connect import CACHE_DIR, DATA_DIR
-from accordeer.localstack.acls import grant, principals
+from accordeer.localstack.acls import configured_sources, grant, principals
 from accordeer.localstack.kafka import ensure_jars
 from accordeer.localstack.secure import ADMIN, BrokerSecurity, find_security
+from accordeer.operators import configured_operators, principal_of
 from services.intake.source_topics import ensure_source_topics, source_names
+from shared.kafka.admin import ensure_topics
 from shared.kafka.security import client_options
 from shared.settings import Settings
 
@@ -34,13 +37,7 @@ async def admit_sources(settings: Settings, authorisations_file: Path) -> list[s
         done += [
             f"a Kafka principal for {name} (its password: accordeer stack credentials {name})" for name in registered
         ]
-        settings = settings.model_copy(
-            update={
-                "kafka_username": ADMIN,
-                "kafka_password": SecretStr(security.password(ADMIN)),
-                "kafka_ca_file": security.ca_file,
-            }
-        )
+        settings = _as_admin(settings, security)
         bindings = await grant(
             settings.kafka_bootstrap_servers, client_options(settings), prefix=settings.topic_prefix, sources=sources
         )
@@ -55,3 +52,41 @@ async def admit_sources(settings: Settings, authorisations_file: Path) -> list[s
             " chart's values)"
         ) from None
     return done + [f"created topic {name}" for name in created]
+
+
+async def admit_operators(settings: Settings, operators_file: Path) -> list[str]:
+    """Give every person of the operators file their actions topic and, on the secure local stack, their principal
+    and ACLs; returns one line per thing done."""
+    names = configured_operators(operators_file)
+    people = [principal_of(name) for name in names]
+    done = []
+    security = find_security(DATA_DIR) if settings.kafka_security == "scram" else None
+    if security is not None:
+        admitted = BrokerSecurity(security.directory, principals(configured_sources(), operators=names))
+        registered = await asyncio.to_thread(
+            admitted.register_missing, ensure_jars(CACHE_DIR), settings.kafka_bootstrap_servers
+        )
+        done += [f"a Kafka principal {name} (its password: accordeer stack credentials {name})" for name in registered]
+        settings = _as_admin(settings, security)
+        bindings = await grant(
+            settings.kafka_bootstrap_servers, client_options(settings), prefix=settings.topic_prefix, operators=names
+        )
+        done.append(f"{bindings} ACL bindings in place")
+    created = await ensure_topics(
+        settings.kafka_bootstrap_servers,
+        settings.topic_prefix,
+        settings.kafka_environment,
+        writers=people,
+        settings=settings,
+    )
+    return done + [f"created topic {name}" for name in created]
+
+
+def _as_admin(settings: Settings, security: BrokerSecurity) -> Settings:
+    return settings.model_copy(
+        update={
+            "kafka_username": ADMIN,
+            "kafka_password": SecretStr(security.password(ADMIN)),
+            "kafka_ca_file": security.ca_file,
+        }
+    )

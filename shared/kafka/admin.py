@@ -130,15 +130,22 @@ def source_topic_spec(prefix: str, sources: Iterable[str]) -> dict[str, tuple[in
     }
 
 
+def writer_topic_spec(prefix: str, writers: Iterable[str]) -> dict[str, tuple[int, dict[str, str]]]:
+    """Each writer's own actions topic, like the shared workflow.actions."""
+    product, topics = _topics(prefix), Topics(prefix)
+    return {topics.actions_from(writer): product[topics.workflow_actions] for writer in writers}
+
+
 async def ensure_topics(
     bootstrap_servers: str,
     prefix: str = "",
     environment: str | None = None,
     *,
     sources: Iterable[str] = (),
+    writers: Iterable[str] = (),
     settings: Settings | None = None,
 ) -> list[str]:
-    """Create what is missing of the product's topics and ``sources``' own, with the replication of
+    """Create what is missing of the product's topics, ``sources``' own and ``writers``' own, with the replication of
     ``environment`` (by default the setting ACCORDEER_KAFKA_ENVIRONMENT, else local), as the client ``settings``
     give (by default the environment's); returns the names created."""
     replication = replication_of(environment or (settings or Settings()).kafka_environment)
@@ -159,7 +166,9 @@ async def ensure_topics(
                     **config,
                 },
             )
-            for name, (partitions, config) in (_topics(prefix) | source_topic_spec(prefix, sources)).items()
+            for name, (partitions, config) in (
+                _topics(prefix) | source_topic_spec(prefix, sources) | writer_topic_spec(prefix, writers)
+            ).items()
             if name not in existing
         ]
         if missing:

@@ -373,7 +373,6 @@ async def test_a_refusal_reaches_its_sender_on_its_own_refusal_topic(secure):
         secure.topics.refused_of("nmbrs"),
         secure.topics.source_groups("nmbrs") + "refusals",
         until=lambda event: event.get("original_topic") == secure.topics.inbound_from("nmbrs"),
-        timeout=20,
     )
     assert any(
         e["reason_code"] == "not_json" and e["original_topic"] == secure.topics.inbound_from("nmbrs") for e in events
@@ -417,6 +416,48 @@ async def test_a_source_added_while_the_stack_runs_submits_and_reads_without_any
     assert [e["status_code"] for e in events if e["message_id"] == declaration["message_id"]][:3] == [10, 20, 30]
     after = {name: p.popen.pid for name, p in secure.services.processes.items() if p.popen is not None}
     assert after == before
+
+
+async def test_a_person_at_the_cli_acts_as_their_own_principal_and_the_audit_names_them(secure, tmp_path):
+    """`accordeer operators add` makes operator.m.devries (principal, ACLs, its actions topic) while the stack runs;
+    acting with its credentials is audited as that person; it cannot write the shared operator's actions."""
+    import shutil
+
+    from shared.settings import REPO_ROOT
+
+    config = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "deploy" / "config", config)
+    as_operator = {
+        **secure.infrastructure.client_env("operator"),
+        "ACCORDEER_DATA_DIR": str(secure.infrastructure.data_dir),
+        "ACCORDEER_CONFIG_DIR": str(config),
+    }
+    code, output = await _cli_with(secure, as_operator, "operators", "add", "m.devries")
+    person = "operator.m.devries"
+    assert code == 0 and f"a Kafka principal {person}" in output, output
+    assert f"created topic {secure.topics.actions_from(person)}" in output, output
+    assert "- m.devries" in (config / "operators.yaml").read_text()
+
+    declaration = example("btw_aangifte", message_id=f"person-{TOKEN}")  # afas-fin's
+    await secure.publish(
+        "afas-fin", secure.topics.inbound_from("afas-fin"), declaration["message_id"], json.dumps(declaration).encode()
+    )
+    await secure.statuses(declaration["message_id"], until=StatusCode.IN_WORKFLOW)
+    item_id = await _item_id(secure, declaration["message_id"])
+    as_person = {**secure.infrastructure.client_env(person), "ACCORDEER_CONFIG_DIR": str(config)}
+    code, output = await _cli_with(
+        secure, as_person, "act", item_id[:8], CLIENT_TASK, APPROVE, "--as", "sanne.vandijk", "--wait", "120"
+    )
+    assert code == 0, output
+    audit = await _query(
+        secure,
+        "SELECT actor, operator, writer FROM workflow.audit WHERE dossier_item_id = $1 AND action = $2",
+        item_id,
+        APPROVE,
+    )
+    assert [tuple(r) for r in audit] == [("sanne.vandijk", person, person)]
+    with pytest.raises(TopicAuthorizationFailedError):
+        await secure.publish(person, secure.topics.actions_from("operator"), "x", b"{}")
 
 
 async def test_a_source_reconciles_its_own_statuses_at_the_status_service_and_learns_nothing_of_anothers(secure):
