@@ -172,9 +172,10 @@ def history(
         return
     if summary:
         typer.echo(summary_line(summary))
+    who = max(14, *(len(audited_who(r)) for r in rows))
     for r in rows:
         move = f"{r['from_task'] or '-'} → {r['to_task'] or '-'}"
         typer.echo(
-            f"{r['at']:%Y-%m-%d %H:%M:%S}  {audited_who(r):<14} {r['action']:<26} {move:<60} "
+            f"{r['at']:%Y-%m-%d %H:%M:%S}  {audited_who(r):<{who}} {r['action']:<26} {move:<60} "
             f"{r['from_status'] or '':>2}→{r['to_status']}  v{r['publication_id']} {r['comment']}"
         )

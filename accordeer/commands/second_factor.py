@@ -36,6 +36,7 @@ def reset(
     if user not in load_accounts(accounts_file):
         raise ValueError(f"{user!r} is not a user in {accounts_file}; nothing was reset")
     if not yes and not typer.confirm(f"Drop the second factor of {user}? They set up a new one at their next login."):
+        typer.echo("nothing was reset")
         raise typer.Exit(1)
     if on_database(lambda conn: forget_second_factor(conn, user)):
         typer.echo(f"{user}: second factor and recovery codes dropped; they set up a new one at their next login")
