@@ -1,5 +1,5 @@
 """The portal's pages as one Starlette app: who they serve (settings, pool, topics, accounts, reaction templates),
-the routes of each part in order, the signed session and the error pages.
+the routes of each part in order, the signed session, the security headers and the error pages.
 
 Handlers live with their part (``signing_in``, ``pages``, ``acting``, ``managing``, ...); each is a function that
 takes the portal and returns its routes. Who is asking comes from ``viewers``.
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
+from secure.middleware import SecureASGIMiddleware
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -23,6 +24,7 @@ from services.portal.acting import acting_routes
 from services.portal.config import PortalSettings
 from services.portal.dashboard import Dashboard, dashboard_routes
 from services.portal.factor_store import PostgresFactorStore
+from services.portal.headers import POLICY
 from services.portal.languages import gettext_for
 from services.portal.limits import BodyLimit
 from services.portal.live import live_routes
@@ -79,7 +81,8 @@ class Portal:
         )
         return Starlette(
             routes=routes,
-            middleware=[Middleware(BodyLimit), session],
+            # Outermost, so that every answer carries them: refusals and error pages too.
+            middleware=[Middleware(SecureASGIMiddleware, secure=POLICY), Middleware(BodyLimit), session],
             exception_handlers={404: not_found, 403: forbidden},
         )
 
