@@ -27,27 +27,6 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = kafka.bootstrap_servers
 
 
-LONGEST_FIRST = (
-    "tests/chaos/test_chaos_small.py",
-    "tests/e2e/test_kafka_security.py",
-    "tests/e2e/test_dispatch_faults.py",
-    "tests/e2e/test_portal.py",
-    "tests/e2e/test_cli_edges.py",
-    "tests/integration/test_secure_broker.py",
-    "tests/unit/intake/test_intake_fuzz.py",
-    "tests/e2e/test_secrets_scan.py",
-    "tests/integration/test_local_cluster.py",
-    "tests/e2e/test_import.py",
-)
-"""The files that take a worker longest (measured with --durations, 2026-12-04), handed out first: with
---dist loadfile a long file handed out last keeps one worker busy after the others are done."""
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {path: n for n, path in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep order
-
-
 @pytest.fixture(scope="session")
 def infrastructure(tmp_path_factory):
     with session_infrastructure(tmp_path_factory.mktemp("infrastructure")) as infra:
