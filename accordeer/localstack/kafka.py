@@ -63,10 +63,19 @@ def ensure_jars(cache_dir: Path) -> Path:
     return libs
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on, and one this process has not handed out before: the system may offer a port it
+    just gave again, and a broker's client and controller listeners on one port refuse to start."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port: int = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def port_open(port: int) -> bool:
