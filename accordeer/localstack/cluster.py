@@ -25,6 +25,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from accordeer.localstack.jvm import JVM_OPTIONS
 from accordeer.localstack.kafka import (
     DEPLOY_KAFKA,
     KafkaStartError,
@@ -267,6 +268,7 @@ class LocalKafkaCluster:
                     [
                         "java",
                         "-Xmx256m",
+                        *JVM_OPTIONS,
                         f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
                         "-cp",
                         f"{libs}/*",
@@ -307,7 +309,7 @@ class LocalKafkaCluster:
                 "java",
                 f"-Xmx{self.heap}",
                 "-Xms128m",
-                "-XX:+UseG1GC",
+                *JVM_OPTIONS,
                 f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
                 "-cp",
                 f"{libs}/*",

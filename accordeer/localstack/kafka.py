@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from accordeer.localstack.jvm import JVM_OPTIONS
 from accordeer.localstack.processes import ManagedProcess, wait_until
 from accordeer.localstack.secure import BrokerSecurity, SecurityMaterialError
 
@@ -137,7 +138,7 @@ class LocalKafka:
                 "java",
                 f"-Xmx{self.heap}",
                 "-Xms256m",
-                "-XX:+UseG1GC",
+                *JVM_OPTIONS,
                 f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
                 "-cp",
                 f"{libs}/*",
@@ -203,6 +204,7 @@ class LocalKafka:
                 [
                     "java",
                     "-Xmx512m",
+                    *JVM_OPTIONS,
                     f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
                     "-cp",
                     f"{libs}/*",

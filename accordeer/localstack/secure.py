@@ -24,6 +24,8 @@ from pathlib import Path
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
+from accordeer.localstack.jvm import JVM_OPTIONS
+
 ADMIN = "admin"
 BROKER_PRINCIPAL = "CN=accordeer-broker"
 MECHANISM = "SCRAM-SHA-512"
@@ -260,6 +262,7 @@ def store_scram(libs: Path, bootstrap_servers: str, security: BrokerSecurity, pa
                 [
                     "java",
                     "-Xmx256m",
+                    *JVM_OPTIONS,
                     "-cp",
                     f"{libs}/*",
                     "kafka.admin.ConfigCommand",
