@@ -97,9 +97,14 @@ async def _kafka(settings: Settings) -> str:
 async def _postgres(database_url: str | None) -> str:
     if database_url is None:
         return "down (no DATABASE_URL is set and the local stack is not running)"
+    from asyncpg import InvalidAuthorizationSpecificationError
+
     from shared.db.pool import connect
 
-    conn = await connect(database_url)
+    try:
+        conn = await connect(database_url)
+    except InvalidAuthorizationSpecificationError as refused:
+        return f"answers, but refused the login ({refused})"
     await conn.close()
     where = urlsplit(database_url)
     return f"up ({where.hostname}:{where.port or 5432})" if where.hostname else "up (the local stack's, on its socket)"

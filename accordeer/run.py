@@ -11,12 +11,14 @@ import time
 
 from accordeer.connect import CACHE_DIR, DATA_DIR
 from accordeer.demo import run_demo
+from accordeer.localstack.postgres import passwords_file
 from accordeer.localstack.secure import ADMIN
 from accordeer.localstack.settings import LocalStackSettings
 from accordeer.localstack.stack import Infrastructure, ServiceProcesses, ops_ports
 from accordeer.localstack.supervisor import RunState, Supervisor
 from accordeer.setup import prepare
 from services.intake.source_topics import ensure_source_topics
+from shared.db.roles import without_password
 from shared.kafka.admin import ensure_topics
 from shared.kafka.security import as_principal
 from shared.settings import Settings
@@ -62,8 +64,8 @@ def run_stack(*, demo: bool = True, brokers: int | None = None, secure: bool = F
         services = ServiceProcesses(
             DATA_DIR / "logs",
             credentials=infrastructure.client_env,
+            database_urls=infrastructure.service_database_url,
             env={
-                "DATABASE_URL": settings.database_url,
                 "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
                 "ACCORDEER_KAFKA_ENVIRONMENT": settings.kafka_environment,
                 "ACCORDEER_LOG_FORMAT": "json",
@@ -111,6 +113,9 @@ def _where_to_look(settings: Settings, services: ServiceProcesses, infrastructur
             f"{infrastructure.security.credentials_file}; `eval $(accordeer stack credentials operator)` "
             "lets this shell's CLI in as the operator"
         )
+    roles = ""
+    if infrastructure.postgres is not None:
+        roles = f"  (a role per service; passwords in {passwords_file(infrastructure.postgres.data_dir)})"
     log_in = (
         "log in as sanne.vandijk, eva.jansen or medewerker; password: demo; staff set up a second factor"
         " with an authenticator app at their first login"
@@ -118,7 +123,7 @@ def _where_to_look(settings: Settings, services: ServiceProcesses, infrastructur
     say(f"""
 running:
   Kafka       {settings.kafka_bootstrap_servers}  ({kafka})
-  PostgreSQL  {settings.database_url}
+  PostgreSQL  {without_password(settings.database_url)}{roles}
   portal      http://127.0.0.1:{services.portal_port}  ({log_in})
   status API  http://127.0.0.1:{services.status_api_port}/v1  (statuses per source; accordeer status-api key SOURCE)
   gateway     {services.gateway_url}/_admin/received  (the mocked Digipoort)

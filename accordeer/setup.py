@@ -12,6 +12,7 @@ from services.workflow.repository import WorkflowRepository
 from services.workflow.use_cases import publish
 from shared.db.migrations import apply_migrations
 from shared.db.pool import connect
+from shared.db.provisioning import ensure_roles
 from shared.kafka.admin import ensure_topics
 from shared.settings import Settings
 
@@ -19,6 +20,8 @@ from shared.settings import Settings
 async def prepare(settings: Settings, *, config_dir: Path | None = None) -> list[str]:
     """Idempotent; returns what it did, one line each."""
     done = []
+    if created := await asyncio.to_thread(ensure_roles, settings.database_url):
+        done.append(f"created PostgreSQL roles (no login until given a password): {', '.join(created)}")
     applied = await asyncio.to_thread(apply_migrations, settings.database_url)
     if applied:
         done.append(f"applied migrations: {', '.join(applied)}")

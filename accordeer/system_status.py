@@ -71,15 +71,17 @@ async def _reading(database_url: str | None, read):
 async def system_status(settings: Settings, database_url: str | None) -> SystemStatus:
     state = await components(settings, database_url)
     kafka_up, postgres_up = state["Kafka"].startswith("up"), state["PostgreSQL"].startswith("up")
+    refused = "refused the login" in state["PostgreSQL"]
+    postgres_why = "PostgreSQL refused the login" if refused else "PostgreSQL is down"
     breakers, lag, dead, items = await asyncio.gather(
-        _unless(not postgres_up, "PostgreSQL is down", _reading(database_url, breaker_states)),
+        _unless(not postgres_up, postgres_why, _reading(database_url, breaker_states)),
         _unless(
             not kafka_up,
             "Kafka is down",
             lag_report(settings.kafka_bootstrap_servers, settings.topics, window=2, interval=1.0),
         ),
         _unless(not kafka_up, "Kafka is down", dead_letter_counts(settings)),
-        _unless(not postgres_up, "PostgreSQL is down", items_per_status(database_url)),
+        _unless(not postgres_up, postgres_why, items_per_status(database_url)),
     )
     return SystemStatus(state, breakers, lag, dead, items)
 

@@ -23,6 +23,7 @@ from accordeer.localstack.postgres import LocalPostgres
 from accordeer.localstack.processes import ManagedProcess
 from accordeer.localstack.stack import ServiceProcesses
 from accordeer.setup import prepare
+from shared.db.roles import OWNER, service_role
 from shared.kafka import admin
 from shared.settings import Settings
 
@@ -84,14 +85,17 @@ class ChaosStack:
         await asyncio.to_thread(self.cluster.start)
         self.postgres = await asyncio.to_thread(LocalPostgres(self.work_dir / "postgres").start)
         self.settings = Settings(
-            database_url=self.postgres.url, kafka_bootstrap_servers=self.cluster.bootstrap_servers, topic_prefix=""
+            database_url=self.postgres.role_url(OWNER),
+            kafka_bootstrap_servers=self.cluster.bootstrap_servers,
+            topic_prefix="",
         )
         await create_topics(self.settings)  # first, so prepare() finds them all and creates none at RF 1
         await prepare(self.settings)
+        postgres = self.postgres
         self.services = ServiceProcesses(
             log_dir=self.work_dir / "logs",
+            database_urls=lambda service: postgres.role_url(service_role(service)),
             env={
-                "DATABASE_URL": self.settings.database_url,
                 "KAFKA_BOOTSTRAP_SERVERS": self.settings.kafka_bootstrap_servers,
                 "ACCORDEER_TOPIC_PREFIX": "",
                 "ACCORDEER_LOG_FORMAT": "json",
@@ -107,7 +111,21 @@ class ChaosStack:
         for name in SERVICES:
             for instance in INSTANCES:
                 self.start_service(name, instance)
+        await self.until_running()
         return self
+
+    async def until_running(self, timeout: float = 120) -> None:
+        """Until every service process says it is running: faults are for a running system. On a loaded machine
+        eight processes take seconds to start, and a broker killed meanwhile once stopped both dispatch processes
+        at their start (a start without Kafka is an exit, for a supervisor to restart), so nothing was sent."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        processes = [self.process(name, instance) for name in SERVICES for instance in INSTANCES]
+        while not all(RUNNING in _log_of(p) for p in processes):
+            if stopped := [p.name for p in processes if not p.running()]:
+                raise RuntimeError(f"{', '.join(stopped)} stopped at start; logs in {self.work_dir / 'logs'}")
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"the services did not all start within {timeout:g}s")
+            await asyncio.sleep(0.5)
 
     async def stop(self) -> None:
         if self.services is not None:
@@ -165,6 +183,13 @@ class ChaosStack:
         await asyncio.to_thread(self.started_postgres.stop)
         await asyncio.sleep(pause)
         await asyncio.to_thread(self.started_postgres.start)
+
+
+RUNNING = "FastStream app started successfully"
+
+
+def _log_of(process: ManagedProcess) -> str:
+    return process.log_path.read_text(errors="replace") if process.log_path.exists() else ""
 
 
 async def create_topics(settings: Settings) -> None:

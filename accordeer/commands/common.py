@@ -14,11 +14,12 @@ from aiokafka.errors import (
     SaslAuthenticationFailed,
     TopicAuthorizationFailedError,
 )
-from asyncpg import PostgresError
+from asyncpg import InsufficientPrivilegeError, InvalidAuthorizationSpecificationError, PostgresError
 
 from accordeer.connect import NotRunning, settings_with_database
 from accordeer.localstack.kafka import KafkaStartError
 from accordeer.localstack.postgres import PostgresStartError
+from shared.db.roles import OWNER, RolesMissing
 
 app = typer.Typer(
     help="`accordeer`: one command for people — run the stack, submit, act, publish workflows, inspect.",
@@ -43,11 +44,17 @@ def friendly(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (NotRunning, KafkaStartError, PostgresStartError, LookupError, ValueError, OSError) as exc:
+        except (NotRunning, KafkaStartError, PostgresStartError, RolesMissing, LookupError, ValueError, OSError) as exc:
             typer.secho(f"error: {exc}", fg="red", err=True)
             raise typer.Exit(2) from None
         except KafkaError as exc:
             typer.secho(f"error: {_kafka_sentence(exc)}", fg="red", err=True)
+            raise typer.Exit(2) from None
+        except InvalidAuthorizationSpecificationError as exc:  # a wrong password, or a role the server lacks
+            typer.secho(f"error: PostgreSQL refused the login: {exc}", fg="red", err=True)
+            raise typer.Exit(2) from None
+        except InsufficientPrivilegeError as exc:
+            typer.secho(f"error: PostgreSQL does not let this role do it ({exc})", fg="red", err=True)
             raise typer.Exit(2) from None
         except PostgresError as exc:
             typer.secho(
@@ -104,12 +111,13 @@ def _kafka_hint() -> str:
 T = TypeVar("T")
 
 
-def on_database(work: Callable[..., Awaitable[T]], database_url: str | None = None) -> T:
-    """Run ``work(conn)`` on one connection to the configured (or local stack's) database, then close it."""
+def on_database(work: Callable[..., Awaitable[T]], database_url: str | None = None, *, role: str = OWNER) -> T:
+    """Run ``work(conn)`` on one connection to the configured database, or else the local stack's as ``role``
+    (shared/db/roles.py), then close it."""
     from shared.db.pool import connect
 
     async def run() -> T:
-        conn = await connect(database_url or settings_with_database().database_url)
+        conn = await connect(database_url or settings_with_database(role=role).database_url)
         try:
             return await work(conn)
         finally:

@@ -9,6 +9,7 @@ import typer
 
 from accordeer.commands.common import INTEGRATORS, PEOPLE, app, friendly, on_database
 from accordeer.connect import settings_with_database
+from shared.db.roles import READER
 
 EXIT_CODES = (
     "Exit codes: 0 done (or nothing to do); 1 refused, with the reason; 2 bad arguments, or Kafka or "
@@ -147,7 +148,7 @@ def history(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """What the client approves (the summary) and the audit trail of a dossier item: who, when, from, to, action,
-    comment, workflow version."""
+    comment, workflow version, and the statement confirmed with an approval."""
     from accordeer.acting import audited_who
     from accordeer.items import resolve_item
     from accordeer.summary_text import summary_line
@@ -157,7 +158,7 @@ def history(
         repository, found = WorkflowRepository(conn), await resolve_item(conn, item)
         return found, await repository.summary(found.id), await repository.history(found.id)
 
-    found, summary, rows = on_database(read)
+    found, summary, rows = on_database(read, role=READER)
     if as_json:
         typer.echo(
             json.dumps(
@@ -179,3 +180,5 @@ def history(
             f"{r['at']:%Y-%m-%d %H:%M:%S}  {audited_who(r):<{who}} {r['action']:<26} {move:<60} "
             f"{r['from_status'] or '':>2}→{r['to_status']}  v{r['publication_id']} {r['comment']}"
         )
+        if r["statement"]:
+            typer.echo(f"{'':21}confirmed at {r['confirmed_at']:%Y-%m-%d %H:%M:%S}: “{r['statement']}”")

@@ -11,6 +11,7 @@ import typer
 
 from accordeer.commands.common import INTEGRATORS, OPERATORS, app, friendly
 from accordeer.listing import AsJson, Limit, Since, newest, since_time
+from shared.db.roles import READER
 from shared.settings import Settings
 
 dlq_app = typer.Typer(
@@ -72,7 +73,7 @@ def status() -> None:
 
     settings = Settings()
     try:
-        url = database_url(settings)
+        url = database_url(settings, READER)
     except NotRunning:
         url = None
     typer.echo(render(asyncio.run(system_status(settings, url))))

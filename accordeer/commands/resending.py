@@ -8,6 +8,7 @@ import typer
 
 from accordeer.commands.common import OPERATORS, app, friendly, on_database
 from accordeer.connect import settings_with_database
+from shared.db.roles import READER
 
 EXIT_CODES = (
     "Exit codes: 0 sent again (or, with --no-wait, the resend is recorded); 1 refused, with the reason "
@@ -42,10 +43,10 @@ def resend(
     from accordeer.items import resolve_item
     from services.dispatch.resends import NotResent, request_resend, resend_progress
 
-    settings = settings_with_database()
     if show:
-        _list_waiting(settings.database_url)
+        _list_waiting(settings_with_database(role=READER).database_url)
         return
+    settings = settings_with_database()
     if item is None:
         raise ValueError("name the dossier item to send again (its id or first characters), or give --list")
     who = as_operator or getpass.getuser()

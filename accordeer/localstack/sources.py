@@ -28,20 +28,7 @@ from shared.settings import Settings
 async def admit_sources(settings: Settings, authorisations_file: Path) -> list[str]:
     """Give every source of the file what it needs on the running broker; returns one line per thing done."""
     sources = source_names(authorisations_file)
-    done = []
-    security = find_security(DATA_DIR) if settings.kafka_security == "scram" else None
-    if security is not None:
-        admitted = BrokerSecurity(security.directory, principals(sources))
-        libs = ensure_jars(CACHE_DIR)
-        registered = await asyncio.to_thread(admitted.register_missing, libs, settings.kafka_bootstrap_servers)
-        done += [
-            f"a Kafka principal for {name} (its password: accordeer stack credentials {name})" for name in registered
-        ]
-        settings = _as_admin(settings, security)
-        bindings = await grant(
-            settings.kafka_bootstrap_servers, client_options(settings), prefix=settings.topic_prefix, sources=sources
-        )
-        done.append(f"{bindings} ACL bindings in place")
+    settings, done = await _principals_and_acls(settings, principals(sources), sources=sources)
     try:
         created = await ensure_source_topics(settings, authorisations_file)
     except TopicAuthorizationFailedError:
@@ -58,28 +45,41 @@ async def admit_operators(settings: Settings, operators_file: Path) -> list[str]
     """Give every person of the operators file their actions topic and, on the secure local stack, their principal
     and ACLs; returns one line per thing done."""
     names = configured_operators(operators_file)
-    people = [principal_of(name) for name in names]
-    done = []
-    security = find_security(DATA_DIR) if settings.kafka_security == "scram" else None
-    if security is not None:
-        admitted = BrokerSecurity(security.directory, principals(configured_sources(), operators=names))
-        registered = await asyncio.to_thread(
-            admitted.register_missing, ensure_jars(CACHE_DIR), settings.kafka_bootstrap_servers
-        )
-        done += [f"a Kafka principal {name} (its password: accordeer stack credentials {name})" for name in registered]
-        settings = _as_admin(settings, security)
-        bindings = await grant(
-            settings.kafka_bootstrap_servers, client_options(settings), prefix=settings.topic_prefix, operators=names
-        )
-        done.append(f"{bindings} ACL bindings in place")
+    wanted = principals(configured_sources(), operators=names)
+    settings, done = await _principals_and_acls(settings, wanted, operators=names)
     created = await ensure_topics(
         settings.kafka_bootstrap_servers,
         settings.topic_prefix,
         settings.kafka_environment,
-        writers=people,
+        writers=[principal_of(name) for name in names],
         settings=settings,
     )
     return done + [f"created topic {name}" for name in created]
+
+
+async def _principals_and_acls(
+    settings: Settings, wanted: list[str], *, sources: list[str] | None = None, operators: list[str] | None = None
+) -> tuple[Settings, list[str]]:
+    """On the secure local stack: a principal for each of ``wanted`` that has none yet, and the ACLs of
+    ``sources`` and ``operators``; the settings as the admin, to make topics with, and one line per thing done.
+    Elsewhere nothing is done and the settings are returned as given."""
+    security = find_security(DATA_DIR) if settings.kafka_security == "scram" else None
+    if security is None:
+        return settings, []
+    admitted = BrokerSecurity(security.directory, wanted)
+    registered = await asyncio.to_thread(
+        admitted.register_missing, ensure_jars(CACHE_DIR), settings.kafka_bootstrap_servers
+    )
+    done = [f"a Kafka principal for {name} (its password: accordeer stack credentials {name})" for name in registered]
+    settings = _as_admin(settings, security)
+    bindings = await grant(
+        settings.kafka_bootstrap_servers,
+        client_options(settings),
+        prefix=settings.topic_prefix,
+        sources=sources,
+        operators=operators,
+    )
+    return settings, [*done, f"{bindings} ACL bindings in place"]
 
 
 def _as_admin(settings: Settings, security: BrokerSecurity) -> Settings:

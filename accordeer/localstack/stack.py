@@ -21,6 +21,7 @@ from accordeer.localstack.postgres import LocalPostgres, running_server_url
 from accordeer.localstack.processes import ManagedProcess, wait_until
 from accordeer.localstack.secure import ADMIN, BrokerSecurity
 from shared import topology
+from shared.db.roles import OWNER, service_role
 from shared.kafka.security import client_options
 from shared.settings import Settings
 
@@ -59,13 +60,20 @@ def with_database(database_url: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-async def create_database(server_url: str, database: str) -> str:
-    """Create ``database`` on the server ``server_url`` connects to; the new database's URL."""
+async def create_database(
+    server_url: str, database: str, *, owner: str | None = None, template: str | None = None
+) -> str:
+    """Create ``database`` on the server ``server_url`` connects to (owned by ``owner``, a copy of ``template``, if
+    given); the new database's URL."""
     import asyncpg
 
     admin = await asyncpg.connect(server_url)
     try:
-        await admin.execute(f'CREATE DATABASE "{database}"')
+        await admin.execute(
+            f'CREATE DATABASE "{database}"'
+            + (f' TEMPLATE "{template}"' if template else "")
+            + (f' OWNER "{owner}"' if owner else "")
+        )
     finally:
         await admin.close()
     return with_database(server_url, database)
@@ -121,7 +129,7 @@ class Infrastructure:
         if not self.database_url:
             folder = "postgres" if self.bootstrap_servers else self.postgres_folder
             self.postgres = LocalPostgres(self.data_dir / folder).start()
-            self.database_url = self.postgres.url
+            self.database_url = self.postgres.role_url(OWNER)
         if self.bootstrap_servers:
             return self
         secure = self.kafka_security == "scram"
@@ -144,6 +152,13 @@ class Infrastructure:
                 grant(self.bootstrap_servers, client_options(self.client_settings(ADMIN)), prefix=self.topic_prefix)
             )
         return self
+
+    def service_database_url(self, service: str) -> str:
+        """What ``service`` connects to PostgreSQL as: its own role on a server this stack started, else the
+        configured URL (whoever gave it provisions that server's roles)."""
+        if self.postgres is None:
+            return self.database_url
+        return self.postgres.role_url(service_role(service))
 
     def client_env(self, principal: str) -> dict[str, str]:
         """The Kafka credentials of ``principal`` as a process's environment (none in plaintext mode)."""
@@ -204,6 +219,8 @@ class ServiceProcesses:
     """Where the mail sink keeps what the notifier sends; beside the logs unless given."""
     credentials: Callable[[str], dict[str, str]] | None = None
     """Service name → the environment with its own Kafka principal's credentials (secure mode)."""
+    database_urls: Callable[[str], str] | None = None
+    """Service name → the URL of its own PostgreSQL role; else every service has ``env``'s DATABASE_URL."""
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
     launches: dict[str, tuple[str, dict[str, str], str]] = field(default_factory=dict)
     """Process key → how it was started (module, extra environment, instance), so it can be started again."""
@@ -247,10 +264,12 @@ class ServiceProcesses:
     def start_service(self, name: str, *, instance: str = "", **extra_env: str) -> ManagedProcess:
         """Start one process of ``name``; give ``instance`` to run several of one service side by side."""
         credentials = self.credentials(name) if self.credentials is not None else {}
+        database = {"DATABASE_URL": self.database_urls(name)} if self.database_urls is not None else {}
         return self._start(
             name,
             {
                 **credentials,
+                **database,
                 **(self.portal_secrets() if name == "portal" else {}),
                 "ACCORDEER_GATEWAY_URL": self.gateway_url,
                 "ACCORDEER_NOTIFIER_SMTP_PORT": str(self.mail_port),

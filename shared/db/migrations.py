@@ -18,8 +18,12 @@ def yoyo_url(database_url: str) -> str:
 def apply_migrations(database_url: str, migrations_dir: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply every migration not yet applied; returns their ids. Safe to run from several processes."""
     backend = get_backend(yoyo_url(database_url))
-    migrations = read_migrations(str(migrations_dir))
-    with backend.lock():
-        pending = backend.to_apply(migrations)
-        backend.apply_migrations(pending)
-    return [m.id for m in pending]
+    try:
+        migrations = read_migrations(str(migrations_dir))
+        with backend.lock():
+            pending = backend.to_apply(migrations)
+            backend.apply_migrations(pending)
+        return [m.id for m in pending]
+    finally:
+        # yoyo leaves its connection to the garbage collector; a database still connected cannot be copied.
+        backend.connection.close()

@@ -25,6 +25,7 @@ from accordeer.localstack.stack import SERVICES, Infrastructure, ServiceProcesse
 from accordeer.setup import prepare
 from services.intake.source_topics import ensure_source_topics
 from shared.contracts.status import StatusCode, StatusEvent
+from shared.db.roles import OWNER, SERVICE_ROLES
 from shared.kafka.admin import partitions_of
 from shared.kafka.security import as_principal, client_options
 from shared.settings import Settings
@@ -83,6 +84,7 @@ class SecureStack:
             **os.environ,
             **self.services.env,
             **self.infrastructure.client_env(principal),
+            "ACCORDEER_DATA_DIR": str(self.infrastructure.data_dir),  # finds the stack's database, as a person does
             "ACCORDEER_GATEWAY_URL": self.services.gateway_url,
         }
         process = await asyncio.create_subprocess_exec(
@@ -121,8 +123,8 @@ async def secure(tmp_path_factory):
         services = ServiceProcesses(
             work / "logs",
             credentials=infrastructure.client_env,
+            database_urls=infrastructure.service_database_url,
             env={
-                "DATABASE_URL": infrastructure.database_url,
                 "KAFKA_BOOTSTRAP_SERVERS": infrastructure.bootstrap_servers,
                 "ACCORDEER_TOPIC_PREFIX": PREFIX,
                 "ACCORDEER_LOG_FORMAT": "json",
@@ -222,6 +224,17 @@ async def test_a_principal_is_refused_another_services_consumer_group(secure):
         await consumer.stop()
 
 
+async def test_every_service_connects_to_postgresql_as_its_own_role_and_none_as_a_superuser(secure):
+    sessions = await _query(
+        secure,
+        "SELECT a.usename, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename "
+        "WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()",
+    )
+    assert {row["usename"] for row in sessions} == set(SERVICE_ROLES.values()), sessions
+    assert not any(row["rolsuper"] for row in sessions)
+    assert [row[0] for row in await _query(secure, "SELECT current_user")] == [OWNER], "the stack works as the owner"
+
+
 async def _item_id(secure: SecureStack, message_id: str) -> str:
     [row] = await _query(secure, "SELECT id::text FROM intake.dossier_items WHERE message_id = $1", message_id)
     return row["id"]
@@ -238,9 +251,9 @@ async def _query(secure: SecureStack, sql: str, *arguments) -> list:
 # -- the secure stack: the SCRAM passwords the stack made ------------------------------------------------------------
 
 
-async def test_on_the_secure_stack_no_kafka_password_is_written_anywhere(secure, tmp_path):
-    """Every principal's SCRAM password (and a wrong one a client tried) never reaches a log, /metrics, /health,
-    a dead letter or the CLI's words, also when the broker refuses a login or a write."""
+async def test_on_the_secure_stack_no_kafka_or_database_password_is_written_anywhere(secure, tmp_path):
+    """Every principal's SCRAM password, every PostgreSQL role's (and a wrong one a client tried) never reaches a
+    log, /metrics, /health, a dead letter or the CLI's words, also when the broker refuses a login or a write."""
     passwords = {
         name: secure.settings(name).kafka_password.get_secret_value()
         for name in [*principals(configured_sources()), ADMIN]
@@ -279,6 +292,8 @@ async def test_on_the_secure_stack_no_kafka_password_is_written_anywhere(secure,
             for path in ("/metrics", "/health", "/health/ready"):
                 texts[f"{name} {path}"] = (await client.get(f"http://127.0.0.1:{port}{path}")).text
     planted = {**{f"password of {n}": p for n, p in passwords.items()}, "the wrong password": wrong}
+    assert secure.infrastructure.postgres is not None
+    planted |= {f"database password of {n}": p for n, p in secure.infrastructure.postgres.passwords.items()}
     for where, text in texts.items():
         assert not [n for n, p in planted.items() if p in text], (
             f"{[n for n, p in planted.items() if p in text]} found in {where}"
@@ -293,7 +308,12 @@ async def _cli_with(secure, environment: dict[str, str], *args: str) -> tuple[in
         "-m",
         "accordeer.cli",
         *args,
-        env={**os.environ, **secure.services.env, **environment},
+        env={
+            **os.environ,
+            **secure.services.env,
+            "ACCORDEER_DATA_DIR": str(secure.infrastructure.data_dir),  # finds the stack's database, as a person does
+            **environment,
+        },
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
@@ -435,7 +455,7 @@ async def test_a_person_at_the_cli_acts_as_their_own_principal_and_the_audit_nam
     }
     code, output = await _cli_with(secure, as_operator, "operators", "add", "m.devries")
     person = "operator.m.devries"
-    assert code == 0 and f"a Kafka principal {person}" in output, output
+    assert code == 0 and f"a Kafka principal for {person}" in output, output
     assert f"created topic {secure.topics.actions_from(person)}" in output, output
     assert "- m.devries" in (config / "operators.yaml").read_text()
 

@@ -7,7 +7,7 @@ fails with the reason: tests that need infrastructure never skip.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +15,24 @@ from pathlib import Path
 from accordeer.connect import CACHE_DIR
 from accordeer.localstack.kafka import LocalKafka, free_port
 from accordeer.localstack.postgres import LocalPostgres
+from accordeer.localstack.stack import with_database
+from shared.db.roles import as_role
 
 
 @dataclass(frozen=True)
 class Infrastructure:
     bootstrap_servers: str
     database_url: str
+    """A superuser's: to make each test's database, and for a test's look behind the scenes."""
     origin: str
+    role_passwords: Mapping[str, str] | None = None
+    """The roles' passwords (shared/db/roles.py) on a server started here: each test's services then connect as
+    their own roles, as in the local stack; None where the server is given, whose roles the tests do not know."""
+
+    def role_url(self, database: str, role: str) -> str:
+        """``database`` on this server logging in as ``role`` (the superuser's URL where roles are not known)."""
+        url = with_database(self.database_url, database)
+        return url if self.role_passwords is None else as_role(url, role, self.role_passwords[role])
 
 
 def _docker_answers() -> bool:
@@ -68,12 +79,15 @@ def session_infrastructure(work_dir: Path) -> Iterator[Infrastructure]:
         ):
             docker_bootstrap, docker_database = stack.enter_context(_from_docker(stack))
             bootstrap, database, origin = bootstrap or docker_bootstrap, database or docker_database, "testcontainers"
+        passwords = None
         if not database:
             postgres = LocalPostgres(work_dir / "postgres").start()
             stack.callback(postgres.stop)
-            database, origin = postgres.url, "local"
+            database, origin, passwords = postgres.url, "local", postgres.passwords
         if not bootstrap:
             kafka = LocalKafka(CACHE_DIR, work_dir / "kafka", port=free_port(), controller_port=free_port()).start()
             stack.callback(kafka.stop)
             bootstrap, origin = kafka.bootstrap_servers, "local"
-        yield Infrastructure(bootstrap_servers=bootstrap, database_url=database, origin=origin)
+        yield Infrastructure(
+            bootstrap_servers=bootstrap, database_url=database, origin=origin, role_passwords=passwords
+        )

@@ -2,10 +2,12 @@
 another Kafka would take that Kafka's records as applied already (its inbox positions are another's offsets)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from accordeer.localstack.stack import Infrastructure
+from shared.db.roles import OWNER, READER
 
 
 @pytest.mark.parametrize(
@@ -34,4 +36,8 @@ def test_the_cli_finds_whichever_local_database_runs(tmp_path, monkeypatch):
         "running_server_url",
         lambda folder: f"postgresql://{folder.name}" if folder.name == "postgres-secure" else None,
     )
-    assert connect.database_url(connect.Settings(database_url="")) == "postgresql://postgres-secure"
+    found = urlsplit(connect.database_url(connect.Settings(database_url="")))
+    assert (found.hostname, found.username) == ("postgres-secure", OWNER)
+    assert found.password == postgres.passwords_of(tmp_path / "postgres-secure")[OWNER]
+    reading = urlsplit(connect.database_url(connect.Settings(database_url=""), READER))
+    assert (reading.hostname, reading.username) == ("postgres-secure", READER)
