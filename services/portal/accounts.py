@@ -5,6 +5,7 @@ Roles: ``client`` (a contact's portal user in the directory), ``office``,
 exists. Repeated failures for one user from one address are throttled.
 """
 
+import hashlib
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
@@ -51,6 +52,12 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             return None
         return account
+
+    def password_mark(self, user: str) -> str | None:
+        """A short fingerprint of ``user``'s password hash (None for no such user), kept in their session: when the
+        password changes in the accounts file, or the user is gone, the sessions made before it end."""
+        account = self.accounts.get(user)
+        return hashlib.sha256(account.password_hash.encode()).hexdigest()[:16] if account else None
 
 
 @dataclass

@@ -1,6 +1,5 @@
 """The portal's own settings (``ACCORDEER_PORTAL_*``); the common ones are in shared/settings.py."""
 
-import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,13 +25,6 @@ class PortalSettings(BaseSettings):
             "The address people open the portal at, e.g. https://portaal.kantoor.nl behind a TLS proxy; unset, it is "
             "http://HOST:PORT. It decides the session cookie's Secure flag: set unless this is plain http on "
             "127.0.0.1, localhost or [::1], so anywhere else the portal must be reached over HTTPS."
-        ),
-    )
-    session_secret: str = Field(
-        default_factory=lambda: secrets.token_urlsafe(32),
-        description=(
-            "Key that signs session cookies. Set one shared value when several portal processes serve one site; "
-            "by default each start makes a new one (everyone logs in again)."
         ),
     )
     second_factor_key: SecretStr | None = Field(

@@ -87,31 +87,6 @@ async def history(conn: PoolConnectionProxy, dossier_item_id: str) -> list[Histo
     return [HistoryLine(**dict(r)) for r in rows]
 
 
-async def outcome(
-    conn: PoolConnectionProxy, dossier_item_id: str, viewer: Viewer, action: str, since: datetime
-) -> tuple[bool, str] | None:
-    """The outcome of ``action`` sent by the viewer at ``since``: (applied, what happened), or None while unknown."""
-    done = await conn.fetchrow(
-        "SELECT 1 FROM portal.history WHERE dossier_item_id = $1 AND kind LIKE 'task %' AND actor = $2"
-        " AND action = $3 AND at >= $4",
-        dossier_item_id,
-        viewer.user,
-        action,
-        since,
-    )
-    if done:
-        return True, action
-    # Workflow reports a refusal as "action 'A' on task 'T' by U refused: why" on the item's status.
-    refused: str | None = await conn.fetchval(
-        "SELECT text FROM portal.history WHERE dossier_item_id = $1 AND kind = 'status' AND at >= $2"
-        " AND text LIKE $3 ORDER BY at DESC LIMIT 1",
-        dossier_item_id,
-        since,
-        f"action '{action}' % by {viewer.user} refused:%",
-    )
-    return (False, refused.split(" refused: ", 1)[1]) if refused else None
-
-
 def _item(row: Record) -> ItemView:
     task = None
     if row["task"] is not None:

@@ -2,41 +2,35 @@
 user's first login, or when a client chooses to from the security page), the recovery codes shown once, and the
 security page itself.
 
-Wrong codes are throttled per user (Throttle, like passwords): only someone who knew the password gets this far,
-so no stranger can lock a user out by guessing, and no number of addresses buys more guesses. The password's own
-throttle is apart, so a right password does not forgive wrong codes.
+Wrong codes are throttled per user and per address in PostgreSQL, as passwords are (login_throttle.py): only
+someone who knew the password gets this far, so no stranger can lock a user out by guessing, and no number of
+addresses or portal processes buys more guesses. The password's count is apart, so a right password does not
+forgive wrong codes.
 """
 
-import math
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from services.portal import sessions, totp
+from services.portal.guards import GuardedRoute, Who
 from services.portal.languages import gettext_for
+from services.portal.login_throttle import client_address, throttled
 from services.portal.second_factor import required_for
 from services.portal.viewers import check_csrf, render, viewer
 
 if TYPE_CHECKING:  # for annotations only: web.py imports this module
     from services.portal.web import Portal
 
-NOT_STORED = {"Cache-Control": "no-store"}
-"""For pages that show a secret or recovery codes: not kept in the browser's cache or history."""
 
-
-def second_step_routes(portal: "Portal") -> list[Route]:
+def second_step_routes(portal: "Portal") -> list[GuardedRoute]:
     throttle = portal.code_throttle
 
-    def too_many(request: Request, user: str) -> str | None:
-        wait, _ = throttle.wait_seconds(user, ""), gettext_for(request)
-        if not wait:
-            return None
-        return _("Te veel mislukte pogingen. Probeer het over %(minutes)s minuten opnieuw.") % {
-            "minutes": f"{max(1, math.ceil(wait / 60))}"
-        }
+    async def logged_in(request: Request, user: str, role: str) -> None:
+        await sessions.log_in(request, portal.accounts, user, role, second_factor=True)
 
     async def halfway_form(request: Request) -> tuple[sessions.Halfway | None, FormData]:
         form = await request.form()
@@ -51,22 +45,34 @@ def second_step_routes(portal: "Portal") -> list[Route]:
             return RedirectResponse("/login", status_code=303)
         return render(request, "second_factor_code.html", {"error": error}, status)
 
-    async def check_code(request: Request) -> Response:
+    async def checked(
+        request: Request,
+        page: Callable[[Request, str, int], Awaitable[Response]],
+        right: Callable[[str, str], Awaitable[bool]],
+        field: str,
+        wrong: str,
+    ) -> Response | None:
+        """The form's ``field`` (a code, or a recovery code) checked by ``right`` under the throttle: None when it
+        is right and the user is logged in; else ``page`` again with why."""
         halfway, form = await halfway_form(request)
         if halfway is None:
             return RedirectResponse("/login", status_code=303)
-        if refused := too_many(request, halfway.user):
-            return await code_page(request, refused, 429)
-        if not await portal.second_factors.verify(halfway.user, str(form.get("code", ""))):
-            throttle.failed(halfway.user, "")
-            _ = gettext_for(request)
-            wrong = _(
-                "Deze code klopt niet of is al gebruikt. Wacht tot de app een nieuwe code toont en probeer het opnieuw."
-            )
-            return await code_page(request, wrong, 401)
-        throttle.succeeded(halfway.user, "")
-        sessions.log_in(request, halfway.user, halfway.role, second_factor=True)
-        return RedirectResponse("/taken", status_code=303)
+        if refused := await throttled(throttle, request, halfway.user):
+            return await page(request, refused, 429)
+        if not await right(halfway.user, str(form.get(field, ""))):
+            await throttle.failed(halfway.user, client_address(request))
+            return await page(request, wrong, 401)
+        await throttle.succeeded(halfway.user, client_address(request))
+        await logged_in(request, halfway.user, halfway.role)
+        return None
+
+    async def check_code(request: Request) -> Response:
+        _ = gettext_for(request)
+        wrong = _(
+            "Deze code klopt niet of is al gebruikt. Wacht tot de app een nieuwe code toont en probeer het opnieuw."
+        )
+        refused = await checked(request, code_page, portal.second_factors.verify, "code", wrong)
+        return refused or RedirectResponse("/taken", status_code=303)
 
     async def recovery_page(request: Request, error: str = "", status: int = 200) -> Response:
         halfway = sessions.halfway(request)
@@ -77,17 +83,10 @@ def second_step_routes(portal: "Portal") -> list[Route]:
         )
 
     async def check_recovery_code(request: Request) -> Response:
-        halfway, form = await halfway_form(request)
-        if halfway is None:
-            return RedirectResponse("/login", status_code=303)
-        if refused := too_many(request, halfway.user):
-            return await recovery_page(request, refused, 429)
         _ = gettext_for(request)
-        if not await portal.second_factors.recover(halfway.user, str(form.get("recovery_code", ""))):
-            throttle.failed(halfway.user, "")
-            return await recovery_page(request, _("Deze herstelcode klopt niet of is al gebruikt."), 401)
-        throttle.succeeded(halfway.user, "")
-        sessions.log_in(request, halfway.user, halfway.role, second_factor=True)
+        wrong = _("Deze herstelcode klopt niet of is al gebruikt.")
+        if refused := await checked(request, recovery_page, portal.second_factors.recover, "recovery_code", wrong):
+            return refused
         request.session["notice"] = _("U bent ingelogd met een herstelcode; die werkt nu niet meer.")
         return RedirectResponse("/beveiliging", status_code=303)
 
@@ -123,9 +122,7 @@ def second_step_routes(portal: "Portal") -> list[Route]:
             "secret": totp.grouped(secret),
             "qr": totp.qr_svg(totp.provisioning_uri(secret, user), _("QR-code voor uw authenticator-app")),
         }
-        response = render(request, "second_factor_setup.html", context, status)
-        response.headers.update(NOT_STORED)
-        return response
+        return render(request, "second_factor_setup.html", context, status)
 
     async def confirm_setup(request: Request) -> Response:
         form = await request.form()
@@ -134,25 +131,23 @@ def second_step_routes(portal: "Portal") -> list[Route]:
         if isinstance(who, Response):
             return who
         user, role = who
-        if refused := too_many(request, user):
+        if refused := await throttled(throttle, request, user):
             return await setup_page(request, refused, 429)
         sealed = request.session.get("enrolling")
         code = str(form.get("code", ""))
         codes = await portal.second_factors.enrol(user, sealed, code) if isinstance(sealed, str) else None
         if codes is None:
-            throttle.failed(user, "")
+            await throttle.failed(user, client_address(request))
             _ = gettext_for(request)
             wrong = _(
                 "Deze code klopt niet. Controleer of de app de sleutel van deze pagina heeft en vul de code in die"
                 " de app nu toont."
             )
             return await setup_page(request, wrong, 401)
-        throttle.succeeded(user, "")
-        sessions.log_in(request, user, role, second_factor=True)
+        await throttle.succeeded(user, client_address(request))
+        await logged_in(request, user, role)
         # Shown in answer to the POST, not after a redirect: the codes are never kept, not even in the session.
-        response = render(request, "second_factor_codes.html", {"codes": codes})
-        response.headers.update(NOT_STORED)
-        return response
+        return render(request, "second_factor_codes.html", {"codes": codes})
 
     # -- the security page ----------------------------------------------------------------------------------------
 
@@ -166,11 +161,11 @@ def second_step_routes(portal: "Portal") -> list[Route]:
         )
 
     return [
-        Route("/tweede-stap", code_page),
-        Route("/tweede-stap", check_code, methods=["POST"]),
-        Route("/tweede-stap/herstelcode", recovery_page),
-        Route("/tweede-stap/herstelcode", check_recovery_code, methods=["POST"]),
-        Route("/tweede-stap/instellen", setup_page),
-        Route("/tweede-stap/instellen", confirm_setup, methods=["POST"]),
-        Route("/beveiliging", security_page),
+        GuardedRoute("/tweede-stap", code_page, Who.AFTER_PASSWORD),
+        GuardedRoute("/tweede-stap", check_code, Who.AFTER_PASSWORD, methods=["POST"]),
+        GuardedRoute("/tweede-stap/herstelcode", recovery_page, Who.AFTER_PASSWORD),
+        GuardedRoute("/tweede-stap/herstelcode", check_recovery_code, Who.AFTER_PASSWORD, methods=["POST"]),
+        GuardedRoute("/tweede-stap/instellen", setup_page, Who.AFTER_PASSWORD),
+        GuardedRoute("/tweede-stap/instellen", confirm_setup, Who.AFTER_PASSWORD, methods=["POST"]),
+        GuardedRoute("/beveiliging", security_page, Who.SIGNED_IN),
     ]

@@ -10,19 +10,20 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from services.portal import sessions
+from services.portal.guards import GuardedRoute, Who
 from services.portal.i18n import supported
 from services.portal.languages import back_to, gettext_for
+from services.portal.login_throttle import client_address, throttled
 from services.portal.second_factor import required_for
-from services.portal.viewers import check_csrf, render
+from services.portal.viewers import check_csrf, csrf_matches, render
 
 if TYPE_CHECKING:  # for annotations only: web.py imports this module
     from services.portal.web import Portal
 
 
-def signing_in_routes(portal: "Portal") -> list[Route]:
+def signing_in_routes(portal: "Portal") -> list[GuardedRoute]:
     async def home(request: Request) -> Response:
         return RedirectResponse("/taken" if request.session.get("user") else "/login", status_code=303)
 
@@ -30,33 +31,32 @@ def signing_in_routes(portal: "Portal") -> list[Route]:
         return render(request, "login.html", {"error": error}, status=status)
 
     async def login(request: Request) -> Response:
-        form = await request.form()
-        check_csrf(request, form)
+        form, _ = await request.form(), gettext_for(request)
+        if not csrf_matches(request, form):  # a login page left open past its session (or a restart): a fresh one
+            return await login_page(request, _("Deze pagina was verlopen. Vul uw gegevens opnieuw in."), status=400)
         user, password = str(form.get("user", "")).strip(), str(form.get("password", ""))
-        address = request.client.host if request.client else "-"
-        wait, _ = portal.throttle.wait_seconds(user, address), gettext_for(request)
-        if wait:
-            return await login_page(
-                request,
-                _("Te veel mislukte pogingen. Probeer het over %(minutes)s minuten opnieuw.")
-                % {"minutes": f"{wait / 60:.0f}"},
-                status=429,
-            )
+        address = client_address(request)
+        if refusal := await throttled(portal.login_throttle, request, user):
+            return await login_page(request, refusal, status=429)
         account = await asyncio.to_thread(portal.accounts.verify, user, password)
         if account is None:
-            portal.throttle.failed(user, address)
+            await portal.login_throttle.failed(user, address)
             return await login_page(request, _("Onbekende gebruiker of onjuist wachtwoord."), status=401)
-        portal.throttle.succeeded(user, address)
+        await portal.login_throttle.succeeded(user, address)
         factor = await portal.second_factors.of(user)
         if factor is None and not required_for(account.role):
             request.session["language"] = account.language
-            sessions.log_in(request, user, account.role, second_factor=False)
+            await sessions.log_in(request, portal.accounts, user, account.role, second_factor=False)
             return RedirectResponse("/taken", status_code=303)
-        sessions.halfway_in(request, user, account.role, account.language)
+        await sessions.halfway_in(request, user, account.role, account.language)
         return RedirectResponse("/tweede-stap" if factor else "/tweede-stap/instellen", status_code=303)
 
     async def logout(request: Request) -> Response:
-        check_csrf(request, await request.form())
+        form = await request.form()
+        if not request.session.get("user") and sessions.halfway(request) is None:
+            # Logged out already (a second click on Uitloggen, its session ended at the first): nothing to end.
+            return RedirectResponse("/login", status_code=303)
+        check_csrf(request, form)
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
@@ -69,9 +69,9 @@ def signing_in_routes(portal: "Portal") -> list[Route]:
         return RedirectResponse(back_to(request), status_code=303)
 
     return [
-        Route("/", home),
-        Route("/login", login_page),
-        Route("/login", login, methods=["POST"]),
-        Route("/logout", logout, methods=["POST"]),
-        Route("/taal", switch_language, methods=["POST"]),
+        GuardedRoute("/", home, Who.ANYONE),
+        GuardedRoute("/login", login_page, Who.ANYONE),
+        GuardedRoute("/login", login, Who.ANYONE, methods=["POST"]),
+        GuardedRoute("/logout", logout, Who.ANYONE, methods=["POST"]),  # a second click finds the login page
+        GuardedRoute("/taal", switch_language, Who.ANYONE, methods=["POST"]),  # the login page has the switch too
     ]

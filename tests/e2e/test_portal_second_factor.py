@@ -3,13 +3,10 @@ the first login (QR code and the secret as text, a wrong code refused, ten recov
 every login after (a code used once is refused), a recovery code instead of the app, and the same pages at phone
 width. A client logs in with the password alone. Screenshots go to docs/screenshots/."""
 
-import asyncio
-
 import pyotp
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize
 
-from accordeer.localstack.kafka import free_port, port_open
 from tests.e2e.test_portal import DUTCH_BROWSER, SCREENSHOTS
 from tests.support.second_factor import code_for
 
@@ -21,13 +18,7 @@ DESKTOP: ViewportSize = {"width": 1100, "height": 800}
 
 @pytest.fixture
 async def portal(system):
-    port = free_port()
-    system.services.start_service("portal", ACCORDEER_PORTAL_PORT=str(port))
-    for _ in range(300):
-        if port_open(port):
-            return f"http://127.0.0.1:{port}"
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the portal did not start\n{system.logs()}")
+    return await system.start_portal()
 
 
 async def _password(browser: Browser, portal: str, user: str, viewport: ViewportSize = DESKTOP) -> Page:

@@ -1,6 +1,6 @@
 """Secrets and confidential contents end to end: plant them, run traffic with refusals and faults, scan all output.
 
-Planted secrets: a Kafka password (``ACCORDEER_KAFKA_PASSWORD``), the portal's session key, SMTP credentials
+Planted secrets: a Kafka password (``ACCORDEER_KAFKA_PASSWORD``), SMTP credentials
 (the notifier uses them against a mail sink that offers no AUTH, a fault in itself) and a database password in
 ``DATABASE_URL``. Every item is confidential (the type's setting), with a marked subject, document and
 attachment. Traffic: two valid declarations, bad JSON, a schema error, an unauthorised submitter, a source
@@ -25,7 +25,6 @@ import re
 import secrets
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -35,6 +34,7 @@ from aiokafka import AIOKafkaConsumer
 from accordeer.localstack.kafka import free_port
 from accordeer.localstack.stack import with_database
 from services.intake.source_topics import ensure_source_topics
+from shared.db.roles import as_role
 from shared.settings import Settings
 from tests.support.declarations import example
 from tests.support.second_factor import http_log_in
@@ -44,13 +44,11 @@ pytestmark = pytest.mark.e2e
 
 TOKEN = secrets.token_hex(6)
 KAFKA_PASSWORD = f"kafkapw{TOKEN}x"
-SESSION_KEY = f"sessionkey{TOKEN}x"
 SMTP_USER = f"smtpuser{TOKEN}x"
 SMTP_PASSWORD = f"smtppw{TOKEN}x"
 DB_PASSWORD = f"dbpw{TOKEN}x"
 SECRETS = {
     "Kafka password": KAFKA_PASSWORD,
-    "portal session key": SESSION_KEY,
     "SMTP user": SMTP_USER,
     "SMTP password": SMTP_PASSWORD,
     "database password": DB_PASSWORD,
@@ -61,12 +59,6 @@ DOCUMENT_MARK = f"geheimdocument{TOKEN}"
 ATTACHMENT_TEXT = f"geheime bijlage {TOKEN}"
 CLIENT_TASK = "Beoordelen aangifte klant"
 SERVICES = ("intake", "workflow", "dispatch", "notifier", "portal")
-
-
-def _with_password(database_url: str, user: str, password: str) -> str:
-    parts = urlsplit(database_url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{host}"))
 
 
 def _marked_document(golden: dict) -> dict:
@@ -140,7 +132,7 @@ async def secret_system(infrastructure, tmp_path):
         await admin.execute(f'CREATE DATABASE "{database}" OWNER "{role}"')
     finally:
         await admin.close()
-    url = _with_password(with_database(infrastructure.database_url, database), role, DB_PASSWORD)
+    url = as_role(with_database(infrastructure.database_url, database), role, DB_PASSWORD)
     settings = Settings(
         database_url=url, kafka_bootstrap_servers=infrastructure.bootstrap_servers, topic_prefix=f"scan{number}."
     )
@@ -148,7 +140,6 @@ async def secret_system(infrastructure, tmp_path):
     system.services.env.update(
         {
             "ACCORDEER_KAFKA_PASSWORD": KAFKA_PASSWORD,
-            "ACCORDEER_PORTAL_SESSION_SECRET": SESSION_KEY,
             "ACCORDEER_LOG_LEVEL": "DEBUG",
         }
     )
@@ -223,6 +214,9 @@ async def test_no_secret_anywhere_and_no_confidential_content_in_logs(secret_sys
     await _until(lambda: all(80 in system.statuses_of(i) for i in items), system, "both accepted (80)", timeout=120)
     await _until(lambda: len(system.mails()) >= 1, system, "a task mail")
 
+    # Everything the refusals wrote, on the topics the scan reads (the relay publishes them after their statuses).
+    await system.dead_letters(system.topics.inbound_dlq, at_least=len(refused) + 1)
+    await system.dead_letters(system.topics.workflow_actions_dlq)
     texts = await _everything_written(system, ops, portal_port, tmp_path)
     markers = _confidential_markers(declarations)
     for where, text in texts.items():
@@ -279,7 +273,7 @@ async def _everything_written(system, ops: dict[str, int], portal_port: int, tmp
     docs = await system.cli("docs", env=env)
     texts["asyncapi (accordeer docs)"] = docs.stdout + docs.stderr
     texts["asyncapi docs/asyncapi.yaml"] = (Path(__file__).parents[2] / "docs" / "asyncapi.yaml").read_text()
-    unreachable = _with_password(system.settings.database_url.replace("?", "?_=1&"), "someone", DB_PASSWORD)
+    unreachable = as_role(system.settings.database_url.replace("?", "?_=1&"), "someone", DB_PASSWORD)
     unreachable = re.sub(r"host=[^&]*", "host=/nonexistent-socket-dir", unreachable)
     for args in (("status",), ("history", "00000000-0000-0000-0000-000000000000"), ("dlq", "list")):
         result = await system.cli(*args, env={**env, "DATABASE_URL": unreachable}, timeout=120)

@@ -10,10 +10,12 @@ from argon2 import PasswordHasher
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
+from starsessions.stores import InMemoryStore
 
 from services.portal import totp
 from services.portal.accounts import Account, Accounts, load_accounts
 from services.portal.config import PortalSettings
+from services.portal.login_throttle import MemoryLoginThrottle
 from services.portal.web import Portal
 from shared.topics import Topics
 from tests.unit.portal.fakes import Clock, EmptyDatabase, csrf_of, second_factors, secret_on
@@ -39,6 +41,9 @@ def _client() -> TestClient:
         Accounts(_cheaply_hashed(load_accounts(options.accounts_file)), FAST),
         options,
         second_factors=second_factors(CLOCK),
+        sessions=InMemoryStore(),
+        login_throttle=MemoryLoginThrottle(),
+        code_throttle=MemoryLoginThrottle(kind="code"),
     )
     return TestClient(
         portal.app(), base_url="http://portal.test", raise_server_exceptions=False, follow_redirects=False

@@ -5,9 +5,11 @@ import pytest
 from argon2 import PasswordHasher
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
+from starsessions.stores import InMemoryStore
 
 from services.portal.accounts import Account, Accounts
 from services.portal.config import PortalSettings
+from services.portal.login_throttle import MemoryLoginThrottle
 from services.portal.web import Portal
 from shared.topics import Topics
 from tests.unit.portal.fakes import Clock, EmptyDatabase, second_factors
@@ -26,8 +28,11 @@ def _portal() -> Portal:
         EmptyDatabase,  # type: ignore[arg-type]  # a fake with the pool calls the pages make
         Topics(),
         Accounts({"sanne": Account(role="client", password_hash=FAST.hash("demo"))}, FAST),
-        PortalSettings.model_validate({"session_secret": "headers"}),
+        PortalSettings(),
         second_factors=second_factors(Clock()),
+        sessions=InMemoryStore(),
+        login_throttle=MemoryLoginThrottle(),
+        code_throttle=MemoryLoginThrottle(kind="code"),
     )
 
 

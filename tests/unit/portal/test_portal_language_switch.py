@@ -6,9 +6,11 @@ import re
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from starsessions.stores import InMemoryStore
 
 from services.portal.accounts import Account, Accounts, load_accounts
 from services.portal.config import PortalSettings
+from services.portal.login_throttle import MemoryLoginThrottle
 from services.portal.web import Portal
 from shared.settings import REPO_ROOT
 from shared.topics import Topics
@@ -23,7 +25,16 @@ async def client():
         "john": Account(role="client", password_hash=FAST.hash("demo"), language="en"),
         "sanne": Account(role="client", password_hash=FAST.hash("demo")),
     }
-    portal = Portal(lambda: None, Topics(), Accounts(accounts, FAST), PortalSettings(), second_factors=second_factors())
+    portal = Portal(
+        lambda: None,  # no page here reads the database
+        Topics(),
+        Accounts(accounts, FAST),
+        PortalSettings(),
+        second_factors=second_factors(),
+        sessions=InMemoryStore(),
+        login_throttle=MemoryLoginThrottle(),
+        code_throttle=MemoryLoginThrottle(kind="code"),
+    )
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=portal.app()), base_url="http://testserver"
     ) as client:

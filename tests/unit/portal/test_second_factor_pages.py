@@ -4,16 +4,16 @@ recovery code instead, spent; wrong codes throttled; a client logs in without on
 is only made after the second factor, and its cookie is Secure off plain localhost."""
 
 import json
-from base64 import b64encode
 
 import pytest
 from argon2 import PasswordHasher
-from itsdangerous import TimestampSigner
 from starlette.testclient import TestClient
+from starsessions.stores import InMemoryStore
 
 from services.portal import sessions, totp
 from services.portal.accounts import Account, Accounts
 from services.portal.config import PortalSettings
+from services.portal.login_throttle import MemoryLoginThrottle
 from services.portal.web import Portal
 from shared.topics import Topics
 from tests.unit.portal.fakes import (
@@ -32,7 +32,6 @@ ACCOUNTS = {
     "operator": Account(role="operator", password_hash=FAST.hash("demo"), language="en"),
     "sanne": Account(role="client", password_hash=FAST.hash("demo")),
 }
-SESSION_SECRET = "a session key for these tests"
 
 
 class Site:
@@ -40,12 +39,16 @@ class Site:
 
     def __init__(self, **settings: str) -> None:
         self.clock = Clock()
+        self.sessions = InMemoryStore()
         self.portal = Portal(
             EmptyDatabase,  # type: ignore[arg-type]  # a fake with the pool calls the pages make
             Topics(),
-            Accounts(ACCOUNTS, FAST),
-            PortalSettings.model_validate({"session_secret": SESSION_SECRET, **settings}),
+            Accounts(dict(ACCOUNTS), FAST),  # its own: a test may change a password or remove a user
+            PortalSettings.model_validate(settings),
             second_factors=second_factors(self.clock),
+            sessions=self.sessions,
+            login_throttle=MemoryLoginThrottle(),
+            code_throttle=MemoryLoginThrottle(kind="code"),
         )
         self.app = self.portal.app()
 
@@ -235,17 +238,35 @@ def test_the_forms_need_the_token(site):
         assert browser.post(path, data={"code": "123456", "csrf": "forged"}).status_code == 403
 
 
-def _cookie(session: dict) -> str:
-    return TimestampSigner(SESSION_SECRET).sign(b64encode(json.dumps(session).encode())).decode()
-
-
 @pytest.mark.parametrize(("second_factor", "let_in"), [(False, False), (True, True)])
 def test_a_staff_session_is_only_one_after_the_second_factor(site, second_factor, let_in):
-    """A session signed before the second factor was required (or made any other way without it) is not one."""
+    """A session stored before the second factor was required (or made any other way without it) is not one."""
     browser = site.browser()
-    session = {"user": "medewerker", "role": "office", "csrf": "t", "second_factor": second_factor}
-    browser.cookies.set("session", _cookie(session))
+    mark = site.portal.accounts.password_mark("medewerker")
+    session = {"user": "medewerker", "role": "office", "csrf": "t", "second_factor": second_factor, "password": mark}
+    site.sessions.data["made-elsewhere"] = json.dumps(session).encode()
+    browser.cookies.set("session", "made-elsewhere")
     assert logged_in(browser) is let_in
+
+
+def test_each_step_in_gets_a_new_session_id_and_the_old_one_ends(site):
+    browser = site.browser()
+    browser.get("/login")
+    anonymous = browser.cookies["session"]
+    log_in(browser, "sanne")
+    assert browser.cookies["session"] != anonymous and anonymous not in site.sessions.data
+
+
+def test_logging_out_ends_the_session_for_every_copy_of_the_cookie(site):
+    browser = site.browser()
+    log_in(browser, "sanne")
+    copied = browser.cookies["session"]
+    page = browser.get("/beveiliging").text
+    assert browser.post("/logout", data={"csrf": csrf_of(page)}).status_code == 303
+    assert copied not in site.sessions.data
+    thief = site.browser()
+    thief.cookies.set("session", copied)
+    assert logged_in(thief) is False
 
 
 @pytest.mark.parametrize(
@@ -256,3 +277,53 @@ def test_the_session_cookie_is_secure_unless_on_plain_localhost(settings, secure
     browser = Site(**settings).browser()
     cookie = log_in(browser, "sanne").headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and ("; secure" in cookie) is secure
+
+
+def test_a_login_page_left_open_past_its_session_gets_a_fresh_form_not_a_refusal(site):
+    browser = site.browser()
+    stale = csrf_of(browser.get("/login").text)
+    site.sessions.data.clear()  # the session ended meanwhile (idle, or its rows gone)
+    again = browser.post("/login", data={"user": "sanne", "password": "demo", "csrf": stale})
+    assert again.status_code == 400 and "Deze pagina was verlopen" in again.text
+    assert log_in(browser, "sanne").headers["location"] == "/taken"
+
+
+def test_one_address_trying_many_user_names_is_throttled_and_each_refusal_counted(site):
+    from prometheus_client import REGISTRY
+
+    def refusals(reason: str) -> float:
+        return (
+            REGISTRY.get_sample_value("accordeer_portal_failed_logins_total", {"step": "password", "reason": reason})
+            or 0.0
+        )
+
+    wrong, throttled = refusals("wrong"), refusals("throttled")
+    browser = site.browser()
+    answers = [log_in(browser, f"guess{n}", "raden").status_code for n in range(21)]
+    assert answers == [401] * 20 + [429]
+    assert (refusals("wrong") - wrong, refusals("throttled") - throttled) == (20, 1)
+
+
+def test_a_changed_password_or_a_removed_user_ends_the_sessions_made_before(site):
+    browser = site.browser()
+    log_in(browser, "sanne")
+    assert logged_in(browser)
+    site.portal.accounts.accounts["sanne"] = Account(role="client", password_hash=FAST.hash("nieuw"))
+    assert not logged_in(browser), "a session made with the old password"
+    assert log_in(browser, "sanne", "nieuw").headers["location"] == "/taken" and logged_in(browser)
+    del site.portal.accounts.accounts["sanne"]
+    assert not logged_in(browser), "a session of a user who is gone"
+
+
+def test_a_second_click_on_logout_finds_the_login_page_not_a_refusal(site):
+    browser = site.browser()
+    log_in(browser, "sanne")
+    token = csrf_of(browser.get("/beveiliging").text)
+    assert browser.post("/logout", data={"csrf": token}).headers["location"] == "/login"
+    again = browser.post("/logout", data={"csrf": token})
+    assert again.status_code == 303 and again.headers["location"] == "/login"
+    assert browser.post("/logout", data={"csrf": "forged"}).headers["location"] == "/login"
+    log_in(browser, "sanne")
+    assert browser.post("/logout", data={"csrf": "forged"}).status_code == 403, (
+        "a logged-in session is not ended by a forged form"
+    )
