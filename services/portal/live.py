@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
-from starlette.routing import Route
 
+from services.portal.guards import GuardedRoute, Who
 from services.portal.viewers import viewer, visible_item
 
 if TYPE_CHECKING:  # for annotations only: web.py imports this module
@@ -20,7 +20,7 @@ POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 
 
-def live_routes(portal: "Portal") -> list[Route]:
+def live_routes(portal: "Portal") -> list[GuardedRoute]:
     async def item_changes(request: Request) -> StreamingResponse:
         item = await visible_item(portal, await viewer(portal, request), request.path_params["item_id"])
         query = (
@@ -35,7 +35,10 @@ def live_routes(portal: "Portal") -> list[Route]:
         query = "SELECT count(*), max(since) FROM portal.tasks WHERE $1 = ANY(assignees)"
         return _stream(request, portal, query, asking.user)
 
-    return [Route("/taken/live", inbox_changes), Route("/taken/{item_id}/live", item_changes)]
+    return [
+        GuardedRoute("/taken/live", inbox_changes, Who.SIGNED_IN),
+        GuardedRoute("/taken/{item_id}/live", item_changes, Who.SIGNED_IN),
+    ]
 
 
 def _stream(request: Request, portal: "Portal", query: str, argument: str) -> StreamingResponse:

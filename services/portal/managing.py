@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from services.portal import access, queries
 from services.portal.acting import send, split_assignees, workflow_action
+from services.portal.guards import GuardedRoute, Who
 from services.portal.languages import gettext_for
 from services.portal.viewers import check_csrf, render, viewer, visible_item
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # for annotations only: web.py imports this module
     from services.portal.web import Portal
 
 
-def manager_routes(portal: "Portal") -> list[Route]:
+def manager_routes(portal: "Portal") -> list[GuardedRoute]:
     async def manager(request: Request) -> access.Viewer:
         asking = await viewer(portal, request)
         if asking.role != "task_manager":
@@ -59,4 +59,7 @@ def manager_routes(portal: "Portal") -> list[Route]:
         }
         return RedirectResponse("/beheer", status_code=303)
 
-    return [Route("/beheer", overview), Route("/beheer/toewijzen", reassign_many, methods=["POST"])]
+    return [
+        GuardedRoute("/beheer", overview, Who.TASK_MANAGER),
+        GuardedRoute("/beheer/toewijzen", reassign_many, Who.TASK_MANAGER, methods=["POST"]),
+    ]

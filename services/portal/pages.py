@@ -2,6 +2,7 @@
 and downloading the document or its attachment. Only items the viewer may see; anything else is a 404."""
 
 import base64
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -10,9 +11,9 @@ from asyncpg.pool import PoolConnectionProxy
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from services.portal import access, queries
+from services.portal import access, outcomes, queries
+from services.portal.guards import GuardedRoute, Who
 from services.portal.inbox import filtered
 from services.portal.viewers import render, viewer, visible_item
 from shared.documents.table import fact_table
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # for annotations only: web.py imports this module
     from services.portal.web import Portal
 
 
-def page_routes(portal: "Portal") -> list[Route]:
+def page_routes(portal: "Portal") -> list[GuardedRoute]:
     async def inbox(request: Request) -> Response:
         asking = await viewer(portal, request)
         async with portal.pool().acquire() as conn:
@@ -38,6 +39,8 @@ def page_routes(portal: "Portal") -> list[Route]:
                 await queries.document(conn, item.dossier_item_id),
                 await queries.attachment(conn, item.dossier_item_id),
             )
+            outcome = await _outcome(conn, asking, item, request.query_params.get(outcomes.PARAMETER))
+            next_task = await _next_task(conn, asking, item) if outcome else None
         return render(
             request,
             "task.html",
@@ -48,6 +51,9 @@ def page_routes(portal: "Portal") -> list[Route]:
                 "facts": facts_of(document),
                 "attachment": attachment,
                 "reactions": portal.reactions,
+                "outcome": outcome,
+                "next_task": next_task,
+                "action_id": uuid.uuid4(),
                 "notice": request.session.pop("notice", None),
                 "error": request.session.pop("error", None),
             },
@@ -71,11 +77,32 @@ def page_routes(portal: "Portal") -> list[Route]:
         return stored
 
     return [
-        Route("/taken", inbox),
-        Route("/taken/{item_id}", task_page),
-        Route("/taken/{item_id}/document", document),
-        Route("/taken/{item_id}/bijlage", attachment),
+        GuardedRoute("/taken", inbox, Who.SIGNED_IN),
+        GuardedRoute("/taken/{item_id}", task_page, Who.SIGNED_IN),
+        GuardedRoute("/taken/{item_id}/document", document, Who.SIGNED_IN),
+        GuardedRoute("/taken/{item_id}/bijlage", attachment, Who.SIGNED_IN),
     ]
+
+
+async def _outcome(
+    conn: PoolConnectionProxy, asking: access.Viewer, item: access.ItemView, action_id: str | None
+) -> outcomes.Outcome | None:
+    """The outcome of the viewer's own action on this item named in the address; nothing for anything else."""
+    if not action_id:
+        return None
+    try:
+        sent = await outcomes.sent_action(conn, str(uuid.UUID(action_id)))
+    except ValueError:
+        return None
+    if sent is None or not sent.of(asking.user, item.dossier_item_id):
+        return None
+    return await outcomes.outcome_of(conn, sent)
+
+
+async def _next_task(conn: PoolConnectionProxy, asking: access.Viewer, item: access.ItemView) -> str | None:
+    """The viewer's next open task after this one, if any: where the outcome's link leads."""
+    waiting = [i for i in await queries.inbox(conn, asking) if i.dossier_item_id != item.dossier_item_id]
+    return next((i.dossier_item_id for i in waiting if access.may_see(asking, i)), None)
 
 
 def _download(document: queries.StoredFile) -> Response:

@@ -11,11 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from services.portal import access, queries
+from services.portal import access, queries, sessions
 from services.portal.i18n import LANGUAGES
 from services.portal.languages import gettext_for, language_of
 from services.portal.rendering import environment
-from services.portal.second_factor import required_for
 
 if TYPE_CHECKING:  # for annotations only: web.py imports this module
     from services.portal.web import Portal
@@ -25,10 +24,13 @@ templates = {language: Jinja2Templates(env=environment(language)) for language i
 
 async def viewer(portal: "Portal", request: Request) -> access.Viewer:
     user = request.session.get("user")
-    if user and required_for(str(request.session.get("role"))) and request.session.get("second_factor") is not True:
+    if user and not sessions.signed_in(request):
         # Staff are logged in only after their second factor; a session without it (one from before it was
         # required, say) starts over at the password.
         request.session.clear()
+        user = None
+    if user and request.session.get("password") != portal.accounts.password_mark(user):
+        request.session.clear()  # the password changed (or the user is gone) since this session began
         user = None
     if not user:
         raise HTTPException(303, headers={"Location": "/login"})
@@ -51,9 +53,13 @@ async def visible_item(portal: "Portal", viewer: access.Viewer, item_id: str) ->
     return item
 
 
-def check_csrf(request: Request, form: FormData) -> None:
+def csrf_matches(request: Request, form: FormData) -> bool:
     expected = request.session.get("csrf") or request.session.setdefault("csrf", secrets.token_urlsafe(24))
-    if not secrets.compare_digest(str(form.get("csrf", "")), expected):
+    return secrets.compare_digest(str(form.get("csrf", "")), expected)
+
+
+def check_csrf(request: Request, form: FormData) -> None:
+    if not csrf_matches(request, form):
         _ = gettext_for(request)
         raise HTTPException(403, _("Het formulier is verlopen of komt niet van deze site; probeer het opnieuw."))
 

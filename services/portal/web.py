@@ -1,5 +1,5 @@
 """The portal's pages as one Starlette app: who they serve (settings, pool, topics, accounts, reaction templates),
-the routes of each part in order, the signed session, the security headers and the error pages.
+the routes of each part in order, the session (kept on the server), the security headers and the error pages.
 
 Handlers live with their part (``signing_in``, ``pages``, ``acting``, ``managing``, ...); each is a function that
 takes the portal and returns its routes. Who is asking comes from ``viewers``.
@@ -13,25 +13,28 @@ from secure.middleware import SecureASGIMiddleware
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+from starsessions import SessionAutoloadMiddleware, SessionMiddleware
+from starsessions.stores import SessionStore
 
-from services.portal.accounts import Accounts, Throttle
+from services.portal.accounts import Accounts
 from services.portal.acting import acting_routes
 from services.portal.config import PortalSettings
 from services.portal.dashboard import Dashboard, dashboard_routes
 from services.portal.factor_store import PostgresFactorStore
+from services.portal.guards import PublicFiles, rules
 from services.portal.headers import POLICY
 from services.portal.languages import gettext_for
 from services.portal.limits import BodyLimit
 from services.portal.live import live_routes
+from services.portal.login_throttle import LoginThrottle, PostgresLoginThrottle
 from services.portal.managing import manager_routes
 from services.portal.pages import page_routes
 from services.portal.second_factor import SecondFactors
 from services.portal.second_step import second_step_routes
+from services.portal.session_store import PostgresSessions
 from services.portal.signing_in import signing_in_routes
 from services.portal.viewers import render
 from shared.topics import Topics
@@ -49,6 +52,9 @@ class Portal:
         reactions: dict[str, str] | None = None,
         dashboard: Dashboard | None = None,
         second_factors: SecondFactors | None = None,
+        sessions: SessionStore | None = None,
+        login_throttle: LoginThrottle | None = None,
+        code_throttle: LoginThrottle | None = None,
     ):
         self.pool, self.topics, self.accounts, self.settings = pool, topics, accounts, settings
         self.reactions = reactions or {}
@@ -56,10 +62,12 @@ class Portal:
         self.dashboard = dashboard
         """The operator's pages; without one, /operator is a 404."""
         self.second_factors = second_factors or SecondFactors(PostgresFactorStore(pool), settings.second_factor_keys())
-        self.throttle = Throttle()
-        """Wrong passwords, per user and address."""
-        self.code_throttle = Throttle()
-        """Wrong second-factor and recovery codes, per user (second_step.py says why)."""
+        self.sessions = sessions or PostgresSessions(pool)
+        """Where sessions live: PostgreSQL, shared by every portal process (fast tests give one in memory)."""
+        self.login_throttle = login_throttle or PostgresLoginThrottle(pool)
+        """Wrong passwords, per user and per address, shared by every portal process (fast tests: in memory)."""
+        self.code_throttle = code_throttle or PostgresLoginThrottle(pool, kind="code")
+        """Wrong second-factor and recovery codes, per user and per address (second_step.py says why)."""
 
     def app(self) -> Starlette:
         routes = [
@@ -70,19 +78,22 @@ class Portal:
             *acting_routes(self),
             *manager_routes(self),
             *dashboard_routes(self),
-            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+            PublicFiles("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
+        rules(routes)  # deny by default: a route that does not say who may use it stops the start
         session = Middleware(
             SessionMiddleware,
-            secret_key=self.settings.session_secret,
-            same_site="strict",
-            https_only=self.settings.secure_cookies,
-            max_age=8 * 3600,
+            store=self.sessions,
+            cookie_same_site="strict",
+            cookie_https_only=self.settings.secure_cookies,
+            lifetime=0,  # a cookie for the browser's session; the server ends it sooner (session_store.py)
         )
+        # Every path: an error page anywhere speaks the session's language.
+        loaded = Middleware(SessionAutoloadMiddleware)
         return Starlette(
             routes=routes,
             # Outermost, so that every answer carries them: refusals and error pages too.
-            middleware=[Middleware(SecureASGIMiddleware, secure=POLICY), Middleware(BodyLimit), session],
+            middleware=[Middleware(SecureASGIMiddleware, secure=POLICY), Middleware(BodyLimit), session, loaded],
             exception_handlers={404: not_found, 403: forbidden},
         )
 

@@ -13,7 +13,6 @@ import structlog
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from accordeer.breakers import breaker_states
 from accordeer.dead_letter_tools import DeadLetter, choose, dead_letter_topics, read_dead_letters, render_show, replay
@@ -21,6 +20,7 @@ from services.portal.dashboard import figures
 from services.portal.dashboard.history import LagHistory
 from services.portal.dashboard.sampling import sample_forever
 from services.portal.dashboard.view import panels
+from services.portal.guards import GuardedRoute, Who
 from services.portal.languages import gettext_for
 from services.portal.viewers import check_csrf, render, viewer
 from shared.settings import Settings
@@ -42,7 +42,7 @@ class Dashboard:
         await sample_forever(self.settings, self.history, self.interval)
 
 
-def dashboard_routes(portal: "Portal") -> list[Route]:
+def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
     async def operator(request: Request) -> Dashboard:
         asking = await viewer(portal, request)
         dashboard = portal.dashboard
@@ -112,9 +112,9 @@ def dashboard_routes(portal: "Portal") -> list[Route]:
         return RedirectResponse("/operator", status_code=303)
 
     return [
-        Route("/operator", page),
-        Route("/operator/dlq/{topic}/{ref}", letter),
-        Route("/operator/dlq/{topic}/{ref}/opnieuw", replay_letter, methods=["POST"]),
+        GuardedRoute("/operator", page, Who.OPERATOR),
+        GuardedRoute("/operator/dlq/{topic}/{ref}", letter, Who.OPERATOR),
+        GuardedRoute("/operator/dlq/{topic}/{ref}/opnieuw", replay_letter, Who.OPERATOR, methods=["POST"]),
     ]
 
 
