@@ -11,8 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.portal.i18n import N_
+
 COMMENT_REQUIRED = ("Afkeuren bericht", "Reageren")
 """Rejecting and reacting need a reason the other side can read."""
+CONFIRMED = ("Goedkeuren bericht",)
+"""Approving moves a declaration towards filing: the person first confirms the statement below."""
+STATEMENT = N_("Ik verklaar dat ik deze aangifte heb gecontroleerd en dat zij juist en volledig is.")
+"""What approving states, shown (in the person's language) and kept word for word in the audit trail."""
 REASSIGN = "Taak toewijzen"
 RESTORE = "Herstellen berichtstatus"
 REJECTED = 40

@@ -1,5 +1,6 @@
 """Acting on a task: the form becomes a WorkflowAction (the actor is always the logged-in viewer), written to the
-portal's outbox, and the page waits briefly for the outcome: the next task when it is done, why not otherwise."""
+portal's outbox once (``outcomes``), and the page stays on the item with the action's true outcome. Approving a
+filing first asks the person to confirm what they state by it; the audit trail keeps that statement."""
 
 import asyncio
 import re
@@ -8,13 +9,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
-from services.portal import access, queries
+from services.portal import access, outcomes
+from services.portal.guards import GuardedRoute, Who
 from services.portal.languages import gettext_for
-from services.portal.viewers import check_csrf, viewer, visible_item
+from services.portal.viewers import check_csrf, render, viewer, visible_item
 from shared.contracts.actions import WorkflowAction
 from shared.db import outbox
 from shared.db.outbox import OutboxRecord
@@ -23,22 +25,63 @@ if TYPE_CHECKING:  # for annotations only: web.py imports this module
     from services.portal.web import Portal
 
 
-def acting_routes(portal: "Portal") -> list[Route]:
+def acting_routes(portal: "Portal") -> list[GuardedRoute]:
     async def act(request: Request) -> Response:
         asking = await viewer(portal, request)
         form = await request.form()
         check_csrf(request, form)
         item = await visible_item(portal, asking, request.path_params["item_id"])
+        action_id = outcomes.action_id_from(form.get("action_id"))
+        async with portal.pool().acquire() as conn:
+            earlier = await outcomes.sent_action(conn, action_id)
+        if earlier is not None:
+            # The same form again: its action was sent (and may be done by now, its task gone); show that.
+            if not earlier.of(asking.user, item.dossier_item_id):
+                raise HTTPException(404)
+            return outcome_page(item.dossier_item_id, action_id)
         action, comment, assignees = _asked(portal, form)
-        refusal = access.refuse_action(asking, item, action, comment, assignees, _=gettext_for(request))
+        _ = gettext_for(request)
+        refusal = access.refuse_action(asking, item, action, comment, assignees, _=_)
         if refusal:
             request.session["error"] = refusal
             return _task_page(item.dossier_item_id)
-        sent_at = datetime.now(UTC)
-        await send(portal, workflow_action(asking, item, action, comment, assignees))
-        return await _after_sending(portal, request, asking, item, action, sent_at)
+        statement = _(access.STATEMENT) if action in access.CONFIRMED else None
+        if statement and form.get("statement") != "confirmed":
+            return _confirmation(request, item, action, action_id, comment, statement, asked=form.get("confirm"))
+        sent = workflow_action(asking, item, action, comment, assignees, action_id=action_id, statement=statement)
+        async with portal.pool().acquire() as conn:
+            first = await outcomes.send_once(conn, sent, portal.topics.portal_actions)
+        await _wait_for_outcome(portal, first)
+        return outcome_page(item.dossier_item_id, action_id)
 
-    return [Route("/taken/{item_id}/actie", act, methods=["POST"])]
+    return [GuardedRoute("/taken/{item_id}/actie", act, Who.SIGNED_IN, methods=["POST"])]
+
+
+def _confirmation(
+    request: Request,
+    item: access.ItemView,
+    action: str,
+    action_id: str,
+    comment: str,
+    statement: str,
+    asked: object,
+) -> Response:
+    """The page between the button and the filing: what is approved, the statement to confirm, and the button
+    that sends it. Asked again (the box was not ticked) it says so."""
+    _ = gettext_for(request)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "item": item,
+            "action": action,
+            "action_id": action_id,
+            "comment": comment,
+            "statement": statement,
+            "error": _("Vink de verklaring aan om goed te keuren.") if asked else None,
+        },
+        400 if asked else 200,
+    )
 
 
 def _asked(portal: "Portal", form: FormData) -> tuple[str, str, tuple[str, ...]]:
@@ -53,17 +96,27 @@ def split_assignees(text: str) -> tuple[str, ...]:
 
 
 def workflow_action(
-    viewer: access.Viewer, item: access.ItemView, action: str, comment: str = "", assignees: tuple[str, ...] = ()
+    viewer: access.Viewer,
+    item: access.ItemView,
+    action: str,
+    comment: str = "",
+    assignees: tuple[str, ...] = (),
+    *,
+    action_id: str | None = None,
+    statement: str | None = None,
 ) -> WorkflowAction:
-    """The action as workflow reads it; the actor is always the logged-in viewer."""
+    """The action as workflow reads it; the actor is always the logged-in viewer, who confirmed ``statement`` (if
+    any) just now."""
     return WorkflowAction(
-        action_id=str(uuid.uuid4()),
+        action_id=action_id or str(uuid.uuid4()),
         dossier_item_id=item.dossier_item_id,
         task=access.task_acted_on(item, action) or "",
         action=action,
         actor=viewer.user,
         comment=comment,
         assignees=list(assignees),
+        statement=statement,
+        confirmed_at=datetime.now(UTC) if statement else None,
     )
 
 
@@ -75,29 +128,18 @@ async def send(portal: "Portal", *actions: WorkflowAction) -> None:
         )
 
 
-async def _after_sending(
-    portal: "Portal", request: Request, viewer: access.Viewer, item: access.ItemView, action: str, sent_at: datetime
-) -> Response:
-    """Wait for the outcome; when done, open the next task, otherwise show why not (or that it is pending)."""
+async def _wait_for_outcome(portal: "Portal", sent: outcomes.SentAction) -> None:
+    """A moment for workflow to decide, so that the page usually opens on the outcome rather than on "pending"."""
     deadline = asyncio.get_running_loop().time() + portal.settings.outcome_wait_seconds
-    _ = gettext_for(request)
-    shown = {"action": _(action)}
-    found: tuple[bool, str] | None = None
-    while found is None and asyncio.get_running_loop().time() < deadline:
+    while asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.2)
         async with portal.pool().acquire() as conn:
-            found = await queries.outcome(conn, item.dossier_item_id, viewer, action, sent_at)
-    if found is None:
-        request.session["notice"] = _("'%(action)s' is verstuurd en wordt verwerkt.") % shown
-        return _task_page(item.dossier_item_id)
-    applied, text = found
-    if not applied:
-        request.session["error"] = _("'%(action)s' is geweigerd: %(reason)s") % {**shown, "reason": text}
-        return _task_page(item.dossier_item_id)
-    request.session["notice"] = _("'%(action)s' is verwerkt.") % shown
-    async with portal.pool().acquire() as conn:
-        remaining = [i for i in await queries.inbox(conn, viewer) if i.dossier_item_id != item.dossier_item_id]
-    return _task_page(remaining[0].dossier_item_id if remaining else item.dossier_item_id)
+            if (await outcomes.outcome_of(conn, sent)).state is not outcomes.State.PENDING:
+                return
+
+
+def outcome_page(item_id: str, action_id: str) -> RedirectResponse:
+    return RedirectResponse(f"/taken/{item_id}?{outcomes.PARAMETER}={action_id}", status_code=303)
 
 
 def _task_page(item_id: str) -> RedirectResponse:

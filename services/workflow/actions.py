@@ -245,6 +245,8 @@ class ActionHandler:
                 at=now,
                 operator=action.operator,
                 writer=writer,
+                statement=action.statement,
+                confirmed_at=action.confirmed_at,
             )
         )
         events = status_records(self.topics, instance, transition.status_code, describe(transition), at=now)

@@ -94,6 +94,9 @@ class AuditEntry:
     at: datetime
     operator: str | None = None
     writer: str | None = None
+    statement: str | None = None
+    """What the person confirmed before approving a filing (the portal's confirmation), and when."""
+    confirmed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -279,8 +282,8 @@ class WorkflowRepository:
         if entries:
             await self.conn.executemany(
                 "INSERT INTO workflow.audit (dossier_item_id, actor, action, action_id, from_task, to_task,"
-                " from_status, to_status, comment, workflow_name, publication_id, at, operator, writer)"
-                " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
+                " from_status, to_status, comment, workflow_name, publication_id, at, operator, writer, statement,"
+                " confirmed_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
                 [
                     (
                         e.dossier_item_id,
@@ -297,6 +300,8 @@ class WorkflowRepository:
                         e.at,
                         e.operator,
                         e.writer,
+                        e.statement,
+                        e.confirmed_at,
                     )
                     for e in entries
                 ],
@@ -312,7 +317,8 @@ class WorkflowRepository:
     async def history(self, dossier_item_id: str) -> list[dict[str, Any]]:
         rows = await self.conn.fetch(
             "SELECT at, actor, operator, writer, action, action_id, from_task, to_task, from_status, to_status,"
-            " comment, workflow_name, publication_id FROM workflow.audit WHERE dossier_item_id = $1 ORDER BY id",
+            " comment, workflow_name, publication_id, statement, confirmed_at FROM workflow.audit"
+            " WHERE dossier_item_id = $1 ORDER BY id",
             dossier_item_id,
         )
         return [dict(r) for r in rows]

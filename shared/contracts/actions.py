@@ -1,5 +1,6 @@
 """Actions on ``workflow.actions``: a person acting on a dossier item's current task (key: dossier item id)."""
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
@@ -28,11 +29,27 @@ class WorkflowAction(BaseModel):
         ),
     )
 
+    statement: str | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        description=(
+            "Set by the portal when approving a filing: the statement the person confirmed, word for word in the "
+            "language it was shown in (that they checked the declaration and that it is correct and complete)."
+        ),
+    )
+    confirmed_at: datetime | None = Field(None, description="When the person confirmed ``statement``.")
+
     @model_serializer(mode="wrap")
-    def _without_absent_operator(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A person's own action is written as before the field existed, so a consumer of the older contract
+    def _without_absent_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # An action without them is written as before these fields existed, so a consumer of the older contract
         # (extra fields forbidden) still reads it.
         data: dict[str, Any] = handler(self)
-        if data.get("operator") is None:
-            data.pop("operator", None)
+        for name in OPTIONAL_LATER:
+            if data.get(name) is None:
+                data.pop(name, None)
         return data
+
+
+OPTIONAL_LATER = ("operator", "statement", "confirmed_at")
+"""Fields added after the first version, left out when unset."""

@@ -6,9 +6,9 @@ English and acts in English. Screenshots of each page go to docs/screenshots/.""
 import asyncio
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, expect
 
-from accordeer.localstack.kafka import free_port, port_open
+from accordeer.localstack.kafka import free_port
 from shared.settings import REPO_ROOT
 from tests.support.declarations import example
 from tests.support.second_factor import pass_second_step
@@ -24,14 +24,8 @@ for Dutch."""
 
 @pytest.fixture
 async def portal(system):
-    port = free_port()
     system.start("digipoort_mock", "intake", "workflow", "dispatch")
-    system.services.start_service("portal", ACCORDEER_PORTAL_PORT=str(port))
-    for _ in range(300):
-        if port_open(port):
-            return f"http://127.0.0.1:{port}"
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the portal did not start\n{system.logs()}")
+    return await system.start_portal()
 
 
 async def _logged_in(browser: Browser, portal: str, user: str) -> Page:
@@ -111,9 +105,43 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
     await page.screenshot(path=SCREENSHOTS / "task.png", full_page=True)
 
     await page.get_by_role("button", name="Goedkeuren bericht").click()
-    await page.wait_for_selector("p.notice")
-    assert "'Goedkeuren bericht' is verwerkt." in await page.locator("p.notice").inner_text()
+    # First the statement the client makes by approving; nothing is sent until it is confirmed.
+    await expect(page.locator("h1")).to_have_text("Goedkeuren bevestigen")
+    assert "€ 1.523,00 te betalen" in await page.locator("dl.summary").inner_text()
+    await page.screenshot(path=SCREENSHOTS / "confirm-approval.png", full_page=True)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.screenshot(path=SCREENSHOTS / "confirm-approval-phone.png", full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await page.set_viewport_size({"width": 1100, "height": 800})
+    confirmation = page.locator("form", has=page.locator("input[name=statement]"))
+    form = {n: await confirmation.locator(f"input[name={n}]").input_value() for n in ("csrf", "action_id", "action")}
+    unticked = await page.request.post(f"{portal}/taken/{sanne_item}/actie", form={**form, "confirm": "asked"})
+    assert unticked.status == 400 and "Vink de verklaring aan om goed te keuren." in await unticked.text()
+    await page.get_by_label("Ik verklaar dat ik deze aangifte heb gecontroleerd").check()
+    await page.get_by_role("button", name="Bevestigen en goedkeuren").dblclick()  # a double click sends it once
+
+    # The page stays on the item and shows what became of the approval, then offers the way on.
+    await expect(page.locator("p.notice")).to_contain_text("'Goedkeuren bericht' is verwerkt.")
+    assert f"/taken/{sanne_item}?uitkomst=" in page.url
+    await expect(page.get_by_role("link", name="Terug naar Mijn taken")).to_be_visible()
+    await page.screenshot(path=SCREENSHOTS / "approved-outcome.png")
     await _in_portal(system, sanne_item, status=80, task=False)
+    audited = await system.db.fetch(
+        "SELECT actor, statement, confirmed_at FROM workflow.audit WHERE dossier_item_id = $1 AND action = $2",
+        sanne_item,
+        "Goedkeuren bericht",
+    )
+    assert [(r["actor"], r["statement"]) for r in audited] == [
+        ("sanne.vandijk", "Ik verklaar dat ik deze aangifte heb gecontroleerd en dat zij juist en volledig is.")
+    ]
+    assert audited[0]["confirmed_at"] is not None
+    # The same form once more (Back and send): answered with the first one's outcome, nothing new sent.
+    again = await page.request.post(f"{portal}/taken/{sanne_item}/actie", form={**form, "statement": "confirmed"})
+    assert again.ok and f"uitkomst={form['action_id']}" in again.url, again.url
+    assert "'Goedkeuren bericht' is verwerkt." in await again.text()
+    sent = await system.read_topic(system.topics.portal_actions, expect=1, timeout=5)
+    assert len(sent) == 1, sent
+    assert await system.read_topic(system.topics.workflow_actions_dlq, expect=1, timeout=2) == []
     await page.goto(f"{portal}/taken/{sanne_item}")
     assert "Geaccepteerd door instantie" in await page.locator("p.status").inner_text()
     assert "sanne.vandijk: Goedkeuren bericht" in await page.locator("ol.history").inner_text()
@@ -126,7 +154,9 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
     await eva.screenshot(path=SCREENSHOTS / "not-found.png")
 
 
-async def test_a_rejection_needs_a_reason_and_carries_it_to_status_40(system, portal, browser):
+async def test_a_rejection_needs_a_reason_and_carries_it_to_status_40_and_its_page_follows_it(system, browser):
+    system.start("digipoort_mock", "intake", "workflow", "dispatch")
+    portal = await system.start_portal(ACCORDEER_PORTAL_OUTCOME_WAIT_SECONDS="0")  # the page opens before the outcome
     item = await _submitted(system, "loonheffing", "portal-reject")
     page = await _logged_in(browser, portal, "sanne.vandijk")
     await page.goto(f"{portal}/taken/{item}")
@@ -134,8 +164,12 @@ async def test_a_rejection_needs_a_reason_and_carries_it_to_status_40(system, po
     await page.get_by_role("button", name="Afkeuren bericht").click()
     assert "Geef bij 'Afkeuren bericht' een toelichting." in await page.locator("p.error").inner_text()
     await page.get_by_label("Toelichting").fill("Het aantal werknemers klopt niet")
+    system.services.processes["workflow"].stop()  # nothing decides the action for now
     await page.get_by_role("button", name="Afkeuren bericht").click()
-    await page.wait_for_selector("p.notice")
+    await expect(page.locator("p.notice")).to_contain_text("'Afkeuren bericht' is verstuurd en wordt verwerkt")
+    system.start("workflow")
+    # The same page, not reloaded, shows the outcome once workflow has applied it.
+    await expect(page.locator("p.notice")).to_contain_text("'Afkeuren bericht' is verwerkt.", timeout=60_000)
 
     await system.wait_for(lambda: 40 in system.statuses_of(item), what="40")
     rejected = next(e for e in system.events if e.dossier_item_id == item and e.status_code == 40)
@@ -160,6 +194,46 @@ async def test_forged_posts_and_guessed_passwords_are_refused(system, portal, br
         await stranger.get_by_role("button", name="Inloggen").click()
     assert "Te veel mislukte pogingen" in await stranger.locator("p.error").inner_text()
     await stranger.screenshot(path=SCREENSHOTS / "login-throttled.png")
+
+
+async def test_a_session_lives_on_the_server_serves_every_portal_process_and_ends_at_logout(system, portal, browser):
+    """Sessions are kept in PostgreSQL: a second portal process serves the session the first began, with no key
+    shared between them; after logout a copy of the cookie, taken before, opens nothing on either; `accordeer
+    sessions end` ends a person's sessions at once."""
+    page = await _logged_in(browser, portal, "sanne.vandijk")
+    other = await system.start_portal(instance="2", ACCORDEER_HTTP_PORT=str(free_port()))
+    copied = await browser.new_context(locale=DUTCH_BROWSER)
+    await copied.add_cookies(await page.context.cookies())  # a cookie is the host's, whatever the port
+    thief = await copied.new_page()
+    await thief.goto(f"{other}/taken")
+    assert thief.url == f"{other}/taken", "the second process serves the session the first began"
+
+    await page.get_by_role("button", name="Uitloggen").click()
+    await page.wait_for_url(f"{portal}/login")
+    for where in (portal, other):
+        await thief.goto(f"{where}/taken")
+        assert thief.url == f"{where}/login", f"a cookie copied before logout still opened {where}"
+    live = "SELECT count(*) FROM portal.sessions WHERE user_name = 'sanne.vandijk' AND ended_at IS NULL"
+    assert await system.db.fetchval(live) == 0
+
+    again = await _logged_in(browser, portal, "sanne.vandijk")  # an operator ends a person's sessions at once
+    ended = await system.cli("sessions", "end", "sanne.vandijk")
+    assert ended.returncode == 0 and "sanne.vandijk: 1 session(s) ended" in ended.stdout, ended
+    await again.goto(f"{portal}/taken")
+    assert again.url == f"{portal}/login"
+
+    phone = await (await browser.new_context(viewport={"width": 390, "height": 844}, locale=DUTCH_BROWSER)).new_page()
+    await phone.goto(f"{portal}/login")  # a login page left open while its session ended
+    await system.db.execute("UPDATE portal.sessions SET ended_at = now()")
+    await phone.get_by_label("Gebruikersnaam").fill("sanne.vandijk")
+    await phone.get_by_label("Wachtwoord").fill("demo")
+    await phone.get_by_role("button", name="Inloggen").click()
+    await expect(phone.locator("p.error")).to_have_text("Deze pagina was verlopen. Vul uw gegevens opnieuw in.")
+    await phone.screenshot(path=SCREENSHOTS / "login-expired-phone.png")
+    await phone.get_by_label("Gebruikersnaam").fill("sanne.vandijk")
+    await phone.get_by_label("Wachtwoord").fill("demo")
+    await phone.get_by_role("button", name="Inloggen").click()
+    await phone.wait_for_url(f"{portal}/taken")
 
 
 async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_restores(system, portal, browser):
@@ -241,8 +315,13 @@ async def test_a_client_switches_to_english_and_approves_in_english(system, port
     await page.get_by_role("button", name="Reject").click()
     assert "Please give a reason with 'Reject'." in await page.locator("p.error").inner_text()
     await page.get_by_role("button", name="Approve", exact=True).click()
-    await page.wait_for_selector("p.notice")
-    assert "'Approve' is done." in await page.locator("p.notice").inner_text()
+    await expect(page.locator("h1")).to_have_text("Confirm approval")
+    await page.get_by_role("button", name="Confirm and approve").click()  # the browser asks for the tick first
+    assert await page.locator("h1").inner_text() == "Confirm approval"
+    await page.get_by_label("I declare that I have checked this declaration").check()
+    await page.screenshot(path=SCREENSHOTS / "confirm-approval-en.png", full_page=True)
+    await page.get_by_role("button", name="Confirm and approve").click()
+    await expect(page.locator("p.notice")).to_contain_text("'Approve' is done.")
 
 
 async def test_an_open_task_page_follows_its_item_without_a_reload(system, portal, browser):
