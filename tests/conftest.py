@@ -27,6 +27,15 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = kafka.bootstrap_servers
 
 
+EARLY = ("tests/chaos/", "tests/integration/test_secure_broker.py", "tests/integration/test_local_cluster.py")
+"""Files that start Kafka clusters of their own, each a minute or more on one worker: handed out first (make test
+gives a worker a file at a time, in this order), so that no worker starts one when the others are done."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: next((n for n, start in enumerate(EARLY) if item.nodeid.startswith(start)), len(EARLY)))
+
+
 @pytest.fixture(scope="session")
 def infrastructure(tmp_path_factory):
     with session_infrastructure(tmp_path_factory.mktemp("infrastructure")) as infra:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from accordeer.chaos.checker import Event
 from shared import dead_letters as h
@@ -47,6 +49,8 @@ class TopicObserver:
         self.topics = topics
         self.on_task = on_task
         self.records = TopicRecords()
+        self.ready = asyncio.Event()
+        """Set once it reads every topic from its beginning: the run publishes only then."""
         self.dead_letter_topics = {
             topics.dossier_items_dlq,
             topics.workflow_actions_dlq,
@@ -63,7 +67,12 @@ class TopicObserver:
             self.topics.tasks,
             *sorted(self.dead_letter_topics),
         ]
-        partitions = [tp for name in names for tp in await partitions_of(self.bootstrap_servers, name)]
+        # A broker of the cluster may be starting or stopped: the observer waits for it like any client would.
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(KafkaError), wait=wait_exponential(0.2, max=3), stop=stop_after_delay(120)
+        ):
+            with attempt:
+                partitions = [tp for name in names for tp in await partitions_of(self.bootstrap_servers, name)]
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap_servers,
             enable_auto_commit=False,
@@ -74,6 +83,7 @@ class TopicObserver:
         try:
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
+            self.ready.set()
             while True:
                 for records in (await consumer.getmany(timeout_ms=500, max_records=2000)).values():
                     for record in records:

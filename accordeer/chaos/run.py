@@ -98,8 +98,9 @@ async def _exercise(
     faults = Faults(stack, counts, paused)
     window = len(submissions) / settings.rate
     try:
+        await _until_observing(observer, background[0])
         schedule = SMALL if settings.small else FULL
-        t0 = time.monotonic()
+        t0 = faults.t0 = time.monotonic()
         await asyncio.gather(
             _publish(producer, topics.inbound, submissions, settings.rate), play(faults, schedule, window)
         )
@@ -108,6 +109,8 @@ async def _exercise(
         drained = await _drain(observer, expectations, settings.drain_timeout)
         timings["drain_s"] = round(time.monotonic() - drain_started, 1)
         timings["drained"] = drained
+        if background[0].done():  # the observer stopped: what it missed would read as lost
+            background[0].result()
         await asyncio.sleep(5)  # anything told twice late is still seen
         paused.set()
         counts.take(await stack.gateway("GET", "/_admin/received"))
@@ -150,6 +153,18 @@ async def _exercise(
         log_dir=str(work_dir / "logs"),
         streams={m: records.status.get(m, []) for m in {f.message_id for f in verdict.findings}},
     )
+
+
+async def _until_observing(observer: TopicObserver, observing: asyncio.Task) -> None:
+    """Publishing starts once the observer reads every topic; an observer that could not start fails the run
+    with its own error (not as every message lost)."""
+    ready = asyncio.create_task(observer.ready.wait())
+    await asyncio.wait({ready, observing}, timeout=180, return_when=asyncio.FIRST_COMPLETED)
+    ready.cancel()
+    if observing.done():
+        observing.result()
+    if not observer.ready.is_set():
+        raise TimeoutError("the chaos observer could not read the topics within 180 s")
 
 
 async def _send(producer, topic: str, key: str, value: bytes) -> None:

@@ -7,7 +7,7 @@ from base64 import b64decode, b64encode
 
 import pytest
 
-from accordeer.dead_letter_tools import choose, read_dead_letters, replay
+from accordeer.dead_letter_tools import choose, replay
 from shared import dead_letters
 from shared.contracts.directory import Contact, Party
 from shared.contracts.status import StatusCode
@@ -102,7 +102,7 @@ async def test_each_directory_rule_refuses_with_its_own_reason(system):
 
     letters = {
         letter.key.decode(): letter
-        for letter in await read_dead_letters(system.settings.kafka_bootstrap_servers, system.topics.inbound_dlq)
+        for letter in await system.dead_letters(system.topics.inbound_dlq, at_least=len(REFUSED))
     }
     for message_id, (_, code, phrase) in REFUSED.items():
         [event] = _final(system, message_id)
@@ -125,7 +125,7 @@ async def test_a_declaration_refused_for_an_unknown_client_is_taken_in_once_afte
     assert _final(system, "d-replay")[0].reason_code == "destination_unknown"
 
     await _publish_parties(system, newcomer)
-    letters = choose(await read_dead_letters(bootstrap, system.topics.inbound_dlq), reason="destination_unknown")
+    letters = choose(await system.dead_letters(system.topics.inbound_dlq), reason="destination_unknown")
     await replay(bootstrap, letters, topics=system.topics)
     await replay(bootstrap, letters, topics=system.topics)
     await system.wait_for(

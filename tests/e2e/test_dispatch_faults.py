@@ -89,8 +89,8 @@ def dispatch_log(system) -> str:
     return system.services.processes["dispatch"].log_path.read_text(errors="replace")
 
 
-async def test_500_messages_through_20_percent_errors_and_2_seconds_of_latency_are_filed_once(system):
-    count = 500
+async def test_200_messages_through_20_percent_errors_and_2_seconds_of_latency_are_filed_once(system):
+    count = 200
     system.start("digipoort_mock", "intake", "workflow")
     # As many connections as deliveries in flight: with up to 2 s per answer, the default 8 make this test wait
     # a minute on the gateway's latency alone, and what it proves (each filed once, ending at 80) is the same.
@@ -106,7 +106,7 @@ async def test_500_messages_through_20_percent_errors_and_2_seconds_of_latency_a
     index = events_by_item(system)
     send_errors = sum(1 for item in items if 70 in index[item])
     # About a fifth of the first attempts meet a 503; the breaker may spare a few of them.
-    assert 40 <= send_errors <= 200, send_errors
+    assert 15 <= send_errors <= 80, send_errors
     assert all(len(index[item].get(70, {})) <= 1 for item in items), "one send error per failure streak"
     most_attempts = await system.db.fetchval("SELECT max(attempts) FROM dispatch.deliveries")
     print(
@@ -115,8 +115,8 @@ async def test_500_messages_through_20_percent_errors_and_2_seconds_of_latency_a
     )
 
 
-async def test_a_15_second_outage_mid_run_is_ridden_out_without_burning_attempts(system):
-    count, concurrency, cooldown, outage = 300, 32, 3, 15
+async def test_a_10_second_outage_mid_run_is_ridden_out_without_burning_attempts(system):
+    count, concurrency, cooldown, outage = 160, 32, 3, 10
     system.start("digipoort_mock", "intake", "workflow")
     system.services.start_service(
         "dispatch",
@@ -144,7 +144,7 @@ async def test_a_15_second_outage_mid_run_is_ridden_out_without_burning_attempts
     await assert_filed_exactly_once_and_accepted(system, items)
     log = dispatch_log(system)
     assert "circuit open" in log and "circuit closed" in log
-    # Without the breaker every waiting delivery would have been tried four or five times in 15 s.
+    # Without the breaker every waiting delivery would have been tried three or four times in 10 s.
     attempts = await system.db.fetchval("SELECT max(attempts) FROM dispatch.deliveries")
     assert attempts <= 2, attempts
     # A send error for the deliveries in flight when the outage began, and for each failed probe at most.
@@ -155,7 +155,7 @@ async def test_a_15_second_outage_mid_run_is_ridden_out_without_burning_attempts
 
 
 async def test_dispatch_killed_mid_delivery_and_restarted_files_nothing_twice(system):
-    count, lease = 200, 8
+    count, lease = 150, 8
     # A short lease, so the restarted process takes over the killed one's deliveries within seconds.
     env = {"ACCORDEER_DISPATCH_LEASE_SECONDS": str(lease), "ACCORDEER_DISPATCH_GATEWAY_TIMEOUT_SECONDS": "4"}
     system.start("digipoort_mock", "intake", "workflow")
@@ -174,16 +174,16 @@ async def test_dispatch_killed_mid_delivery_and_restarted_files_nothing_twice(sy
     while time.monotonic() < deadline:
         filed_at_kill = (await received(system))["total_deliveries"]
         in_flight = await system.db.fetchval(in_flight_sql)
-        if filed_at_kill >= 40 and in_flight > 0:
+        if filed_at_kill >= 30 and in_flight > 0:
             break
         await asyncio.sleep(0.05)
     dispatch.kill()
-    assert 40 <= filed_at_kill < count and in_flight > 0, (filed_at_kill, in_flight)
+    assert 30 <= filed_at_kill < count and in_flight > 0, (filed_at_kill, in_flight)
 
     system.services.start_service("dispatch", **env)
     await system.wait_for(lambda: accepted(system, items) == count, timeout=90, what=f"80 for all {count}")
 
     filed = await assert_filed_exactly_once_and_accepted(system, items)
     repeats = filed["total_attempts"] - filed["total_deliveries"]
-    # Each answer dropped after acceptance (15%, so about 35 of them) made dispatch send that delivery again.
-    assert repeats >= 12, f"dropped answers must have been retried: {repeats} repeats"
+    # Each answer dropped after acceptance (15%, so about 22 of them) made dispatch send that delivery again.
+    assert repeats >= 8, f"dropped answers must have been retried: {repeats} repeats"

@@ -53,7 +53,7 @@ async def test_a_refused_declaration_replayed_twice_after_its_source_was_registe
         what="the refusal",
     )
 
-    [letter] = await read_dead_letters(bootstrap, system.topics.inbound_dlq)
+    [letter] = await system.dead_letters(system.topics.inbound_dlq)
     assert (letter.key, letter.reason_code, letter.value) == (
         MESSAGE_ID.encode(),
         "unknown_source",

@@ -18,16 +18,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 async def portal(system):
-    from accordeer.localstack.kafka import free_port, port_open
-
-    port = free_port()
     system.start("digipoort_mock", "intake", "workflow", "dispatch")
-    system.services.start_service("portal", ACCORDEER_PORTAL_PORT=str(port), ACCORDEER_PORTAL_LAG_SAMPLE_SECONDS="1")
-    for _ in range(300):
-        if port_open(port):
-            return f"http://127.0.0.1:{port}"
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the portal did not start\n{system.logs()}")
+    return await system.start_portal(ACCORDEER_PORTAL_LAG_SAMPLE_SECONDS="1")
 
 
 async def _shows(

@@ -14,7 +14,6 @@ import httpx
 import pytest
 import structlog
 
-from accordeer.dead_letter_tools import read_dead_letters
 from accordeer.localstack.kafka import free_port
 from services.status_api.app import build_app
 from services.status_api.config import StatusApiSettings
@@ -75,15 +74,6 @@ async def publish(system, topic: str, *events: StatusEvent | SubmissionRefused |
         topic,
         [(e.message_id, e.model_dump_json().encode()) if not isinstance(e, bytes) else ("broken", e) for e in events],
     )
-
-
-async def until_dead_letters(system, topic: str, timeout: float = 30) -> list:
-    """The topic's dead letters once there are any: the outbox relay publishes them after the batch's commit."""
-    deadline = time.monotonic() + timeout
-    while not (letters := await read_dead_letters(system.settings.kafka_bootstrap_servers, topic)):
-        assert time.monotonic() < deadline, f"no dead letter on {topic} within {timeout}s"
-        await asyncio.sleep(0.5)
-    return letters
 
 
 @contextlib.contextmanager
@@ -147,7 +137,7 @@ async def test_each_source_reads_its_own_statuses_and_only_those(system, served)
     types = await nmbrs_client.get("/v1/message-types")
     assert types.json()["message_types"] == ["loonheffing"]
 
-    [letter] = await until_dead_letters(system, f"{system.topics.status}.dlq")
+    [letter] = await system.dead_letters(f"{system.topics.status}.dlq")
     assert letter.value == b"{not a status" and letter.reason_code == dead_letters.UNREADABLE
     assert letter.headers[dead_letters.REFUSED_BY] == system.topics.group("status_api")
 

@@ -8,20 +8,26 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from accordeer.dead_letter_tools import DeadLetter, read_dead_letters
 from accordeer.kafka_io import publish
-from accordeer.localstack.kafka import free_port
+from accordeer.localstack.kafka import free_port, port_open
 from accordeer.localstack.stack import ServiceProcesses, create_database
 from accordeer.setup import prepare
 from services.mail_sink.mailbox import StoredMail, read_mailbox, receptions
 from shared.contracts.status import StatusEvent
+from shared.db.migrations import apply_migrations
 from shared.db.pool import connect
+from shared.db.provisioning import ensure_roles
+from shared.db.roles import OWNER, service_role
 from shared.kafka.admin import partitions_of
 from shared.settings import Settings
 from tests.support.infrastructure import Infrastructure
@@ -30,7 +36,8 @@ _numbers = itertools.count(1)
 
 
 class SystemUnderTest:
-    def __init__(self, settings: Settings, log_dir: Path):
+    def __init__(self, settings: Settings, log_dir: Path, database_urls: Callable[[str], str] | None = None):
+        """``database_urls``: service → the URL of its own role; else every service has ``settings``'."""
         self.settings = settings
         self.topics = settings.topics
         self.services = ServiceProcesses(
@@ -45,6 +52,7 @@ class SystemUnderTest:
             gateway_port=free_port(),
             status_api_port=free_port(),
             mail_port=free_port(),
+            database_urls=database_urls,
         )
         self.events: list[StatusEvent] = []
         self._status_task: asyncio.Task | None = None
@@ -62,9 +70,13 @@ class SystemUnderTest:
 
     async def close(self) -> None:
         self.services.stop_all()
-        if self._status_task:
+        # aiokafka can swallow a cancellation that arrives while the consumer starts (a test done within a second,
+        # on a loaded machine): the collector then ran on forever and the test's teardown with it. So: again.
+        while self._status_task is not None and not self._status_task.done():
             self._status_task.cancel()
-            await asyncio.gather(self._status_task, return_exceptions=True)
+            await asyncio.wait({self._status_task}, timeout=1)
+        if self._status_task is not None and not self._status_task.cancelled():
+            self._status_task.exception()  # retrieved: a collector that failed says so in its test, not at exit
         if self.db:
             await self.db.close()
 
@@ -76,6 +88,16 @@ class SystemUnderTest:
                 self.services.start_mail_sink()
             else:
                 self.services.start_service(name)
+
+    async def start_portal(self, *, instance: str = "", **extra_env: str) -> str:
+        """A portal process on a port of its own, once it answers there; its address."""
+        port = free_port()
+        self.services.start_service("portal", instance=instance, ACCORDEER_PORTAL_PORT=str(port), **extra_env)
+        for _ in range(300):
+            if port_open(port):
+                return f"http://127.0.0.1:{port}"
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"the portal did not start\n{self.logs()}")
 
     def start_instances(self, name: str, count: int, **extra_env: str) -> list:
         """``count`` processes of one service side by side (one consumer group, sharing the outbox relay's lanes)."""
@@ -159,8 +181,8 @@ class SystemUnderTest:
         """Every record of ``topic`` from the start, once at least ``expect`` are there."""
         partitions = await partitions_of(self.settings.kafka_bootstrap_servers, topic)
         consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers, enable_auto_commit=False)
-        await consumer.start()
         try:
+            await consumer.start()
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             records = []
@@ -197,6 +219,18 @@ class SystemUnderTest:
             await asyncio.sleep(0.1)
         raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{self.logs()}")
 
+    async def dead_letters(self, topic: str, *, at_least: int = 1, timeout: float = 30) -> list[DeadLetter]:
+        """The topic's dead letters once there are ``at_least`` of them.
+
+        The outbox relay publishes a batch's records on their own lanes, so a refusal's status can be read before
+        its dead letter is on the topic: wait for the letters rather than for the status."""
+        deadline = time.monotonic() + timeout
+        while len(letters := await read_dead_letters(self.settings.kafka_bootstrap_servers, topic)) < at_least:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(letters)} of {at_least} dead letters on {topic} after {timeout}s")
+            await asyncio.sleep(0.2)
+        return letters
+
     def statuses_of(self, dossier_item_id: str) -> list[int]:
         return [int(e.status_code) for e in self.events if e.dossier_item_id == dossier_item_id]
 
@@ -219,10 +253,31 @@ class SystemUnderTest:
             return response.json()
 
 
+_templates: dict[str, str] = {}
+"""Server URL → the migrated database this process copies for each test's."""
+
+
+async def migrated_template(infrastructure: Infrastructure) -> str:
+    """A database with every migration applied (the owner's), made once per test process: each test's database is
+    a copy of it, which takes 0.07 s where running the migrations takes 0.3 s."""
+    if infrastructure.database_url not in _templates:
+        name = f"accordeer_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        owner = OWNER if infrastructure.role_passwords is not None else None
+        await create_database(infrastructure.database_url, name, owner=owner)
+        await asyncio.to_thread(ensure_roles, infrastructure.role_url(name, OWNER))
+        await asyncio.to_thread(apply_migrations, infrastructure.role_url(name, OWNER))
+        _templates[infrastructure.database_url] = name
+    return _templates[infrastructure.database_url]
+
+
 async def prepared_settings(infrastructure: Infrastructure, database: str, topic_prefix: str) -> Settings:
-    """A fresh database and topic prefix with the migrations, topics and shipped configuration in place."""
+    """A fresh database (the owner's, who runs the migrations) and topic prefix with the migrations, topics and
+    shipped configuration in place."""
+    owner = OWNER if infrastructure.role_passwords is not None else None
+    template = await migrated_template(infrastructure)
+    await create_database(infrastructure.database_url, database, owner=owner, template=template)
     settings = Settings(
-        database_url=await create_database(infrastructure.database_url, database),
+        database_url=infrastructure.role_url(database, OWNER),
         kafka_bootstrap_servers=infrastructure.bootstrap_servers,
         topic_prefix=topic_prefix,
     )
@@ -241,9 +296,14 @@ class SystemSupply:
     async def new_system(self, log_dir: Path) -> SystemUnderTest:
         settings = await (self._next or self._prepare())
         self._next = self._prepare()
-        system = SystemUnderTest(settings, log_dir)
+        system = SystemUnderTest(settings, log_dir, self.service_database_urls(settings))
         await system.open(prepared=True)
         return system
+
+    def service_database_urls(self, settings: Settings) -> Callable[[str], str]:
+        """Each service of the system with ``settings`` connecting as its own role, as in the local stack."""
+        database = urlsplit(settings.database_url).path.lstrip("/")
+        return lambda service: self.infrastructure.role_url(database, service_role(service))
 
     def _prepare(self) -> asyncio.Task[Settings]:
         number = f"{os.getpid()}_{next(_numbers)}"
