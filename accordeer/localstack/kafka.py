@@ -2,6 +2,7 @@
 
 import base64
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -66,14 +67,36 @@ def ensure_jars(cache_dir: Path) -> Path:
 
 _HANDED_OUT: set[int] = set()
 
+_LOWEST_FREE_PORT = 20000
+"""Free ports are handed out from here up to the system's range for outgoing connections (32768 on Linux)."""
+
+
+def _outgoing_ports_start() -> int:
+    """Where the system's range of ports for outgoing connections begins (0 when it cannot be read)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
 
 def free_port() -> int:
-    """A port nothing listens on, and one this process has not handed out before: the system may offer a port it
-    just gave again, and a broker's client and controller listeners on one port refuse to start."""
+    """A port nothing listens on, and one this process has not handed out before (a broker's client and
+    controller listeners on one port refuse to start).
+
+    Taken below the range the system picks outgoing connections' local ports from: a process killed and started
+    again on its port (a crash test, a restarted broker) would otherwise find it, now and then, held by some
+    connection's local end and fail to start. Where that range is unknown, the system picks."""
+    outgoing = _outgoing_ports_start()
     while True:
+        port = random.randrange(_LOWEST_FREE_PORT, outgoing) if outgoing > _LOWEST_FREE_PORT + 1000 else 0
+        if port in _HANDED_OUT:
+            continue
         with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port: int = s.getsockname()[1]
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:  # in use
+                continue
+            port = s.getsockname()[1]
         if port not in _HANDED_OUT:
             _HANDED_OUT.add(port)
             return port

@@ -27,8 +27,10 @@ SERVICE_COUNT = 5
 
 
 def _free_run_of_ports(count: int) -> int:
+    """``count`` ports in a row that nobody uses, below the system's range for outgoing connections (as
+    free_port's): dispatch, killed, is started again on its port, which must still be free then."""
     while True:
-        first = random.randrange(20000, 40000)
+        first = random.randrange(20000, 32768 - count)
         if not any(port_open(first + n) for n in range(count)):
             return first
 
@@ -53,6 +55,7 @@ class RunningStack:
                 "ACCORDEER_RUN_GATEWAY_PORT": str(self.gateway_port),
                 "ACCORDEER_RUN_MAIL_PORT": str(free_port()),
                 "ACCORDEER_RUN_PORTAL_PORT": str(free_port()),
+                "ACCORDEER_RUN_STATUS_API_PORT": str(free_port()),
                 "ACCORDEER_RUN_OPS_PORT": str(self.ops_port),
             }
         )
@@ -73,6 +76,11 @@ class RunningStack:
 
     def output(self) -> str:
         return self.terminal.read_text(errors="replace")
+
+    def log(self, name: str, lines: int = 40) -> str:
+        """The end of a process's log, to say why it stopped."""
+        path = self.data_dir / "logs" / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
 
     def wait_for_line(self, text: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -152,8 +160,8 @@ def test_a_killed_service_is_restarted_with_a_growing_wait_and_the_terminal_says
     assert _ready(stack.ops_port + 2), f"dispatch does not answer after its restarts:\n{stack.output()}"
     assert stack.process.poll() is None, stack.output()
     dead = {name: pid for name, pid in stack.pids().items() if not _alive(pid)}
-    assert not dead, f"not alive after dispatch's restarts: {dead}\n{stack.output()}"
-    assert stack.pids()["dispatch"] == third
+    assert not dead, f"not alive after dispatch's restarts: {dead}\n{stack.output()}\n{stack.log('dispatch')}"
+    assert stack.pids()["dispatch"] == third, f"dispatch restarted again:\n{stack.output()}\n{stack.log('dispatch')}"
 
 
 def test_the_mocked_gateway_comes_back_too(stack):

@@ -1,0 +1,26 @@
+"""The local stack's and the tests' free ports: never one handed out twice, never one an outgoing connection may
+take while the process that listens on it is restarted."""
+
+import socket
+
+from accordeer.localstack.kafka import _outgoing_ports_start, free_port
+
+
+def test_free_ports_are_distinct_bindable_and_below_the_outgoing_range():
+    ports = [free_port() for _ in range(200)]
+    assert len(set(ports)) == len(ports)
+    outgoing = _outgoing_ports_start()
+    assert outgoing > 21000, "this machine has no outgoing range to stay below; the test says nothing here"
+    assert all(20000 <= port < outgoing for port in ports)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", ports[-1]))  # nothing holds it
+
+
+def test_a_port_in_use_is_not_handed_out(monkeypatch):
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        taken = held.getsockname()[1]
+        choices = iter([taken, taken + 1])
+        monkeypatch.setattr("accordeer.localstack.kafka.random.randrange", lambda low, high: next(choices))
+        monkeypatch.setattr("accordeer.localstack.kafka._outgoing_ports_start", lambda: 60000)
+        assert free_port() != taken
