@@ -3,7 +3,8 @@
 A client sees the items of their own organisations/persons (the directory's
 contacts with their portal user); the office, task managers and operators see
 every item. A confidential item is seen only by those who hold its task and by
-its workflow's task manager. The holders of a task may take its actions; the
+its workflow's task manager. Whoever acted on an item (approved, rejected, reacted) keeps seeing it, so
+what they decided stays findable under Afgehandeld. The holders of a task may take its actions; the
 task manager may too, and may reassign the task and restore a rejected item.
 """
 
@@ -68,7 +69,10 @@ def manages(viewer: Viewer, item: ItemView) -> bool:
     return item.task_manager is not None and viewer.user == item.task_manager
 
 
-def may_see(viewer: Viewer, item: ItemView) -> bool:
+def may_see(viewer: Viewer, item: ItemView, decided: bool = False) -> bool:
+    """``decided``: the viewer acted on one of the item's tasks."""
+    if decided:
+        return True
     if item.confidential:
         return holds(viewer, item) or manages(viewer, item)
     if viewer.role == "client":

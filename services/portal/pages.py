@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from services.portal import access, outcomes, queries
+from services.portal import access, archive, outcomes, queries
 from services.portal.guards import GuardedRoute, Who
 from services.portal.inbox import filtered
 from services.portal.viewers import render, viewer, visible_item
@@ -29,6 +29,12 @@ def page_routes(portal: "Portal") -> list[GuardedRoute]:
         async with portal.pool().acquire() as conn:
             items = [i for i in await queries.inbox(conn, asking) if access.may_see(asking, i)]
         return render(request, "inbox.html", {"inbox": filtered(items, request.query_params), "now": datetime.now(UTC)})
+
+    async def decided_page(request: Request) -> Response:
+        asking = await viewer(portal, request)
+        async with portal.pool().acquire() as conn:
+            found = await archive.search(conn, asking, archive.Search.of(request.query_params))
+        return render(request, "archive.html", {"archive": found})
 
     async def task_page(request: Request) -> Response:
         asking = await viewer(portal, request)
@@ -79,6 +85,7 @@ def page_routes(portal: "Portal") -> list[GuardedRoute]:
     return [
         GuardedRoute("/taken", inbox, Who.SIGNED_IN),
         GuardedRoute("/taken/{item_id}", task_page, Who.SIGNED_IN),
+        GuardedRoute("/afgehandeld", decided_page, Who.SIGNED_IN),
         GuardedRoute("/taken/{item_id}/document", document, Who.SIGNED_IN),
         GuardedRoute("/taken/{item_id}/bijlage", attachment, Who.SIGNED_IN),
     ]

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from services.portal import access, queries, sessions
+from services.portal.archive import decided_by
 from services.portal.i18n import LANGUAGES
 from services.portal.languages import gettext_for, language_of
 from services.portal.rendering import environment
@@ -48,7 +49,10 @@ async def visible_item(portal: "Portal", viewer: access.Viewer, item_id: str) ->
         raise HTTPException(404) from None
     async with portal.pool().acquire() as conn:
         item = await queries.item(conn, item_id)
-    if item is None or not access.may_see(viewer, item):
+        seen = item is not None and (
+            access.may_see(viewer, item) or access.may_see(viewer, item, await decided_by(conn, item_id, viewer.user))
+        )
+    if item is None or not seen:
         raise HTTPException(404)
     return item
 

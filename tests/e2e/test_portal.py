@@ -152,6 +152,37 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
     response = await eva.goto(f"{portal}/taken/{sanne_item}")
     assert response.status == 404
     await eva.screenshot(path=SCREENSHOTS / "not-found.png")
+    await eva.goto(f"{portal}/afgehandeld")
+    assert "Btw-aangifte januari 2025" not in await eva.locator("main").inner_text()
+
+    # Afgehandeld: what she approved, where it ended and Digipoort's answer; searched by period, type and client.
+    await page.get_by_role("link", name="Afgehandeld").click()
+    decided = page.locator("ul.decided li")
+    assert await decided.count() == 1
+    card = await decided.first.inner_text()
+    assert all(
+        part in card
+        for part in (
+            "Btw-aangifte januari 2025",
+            "Geaccepteerd door instantie",
+            "500 verwerking door uitvragende partij gelukt",
+            "Besloten door",
+        )
+    ), card
+    await page.screenshot(path=SCREENSHOTS / "archive.png", full_page=True)
+    await page.get_by_label("Tot en met").fill("2020-12-31")
+    await page.get_by_role("button", name="Zoeken").click()
+    await expect(page.locator("main")).to_contain_text("Geen afgehandelde aangiften die aan de zoekvragen voldoen.")
+    await page.goto(f"{portal}/afgehandeld?van=2020-01-01&soort=btw-aangifte&klant=ORG-10045&pagina=x")
+    assert await decided.count() == 1
+    await page.goto(f"{portal}/afgehandeld?soort=icp-aangifte")
+    assert await decided.count() == 0
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.goto(f"{portal}/afgehandeld")
+    await page.screenshot(path=SCREENSHOTS / "archive-phone.png", full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await decided.first.get_by_role("link").click()
+    assert "Geaccepteerd door instantie" in await page.locator("p.status").inner_text()
 
 
 async def test_a_rejection_needs_a_reason_and_carries_it_to_status_40_and_its_page_follows_it(system, browser):

@@ -29,6 +29,7 @@ ROUTES = {
     ("GET", "/taken"): Who.SIGNED_IN,
     ("GET", "/taken/live"): Who.SIGNED_IN,
     ("GET", "/taken/{item_id}"): Who.SIGNED_IN,
+    ("GET", "/afgehandeld"): Who.SIGNED_IN,
     ("GET", "/taken/{item_id}/live"): Who.SIGNED_IN,
     ("GET", "/taken/{item_id}/document"): Who.SIGNED_IN,
     ("GET", "/taken/{item_id}/bijlage"): Who.SIGNED_IN,
