@@ -56,6 +56,11 @@ def test_a_confidential_item_is_seen_by_its_holders_and_its_task_manager_only():
     assert not may_see(Viewer("fiscalist", "task_manager"), secret)  # a task manager, but of another workflow
 
 
+def test_whoever_decided_a_confidential_item_keeps_seeing_it_after_its_workflow():
+    decided = item(confidential=True, status=80, open_task=False)
+    assert not may_see(SANNE, decided) and may_see(SANNE, decided, decided=True)
+
+
 def test_the_task_manager_acts_on_any_task_reassigns_it_and_restores_a_rejected_item():
     assert actions_for(MANAGER, item(holders=())) == (
         "Goedkeuren bericht",
