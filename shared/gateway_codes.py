@@ -68,3 +68,13 @@ def meaning_of(code: int) -> Meaning:
         return CODES[code].meaning
     except KeyError:
         raise UnknownGatewayCode(f"unknown Digipoort status code {code}") from None
+
+
+def described(code: int | str) -> str:
+    """A code with Digipoort's own (Dutch) words for it, as people read it: "500 verwerking door uitvragende partij
+    gelukt"; a code this table does not have, as it is."""
+    try:
+        known = CODES.get(int(code))
+    except ValueError:
+        known = None
+    return f"{known.code} {known.omschrijving}" if known else str(code)

@@ -59,6 +59,13 @@ class ItemView:
     task_manager: str | None = None
     last_task: str | None = None
     """The task last completed: where a rejected item is restored to."""
+    client_name: str | None = None
+    """The client's name in the directory."""
+
+    @property
+    def client(self) -> str:
+        """Who the item is for, as a person reads it: the directory's name, else the id."""
+        return self.client_name or self.organisation_person_id or ""
 
 
 def holds(viewer: Viewer, item: ItemView) -> bool:

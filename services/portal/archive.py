@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
+from asyncpg import Record
 from asyncpg.pool import PoolConnectionProxy
 
 from services.portal.access import Viewer
-from shared.gateway_codes import CODES
+from services.portal.queries import CLIENT_NAME
+from shared.gateway_codes import described
 
 PAGE_SIZE = 20
 DECIDED_FROM = 40
@@ -64,14 +66,16 @@ class Decided:
     status_at: datetime | None
     gateway_code: int | None
     decided_by_viewer: bool
+    client_name: str | None = None
+
+    @property
+    def client(self) -> str:
+        return self.client_name or self.organisation_person_id or ""
 
     @property
     def gateway_answer(self) -> str:
         """The gateway's last status code with Digipoort's own (Dutch) words for it; empty before any."""
-        if self.gateway_code is None:
-            return ""
-        known = CODES.get(self.gateway_code)
-        return f"{self.gateway_code} {known.omschrijving}" if known else str(self.gateway_code)
+        return described(self.gateway_code) if self.gateway_code is not None else ""
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ class Page:
     total: int
     search: Search
     message_types: list[str]
-    clients: list[str]
+    clients: dict[str, str]
+    """Client id → name, in the order of the names."""
 
     @property
     def pages(self) -> int:
@@ -111,7 +116,7 @@ async def search(conn: PoolConnectionProxy, viewer: Viewer, asked: Search) -> Pa
     total = await conn.fetchval("SELECT count(*)" + narrowed, *criteria)
     rows = await conn.fetch(
         "SELECT i.dossier_item_id, i.subject, i.confidential, i.message_type, i.organisation_person_id,"
-        " i.status_code, i.status_at,"
+        f" i.status_code, i.status_at, {CLIENT_NAME},"
         " (SELECT h.authority_status_code FROM portal.history h WHERE h.dossier_item_id = i.dossier_item_id"
         "   AND h.authority_status_code IS NOT NULL ORDER BY h.at DESC, h.event_id DESC LIMIT 1) AS gateway,"
         " EXISTS (SELECT 1 FROM portal.history h WHERE h.dossier_item_id = i.dossier_item_id AND h.actor = $1)"
@@ -120,7 +125,9 @@ async def search(conn: PoolConnectionProxy, viewer: Viewer, asked: Search) -> Pa
         *criteria,
         (asked.page - 1) * PAGE_SIZE,
     )
-    choices = await conn.fetch("SELECT DISTINCT i.message_type, i.organisation_person_id" + _VISIBLE, *who)
+    choices = await conn.fetch(
+        f"SELECT DISTINCT i.message_type, i.organisation_person_id, {CLIENT_NAME}" + _VISIBLE, *who
+    )
     return Page(
         items=[
             Decided(
@@ -133,13 +140,14 @@ async def search(conn: PoolConnectionProxy, viewer: Viewer, asked: Search) -> Pa
                 status_at=r["status_at"],
                 gateway_code=_number(r["gateway"]) if r["gateway"] else None,
                 decided_by_viewer=r["decided"],
+                client_name=r["client_name"],
             )
             for r in rows
         ],
         total=total,
         search=asked,
         message_types=sorted({r["message_type"] for r in choices if r["message_type"]}),
-        clients=sorted({r["organisation_person_id"] for r in choices if r["organisation_person_id"]}),
+        clients=_clients(choices),
     )
 
 
@@ -152,6 +160,11 @@ async def decided_by(conn: PoolConnectionProxy, dossier_item_id: str, user: str)
             user,
         )
     )
+
+
+def _clients(rows: list[Record]) -> dict[str, str]:
+    named = {r["organisation_person_id"]: r["client_name"] or r["organisation_person_id"] for r in rows}
+    return dict(sorted(((id_, name) for id_, name in named.items() if id_), key=lambda pair: pair[1].casefold()))
 
 
 def _day(text: str) -> date | None:

@@ -16,10 +16,13 @@ class Filtered:
     chosen: dict[str, str]
     counts: dict[str, Counter[str]]
     """Per filter: how many of all the viewer's items each value has."""
+    clients: dict[str, str]
+    """Client id → the name people read."""
 
 
 def filtered(items: list[ItemView], params: Mapping[str, str]) -> Filtered:
     chosen = {name: str(params.get(name, "")) for name in FILTERS if params.get(name)}
     counts = {name: Counter(str(getattr(item, field)) for item in items) for name, field in FILTERS.items()}
     kept = [item for item in items if all(str(getattr(item, FILTERS[n])) == v for n, v in chosen.items())]
-    return Filtered(kept, chosen, counts)
+    clients = {str(item.organisation_person_id): item.client for item in items}
+    return Filtered(kept, chosen, counts, clients)

@@ -9,8 +9,13 @@ from asyncpg.pool import PoolConnectionProxy
 
 from services.portal.access import ItemView, OpenTask, Viewer
 
+CLIENT_NAME = (
+    "(SELECT p.party->>'name' FROM portal.parties p"
+    " WHERE p.organisation_person_id = i.organisation_person_id AND NOT p.removed) AS client_name"
+)
+"""The item's client as the directory names it (none for a client the directory does not hold)."""
 ITEM_SELECT = (
-    "SELECT i.*, t.task, t.assignees, t.actions, t.due_at, t.assignment_note"
+    f"SELECT i.*, t.task, t.assignees, t.actions, t.due_at, t.assignment_note, {CLIENT_NAME}"
     " FROM portal.items i LEFT JOIN portal.tasks t USING (dossier_item_id)"
 )
 
@@ -81,7 +86,9 @@ async def attachment(conn: PoolConnectionProxy, dossier_item_id: str) -> StoredF
 async def history(conn: PoolConnectionProxy, dossier_item_id: str) -> list[HistoryLine]:
     rows = await conn.fetch(
         "SELECT at, kind, status_code, authority_status_code, task, actor, action, text, comment"
-        " FROM portal.history WHERE dossier_item_id = $1 ORDER BY at, kind <> 'status', event_id",
+        " FROM portal.history WHERE dossier_item_id = $1"
+        # At one moment: the decision, then the status it led to, then the task that follows.
+        " ORDER BY at, CASE kind WHEN 'task completed' THEN 0 WHEN 'status' THEN 1 ELSE 2 END, event_id",
         dossier_item_id,
     )
     return [HistoryLine(**dict(r)) for r in rows]
@@ -112,4 +119,5 @@ def _item(row: Record) -> ItemView:
         workflow=row["workflow"],
         task_manager=row["task_manager"],
         last_task=row["last_task"],
+        client_name=row["client_name"],
     )

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.portal.i18n import N_, NAMES, translations
 from shared import dutch
 from shared.contracts.status import StatusCode
+from shared.gateway_codes import described
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATUS = {
@@ -109,5 +110,6 @@ def environment(language: str) -> Environment:
         translated=lambda text: messages.gettext(text) if text else "",
         direction=lambda value: direction(language, value),
         message_type=lambda t: messages.gettext(MESSAGE_TYPES[t]) if t in MESSAGE_TYPES else t or "",
+        gateway_answer=lambda code: described(code) if code else "",
     )
     return env

@@ -11,6 +11,7 @@ from playwright.async_api import Browser, Page, expect
 from accordeer.localstack.kafka import free_port
 from shared.settings import REPO_ROOT
 from tests.support.declarations import example
+from tests.support.languages import other_language_on
 from tests.support.second_factor import pass_second_step
 
 pytestmark = pytest.mark.e2e
@@ -98,6 +99,7 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
         for part in (
             "1 januari 2025 t/m 31 januari 2025",
             "€ 1.523,00 te betalen",
+            "Bakkerij Van Dijk B.V.",
             "28 februari 2025",
             "BTW NL001234567B01",
         )
@@ -144,7 +146,12 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
     assert await system.read_topic(system.topics.workflow_actions_dlq, expect=1, timeout=2) == []
     await page.goto(f"{portal}/taken/{sanne_item}")
     assert "Geaccepteerd door instantie" in await page.locator("p.status").inner_text()
-    assert "sanne.vandijk: Goedkeuren bericht" in await page.locator("ol.history").inner_text()
+    history = await page.locator("ol.history").inner_text()
+    assert "sanne.vandijk: Goedkeuren bericht" in history
+    # Status lines come from the events' fields in the reader's words, never the services' own (English) notes.
+    assert "Geaccepteerd door instantie · Digipoort: 500 verwerking door uitvragende partij gelukt" in history
+    assert "dossier item" not in history and "kenmerk" not in history, history
+    assert await other_language_on(page, "nl") == []
     await page.screenshot(path=SCREENSHOTS / "accepted.png", full_page=True)
 
     eva = await _logged_in(browser, portal, "eva.jansen")
@@ -164,11 +171,13 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
         part in card
         for part in (
             "Btw-aangifte januari 2025",
+            "Bakkerij Van Dijk B.V.",
             "Geaccepteerd door instantie",
             "500 verwerking door uitvragende partij gelukt",
             "Besloten door",
         )
     ), card
+    assert await other_language_on(page, "nl") == []
     await page.screenshot(path=SCREENSHOTS / "archive.png", full_page=True)
     await page.get_by_label("Tot en met").fill("2020-12-31")
     await page.get_by_role("button", name="Zoeken").click()
@@ -341,6 +350,7 @@ async def test_a_client_switches_to_english_and_approves_in_english(system, port
         )
     )
     assert "Your decision" in await page.locator("main").inner_text()
+    assert await other_language_on(page, "en") == []
     await page.screenshot(path=SCREENSHOTS / "task-en.png", full_page=True)
 
     await page.get_by_role("button", name="Reject").click()

@@ -13,7 +13,7 @@ from services.digipoort_mock.trails import STATUSES
 from services.dispatch import domain
 from services.dispatch.domain import GatewayStatus
 from shared.contracts.status import StatusCode
-from shared.gateway_codes import CODES, Meaning
+from shared.gateway_codes import CODES, Meaning, described
 
 from .fakes import approved
 
@@ -180,3 +180,8 @@ def test_polling_gives_up_after_the_configured_time_with_a_reason():
     assert not polling.gave_up(sent, sent + timedelta(hours=1, minutes=59))
     assert polling.gave_up(sent, sent + timedelta(hours=2))
     assert polling.give_up_reason("420") == "no final answer from Digipoort after 2 h; the last status was 420"
+
+
+def test_a_gateway_code_is_described_in_digipoorts_own_words():
+    assert described(500) == described("500") == "500 verwerking door uitvragende partij gelukt"
+    assert described("999") == "999" and described("x") == "x"

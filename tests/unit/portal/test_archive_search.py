@@ -23,8 +23,8 @@ def test_what_cannot_be_read_is_left_out():
 
 
 def test_pages_and_the_gateways_answer():
-    assert Page([], 0, Search(), [], []).pages == 1
-    assert Page([], PAGE_SIZE + 1, Search(), [], []).pages == 2
+    assert Page([], 0, Search(), [], {}).pages == 1
+    assert Page([], PAGE_SIZE + 1, Search(), [], {}).pages == 2
     item = Decided("id", "s", False, "btw-aangifte", "ORG-1", 80, None, 500, True)
     assert item.gateway_answer == "500 verwerking door uitvragende partij gelukt"
     assert Decided("id", "s", False, None, None, 50, None, None, False).gateway_answer == ""
