@@ -29,6 +29,14 @@ async def portal(system):
     return await system.start_portal()
 
 
+async def _fits_a_phone(page: Page, screenshot: str) -> None:
+    """The page at 390 px wide (a phone), with nothing off the screen to the right; then back to the desktop."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.screenshot(path=SCREENSHOTS / screenshot, full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390, screenshot
+    await page.set_viewport_size({"width": 1100, "height": 800})
+
+
 async def _logged_in(browser: Browser, portal: str, user: str) -> Page:
     page = await (await browser.new_context(viewport={"width": 1100, "height": 800}, locale=DUTCH_BROWSER)).new_page()
     await page.goto(f"{portal}/login")
@@ -91,6 +99,7 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
     assert "Btw-aangifte januari 2025" in await rows.first.inner_text()
     assert "€ 1.523,00" in await rows.first.inner_text()
     await page.screenshot(path=SCREENSHOTS / "inbox.png", full_page=True)
+    await _fits_a_phone(page, "inbox-phone.png")
 
     await page.get_by_role("link", name="Btw-aangifte januari 2025").click()
     summary = await page.locator("dl.summary").inner_text()
@@ -105,6 +114,7 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
         )
     )
     await page.screenshot(path=SCREENSHOTS / "task.png", full_page=True)
+    await _fits_a_phone(page, "task-phone.png")
 
     await page.get_by_role("button", name="Goedkeuren bericht").click()
     # First the statement the client makes by approving; nothing is sent until it is confirmed.
@@ -289,6 +299,7 @@ async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_
     await office.get_by_role("link", name="ICP-opgaaf Q4 2024").click()
     assert "Kunt u toelichten hoe dit bedrag is berekend?" in await office.locator("ol.history").inner_text()
     await office.screenshot(path=SCREENSHOTS / "office-reaction.png", full_page=True)
+    await _fits_a_phone(office, "office-reaction-phone.png")
     await office.get_by_label("Toelichting").fill("Het bedrag is de som van de leveringen per afnemer.")
     await office.get_by_role("button", name="Opnieuw voorleggen aan klant").click()
     await office.wait_for_selector("p.notice")
@@ -301,6 +312,7 @@ async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_
     await manager.get_by_role("button", name="Toewijzen").click()
     assert "1 taak/taken toegewezen aan medewerker." in await manager.locator("p.notice").inner_text()
     await manager.screenshot(path=SCREENSHOTS / "manage.png", full_page=True)
+    await _fits_a_phone(manager, "manage-phone.png")
     await system.wait_for(
         lambda: any(e.dossier_item_id == item and "assigned to medewerker" in e.detail for e in system.events),
         what="the reassignment",

@@ -77,6 +77,10 @@ async def test_the_workflow_groups_lag_rises_while_it_is_stopped_and_falls_after
     # beside the gateway's health: the one dispatch process's breaker, closed
     await page.locator('.breakers tr[data-state="closed"]').wait_for(timeout=30_000)
     await page.screenshot(path=SCREENSHOTS / "dashboard.png", full_page=True)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.screenshot(path=SCREENSHOTS / "dashboard-phone.png", full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await page.set_viewport_size({"width": 1280, "height": 900})
 
     system.services.processes["workflow"].stop()
     await system.submit(*(example("btw_aangifte", message_id=f"dashboard-{n}") for n in range(4)))
