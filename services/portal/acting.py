@@ -18,8 +18,6 @@ from services.portal.guards import GuardedRoute, Who
 from services.portal.languages import gettext_for
 from services.portal.viewers import check_csrf, render, viewer, visible_item
 from shared.contracts.actions import WorkflowAction
-from shared.db import outbox
-from shared.db.outbox import OutboxRecord
 
 if TYPE_CHECKING:  # for annotations only: web.py imports this module
     from services.portal.web import Portal
@@ -118,14 +116,6 @@ def workflow_action(
         statement=statement,
         confirmed_at=datetime.now(UTC) if statement else None,
     )
-
-
-async def send(portal: "Portal", *actions: WorkflowAction) -> None:
-    """Into the portal's outbox, in one transaction: the relay publishes them to workflow.actions.from.portal."""
-    async with portal.pool().acquire() as conn, conn.transaction():
-        await outbox.append(
-            conn, "portal", [OutboxRecord.of(portal.topics.portal_actions, a.dossier_item_id, a) for a in actions]
-        )
 
 
 async def _wait_for_outcome(portal: "Portal", sent: outcomes.SentAction) -> None:

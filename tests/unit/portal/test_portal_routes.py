@@ -36,6 +36,7 @@ ROUTES = {
     ("POST", "/taken/{item_id}/actie"): Who.SIGNED_IN,
     ("GET", "/beheer"): Who.TASK_MANAGER,
     ("POST", "/beheer/toewijzen"): Who.TASK_MANAGER,
+    ("POST", "/beheer/herstellen"): Who.TASK_MANAGER,
     ("GET", "/operator"): Who.OPERATOR,
     ("GET", "/operator/dlq/{topic}/{ref}"): Who.OPERATOR,
     ("POST", "/operator/dlq/{topic}/{ref}/opnieuw"): Who.OPERATOR,
