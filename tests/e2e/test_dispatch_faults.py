@@ -89,8 +89,8 @@ def dispatch_log(system) -> str:
     return system.services.processes["dispatch"].log_path.read_text(errors="replace")
 
 
-async def test_200_messages_through_20_percent_errors_and_2_seconds_of_latency_are_filed_once(system):
-    count = 200
+async def test_120_messages_through_20_percent_errors_and_2_seconds_of_latency_are_filed_once(system):
+    count = 120
     system.start("digipoort_mock", "intake", "workflow")
     # As many connections as deliveries in flight: with up to 2 s per answer, the default 8 make this test wait
     # a minute on the gateway's latency alone, and what it proves (each filed once, ending at 80) is the same.
@@ -105,8 +105,8 @@ async def test_200_messages_through_20_percent_errors_and_2_seconds_of_latency_a
     await assert_filed_exactly_once_and_accepted(system, items)
     index = events_by_item(system)
     send_errors = sum(1 for item in items if 70 in index[item])
-    # About a fifth of the first attempts meet a 503; the breaker may spare a few of them.
-    assert 15 <= send_errors <= 80, send_errors
+    # About a fifth of the first attempts (24) meet a 503; the breaker may spare a few of them.
+    assert 8 <= send_errors <= 50, send_errors
     assert all(len(index[item].get(70, {})) <= 1 for item in items), "one send error per failure streak"
     most_attempts = await system.db.fetchval("SELECT max(attempts) FROM dispatch.deliveries")
     print(
@@ -155,7 +155,7 @@ async def test_a_10_second_outage_mid_run_is_ridden_out_without_burning_attempts
 
 
 async def test_dispatch_killed_mid_delivery_and_restarted_files_nothing_twice(system):
-    count, lease = 150, 8
+    count, lease = 100, 8
     # A short lease, so the restarted process takes over the killed one's deliveries within seconds.
     env = {"ACCORDEER_DISPATCH_LEASE_SECONDS": str(lease), "ACCORDEER_DISPATCH_GATEWAY_TIMEOUT_SECONDS": "4"}
     system.start("digipoort_mock", "intake", "workflow")
@@ -185,5 +185,5 @@ async def test_dispatch_killed_mid_delivery_and_restarted_files_nothing_twice(sy
 
     filed = await assert_filed_exactly_once_and_accepted(system, items)
     repeats = filed["total_attempts"] - filed["total_deliveries"]
-    # Each answer dropped after acceptance (15%, so about 22 of them) made dispatch send that delivery again.
-    assert repeats >= 8, f"dropped answers must have been retried: {repeats} repeats"
+    # Each answer dropped after acceptance (15%, so about 15 of them) made dispatch send that delivery again.
+    assert repeats >= 5, f"dropped answers must have been retried: {repeats} repeats"

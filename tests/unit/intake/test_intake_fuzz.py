@@ -8,6 +8,7 @@ examples mutated (fields removed, wrong types, extra keys, huge strings, garbage
 import copy
 import dataclasses
 import json
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,14 @@ from shared.contracts.inbound import EXAMPLES_DIR, InboundDeclaration
 from tests.support.parties import GOLDEN_PARTIES
 
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SCALE = float(os.environ.get("ACCORDEER_FUZZ_SCALE", "1"))
+"""How many examples each property tries, against `make test`'s numbers: ACCORDEER_FUZZ_SCALE=10 for a long hunt."""
+
+
+def examples(count: int) -> int:
+    return max(1, round(count * SCALE))
+
+
 GOLDEN_BYTES = [p.read_bytes() for p in sorted(EXAMPLES_DIR.glob("inbound_*.json"))]
 GOLDEN = [json.loads(raw) for raw in GOLDEN_BYTES]
 FIELDS = sorted(InboundDeclaration.model_fields) + [
@@ -202,25 +211,25 @@ def assert_refusal(refusal: Refusal) -> None:
         assert value is None or (isinstance(value, str) and 0 < len(value) <= 100)
 
 
-@settings(FUZZ, max_examples=2000)
+@settings(FUZZ, max_examples=examples(1000))
 @given(st.binary(max_size=600))
 def test_random_bytes(raw: bytes) -> None:
     check(raw)
 
 
-@settings(FUZZ, max_examples=1200)
+@settings(FUZZ, max_examples=examples(600))
 @given(json_values, st.booleans())
 def test_random_json_values(value: Any, ascii_only: bool) -> None:
     check(json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass"))
 
 
-@settings(FUZZ, max_examples=500)
+@settings(FUZZ, max_examples=examples(300))
 @given(st.lists(st.tuples(keys, json_values), max_size=8).map(dict), st.sampled_from([1, 2, "1", None]))
 def test_random_objects_with_contract_keys(obj: dict[str, Any], version: Any) -> None:
     check(json.dumps({"schema_version": version, **obj}).encode("utf-8", "surrogatepass"))
 
 
-@settings(FUZZ, max_examples=1000)
+@settings(FUZZ, max_examples=examples(500))
 @given(mutated_golden(), st.booleans(), st.sampled_from([1 << 20] * 4 + [4096, 600]), st.data())
 def test_mutated_golden_examples(obj: Any, ascii_only: bool, max_bytes: int, data: Any) -> None:
     raw = json.dumps(obj, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
@@ -230,7 +239,7 @@ def test_mutated_golden_examples(obj: Any, ascii_only: bool, max_bytes: int, dat
     check(raw, max_bytes)
 
 
-@settings(FUZZ, max_examples=800)
+@settings(FUZZ, max_examples=examples(400))
 @given(
     st.sampled_from(GOLDEN_BYTES),
     st.lists(st.tuples(st.integers(0, 2000), st.binary(max_size=4)), min_size=1, max_size=4),
