@@ -14,7 +14,9 @@ from datetime import datetime
 
 from services.portal.i18n import N_
 
-COMMENT_REQUIRED = ("Afkeuren bericht", "Reageren")
+REACTION = "Reageren"
+"""A client's question or remark: the item goes to the office, whose answer goes back to the client."""
+COMMENT_REQUIRED = ("Afkeuren bericht", REACTION)
 """Rejecting and reacting need a reason the other side can read."""
 CONFIRMED = ("Goedkeuren bericht",)
 """Approving moves a declaration towards filing: the person first confirms the statement below."""

@@ -59,6 +59,7 @@ def page_routes(portal: "Portal") -> list[GuardedRoute]:
                 "reactions": portal.reactions,
                 "outcome": outcome,
                 "next_task": next_task,
+                "question": _client_question(asking, item, lines),
                 "action_id": uuid.uuid4(),
                 "notice": request.session.pop("notice", None),
                 "error": request.session.pop("error", None),
@@ -104,6 +105,17 @@ async def _outcome(
     if sent is None or not sent.of(asking.user, item.dossier_item_id):
         return None
     return await outcomes.outcome_of(conn, sent)
+
+
+def _client_question(
+    asking: access.Viewer, item: access.ItemView, lines: list[queries.HistoryLine]
+) -> queries.HistoryLine | None:
+    """For the office answering a client's reaction: that reaction, to read before anything else."""
+    if asking.role == "client" or item.task is None:
+        return None
+    decided = [line for line in lines if line.kind == "task completed"]
+    last = decided[-1] if decided else None
+    return last if last is not None and last.action == access.REACTION and last.comment else None
 
 
 async def _next_task(conn: PoolConnectionProxy, asking: access.Viewer, item: access.ItemView) -> str | None:

@@ -298,6 +298,13 @@ async def test_the_office_answers_a_reaction_and_the_task_manager_reassigns_and_
     office = await _logged_in(browser, portal, "medewerker")
     await office.get_by_role("link", name="ICP-opgaaf Q4 2024").click()
     assert "Kunt u toelichten hoe dit bedrag is berekend?" in await office.locator("ol.history").inner_text()
+    # The client's question first, and who will read the answer.
+    question = office.get_by_role("region", name="Vraag van de klant")
+    assert "Kunt u toelichten hoe dit bedrag is berekend?" in await question.inner_text()
+    assert "eva.jansen" in await question.inner_text()
+    assert (
+        "Uw antwoord gaat terug naar de klant (Groothandel Jansen B.V.)" in await office.locator("#reader").inner_text()
+    )
     await office.screenshot(path=SCREENSHOTS / "office-reaction.png", full_page=True)
     await _fits_a_phone(office, "office-reaction-phone.png")
     await office.get_by_label("Toelichting").fill("Het bedrag is de som van de leveringen per afnemer.")
