@@ -8,7 +8,7 @@ what they decided stays findable under Afgehandeld. The holders of a task may ta
 task manager may too, and may reassign the task and restore a rejected item.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,8 +66,18 @@ class ItemView:
 
     @property
     def client(self) -> str:
-        """Who the item is for, as a person reads it: the directory's name, else the id."""
-        return self.client_name or self.organisation_person_id or ""
+        return client_label(self.client_name, self.organisation_person_id)
+
+
+def client_label(client_name: str | None, organisation_person_id: str | None) -> str:
+    """Who an item is for, as a person reads it: the directory's name, else the id."""
+    return client_name or organisation_person_id or ""
+
+
+def client_choices(clients: Iterable[tuple[str | None, str]]) -> dict[str, str]:
+    """Client id → label, for a list to choose from: in the order of the labels, items without a client left out."""
+    labelled = {id_: label for id_, label in clients if id_}
+    return dict(sorted(labelled.items(), key=lambda pair: pair[1].casefold()))
 
 
 def holds(viewer: Viewer, item: ItemView) -> bool:

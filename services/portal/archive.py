@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from asyncpg import Record
 from asyncpg.pool import PoolConnectionProxy
 
-from services.portal.access import Viewer
+from services.portal.access import Viewer, client_choices, client_label
 from services.portal.queries import CLIENT_NAME
 from shared.gateway_codes import described
 
@@ -70,7 +69,7 @@ class Decided:
 
     @property
     def client(self) -> str:
-        return self.client_name or self.organisation_person_id or ""
+        return client_label(self.client_name, self.organisation_person_id)
 
     @property
     def gateway_answer(self) -> str:
@@ -147,7 +146,9 @@ async def search(conn: PoolConnectionProxy, viewer: Viewer, asked: Search) -> Pa
         total=total,
         search=asked,
         message_types=sorted({r["message_type"] for r in choices if r["message_type"]}),
-        clients=_clients(choices),
+        clients=client_choices(
+            (r["organisation_person_id"], client_label(r["client_name"], r["organisation_person_id"])) for r in choices
+        ),
     )
 
 
@@ -160,11 +161,6 @@ async def decided_by(conn: PoolConnectionProxy, dossier_item_id: str, user: str)
             user,
         )
     )
-
-
-def _clients(rows: list[Record]) -> dict[str, str]:
-    named = {r["organisation_person_id"]: r["client_name"] or r["organisation_person_id"] for r in rows}
-    return dict(sorted(((id_, name) for id_, name in named.items() if id_), key=lambda pair: pair[1].casefold()))
 
 
 def _day(text: str) -> date | None:

@@ -47,7 +47,7 @@ def manager_routes(portal: "Portal") -> list[GuardedRoute]:
             {
                 "now": now,
                 "search": search,
-                "clients": dict(sorted({(i.organisation_person_id or "", i.client) for i in items if i.client})),
+                "clients": access.client_choices((i.organisation_person_id, i.client) for i in items),
                 "tasks": sorted({t for i in items if (t := (i.task.task if i.task else i.last_task))}),
                 "total": len(items),
                 "workflows": {w: [i for i in shown if (i.workflow or "") == w] for w in workflows},

@@ -113,3 +113,13 @@ def test_the_shipped_accounts_file_reads_and_holds_every_role():
     accounts = load_accounts(REPO_ROOT / "deploy" / "config" / "portal_users.yaml")
     assert {a.role for a in accounts.values()} == {"client", "office", "task_manager", "operator"}
     assert accounts["sanne.vandijk"].password_hash.startswith("$argon2id$")
+
+
+def test_clients_to_choose_from_are_ordered_by_their_label_without_items_that_have_none():
+    from services.portal.access import client_choices, client_label
+
+    assert client_label(None, "ORG-2") == "ORG-2" and client_label("Zon B.V.", "ORG-2") == "Zon B.V."
+    assert list(client_choices([("ORG-2", "zon B.V."), (None, ""), ("ORG-1", "Bakkerij")]).items()) == [
+        ("ORG-1", "Bakkerij"),
+        ("ORG-2", "zon B.V."),
+    ]
