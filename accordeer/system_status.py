@@ -7,23 +7,16 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
 
-from accordeer.breakers import ProcessBreaker, breaker_states
 from accordeer.components import components
-from accordeer.dead_letter_tools import dead_letter_topics
 from shared.contracts.status import StatusCode
 from shared.db.pool import connect
 from shared.kafka.admin import partitions_of
 from shared.kafka.security import client_options
 from shared.lag import LagReport, lag_report
+from shared.operations.breakers import ProcessBreaker, breaker_states
+from shared.operations.dead_letters import dead_letter_topics
+from shared.operations.statuses import ITEMS_PER_STATUS
 from shared.settings import Settings
-
-ITEMS_PER_STATUS = """
-SELECT coalesce(d.status_code, w.status_code, 20) AS status_code, count(*) AS items
-FROM intake.dossier_items i
-LEFT JOIN workflow.instances w ON w.dossier_item_id = i.id
-LEFT JOIN dispatch.deliveries d ON d.dossier_item_id = i.id
-GROUP BY 1 ORDER BY 1
-"""
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def dlq_list(
     as_json: AsJson = False,
 ) -> None:
     """Each dead letter: offset, key, reason code and reason, original topic/partition/offset, when, size."""
-    from accordeer.dead_letter_tools import dead_letter_topics, letter_dict, read_dead_letters, render_list
+    from shared.operations.dead_letters import dead_letter_topics, letter_dict, read_dead_letters, render_list
 
     settings = Settings()
     after = since_time(since)
@@ -143,7 +143,7 @@ def dlq_show(
     topic: DeadLetterTopicOption = DeadLetterTopic.inbound,
 ) -> None:
     """One dead letter: its headers, and its value as indented JSON (base64 contents left out) or cut text."""
-    from accordeer.dead_letter_tools import choose, read_dead_letters, render_show
+    from shared.operations.dead_letters import choose, read_dead_letters, render_show
 
     settings = Settings()
     letters = asyncio.run(read_dead_letters(settings.kafka_bootstrap_servers, _dead_letter_topic(settings, topic)))
@@ -179,7 +179,7 @@ def dlq_replay(
     accordeer-replayed-from. Safe to repeat: a message already stored with the same content is a no-op,
     an action already applied is not applied again.
     """
-    from accordeer.dead_letter_tools import choose, read_dead_letters, replay
+    from shared.operations.dead_letters import choose, read_dead_letters, replay
 
     settings = Settings()
     name = _dead_letter_topic(settings, topic)

@@ -41,7 +41,7 @@ def resend(
     while dispatch is down; its status then goes 70 → 60 → ... → 80 or 90 again.
     """
     from accordeer.items import resolve_item
-    from services.dispatch.resends import NotResent, request_resend, resend_progress
+    from shared.operations.resends import NotResent, request_resend, resend_progress
 
     if show:
         _list_waiting(settings_with_database(role=READER).database_url)
@@ -79,7 +79,7 @@ def resend(
 
 
 def _list_waiting(database_url: str) -> None:
-    from services.dispatch.resends import waiting_for_resend
+    from shared.operations.resends import waiting_for_resend
 
     rows = on_database(waiting_for_resend, database_url)
     if not rows:

@@ -45,5 +45,6 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
     async def serve_pages() -> None:
         runtime.spawn(serve_ops(portal.app(), options.host, options.port), name="pages")
         runtime.spawn(dashboard.sample_forever(), name="lag-history")
+        runtime.spawn(dashboard.follow_dead_letters(), name="dead-letter-tally")
 
     return app

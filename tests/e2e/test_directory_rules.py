@@ -7,10 +7,10 @@ from base64 import b64decode, b64encode
 
 import pytest
 
-from accordeer.dead_letter_tools import choose, replay
 from shared import dead_letters
 from shared.contracts.directory import Contact, Party
 from shared.contracts.status import StatusCode
+from shared.operations.dead_letters import choose, replay
 from tests.support.declarations import example
 
 pytestmark = pytest.mark.e2e

@@ -526,9 +526,9 @@ def _without_instance(problem: dict) -> dict:
 async def test_the_operator_pages_figures_come_with_the_portals_own_rights(secure):
     """The portal's operator page reads every dead-letter topic and describes every group's lag as the portal's
     principal: no refusal, and the lag of the sources' own inbound topics among intake's."""
-    from accordeer.dead_letter_tools import dead_letter_topics
     from services.portal.dashboard.figures import dead_letters
     from shared.lag import lag_report
+    from shared.operations.dead_letters import dead_letter_topics
 
     settings = secure.settings("portal")
     with as_principal(settings):

@@ -1,16 +1,20 @@
 """The operator dashboard in a real browser against the running stack: every consumer group with its status and
 chart; the workflow group's lag rises while workflow is stopped and falls back to 0 after it starts again, without
-anyone reloading; a dead letter counted per reason, read and replayed; a client gets 404. Screenshots of each state
-go to docs/screenshots/."""
+anyone reloading; a dead letter counted per reason, read and replayed; a thousand counted from memory; an item at
+70 sent again with a button, once; a client gets 404. Screenshots of each state go to docs/screenshots/."""
 
 import asyncio
 import contextlib
+import statistics
+import time
 
 import pytest
 from playwright.async_api import Error, Page
 
 from shared.lag import product_groups
+from tests.e2e.test_dispatch_faults import approve
 from tests.e2e.test_portal import SCREENSHOTS, _logged_in
+from tests.e2e.test_resend import at_70
 from tests.support.declarations import example
 
 pytestmark = pytest.mark.e2e
@@ -133,3 +137,80 @@ async def test_dead_letters_are_counted_read_and_replayed_and_only_operators_see
         f"{portal}/operator/dlq/{system.topics.inbound_dlq}/0:0/opnieuw", form={"csrf": "forged"}
     )
     assert forged.status == 403
+
+
+async def test_at_a_thousand_dead_letters_the_page_counts_them_from_memory_and_reads_one_when_opened(
+    system,
+    portal,
+    browser,
+):
+    topic = system.topics.dead_letters_of(system.topics.dossier_items)
+    await system.publish(topic, [(f"letter-{n}", b'{"n": %d}' % n) for n in range(1000)])
+    page = await _logged_in(browser, portal, "operator")
+    await page.goto(f"{portal}/operator")
+    heading = page.locator("h3", has_text=topic)
+    for _ in range(120):
+        with contextlib.suppress(Error):  # the page was just renewing itself
+            if "(1000)" in await heading.inner_text(timeout=1000):
+                break
+        await asyncio.sleep(0.5)
+    else:
+        raise AssertionError(f"{topic} does not show 1000 dead letters")
+    timings = []
+    for _ in range(15):
+        started = time.perf_counter()
+        answer = await page.request.get(f"{portal}/operator")
+        timings.append(time.perf_counter() - started)
+        assert answer.status == 200 and "De tien nieuwste van 1000." in await answer.text()
+    print(
+        f"operator page at 1,000 dead letters: {statistics.median(timings) * 1000:.0f} ms median, "
+        f"{min(timings) * 1000:.0f}-{max(timings) * 1000:.0f} ms over {len(timings)}"
+    )
+
+    letter = await page.request.get(f"{portal}/operator/dlq/{topic}/0:999")
+    assert letter.status == 200 and "letter-999" in await letter.text()
+    for missing in ("0:1000", "7:0", "nonsense", "-1"):
+        assert (await page.request.get(f"{portal}/operator/dlq/{topic}/{missing}")).status == 404, missing
+
+
+async def test_an_item_stopped_at_70_is_sent_again_from_the_page_once_in_the_operators_name(system, portal, browser):
+    await system.gateway("PUT", "/_admin/trails", json={"default": "410"})  # the authority cannot be reached
+    [item] = await approve(system, "page-resend", 1)
+    await at_70(system, [item])
+    page = await _logged_in(browser, portal, "operator")
+    await page.goto(f"{portal}/operator")
+    row = page.locator(f'table.resend tr[data-item="{item}"]')
+    await row.wait_for(timeout=30_000)
+    assert "410" in await row.inner_text()
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await row.scroll_into_view_if_needed()
+    await page.screenshot(path=SCREENSHOTS / "dashboard-resend-phone.png", full_page=True)
+    assert await _page_width(page) <= 390
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    system.services.processes["dispatch"].stop()  # so that the second click finds the first still under way
+    await system.gateway("PUT", "/_admin/trails", json={"default": "500"})  # the cause is fixed
+    csrf = await row.locator('input[name="csrf"]').get_attribute("value")
+    await row.get_by_role("button", name="Opnieuw verzenden").click()
+    await page.wait_for_url(f"{portal}/operator*")
+    notice = await page.locator("p.notice").inner_text()
+    assert f"Dossieritem {item} wordt opnieuw verzonden als poging 2" in notice, notice
+    await page.screenshot(path=SCREENSHOTS / "dashboard-resent.png", full_page=True)
+
+    resend = f"{portal}/operator/opnieuw-verzenden"
+    second = await page.request.post(f"{resend}/{item}", form={"csrf": csrf or ""})
+    assert second.status == 200
+    assert "wordt al opnieuw verzonden (poging 2, gevraagd door operator" in await second.text()
+    assert (await page.request.post(f"{resend}/{item}", form={"csrf": "forged"})).status == 403
+    assert (await page.request.post(f"{resend}/not-an-item", form={"csrf": csrf or ""})).status == 404
+    audit = await system.db.fetch("SELECT attempt, requested_by FROM dispatch.resends WHERE dossier_item_id = $1", item)
+    assert [tuple(r) for r in audit] == [(2, "operator")]
+
+    system.start("dispatch")
+    await system.wait_for(lambda: system.statuses_of(item)[-1:] == [80], timeout=60, what="80 after the resend")
+    await page.goto(f"{portal}/operator")
+    assert await page.locator(f'table.resend tr[data-item="{item}"]').count() == 0
+    client = await _logged_in(browser, portal, "sanne.vandijk")
+    assert (
+        await client.request.post(f"{portal}/operator/opnieuw-verzenden/{item}", form={"csrf": csrf or ""})
+    ).status == 404

@@ -92,6 +92,31 @@ async def test_the_reader_reads_what_the_operator_views_read_and_writes_nothing(
         await conn.close()
 
 
+async def test_the_portal_may_ask_dispatch_for_a_resend_and_change_nothing_of_dispatch_itself(database):
+    portal, reader = await _as(database, SERVICE_ROLES["portal"]), await _as(database, READER)
+    try:
+        for statement in (
+            "UPDATE dispatch.deliveries SET state = 'to_send'",
+            "INSERT INTO dispatch.resends (dossier_item_id, attempt, aanleverkenmerk, previous_aanleverkenmerk,"
+            " requested_by) VALUES (gen_random_uuid(), 2, 'x', 'y', 'z')",
+        ):
+            assert await _refused(portal, statement), statement
+        # the one door: an item dispatch has no delivery of is answered, not refused
+        outcome = await portal.fetchval("SELECT outcome FROM dispatch.request_resend(gen_random_uuid(), 'olga')")
+        assert outcome == "absent"
+        assert await _refused(reader, "SELECT * FROM dispatch.request_resend(gen_random_uuid(), 'olga')")
+        for role in (*SERVICE_ROLES.values(),):
+            if role != SERVICE_ROLES["portal"]:
+                other = await _as(database, role)
+                try:
+                    assert await _refused(other, "SELECT * FROM dispatch.request_resend(gen_random_uuid(), 'x')"), role
+                finally:
+                    await other.close()
+    finally:
+        await portal.close()
+        await reader.close()
+
+
 async def test_the_embedded_server_asks_each_role_for_its_own_password_from_its_first_start_on(tmp_path):
     postgres = await asyncio.to_thread(LocalPostgres(tmp_path / "postgres").start)
     try:

@@ -8,7 +8,10 @@ import os
 import pytest
 from aiokafka.structs import ConsumerRecord
 
-from accordeer.dead_letter_tools import (
+from shared.dead_letters import dead_letter
+from shared.kafka.admin import ensure_topics
+from shared.kafka.producer import create_producer
+from shared.operations.dead_letters import (
     REPLAYED_FROM,
     DeadLetter,
     choose,
@@ -18,9 +21,6 @@ from accordeer.dead_letter_tools import (
     render_show,
     replay,
 )
-from shared.dead_letters import dead_letter
-from shared.kafka.admin import ensure_topics
-from shared.kafka.producer import create_producer
 from shared.topics import Topics
 from tests.support.declarations import example
 

@@ -12,12 +12,12 @@ import pytest
 
 from services.dispatch.domain import GatewayStatus, aanleverkenmerk
 from services.dispatch.repository import NewDelivery, PostgresDeliveries, Progress, Sent, SentNow, Unknown
-from services.dispatch.resends import NotResent, Requested, request_resend, resend_progress
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db.outbox import OutboxRecord
 from shared.db.pool import create_pool
 from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.dead_letters import dead_letter
+from shared.operations.resends import NotResent, Requested, request_resend, resend_progress
 
 ITEM = "00000000-0000-0000-0000-000000000001"
 

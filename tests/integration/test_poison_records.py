@@ -19,7 +19,6 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
 
-from accordeer.dead_letter_tools import read_dead_letters
 from accordeer.kafka_io import publish
 from accordeer.localstack.stack import create_database
 from shared import dead_letters
@@ -29,6 +28,7 @@ from shared.db.pool import create_pool
 from shared.kafka.admin import ensure_topics, partitions_of
 from shared.kafka.batches import subscribe_batches
 from shared.kafka.poison import STOPPED, PoisonSettings, pool_answers
+from shared.operations.dead_letters import read_dead_letters
 from shared.topics import Topics
 
 _numbers = itertools.count(1)

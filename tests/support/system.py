@@ -17,7 +17,6 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
 
-from accordeer.dead_letter_tools import DeadLetter, read_dead_letters
 from accordeer.kafka_io import publish
 from accordeer.localstack.kafka import free_port, port_open
 from accordeer.localstack.stack import ServiceProcesses, create_database
@@ -29,6 +28,7 @@ from shared.db.pool import connect
 from shared.db.provisioning import ensure_roles
 from shared.db.roles import OWNER, service_role
 from shared.kafka.admin import partitions_of
+from shared.operations.dead_letters import DeadLetter, read_dead_letters
 from shared.settings import Settings
 from tests.support.infrastructure import Infrastructure
 

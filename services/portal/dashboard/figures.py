@@ -1,23 +1,18 @@
-"""The dashboard's figures besides lag, read when the page is asked for, each from the code the CLI uses.
-
-Items per status is ``accordeer status``'s query; dead letters are read and
-chosen with ``accordeer dlq``'s functions. A figure that cannot be read is
-shown as the reason why, and the rest of the page still shows.
+"""The dashboard's figures besides lag and dead letters, read when the page is asked for, with the queries
+``accordeer status`` uses (``shared.operations``). A figure that cannot be read is shown as the reason why, and
+the rest of the page still shows.
 """
 
 import asyncio
-from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TypeVar
 
 import asyncpg
 import httpx
 
-from accordeer.dead_letter_tools import DeadLetter, dead_letter_topics, read_dead_letters
-from accordeer.localstack.stack import SERVICES
-from accordeer.system_status import ITEMS_PER_STATUS
+from shared import topology
+from shared.operations.statuses import ITEMS_PER_STATUS
 from shared.settings import Settings
 
 Figure = TypeVar("Figure")
@@ -28,25 +23,6 @@ SELECT count(*) AS waiting, min(updated_at) AS since,
        (array_agg(last_error ORDER BY updated_at DESC))[1] AS last_error
 FROM dispatch.deliveries WHERE state = 'to_send' AND status_code = 70
 """
-
-
-@dataclass(frozen=True)
-class DeadLetterTopic:
-    topic: str
-    replay_to: str
-    letters: tuple[DeadLetter, ...]
-
-    @property
-    def reasons(self) -> list[tuple[str, int]]:
-        """Each reason code with its count, most frequent first."""
-        return Counter(d.reason_code or "onbekend" for d in self.letters).most_common()
-
-    def newest(self, count: int = 10) -> list[tuple[DeadLetter, datetime]]:
-        """The latest ``count`` records with when they were dead-lettered, newest first."""
-        return [
-            (d, datetime.fromtimestamp(d.timestamp / 1000, UTC))
-            for d in sorted(self.letters, key=lambda d: -d.timestamp)[:count]
-        ]
 
 
 @dataclass(frozen=True)
@@ -67,21 +43,14 @@ async def shown(work: Awaitable[Figure], what: str) -> Figure | str:
         return f"{what} onbekend: {type(exc).__name__}: {exc}"
 
 
-async def dead_letters(settings: Settings) -> list[DeadLetterTopic]:
-    found = []
-    for topic, target in dead_letter_topics(settings.topics).items():
-        letters = await read_dead_letters(settings.kafka_bootstrap_servers, topic, timeout=TIMEOUT)
-        found.append(DeadLetterTopic(topic, target, tuple(letters)))
-    return found
-
-
 async def items_per_status(pool: asyncpg.Pool) -> dict[int, int]:
     return {r["status_code"]: r["items"] for r in await pool.fetch(ITEMS_PER_STATUS)}
 
 
 async def outbox_backlog(pool: asyncpg.Pool) -> dict[str, int]:
     """Rows each service has written and its relay has not published yet."""
-    return {service: await pool.fetchval(f"SELECT count(*) FROM {service}.outbox") for service in SERVICES}
+    names = [service.name for service in topology.SERVICES]
+    return {name: await pool.fetchval(f"SELECT count(*) FROM {name}.outbox") for name in names}
 
 
 async def gateway(settings: Settings, pool: asyncpg.Pool) -> Gateway:

@@ -1,8 +1,10 @@
-"""The operator's pages: /operator (every figure, refreshing itself) and one dead letter to read and replay.
+"""The operator's pages: /operator (every figure, refreshing itself), one dead letter to read and replay, and
+sending again a delivery stopped at 70.
 
 Only operators see them; anyone else gets the portal's 404. The page renews
 itself with the HTTP ``Refresh`` header: no JavaScript, and a reload is
-cheap since the lag comes from memory.
+cheap since the lag and the dead letters' counts come from memory (the
+sampler and the tally keep them); a letter's body is read when it is opened.
 """
 
 import asyncio
@@ -14,15 +16,23 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from accordeer.breakers import breaker_states
-from accordeer.dead_letter_tools import DeadLetter, choose, dead_letter_topics, read_dead_letters, render_show, replay
 from services.portal.dashboard import figures
 from services.portal.dashboard.history import LagHistory
+from services.portal.dashboard.letter_tally import DeadLetterTally
+from services.portal.dashboard.resending import resend_routes, waiting
 from services.portal.dashboard.sampling import sample_forever
 from services.portal.dashboard.view import panels
 from services.portal.guards import GuardedRoute, Who
 from services.portal.languages import gettext_for
 from services.portal.viewers import check_csrf, render, viewer
+from shared.operations.breakers import breaker_states
+from shared.operations.dead_letters import (
+    DeadLetter,
+    dead_letter_topics,
+    read_dead_letter,
+    render_show,
+    replay,
+)
 from shared.settings import Settings
 
 if TYPE_CHECKING:  # for annotations only: web.py imports this module
@@ -32,14 +42,19 @@ log = structlog.get_logger(__name__)
 
 
 class Dashboard:
-    """What the pages need beyond the portal: the system's settings and the hour of lag the sampler keeps."""
+    """What the pages need beyond the portal: the system's settings, the hour of lag the sampler keeps and the
+    dead letters' tally."""
 
     def __init__(self, settings: Settings, interval: float):
         self.settings, self.interval = settings, interval
         self.history = LagHistory()
+        self.letters = DeadLetterTally(dead_letter_topics(settings.topics))
 
     async def sample_forever(self) -> None:
         await sample_forever(self.settings, self.history, self.interval)
+
+    async def follow_dead_letters(self) -> None:
+        await self.letters.follow(self.settings.kafka_bootstrap_servers, self.interval)
 
 
 def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
@@ -53,12 +68,12 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
     async def page(request: Request) -> Response:
         dashboard = await operator(request)
         settings, pool = dashboard.settings, portal.pool()
-        letters, items, backlog, gateway, breakers = await asyncio.gather(
-            figures.shown(figures.dead_letters(settings), "Dode brieven"),
+        items, backlog, gateway, breakers, to_resend = await asyncio.gather(
             figures.shown(figures.items_per_status(pool), "Berichten per status"),
             figures.shown(figures.outbox_backlog(pool), "Outbox"),
             figures.shown(figures.gateway(settings, pool), "Gateway"),
             figures.shown(breaker_states(pool), "Stroomonderbreker"),
+            figures.shown(waiting(pool), "Wachtend op opnieuw verzenden"),
         )
         latest = dashboard.history.latest
         response = render(
@@ -70,7 +85,10 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
                 "lag_error": dashboard.history.error,
                 "interval": f"{dashboard.interval:g}".replace(".", ","),
                 "now": time.time(),
-                "letters": letters,
+                "letters": dashboard.letters.shown(),
+                "letters_read": dashboard.letters.caught_up_at,
+                "letters_error": dashboard.letters.error,
+                "to_resend": to_resend,
                 "items": items,
                 "backlog": backlog,
                 "gateway": gateway,
@@ -115,6 +133,7 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
         GuardedRoute("/operator", page, Who.OPERATOR),
         GuardedRoute("/operator/dlq/{topic}/{ref}", letter, Who.OPERATOR),
         GuardedRoute("/operator/dlq/{topic}/{ref}/opnieuw", replay_letter, Who.OPERATOR, methods=["POST"]),
+        *resend_routes(portal, operator),
     ]
 
 
@@ -122,9 +141,7 @@ async def _letter(dashboard: Dashboard, request: Request) -> DeadLetter:
     topic, ref = request.path_params["topic"], request.path_params["ref"]
     if topic not in dead_letter_topics(dashboard.settings.topics):
         raise HTTPException(404)
-    letters = await read_dead_letters(dashboard.settings.kafka_bootstrap_servers, topic, timeout=figures.TIMEOUT)
     try:
-        [found] = choose(letters, refs=[ref])
+        return await read_dead_letter(dashboard.settings.kafka_bootstrap_servers, topic, ref, timeout=figures.TIMEOUT)
     except LookupError:
         raise HTTPException(404) from None
-    return found

@@ -3,8 +3,8 @@ of a per-source topic that source's own topic, never another's."""
 
 import pytest
 
-from accordeer.dead_letter_tools import DeadLetter, _replay_target
 from shared import dead_letters as h
+from shared.operations.dead_letters import DeadLetter, _replay_target
 from shared.topics import Topics
 
 TOPICS = Topics("acme.")

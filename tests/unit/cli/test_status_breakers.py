@@ -3,8 +3,8 @@ whose row is no longer renewed shown as gone, and a sentence when there is nothi
 
 from datetime import UTC, datetime
 
-from accordeer.breakers import ProcessBreaker
 from accordeer.system_status import SystemStatus, render
+from shared.operations.breakers import ProcessBreaker
 
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 OPEN = ProcessBreaker("host-a:41", "open", AT, "5 failures in a row; last: HTTP 503", AT, gone=False)

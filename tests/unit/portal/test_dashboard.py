@@ -1,8 +1,9 @@
-"""The operator dashboard's pure parts: an hour of lag history, the groups' panels and the dead-letter counts."""
+"""The operator dashboard's pure parts: an hour of lag history, the groups' panels and the dead letters' tally."""
 
-from accordeer.dead_letter_tools import DeadLetter
-from services.portal.dashboard.figures import DeadLetterTopic
+from aiokafka import ConsumerRecord, TopicPartition
+
 from services.portal.dashboard.history import LagHistory
+from services.portal.dashboard.letter_tally import DeadLetterTally
 from services.portal.dashboard.view import panels
 from shared.lag import GroupLag, LagReport, evaluate
 from tests.unit.lag.samples import sample
@@ -56,24 +57,59 @@ def test_no_panels_before_the_first_sample():
     assert panels(LagHistory()) == []
 
 
-def _letter(offset: int, reason: str, at_ms: int) -> DeadLetter:
-    return DeadLetter("declarations.inbound.dlq", 0, offset, at_ms, b"k", b"{}", {"accordeer-reason-code": reason})
+DLQ = "declarations.inbound.dlq"
 
 
-def test_dead_letters_counted_per_reason_and_the_newest_first():
-    topic = DeadLetterTopic(
-        "declarations.inbound.dlq",
-        "declarations.inbound",
-        (
-            _letter(0, "invalid_json", 3000),
-            _letter(1, "unknown_destination", 1000),
-            _letter(2, "invalid_json", 2000),
-            _letter(3, "", 4000),
-        ),
+def _letter(offset: int, reason: str, at_ms: int, partition: int = 0) -> ConsumerRecord:
+    headers = [("accordeer-reason-code", reason.encode())] if reason else []
+    return ConsumerRecord(DLQ, partition, offset, at_ms, 0, b"k", b"{}", None, 1, 2, headers)
+
+
+def _tally(*records: ConsumerRecord) -> DeadLetterTally:
+    tally = DeadLetterTally({DLQ: "declarations.inbound", "workflow.actions.dlq": "workflow.actions"})
+    tally.add(records)
+    tally.caught_up()
+    return tally
+
+
+def test_dead_letters_counted_per_reason_and_the_newest_first_without_keeping_their_bodies():
+    tally = _tally(
+        _letter(0, "invalid_json", 3000),
+        _letter(1, "unknown_destination", 1000),
+        _letter(2, "invalid_json", 2000),
+        _letter(0, "", 4000, partition=1),
     )
-    assert topic.reasons == [("invalid_json", 2), ("unknown_destination", 1), ("onbekend", 1)]
-    assert [d.offset for d, _ in topic.newest(3)] == [3, 0, 2]
-    assert topic.newest(1)[0][1].isoformat() == "1970-01-01T00:00:04+00:00"
+    inbound, actions = tally.shown()
+    assert (inbound.topic, inbound.replay_to, inbound.count) == (DLQ, "declarations.inbound", 4)
+    assert inbound.reasons == [("invalid_json", 2), ("unknown_destination", 1), ("onbekend", 1)]
+    assert [d.ref for d in inbound.newest] == ["1:0", "0:0", "0:2", "0:1"]
+    assert inbound.newest[0].dead_lettered_at.isoformat() == "1970-01-01T00:00:04+00:00"
+    assert not hasattr(inbound.newest[0], "value")
+    assert (actions.count, actions.reasons, actions.newest) == (0, [], [])
+
+
+def test_the_page_lists_only_the_ten_newest_of_many():
+    tally = _tally(*(_letter(n, "invalid_json", 1000 + n) for n in range(1000)))
+    [inbound, _] = tally.shown()
+    assert inbound.count == 1000 and inbound.reasons == [("invalid_json", 1000)]
+    assert [d.offset for d in inbound.newest] == list(range(999, 989, -1))
+
+
+def test_letters_removed_by_retention_leave_the_counts():
+    tally = _tally(*(_letter(n, "invalid_json", 1000 + n) for n in range(5)), _letter(0, "x", 1, partition=1))
+    tally.forget_before({TopicPartition(DLQ, 0): 3, TopicPartition(DLQ, 1): 0})
+    [inbound, _] = tally.shown()
+    assert inbound.count == 3 and [d.ref for d in inbound.newest] == ["0:4", "0:3", "1:0"]
+
+
+def test_a_reading_started_over_shows_the_last_tally_until_it_has_caught_up_again():
+    tally = _tally(_letter(0, "invalid_json", 1000), _letter(1, "invalid_json", 1001))
+    tally.start_over()
+    tally.add([_letter(0, "invalid_json", 1000)])
+    assert tally.shown()[0].count == 2
+    tally.add([_letter(1, "invalid_json", 1001), _letter(2, "invalid_json", 1002)])
+    tally.caught_up()
+    assert tally.shown()[0].count == 3
 
 
 def test_the_charts_cover_the_time_since_the_first_sample_until_there_is_an_hour():

@@ -40,6 +40,7 @@ ROUTES = {
     ("GET", "/operator"): Who.OPERATOR,
     ("GET", "/operator/dlq/{topic}/{ref}"): Who.OPERATOR,
     ("POST", "/operator/dlq/{topic}/{ref}/opnieuw"): Who.OPERATOR,
+    ("POST", "/operator/opnieuw-verzenden/{item}"): Who.OPERATOR,
 }
 ITEM = "00000000-0000-0000-0000-000000000000"
 ROLE_PAGES = (Who.TASK_MANAGER, Who.OPERATOR)

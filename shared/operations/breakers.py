@@ -8,6 +8,10 @@ gone (killed, or its host lost), shown as such rather than as its last state.
 from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
+
+from shared.db.pool import Connection
+
 GONE_AFTER = 30
 """Seconds without a renewal after which a process counts as gone: three missed heartbeats of 10 s."""
 BREAKER_STATES = f"""
@@ -32,6 +36,6 @@ class ProcessBreaker:
         return f"gone, not seen since {self.seen_at:%Y-%m-%d %H:%M:%S %Z}; last {said}" if self.gone else said
 
 
-async def breaker_states(db) -> list[ProcessBreaker]:
+async def breaker_states(db: Connection | asyncpg.Pool) -> list[ProcessBreaker]:
     """Every dispatch process's breaker, live ones first; ``db`` is a connection or a pool."""
     return [ProcessBreaker(**dict(row)) for row in await db.fetch(BREAKER_STATES)]

@@ -1,4 +1,5 @@
-"""Operators' tools for the dead-letter topics (``accordeer dlq``): list them, show one, replay chosen ones.
+"""Operators' tools for the dead-letter topics (`accordeer dlq` and the portal's operator page): list them, show one,
+replay chosen ones.
 
 A dead letter holds the original bytes, keyed by the message id when known,
 with the reason and the original coordinates in headers (shared/dead_letters).
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from shared import dead_letters as h
 from shared import topology
@@ -64,17 +65,35 @@ def dead_letter_topics(topics: Topics) -> dict[str, str]:
     return {topics.dead_letters_of(topics.prefix + name): topics.prefix + name for name in topology.CONSUMED}
 
 
-async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: float = 60) -> list[DeadLetter]:
-    """Every record the topic holds now, oldest first; joins no group, commits nothing."""
-    partitions = await partitions_of(bootstrap_servers, topic)
-    consumer = AIOKafkaConsumer(
+def letter_of(record: ConsumerRecord) -> DeadLetter:
+    return DeadLetter(
+        record.topic,
+        record.partition,
+        record.offset,
+        record.timestamp,
+        record.key,
+        record.value or b"",
+        {k: v.decode(errors="replace") for k, v in record.headers},
+    )
+
+
+def reader(bootstrap_servers: str, **options: object) -> AIOKafkaConsumer:
+    """A consumer that joins no group and commits nothing: reading dead letters changes nothing."""
+    return AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=None,
         enable_auto_commit=False,
         client_id="accordeer-dlq",
         max_partition_fetch_bytes=MAX_RECORD_BYTES,
         **client_options(),
+        **options,
     )
+
+
+async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: float = 60) -> list[DeadLetter]:
+    """Every record the topic holds now, oldest first."""
+    partitions = await partitions_of(bootstrap_servers, topic)
+    consumer = reader(bootstrap_servers)
     try:
         await consumer.start()
         consumer.assign(partitions)
@@ -87,22 +106,46 @@ async def read_dead_letters(bootstrap_servers: str, topic: str, *, timeout: floa
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"could not read {topic} to its end within {timeout}s")
             for tp, records in (await consumer.getmany(timeout_ms=500)).items():
-                letters += [
-                    DeadLetter(
-                        r.topic,
-                        r.partition,
-                        r.offset,
-                        r.timestamp,
-                        r.key,
-                        r.value or b"",
-                        {k: v.decode(errors="replace") for k, v in r.headers},
-                    )
-                    for r in records
-                    if r.offset < ends[tp]
-                ]
+                letters += [letter_of(r) for r in records if r.offset < ends[tp]]
         return sorted(letters, key=lambda d: (d.partition, d.offset))
     finally:
         await consumer.stop()
+
+
+async def read_dead_letter(bootstrap_servers: str, topic: str, ref: str, *, timeout: float = 10) -> DeadLetter:
+    """The one record at ``ref`` ("partition:offset", or "offset" of partition 0), read without the rest of the
+    topic. LookupError when the topic holds no record there (never did, or retention has removed it)."""
+    partition, offset = _position(ref)
+    tp = TopicPartition(topic, partition)
+    if tp not in await partitions_of(bootstrap_servers, topic):
+        raise LookupError(f"no dead letter at {ref}: {topic} has no partition {partition}")
+    consumer = reader(bootstrap_servers)
+    try:
+        await consumer.start()
+        consumer.assign([tp])
+        start, end = (await consumer.beginning_offsets([tp]))[tp], (await consumer.end_offsets([tp]))[tp]
+        if not start <= offset < end:
+            raise LookupError(f"no dead letter at {ref}: {topic} holds offsets {start} to {end - 1} there")
+        consumer.seek(tp, offset)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while await consumer.position(tp) <= offset:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"could not read {topic} {ref} within {timeout}s")
+            for record in (await consumer.getmany(tp, timeout_ms=500, max_records=1)).get(tp, []):
+                if record.offset == offset:
+                    return letter_of(record)
+        # the offset holds no record of its own (a transaction's marker)
+        raise LookupError(f"no dead letter at {ref}")
+    finally:
+        await consumer.stop()
+
+
+def _position(ref: str) -> tuple[int, int]:
+    partition, _, offset = ref.rpartition(":")
+    try:
+        return int(partition or 0), int(offset)
+    except ValueError:
+        raise LookupError(f"{ref!r} is no dead letter's place: give partition:offset, such as 0:12") from None
 
 
 def choose(
@@ -202,7 +245,7 @@ def render_list(topic: str, letters: Sequence[DeadLetter], *, total: int | None 
     return "\n".join(lines)
 
 
-def letter_dict(d: DeadLetter) -> dict:
+def letter_dict(d: DeadLetter) -> dict[str, object]:
     return {
         "topic": d.topic,
         "ref": d.ref,
@@ -228,7 +271,7 @@ def render_show(d: DeadLetter) -> str:
     return "\n".join([*lines, "", body])
 
 
-def _shortened(value, name: str = ""):
+def _shortened(value: object, name: str = "") -> object:
     if isinstance(value, dict):
         return {k: _shortened(v, k) for k, v in value.items()}
     if isinstance(value, list):
