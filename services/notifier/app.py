@@ -6,11 +6,12 @@ from faststream import FastStream
 from services.notifier.composing import MailComposer
 from services.notifier.config import NotifierSettings
 from services.notifier.recipients import load_office_users
-from services.notifier.repository import PostgresMails
+from services.notifier.repository import SCHEMA, PostgresMails, PostgresNotifierRepository
 from services.notifier.sender import Sender
 from services.notifier.smtp import SmtpMailer
 from services.notifier.templates import MailTemplates
 from services.notifier.use_cases import Notifier
+from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
@@ -32,7 +33,7 @@ def build_app(settings: Settings, options: NotifierSettings | None = None) -> Fa
         idle_seconds=options.idle_seconds,
     )
     notifier = Notifier(
-        lambda: runtime.pool,
+        lambda: PostgresUnitOfWork(runtime.pool, SCHEMA, runtime.group_id, PostgresNotifierRepository),
         runtime.group_id,
         composer=composer,
         office=load_office_users(settings.config_dir / "users.yaml"),

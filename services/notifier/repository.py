@@ -1,21 +1,24 @@
 """The notifier's mails in PostgreSQL (schema ``notifier``): stored once per event and recipient, then sent.
 
-Consuming stores the rows (``add_mails``, in the consumer's transaction). The
-sender claims due pending rows with ``FOR UPDATE SKIP LOCKED`` and a lease (the
-row's due time moves to the lease's end), so several processes share the work
-and a crashed process's mails are taken again once its lease has run out. Each
-outcome is its own short transaction, right after the SMTP server answered.
+Consuming stores the rows (``PostgresNotifierRepository``, on the connection of
+the consumer's unit of work, in its transaction). The sender claims due pending
+rows with ``FOR UPDATE SKIP LOCKED`` and a lease (the row's due time moves to
+the lease's end), so several processes share the work and a crashed process's
+mails are taken again once its lease has run out. Each outcome is its own short
+transaction, right after the SMTP server answered.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
 from services.notifier.composing import NewMail
+from shared.contracts.directory import Party
+from shared.db.pool import Connection
+from shared.directory import store
 
 SCHEMA = "notifier"
 NEW_COLUMNS = ("event_id", "recipient", "dossier_item_id", "recipient_name", "address", "subject", "body", "message_id")
@@ -50,19 +53,45 @@ class Mail:
     """The claim's lease end; it is also the claim's token: renewing it checks that nobody took the mail over."""
 
 
-async def add_mails(conn: PoolConnectionProxy, mails: Sequence[NewMail]) -> int:
-    """Within the caller's transaction; a mail stored before (same event and recipient) is left as it is.
-    Returns how many are new."""
-    if not mails:
-        return 0
-    columns = [[getattr(mail, name) for mail in mails] for name in NEW_COLUMNS]
-    status = await conn.execute(
-        f"INSERT INTO {SCHEMA}.mails ({', '.join(NEW_COLUMNS)})"
-        f" SELECT * FROM unnest({', '.join(f'${i}::text[]' for i in range(1, len(NEW_COLUMNS) + 1))})"
-        " ON CONFLICT DO NOTHING",
-        *columns,
-    )
-    return int(status.split()[-1])
+class NotifierRepository(Protocol):
+    """What the consumer needs, within its unit of work: the notifier's copy of the directory (to find the
+    clients' addresses) and the mail rows it stores."""
+
+    async def parties(self, ids: Iterable[str]) -> dict[str, Party]:
+        """The current (not removed) parties among ``ids``."""
+        ...
+
+    async def all_parties(self) -> list[Party]:
+        """Every current party."""
+        ...
+
+    async def add_mails(self, mails: Sequence[NewMail]) -> int:
+        """Store the mails; one stored before (same event and recipient) is left as it is. Returns how many are
+        new."""
+        ...
+
+
+class PostgresNotifierRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    async def parties(self, ids: Iterable[str]) -> dict[str, Party]:
+        return await store.parties(self.conn, SCHEMA, ids)
+
+    async def all_parties(self) -> list[Party]:
+        return await store.all_parties(self.conn, SCHEMA)
+
+    async def add_mails(self, mails: Sequence[NewMail]) -> int:
+        if not mails:
+            return 0
+        columns = [[getattr(mail, name) for mail in mails] for name in NEW_COLUMNS]
+        status = await self.conn.execute(
+            f"INSERT INTO {SCHEMA}.mails ({', '.join(NEW_COLUMNS)})"
+            f" SELECT * FROM unnest({', '.join(f'${i}::text[]' for i in range(1, len(NEW_COLUMNS) + 1))})"
+            " ON CONFLICT DO NOTHING",
+            *columns,
+        )
+        return int(status.split()[-1])
 
 
 class Mails(Protocol):

@@ -7,8 +7,10 @@ from services.portal.accounts import Accounts, load_accounts
 from services.portal.config import PortalSettings
 from services.portal.dashboard import Dashboard
 from services.portal.projection import Projection
+from services.portal.projection_store import SCHEMA, PostgresProjectionStore
 from services.portal.reactions import load_reactions
 from services.portal.web import Portal
+from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.ops_http import serve_ops
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
@@ -17,7 +19,11 @@ from shared.settings import Settings
 def build_app(settings: Settings, options: PortalSettings | None = None) -> FastStream:
     options = options or PortalSettings()
     runtime = ServiceRuntime("portal", settings, keeps_directory=True)
-    projection = Projection(lambda: runtime.pool, settings.topics, runtime.group_id)
+    projection = Projection(
+        lambda: PostgresUnitOfWork(runtime.pool, SCHEMA, runtime.group_id, PostgresProjectionStore),
+        settings.topics,
+        runtime.group_id,
+    )
     dashboard = Dashboard(settings, options.lag_sample_seconds)
     portal = Portal(
         lambda: runtime.pool,

@@ -12,12 +12,13 @@ from services.mail_sink.server import start_server
 from services.mail_sink.settings import MailSinkSettings
 from services.notifier.config import NotifierSettings
 from services.notifier.recipients import load_office_users
-from services.notifier.repository import PostgresMails
+from services.notifier.repository import PostgresMails, PostgresNotifierRepository
 from services.notifier.sender import Sender
 from services.notifier.smtp import SmtpMailer
 from services.notifier.use_cases import Notifier
 from shared.contracts.tasks import TaskEventKind
 from shared.db.pool import create_pool
+from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.settings import REPO_ROOT
 from tests.support.parties import BAKKERIJ, seed_parties
 from tests.support.records import consumer_record
@@ -37,7 +38,7 @@ async def pool(system):
 
 def notifier(pool, consumer: str = "test-notifier") -> Notifier:
     return Notifier(
-        lambda: pool,
+        lambda: PostgresUnitOfWork(pool, "notifier", consumer, PostgresNotifierRepository),
         consumer,
         composer=composer(),
         office=load_office_users(REPO_ROOT / "deploy" / "config" / "users.yaml"),

@@ -1,0 +1,146 @@
+"""The portal's read model in PostgreSQL (schema ``portal``), as the projection writes it: items, their current
+tasks and their history.
+
+Every method runs on the connection of the projection's unit of work, inside its transaction. What the rows say
+is decided by the projection (``projection.py``); the rules kept here are the tables' own: an item row is made by
+whichever of its events comes first, its status only moves to a later event's, and a history line is stored once
+per event.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from shared.contracts.items import DossierItemCreated
+from shared.contracts.status import StatusEvent
+from shared.contracts.tasks import TaskEvent
+from shared.db.pool import Connection
+
+SCHEMA = "portal"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an item's history; ``details`` fills the columns its kind has (the others keep their defaults:
+    NULL, or '' for ``text`` and ``comment``)."""
+
+    event_id: str
+    dossier_item_id: str
+    at: datetime
+    kind: str
+    details: Mapping[str, object]
+
+
+class ProjectionStore(Protocol):
+    async def add_item(self, item: DossierItemCreated) -> None:
+        """The item, or (when its status or a task came first) what it is: its status and workflow stay."""
+        ...
+
+    async def move_status(self, event: StatusEvent, item_id: str) -> None:
+        """The item (made when unknown) takes the event's status, unless it holds one that occurred later."""
+        ...
+
+    async def hold_task(self, event: TaskEvent) -> None:
+        """The event's task, holders, actions and due time become the item's current task."""
+        ...
+
+    async def drop_task(self, item_id: str, task: str) -> None:
+        """The item holds that task no more; another task it holds by now stays."""
+        ...
+
+    async def note_workflow(self, event: TaskEvent, last_task: str | None) -> None:
+        """The item (made when unknown) runs the event's workflow under its task manager; ``last_task``, when
+        given, is the task it completed last (otherwise that stays)."""
+        ...
+
+    async def add_history(self, entry: HistoryEntry) -> None:
+        """The entry joins its item's history, unless its event's is there already."""
+        ...
+
+
+class PostgresProjectionStore:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    async def add_item(self, item: DossierItemCreated) -> None:
+        await self.conn.execute(
+            "INSERT INTO portal.items (dossier_item_id, message_id, source, message_type, organisation_person_id,"
+            " contact_id, subject, confidential, summary, document, attachment)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            " ON CONFLICT (dossier_item_id) DO UPDATE SET message_type = excluded.message_type,"
+            " organisation_person_id = excluded.organisation_person_id, contact_id = excluded.contact_id,"
+            " subject = excluded.subject, confidential = excluded.confidential, summary = excluded.summary,"
+            " document = excluded.document, attachment = excluded.attachment, updated_at = now()",
+            item.dossier_item_id,
+            item.message_id,
+            item.source,
+            item.message_type,
+            item.organisation_person_id,
+            item.contact_id,
+            item.subject,
+            item.confidential,
+            item.summary.model_dump(mode="json") if item.summary else None,
+            item.document.model_dump(),
+            item.attachment.model_dump(exclude_none=True) if item.attachment else None,
+        )
+
+    async def move_status(self, event: StatusEvent, item_id: str) -> None:
+        await self.conn.execute(
+            "INSERT INTO portal.items AS i (dossier_item_id, message_id, source, status_code, status_detail, status_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dossier_item_id) DO UPDATE SET"
+            " status_code = excluded.status_code, status_detail = excluded.status_detail,"
+            " status_at = excluded.status_at"
+            " WHERE i.status_at IS NULL OR i.status_at <= excluded.status_at",
+            item_id,
+            event.message_id,
+            event.source,
+            int(event.status_code),
+            event.detail,
+            event.occurred_at,
+        )
+
+    async def hold_task(self, event: TaskEvent) -> None:
+        await self.conn.execute(
+            "INSERT INTO portal.tasks (dossier_item_id, workflow, task, assignees, actions, assignment_note,"
+            " task_manager, due_at, since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            " ON CONFLICT (dossier_item_id) DO UPDATE SET workflow = excluded.workflow, task = excluded.task,"
+            " assignees = excluded.assignees, actions = excluded.actions, assignment_note = excluded.assignment_note,"
+            " task_manager = excluded.task_manager, due_at = excluded.due_at, since = excluded.since",
+            event.dossier_item_id,
+            event.workflow,
+            event.task,
+            event.assignees,
+            event.actions,
+            event.assignment_note,
+            event.task_manager,
+            event.due_at,
+            event.occurred_at,
+        )
+
+    async def drop_task(self, item_id: str, task: str) -> None:
+        await self.conn.execute("DELETE FROM portal.tasks WHERE dossier_item_id = $1 AND task = $2", item_id, task)
+
+    async def note_workflow(self, event: TaskEvent, last_task: str | None) -> None:
+        await self.conn.execute(
+            "INSERT INTO portal.items AS i (dossier_item_id, message_id, source, workflow, task_manager, last_task)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dossier_item_id) DO UPDATE SET"
+            " workflow = excluded.workflow, task_manager = excluded.task_manager,"
+            " last_task = coalesce(excluded.last_task, i.last_task)",
+            event.dossier_item_id,
+            event.message_id,
+            event.source,
+            event.workflow,
+            event.task_manager,
+            last_task,
+        )
+
+    async def add_history(self, entry: HistoryEntry) -> None:
+        columns = ["event_id", "dossier_item_id", "at", "kind", *entry.details]
+        values = [entry.event_id, entry.dossier_item_id, entry.at, entry.kind, *entry.details.values()]
+        placeholders = ", ".join(f"${n}" for n in range(1, len(values) + 1))
+        await self.conn.execute(
+            f"INSERT INTO portal.history ({', '.join(columns)}) VALUES ({placeholders})"
+            " ON CONFLICT (event_id) DO NOTHING",
+            *values,
+        )
