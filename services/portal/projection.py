@@ -88,6 +88,7 @@ async def _task(store: ProjectionStore, event: TaskEvent) -> None:
             {
                 "task": event.task,
                 "actor": event.actor,
+                "operator": event.operator,
                 "action": event.action,
                 "comment": event.comment,
                 "text": ", ".join(event.assignees) if holding else "",

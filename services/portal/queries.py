@@ -31,6 +31,8 @@ class HistoryLine:
     authority_status_code: str | None
     task: str | None
     actor: str | None
+    operator: str | None
+    """Who took the action on ``actor``'s behalf, if someone did."""
     action: str | None
     text: str
     comment: str
@@ -85,7 +87,7 @@ async def attachment(conn: PoolConnectionProxy, dossier_item_id: str) -> StoredF
 
 async def history(conn: PoolConnectionProxy, dossier_item_id: str) -> list[HistoryLine]:
     rows = await conn.fetch(
-        "SELECT at, kind, status_code, authority_status_code, task, actor, action, text, comment"
+        "SELECT at, kind, status_code, authority_status_code, task, actor, operator, action, text, comment"
         " FROM portal.history WHERE dossier_item_id = $1"
         # At one moment: the decision, then the status it led to, then the task that follows.
         " ORDER BY at, CASE kind WHEN 'task completed' THEN 0 WHEN 'status' THEN 1 ELSE 2 END, event_id",

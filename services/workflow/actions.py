@@ -250,7 +250,7 @@ class ActionHandler:
             )
         )
         events = status_records(self.topics, instance, transition.status_code, describe(transition), at=now)
-        events += await self._task_changes(repository, instance, transition, tasks, at=now)
+        events += await self._task_changes(repository, instance, transition, tasks, at=now, operator=action.operator)
         if transition.outcome is Outcome.APPROVED and transition.status_code != instance.status_code:
             events.append(approved_record(self.topics, instance, approved_by=action.actor, at=now))
         return events
@@ -263,9 +263,11 @@ class ActionHandler:
         tasks: TaskEvents,
         *,
         at: datetime,
+        operator: str | None,
     ) -> list[OutboxRecord]:
         """A reassignment moves the task to new holders; any other action completes the task it was taken on
-        (if any: a restore starts from none) and opens the next one (if any: an outcome ends the workflow)."""
+        (if any: a restore starts from none) and opens the next one (if any: an outcome ends the workflow).
+        ``operator``: who acted on the actor's behalf, if someone did; the events name them."""
         config = await self.publications.get(repository, instance.started_on)
         definition = config.workflows[transition.state.workflow]
         actor, action = transition.actor, transition.action
@@ -280,6 +282,7 @@ class ActionHandler:
                     before=instance.state,
                     actor=actor,
                     action=action,
+                    operator=operator,
                 )
             ]
         events: list[OutboxRecord] = []
@@ -291,12 +294,16 @@ class ActionHandler:
                     transition.from_task,
                     actor=actor,
                     action=action,
+                    operator=operator,
                     comment=transition.comment,
                     at=at,
                 )
             )
         if transition.to_task is not None:
-            events.append(tasks.opened(instance, definition, transition.state, at=at, actor=actor, action=action))
+            opened = tasks.opened(
+                instance, definition, transition.state, at=at, actor=actor, action=action, operator=operator
+            )
+            events.append(opened)
         return events
 
     def _refusal(

@@ -45,11 +45,14 @@ class TaskEvents:
         kind: TaskEventKind = TaskEventKind.CREATED,
         before: InstanceState | None = None,
         started_at: datetime | None = None,
-        **cause: str,
+        actor: str | None = None,
+        action: str | None = None,
+        operator: str | None = None,
     ) -> OutboxRecord:
         """The current task was created, or moved from ``before`` by reassignment or escalation: who holds it now,
         who of them is new to it, and until when (its deadline counts from ``started_at``, by default now).
-        ``cause``: the actor and action that opened it, when a person's action did."""
+        ``actor`` and ``action``: what opened it, when a person's action did; ``operator``: who took that action on
+        the actor's behalf, if someone did."""
         task = state.current_task
         assert task is not None, "only a running instance has a task to hold"
         destination = destination_of(instance, self.parties)
@@ -71,7 +74,9 @@ class TaskEvents:
             assignment_note=assignment.note,
             task_manager=definition.task_manager,
             due_at=(started_at or at) + limit if limit else None,
-            **cause,
+            actor=actor,
+            action=action,
+            operator=operator,
         )
 
     def completed(
@@ -84,6 +89,7 @@ class TaskEvents:
         action: str,
         comment: str,
         at: datetime,
+        operator: str | None = None,
     ) -> OutboxRecord:
         return self._record(
             instance,
@@ -93,6 +99,7 @@ class TaskEvents:
             at,
             actor=actor,
             action=action,
+            operator=operator,
             comment=comment,
             task_manager=definition.task_manager,
         )

@@ -80,6 +80,13 @@ class TaskEvent(BaseModel):
             "Who acted: on completed, who completed the task; on created and reassigned, whose action opened it."
         ),
     )
+    operator: str | None = Field(
+        None,
+        description=(
+            "Who took the action on the actor's behalf: an operator (`accordeer act --as ACTOR`), as the Kafka "
+            "principal that wrote it; None when the actor acted in person."
+        ),
+    )
     action: str | None = None
     comment: str = ""
     subject: str

@@ -1,12 +1,15 @@
 """Who acted is proven, not claimed: `accordeer act --as USER` is the operator principal acting on behalf of USER
-(its own topic, audited as "operator on behalf of USER"); a click in the portal is audited as the person "via the
-portal"; an action whose writer may not vouch for what it claims is refused with its reason."""
+(its own topic, audited as "operator on behalf of USER", and so named in the client's history in the portal); a
+click in the portal is audited as the person "via the portal"; an action whose writer may not vouch for what it
+claims is refused with its reason."""
 
+import asyncio
 import json
 
 import pytest
 
 from shared.contracts.status import StatusCode
+from tests.e2e.test_portal import _logged_in
 from tests.support.declarations import example
 
 pytestmark = pytest.mark.e2e
@@ -14,8 +17,9 @@ pytestmark = pytest.mark.e2e
 CLIENT_TASK, APPROVE = "Beoordelen aangifte klant", "Goedkeuren bericht"
 
 
-async def test_act_as_a_user_is_audited_as_the_operator_on_behalf_of_that_user(system):
+async def test_act_as_a_user_is_audited_as_the_operator_on_behalf_of_that_user(system, browser):
     system.start("intake", "workflow")
+    portal = await system.start_portal()
     await system.submit(example("btw_aangifte", message_id="on-behalf-1"))
     await system.wait_for(
         lambda: any(e.message_id == "on-behalf-1" and e.status_code == StatusCode.IN_WORKFLOW for e in system.events),
@@ -49,6 +53,16 @@ async def test_act_as_a_user_is_audited_as_the_operator_on_behalf_of_that_user(s
     assert "operator" not in started
     assert "operator on behalf of sanne.vandijk" in approved and "telefonisch akkoord" in approved
     assert "m.devries" not in history.stdout
+
+    # the client reads in the portal who approved on their behalf
+    page = await _logged_in(browser, portal, "sanne.vandijk")
+    lines = page.locator("ol.history li")
+    for _ in range(100):
+        await page.goto(f"{portal}/taken/{item_id}")
+        if "operator namens sanne.vandijk" in " ".join(await lines.all_inner_texts()):
+            break
+        await asyncio.sleep(0.2)
+    assert "operator namens sanne.vandijk: Goedkeuren bericht" in " ".join(await lines.all_inner_texts())
 
 
 async def test_an_action_its_writer_cannot_vouch_for_is_refused_with_its_reason_and_a_click_names_the_portal(system):

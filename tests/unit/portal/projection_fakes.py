@@ -1,8 +1,8 @@
 """The portal's read model in memory, behind the same unit of work as PostgreSQL: for fast tests of the projection.
 
-Rows are dicts of their columns, as ``deploy/migrations/0007_portal.sql`` has them (``updated_at`` left out: no
-page orders by it). What the tables themselves enforce is enforced here too: dossier item ids are UUIDs, a
-history line names only columns the table has and leaves no NOT NULL one empty.
+Rows are dicts of their columns, as ``deploy/migrations/0007_portal.sql`` and later ones make them (``updated_at``
+left out: no page orders by it). What the tables themselves enforce is enforced here too: dossier item ids are
+UUIDs, a history line names only columns the table has and leaves no NOT NULL one empty.
 """
 
 import uuid
@@ -49,6 +49,7 @@ HISTORY_DEFAULTS: Row = {
     "authority_status_code": None,
     "task": None,
     "actor": None,
+    "operator": None,
     "action": None,
     "text": "",
     "comment": "",

@@ -165,6 +165,17 @@ async def test_a_task_is_held_until_completed_and_the_item_remembers_the_task_co
     ]
 
 
+async def test_an_action_taken_on_someones_behalf_names_the_operator_in_the_history(projection, tables):
+    by_operator = task(TaskEventKind.COMPLETED, actor="sanne.vandijk", action="Goedkeuren", operator="operator.olga")
+    in_person = task(TaskEventKind.COMPLETED, "Controle fiscalist", 1, actor="peter.vandijk", action="Akkoord")
+    await projection.apply([record(by_operator), record(in_person)])
+    assert (tables.history[by_operator.event_id]["actor"], tables.history[by_operator.event_id]["operator"]) == (
+        "sanne.vandijk",
+        "operator.olga",
+    )
+    assert tables.history[in_person.event_id]["operator"] is None
+
+
 async def test_a_batch_that_fails_midway_leaves_nothing_and_is_applied_whole_when_redelivered(
     projection, tables, monkeypatch
 ):

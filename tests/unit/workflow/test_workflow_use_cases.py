@@ -101,6 +101,21 @@ async def test_an_approval_sends_the_document_on_and_completes_the_clients_task(
     assert tables.audit[-1].actor == "sanne.vandijk"
 
 
+async def test_an_action_an_operator_takes_on_someones_behalf_names_them_in_the_task_events(workflow, tables):
+    item_id = await new_item(workflow)
+    on_behalf = action(item_id, "Goedkeuren bericht")
+    await workflow.take([consumer_record(TOPICS.actions_from("operator.olga"), item_id, on_behalf.value)])
+
+    [created, completed] = sent(tables, TOPICS.tasks, item_id)
+    assert (completed["kind"], completed["actor"], completed["operator"]) == (
+        "completed",
+        "sanne.vandijk",
+        "operator.olga",
+    )
+    assert created["operator"] is None
+    assert (tables.audit[-1].actor, tables.audit[-1].operator) == ("sanne.vandijk", "operator.olga")
+
+
 async def test_several_actions_on_one_item_in_one_batch_are_decided_in_order(workflow, tables):
     item_id = await new_item(workflow)
     await workflow.take(
