@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check unit wipe docs bench profile clean venv browser chaos
+.PHONY: run test check unit wipe docs bench profile clean venv browser lighthouse chaos
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ TEST_TMP := /tmp/accordeer-tests-$(shell printf '%s' '$(CURDIR)' | cksum | cut -
 # one by one was slower and starved the three-broker tests). TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 3
 
-test: $(STAMP) browser
+test: $(STAMP) browser lighthouse
 	@started=$$(date +%s); \
 	$(MAKE) --no-print-directory check && \
 	$(BIN)/accordeer stack fetch && \
@@ -47,6 +47,17 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		{ echo "make test needs Chromium for the portal's browser tests: run 'apt-get install chromium' as root"; exit 1; }
+
+# Lighthouse for the portal's accessibility gate (tests/e2e/test_lighthouse.py), pinned, in .cache/lighthouse:
+# 12.8.2 is the newest that runs on Node.js 20 (13 needs 22.19). Node.js from Debian's packages when missing.
+LIGHTHOUSE_VERSION := 12.8.2
+LIGHTHOUSE_DIR := .cache/lighthouse
+lighthouse:
+	@command -v node >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } || \
+		{ echo "make test needs Node.js for Lighthouse: run 'apt-get install nodejs npm' as root"; exit 1; }
+	@grep -qs '"version": "$(LIGHTHOUSE_VERSION)"' $(LIGHTHOUSE_DIR)/node_modules/lighthouse/package.json || \
+		npm install --silent --prefix $(LIGHTHOUSE_DIR) --no-audit --no-fund --save-exact lighthouse@$(LIGHTHOUSE_VERSION)
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
