@@ -196,6 +196,10 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
     assert await decided.count() == 1
     await page.goto(f"{portal}/afgehandeld?soort=icp-aangifte")
     assert await decided.count() == 0
+    await page.goto(f"{portal}/afgehandeld?soort=btw-aangifte&pagina=7")  # a page past the end, from an old link
+    assert "Pagina 7 bestaat niet: bij deze zoekvragen is er 1 pagina." in await page.locator("main").inner_text()
+    await page.get_by_role("link", name="Naar pagina 1").click()
+    assert await decided.count() == 1 and "soort=btw-aangifte" in page.url
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.goto(f"{portal}/afgehandeld")
     await page.screenshot(path=SCREENSHOTS / "archive-phone.png", full_page=True)
