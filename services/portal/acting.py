@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from services.portal import access, outcomes
 from services.portal.guards import GuardedRoute, Who
-from services.portal.languages import gettext_for
+from services.portal.languages import gettext_for, language_of
 from services.portal.viewers import check_csrf, render, viewer, visible_item
 from shared.contracts.actions import WorkflowAction
 
@@ -37,7 +37,7 @@ def acting_routes(portal: "Portal") -> list[GuardedRoute]:
             if not earlier.of(asking.user, item.dossier_item_id):
                 raise HTTPException(404)
             return outcome_page(item.dossier_item_id, action_id)
-        action, comment, assignees = _asked(portal, form)
+        action, comment, assignees = _asked(portal, form, language_of(request))
         _ = gettext_for(request)
         refusal = access.refuse_action(asking, item, action, comment, assignees, _=_)
         if refusal:
@@ -82,9 +82,11 @@ def _confirmation(
     )
 
 
-def _asked(portal: "Portal", form: FormData) -> tuple[str, str, tuple[str, ...]]:
-    """The action, its comment (typed, else the chosen reaction template's text) and any assignees."""
-    comment = str(form.get("comment", "")).strip() or portal.reactions.get(str(form.get("template", "")), "")
+def _asked(portal: "Portal", form: FormData, language: str) -> tuple[str, str, tuple[str, ...]]:
+    """The action, its comment (typed, else the chosen reaction template's text in the page's language) and any
+    assignees."""
+    chosen = portal.reactions.text(str(form.get("template", "")), language)
+    comment = str(form.get("comment", "")).strip() or chosen
     return str(form.get("action", "")), comment, split_assignees(str(form.get("assignees", "")))
 
 

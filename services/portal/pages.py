@@ -15,6 +15,7 @@ from starlette.responses import Response
 from services.portal import access, archive, outcomes, queries
 from services.portal.guards import GuardedRoute, Who
 from services.portal.inbox import filtered
+from services.portal.languages import language_of
 from services.portal.viewers import render, viewer, visible_item
 from shared.documents.table import fact_table
 from shared.documents.xbrl import FactRow
@@ -56,7 +57,7 @@ def page_routes(portal: "Portal") -> list[GuardedRoute]:
                 "actions": access.actions_for(asking, item),
                 "facts": facts_of(document),
                 "attachment": attachment,
-                "reactions": portal.reactions,
+                "reactions": portal.reactions.offered(language_of(request)),
                 "outcome": outcome,
                 "next_task": next_task,
                 "question": _client_question(asking, item, lines),

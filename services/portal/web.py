@@ -32,6 +32,7 @@ from services.portal.live import live_routes
 from services.portal.login_throttle import LoginThrottle, PostgresLoginThrottle
 from services.portal.managing import manager_routes
 from services.portal.pages import page_routes
+from services.portal.reactions import ReactionTemplates
 from services.portal.second_factor import SecondFactors
 from services.portal.second_step import second_step_routes
 from services.portal.session_store import PostgresSessions
@@ -49,7 +50,7 @@ class Portal:
         topics: Topics,
         accounts: Accounts,
         settings: PortalSettings,
-        reactions: dict[str, str] | None = None,
+        reactions: ReactionTemplates | None = None,
         dashboard: Dashboard | None = None,
         second_factors: SecondFactors | None = None,
         sessions: SessionStore | None = None,
@@ -57,7 +58,7 @@ class Portal:
         code_throttle: LoginThrottle | None = None,
     ):
         self.pool, self.topics, self.accounts, self.settings = pool, topics, accounts, settings
-        self.reactions = reactions or {}
+        self.reactions = reactions or ReactionTemplates()
         """Reaction templates (reactiesjablonen): name → text a comment may start from."""
         self.dashboard = dashboard
         """The operator's pages; without one, /operator is a 404."""

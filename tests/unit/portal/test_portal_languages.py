@@ -10,7 +10,9 @@ from services.portal.access import ItemView, OpenTask, Viewer, refuse_action
 from services.portal.dashboard.figures import Gateway
 from services.portal.i18n import negotiate, translations
 from services.portal.inbox import filtered
+from services.portal.reactions import load_reactions
 from services.portal.rendering import amount, day, environment, moment
+from shared.settings import Settings
 
 SUMMARY = {
     "period_from": "2025-01-01",
@@ -41,6 +43,7 @@ ITEM = ItemView(
     SUMMARY,
     TASK,
 )
+SHIPPED_REACTIONS = load_reactions(Settings().config_dir / "reaction_templates.yaml")
 PAGE = {"user": "sanne.vandijk", "role": "client", "csrf": "token"}
 
 
@@ -57,7 +60,7 @@ def task_page(language: str) -> str:
         actions=TASK.actions,
         facts=[],
         attachment=None,
-        reactions={"Graag toelichting": "Kunt u toelichten?"},
+        reactions=SHIPPED_REACTIONS.offered(language),
     )
 
 
