@@ -27,20 +27,35 @@ FROM dispatch.deliveries WHERE state = 'to_send' AND status_code = 70
 
 @dataclass(frozen=True)
 class Gateway:
-    health: str
-    up: bool
+    url: str
+    answer: int | None
+    """The HTTP status its health check answered with; None when it could not be reached."""
+    failure: str | None
+    """Why it could not be reached."""
     waiting: int
     """Deliveries at 70 (send error) that dispatch will send again."""
     since: object | None
     last_error: str | None
 
+    @property
+    def up(self) -> bool:
+        return self.answer == 200
 
-async def shown(work: Awaitable[Figure], what: str) -> Figure | str:
-    """The figure, or a sentence saying why it is not there."""
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A figure that could not be read: ``what`` (a catalog text) and why not."""
+
+    what: str
+    why: str
+
+
+async def shown(work: Awaitable[Figure], what: str) -> Figure | Unreadable:
+    """The figure, or what stopped it from being read."""
     try:
         return await asyncio.wait_for(work, TIMEOUT * 2)
     except Exception as exc:
-        return f"{what} onbekend: {type(exc).__name__}: {exc}"
+        return Unreadable(what, f"{type(exc).__name__}: {exc}")
 
 
 async def items_per_status(pool: asyncpg.Pool) -> dict[int, int]:
@@ -58,13 +73,9 @@ async def gateway(settings: Settings, pool: asyncpg.Pool) -> Gateway:
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT) as client:
             answer = await client.get(f"{url}/health")
-        health, up = (
-            (f"bereikbaar ({url})", True)
-            if answer.status_code == 200
-            else (f"antwoordt HTTP {answer.status_code} ({url})", False)
-        )
+        status, failure = answer.status_code, None
     except httpx.TransportError as exc:
-        health, up = f"onbereikbaar ({url}: {type(exc).__name__})", False
+        status, failure = None, type(exc).__name__
     row = await pool.fetchrow(SEND_ERRORS)
     assert row is not None, "an aggregate without GROUP BY gives one row"
-    return Gateway(health, up, row["waiting"], row["since"], row["last_error"])
+    return Gateway(url, status, failure, row["waiting"], row["since"], row["last_error"])

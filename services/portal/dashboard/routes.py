@@ -23,6 +23,7 @@ from services.portal.dashboard.resending import resend_routes, waiting
 from services.portal.dashboard.sampling import sample_forever
 from services.portal.dashboard.view import panels
 from services.portal.guards import GuardedRoute, Who
+from services.portal.i18n import N_
 from services.portal.languages import gettext_for
 from services.portal.viewers import check_csrf, render, viewer
 from shared.operations.breakers import breaker_states
@@ -68,13 +69,19 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
     async def page(request: Request) -> Response:
         dashboard = await operator(request)
         settings, pool = dashboard.settings, portal.pool()
-        items, backlog, gateway, breakers, to_resend = await asyncio.gather(
-            figures.shown(figures.items_per_status(pool), "Berichten per status"),
-            figures.shown(figures.outbox_backlog(pool), "Outbox"),
-            figures.shown(figures.gateway(settings, pool), "Gateway"),
-            figures.shown(breaker_states(pool), "Stroomonderbreker"),
-            figures.shown(waiting(pool), "Wachtend op opnieuw verzenden"),
-        )
+        _ = gettext_for(request)
+        items, backlog, gateway, breakers, to_resend = [
+            _("%(what)s onbekend: %(why)s") % {"what": _(figure.what), "why": figure.why}
+            if isinstance(figure, figures.Unreadable)
+            else figure
+            for figure in await asyncio.gather(
+                figures.shown(figures.items_per_status(pool), N_("Berichten per status")),
+                figures.shown(figures.outbox_backlog(pool), N_("Outbox")),
+                figures.shown(figures.gateway(settings, pool), N_("Gateway")),
+                figures.shown(breaker_states(pool), N_("Stroomonderbreker")),
+                figures.shown(waiting(pool), N_("Wachtend op opnieuw verzenden")),
+            )
+        ]
         latest = dashboard.history.latest
         response = render(
             request,

@@ -133,13 +133,28 @@ def test_before_login_the_browser_language_counts_dutch_by_default(header, langu
     [
         (
             "nl",
-            ("Gemeten nog niet", "Dode brieven", "2 verzending(en) wachten op een nieuwe poging.", "Stroomonderbreker"),
+            (
+                "Gemeten nog niet",
+                "Dode brieven",
+                "2 verzending(en) wachten op een nieuwe poging.",
+                "Stroomonderbreker",
+                "bereikbaar (http://gateway)",
+            ),
         ),
-        ("en", ("Not measured yet", "Dead letters", "2 delivery(ies) waiting to be sent again.", "Circuit breaker")),
+        (
+            "en",
+            (
+                "Not measured yet",
+                "Dead letters",
+                "2 delivery(ies) waiting to be sent again.",
+                "Circuit breaker",
+                "reachable (http://gateway)",
+            ),
+        ),
     ],
 )
 def test_the_operator_dashboard_in_both_languages(language, texts):
-    gateway = Gateway("bereikbaar (http://gateway)", True, 2, None, None)
+    gateway = Gateway("http://gateway", 200, None, 2, None, None)
     page = render(
         language,
         "dashboard.html",
