@@ -524,17 +524,29 @@ def _without_instance(problem: dict) -> dict:
 
 
 async def test_the_operator_pages_figures_come_with_the_portals_own_rights(secure):
-    """The portal's operator page reads every dead-letter topic and describes every group's lag as the portal's
-    principal: no refusal, and the lag of the sources' own inbound topics among intake's."""
-    from services.portal.dashboard.figures import dead_letters
+    """The portal's operator page follows every dead-letter topic, reads one letter on demand and describes every
+    group's lag as the portal's principal: no refusal, and the lag of the sources' own inbound topics among
+    intake's."""
+    from services.portal.dashboard.letter_tally import DeadLetterTally
     from shared.lag import lag_report
-    from shared.operations.dead_letters import dead_letter_topics
+    from shared.operations.dead_letters import dead_letter_topics, read_dead_letter
 
     settings = secure.settings("portal")
+    tally = DeadLetterTally(dead_letter_topics(secure.topics))
     with as_principal(settings):
-        letters = await dead_letters(settings)
+        following = asyncio.create_task(tally.follow(settings.kafka_bootstrap_servers, 0.5))
+        try:
+            for _ in range(120):
+                if tally.caught_up_at or tally.error:
+                    break
+                await asyncio.sleep(0.25)
+        finally:
+            following.cancel()
+        with pytest.raises(LookupError, match="no dead letter at 0:999999"):  # read, and found nothing: no refusal
+            await read_dead_letter(settings.kafka_bootstrap_servers, secure.topics.inbound_dlq, "0:999999")
         report = await lag_report(settings.kafka_bootstrap_servers, settings.topics, window=1, interval=0.1)
-    assert {t.topic for t in letters} == set(dead_letter_topics(secure.topics))
+    assert tally.error is None and tally.caught_up_at is not None
+    assert {t.topic for t in tally.shown()} == set(dead_letter_topics(secure.topics))
     intake = next(g for g in report.groups if g.group == secure.topics.group("intake"))
     assert secure.topics.inbound_from("afas-fin") in {p.latest.topic for p in intake.partitions}
     assert all(g.partitions for g in report.groups)
