@@ -7,29 +7,19 @@ ACCORDEER_OPS_ENDPOINTS), else the local stack's defaults.
 """
 
 import asyncio
-import os
 from collections.abc import Awaitable
 from urllib.parse import urlsplit
 
 import httpx
 from aiokafka.errors import KafkaConnectionError
 
-from accordeer.localstack.stack import OPS_PORTS
 from services.notifier.config import NotifierSettings
 from services.portal.config import PortalSettings
 from shared.kafka.admin import partitions_of
+from shared.operations.readiness import ops_endpoints
 from shared.settings import Settings
 
 TIMEOUT = 5
-
-
-def ops_endpoints() -> dict[str, str]:
-    """Where each service's health endpoint is: ACCORDEER_OPS_ENDPOINTS="intake=http://host:port,..." or the
-    local stack's ports."""
-    configured = os.environ.get("ACCORDEER_OPS_ENDPOINTS", "")
-    if configured:
-        return dict(item.split("=", 1) for item in configured.split(","))
-    return {name: f"http://127.0.0.1:{port}" for name, port in OPS_PORTS.items()}
 
 
 async def components(settings: Settings, database_url: str | None) -> dict[str, str]:

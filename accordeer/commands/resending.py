@@ -11,10 +11,10 @@ from accordeer.connect import settings_with_database
 from shared.db.roles import READER
 
 EXIT_CODES = (
-    "Exit codes: 0 sent again (or, with --no-wait, the resend is recorded); 1 refused, with the reason "
-    "(not at 70, a resend already under way, or the new attempt failed too); 2 bad arguments, or "
-    "PostgreSQL not reachable (nothing was changed); 3 recorded, but dispatch did not send it within "
-    "--wait seconds (it will once it runs)."
+    "Exit codes: 0 sent again and answered by the authority (or sent, and its answer still awaited after --wait; "
+    "with --no-wait, the resend is recorded); 1 refused, with the reason (not at 70, a resend already under way, "
+    "or the new attempt failed too); 2 bad arguments, or PostgreSQL not reachable (nothing was changed); 3 "
+    "recorded, but dispatch did not send it within --wait seconds (it will once it runs)."
 )
 
 
@@ -64,13 +64,19 @@ def resend(
             return 0, f"{said}; dispatch sends it when it runs; follow it with `accordeer status`"
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
+        progress = None
         while loop.time() < deadline:
             progress = await resend_progress(conn, found.id, requested.attempt)
             if progress.failed_again:
                 return 1, f"{said}; sent again, and it failed again: {progress.failed_again}"
-            if progress.sent:
+            if progress.final:
                 return 0, f"{said}; sent again: dossier item {found.id} is now {progress.status}"
             await asyncio.sleep(0.2)
+        if progress is not None and progress.sent:  # the authority's answer may take longer than we wait
+            return 0, (
+                f"{said}; sent again: dossier item {found.id} is now {progress.status}, waiting for the "
+                "authority's answer; follow it with `accordeer status`"
+            )
         return 3, (f"{said}; dispatch has not sent it within {wait:g}s (is it running?); it will send it when it runs")
 
     code, text = on_database(work, settings.database_url)

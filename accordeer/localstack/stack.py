@@ -23,6 +23,7 @@ from accordeer.localstack.secure import ADMIN, BrokerSecurity
 from shared import topology
 from shared.db.roles import OWNER, service_role
 from shared.kafka.security import client_options
+from shared.operations.readiness import endpoints_setting
 from shared.settings import Settings
 
 SERVICES = tuple(service.name for service in topology.SERVICES)
@@ -283,8 +284,11 @@ class ServiceProcesses:
     def start_all(self, ops: dict[str, int] | None = None) -> None:
         self.start_gateway()
         self.start_mail_sink()
+        ports = ops or OPS_PORTS
         for name in SERVICES:
-            self.start_service(name, ACCORDEER_HTTP_PORT=str((ops or OPS_PORTS)[name]))
+            # the portal's operator page asks each service whether it is ready
+            known = {"ACCORDEER_OPS_ENDPOINTS": endpoints_setting(ports)} if name == "portal" else {}
+            self.start_service(name, ACCORDEER_HTTP_PORT=str(ports[name]), **known)
 
     def relaunch(self, key: str) -> ManagedProcess:
         """Start process ``key`` again as it was started before (after it stopped)."""

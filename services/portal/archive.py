@@ -65,6 +65,8 @@ class Decided:
     status_at: datetime | None
     gateway_code: int | None
     decided_by_viewer: bool
+    decided_through: str | None = None
+    """The operator who took the viewer's last action on their behalf, if one did."""
     client_name: str | None = None
 
     @property
@@ -119,7 +121,11 @@ async def search(conn: PoolConnectionProxy, viewer: Viewer, asked: Search) -> Pa
         " (SELECT h.authority_status_code FROM portal.history h WHERE h.dossier_item_id = i.dossier_item_id"
         "   AND h.authority_status_code IS NOT NULL ORDER BY h.at DESC, h.event_id DESC LIMIT 1) AS gateway,"
         " EXISTS (SELECT 1 FROM portal.history h WHERE h.dossier_item_id = i.dossier_item_id AND h.actor = $1)"
-        "   AS decided" + narrowed + " ORDER BY i.status_at DESC NULLS LAST, i.dossier_item_id"
+        "   AS decided,"
+        " (SELECT h.operator FROM portal.history h WHERE h.dossier_item_id = i.dossier_item_id AND h.actor = $1"
+        "   ORDER BY h.at DESC, h.event_id DESC LIMIT 1) AS decided_through"
+        + narrowed
+        + " ORDER BY i.status_at DESC NULLS LAST, i.dossier_item_id"
         f" LIMIT {PAGE_SIZE} OFFSET $8",
         *criteria,
         (asked.page - 1) * PAGE_SIZE,
@@ -139,6 +145,7 @@ async def search(conn: PoolConnectionProxy, viewer: Viewer, asked: Search) -> Pa
                 status_at=r["status_at"],
                 gateway_code=_number(r["gateway"]) if r["gateway"] else None,
                 decided_by_viewer=r["decided"],
+                decided_through=r["decided_through"],
                 client_name=r["client_name"],
             )
             for r in rows

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starsessions import SessionAutoloadMiddleware, SessionMiddleware
 from starsessions.stores import SessionStore
@@ -95,7 +95,7 @@ class Portal:
             routes=routes,
             # Outermost, so that every answer carries them: refusals and error pages too.
             middleware=[Middleware(SecureASGIMiddleware, secure=POLICY), Middleware(BodyLimit), session, loaded],
-            exception_handlers={404: not_found, 403: forbidden},
+            exception_handlers={404: not_found, 403: forbidden, 405: form_address},
         )
 
 
@@ -107,6 +107,16 @@ async def not_found(request: Request, exc: Exception) -> Response:
         {"title": _("Niet gevonden"), "message": _("Deze pagina bestaat niet, of is niet voor u.")},
         404,
     )
+
+
+async def form_address(request: Request, exc: Exception) -> Response:
+    """A form's address opened as a page (Back, a bookmark, the language switch on a page a form answered) leads
+    to the page above it: /taken/ID/actie to /taken/ID. Any other method it does not take is refused."""
+    if request.method in ("GET", "HEAD"):
+        return RedirectResponse(request.url.path.rstrip("/").rpartition("/")[0] or "/", status_code=303)
+    _ = gettext_for(request)
+    message = _("Dit adres neemt dit verzoek niet aan.")
+    return render(request, "error.html", {"title": _("Niet toegestaan"), "message": message}, 405)
 
 
 async def forbidden(request: Request, exc: Exception) -> Response:

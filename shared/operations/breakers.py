@@ -2,7 +2,7 @@
 
 Each dispatch process writes its row in ``dispatch.breaker_states`` on every
 change and renews it as a heartbeat; a row not renewed for a while is a process
-gone (killed, or its host lost), shown as such rather than as its last state.
+gone (killed, or its host lost), shown as such rather than as its last state, for an hour.
 """
 
 from dataclasses import dataclass
@@ -14,9 +14,11 @@ from shared.db.pool import Connection
 
 GONE_AFTER = 30
 """Seconds without a renewal after which a process counts as gone: three missed heartbeats of 10 s."""
+FORGOTTEN_AFTER = 3600
+"""Seconds after which a gone process is no longer shown: every restart of dispatch leaves one behind."""
 BREAKER_STATES = f"""
 SELECT process, state, since, reason, seen_at, seen_at < now() - interval '{GONE_AFTER} seconds' AS gone
-FROM dispatch.breaker_states ORDER BY gone, process
+FROM dispatch.breaker_states WHERE seen_at > now() - interval '{FORGOTTEN_AFTER} seconds' ORDER BY gone, process
 """
 
 

@@ -258,17 +258,23 @@ def letter_dict(d: DeadLetter) -> dict[str, object]:
     }
 
 
+def body_of(d: DeadLetter) -> tuple[bool, str]:
+    """Whether the value is JSON, and the value as shown: pretty JSON with base64 fields replaced by their length,
+    or the text cut short."""
+    try:
+        return True, json.dumps(_shortened(json.loads(d.value)), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return False, _cut(d.value.decode("utf-8", errors="replace"), 4 * LONG_TEXT)
+
+
 def render_show(d: DeadLetter) -> str:
     """Headers, then the value: pretty JSON with base64 fields replaced by their length, or cut text."""
     lines = [f"{d.topic} {d.ref}  key={d.key_text}  dead-lettered {_when(d.timestamp)}  {len(d.value)} bytes"]
     lines += [f"  {name}: {value}" for name, value in d.headers.items()]
     if d.headers.get(h.ORIGINAL_TIMESTAMP, "").isdigit():
         lines.append(f"  (first published {_when(int(d.headers[h.ORIGINAL_TIMESTAMP]))})")
-    try:
-        body = json.dumps(_shortened(json.loads(d.value)), indent=2, ensure_ascii=False)
-    except (ValueError, RecursionError):
-        body = "(not JSON) " + _cut(d.value.decode("utf-8", errors="replace"), 4 * LONG_TEXT)
-    return "\n".join([*lines, "", body])
+    is_json, body = body_of(d)
+    return "\n".join([*lines, "", body if is_json else f"(not JSON) {body}"])
 
 
 def _shortened(value: object, name: str = "") -> object:

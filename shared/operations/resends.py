@@ -119,6 +119,8 @@ class ResendProgress:
     """Dispatch has delivered the new attempt to the gateway."""
     failed_again: str | None
     """Why the new attempt itself stopped at 70, if it did."""
+    final: bool
+    """The authority has given its last word on the new attempt (80 or 90)."""
     status: str
 
 
@@ -129,6 +131,7 @@ async def resend_progress(conn: Connection, dossier_item_id: str, attempt: int) 
     return ResendProgress(
         sent=row["sent_at"] is not None,
         failed_again=row["last_error"] if failed else None,
+        final=row["state"] == "final" and row["attempt"] == attempt,
         status=_status(row["status_code"]),
     )
 

@@ -11,7 +11,9 @@ import time
 import pytest
 from playwright.async_api import Error, Page
 
+from accordeer.localstack.kafka import free_port
 from shared.lag import product_groups
+from shared.operations.readiness import endpoints_setting
 from tests.e2e.test_dispatch_faults import approve
 from tests.e2e.test_portal import SCREENSHOTS, _logged_in
 from tests.e2e.test_resend import at_70
@@ -20,10 +22,31 @@ from tests.support.declarations import example
 pytestmark = pytest.mark.e2e
 
 
+OPS_PORTS: dict[str, int] = {}
+"""The health ports of this test's services, as the portal's page asks them."""
+
+
 @pytest.fixture
 async def portal(system):
-    system.start("digipoort_mock", "intake", "workflow", "dispatch")
-    return await system.start_portal(ACCORDEER_PORTAL_LAG_SAMPLE_SECONDS="1")
+    OPS_PORTS.clear()
+    OPS_PORTS.update({name: free_port() for name in ("intake", "workflow", "dispatch")})
+    system.start("digipoort_mock")
+    for name, port in OPS_PORTS.items():
+        system.services.start_service(name, ACCORDEER_HTTP_PORT=str(port))
+    return await system.start_portal(
+        ACCORDEER_PORTAL_LAG_SAMPLE_SECONDS="1", ACCORDEER_OPS_ENDPOINTS=endpoints_setting(OPS_PORTS)
+    )
+
+
+async def _service_shows(page: Page, service: str, *, ready: str) -> None:
+    """Wait, without reloading, until the services panel shows ``service`` ready ("ja") or not ("nee")."""
+    shown = page.locator(f'ul.services li[data-service="{service}"][data-ready="{ready}"]')
+    for _ in range(120):
+        with contextlib.suppress(Error):  # the page was just renewing itself
+            if await shown.count():
+                return
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"the operator page does not show {service} with ready={ready}")
 
 
 async def _shows(
@@ -124,8 +147,9 @@ async def test_dead_letters_are_counted_read_and_replayed_and_only_operators_see
     assert "this is not json" in await page.locator("pre.letter").inner_text()
     await page.screenshot(path=SCREENSHOTS / "dashboard-dead-letter.png", full_page=True)
     await page.get_by_role("button", name="Opnieuw aanbieden").click()
-    await page.wait_for_url(f"{portal}/operator")
+    await page.wait_for_url(f"{portal}/operator#dlq-title")  # the notice is in the section, where the reader is
     assert f"is opnieuw aangeboden als {system.topics.inbound}/" in await page.locator("p.notice").inner_text()
+    await page.goto(f"{portal}/operator")  # a page showing a notice renews itself only after 30 s, to be read
     await _counted(page, "not_json\t2")  # intake refuses it again: the same record, dead-lettered once more
     await page.screenshot(path=SCREENSHOTS / "dashboard-dead-letters.png", full_page=True)
 
@@ -188,12 +212,15 @@ async def test_an_item_stopped_at_70_is_sent_again_from_the_page_once_in_the_ope
     assert await _page_width(page) <= 390
     await page.set_viewport_size({"width": 1280, "height": 900})
 
+    await _service_shows(page, "dispatch", ready="ja")
     system.services.processes["dispatch"].stop()  # so that the second click finds the first still under way
+    await _service_shows(page, "dispatch", ready="nee")  # at once, not after the breaker's heartbeat is missed
+    assert "geen antwoord op" in await page.locator('ul.services li[data-service="dispatch"]').inner_text()
     await system.gateway("PUT", "/_admin/trails", json={"default": "500"})  # the cause is fixed
     csrf = await row.locator('input[name="csrf"]').get_attribute("value")
     await row.get_by_role("button", name="Opnieuw verzenden").click()
-    await page.wait_for_url(f"{portal}/operator*")
-    notice = await page.locator("p.notice").inner_text()
+    await page.wait_for_url(f"{portal}/operator#resend-title")
+    notice = await page.locator("section:has(#resend-title) p.notice").inner_text()
     assert f"Dossieritem {item} wordt opnieuw verzonden als poging 2" in notice, notice
     await page.screenshot(path=SCREENSHOTS / "dashboard-resent.png", full_page=True)
 
@@ -206,9 +233,10 @@ async def test_an_item_stopped_at_70_is_sent_again_from_the_page_once_in_the_ope
     audit = await system.db.fetch("SELECT attempt, requested_by FROM dispatch.resends WHERE dossier_item_id = $1", item)
     assert [tuple(r) for r in audit] == [(2, "operator")]
 
-    system.start("dispatch")
+    system.services.start_service("dispatch", ACCORDEER_HTTP_PORT=str(OPS_PORTS["dispatch"]))
     await system.wait_for(lambda: system.statuses_of(item)[-1:] == [80], timeout=60, what="80 after the resend")
     await page.goto(f"{portal}/operator")
+    await _service_shows(page, "dispatch", ready="ja")
     assert await page.locator(f'table.resend tr[data-item="{item}"]').count() == 0
     client = await _logged_in(browser, portal, "sanne.vandijk")
     assert (

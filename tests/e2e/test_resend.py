@@ -55,7 +55,7 @@ async def test_an_item_at_70_is_sent_again_once_as_a_new_attempt_also_while_disp
     await system.wait_for(lambda: system.statuses_of(down_item)[-1:] == [80], timeout=60, what="80 after the resend")
     sent_again = await system.cli("resend", up_item, "--wait", "30")
     assert sent_again.returncode == 0, sent_again.stderr
-    assert "sent again: dossier item" in sent_again.stdout and "is now 60 Sent" in sent_again.stdout
+    assert "sent again: dossier item" in sent_again.stdout and "is now 80 Accepted by authority" in sent_again.stdout
     await system.wait_for(lambda: system.statuses_of(up_item)[-1:] == [80], timeout=60, what="80 after the resend")
 
     for item in (down_item, up_item):

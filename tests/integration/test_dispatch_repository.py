@@ -275,7 +275,7 @@ async def test_a_resend_makes_one_new_attempt_audited_and_a_second_request_is_re
     assert await mark_sent(deliveries, claimed, "k-2")
     async with pool.acquire() as conn:
         progress = await resend_progress(conn, ITEM, 2)
-        assert (progress.sent, progress.status) == (True, "60 Sent")
+        assert (progress.sent, progress.final, progress.status) == (True, False, "60 Sent")
         refused = await request_resend(conn, ITEM, "piet")
         assert isinstance(refused, NotResent) and "60 Sent, not at 70" in refused.reason
     audit = await system.db.fetch(

@@ -38,9 +38,16 @@ def runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float,
 
 
 def line_chart(
-    points: Sequence[tuple[float, float | None]], *, now: float, span: float, label: str, css_class: str = ""
+    points: Sequence[tuple[float, float | None]],
+    *,
+    now: float,
+    span: float,
+    label: str,
+    css_class: str = "",
+    now_label: str = "nu",
 ) -> Markup:
-    """``points``: (epoch seconds, value) oldest first; ``label`` names the chart for screen readers."""
+    """``points``: (epoch seconds, value) oldest first; ``label`` names the chart for screen readers; ``now_label``
+    marks its right end, in the page's language."""
     top = nice_ceiling(max((v for _, v in points if v is not None), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -59,7 +66,7 @@ def line_chart(
         _text(LEFT - 4, y(0) + 4, "0", "end"),
         _text(LEFT, HEIGHT - 4, ago(span), "start"),
         _text(LEFT + plot_w / 2, HEIGHT - 4, ago(span / 2), "middle"),
-        _text(WIDTH - RIGHT, HEIGHT - 4, "nu", "end"),
+        _text(WIDTH - RIGHT, HEIGHT - 4, now_label, "end"),
     ]
     for run in runs(points):
         coordinates = " ".join(f"{x(at):.1f},{y(v):.1f}" for at, v in run)

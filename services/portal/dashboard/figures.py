@@ -20,7 +20,8 @@ Figure = TypeVar("Figure")
 TIMEOUT = 5.0
 SEND_ERRORS = """
 SELECT count(*) AS waiting, min(updated_at) AS since,
-       (array_agg(last_error ORDER BY updated_at DESC))[1] AS last_error
+       (array_agg(last_error ORDER BY updated_at DESC))[1] AS last_error,
+       (array_agg(gateway_code ORDER BY updated_at DESC))[1] AS last_code
 FROM dispatch.deliveries WHERE state = 'to_send' AND status_code = 70
 """
 
@@ -36,6 +37,8 @@ class Gateway:
     """Deliveries at 70 (send error) that dispatch will send again."""
     since: object | None
     last_error: str | None
+    last_code: str | None = None
+    """Digipoort's code in its last answer, when it gave one."""
 
     @property
     def up(self) -> bool:
@@ -78,4 +81,4 @@ async def gateway(settings: Settings, pool: asyncpg.Pool) -> Gateway:
         status, failure = None, type(exc).__name__
     row = await pool.fetchrow(SEND_ERRORS)
     assert row is not None, "an aggregate without GROUP BY gives one row"
-    return Gateway(url, status, failure, row["waiting"], row["since"], row["last_error"])
+    return Gateway(url, status, failure, row["waiting"], row["since"], row["last_error"], row["last_code"])

@@ -47,10 +47,10 @@ def resend_routes(portal: "Portal", operator: Callable[[Request], Awaitable[obje
             outcome = await request_resend(conn, item, who)
         _ = gettext_for(request)
         if isinstance(outcome, NotResent):
-            request.session["error"] = refusal(request, outcome)
+            request.session["resend_problem"] = refusal(request, outcome)
         else:
             log.info("resend asked from the portal", dossier_item_id=item, attempt=outcome.attempt, operator=who)
-            request.session["notice"] = _(
+            request.session["resend_notice"] = _(
                 "Dossieritem %(item)s wordt opnieuw verzonden als poging %(attempt)s, aanleverkenmerk %(kenmerk)s."
             ) % {"item": item, "attempt": outcome.attempt, "kenmerk": outcome.aanleverkenmerk}
         return RedirectResponse("/operator#resend-title", status_code=303)

@@ -9,6 +9,7 @@ sampler and the tally keep them); a letter's body is read when it is opened.
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import structlog
@@ -24,22 +25,21 @@ from services.portal.dashboard.sampling import sample_forever
 from services.portal.dashboard.view import panels
 from services.portal.guards import GuardedRoute, Who
 from services.portal.i18n import N_
-from services.portal.languages import gettext_for
+from services.portal.languages import gettext_for, language_of
 from services.portal.viewers import check_csrf, render, viewer
+from shared import dead_letters as h
 from shared.operations.breakers import breaker_states
-from shared.operations.dead_letters import (
-    DeadLetter,
-    dead_letter_topics,
-    read_dead_letter,
-    render_show,
-    replay,
-)
+from shared.operations.dead_letters import DeadLetter, body_of, dead_letter_topics, read_dead_letter, replay
+from shared.operations.readiness import configured_endpoints, readiness
 from shared.settings import Settings
 
 if TYPE_CHECKING:  # for annotations only: web.py imports this module
     from services.portal.web import Portal
 
 log = structlog.get_logger(__name__)
+
+NOTICES = ("letters_notice", "letters_problem", "resend_notice", "resend_problem")
+READING_SECONDS = 30.0
 
 
 class Dashboard:
@@ -70,7 +70,9 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
         dashboard = await operator(request)
         settings, pool = dashboard.settings, portal.pool()
         _ = gettext_for(request)
-        items, backlog, gateway, breakers, to_resend = [
+        said = {key: request.session.pop(key, None) for key in NOTICES}
+        endpoints = configured_endpoints()
+        items, backlog, gateway, breakers, to_resend, services = [
             _("%(what)s onbekend: %(why)s") % {"what": _(figure.what), "why": figure.why}
             if isinstance(figure, figures.Unreadable)
             else figure
@@ -80,6 +82,7 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
                 figures.shown(figures.gateway(settings, pool), N_("Gateway")),
                 figures.shown(breaker_states(pool), N_("Stroomonderbreker")),
                 figures.shown(waiting(pool), N_("Wachtend op opnieuw verzenden")),
+                figures.shown(readiness(endpoints), N_("Diensten")),
             )
         ]
         latest = dashboard.history.latest
@@ -87,7 +90,7 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
             request,
             "dashboard.html",
             {
-                "panels": panels(dashboard.history),
+                "panels": panels(dashboard.history, language_of(request)),
                 "sampled_at": latest.at if latest else None,
                 "lag_error": dashboard.history.error,
                 "interval": f"{dashboard.interval:g}".replace(".", ","),
@@ -96,21 +99,37 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
                 "letters_read": dashboard.letters.caught_up_at,
                 "letters_error": dashboard.letters.error,
                 "to_resend": to_resend,
+                "services": services if endpoints else None,
                 "items": items,
                 "backlog": backlog,
                 "gateway": gateway,
                 "breakers": breakers,
-                "notice": request.session.pop("notice", None),
-                "error": request.session.pop("error", None),
+                # What a button on the page did, shown in the section of that button.
+                **said,
             },
         )
-        response.headers["Refresh"] = f"{dashboard.interval:g}"
+        # A page that says what a button did renews itself later: the notice is shown once, and must be read.
+        renew = max(dashboard.interval, READING_SECONDS) if any(said.values()) else dashboard.interval
+        response.headers["Refresh"] = f"{renew:g}"
         return response
 
     async def letter(request: Request) -> Response:
         dashboard = await operator(request)
         found = await _letter(dashboard, request)
-        return render(request, "dashboard_letter.html", {"letter": found, "shown": render_show(found)})
+        is_json, body = body_of(found)
+        published = found.headers.get(h.ORIGINAL_TIMESTAMP, "")
+        return render(
+            request,
+            "dashboard_letter.html",
+            {
+                "letter": found,
+                "reason": found.headers.get(h.REASON, ""),
+                "refused_by": found.headers.get(h.REFUSED_BY, ""),
+                "first_published": datetime.fromtimestamp(int(published) / 1000, UTC) if published.isdigit() else None,
+                "body": body,
+                "is_json": is_json,
+            },
+        )
 
     async def replay_letter(request: Request) -> Response:
         dashboard = await operator(request)
@@ -119,7 +138,7 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
         try:
             [sent] = await replay(dashboard.settings.kafka_bootstrap_servers, [found], topics=dashboard.settings.topics)
         except ValueError as exc:
-            request.session["error"] = _("%(letter)s is niet opnieuw aangeboden: %(why)s") % {
+            request.session["letters_problem"] = _("%(letter)s is niet opnieuw aangeboden: %(why)s") % {
                 "letter": f"{found.topic} {found.ref}",
                 "why": exc,
             }
@@ -130,11 +149,11 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
                 to=sent,
                 operator=request.session.get("user"),
             )
-            request.session["notice"] = _("%(letter)s is opnieuw aangeboden als %(sent)s.") % {
+            request.session["letters_notice"] = _("%(letter)s is opnieuw aangeboden als %(sent)s.") % {
                 "letter": f"{found.topic} {found.ref}",
                 "sent": sent,
             }
-        return RedirectResponse("/operator", status_code=303)
+        return RedirectResponse("/operator#dlq-title", status_code=303)
 
     return [
         GuardedRoute("/operator", page, Who.OPERATOR),

@@ -6,11 +6,12 @@ prints (the same ``GroupLag``), in Dutch words around them.
 
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from services.portal.dashboard.chart import line_chart
 from services.portal.dashboard.history import LagHistory
-from services.portal.i18n import N_
+from services.portal.i18n import N_, translations
 from shared.lag import GroupLag, Status
 from shared.lag.render import duration
 
@@ -38,14 +39,16 @@ class GroupPanel:
     seconds_chart: Markup
 
 
-def panels(history: LagHistory) -> list[GroupPanel]:
+def panels(history: LagHistory, language: str = "nl") -> list[GroupPanel]:
+    """Each group's panel, its charts' words and figures in ``language``."""
     report = history.latest
     if report is None:
         return []
-    return [_panel(group, history, report.at) for group in report.groups]
+    return [_panel(group, history, report.at, language) for group in report.groups]
 
 
-def _panel(group: GroupLag, history: LagHistory, now: float) -> GroupPanel:
+def _panel(group: GroupLag, history: LagHistory, now: float, language: str) -> GroupPanel:
+    _ = translations(language).gettext
     points = history.points(group.group)
     worst = max(group.partitions, key=lambda p: (p.status.severity, p.latest.lag), default=None)
     drain = group.drain_seconds
@@ -56,25 +59,27 @@ def _panel(group: GroupLag, history: LagHistory, now: float) -> GroupPanel:
         reason=worst.reason if worst else "geen partities",
         lag=group.lag,
         time_lag=duration(group.time_lag),
-        consumed=_rate(group.consume_rate),
-        produced=_rate(group.produce_rate),
+        consumed=_rate(group.consume_rate, language),
+        produced=_rate(group.produce_rate, language),
         drain=N_("nooit, bij dit tempo") if drain is None else duration(drain),
         records_chart=line_chart(
             [(p.at, p.lag) for p in points],
             now=now,
             span=history.shown_span(),
-            label=f"Achterstand van {group.group} in berichten, afgelopen uur",
+            label=_("Achterstand van %(group)s in berichten, afgelopen uur") % {"group": group.group},
             css_class=str(group.status).lower(),
+            now_label=_("nu"),
         ),
         seconds_chart=line_chart(
             [(p.at, p.time_lag) for p in points],
             now=now,
             span=history.shown_span(),
-            label=f"Achterstand van {group.group} in seconden, afgelopen uur",
+            label=_("Achterstand van %(group)s in seconden, afgelopen uur") % {"group": group.group},
             css_class=str(group.status).lower(),
+            now_label=_("nu"),
         ),
     )
 
 
-def _rate(per_second: float) -> str:
-    return f"{per_second:.1f}".replace(".", ",") + "/s"
+def _rate(per_second: float, language: str) -> str:
+    return format_decimal(per_second, format="0.0", locale=language) + "/s"

@@ -136,7 +136,7 @@ def test_before_login_the_browser_language_counts_dutch_by_default(header, langu
             (
                 "Gemeten nog niet",
                 "Dode brieven",
-                "2 verzending(en) wachten op een nieuwe poging.",
+                "2 verzendingen staan klaar voor een nieuwe poging; dispatch verstuurt ze zelf.",
                 "Stroomonderbreker",
                 "bereikbaar (http://gateway)",
             ),
@@ -146,7 +146,7 @@ def test_before_login_the_browser_language_counts_dutch_by_default(header, langu
             (
                 "Not measured yet",
                 "Dead letters",
-                "2 delivery(ies) waiting to be sent again.",
+                "2 deliveries are ready for another attempt; dispatch sends them itself.",
                 "Circuit breaker",
                 "reachable (http://gateway)",
             ),

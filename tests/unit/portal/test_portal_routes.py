@@ -78,3 +78,13 @@ def test_a_route_without_a_rule_stops_the_start():
 
     with pytest.raises(TypeError, match="'/vergeten' does not say who may use it"):
         rules([GuardedRoute("/login", open_to_all, Who.ANYONE), Route("/vergeten", open_to_all)])
+
+
+def test_a_forms_address_opened_as_a_page_leads_to_the_page_above_it_and_another_method_is_refused_in_words():
+    client = TestClient(_portal().app(), follow_redirects=False)
+    item = "6f1c0a52-3b0e-4a55-9d4e-2f5b1c7a9e10"
+    for form, page in ((f"/taken/{item}/actie", f"/taken/{item}"), ("/beheer/toewijzen", "/beheer"), ("/taal", "/")):
+        answer = client.get(form)
+        assert (answer.status_code, answer.headers["location"]) == (303, page), form
+    refused = client.request("PUT", "/taal")
+    assert refused.status_code == 405 and "Dit adres neemt dit verzoek niet aan." in refused.text
