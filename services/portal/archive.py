@@ -31,16 +31,25 @@ class Search:
     message_type: str = ""
     client: str = ""
     page: int = 1
+    not_dates: tuple[str, ...] = ()
+    """What was given as a date and is none (the page says it left them out)."""
 
     @classmethod
     def of(cls, params: Mapping[str, str]) -> "Search":
+        given = {name: params.get(name, "").strip()[:32] for name in ("van", "tot")}
+        days = {name: _day(text) for name, text in given.items()}
         return cls(
-            since=_day(params.get("van", "")),
-            until=_day(params.get("tot", "")),
+            since=days["van"],
+            until=days["tot"],
             message_type=params.get("soort", "").strip()[:64],
             client=params.get("klant", "").strip()[:64],
             page=min(max(1, _number(params.get("pagina", "1"))), 100_000),
+            not_dates=tuple(text for name, text in given.items() if text and days[name] is None),
         )
+
+    @property
+    def backwards(self) -> bool:
+        return bool(self.since and self.until and self.since > self.until)
 
     def address(self, page: int) -> str:
         """The query string of this search at ``page``."""
