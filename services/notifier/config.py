@@ -36,7 +36,12 @@ class NotifierSettings(BaseSettings):
     retry_max_seconds: float = Field(
         60.0, gt=0, description="Longest wait between tries (it doubles up to here); also the wait after a 4xx."
     )
-    idle_seconds: float = Field(1.0, gt=0, description="How often an idle sender looks for mails due again.")
+    idle_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="The longest an idle sender waits before looking for mails again: it wakes at once for new mails"
+        " and at the time the next one is due.",
+    )
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> "NotifierSettings":

@@ -107,6 +107,10 @@ class Mails(Protocol):
 
     async def postpone(self, mails: Sequence[Mail], *, delay_seconds: float, error: str) -> None: ...
 
+    async def seconds_until_due(self) -> float | None:
+        """How long until the first pending mail is due (0: now; a claim's lease end counts); None: none pending."""
+        ...
+
 
 class PostgresMails:
     def __init__(self, pool: Callable[[], asyncpg.Pool]):
@@ -148,6 +152,13 @@ class PostgresMails:
             mail.id,
             error[:1000],
         )
+
+    async def seconds_until_due(self) -> float | None:
+        # greatest() would skip the NULL of no pending mail: the maximum is taken here
+        wait = await self._pool().fetchval(
+            f"SELECT extract(epoch FROM min(due_at) - now())::float8 FROM {SCHEMA}.mails WHERE state = 'pending'"
+        )
+        return None if wait is None else max(0.0, float(wait))
 
     async def postpone(self, mails: Sequence[Mail], *, delay_seconds: float, error: str) -> None:
         """Hand mails back after a failed try, due again after ``delay_seconds``."""

@@ -63,9 +63,18 @@ class Sender:
         async def one_round() -> None:
             if await self.send_until_reachable() < self.batch_size:  # a full batch: more may be due right now
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._work.wait(), self.idle_seconds)
+                    await asyncio.wait_for(self._work.wait(), await self._idle_wait())
 
         await run_forever("sending mails", one_round)
+
+    async def _idle_wait(self) -> float:
+        """Until the next mail is due (a retry, or a crashed process's lease running out), at most ``idle_seconds``:
+        new mails of this process wake it at once; another process's new mails are that process's to send."""
+        try:
+            due = await self.mails.seconds_until_due()
+        except Exception:  # the database away: the next round says so
+            return PAUSE_AFTER_ERROR
+        return self.idle_seconds if due is None else min(due, self.idle_seconds)
 
     async def send_until_reachable(self) -> int:
         """One round; while the SMTP server is unreachable, the round is tried again after 0.5, 1, 2 ... 60 s."""

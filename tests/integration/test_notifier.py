@@ -86,7 +86,10 @@ async def test_each_event_and_recipient_is_one_mail_however_often_the_batch_is_a
 
 
 async def test_the_sender_marks_each_mail_sent_once_the_server_accepted_it(system, pool, tmp_path):
+    mails = PostgresMails(lambda: pool)
+    assert await mails.seconds_until_due() is None  # nothing pending: an idle sender sleeps until woken
     await notifier(pool).take_tasks(records(system, [task_event(assignees=["sanne.vandijk", "fiscalist"])]))
+    assert await mails.seconds_until_due() == 0  # due now
     port = free_port()
     sink = await start_server(MailSinkSettings(port=port, folder=tmp_path))
     try:
@@ -97,6 +100,7 @@ async def test_the_sender_marks_each_mail_sent_once_the_server_accepted_it(syste
 
     rows = await mail_rows(system)
     assert [(r["state"], r["attempts"]) for r in rows] == [("sent", 0), ("sent", 0)]
+    assert await mails.seconds_until_due() is None
     assert sorted(m.message_id for m in read_mailbox(tmp_path)) == sorted(r["message_id"] for r in rows)
     assert receptions(tmp_path) == 2
 

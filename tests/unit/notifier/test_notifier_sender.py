@@ -50,6 +50,9 @@ class InMemoryMails:
     async def postpone(self, mails, *, delay_seconds: float, error: str) -> None:
         self.postponed.append(([m.id for m in mails], delay_seconds))
 
+    async def seconds_until_due(self) -> float | None:
+        return 0.0 if self.pending else (min(d for _, d in self.postponed) if self.postponed else None)
+
 
 @dataclass
 class ScriptedServer:
@@ -119,3 +122,13 @@ async def test_a_mail_another_process_took_over_is_not_sent_again():
     await sender(mails, server).send_due()
 
     assert server.accepted == [1, 3] and mails.sent == [1, 3]
+
+
+async def test_an_idle_sender_sleeps_until_the_next_mail_is_due_and_at_most_its_idle_time():
+    server = ScriptedServer()
+    idle = Sender(InMemoryMails([]), server, idle_seconds=30)
+    assert await idle._idle_wait() == 30  # nothing pending: new mails wake it
+    retrying = InMemoryMails([], postponed=[([1], 12.0)])
+    assert await Sender(retrying, server, idle_seconds=30)._idle_wait() == 12  # not a poll every second
+    assert await Sender(InMemoryMails([], postponed=[([1], 90.0)]), server, idle_seconds=30)._idle_wait() == 30
+    assert await Sender(InMemoryMails([mail(1)]), server, idle_seconds=30)._idle_wait() == 0
