@@ -5,13 +5,15 @@ other rows (dossier items, approved messages, tasks) set the next service going,
 must never reach ``messages.status`` before the ones that led to them.
 
 The outbox is split into lanes (``shared.db.outbox.LANES``, by the message id of the declaration a row is about),
-and each lane is relayed by one process at a time, the holder of its row in ``relay_leases``
-(``shared.db.lease``): per-key order is kept across processes, and N processes of a service publish in parallel.
-Every ``renew_seconds`` a relay renews its lanes on the connection it relays with and, between batches, takes free
-lanes up to its fair share or gives back those beyond it. A lane whose holder's session is gone (it crashed) is
-taken at once; one not renewed for ``lease_seconds`` (the holder is frozen: SIGSTOP, a long pause, a network
-stall) is taken by ending the holder's PostgreSQL session, with the next token. So a frozen process delays its
-lanes' events by about ``lease_seconds``, not for as long as it stays frozen.
+and each lane is relayed by one process at a time, the holder of its row in ``relay_leases`` (``shared.db.lease``):
+per-key order is kept across processes, and N processes of a service publish in parallel. A relay reads the outbox
+when a commit's NOTIFY (a trigger on the outbox) says rows were added, when lanes were taken over and at its start;
+never on a timer, so an idle relay costs a renewal and a rebalance per ``renew_seconds``. Every ``renew_seconds`` a
+relay renews its lanes on the connection it relays with and, between batches, takes free lanes up to its fair share
+or gives back those beyond it. A lane whose holder's session is gone (it crashed) is taken at once; one not renewed
+for ``lease_seconds`` (the holder is frozen: SIGSTOP, a long pause, a network stall) is taken by ending the holder's
+PostgreSQL session, with the next token. So a frozen process delays its lanes' events by about ``lease_seconds``,
+not for as long as it stays frozen.
 
 The old holder, when it resumes, finds its connection gone (and its tokens stale): it cannot delete rows, stops
 relaying and starts again with no lanes. Before each batch it checks that its last renewal is recent, or renews
@@ -187,16 +189,24 @@ class OutboxRelay:
             self._renewed_at = time.monotonic()
 
     async def _relay(self, conn: asyncpg.Connection) -> None:
+        """Reads the outbox when there may be something in it: at the start, when a commit notified, when a full
+        batch leaves more behind, and when lanes were taken over. An idle relay only renews and rebalances."""
+        more = True
         while True:
             if time.monotonic() - self._rebalanced_at >= self.settings.renew_seconds:
-                await self._rebalance(conn)
-            self._wake.clear()
-            if not self.holding or await self._settled_even_when_stopping(self._publish_batch(conn)) < self.batch_size:
+                more = await self._rebalance(conn) or more
+            if more or self._wake.is_set():
+                self._wake.clear()
+                more = self.holding and (
+                    await self._settled_even_when_stopping(self._publish_batch(conn)) >= self.batch_size
+                )
+            if not more:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), min(self.idle_wait, self.settings.renew_seconds))
 
-    async def _rebalance(self, conn: asyncpg.Connection) -> None:
-        """Between batches: take lanes that need a relay, give back those beyond this relay's share."""
+    async def _rebalance(self, conn: asyncpg.Connection) -> bool:
+        """Between batches: take lanes that need a relay, give back those beyond this relay's share. Returns
+        whether lanes were taken (their rows may be waiting)."""
         async with self._db:
             taken, given_back = await self.lanes.rebalance(conn)
         self._rebalanced_at = time.monotonic()
@@ -212,6 +222,7 @@ class OutboxRelay:
                 taken,
                 given_back,
             )
+        return bool(taken)
 
     async def _settled_even_when_stopping(self, batch: Awaitable[int]) -> int:
         """A process told to stop (SIGTERM) first settles the batch it may have handed to Kafka, for at most a
