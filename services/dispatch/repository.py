@@ -112,6 +112,10 @@ class Deliveries(Protocol):
         """When the first sent delivery is due to be polled; None when none is sent."""
         ...
 
+    async def next_attempt_at(self) -> datetime | None:
+        """When the first delivery to send is due; None when none waits to be sent."""
+        ...
+
     async def mark_sent(self, sent: Sequence[SentNow]) -> set[str]:
         """Store deliveries the gateway took; the ids of those whose lease still held."""
         ...
@@ -206,6 +210,12 @@ class PostgresDeliveries:
             )
             for r in rows
         ]
+
+    async def next_attempt_at(self) -> datetime | None:
+        first: datetime | None = await self.conn.fetchval(
+            "SELECT min(next_attempt_at) FROM dispatch.deliveries WHERE state = 'to_send'"
+        )
+        return first
 
     async def next_poll_at(self) -> datetime | None:
         first: datetime | None = await self.conn.fetchval(

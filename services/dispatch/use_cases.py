@@ -9,6 +9,7 @@ the way (refused by the gateway, 210/230/410, no final answer in time) stops at 
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -34,8 +35,9 @@ from shared.topics import UNPREFIXED, Topics
 
 log = logging.getLogger(__name__)
 
-# Retries become due by the clock, not by an event: the delivery loop looks again this often when idle.
-IDLE_WAIT = 0.5
+IDLE_WAIT = 30.0
+"""The longest an idle loop sleeps: new deliveries and sends by this process wake it at once, retries and polls
+when they are due; this bounds how late it sees what another process left behind (a lease run out)."""
 RESEND_HINT = "send it again with `accordeer resend` once the cause is fixed"
 # After an unexpected error (the database away, a bug) a loop pauses rather than spinning.
 PAUSE_AFTER_ERROR = 1.0
@@ -45,6 +47,13 @@ MIN_POLL_WAIT_SECONDS = 0.005
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _until(due: datetime | None, now: datetime) -> float:
+    """Seconds from ``now`` until ``due``, never less than MIN_POLL_WAIT_SECONDS nor more than IDLE_WAIT."""
+    if due is None:
+        return IDLE_WAIT
+    return min(IDLE_WAIT, max(MIN_POLL_WAIT_SECONDS, (due - now).total_seconds()))
 
 
 class Dispatch:
@@ -73,6 +82,8 @@ class Dispatch:
         self.lease = lease
         self.clock = clock
         self._work = asyncio.Event()
+        self._sent_now = asyncio.Event()
+        """Set when this process stored a delivery as sent: its first poll is due soon."""
         self._failed_polls = 0
         # Deliveries in flight finish close together: their rows are stored together, one transaction for many.
         self._sent_writer = GroupCommit(self._store_sent, key=lambda sent: sent[0].delivery.dossier_item_id)
@@ -122,9 +133,8 @@ class Dispatch:
         """Until a delivery finishes, new ones arrive, or it is time to look for due retries."""
         arrived = asyncio.create_task(self._work.wait())
         try:
-            await asyncio.wait(
-                {arrived, *running}, timeout=self.breaker.retry_in() or IDLE_WAIT, return_when=asyncio.FIRST_COMPLETED
-            )
+            timeout = self.breaker.retry_in() or await self.until_next_attempt()
+            await asyncio.wait({arrived, *running}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             arrived.cancel()
 
@@ -209,27 +219,36 @@ class Dispatch:
             uow.publish(
                 self._reports(e for sent, events in group if sent.delivery.dossier_item_id in stored for e in events)
             )
+        if stored:
+            self._sent_now.set()
         return stored
 
     # -- gateway status trails → messages.status -----------------------------------------------------------------
 
     async def follow_forever(self) -> None:
-        async def one_round() -> float:
+        async def one_round() -> None:
+            self._sent_now.clear()
             if await self.follow_due() >= self.poll_batch_size:  # a full batch: more may be due right now
-                return 0
-            return self.breaker.retry_in() or await self.until_next_poll()
+                return
+            wait = self.breaker.retry_in() or await self.until_next_poll()
+            with contextlib.suppress(TimeoutError):  # a delivery sent meanwhile ends the wait: its poll is due soon
+                await asyncio.wait_for(self._sent_now.wait(), wait)
 
         await run_forever("following status trails", one_round, pause=PAUSE_AFTER_ERROR)
 
     async def until_next_poll(self) -> float:
-        """Seconds until the first sent delivery is due, at most the first poll's delay (a delivery sent meanwhile,
-        by any process, is due that long after): a quick answer is seen when it is due, not a round later."""
+        """Seconds until the first sent delivery is due to be polled, at most IDLE_WAIT: a quick answer is seen when
+        it is due, not a round later, and an idle process does not ask the database several times a second."""
         async with self.unit_of_work() as uow:
             next_poll_at = await uow.repository.next_poll_at()
-        first = self.polling.first.total_seconds()
-        if next_poll_at is None:
-            return first
-        return min(first, max(MIN_POLL_WAIT_SECONDS, (next_poll_at - self.clock()).total_seconds()))
+        return _until(next_poll_at, self.clock())
+
+    async def until_next_attempt(self) -> float:
+        """Seconds until the first delivery to send (a retry, or one whose claim's lease ran out) is due, at most
+        IDLE_WAIT."""
+        async with self.unit_of_work() as uow:
+            next_attempt_at = await uow.repository.next_attempt_at()
+        return _until(next_attempt_at, self.clock())
 
     async def follow_due(self) -> int:
         """Poll the trails of one batch of due sent deliveries and report what is new; returns how many polled."""

@@ -82,6 +82,9 @@ class InMemoryDeliveries(Tables):
     async def next_poll_at(self):
         return min((r.next_poll_at for r in self.rows.values() if r.state == "sent"), default=None)
 
+    async def next_attempt_at(self):
+        return min((r.next_at for r in self.rows.values() if r.state == "to_send"), default=None)
+
     async def claim_polls(self, *, limit, lease) -> list[Sent]:
         self.claims += 1
         due = sorted(

@@ -493,14 +493,25 @@ async def test_status_polls_the_gateway_keeps_refusing_back_off_instead_of_askin
     assert waits == [0.2, 0.4, 0.8, 1.0, 1.0, 1.0], "doubling up to the cap, as the polls of one delivery do"
 
 
-async def test_the_status_loop_waits_until_the_first_delivery_is_due_and_never_longer_than_a_first_poll(
+async def test_the_status_loop_waits_until_the_first_delivery_is_due_and_when_idle_for_a_send_to_wake_it(
     deliveries, gateway, clock
 ):
     dispatch = dispatch_on(deliveries, gateway, clock)
-    assert await dispatch.until_next_poll() == pytest.approx(0.1)  # nothing sent: one first poll's delay
+    assert await dispatch.until_next_poll() == use_cases.IDLE_WAIT  # nothing sent: a send of its own wakes it
     await take_in(dispatch, 1)
+    assert not dispatch._sent_now.is_set()
     await deliver_round(dispatch)  # sent now, first due 0.1 s from now
+    assert dispatch._sent_now.is_set(), "the status loop is woken for the first poll"
     clock.advance(0.07)
     assert await dispatch.until_next_poll() == pytest.approx(0.03)
     clock.advance(0.05)
     assert await dispatch.until_next_poll() == use_cases.MIN_POLL_WAIT_SECONDS  # overdue: at once, without spinning
+
+
+async def test_an_idle_delivery_loop_sleeps_until_the_next_delivery_is_due(deliveries, gateway, clock):
+    dispatch = dispatch_on(deliveries, gateway, clock)
+    assert await dispatch.until_next_attempt() == use_cases.IDLE_WAIT  # nothing to send: new ones wake it
+    [item] = await take_in(dispatch, 1)
+    assert await dispatch.until_next_attempt() == use_cases.MIN_POLL_WAIT_SECONDS  # due now
+    deliveries.rows[item].next_at = clock() + timedelta(seconds=12)  # a retry, later
+    assert await dispatch.until_next_attempt() == pytest.approx(12)
