@@ -61,7 +61,11 @@ class Settings(BaseSettings):
         300.0, description="How far a declaration's submitted_at may lie after the time of intake (clocks differ)."
     )
     batch_max_records: int = Field(500, description="Most records one consumer batch (and one transaction) holds.")
-    batch_timeout_ms: int = Field(50, description="How long a consumer waits to fill a batch.")
+    batch_timeout_ms: int = Field(
+        1000,
+        description="How long a consumer's poll waits for records when none are there; it returns as soon as any"
+        " arrive, so a longer wait costs no latency and an idle consumer wakes less often.",
+    )
     outbox_batch_size: int = Field(1000, description="Most outbox rows the relay publishes per round.")
     escalation_interval_seconds: float = Field(
         60.0, description="How often the workflow service looks for overdue tasks to escalate to the task manager."

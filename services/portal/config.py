@@ -44,7 +44,10 @@ class PortalSettings(BaseSettings):
         8.0, description="How long a click waits for its outcome before the page says it is still being handled."
     )
     lag_sample_seconds: float = Field(
-        5.0, gt=0, description="How often the operator dashboard samples consumer lag (it keeps the last hour)."
+        15.0,
+        gt=0,
+        description="How often the operator dashboard samples consumer lag (it keeps the last hour) and renews"
+        " itself. Each sample asks the broker for every partition's offsets, whether or not anyone looks.",
     )
 
     @field_validator("public_url")

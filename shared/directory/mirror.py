@@ -30,6 +30,7 @@ from shared.db.inbox import claim_unapplied
 from shared.directory.records import UnreadableParty, party_change
 from shared.directory.store import PartyChange, advance_positions, apply_changes, positions
 from shared.kafka.admin import partitions_of
+from shared.kafka.idle import FETCH_WAIT_MS, FETCHER_WAKE_MS
 from shared.kafka.poison import InfrastructureFailure
 from shared.kafka.producer import METADATA_MAX_AGE_MS
 from shared.kafka.security import client_options
@@ -54,7 +55,7 @@ class DirectoryMirror:
         schema: str,
         *,
         client_id: str,
-        fetch_max_wait_ms: int = 500,
+        fetch_max_wait_ms: int = FETCH_WAIT_MS,
     ):
         """``fetch_max_wait_ms``: how long the follower's fetch waits at the broker for a change (aiokafka's)."""
         self.fetch_max_wait_ms = fetch_max_wait_ms
@@ -99,13 +100,14 @@ class DirectoryMirror:
                 auto_offset_reset="earliest",
                 metadata_max_age_ms=METADATA_MAX_AGE_MS,
                 fetch_max_wait_ms=self.fetch_max_wait_ms,
+                consumer_timeout_ms=FETCHER_WAKE_MS,
                 **client_options(),
             )
             for _ in range(2)
         ]
         # caught_up() asks for the ends on a client of its own: on the follower's connection the broker would
         # answer only after the fetch waiting there (up to fetch_max_wait_ms), and every batch of intake and
-        # workflow would wait for that (0.25 s on average of 0.5 s, at every hop).
+        # workflow would wait for that (half of FETCH_WAIT_MS on average, at every hop).
         async with contextlib.AsyncExitStack() as started:
             for client in (consumer, ends):
                 await client.start()

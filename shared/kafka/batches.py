@@ -12,14 +12,18 @@ and broker answer is set aside by ``shared.kafka.poison``, which also stops a
 consumer that would set aside too many.
 """
 
+import asyncio
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any, cast
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka.subscriber.usecase import BatchSubscriber
 
 from shared.db.outbox import OutboxRecord
+from shared.kafka.idle import FETCH_WAIT_MS, FETCHER_WAKE_MS
 from shared.kafka.poison import ApplyBatch, BatchRunner, Check, PoisonSettings, Verdict
 from shared.kafka.producer import MAX_RECORD_BYTES
 
@@ -31,6 +35,24 @@ async def _raw_values(message: KafkaMessage) -> list[bytes | None]:
     return [record.value for record in message.raw_message]
 
 
+def waits_once(subscriber: BatchSubscriber) -> None:
+    """After a poll that found nothing, poll again at once. FastStream's batch subscriber sleeps another
+    ``batch_timeout_ms`` after an empty poll: the poll itself has already waited that long for records (it returns
+    as soon as any arrive), so the sleep only delays what arrives during it, and makes an idle consumer wake twice
+    as often. A poll that comes back empty at once (a consumer with every partition paused) still waits out its
+    time, so nothing spins."""
+
+    async def get_msg(consumer: AIOKafkaConsumer) -> tuple[ConsumerRecord, ...]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        records = await consumer.getmany(timeout_ms=subscriber.batch_timeout_ms, max_records=subscriber.max_records)
+        if not records:
+            await asyncio.sleep(max(0.0, subscriber.batch_timeout_ms / 1000 - (loop.time() - started)))
+        return tuple(chain.from_iterable(records.values()))
+
+    subscriber.get_msg = get_msg  # type: ignore[method-assign]
+
+
 def subscribe_batches(
     broker: KafkaBroker,
     topic: str | list[str] | None,
@@ -39,7 +61,7 @@ def subscribe_batches(
     pattern: str | None = None,
     apply: ApplyBatch,
     max_records: int = 500,
-    batch_timeout_ms: int = 50,
+    batch_timeout_ms: int = FETCH_WAIT_MS,
     retry_for_seconds: float = 60.0,
     database_answers: Check | None = None,
     poison: PoisonSettings | None = None,
@@ -80,7 +102,7 @@ def subscribe_batches(
 
     # on_batch's first parameter is the decoded body, which FastStream validates against its annotation: list[Any]
     # checks only that it is a list (of _raw_values' bytes or None), as a bare list did.
-    @broker.subscriber(
+    subscriber = broker.subscriber(
         *topics,
         pattern=pattern,
         group_id=group_id,
@@ -91,10 +113,15 @@ def subscribe_batches(
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=MAX_RECORD_BYTES,
         fetch_max_bytes=4 * MAX_RECORD_BYTES,
+        consumer_timeout_ms=FETCHER_WAKE_MS,
+        fetch_max_wait_ms=FETCH_WAIT_MS,
         decoder=_raw_values,
         title=title,
         description=description,
     )
+    waits_once(subscriber)
+
+    @subscriber
     async def on_batch(_: list[Any], message: KafkaMessage) -> None:
         records: Sequence[ConsumerRecord] = message.raw_message
         verdict = await runner.run(records)

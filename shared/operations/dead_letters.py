@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from shared import dead_letters as h
 from shared import topology
 from shared.kafka.admin import partitions_of
+from shared.kafka.idle import FETCHER_WAKE_MS
 from shared.kafka.producer import MAX_RECORD_BYTES, create_producer
 from shared.kafka.security import client_options
 from shared.topics import Topics
@@ -85,6 +86,7 @@ def reader(bootstrap_servers: str, **options: object) -> AIOKafkaConsumer:
         enable_auto_commit=False,
         client_id="accordeer-dlq",
         max_partition_fetch_bytes=MAX_RECORD_BYTES,
+        consumer_timeout_ms=FETCHER_WAKE_MS,
         **client_options(),
         **options,
     )
