@@ -15,7 +15,6 @@ from faststream import FastStream
 from pydantic import ValidationError
 
 from shared.db.positions import ForeignPositions
-from shared.kafka.idle import APP_EXIT_CHECK_SECONDS
 from shared.settings import Settings
 
 CANNOT_START = (ValidationError, KafkaError, asyncpg.PostgresError, OSError, ForeignPositions)
@@ -23,7 +22,7 @@ CANNOT_START = (ValidationError, KafkaError, asyncpg.PostgresError, OSError, For
 
 def run_service(name: str, build_app: Callable[[Settings], FastStream]) -> None:
     try:
-        asyncio.run(build_app(Settings()).run(sleep_time=APP_EXIT_CHECK_SECONDS))
+        asyncio.run(build_app(Settings()).run())
     except KeyboardInterrupt:
         pass
     except CANNOT_START as error:

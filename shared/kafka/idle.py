@@ -15,7 +15,3 @@ FETCH_WAIT_MS = 1000
 broker answers as soon as a record arrives, so this costs no latency: it only sets how often an idle consumer's
 fetch comes back empty. Coordination (commits, heartbeats) goes over a connection of its own and never waits behind
 it. A consumer's poll (``batch_timeout_ms``) waits as long."""
-
-APP_EXIT_CHECK_SECONDS = 0.5
-"""FastStream's ``run`` looks whether it was told to stop every ``sleep_time`` (0.1 s by default). A stop is
-then noticed within half a second."""
