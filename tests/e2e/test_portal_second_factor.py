@@ -60,7 +60,8 @@ async def test_staff_set_up_a_second_factor_then_need_a_code_or_a_recovery_code(
     await page.get_by_label("Code uit de app").fill(_wrong(pyotp.TOTP(secret).now()))
     await page.get_by_role("button", name="Bevestigen").click()
     assert "Deze code klopt niet" in await page.get_by_role("alert").inner_text()
-    await page.get_by_label("Code uit de app").fill(code_for(portal, "medewerker", secret))
+    enrolment_code = code_for(portal, "medewerker", secret)
+    await page.get_by_label("Code uit de app").fill(enrolment_code)
     await page.get_by_role("button", name="Bevestigen").click()
     codes = await page.locator("ul.recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -72,8 +73,8 @@ async def test_staff_set_up_a_second_factor_then_need_a_code_or_a_recovery_code(
     await _give_password(page, portal, "medewerker")
     await page.wait_for_url(f"{portal}/tweede-stap")
     await page.screenshot(path=SCREENSHOTS / "second-factor-code.png", full_page=True)
-    used = pyotp.TOTP(secret).now()
-    await page.get_by_label("Code", exact=True).fill(used)  # the enrolment's code, or one as old: used
+    # The enrolment's own code, not the clock's current one: a new 30-s step may have begun since (it did in CI).
+    await page.get_by_label("Code", exact=True).fill(enrolment_code)
     await page.get_by_role("button", name="Doorgaan").click()
     assert "al gebruikt" in await page.get_by_role("alert").inner_text()
     await page.get_by_label("Code", exact=True).fill(code_for(portal, "medewerker"))
