@@ -133,7 +133,10 @@ class Dispatch:
         """Until a delivery finishes, new ones arrive, or it is time to look for due retries."""
         arrived = asyncio.create_task(self._work.wait())
         try:
-            timeout = self.breaker.retry_in() or await self.until_next_attempt()
+            # With every slot busy nothing can start before a delivery finishes, which wakes it: no need to ask
+            # the database when the next one is due (the hot path under load).
+            full = len(running) >= self.concurrency
+            timeout = self.breaker.retry_in() or (IDLE_WAIT if full else await self.until_next_attempt())
             await asyncio.wait({arrived, *running}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             arrived.cancel()
