@@ -49,6 +49,8 @@ class Readiness:
 
 async def readiness(endpoints: dict[str, str]) -> list[Readiness]:
     """Each service's answer, asked all at once; one that does not answer within TIMEOUT counts as not answering."""
+    if not endpoints:
+        return []
     async with httpx.AsyncClient(timeout=TIMEOUT) as client:
         return list(await asyncio.gather(*(_ask(client, name, base) for name, base in endpoints.items())))
 

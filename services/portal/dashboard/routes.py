@@ -50,6 +50,8 @@ class Dashboard:
         self.settings, self.interval = settings, interval
         self.history = LagHistory()
         self.letters = DeadLetterTally(dead_letter_topics(settings.topics))
+        self.endpoints = configured_endpoints()
+        """The services' health addresses the page asks; none when the deployment names none."""
 
     async def sample_forever(self) -> None:
         await sample_forever(self.settings, self.history, self.interval)
@@ -71,7 +73,7 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
         settings, pool = dashboard.settings, portal.pool()
         _ = gettext_for(request)
         said = {key: request.session.pop(key, None) for key in NOTICES}
-        endpoints = configured_endpoints()
+        endpoints = dashboard.endpoints
         items, backlog, gateway, breakers, to_resend, services = [
             _("%(what)s onbekend: %(why)s") % {"what": _(figure.what), "why": figure.why}
             if isinstance(figure, figures.Unreadable)
