@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check unit wipe docs bench profile clean venv browser lighthouse chaos
+.PHONY: run test check unit wipe docs bench profile clean venv browser lighthouse chaos node asyncapi vendor-clients
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ TEST_TMP := /tmp/accordeer-tests-$(shell printf '%s' '$(CURDIR)' | cksum | cut -
 # one by one was slower and starved the three-broker tests). TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 3
 
-test: $(STAMP) browser lighthouse
+test: $(STAMP) browser lighthouse vendor-clients
 	@started=$$(date +%s); \
 	$(MAKE) --no-print-directory check && \
 	$(BIN)/accordeer stack fetch && \
@@ -48,16 +48,42 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		{ echo "make test needs Chromium for the portal's browser tests: run 'apt-get install chromium' as root"; exit 1; }
 
+# Node.js for Lighthouse and the AsyncAPI tooling, from Debian's packages when missing (needs root).
+node:
+	@command -v node >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } || \
+		{ echo "make test needs Node.js for Lighthouse and AsyncAPI: run 'apt-get install nodejs npm' as root"; exit 1; }
+
 # Lighthouse for the portal's accessibility gate (tests/e2e/test_lighthouse.py), pinned, in .cache/lighthouse:
 # 12.8.2 is the newest that runs on Node.js 20 (13 needs 22.19). Node.js from Debian's packages when missing.
 LIGHTHOUSE_VERSION := 12.8.2
 LIGHTHOUSE_DIR := .cache/lighthouse
-lighthouse:
-	@command -v node >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } || \
-		{ echo "make test needs Node.js for Lighthouse: run 'apt-get install nodejs npm' as root"; exit 1; }
+lighthouse: node
 	@grep -qs '"version": "$(LIGHTHOUSE_VERSION)"' $(LIGHTHOUSE_DIR)/node_modules/lighthouse/package.json || \
 		npm install --silent --prefix $(LIGHTHOUSE_DIR) --no-audit --no-fund --save-exact lighthouse@$(LIGHTHOUSE_VERSION)
+
+# The AsyncAPI tooling an external package's developer uses, pinned, in .cache/asyncapi: the CLI (validation, Java
+# models), Modelina (TypeScript models) and TypeScript. About 1.5 GB and 3 minutes the first time.
+ASYNCAPI_CLI_VERSION := 4.1.1
+MODELINA_VERSION := 4.4.3
+TYPESCRIPT_VERSION := 5.9.3
+NODE_TYPES_VERSION := 20.19.25
+ASYNCAPI_DIR := .cache/asyncapi
+asyncapi: node
+	@grep -qs '"version": "$(ASYNCAPI_CLI_VERSION)"' $(ASYNCAPI_DIR)/node_modules/@asyncapi/cli/package.json && \
+		grep -qs '"version": "$(TYPESCRIPT_VERSION)"' $(ASYNCAPI_DIR)/node_modules/typescript/package.json || \
+		npm install --silent --prefix $(ASYNCAPI_DIR) --no-audit --no-fund --save-exact \
+			@asyncapi/cli@$(ASYNCAPI_CLI_VERSION) @asyncapi/modelina@$(MODELINA_VERSION) \
+			typescript@$(TYPESCRIPT_VERSION) @types/node@$(NODE_TYPES_VERSION)
+	@echo '{"analyticsEnabled": "false", "infoMessageShown": "true", "userID": "accordeer"}' > $(ASYNCAPI_DIR)/analytics.json
+
+# Java and TypeScript clients generated from docs/asyncapi-vendor.yaml and compiled, with the Java example (Maven,
+# from Maven Central the first time); the tests round-trip the document's examples through them.
+vendor-clients: asyncapi
+	@command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven default-jdk-headless >/dev/null; } || \
+		{ echo "make test needs a JDK and Maven for the vendor example: run 'apt-get install default-jdk-headless maven' as root"; exit 1; }
+	ASYNCAPI_DIR=$(ASYNCAPI_DIR) tools/vendor_clients/build.sh
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -204,18 +204,28 @@ def dlq_replay(
 @app.command(rich_help_panel=INTEGRATORS)
 @friendly
 def docs(
-    write: Annotated[bool, typer.Option("--write", help="Regenerate docs/asyncapi.yaml from the code.")] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="Regenerate docs/asyncapi.yaml and docs/asyncapi-vendor.yaml from the code.")
+    ] = False,
+    vendor: Annotated[
+        bool, typer.Option("--vendor", help="The document for external packages (what they send and read) instead.")
+    ] = False,
     serve: Annotated[int, typer.Option(help="Serve the document as a web page on this port.")] = 0,
 ) -> None:
-    """The AsyncAPI document of all topics (generated from the contract models)."""
+    """The AsyncAPI document of all topics, or with --vendor an external package's (generated from the contract
+    models)."""
     from accordeer.contract_docs import DOCUMENT, asyncapi_yaml, write_document
+    from accordeer.vendor_contract import vendor_yaml, write_vendor_document
 
     if write:
         typer.echo(f"wrote {write_document()}")
+        typer.echo(f"wrote {write_vendor_document()}")
     elif serve:
         from accordeer.docs_site import serve_document
 
         typer.echo(f"serving the AsyncAPI document on http://127.0.0.1:{serve}/ (Ctrl-C stops)")
         serve_document(serve)
+    elif vendor:
+        typer.echo(vendor_yaml(), nl=False)
     else:
         typer.echo(asyncapi_yaml() if not DOCUMENT.exists() else DOCUMENT.read_text(), nl=False)
