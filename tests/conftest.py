@@ -27,7 +27,7 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = kafka.bootstrap_servers
 
 
-EARLY = ("tests/chaos/", "tests/integration/test_secure_broker.py", "tests/integration/test_local_cluster.py")
+EARLY = ("tests/integration/test_secure_broker.py", "tests/integration/test_local_cluster.py")
 """Files that start Kafka clusters of their own, each a minute or more on one worker: handed out first (make test
 gives a worker a file at a time, in this order), so that no worker starts one when the others are done."""
 

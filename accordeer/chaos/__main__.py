@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from accordeer.chaos.report import text, write_json
 from accordeer.chaos.run import ChaosSettings, run
@@ -20,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=defaults.rate, help="declarations per second")
     parser.add_argument("--drain-timeout", type=float, default=defaults.drain_timeout, help="seconds")
     parser.add_argument("--small", action="store_true", help="the small fault schedule of `make test`")
+    parser.add_argument(
+        "--work-dir", type=Path, default=defaults.work_dir, help="cluster, logs and report (default %(default)s)"
+    )
     args = parser.parse_args(argv)
     settings = ChaosSettings(
         declarations=args.declarations,
@@ -27,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         rate=args.rate,
         drain_timeout=args.drain_timeout,
         small=args.small,
+        work_dir=args.work_dir,
     )
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # The faults make the run's own Kafka clients complain by design; the table says what matters.

@@ -58,7 +58,11 @@ class RunReport:
 
     @property
     def ok(self) -> bool:
-        return self.verdict.ok and not self.dead_letters_elsewhere and not self.unreadable
+        """Nothing lost, doubled, out of order or unreadable, everything settled, and every fault really done (a
+        run whose fault could not be caused proves nothing about it)."""
+        faults_done = not any(fault.note.startswith("FAILED") for fault in self.faults)
+        settled = bool(self.timings.get("drained"))
+        return self.verdict.ok and not self.dead_letters_elsewhere and not self.unreadable and faults_done and settled
 
 
 async def run(settings: ChaosSettings) -> RunReport:
