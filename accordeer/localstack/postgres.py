@@ -48,6 +48,16 @@ class LocalPostgres:
             self._without_fsync()
         return self
 
+    def restart(self) -> None:
+        """Start the server again after it died (killed, crashed): the same data folder and socket, so every
+        service's URL still holds; its roles, passwords and settings are in the data folder."""
+        assert self.server is not None, "PostgreSQL was never started"
+        try:
+            # Not start(): that counts this process as a second user of the server, which then outlives our stop().
+            self.server.ensure_postgres_running()
+        except Exception as exc:  # the library raises bare subprocess/OS errors
+            raise PostgresStartError(f"the embedded PostgreSQL server did not start in {self.data_dir}: {exc}") from exc
+
     @functools.cached_property
     def passwords(self) -> dict[str, str]:
         """Role → password, made once (0600) beside the data folder; SUPERUSER's too. Read once: every service's

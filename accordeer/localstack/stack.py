@@ -197,6 +197,18 @@ class Infrastructure:
             down["PostgreSQL"] = f"its server in {self.postgres.data_dir} is gone; the services wait for it"
         return down
 
+    def restart(self, what: str) -> None:
+        """Start again what ``stopped`` named, with its data: the same ports, socket and passwords, so every service's
+        settings still hold. KafkaStartError or PostgresStartError when it does not come up."""
+        if what == "Kafka" and self.kafka is not None:
+            self.kafka.start()
+        elif what.startswith("Kafka broker ") and self.cluster is not None:
+            self.cluster.start_broker(int(what.removeprefix("Kafka broker ")))
+        elif what == "PostgreSQL" and self.postgres is not None:
+            self.postgres.restart()
+        else:
+            raise ValueError(f"this stack did not start {what!r}")
+
     def stop(self) -> None:
         if self.kafka is not None:
             self.kafka.stop()

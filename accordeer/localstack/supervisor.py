@@ -1,5 +1,5 @@
 """Keeps `accordeer run`'s processes running: a crashed one is restarted with a growing wait, one is restarted at
-once when `accordeer stack restart` asks, and Kafka or PostgreSQL going away is said on the terminal.
+once when `accordeer stack restart` asks, and Kafka or PostgreSQL that stopped is started again the same way.
 
 The running supervisor and `accordeer stack restart` meet in ``<data dir>/run/``: ``supervisor.json`` holds the
 supervisor's pid and each process's pid (rewritten on every start), and a file ``restart/<name>`` asks for a
@@ -18,6 +18,8 @@ from pathlib import Path
 from tenacity import RetryCallState, Retrying
 from tenacity.wait import wait_exponential
 
+from accordeer.localstack.kafka import KafkaStartError
+from accordeer.localstack.postgres import PostgresStartError
 from accordeer.localstack.settings import LocalStackSettings
 from accordeer.localstack.stack import HELPERS, SERVICES, Infrastructure, ServiceProcesses
 
@@ -108,6 +110,7 @@ class Supervisor:
     clock: Callable[[], float] = time.monotonic
     _watches: dict[str, _Watch] = field(default_factory=dict)
     _down: dict[str, str] = field(default_factory=dict)
+    _infrastructure: dict[str, _Watch] = field(default_factory=dict)
 
     def __post_init__(self):
         self._backoff = Backoff(self.settings.restart_first_seconds, self.settings.restart_max_seconds)
@@ -116,7 +119,7 @@ class Supervisor:
         self._publish()
 
     def check(self) -> None:
-        self._report_infrastructure()
+        self._keep_infrastructure()
         for name, watch in self._watches.items():
             process = self.services.processes[name]
             now = self.clock()
@@ -166,11 +169,30 @@ class Supervisor:
     def _publish(self) -> None:
         self.state.write({name: process.pid for name, process in self.services.processes.items()})
 
-    def _report_infrastructure(self) -> None:
-        down = self.infrastructure.stopped()
+    def _keep_infrastructure(self) -> None:
+        """Kafka (a broker of the cluster) or PostgreSQL that stopped is started again like a service, with the same
+        growing wait and words; the services wait for it meanwhile and carry on when it is back."""
+        down, now = self.infrastructure.stopped(), self.clock()
         for what, how in down.items():
-            if what not in self._down:
-                self.say(f"{what} stopped ({how}); it is not restarted: stop with Ctrl-C and run again")
+            watch = self._infrastructure.setdefault(what, _Watch(started_at=now))
+            if watch.restart_at is None:
+                watch.restarts += 1
+                delay = self._backoff.seconds(watch.restarts)
+                watch.restart_at = now + delay
+                self.say(f"{what} stopped ({how}); restarting in {delay:g} s (restart {watch.restarts})")
+            elif now >= watch.restart_at:
+                try:
+                    self.infrastructure.restart(what)
+                except (KafkaStartError, PostgresStartError) as error:
+                    watch.restarts += 1
+                    delay = self._backoff.seconds(watch.restarts)
+                    watch.restart_at = self.clock() + delay
+                    self.say(f"{what} did not start again: {error}; trying again in {delay:g} s")
+                    continue
+                watch.started_at, watch.restart_at = self.clock(), None
         for what in self._down.keys() - down.keys():
             self.say(f"{what} is back")
+        for what, watch in self._infrastructure.items():
+            if what not in down and watch.restarts and now - watch.started_at >= self.settings.stable_seconds:
+                watch.restarts = 0
         self._down = down

@@ -1,5 +1,5 @@
 """`accordeer run` keeps its processes running: a killed service comes back (and the terminal says so), the mocked
-gateway too, and `accordeer stack restart NAME` restarts one at once.
+gateway too, Kafka and PostgreSQL too, and `accordeer stack restart NAME` restarts one at once.
 
 Starts a real `accordeer run --no-demo` (its own Kafka and PostgreSQL, in a data dir of its own, on free ports):
 run it under `flock /tmp/kafka.lock`.
@@ -19,6 +19,7 @@ import pytest
 
 from accordeer.connect import CACHE_DIR
 from accordeer.localstack.kafka import free_port, port_open
+from accordeer.localstack.stack import ops_ports
 
 pytestmark = pytest.mark.e2e
 
@@ -184,6 +185,24 @@ def test_stack_restart_restarts_a_service_at_once(stack):
     stack.wait_for_line("dispatch restarted on request")
     assert not _alive(before) and _alive(after)
     assert _ready(stack.ops_port + 2)
+
+
+def test_kafka_and_postgresql_killed_are_started_again_and_the_services_carry_on(stack):
+    kafka = int(subprocess.check_output(["pgrep", "-f", f"kafka.Kafka {stack.data_dir}"]).split()[0])
+    postmaster = int((stack.data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+    os.kill(kafka, signal.SIGKILL)
+    os.kill(postmaster, signal.SIGKILL)
+    stack.wait_for_line("PostgreSQL stopped (its server in ")
+    stack.wait_for_line("Kafka stopped (exit code -9, log ")
+    assert "restarting in 1 s (restart 1)" in stack.output().split("Kafka stopped", 1)[1].splitlines()[0]
+    stack.wait_for_line("Kafka is back", timeout=120)
+    stack.wait_for_line("PostgreSQL is back", timeout=120)
+    status = stack.cli("status")
+    assert status.returncode == 0, status.stdout + status.stderr
+    ports = ops_ports(stack.ops_port)
+    for name in ("intake", "workflow", "dispatch"):
+        assert _ready(ports[name], timeout=90), f"{name} did not recover:\n{stack.log(name)}"
+    assert stack.process.poll() is None, stack.output()
 
 
 def test_stack_restart_of_an_unknown_name_lists_the_names(stack):

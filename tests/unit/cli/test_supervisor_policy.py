@@ -4,6 +4,7 @@ over after a stable run, and a restart request is served at once. (The real thin
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from accordeer.localstack.postgres import PostgresStartError
 from accordeer.localstack.settings import LocalStackSettings
 from accordeer.localstack.supervisor import Backoff, RunState, Supervisor
 
@@ -45,6 +46,9 @@ class FakeServices:
 class NoInfrastructure:
     def stopped(self) -> dict[str, str]:
         return {}
+
+    def restart(self, what: str) -> None:
+        raise AssertionError(f"nothing stopped, yet {what} was restarted")
 
 
 class Clock:
@@ -122,26 +126,44 @@ def test_the_state_is_gone_once_the_supervisor_closes(tmp_path):
     assert RunState(tmp_path).read() is None
 
 
-def test_infrastructure_that_stops_is_said_once_and_its_return_too(tmp_path):
-    lines, services = [], FakeServices()
+def test_infrastructure_that_stops_is_started_again_with_a_growing_wait_and_its_return_said(tmp_path):
+    lines, services, clock = [], FakeServices(), Clock()
 
     class Infrastructure:
         def __init__(self):
             self.down = {"PostgreSQL": "its server in .data/postgres is gone; the services wait for it"}
+            self.restarted: list[str] = []
+            self.fails = 1
 
         def stopped(self):
             return dict(self.down)
 
+        def restart(self, what):
+            self.restarted.append(what)
+            if self.fails:
+                self.fails -= 1
+                raise PostgresStartError("the embedded PostgreSQL server did not start in .data/postgres: port busy")
+            self.down = {}
+
     infrastructure = Infrastructure()
     supervisor = Supervisor(
-        services, infrastructure, RunState(tmp_path), LocalStackSettings(), say=lines.append, clock=Clock()
+        services, infrastructure, RunState(tmp_path), LocalStackSettings(), say=lines.append, clock=clock
     )
     supervisor.check()
+    supervisor.check()  # before its wait is over: nothing more
+    clock.now = 1.0
+    supervisor.check()  # the first try fails: said, and a longer wait
+    clock.now = 2.5
     supervisor.check()
-    infrastructure.down = {}
+    assert infrastructure.restarted == ["PostgreSQL"]
+    clock.now = 3.0
+    supervisor.check()  # started again
     supervisor.check()
+    assert infrastructure.restarted == ["PostgreSQL", "PostgreSQL"]
     assert lines == [
         "PostgreSQL stopped (its server in .data/postgres is gone; the services wait for it); "
-        "it is not restarted: stop with Ctrl-C and run again",
+        "restarting in 1 s (restart 1)",
+        "PostgreSQL did not start again: the embedded PostgreSQL server did not start in .data/postgres: port busy; "
+        "trying again in 2 s",
         "PostgreSQL is back",
     ]
