@@ -188,6 +188,11 @@ class Dispatch:
 
     async def _sent(self, delivery: Delivery, kenmerk: str) -> None:
         detail = f"delivered; gateway kenmerk {kenmerk}"
+        if delivery.kenmerk is not None and delivery.kenmerk != kenmerk:
+            # The gateway lost the first delivery (it kept answering that it did not know its kenmerk), so this is a
+            # second Sent: the contract says so, and names both kenmerken, the first no longer valid.
+            lost = f"the gateway no longer knew kenmerk {delivery.kenmerk}"
+            detail = f"delivered again: {lost}; gateway kenmerk {kenmerk}"
         if delivery.previous_aanleverkenmerk:
             detail += (
                 f"; attempt {delivery.attempt} as aanleverkenmerk {delivery.aanleverkenmerk}"

@@ -38,6 +38,14 @@ async def test_a_gateway_that_lost_its_memory_gets_every_delivery_again_and_all_
     for item in items:
         index = events_by_item(system)[item]
         assert len(index[80]) == 1 and 90 not in index and 70 not in index, item
+        # One Sent with the first kenmerk; a second only as the contract says: naming the lost kenmerk.
+        deliveries = sorted(e.detail for e in index[60].values() if e.authority_status_code is None)
+        [first] = [d for d in deliveries if d.startswith("delivered; gateway kenmerk ")]
+        lost = first.removeprefix("delivered; gateway kenmerk ")
+        again = [d for d in deliveries if d != first]
+        assert len(again) <= 1 and all(
+            d.startswith(f"delivered again: the gateway no longer knew kenmerk {lost}; gateway kenmerk ") for d in again
+        ), deliveries
 
 
 async def test_an_unreadable_approved_record_is_dead_lettered_with_its_reason_and_coordinates(system):
