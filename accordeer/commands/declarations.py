@@ -148,32 +148,30 @@ def history(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """What the client approves (the summary) and the audit trail of a dossier item: who, when, from, to, action,
-    comment, workflow version, and the statement confirmed with an approval."""
+    comment, workflow version, and the statement confirmed with an approval; then every resend of its delivery,
+    with who asked for it."""
     from accordeer.acting import audited_who
     from accordeer.items import resolve_item
     from accordeer.summary_text import summary_line
     from services.workflow.repository import WorkflowRepository
+    from shared.operations.resends import resends_of
 
     async def read(conn):
         repository, found = WorkflowRepository(conn), await resolve_item(conn, item)
-        return found, await repository.summary(found.id), await repository.history(found.id)
+        history = await repository.history(found.id)
+        return found, await repository.summary(found.id), history, await resends_of(conn, found.id)
 
-    found, summary, rows = on_database(read, role=READER)
+    found, summary, rows, resends = on_database(read, role=READER)
     if as_json:
-        typer.echo(
-            json.dumps(
-                {"summary": summary.model_dump(mode="json") if summary else None, "history": rows},
-                default=str,
-                indent=2,
-            )
-        )
+        document = {"summary": summary.model_dump(mode="json") if summary else None, "history": rows}
+        typer.echo(json.dumps(document | {"resends": resends}, default=str, indent=2))
         return
     if not rows:
         typer.echo(f"dossier item {found.id} has no audit trail yet ({found.describe_status()})")
         return
     if summary:
         typer.echo(summary_line(summary))
-    who = max(14, *(len(audited_who(r)) for r in rows))
+    who = max(14, *(len(audited_who(r)) for r in rows), *(len(r["requested_by"]) for r in resends))
     for r in rows:
         move = f"{r['from_task'] or '-'} → {r['to_task'] or '-'}"
         typer.echo(
@@ -182,3 +180,11 @@ def history(
         )
         if r["statement"]:
             typer.echo(f"{'':21}confirmed at {r['confirmed_at']:%Y-%m-%d %H:%M:%S}: “{r['statement']}”")
+    for r in resends:
+        kenmerk = f"aanleverkenmerk {r['previous_aanleverkenmerk']} → {r['aanleverkenmerk']}"
+        what = f"Resend, attempt {r['attempt']}"
+        failure = r["failure"] or "no error recorded"
+        asked = f"{r['requested_at']:%Y-%m-%d %H:%M:%S}  {r['requested_by']:<{who}}"
+        typer.echo(f"{asked} {what:<26} {kenmerk}; after: {failure}")
+        sent = f"sent to the gateway at {r['sent_at']:%Y-%m-%d %H:%M:%S}" if r["sent_at"] else "not sent yet"
+        typer.echo(f"{'':21}{sent}")

@@ -113,6 +113,17 @@ async def waiting_for_resend(conn: Connection | asyncpg.Pool, limit: int = 200) 
     return [dict(r) for r in await conn.fetch(WAITING, limit)]
 
 
+HISTORY = """
+SELECT attempt, aanleverkenmerk, previous_aanleverkenmerk, failure, requested_by, requested_at, sent_at
+FROM dispatch.resends WHERE dossier_item_id = $1::uuid ORDER BY attempt
+"""
+
+
+async def resends_of(conn: Connection, dossier_item_id: str) -> list[dict[str, Any]]:
+    """Every resend of one dossier item's delivery, first to last: who asked, when, what had failed, when sent."""
+    return [dict(r) for r in await conn.fetch(HISTORY, dossier_item_id)]
+
+
 @dataclass(frozen=True)
 class ResendProgress:
     sent: bool

@@ -3,6 +3,8 @@ an operator sends them again, also while dispatch is down (the request is kept),
 delivery naming the one before; a second resend and a resend of an item not at 70 are refused in a sentence,
 an unknown prefix is a usage error, and the status stream goes 70 → 60 → ... → 80."""
 
+import json
+
 import pytest
 
 from tests.e2e.test_dispatch_faults import approve
@@ -83,3 +85,12 @@ async def test_an_item_at_70_is_sent_again_once_as_a_new_attempt_also_while_disp
     )
     assert [(r["id"], r["attempt"], r["sent"]) for r in audit] == [(down_item, 2, True), (up_item, 2, True)]
     assert audit[0]["requested_by"] == "olga" and "410" in audit[0]["failure"]
+
+    history = await system.cli("history", down_item[:8])
+    assert history.returncode == 0, history.stderr
+    kenmerk = first[down_item]
+    [asked] = [line for line in history.stdout.splitlines() if "Resend, attempt 2" in line]
+    assert " olga " in asked and f"aanleverkenmerk {kenmerk} → {kenmerk}-2; after: " in asked and "410" in asked
+    assert "sent to the gateway at " in history.stdout.split(asked, 1)[1]
+    as_json = json.loads((await system.cli("history", down_item, "--json")).stdout)
+    assert [(r["attempt"], r["requested_by"]) for r in as_json["resends"]] == [(2, "olga")]
