@@ -11,6 +11,7 @@ from services.dispatch.config import DispatchSettings, load_gateway_config
 from services.dispatch.gateway import HttpGateway
 from services.dispatch.repository import PostgresDeliveries
 from services.dispatch.use_cases import Dispatch
+from services.dispatch.waiting import WaitingForResend
 from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
@@ -58,5 +59,6 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
         runtime.spawn(dispatch.deliver_forever(), name="deliver")
         runtime.spawn(dispatch.follow_forever(), name="follow-statuses")
         runtime.spawn(recorder.record_forever(), name="breaker-record")
+        runtime.spawn(WaitingForResend(lambda: runtime.pool).count_forever(), name="waiting-for-resend")
 
     return app

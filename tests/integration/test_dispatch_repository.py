@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from prometheus_client import REGISTRY
 
 from services.dispatch.domain import GatewayStatus, aanleverkenmerk
 from services.dispatch.repository import NewDelivery, PostgresDeliveries, Progress, Sent, SentNow, Unknown
+from services.dispatch.waiting import WaitingForResend
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db.outbox import OutboxRecord
 from shared.db.pool import create_pool
@@ -291,3 +293,18 @@ async def test_two_resend_requests_at_once_make_one_attempt(system, deliveries, 
         outcomes = await asyncio.gather(request_resend(one, ITEM, "olga"), request_resend(two, ITEM, "piet"))
     assert sorted(type(o).__name__ for o in outcomes) == ["NotResent", "Requested"]
     assert await system.db.fetchval("SELECT count(*) FROM dispatch.resends") == 1
+
+
+async def test_the_deliveries_waiting_for_a_resend_are_counted_by_gateway_code_and_go_back_to_zero(
+    system, deliveries, pool
+):
+    waiting, gauge = WaitingForResend(lambda: pool), "accordeer_dispatch_waiting_for_resend"
+    await add_one(deliveries)
+    assert await waiting.count() == {}
+    await fail(deliveries, system)
+    assert await waiting.count() == {"410": 1}
+    assert REGISTRY.get_sample_value(gauge, {"gateway_code": "410"}) == 1
+    async with pool.acquire() as conn:
+        assert isinstance(await request_resend(conn, ITEM, "olga"), Requested)
+    assert await waiting.count() == {}
+    assert REGISTRY.get_sample_value(gauge, {"gateway_code": "410"}) == 0  # not its last figure: none waits now
