@@ -22,7 +22,14 @@ CANNOT_START = (ValidationError, KafkaError, asyncpg.PostgresError, OSError, For
 
 def run_service(name: str, build_app: Callable[[Settings], FastStream]) -> None:
     try:
-        asyncio.run(build_app(Settings()).run())
+        settings = Settings()
+        if not settings.database_url:
+            sys.exit(
+                f"{name} stopped: DATABASE_URL is not set; a service connects to PostgreSQL as its own role "
+                f"(SECURITY.md). Beside `make run`, `accordeer stack add {name}` starts one more {name} with the "
+                "stack's settings."
+            )
+        asyncio.run(build_app(settings).run())
     except KeyboardInterrupt:
         pass
     except CANNOT_START as error:

@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "",
         validation_alias=AliasChoices("DATABASE_URL", "ACCORDEER_DATABASE_URL"),
-        description="PostgreSQL URL (a Unix-socket URL with ?host=/path works too)."
-        " Empty: the embedded server of `make run`.",
+        description="PostgreSQL URL (a Unix-socket URL with ?host=/path works too). Required by a service, as its"
+        " own role's; empty for an `accordeer` command: the embedded server of `make run`.",
     )
     kafka_security: Literal["plaintext", "scram"] = Field(
         "plaintext",

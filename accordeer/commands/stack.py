@@ -3,7 +3,7 @@ topics."""
 
 import asyncio
 import time
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -56,16 +56,18 @@ def stack_restart(
     Exit codes: 0 restarted, 1 no local stack is running or it did not restart in time, 2 no such process."""
     from accordeer.localstack.supervisor import SUPERVISED, RunState
 
-    if name not in SUPERVISED:
-        typer.secho(
-            f"error: no process called {name!r}; the local stack runs {', '.join(SUPERVISED)}", fg="red", err=True
-        )
-        raise typer.Exit(2)
     state = RunState(DATA_DIR / "run")
     before = state.read()
+    added = [key for key in (before or {}).get("processes", {}) if key not in SUPERVISED]
+    if name not in SUPERVISED and name not in added:
+        typer.secho(
+            f"error: no process called {name!r}; the local stack runs {', '.join([*SUPERVISED, *added])}",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
     if before is None:
-        typer.secho(f"error: no local stack is running here ({DATA_DIR}); start it with `make run`", fg="red", err=True)
-        raise typer.Exit(1)
+        _no_stack()
     old_pid = before["processes"].get(name)
     state.ask_restart(name)
     deadline = time.monotonic() + timeout
@@ -81,6 +83,52 @@ def stack_restart(
     typer.secho(
         f"error: {name} was not restarted within {timeout:g} s; see {DATA_DIR / 'logs' / name}.log", fg="red", err=True
     )
+    raise typer.Exit(1)
+
+
+@stack_app.command("add")
+def stack_add(
+    name: Annotated[str, typer.Argument(help="intake, workflow, dispatch, notifier, portal or status_api.")],
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the new process.")] = 60.0,
+) -> None:
+    """Start one more process of a service in the running `accordeer run` (make run): it joins its service's
+    consumer group, takes a share of the partitions, and is restarted like the others until the stack stops.
+
+    Exit codes: 0 started, 1 no local stack is running or it did not start in time, 2 no such service."""
+    from accordeer.localstack.stack import SERVICES
+    from accordeer.localstack.supervisor import RunState
+
+    if name not in SERVICES:
+        typer.secho(f"error: no service called {name!r}; one of {', '.join(SERVICES)}", fg="red", err=True)
+        raise typer.Exit(2)
+    state = RunState(DATA_DIR / "run")
+    before = state.read()
+    if before is None:
+        _no_stack()
+    state.ask_add(name)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = state.read()
+        if now is None:
+            typer.secho("error: the local stack stopped meanwhile", fg="red", err=True)
+            raise typer.Exit(1)
+        if new := [key for key in now["processes"] if key.startswith(f"{name}-") and key not in before["processes"]]:
+            key = new[0]
+            port = now["ports"][key]
+            typer.echo(
+                f"{key} started (pid {now['processes'][key]}); health on http://127.0.0.1:{port}/health/ready, "
+                f"log {DATA_DIR / 'logs' / key}.log; it runs until the stack stops"
+            )
+            return
+        time.sleep(0.2)
+    typer.secho(
+        f"error: no new {name} process within {timeout:g} s; see the terminal of `make run`", fg="red", err=True
+    )
+    raise typer.Exit(1)
+
+
+def _no_stack() -> NoReturn:
+    typer.secho(f"error: no local stack is running here ({DATA_DIR}); start it with `make run`", fg="red", err=True)
     raise typer.Exit(1)
 
 

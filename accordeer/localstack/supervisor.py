@@ -7,10 +7,13 @@ restart; the supervisor stops that process (SIGTERM to its process group, SIGKIL
 it again and removes the file.
 """
 
+import contextlib
+import itertools
 import json
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +21,17 @@ from pathlib import Path
 from tenacity import RetryCallState, Retrying
 from tenacity.wait import wait_exponential
 
-from accordeer.localstack.kafka import KafkaStartError
+from accordeer.localstack.kafka import KafkaStartError, free_port
 from accordeer.localstack.postgres import PostgresStartError
 from accordeer.localstack.settings import LocalStackSettings
 from accordeer.localstack.stack import HELPERS, SERVICES, Infrastructure, ServiceProcesses
 
 SUPERVISED = (*SERVICES, *HELPERS)
-"""The names `accordeer stack restart` accepts (as the logs are named: .data/logs/<name>.log)."""
+"""The names `accordeer stack restart` accepts (as the logs are named: .data/logs/<name>.log), besides the
+processes `accordeer stack add` started (intake-2 ...)."""
+
+OWN_PORT = {"portal": "ACCORDEER_PORTAL_PORT", "status_api": "ACCORDEER_STATUS_API_PORT"}
+"""Services that serve people or packages on a port of their own: one more process needs another."""
 
 
 class Backoff:
@@ -49,10 +56,11 @@ class RunState:
     def path(self) -> Path:
         return self.folder / "supervisor.json"
 
-    def write(self, pids: dict[str, int]) -> None:
+    def write(self, pids: dict[str, int], ports: dict[str, int] | None = None) -> None:
+        """Each process's pid, and the health and metrics port of each added one."""
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".partial")
-        partial.write_text(json.dumps({"pid": os.getpid(), "processes": pids}, indent=2))
+        partial.write_text(json.dumps({"pid": os.getpid(), "processes": pids, "ports": ports or {}}, indent=2))
         partial.replace(self.path)  # readers never see half a file
 
     def read(self) -> dict | None:
@@ -74,9 +82,24 @@ class RunState:
         except FileNotFoundError:
             return False
 
+    def ask_add(self, name: str) -> None:
+        """Ask for one more process of service ``name`` (`accordeer stack add`)."""
+        (self.folder / "add").mkdir(parents=True, exist_ok=True)
+        (self.folder / "add" / f"{name}.{uuid.uuid4().hex}").touch()
+
+    def take_add_requests(self) -> list[str]:
+        """The services one more process was asked of (each once, oldest first), the requests removed."""
+        requests = sorted((self.folder / "add").glob("*"), key=lambda path: path.stat().st_mtime_ns)
+        names = []
+        for request in requests:
+            with contextlib.suppress(FileNotFoundError):
+                request.unlink()
+                names.append(request.name.split(".", 1)[0])
+        return names
+
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
-        for request in (self.folder / "restart").glob("*"):
+        for request in [*(self.folder / "restart").glob("*"), *(self.folder / "add").glob("*")]:
             request.unlink(missing_ok=True)
 
 
@@ -111,6 +134,7 @@ class Supervisor:
     _watches: dict[str, _Watch] = field(default_factory=dict)
     _down: dict[str, str] = field(default_factory=dict)
     _infrastructure: dict[str, _Watch] = field(default_factory=dict)
+    _added_ports: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
         self._backoff = Backoff(self.settings.restart_first_seconds, self.settings.restart_max_seconds)
@@ -120,6 +144,8 @@ class Supervisor:
 
     def check(self) -> None:
         self._keep_infrastructure()
+        for name in self.state.take_add_requests():
+            self._add(name)
         for name, watch in self._watches.items():
             process = self.services.processes[name]
             now = self.clock()
@@ -166,8 +192,27 @@ class Supervisor:
         watch.started_at, watch.restart_at = self.clock(), None
         self._publish()
 
+    def _add(self, name: str) -> None:
+        """One more process of service ``name`` (``name-2``, ``name-3`` ...), with ports of its own, watched like the
+        others until the stack stops: it joins its service's consumer group and shares the partitions."""
+        instance = next(str(n) for n in itertools.count(2) if f"{name}-{n}" not in self.services.processes)
+        ports = {"ACCORDEER_HTTP_PORT": str(free_port())}
+        if name in OWN_PORT:
+            ports[OWN_PORT[name]] = str(free_port())
+        process = self.services.start_service(name, instance=instance, **ports)
+        key = f"{name}-{instance}"
+        self._watches[key] = _Watch(started_at=self.clock())
+        self._added_ports[key] = int(ports["ACCORDEER_HTTP_PORT"])
+        self._publish()
+        served = f"; its pages on port {ports[OWN_PORT[name]]}" if name in OWN_PORT else ""
+        self.say(
+            f"{key} started beside {name} (pid {process.pid}; health and metrics on port "
+            f"{self._added_ports[key]}{served}); log {process.log_path}"
+        )
+
     def _publish(self) -> None:
-        self.state.write({name: process.pid for name, process in self.services.processes.items()})
+        pids = {name: process.pid for name, process in self.services.processes.items()}
+        self.state.write(pids, self._added_ports)
 
     def _keep_infrastructure(self) -> None:
         """Kafka (a broker of the cluster) or PostgreSQL that stopped is started again like a service, with the same

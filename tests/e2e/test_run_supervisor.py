@@ -205,6 +205,24 @@ def test_kafka_and_postgresql_killed_are_started_again_and_the_services_carry_on
     assert stack.process.poll() is None, stack.output()
 
 
+def test_stack_add_starts_one_more_process_of_a_service_that_is_watched_like_the_others(stack):
+    result = stack.cli("stack", "add", "intake")
+    assert result.returncode == 0, result.stdout + result.stderr
+    pid = stack.pids()["intake-2"]
+    assert result.stdout.startswith(f"intake-2 started (pid {pid}); health on http://127.0.0.1:"), result.stdout
+    port = int(result.stdout.split("http://127.0.0.1:", 1)[1].split("/", 1)[0])
+    assert _ready(port), f"the second intake does not answer:\n{stack.log('intake-2')}"
+    stack.wait_for_line(f"intake-2 started beside intake (pid {pid}; health and metrics on port {port})")
+
+    os.killpg(pid, signal.SIGKILL)
+    stack.wait_for_line("intake-2 stopped (exit code -9); restarting in 1 s (restart 1)")
+    assert _alive(stack.wait_for_new_pid("intake-2", pid))
+    assert _ready(port), f"the second intake did not come back on its port:\n{stack.log('intake-2')}"
+
+    not_a_service = stack.cli("stack", "add", "digipoort_mock")
+    assert not_a_service.returncode == 2 and "no service called 'digipoort_mock'" in not_a_service.stderr
+
+
 def test_stack_restart_of_an_unknown_name_lists_the_names(stack):
     result = stack.cli("stack", "restart", "dispach")
     assert result.returncode == 2

@@ -167,3 +167,37 @@ def test_infrastructure_that_stops_is_started_again_with_a_growing_wait_and_its_
         "trying again in 2 s",
         "PostgreSQL is back",
     ]
+
+
+def test_one_more_process_asked_for_is_started_with_ports_of_its_own_and_watched(tmp_path, monkeypatch):
+    lines, clock = [], Clock()
+    started = []
+
+    class Services(FakeServices):
+        def start_service(self, name, *, instance="", **env):
+            started.append((name, instance, env))
+            self.processes[f"{name}-{instance}"] = FakeProcess(next(self.pids), log_path=Path(f"{name}-{instance}.log"))
+            return self.processes[f"{name}-{instance}"]
+
+    ports = iter(range(20001, 20100))
+    monkeypatch.setattr("accordeer.localstack.supervisor.free_port", lambda: next(ports))
+    services, state = Services(), RunState(tmp_path)
+    supervisor = Supervisor(services, NoInfrastructure(), state, LocalStackSettings(), say=lines.append, clock=clock)
+    state.ask_add("portal")
+    state.ask_add("portal")
+    supervisor.check()
+    assert started == [
+        ("portal", "2", {"ACCORDEER_HTTP_PORT": "20001", "ACCORDEER_PORTAL_PORT": "20002"}),
+        ("portal", "3", {"ACCORDEER_HTTP_PORT": "20003", "ACCORDEER_PORTAL_PORT": "20004"}),
+    ]
+    written = state.read()
+    assert written is not None and written["ports"] == {"portal-2": 20001, "portal-3": 20003}
+    assert lines[0] == (
+        "portal-2 started beside portal (pid 101; health and metrics on port 20001; its pages on port 20002); "
+        "log portal-2.log"
+    )
+    services.processes["portal-2"].popen.returncode = -9
+    supervisor.check()
+    assert lines[-1] == "portal-2 stopped (exit code -9); restarting in 1 s (restart 1); see portal-2.log"
+    supervisor.check()
+    assert state.take_add_requests() == []
