@@ -3,8 +3,9 @@
 import os
 from pathlib import Path
 
+from accordeer.paths import REPO_ROOT
 from shared.db.roles import OWNER
-from shared.settings import REPO_ROOT, Settings
+from shared.settings import Settings
 
 DATA_DIR = Path(os.environ.get("ACCORDEER_DATA_DIR", REPO_ROOT / ".data"))
 CACHE_DIR = Path(os.environ.get("ACCORDEER_CACHE_DIR", REPO_ROOT / ".cache"))

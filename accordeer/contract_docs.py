@@ -13,6 +13,7 @@ import yaml
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
+from accordeer.paths import REPO_ROOT
 from shared.contracts.actions import WorkflowAction
 from shared.contracts.approved import MessageApproved
 from shared.contracts.directory import Party
@@ -21,7 +22,6 @@ from shared.contracts.items import DossierItemCreated
 from shared.contracts.refusals import SubmissionRefused
 from shared.contracts.status import StatusEvent
 from shared.contracts.tasks import TaskEvent
-from shared.settings import REPO_ROOT
 from shared.topics import UNPREFIXED, Topics
 
 DOCUMENT = REPO_ROOT / "docs" / "asyncapi.yaml"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from shared.settings import REPO_ROOT
+from accordeer.paths import REPO_ROOT
 from shared.topics import OPERATOR_WRITER
 
 OPERATORS_FILE = REPO_ROOT / "deploy" / "config" / "operators.yaml"

@@ -20,13 +20,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from accordeer.paths import REPO_ROOT
 from services.intake.domain import EXPLANATIONS, MESSAGE_REFUSALS
 from services.workflow.domain.state_machine import RefusalCode
 from shared.contracts.directory import IDENTITY_TYPES
 from shared.contracts.inbound import EXAMPLES_DIR, KNOWN_MESSAGE_TYPES, InboundDeclaration
 from shared.contracts.refusals import SubmissionRefused
 from shared.contracts.status import StatusCode, StatusEvent
-from shared.settings import REPO_ROOT
 
 DOCUMENT = REPO_ROOT / "docs" / "asyncapi-vendor.yaml"
 

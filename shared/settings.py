@@ -1,14 +1,16 @@
 """Settings of every Accordeer process, from the environment (prefix ``ACCORDEER_``) or a ``.env`` file."""
 
+import sys
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.topics import Topics
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+INSTALLED_DEPLOY_DIR = Path(sys.prefix) / "share" / "accordeer"
+"""Where installing the package puts the checkout's deploy/ files the services read (pyproject's data-files)."""
 
 
 class Settings(BaseSettings):
@@ -51,8 +53,14 @@ class Settings(BaseSettings):
         "(as `accordeer run --cluster`; the topics then get the 'cluster' settings).",
     )
     topic_prefix: str = Field("", description="Prefix put before every topic name, e.g. 'acme.'.")
+    deploy_dir: Path = Field(
+        INSTALLED_DEPLOY_DIR,
+        description="Folder with config/, migrations/ and topics.yaml. Default: the copy installed with the package; "
+        "the `accordeer` command run from a checkout sets it to the checkout's deploy/.",
+    )
     config_dir: Path = Field(
-        REPO_ROOT / "deploy" / "config", description="Folder with workflows, routes, users and sources."
+        INSTALLED_DEPLOY_DIR / "config",
+        description="Folder with workflows, routes, users and sources. Default: config/ in deploy_dir.",
     )
     max_message_bytes: int = Field(
         1024 * 1024, description="Inbound records larger than this are refused as too_large."
@@ -79,6 +87,12 @@ class Settings(BaseSettings):
     lag_sample_seconds: float = Field(15.0, description="How often a service samples its consumer lag for /metrics.")
     log_format: str = Field("console", description="'json' for structured logs, 'console' for people.")
     log_level: str = Field("INFO", description="Python log level name.")
+
+    @model_validator(mode="after")
+    def _config_in_deploy_dir(self) -> Self:
+        if "config_dir" not in self.model_fields_set:
+            self.config_dir = self.deploy_dir / "config"
+        return self
 
     @property
     def topics(self) -> Topics:

@@ -5,7 +5,8 @@ from typing import Annotated
 import typer
 
 from accordeer.commands.common import INTEGRATORS, app, friendly, on_database
-from shared.settings import REPO_ROOT, Settings
+from accordeer.paths import REPO_ROOT
+from shared.settings import Settings
 
 OPENAPI_DOCUMENT = REPO_ROOT / "docs" / "openapi.json"
 

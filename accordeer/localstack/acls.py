@@ -16,8 +16,8 @@ from aiokafka.protocol.admin import CreateAclsRequest
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from accordeer.operators import configured_operators, principal_of
+from accordeer.paths import REPO_ROOT
 from shared import topology
-from shared.settings import REPO_ROOT
 from shared.topics import OPERATOR_WRITER, Topics
 
 ACLS_FILE = REPO_ROOT / "deploy" / "kafka_acls.yaml"

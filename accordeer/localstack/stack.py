@@ -234,6 +234,11 @@ class ServiceProcesses:
     """Service name → the environment with its own Kafka principal's credentials (secure mode)."""
     database_urls: Callable[[str], str] | None = None
     """Service name → the URL of its own PostgreSQL role; else every service has ``env``'s DATABASE_URL."""
+    python: str = sys.executable
+    """The interpreter the services run under: this one, or an installed package's (tests/integration/
+    test_installed_package.py)."""
+    cwd: Path | None = None
+    """Their working folder; ``python -m`` puts it first on the import path."""
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
     launches: dict[str, tuple[str, dict[str, str], str]] = field(default_factory=dict)
     """Process key → how it was started (module, extra environment, instance), so it can be started again."""
@@ -315,9 +320,10 @@ class ServiceProcesses:
         key = f"{name}-{instance}" if instance else name
         process = ManagedProcess(
             name=key,
-            argv=[sys.executable, "-m", f"services.{name}"],
+            argv=[self.python, "-m", f"services.{name}"],
             log_path=self.log_dir / f"{key}.log",
             env={**self.env, **extra_env},
+            cwd=self.cwd,
         ).start()
         self.processes[key] = process
         self.launches[key] = (name, extra_env, instance)

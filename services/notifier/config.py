@@ -5,7 +5,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.settings import REPO_ROOT
+from shared.settings import Settings
 
 
 class NotifierSettings(BaseSettings):
@@ -25,8 +25,8 @@ class NotifierSettings(BaseSettings):
         "http://127.0.0.1:8480", description="The portal; a task's link is {portal_url}/taken/{dossier item id}."
     )
     templates_dir: Path = Field(
-        REPO_ROOT / "deploy" / "config" / "mail",
-        description="Mail templates: <workflow>/<task>.txt.j2, else default.txt.j2.",
+        default_factory=lambda: Settings().config_dir / "mail",
+        description="Mail templates: <workflow>/<task>.txt.j2, else default.txt.j2 (default: config folder/mail).",
     )
     send_batch_size: int = Field(10, ge=1, description="Most mails one sender round claims.")
     lease_seconds: float = Field(

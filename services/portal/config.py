@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.settings import REPO_ROOT
+from shared.settings import Settings
 
 PLAIN_LOCALHOST = ("127.0.0.1", "localhost", "::1")
 """Hosts whose plain-http address keeps a session cookie without the Secure flag: a browser on this machine."""
@@ -38,7 +38,8 @@ class PortalSettings(BaseSettings):
         ),
     )
     accounts_file: Path = Field(
-        REPO_ROOT / "deploy" / "config" / "portal_users.yaml", description="Users, their role and argon2 password hash."
+        default_factory=lambda: Settings().config_dir / "portal_users.yaml",
+        description="Users, their role and argon2 password hash. Default: portal_users.yaml in the config folder.",
     )
     outcome_wait_seconds: float = Field(
         8.0, description="How long a click waits for its outcome before the page says it is still being handled."

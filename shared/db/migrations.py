@@ -4,9 +4,12 @@ from pathlib import Path
 
 from yoyo import get_backend, read_migrations
 
-from shared.settings import REPO_ROOT
+from shared.settings import Settings
 
-MIGRATIONS_DIR = REPO_ROOT / "deploy" / "migrations"
+
+def migrations_dir() -> Path:
+    """migrations/ of the settings' deploy folder."""
+    return Settings().deploy_dir / "migrations"
 
 
 def yoyo_url(database_url: str) -> str:
@@ -15,11 +18,11 @@ def yoyo_url(database_url: str) -> str:
     return f"postgresql+psycopg://{rest}" if scheme in ("postgresql", "postgres") else database_url
 
 
-def apply_migrations(database_url: str, migrations_dir: Path = MIGRATIONS_DIR) -> list[str]:
+def apply_migrations(database_url: str, folder: Path | None = None) -> list[str]:
     """Apply every migration not yet applied; returns their ids. Safe to run from several processes."""
     backend = get_backend(yoyo_url(database_url))
     try:
-        migrations = read_migrations(str(migrations_dir))
+        migrations = read_migrations(str(folder or migrations_dir()))
         with backend.lock():
             pending = backend.to_apply(migrations)
             backend.apply_migrations(pending)

@@ -16,21 +16,26 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from shared.kafka.producer import MAX_RECORD_BYTES
 from shared.kafka.security import client_options
-from shared.settings import REPO_ROOT, Settings
+from shared.settings import Settings
 from shared.topics import Topics
 
-TOPICS_FILE = REPO_ROOT / "deploy" / "topics.yaml"
+
+def topics_file() -> Path:
+    """deploy/topics.yaml of the settings' deploy folder: the topics, their partitions and replication."""
+    return Settings().deploy_dir / "topics.yaml"
+
+
 TOPIC_AUTHORIZATION_FAILED = TopicAuthorizationFailedError.errno
 
 
-def topic_spec(prefix: str = "", path: Path = TOPICS_FILE) -> dict[str, int]:
+def topic_spec(prefix: str = "", path: Path | None = None) -> dict[str, int]:
     """Topic name (with prefix) → partition count."""
     return {name: partitions for name, (partitions, _) in _topics(prefix, path).items()}
 
 
-def _topics(prefix: str, path: Path = TOPICS_FILE) -> dict[str, tuple[int, dict[str, str]]]:
+def _topics(prefix: str, path: Path | None = None) -> dict[str, tuple[int, dict[str, str]]]:
     """Topic name (with prefix) → (partition count, topic settings)."""
-    document = yaml.safe_load(path.read_text())
+    document = yaml.safe_load((path or topics_file()).read_text())
     return {
         f"{prefix}{name}": (int(spec["partitions"]), {k: str(v) for k, v in spec.get("config", {}).items()})
         for name, spec in document["topics"].items()
@@ -45,8 +50,9 @@ class Replication:
     min_insync_replicas: int
 
 
-def replication_of(environment: str, path: Path = TOPICS_FILE) -> Replication:
+def replication_of(environment: str, path: Path | None = None) -> Replication:
     """The replication settings of ``environment`` (local, cluster, ...) in deploy/topics.yaml."""
+    path = path or topics_file()
     environments = yaml.safe_load(path.read_text())["environments"]
     if environment not in environments:
         raise ValueError(f"unknown Kafka environment {environment!r}; {path.name} knows {', '.join(environments)}")
@@ -148,7 +154,9 @@ async def ensure_topics(
     """Create what is missing of the product's topics, ``sources``' own and ``writers``' own, with the replication of
     ``environment`` (by default the setting ACCORDEER_KAFKA_ENVIRONMENT, else local), as the client ``settings``
     give (by default the environment's); returns the names created."""
-    replication = replication_of(environment or (settings or Settings()).kafka_environment)
+    settings = settings or Settings()
+    table = settings.deploy_dir / "topics.yaml"
+    replication = replication_of(environment or settings.kafka_environment, table)
     admin = AIOKafkaAdminClient(
         bootstrap_servers=bootstrap_servers, client_id="accordeer-admin", **client_options(settings)
     )
@@ -167,7 +175,7 @@ async def ensure_topics(
                 },
             )
             for name, (partitions, config) in (
-                _topics(prefix) | source_topic_spec(prefix, sources) | writer_topic_spec(prefix, writers)
+                _topics(prefix, table) | source_topic_spec(prefix, sources) | writer_topic_spec(prefix, writers)
             ).items()
             if name not in existing
         ]

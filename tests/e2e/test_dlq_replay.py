@@ -7,11 +7,11 @@ import time
 import pytest
 import yaml
 
+from accordeer.paths import REPO_ROOT
 from services.intake.admin import load_authorisations
 from shared.contracts.status import StatusCode
 from shared.lag import KafkaLagSource, LagMonitor, product_groups
 from shared.operations.dead_letters import REPLAYED_FROM, choose, read_dead_letters, render_show, replay
-from shared.settings import REPO_ROOT
 from tests.support.declarations import example
 
 pytestmark = pytest.mark.e2e

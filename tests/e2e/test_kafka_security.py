@@ -405,7 +405,7 @@ async def test_a_source_added_while_the_stack_runs_submits_and_reads_without_any
     inbound topic; the services write its statuses. No service restarts (their process ids stay the same)."""
     import yaml
 
-    from shared.settings import REPO_ROOT
+    from accordeer.paths import REPO_ROOT
 
     before = {name: p.popen.pid for name, p in secure.services.processes.items() if p.popen is not None}
     shipped = yaml.safe_load((REPO_ROOT / "deploy" / "config" / "authorisations.yaml").read_text())
@@ -444,7 +444,7 @@ async def test_a_person_at_the_cli_acts_as_their_own_principal_and_the_audit_nam
     acting with its credentials is audited as that person; it cannot write the shared operator's actions."""
     import shutil
 
-    from shared.settings import REPO_ROOT
+    from accordeer.paths import REPO_ROOT
 
     config = tmp_path / "config"
     shutil.copytree(REPO_ROOT / "deploy" / "config", config)

@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from accordeer.localstack.kafka import free_port
-from shared.settings import REPO_ROOT
+from accordeer.paths import REPO_ROOT
 from tests.support.declarations import example
 from tests.support.languages import other_language_on
 from tests.support.second_factor import pass_second_step

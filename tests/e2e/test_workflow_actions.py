@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
+from accordeer.paths import REPO_ROOT
 from shared.contracts.status import StatusCode
-from shared.settings import REPO_ROOT
 from tests.support.declarations import example
 
 pytestmark = pytest.mark.e2e

@@ -4,10 +4,10 @@ import shutil
 
 import pytest
 
+from accordeer.paths import REPO_ROOT
 from services.workflow.domain import load_config_folder
 from services.workflow.use_cases import publish
 from shared.contracts.status import StatusCode
-from shared.settings import REPO_ROOT
 from tests.support.declarations import example
 
 pytestmark = pytest.mark.e2e

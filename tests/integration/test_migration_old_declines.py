@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from accordeer.localstack.stack import create_database, with_database
-from shared.db.migrations import MIGRATIONS_DIR, apply_migrations
+from shared.db.migrations import apply_migrations, migrations_dir
 from shared.db.roles import OWNER, as_role
 from shared.operations.resends import Requested, request_resend, waiting_for_resend
 
@@ -35,7 +35,7 @@ async def database(infrastructure, tmp_path):
     url = with_database(infrastructure.database_url, name)
     owner = url if infrastructure.role_passwords is None else as_role(url, OWNER, infrastructure.role_passwords[OWNER])
     before = tmp_path / "migrations"
-    shutil.copytree(MIGRATIONS_DIR, before, ignore=shutil.ignore_patterns(f"{MIGRATION}*"))
+    shutil.copytree(migrations_dir(), before, ignore=shutil.ignore_patterns(f"{MIGRATION}*"))
     await asyncio.to_thread(apply_migrations, owner, before)
     conn = await asyncpg.connect(owner)
     try:

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from accordeer.localstack.kafka import free_port
+from accordeer.paths import REPO_ROOT
 from services.mail_sink.mailbox import read_mailbox, receptions
 from services.mail_sink.server import start_server
 from services.mail_sink.settings import MailSinkSettings
@@ -19,7 +20,6 @@ from services.notifier.use_cases import Notifier
 from shared.contracts.tasks import TaskEventKind
 from shared.db.pool import create_pool
 from shared.db.unit_of_work import PostgresUnitOfWork
-from shared.settings import REPO_ROOT
 from tests.support.parties import BAKKERIJ, seed_parties
 from tests.support.records import consumer_record
 from tests.unit.notifier.events import composer, task_event

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from accordeer.contract_docs import DOCUMENT as INTERNAL_DOCUMENT
+from accordeer.paths import REPO_ROOT
 from accordeer.vendor_contract import DOCUMENT, vendor_document
-from shared.settings import REPO_ROOT
 
 TOOLS = REPO_ROOT / ".cache" / "asyncapi"
 ANALYTICS = "analytics.json"

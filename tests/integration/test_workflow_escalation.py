@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiokafka import ConsumerRecord
 
+from accordeer.paths import REPO_ROOT
 from services.workflow.domain import load_config_folder
 from services.workflow.escalation import ESCALATE_ACTION
 from services.workflow.use_cases import publish
 from shared.db.pool import create_pool
-from shared.settings import REPO_ROOT
 from tests.support.clock import FakeClock
 from tests.support.parties import seed_parties
 from tests.support.records import consumer_record, dossier_item_record

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from accordeer.contract_docs import DOCUMENT, asyncapi_yaml
+from accordeer.paths import REPO_ROOT
 from services.intake.domain import MESSAGE_REFUSALS
 from shared.contracts.status import StatusCode
-from shared.settings import REPO_ROOT
 
 PAGE = REPO_ROOT / "docs" / "external-packages.md"
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("service", ["intake", "dispatch"])
+@pytest.mark.parametrize("service", ["dispatch"])
 def test_a_service_without_a_database_url_says_how_to_start_one_beside_make_run(service):
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "ACCORDEER_DATABASE_URL")}
     result = subprocess.run(

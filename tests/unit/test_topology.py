@@ -11,12 +11,12 @@ from cryptography.fernet import Fernet
 
 from accordeer.localstack.acls import ACLS_FILE, bindings
 from shared import topology
-from shared.kafka.admin import TOPICS_FILE
+from shared.kafka.admin import topics_file
 from shared.settings import Settings
 from shared.topics import Topics
 
 TOPICS = Topics("acme.")
-PRODUCT_TOPICS = set(yaml.safe_load(TOPICS_FILE.read_text())["topics"])
+PRODUCT_TOPICS = set(yaml.safe_load(topics_file().read_text())["topics"])
 FAMILIES = topology.FAMILY_OF
 
 

@@ -4,7 +4,7 @@ anywhere in the product is checked too."""
 
 import ast
 
-from shared.settings import REPO_ROOT
+from accordeer.paths import REPO_ROOT
 
 PRODUCT = ("accordeer", "services", "shared", "benchmarks")
 CONSTRUCTORS = {"AIOKafkaProducer", "KafkaBroker"}

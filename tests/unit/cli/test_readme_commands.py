@@ -7,7 +7,7 @@ import pytest
 import typer.main
 
 from accordeer.cli import app
-from shared.settings import REPO_ROOT
+from accordeer.paths import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text()
 

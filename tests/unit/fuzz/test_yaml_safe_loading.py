@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accordeer.directory.files import read_directory_file
+from accordeer.paths import REPO_ROOT
 from services.dispatch.config import load_gateway_config
 from services.notifier.recipients import load_office_users
 from services.portal.accounts import load_accounts
@@ -18,7 +19,6 @@ from services.portal.reactions import load_reactions
 from services.workflow.domain.yaml_text import YamlTextError, parse_yaml
 from shared.documents.loader import SummaryConfigError, load_summary_config
 from shared.kafka.admin import topic_spec
-from shared.settings import REPO_ROOT
 
 CODE = [p for folder in ("accordeer", "services", "shared") for p in (REPO_ROOT / folder).rglob("*.py")]
 UNSAFE_CALLS = {"unsafe_load", "unsafe_load_all", "full_load", "full_load_all"}

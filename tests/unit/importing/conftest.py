@@ -12,9 +12,9 @@ from accordeer.importing.columns import read_headers
 from accordeer.importing.judging import judge_rows
 from accordeer.importing.rows import Setup
 from accordeer.importing.sheets import read_sheet
+from accordeer.paths import REPO_ROOT
 from services.intake.domain import Authorisations, DossierItemType
 from shared.documents.loader import load_summary_config
-from shared.settings import REPO_ROOT
 from tests.support.documents import DOCUMENTS_DIR
 from tests.support.parties import GOLDEN_PARTIES
 

@@ -5,10 +5,11 @@ from datetime import datetime, timedelta
 
 import yaml
 
+from accordeer.paths import REPO_ROOT
 from services.intake.domain import Authorisations, DossierItem, DossierItemType
 from services.intake.use_cases import Intake
 from shared.documents.loader import load_summary_config
-from shared.settings import REPO_ROOT, Settings
+from shared.settings import Settings
 from shared.topics import Topics
 from tests.support.parties import GOLDEN_PARTIES
 from tests.support.unit_of_work import InMemoryUnitOfWork, Tables

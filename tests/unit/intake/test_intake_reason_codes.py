@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from accordeer.paths import REPO_ROOT
 from services.intake.domain import (
     BUILT_IN,
     EXPLANATIONS,
@@ -24,7 +25,6 @@ from services.intake.domain import (
     parse_declaration,
 )
 from shared.documents.loader import load_summary_config
-from shared.settings import REPO_ROOT
 from tests.support.parties import BAKKERIJ, GOLDEN_PARTIES
 
 SUMMARIES = load_summary_config(REPO_ROOT / "deploy" / "config" / "summaries.yaml")

@@ -4,12 +4,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from accordeer.paths import REPO_ROOT
 from services.notifier.composing import MailComposer
 from services.notifier.recipients import Recipient
 from services.notifier.templates import MailTemplates
 from shared.contracts.summary import DeclarationSummary
 from shared.contracts.tasks import TaskEvent, TaskEventKind
-from shared.settings import REPO_ROOT
 
 SHIPPED_TEMPLATES = REPO_ROOT / "deploy" / "config" / "mail"
 SANNE = Recipient("sanne.vandijk", "Sanne van Dijk", "sanne@bakkerijvandijk.example")

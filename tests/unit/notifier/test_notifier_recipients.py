@@ -1,11 +1,11 @@
 """Who gets mail: office users from users.yaml, clients as the directory's portal users, and nobody for a user
 without a known address (reported instead)."""
 
+from accordeer.paths import REPO_ROOT
 from services.notifier.planning import plan_mails
 from services.notifier.recipients import Recipient, load_office_users, office_users, portal_contacts, resolve
 from shared.contracts.directory import Party
 from shared.contracts.tasks import TaskEventKind
-from shared.settings import REPO_ROOT
 from tests.unit.notifier.events import composer, task_event
 
 OFFICE = office_users(

@@ -7,8 +7,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from accordeer.paths import REPO_ROOT
 from services.portal.i18n import LANGUAGES, catalog_path
-from shared.settings import REPO_ROOT
 
 METHODS = [("**/templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 PLACEHOLDER = re.compile(r"%\(\w+\)s")

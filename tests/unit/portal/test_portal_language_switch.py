@@ -8,11 +8,11 @@ import pytest
 from argon2 import PasswordHasher
 from starsessions.stores import InMemoryStore
 
+from accordeer.paths import REPO_ROOT
 from services.portal.accounts import Account, Accounts, load_accounts
 from services.portal.config import PortalSettings
 from services.portal.login_throttle import MemoryLoginThrottle
 from services.portal.web import Portal
-from shared.settings import REPO_ROOT
 from shared.topics import Topics
 from tests.unit.portal.fakes import second_factors
 

@@ -3,8 +3,8 @@ each endpoint is in Digipoort's StatusinformatieService and that every error is 
 
 import json
 
+from accordeer.paths import REPO_ROOT
 from services.status_api.api import openapi_document, openapi_text
-from shared.settings import REPO_ROOT
 
 DOCUMENT = REPO_ROOT / "docs" / "openapi.json"
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from accordeer.paths import REPO_ROOT
 from services.status_api.access import Gate
 from services.status_api.api import Serving, openapi_document, status_api
 from services.status_api.rights import read_authorisations
 from services.status_api.use_cases import StatusQueries, StatusReadModel
 from shared.contracts.inbound import KNOWN_MESSAGE_TYPES
 from shared.contracts.status import StatusCode
-from shared.settings import REPO_ROOT
 
 from .fakes import T0, TOPICS, InMemoryStatusApi, record, refusal, status
 
