@@ -6,6 +6,7 @@ declaration goes through its intake and workflow to 30. No service imports the `
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.e2e
 SERVICES = ("intake", "workflow", "dispatch", "notifier", "portal", "status_api")
 SHIPPED = ("topics.yaml", "kafka_acls.yaml", "migrations", "config")
 """What of deploy/ the services read, and the package therefore carries."""
+PACKAGED = ("pyproject.toml", "README.md", "accordeer", "shared", "services", "deploy")
+"""What of the checkout the wheel is built from."""
 
 
 def _run(*command: str | Path, cwd: Path) -> str:
@@ -39,7 +42,14 @@ def installed(tmp_path_factory) -> Path:
     through a .pth line (which adds the folder without running its .pth files: the checkout's editable finder
     stays out)."""
     folder = tmp_path_factory.mktemp("installed")
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", folder / "wheel", REPO_ROOT, cwd=folder)
+    source = folder / "source"  # a copy: setuptools builds in the tree it is given (build/, *.egg-info)
+    source.mkdir()
+    for part in PACKAGED:
+        if (REPO_ROOT / part).is_dir():
+            shutil.copytree(REPO_ROOT / part, source / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(REPO_ROOT / part, source / part)
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", folder / "wheel", source, cwd=folder)
     [wheel] = (folder / "wheel").glob("accordeer-*.whl")
     venv = folder / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=folder)
