@@ -121,9 +121,9 @@ async def test_a_sources_own_declarations_on_its_topic_flow_as_on_the_shared_top
 
 
 def test_every_source_of_the_shipped_authorisations_gets_its_own_topics_like_the_shared_ones():
+    from accordeer.paths import REPO_ROOT
     from services.intake.source_topics import source_topics
     from shared.kafka.admin import topic_spec
-    from accordeer.paths import REPO_ROOT
 
     wanted = source_topics(TOPICS, REPO_ROOT / "deploy" / "config" / "authorisations.yaml")
     sources = ("afas-fin", "caseware", "exact", "import", "nmbrs")

@@ -107,8 +107,8 @@ def test_passwords_are_checked_against_argon2_hashes_and_an_unknown_user_is_just
 
 
 def test_the_shipped_accounts_file_reads_and_holds_every_role():
-    from services.portal.accounts import load_accounts
     from accordeer.paths import REPO_ROOT
+    from services.portal.accounts import load_accounts
 
     accounts = load_accounts(REPO_ROOT / "deploy" / "config" / "portal_users.yaml")
     assert {a.role for a in accounts.values()} == {"client", "office", "task_manager", "operator"}
