@@ -126,7 +126,8 @@ class DirectoryMirror:
             await self._record_progress(written)
             self._ready.set()
             while True:
-                batches = await consumer.getmany(timeout_ms=500, max_records=1000)
+                # A record returns the call at once; the timeout only paces an idle follower (FETCH_WAIT_MS says why).
+                batches = await consumer.getmany(timeout_ms=FETCH_WAIT_MS, max_records=1000)
                 # Positions, not last offsets + 1: compaction leaves gaps, and a compacted-away head moves the
                 # start of a partition past offsets no record holds any more.
                 reached = {tp.partition: await consumer.position(tp) for tp in partitions}

@@ -100,9 +100,7 @@ async def _claim_in_transaction(conn, records):
 
 async def test_two_relays_share_the_lanes_and_keep_each_keys_order(infrastructure, database, topics):
     conn = await connect(database)
-    relays = [
-        OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, idle_wait=0.1) for _ in range(2)
-    ]
+    relays = [OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50) for _ in range(2)]
     tasks = [asyncio.create_task(r.run()) for r in relays]
     try:
         await _until(lambda: [len(r.lanes.held) for r in relays] == [LANES // 2] * 2, "the lanes shared out")
@@ -123,7 +121,7 @@ async def test_a_stalled_relay_is_replaced_within_seconds_cannot_act_after_it_re
 ):
     conn = await connect(database)
     first, second = [
-        OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, idle_wait=0.1, holder=name)
+        OutboxRelay(database, "intake", _producers(infrastructure), batch_size=50, holder=name)
         for name in ("first", "second")
     ]
     tasks = [asyncio.create_task(first.run())]
@@ -234,7 +232,7 @@ async def test_records_kafka_refuses_are_set_aside_and_the_rows_behind_them_publ
         )
     refusals = [(missing, "unknown_topic"), (topics.status, "too_large"), (small, "too_large")]
     counted_before = [_set_aside_count(topic, reason) for topic, reason in refusals]
-    relay = OutboxRelay(database, "intake", _producers(infrastructure), idle_wait=0.1)
+    relay = OutboxRelay(database, "intake", _producers(infrastructure))
     task = asyncio.create_task(relay.run())
     try:
         await _until_drained(conn, timeout=30)
