@@ -154,9 +154,10 @@ async def ensure_topics(
     """Create what is missing of the product's topics, ``sources``' own and ``writers``' own, with the replication of
     ``environment`` (by default the setting ACCORDEER_KAFKA_ENVIRONMENT, else local), as the client ``settings``
     give (by default the environment's); returns the names created."""
-    settings = settings or Settings()
-    table = settings.deploy_dir / "topics.yaml"
-    replication = replication_of(environment or settings.kafka_environment, table)
+    # ``settings`` None keeps its meaning for the client: the principal of ``as_principal``, else the environment's.
+    configured = settings or Settings()
+    table = configured.deploy_dir / "topics.yaml"
+    replication = replication_of(environment or configured.kafka_environment, table)
     admin = AIOKafkaAdminClient(
         bootstrap_servers=bootstrap_servers, client_id="accordeer-admin", **client_options(settings)
     )
