@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -30,12 +31,23 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * on declarations.from.&lt;source&gt; (required in secure mode) instead of declarations.inbound.
  *
  * <p>The declaration is sent under a new message_id; the program prints each status of it and exits 0 when the
- * wanted one (or a later one) arrives, 1 when it is refused, rejected or declined, 2 after two minutes without it.
+ * wanted one (or a later one) arrives, 1 when it is refused, rejected or declined, 2 after two minutes without it,
+ * 3 when Kafka refuses the program (credentials, rights).
  */
 public final class SubmitAndFollow {
     private static final Duration PATIENCE = Duration.ofMinutes(2);
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (KafkaException e) {
+            // Refused or unreachable (a wrong password, no right on the topic): one line, not a stack trace.
+            System.err.println("Kafka refused: " + e.getMessage());
+            System.exit(3);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: SubmitAndFollow <declaration.json> <status code to wait for> [client.properties]");
             System.exit(64);
