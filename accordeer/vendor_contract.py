@@ -279,36 +279,27 @@ def vendor_document() -> Schema:
                 "servers": [_ref("#/servers/plaintext")],
                 "messages": {"declaration": _ref("#/components/messages/Declaration")},
             },
-            "sourceDeclarations": {
-                "address": "declarations.from.{source}",
-                "title": "Your declarations",
-                "description": (
-                    "Your package's own inbound topic (secure mode: only your principal may write it). A declaration "
-                    "naming another source is refused as source_mismatch."
-                ),
-                "parameters": {"source": SOURCE_PARAMETER},
-                "messages": {"declaration": _ref("#/components/messages/Declaration")},
-            },
-            "sourceStatuses": {
-                "address": "messages.status.{source}",
-                "title": "Your statuses",
-                "description": (
-                    "Every status change of your messages (0-90), in order per message. Repeats after a crash "
-                    "carry the same event_id: drop an event_id you have seen."
-                ),
-                "parameters": {"source": SOURCE_PARAMETER},
-                "messages": {"statusEvent": _ref("#/components/messages/StatusEvent")},
-            },
-            "sourceRefusals": {
-                "address": "declarations.refused.{source}",
-                "title": "Your refused submissions",
-                "description": (
-                    "Every submission of yours that intake refused, also one under the id of a message already "
-                    "registered (message_status_unchanged). No key when the message_id could not be read."
-                ),
-                "parameters": {"source": SOURCE_PARAMETER},
-                "messages": {"submissionRefused": _ref("#/components/messages/SubmissionRefused")},
-            },
+            "sourceDeclarations": _source_channel(
+                "declarations.from.{source}",
+                "Your declarations",
+                "Your package's own inbound topic (secure mode: only your principal may write it). A declaration "
+                "naming another source is refused as source_mismatch.",
+                {"declaration": "Declaration"},
+            ),
+            "sourceStatuses": _source_channel(
+                "messages.status.{source}",
+                "Your statuses",
+                "Every status change of your messages (0-90), in order per message. Repeats after a crash carry the "
+                "same event_id: drop an event_id you have seen.",
+                {"statusEvent": "StatusEvent"},
+            ),
+            "sourceRefusals": _source_channel(
+                "declarations.refused.{source}",
+                "Your refused submissions",
+                "Every submission of yours that intake refused, also one under the id of a message already "
+                "registered (message_status_unchanged). No key when the message_id could not be read.",
+                {"submissionRefused": "SubmissionRefused"},
+            ),
         },
         "operations": {
             "sendDeclaration": _operation("send", "declarations", "declaration", "Submit a declaration (plaintext)."),
@@ -351,6 +342,17 @@ def vendor_document() -> Schema:
                 }
             },
         },
+    }
+
+
+def _source_channel(address: str, title: str, description: str, messages: dict[str, str]) -> Schema:
+    """A channel of one source, ``{source}`` in its address."""
+    return {
+        "address": address,
+        "title": title,
+        "description": description,
+        "parameters": {"source": SOURCE_PARAMETER},
+        "messages": {key: _ref(f"#/components/messages/{name}") for key, name in messages.items()},
     }
 
 

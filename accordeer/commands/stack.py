@@ -3,12 +3,16 @@ topics."""
 
 import asyncio
 import time
-from typing import Annotated, NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from accordeer.commands.common import DEVELOPERS, OPERATORS, app, friendly
 from accordeer.connect import CACHE_DIR, DATA_DIR, settings_with_database
+
+if TYPE_CHECKING:
+    from accordeer.localstack.supervisor import RunState
 
 stack_app = typer.Typer(help="The local infrastructure.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack", rich_help_panel=DEVELOPERS)
@@ -70,16 +74,9 @@ def stack_restart(
         _no_stack()
     old_pid = before["processes"].get(name)
     state.ask_restart(name)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        now = state.read()
-        if now is None:
-            typer.secho("error: the local stack stopped meanwhile", fg="red", err=True)
-            raise typer.Exit(1)
-        if now["processes"].get(name) not in (None, old_pid):
-            typer.echo(f"{name} restarted (pid {old_pid} → {now['processes'][name]})")
-            return
-        time.sleep(0.2)
+    if now := _supervisor_state_when(state, lambda now: now["processes"].get(name) not in (None, old_pid), timeout):
+        typer.echo(f"{name} restarted (pid {old_pid} → {now['processes'][name]})")
+        return
     typer.secho(
         f"error: {name} was not restarted within {timeout:g} s; see {DATA_DIR / 'logs' / name}.log", fg="red", err=True
     )
@@ -106,25 +103,35 @@ def stack_add(
     if before is None:
         _no_stack()
     state.ask_add(name)
+
+    def added(now: dict) -> list[str]:
+        return [key for key in now["processes"] if key.startswith(f"{name}-") and key not in before["processes"]]
+
+    if now := _supervisor_state_when(state, lambda now: bool(added(now)), timeout):
+        key = added(now)[0]
+        typer.echo(
+            f"{key} started (pid {now['processes'][key]}); health on http://127.0.0.1:{now['ports'][key]}/health/"
+            f"ready, log {DATA_DIR / 'logs' / key}.log; it runs until the stack stops"
+        )
+        return
+    typer.secho(
+        f"error: no new {name} process within {timeout:g} s; see the terminal of `make run`", fg="red", err=True
+    )
+    raise typer.Exit(1)
+
+
+def _supervisor_state_when(state: "RunState", condition: Callable[[dict], bool], timeout: float) -> dict | None:
+    """The running supervisor's state once ``condition`` holds for it; None after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         now = state.read()
         if now is None:
             typer.secho("error: the local stack stopped meanwhile", fg="red", err=True)
             raise typer.Exit(1)
-        if new := [key for key in now["processes"] if key.startswith(f"{name}-") and key not in before["processes"]]:
-            key = new[0]
-            port = now["ports"][key]
-            typer.echo(
-                f"{key} started (pid {now['processes'][key]}); health on http://127.0.0.1:{port}/health/ready, "
-                f"log {DATA_DIR / 'logs' / key}.log; it runs until the stack stops"
-            )
-            return
+        if condition(now):
+            return now
         time.sleep(0.2)
-    typer.secho(
-        f"error: no new {name} process within {timeout:g} s; see the terminal of `make run`", fg="red", err=True
-    )
-    raise typer.Exit(1)
+    return None
 
 
 def _no_stack() -> NoReturn:
