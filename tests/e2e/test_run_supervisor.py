@@ -39,8 +39,10 @@ def _free_run_of_ports(count: int) -> int:
 class RunningStack:
     """One `accordeer run` in a subprocess, its terminal written to a file."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, *options: str):
+        """``options`` of `accordeer run` besides --no-demo, e.g. --secure."""
         self.data_dir = data_dir
+        self.options = options
         self.terminal = data_dir / "terminal.txt"
         self.ops_port = _free_run_of_ports(SERVICE_COUNT)
         self.gateway_port = free_port()
@@ -66,7 +68,7 @@ class RunningStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.terminal.open("wb") as out:
             self.process = subprocess.Popen(
-                [*ACCORDEER, "run", "--no-demo"],
+                [*ACCORDEER, "run", "--no-demo", *self.options],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
