@@ -60,7 +60,8 @@ def directory_show(
     party_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="One organisation_person_id.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Every party in the directory, or one with its numbers and contacts."""
+    """Every party in the directory, or one with its numbers and contacts. With --json, all of them in the shape
+    `directory load` reads back (save it as a .json file)."""
     from accordeer.directory.rendering import party_details, party_table
     from accordeer.directory.topic import read_directory
 
@@ -68,11 +69,9 @@ def directory_show(
     parties = asyncio.run(read_directory(settings.kafka_bootstrap_servers, settings.topics.directory))
     if party_id is None:
         listed = sorted(parties.values(), key=lambda p: p.organisation_person_id)
-        typer.echo(
-            json.dumps([p.model_dump(mode="json") for p in listed], indent=2, ensure_ascii=False)
-            if as_json
-            else party_table(listed)
-        )
+        # --json has the shape of a directory file: `directory load` takes it back (a .json file).
+        document = {"parties": [p.model_dump(mode="json") for p in listed]}
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False) if as_json else party_table(listed))
         return
     party = parties.get(party_id)
     if party is None:

@@ -1,4 +1,4 @@
-"""Reading a directory file (YAML or CSV): every party in it, or every error in it with its line.
+"""Reading a directory file (YAML, JSON or CSV): every party in it, or every error in it with its line.
 
 Pure: it judges the text it is given. A file is the whole directory, so the
 whole file is judged before anything is used; one error and no party is.
@@ -12,7 +12,8 @@ from accordeer.directory.validation import validate
 from accordeer.directory.yaml_form import entries_from_yaml
 from shared.contracts.directory import Party
 
-READERS = {".yaml": entries_from_yaml, ".yml": entries_from_yaml, ".csv": entries_from_csv}
+READERS = {".yaml": entries_from_yaml, ".yml": entries_from_yaml, ".json": entries_from_yaml, ".csv": entries_from_csv}
+"""By suffix. JSON is read as the YAML it also is: what `directory show --json` writes."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ def read_directory_file(file_name: str, text: str) -> DirectoryFile:
     """The parties of ``text``; ``file_name`` chooses the form by its suffix and names the file in errors."""
     reader = READERS.get(PurePath(file_name).suffix.lower())
     if reader is None:
-        return DirectoryFile(errors=[f"{file_name}: a directory file is .yaml, .yml or .csv"])
+        return DirectoryFile(errors=[f"{file_name}: a directory file is .yaml, .yml, .json or .csv"])
     entries, problems = reader(text)
     parties, more = validate(entries)
     problems += more

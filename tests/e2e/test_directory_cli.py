@@ -49,6 +49,16 @@ async def test_load_replaces_the_directory_and_show_lists_it(system, tmp_path):
     assert len(demo) > 35 and "ORG-20311" in demo
     assert not [line for line in await prepare(system.settings) if "directory" in line]  # loaded once only
 
+    shown = await system.cli("directory", "show", "--json")
+    assert shown.returncode == 0, shown.stderr
+    (tmp_path / "shown.json").write_text(shown.stdout)
+    taken_back = await system.cli("directory", "load", str(tmp_path / "shown.json"))
+    assert taken_back.returncode == 0, taken_back.stderr
+    assert taken_back.stdout.splitlines() == [
+        f"added 0, changed 0, removed 0, unchanged {len(demo)}",
+        "the directory already equals the file",
+    ]
+
     first = tmp_path / "first.yaml"
     first.write_text("parties:\n" + BAKERY + PETER + new_party("ORG-900001"))
     loaded = await system.cli("directory", "load", str(first))

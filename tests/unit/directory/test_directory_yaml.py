@@ -172,7 +172,15 @@ def test_yaml_tags_for_python_objects_are_refused():
     assert "not valid YAML" in error
 
 
-def test_a_file_that_is_neither_yaml_nor_csv_is_refused():
-    assert read_directory_file("directory.json", "{}").errors == [
-        "directory.json: a directory file is .yaml, .yml or .csv"
+def test_a_file_that_is_neither_yaml_json_nor_csv_is_refused():
+    assert read_directory_file("directory.xlsx", "{}").errors == [
+        "directory.xlsx: a directory file is .yaml, .yml, .json or .csv"
+    ]
+
+
+def test_a_json_file_reads_as_the_yaml_it_is_with_its_lines():
+    text = '{"parties": [\n  {"organisation_person_id": "ORG-1", "name": "A B.V.", "kind": "organisation",\n'
+    text += '   "numbers": {"KvK": ["1234"]}}\n]}\n'
+    assert read_directory_file("shown.json", text).errors == [
+        "shown.json line 3: ORG-1 numbers.KvK[0]: '1234' is not a KvK number (like 12345678)"
     ]
