@@ -120,6 +120,21 @@ class _Watch:
     """Crashes in a row without a stable run between them."""
     restart_at: float | None = None
 
+    def stopped(self, now: float, backoff: Backoff) -> float:
+        """One more stop in a row: the restart is due after a wait that grows with them; returns the wait."""
+        self.restarts += 1
+        delay = backoff.seconds(self.restarts)
+        self.restart_at = now + delay
+        return delay
+
+    def started(self, now: float) -> None:
+        self.started_at, self.restart_at = now, None
+
+    def running(self, now: float, stable_seconds: float) -> None:
+        """A run as long as ``stable_seconds`` starts the count of stops in a row over."""
+        if self.restarts and now - self.started_at >= stable_seconds:
+            self.restarts = 0
+
 
 @dataclass
 class Supervisor:
@@ -154,12 +169,9 @@ class Supervisor:
                 self._restart(name, watch)
                 self.say(f"{name} restarted on request")
             elif process.running():
-                if watch.restarts and now - watch.started_at >= self.settings.stable_seconds:
-                    watch.restarts = 0
+                watch.running(now, self.settings.stable_seconds)
             elif watch.restart_at is None:
-                watch.restarts += 1
-                delay = self._backoff.seconds(watch.restarts)
-                watch.restart_at = now + delay
+                delay = watch.stopped(now, self._backoff)
                 self.say(
                     f"{name} stopped (exit code {process.exit_code}); restarting in {delay:g} s "
                     f"(restart {watch.restarts}); see {process.log_path}"
@@ -189,7 +201,7 @@ class Supervisor:
 
     def _restart(self, name: str, watch: _Watch) -> None:
         self.services.relaunch(name)
-        watch.started_at, watch.restart_at = self.clock(), None
+        watch.started(self.clock())
         self._publish()
 
     def _add(self, name: str) -> None:
@@ -221,23 +233,19 @@ class Supervisor:
         for what, how in down.items():
             watch = self._infrastructure.setdefault(what, _Watch(started_at=now))
             if watch.restart_at is None:
-                watch.restarts += 1
-                delay = self._backoff.seconds(watch.restarts)
-                watch.restart_at = now + delay
+                delay = watch.stopped(now, self._backoff)
                 self.say(f"{what} stopped ({how}); restarting in {delay:g} s (restart {watch.restarts})")
             elif now >= watch.restart_at:
                 try:
                     self.infrastructure.restart(what)
                 except (KafkaStartError, PostgresStartError) as error:
-                    watch.restarts += 1
-                    delay = self._backoff.seconds(watch.restarts)
-                    watch.restart_at = self.clock() + delay
+                    delay = watch.stopped(self.clock(), self._backoff)
                     self.say(f"{what} did not start again: {error}; trying again in {delay:g} s")
                     continue
-                watch.started_at, watch.restart_at = self.clock(), None
+                watch.started(self.clock())
         for what in self._down.keys() - down.keys():
             self.say(f"{what} is back")
         for what, watch in self._infrastructure.items():
-            if what not in down and watch.restarts and now - watch.started_at >= self.settings.stable_seconds:
-                watch.restarts = 0
+            if what not in down:
+                watch.running(now, self.settings.stable_seconds)
         self._down = down
