@@ -20,9 +20,9 @@ from shared.settings import Settings
 from shared.topics import Topics
 
 
-def topics_file() -> Path:
+def topics_file(settings: Settings | None = None) -> Path:
     """deploy/topics.yaml of the settings' deploy folder: the topics, their partitions and replication."""
-    return Settings().deploy_dir / "topics.yaml"
+    return (settings or Settings()).deploy_dir / "topics.yaml"
 
 
 TOPIC_AUTHORIZATION_FAILED = TopicAuthorizationFailedError.errno
@@ -156,7 +156,7 @@ async def ensure_topics(
     give (by default the environment's); returns the names created."""
     # ``settings`` None keeps its meaning for the client: the principal of ``as_principal``, else the environment's.
     configured = settings or Settings()
-    table = configured.deploy_dir / "topics.yaml"
+    table = topics_file(configured)
     replication = replication_of(environment or configured.kafka_environment, table)
     admin = AIOKafkaAdminClient(
         bootstrap_servers=bootstrap_servers, client_id="accordeer-admin", **client_options(settings)
