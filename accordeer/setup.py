@@ -17,25 +17,27 @@ from shared.kafka.admin import ensure_topics
 from shared.settings import Settings
 
 
-async def prepare(settings: Settings, *, config_dir: Path | None = None) -> list[str]:
-    """Idempotent; returns what it did, one line each."""
+async def prepare(settings: Settings, *, config_dir: Path | None = None, provision: bool = True) -> list[str]:
+    """Idempotent; returns what it did, one line each. ``provision`` False: the topics and the roles are someone
+    else's to make (a deployment's KafkaTopics, its database operator's roles)."""
     done = []
-    if created := await asyncio.to_thread(ensure_roles, settings.database_url):
+    if provision and (created := await asyncio.to_thread(ensure_roles, settings.database_url)):
         done.append(f"created PostgreSQL roles (no login until given a password): {', '.join(created)}")
     applied = await asyncio.to_thread(apply_migrations, settings.database_url)
     if applied:
         done.append(f"applied migrations: {', '.join(applied)}")
     # The product's topics, every configured source's and every operator's, in one request and one wait.
     folder = config_dir or settings.config_dir
-    created = await ensure_topics(
-        settings.kafka_bootstrap_servers,
-        settings.topic_prefix,
-        settings.kafka_environment,
-        sources=source_names(folder / "authorisations.yaml"),
-        writers=[principal_of(name) for name in configured_operators(folder / "operators.yaml")],
-        settings=settings,
-    )
-    if created:
+    if provision and (
+        created := await ensure_topics(
+            settings.kafka_bootstrap_servers,
+            settings.topic_prefix,
+            settings.kafka_environment,
+            sources=source_names(folder / "authorisations.yaml"),
+            writers=[principal_of(name) for name in configured_operators(folder / "operators.yaml")],
+            settings=settings,
+        )
+    ):
         done.append(f"created topics: {', '.join(created)}")
     config_dir = config_dir or settings.config_dir
     if loaded_directory := await load_shipped_directory(settings, config_dir):

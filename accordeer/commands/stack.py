@@ -159,11 +159,19 @@ def stack_fetch() -> None:
 
 @app.command(rich_help_panel=OPERATORS)
 @friendly
-def setup() -> None:
+def setup(
+    provision: Annotated[
+        bool,
+        typer.Option(
+            help="Create the topics and the PostgreSQL roles; --no-provision where a deployment makes both (the "
+            "Helm chart's KafkaTopics and CloudNativePG's managed roles)."
+        ),
+    ] = True,
+) -> None:
     """Apply migrations, create topics, load the shipped configuration where none is loaded yet."""
     from accordeer.setup import prepare
 
-    for line in asyncio.run(prepare(settings_with_database())) or ["nothing to do"]:
+    for line in asyncio.run(prepare(settings_with_database(), provision=provision)) or ["nothing to do"]:
         typer.echo(line)
 
 

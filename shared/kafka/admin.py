@@ -142,6 +142,31 @@ def writer_topic_spec(prefix: str, writers: Iterable[str]) -> dict[str, tuple[in
     return {topics.actions_from(writer): product[topics.workflow_actions] for writer in writers}
 
 
+def wanted_topics(
+    prefix: str,
+    replication: Replication,
+    *,
+    sources: Iterable[str] = (),
+    writers: Iterable[str] = (),
+    path: Path | None = None,
+) -> dict[str, tuple[int, dict[str, str]]]:
+    """Every topic the system needs (the product's, ``sources``' own and ``writers``' own) → its partitions and its
+    topic settings: what `accordeer setup` creates and the Helm chart's KafkaTopics declare."""
+    return {
+        name: (
+            partitions,
+            {
+                "max.message.bytes": str(MAX_RECORD_BYTES),
+                "min.insync.replicas": str(replication.min_insync_replicas),
+                **config,
+            },
+        )
+        for name, (partitions, config) in (
+            _topics(prefix, path) | source_topic_spec(prefix, sources) | writer_topic_spec(prefix, writers)
+        ).items()
+    }
+
+
 async def ensure_topics(
     bootstrap_servers: str,
     prefix: str = "",
@@ -165,18 +190,9 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(
-                name,
-                partitions,
-                replication_factor=replication.replication_factor,
-                topic_configs={
-                    "max.message.bytes": str(MAX_RECORD_BYTES),
-                    "min.insync.replicas": str(replication.min_insync_replicas),
-                    **config,
-                },
-            )
-            for name, (partitions, config) in (
-                _topics(prefix, table) | source_topic_spec(prefix, sources) | writer_topic_spec(prefix, writers)
+            NewTopic(name, partitions, replication_factor=replication.replication_factor, topic_configs=config)
+            for name, (partitions, config) in wanted_topics(
+                prefix, replication, sources=sources, writers=writers, path=table
             ).items()
             if name not in existing
         ]
