@@ -48,6 +48,15 @@ OUTBOX_SET_ASIDE_ROWS = Gauge(
 RELAY_LEASES_TAKEN = Counter(
     "accordeer_outbox_relay_leases_taken_total", "Times this process's outbox relay took the relay lease.", ["service"]
 )
+RELAY_LANES = Gauge(
+    "accordeer_outbox_relay_lanes", "Lanes the service's outbox is split into (each needs one relay).", ["service"]
+)
+RELAY_LANES_HELD = Gauge(
+    "accordeer_outbox_relay_lanes_held",
+    "Lanes of the service's outbox this process relays now; summed over a service's processes, fewer than "
+    "accordeer_outbox_relay_lanes for minutes means a lane's events wait for no one.",
+    ["service"],
+)
 UNCOUNTABLE = Counter(
     "accordeer_uncountable_records_total", "Published records the figures above could not read.", ["topic"]
 )

@@ -117,6 +117,8 @@ class OutboxRelay:
             lanes=LANES,
             lease_seconds=self.settings.lease_seconds,
         )
+        metrics.RELAY_LANES.labels(service=schema).set(LANES)
+        self._lanes_held = metrics.RELAY_LANES_HELD.labels(service=schema)
         self._wake = asyncio.Event()
         # The heartbeat and the relaying share one connection (one session to fence): one statement at a time.
         self._db = asyncio.Lock()
@@ -159,6 +161,7 @@ class OutboxRelay:
             await _first_to_fail(self._heartbeat(conn), self._relay(conn))
         finally:
             self.lanes.held.clear()
+            self._lanes_held.set(0)
             conn.terminate()
             await self._stop_producer()
 
@@ -187,6 +190,7 @@ class OutboxRelay:
                         f"{self.schema} relay lanes not renewed within {self.settings.lease_seconds}s"
                     ) from error
             self._renewed_at = time.monotonic()
+            self._lanes_held.set(len(self.lanes.held))
 
     async def _relay(self, conn: asyncpg.Connection) -> None:
         """Reads the outbox when there may be something in it: at the start, when a commit notified, when a full
@@ -212,6 +216,7 @@ class OutboxRelay:
         async with self._db:
             taken, given_back = await self.lanes.rebalance(conn)
         self._rebalanced_at = time.monotonic()
+        self._lanes_held.set(len(self.lanes.held))
         if taken:
             if self.producer is None:
                 await self._start_producer()
@@ -254,6 +259,7 @@ class OutboxRelay:
             async with self._db:
                 await self.lanes.renew(conn)
             self._renewed_at = time.monotonic()
+            self._lanes_held.set(len(self.lanes.held))
         published, refused, transient = await self._send(rows)
         async with self._db:
             await settle(conn, self.schema, self.lanes, [r["id"] for r in published], refused)
