@@ -5,6 +5,7 @@ import contextlib
 import json
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -229,3 +230,27 @@ def docs(
         typer.echo(vendor_yaml(), nl=False)
     else:
         typer.echo(asyncapi_yaml() if not DOCUMENT.exists() else DOCUMENT.read_text(), nl=False)
+
+
+@app.command(rich_help_panel=OPERATORS)
+@friendly
+def chart(
+    write: Annotated[
+        bool, typer.Option("--write", help="Write deploy/helm/accordeer/files/kafka.yaml instead of printing it.")
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", exists=True, file_okay=False, help="Configuration folder (default: deploy/config)."),
+    ] = None,
+) -> None:
+    """The Helm chart's topics, Kafka principals and ACLs, generated from deploy/topics.yaml, deploy/kafka_acls.yaml
+    and the configuration's sources and people: write it again after adding a source or a person."""
+    from accordeer.chart import KAFKA_FILE, rendered
+
+    text = rendered(config)
+    if write:
+        KAFKA_FILE.parent.mkdir(parents=True, exist_ok=True)
+        KAFKA_FILE.write_text(text)
+        typer.echo(f"wrote {KAFKA_FILE}")
+    else:
+        typer.echo(text, nl=False)

@@ -13,11 +13,22 @@ from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError,
 from pydantic import SecretStr
 
 from accordeer.connect import CACHE_DIR
-from accordeer.localstack.acls import GROUP, READ, TOPIC, WRITE, bindings, configured_sources, grant, principals
+from accordeer.localstack.acls import (
+    DESCRIBE,
+    GROUP,
+    READ,
+    TOPIC,
+    WRITE,
+    bindings,
+    configured_sources,
+    grant,
+    principals,
+)
 from accordeer.localstack.cluster import LocalKafkaCluster
 from accordeer.localstack.kafka import jars_dir
 from accordeer.localstack.secure import ADMIN, BrokerSecurity, change_password
 from accordeer.localstack.stack import SERVICES
+from shared import topology
 from shared.kafka.admin import topic_spec
 from shared.kafka.security import client_options
 from shared.settings import Settings
@@ -40,8 +51,16 @@ def _holders(resource_type: int, name: str, operation: int) -> set[str]:
 # -- the table (no Kafka) -----------------------------------------------------------------------------------------
 
 
-def test_every_principal_is_a_service_the_operator_or_a_source():
-    assert set(principals(SOURCES)) == {*SERVICES, "operator", *SOURCES}
+def test_every_principal_is_a_service_the_operator_a_source_or_keda():
+    assert set(principals(SOURCES)) == {*SERVICES, "operator", *SOURCES, "keda"}
+
+
+def test_keda_only_describes_what_the_services_consume_and_their_groups():
+    kedas = {b for b in TABLE if b.principal == "keda"}
+    assert {b.operation for b in kedas} == {DESCRIBE}
+    consumed = {name.removesuffix("*") for s in topology.SERVICES for name in s.consumes}
+    assert {b.name for b in kedas if b.resource_type == TOPIC} == consumed
+    assert {b.name for b in kedas if b.resource_type == GROUP} == {"accordeer-"}
 
 
 def test_each_writer_of_actions_alone_writes_its_own_topic_and_nobody_the_shared_one():
@@ -70,7 +89,8 @@ def test_each_service_joins_only_its_own_group_and_only_the_portal_describes_the
             b.name for b in TABLE if b.principal == service and b.resource_type == GROUP and b.operation == READ
         } == {Topics().group(service)}
     describers = {b.principal for b in TABLE if b.resource_type == GROUP and b.operation != READ}
-    assert describers == {"portal", "operator"}  # the operator page and `accordeer lag`
+    # the operator page, `accordeer lag` and a deployment's KEDA (the lag it scales on)
+    assert describers == {"portal", "operator", "keda"}
 
 
 def test_the_table_names_only_the_products_topics():
