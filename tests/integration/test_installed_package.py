@@ -3,7 +3,6 @@ temporary folder finds its configuration, migrations and topics table in the cop
 the checkout), every service starts from it against the test Kafka and PostgreSQL and becomes ready, and a
 declaration goes through its intake and workflow to 30. No service imports the `accordeer` tools."""
 
-import asyncio
 import json
 import os
 import shutil
@@ -11,13 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from accordeer.localstack.kafka import free_port
 from accordeer.paths import DEPLOY_DIR, REPO_ROOT
 from shared.contracts.status import StatusCode
 from tests.support.declarations import example
+from tests.support.readiness import until_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -70,19 +69,6 @@ def _python_outside(venv: Path, code: str) -> str:
     return result.stdout
 
 
-async def _ready(port: int, timeout: float = 90) -> bool:
-    deadline = asyncio.get_running_loop().time() + timeout
-    async with httpx.AsyncClient() as client:
-        while asyncio.get_running_loop().time() < deadline:
-            try:
-                if (await client.get(f"http://127.0.0.1:{port}/health/ready", timeout=2)).status_code == 200:
-                    return True
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.3)
-    return False
-
-
 def test_the_package_carries_what_the_services_read_and_finds_it_by_default(installed):
     where = json.loads(
         _python_outside(
@@ -123,7 +109,7 @@ async def test_every_service_starts_from_the_installed_package_and_a_declaration
         system.services.start_service(service, ACCORDEER_HTTP_PORT=str(ports[service]))
 
     for service in SERVICES:
-        assert await _ready(ports[service]), f"{service} from the installed package is not ready\n{system.logs()}"
+        assert await until_ready(ports[service]), f"{service} from the installed package is not ready\n{system.logs()}"
 
     await system.submit(example("btw_aangifte", message_id="installed-1"))
     await system.wait_for(
