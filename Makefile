@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check unit wipe docs bench profile clean venv browser lighthouse chaos node asyncapi vendor-clients
+.PHONY: run test check unit wipe docs bench profile clean venv browser lighthouse chaos node asyncapi vendor-clients \
+	image chart-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==26.3
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,local]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -34,7 +35,7 @@ TEST_WORKERS ?= 3
 # it shares nothing with the suite, and its three brokers took the CPU the suite's tests wait for.
 SMALL_CHAOS := --small --declarations 100 --rate 10 --seed 3 --drain-timeout 120
 
-test: $(STAMP) browser lighthouse vendor-clients
+test: $(STAMP) browser lighthouse vendor-clients chart-tools image-verified
 	@started=$$(date +%s); \
 	$(MAKE) --no-print-directory check && \
 	$(BIN)/accordeer stack fetch && \
@@ -92,20 +93,53 @@ vendor-clients: asyncapi
 		{ echo "make test needs a JDK and Maven for the vendor example: run 'apt-get install default-jdk-headless maven' as root"; exit 1; }
 	ASYNCAPI_DIR=$(ASYNCAPI_DIR) tools/vendor_clients/build.sh
 
+# The deployment's tools, pinned, in .cache/tools: helm and kubeconform built with the machine's Go (about 8
+# minutes the first time, seconds with Go's build cache), the Kubernetes API's schemas made offline from the
+# k8s.io/kubernetes module's OpenAPI document, and promtool from Debian's prometheus package (hadolint is a test
+# dependency from PyPI). tests/integration/test_helm_chart.py lints, renders and validates the chart with them.
+HELM_VERSION := v4.3.2
+KUBECONFORM_VERSION := v0.8.0
+KUBERNETES_VERSION := 1.34.2
+TOOLS := $(CURDIR)/.cache/tools
+chart-tools: $(STAMP)
+	@command -v go >/dev/null 2>&1 || { echo "make test needs Go 1.24 or newer to build helm and kubeconform (https://go.dev/dl/)"; exit 1; }
+	@[ "$$(cat $(TOOLS)/helm.version 2>/dev/null)" = $(HELM_VERSION) ] || { \
+		GOBIN=$(TOOLS)/bin go install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION) && \
+		echo $(HELM_VERSION) > $(TOOLS)/helm.version; }
+	@[ "$$(cat $(TOOLS)/kubeconform.version 2>/dev/null)" = $(KUBECONFORM_VERSION) ] || { \
+		GOBIN=$(TOOLS)/bin go install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION) && \
+		echo $(KUBECONFORM_VERSION) > $(TOOLS)/kubeconform.version; }
+	@[ -s $(TOOLS)/kubernetes-schemas/v$(KUBERNETES_VERSION)/deployment-apps-v1.json ] || { \
+		module=$$(cd /tmp && go mod download -json k8s.io/kubernetes@v$(KUBERNETES_VERSION) | \
+			$(CURDIR)/$(BIN)/python -c 'import json, sys; print(json.load(sys.stdin)["Dir"])') && \
+		$(BIN)/python tools/chart/kubernetes_schemas.py $$module/api/openapi-spec/swagger.json \
+			$(TOOLS)/kubernetes-schemas/v$(KUBERNETES_VERSION); }
+	@command -v promtool >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } || \
+		{ echo "make test needs promtool: run 'apt-get install prometheus' as root"; exit 1; }
+
+# The one image of every service, an OCI archive in .cache/image (deploy/image/build.sh: buildah as root, no Docker,
+# no registry); prints its digest and size. image-verified builds it twice and fails unless both digests agree.
+image: $(STAMP)
+	deploy/image/build.sh
+
+image-verified: $(STAMP)
+	deploy/image/build.sh --verify
+
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
 # The whole pipeline against the raw limits of the same run (benchmarks/pipeline.py says what and how long);
 # table, JSON and chart under .cache/bench/. Options: ARGS="--quick" or ARGS="--rounds 1 --loads 100,500".
 bench: $(STAMP)
-	@$(BIN)/python -c 'import matplotlib' 2>/dev/null && [ -x $(BIN)/py-spy ] || $(BIN)/pip install --quiet -e '.[test,bench]'
+	@$(BIN)/python -c 'import matplotlib' 2>/dev/null && [ -x $(BIN)/py-spy ] || $(BIN)/pip install --quiet -e '.[test,local,bench]'
 	$(BIN)/accordeer stack fetch
 	$(BIN)/python -m benchmarks.pipeline $(ARGS)
 
 # Where each service spends its CPU under a steady load: py-spy's top functions per service, and folded stacks
 # for flame graphs, under .cache/profile/. Options: ARGS="--rate 100 --seconds 30".
 profile: $(STAMP)
-	@[ -x $(BIN)/py-spy ] || $(BIN)/pip install --quiet -e '.[test,bench]'
+	@[ -x $(BIN)/py-spy ] || $(BIN)/pip install --quiet -e '.[test,local,bench]'
 	$(BIN)/accordeer stack fetch
 	$(BIN)/python -m benchmarks.profile $(ARGS)
 
