@@ -105,6 +105,9 @@ async def test_two_relays_share_the_lanes_and_keep_each_keys_order(infrastructur
     try:
         await _until(lambda: [len(r.lanes.held) for r in relays] == [LANES // 2] * 2, "the lanes shared out")
         assert set(relays[0].lanes.held).isdisjoint(relays[1].lanes.held)
+        # what /metrics says (one process's figure: both relays here are one process's)
+        await _until(lambda: _lanes_metric("accordeer_outbox_relay_lanes_held") == LANES // 2, "the held lanes figure")
+        assert _lanes_metric("accordeer_outbox_relay_lanes") == LANES
         await _append(conn, topics.status, range(400), keys=40)
         await _until_drained(conn)
         assert sum(r.published for r in relays) == 400 and all(r.published > 0 for r in relays)
@@ -114,6 +117,11 @@ async def test_two_relays_share_the_lanes_and_keep_each_keys_order(infrastructur
         await asyncio.gather(*tasks, return_exceptions=True)
         await conn.close()
     _assert_each_key_in_order(await _read_all(infrastructure.bootstrap_servers, topics.status, 400), range(400), 40)
+    assert _lanes_metric("accordeer_outbox_relay_lanes_held") == 0  # stopped relays hold nothing
+
+
+def _lanes_metric(name: str) -> float | None:
+    return REGISTRY.get_sample_value(name, {"service": "intake"})
 
 
 async def test_a_stalled_relay_is_replaced_within_seconds_cannot_act_after_it_resumes_and_gets_its_share_back(
