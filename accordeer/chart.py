@@ -7,6 +7,7 @@ and each person's own topics, replicated as the 'cluster' environment says) and 
 and another renders the chart and compares its resources with the tables both ways.
 """
 
+import re
 from pathlib import Path
 
 import yaml
@@ -34,14 +35,33 @@ HEADER = """\
 """
 
 
+_RESOURCE_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
+
+
+class ChartError(ValueError):
+    """Our tables hold something the chart's resources cannot carry."""
+
+
 def kubernetes_name(principal: str) -> str:
     """A principal as a KafkaUser is named (Strimzi's user name is the resource's name, which allows no '_')."""
     return principal.replace("_", "-").lower()
 
 
+def _checked_name(principal: str) -> str:
+    name = kubernetes_name(principal)
+    if not _RESOURCE_NAME.fullmatch(name):
+        raise ChartError(
+            f"{principal!r} cannot be a KafkaUser: Strimzi names a principal after its resource, which takes "
+            "lower-case letters, digits, '-' and '.' only (rename the source or person in the configuration)"
+        )
+    return name
+
+
 def kafka_document(config_dir: Path | None = None) -> dict:
     """Topics, users and consumers as the chart's templates read them."""
     folder = config_dir or Settings().config_dir
+    if not (folder / "authorisations.yaml").is_file():
+        raise ChartError(f"{folder} has no authorisations.yaml: is it a configuration folder?")
     sources = configured_sources(folder / "authorisations.yaml")
     operators = configured_operators(folder / "operators.yaml")
     replication = replication_of(ENVIRONMENT, topics_file())
@@ -67,7 +87,7 @@ def _users(sources: list[str], operators: list[str]) -> list[dict]:
         )
     return [
         {
-            "name": kubernetes_name(principal),
+            "name": _checked_name(principal),
             "principal": principal,
             "acls": [
                 {"type": kind, "name": name, "patternType": pattern, "operations": sorted(operations)}
@@ -93,3 +113,9 @@ def _consumers(topics: dict[str, tuple[int, dict[str, str]]]) -> dict[str, dict]
 
 def rendered(config_dir: Path | None = None) -> str:
     return HEADER + yaml.safe_dump(kafka_document(config_dir), sort_keys=False, width=120)
+
+
+def write_kafka_file(config_dir: Path | None = None) -> Path:
+    KAFKA_FILE.parent.mkdir(parents=True, exist_ok=True)
+    KAFKA_FILE.write_text(rendered(config_dir))
+    return KAFKA_FILE

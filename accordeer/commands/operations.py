@@ -5,12 +5,12 @@ import contextlib
 import json
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from accordeer.commands.common import INTEGRATORS, OPERATORS, app, friendly
+from accordeer.commands.configuration import ConfigDir
 from accordeer.listing import AsJson, Limit, Since, newest, since_time
 from shared.db.roles import READER
 from shared.settings import Settings
@@ -238,19 +238,13 @@ def chart(
     write: Annotated[
         bool, typer.Option("--write", help="Write deploy/helm/accordeer/files/kafka.yaml instead of printing it.")
     ] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", exists=True, file_okay=False, help="Configuration folder (default: deploy/config)."),
-    ] = None,
+    config: ConfigDir = None,
 ) -> None:
     """The Helm chart's topics, Kafka principals and ACLs, generated from deploy/topics.yaml, deploy/kafka_acls.yaml
     and the configuration's sources and people: write it again after adding a source or a person."""
-    from accordeer.chart import KAFKA_FILE, rendered
+    from accordeer.chart import rendered, write_kafka_file
 
-    text = rendered(config)
     if write:
-        KAFKA_FILE.parent.mkdir(parents=True, exist_ok=True)
-        KAFKA_FILE.write_text(text)
-        typer.echo(f"wrote {KAFKA_FILE}")
+        typer.echo(f"wrote {write_kafka_file(config)}")
     else:
-        typer.echo(text, nl=False)
+        typer.echo(rendered(config), nl=False)

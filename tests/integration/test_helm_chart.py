@@ -67,6 +67,20 @@ def default() -> list[dict]:
     return _resources(_template())
 
 
+def _kubeconform() -> list[str]:
+    """kubeconform, strict, with Kubernetes' schemas (made by make chart-tools) and the CRD schemas kept here."""
+    return [
+        _tool("kubeconform"),
+        "-strict",
+        "-kubernetes-version",
+        KUBERNETES_VERSION,
+        "-schema-location",
+        f"{TOOLS}/kubernetes-schemas/v{KUBERNETES_VERSION}/{{{{.ResourceKind}}}}{{{{.KindSuffix}}}}.json",
+        "-schema-location",
+        f"{SCHEMAS}/{{{{.Group}}}}/{{{{.ResourceKind}}}}_{{{{.ResourceAPIVersion}}}}.json",
+    ]
+
+
 RENDERINGS = {
     "default, install": (),
     "default, upgrade": ("--is-upgrade",),
@@ -84,21 +98,7 @@ def test_helm_lint_strict_passes_with_the_default_and_the_production_values():
 @pytest.mark.parametrize("rendering", RENDERINGS)
 def test_every_rendered_resource_is_valid_against_the_kubernetes_and_crd_schemas(rendering):
     report = json.loads(
-        _run(
-            _tool("kubeconform"),
-            "-strict",
-            "-summary",
-            "-output",
-            "json",
-            "-kubernetes-version",
-            KUBERNETES_VERSION,
-            "-schema-location",
-            f"{TOOLS}/kubernetes-schemas/v{KUBERNETES_VERSION}/{{{{.ResourceKind}}}}{{{{.KindSuffix}}}}.json",
-            "-schema-location",
-            f"{SCHEMAS}/{{{{.Group}}}}/{{{{.ResourceKind}}}}_{{{{.ResourceAPIVersion}}}}.json",
-            "-",
-            stdin=_template(*RENDERINGS[rendering]),
-        )
+        _run(*_kubeconform(), "-summary", "-output", "json", "-", stdin=_template(*RENDERINGS[rendering]))
     )
     summary = report["summary"]
     assert summary["valid"] > 60 and summary["invalid"] == summary["errors"] == summary["skipped"] == 0, report
@@ -112,17 +112,7 @@ def test_kubeconform_refuses_a_resource_its_schema_does_not_allow(default):
     [scaled, *_] = _of_kind(resources, "ScaledObject")
     scaled["spec"]["maxReplicaCount"] = "six"
     result = subprocess.run(
-        [
-            _tool("kubeconform"),
-            "-strict",
-            "-kubernetes-version",
-            KUBERNETES_VERSION,
-            "-schema-location",
-            f"{TOOLS}/kubernetes-schemas/v{KUBERNETES_VERSION}/{{{{.ResourceKind}}}}{{{{.KindSuffix}}}}.json",
-            "-schema-location",
-            f"{SCHEMAS}/{{{{.Group}}}}/{{{{.ResourceKind}}}}_{{{{.ResourceAPIVersion}}}}.json",
-            "-",
-        ],
+        [*_kubeconform(), "-"],
         input=yaml.safe_dump_all([deployment, scaled]),
         capture_output=True,
         text=True,
