@@ -1,14 +1,18 @@
-"""Commands for the directory of organisations and persons (``directory.parties``): load a file, show it."""
+"""Commands for the directory of organisations and persons (``directory.parties``): load a file, set or remove
+some parties, show it."""
 
 import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from accordeer.commands.common import INTEGRATORS, app, friendly
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from accordeer.directory.changes import Changes
 
 directory_app = typer.Typer(
     help="The organisations and persons declarations are for, with their contacts.", no_args_is_help=True
@@ -35,7 +39,7 @@ def directory_load(
     """
     from accordeer.directory.changes import compare
     from accordeer.directory.files import read_directory_file
-    from accordeer.directory.topic import publish_changes, read_directory
+    from accordeer.directory.topic import read_directory
 
     read = read_directory_file(file.name, _text_of(file))
     if not read.ok:
@@ -44,14 +48,78 @@ def directory_load(
         typer.secho(f"{len(read.errors)} error(s) in {file}; nothing was published", fg="red", err=True)
         raise typer.Exit(2)
     settings = Settings()
+    changes = compare(
+        asyncio.run(read_directory(settings.kafka_bootstrap_servers, settings.topics.directory)), read.parties
+    )
+    _publish(settings, changes, dry_run=dry_run, unchanged="the directory already equals the file")
+
+
+@directory_app.command(
+    "set",
+    epilog="Exit codes: 0 published (or nothing to change); 2 errors in the file, or a portal user another party "
+    "has (nothing was published).",
+)
+@friendly
+def directory_set(
+    file: Annotated[Path, typer.Argument(help="YAML, JSON or CSV with the parties to add or change.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check the file and say what would change.")] = False,
+) -> None:
+    """Add or change the parties in FILE; every other party stays as it is (`directory load` makes the directory
+    equal to a file). Checked as `load` checks, and against the parties that stay."""
+    from accordeer.directory.changes import compare
+    from accordeer.directory.files import read_directory_file
+    from accordeer.directory.topic import read_directory
+    from accordeer.directory.validation import claimed_elsewhere
+
+    read = read_directory_file(file.name, _text_of(file), whole=False)
+    settings = Settings()
     topic = settings.topics.directory
-    changes = compare(asyncio.run(read_directory(settings.kafka_bootstrap_servers, topic)), read.parties)
+    current = asyncio.run(read_directory(settings.kafka_bootstrap_servers, topic)) if read.ok else {}
+    errors = read.errors or claimed_elsewhere(current, read.parties)
+    if errors:
+        for error in errors:
+            typer.echo(error, err=True)
+        typer.secho(f"{len(errors)} error(s) in {file}; nothing was published", fg="red", err=True)
+        raise typer.Exit(2)
+    changes = compare(current, read.parties, whole=False)
+    _publish(settings, changes, dry_run=dry_run, unchanged="the directory already has these parties as they are")
+
+
+@directory_app.command(
+    "remove", epilog="Exit codes: 0 removed; 1 a party that is not in the directory (nothing was published)."
+)
+@friendly
+def directory_remove(
+    party_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="organisation_person_ids to remove.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be removed.")] = False,
+) -> None:
+    """Remove parties from the directory; every other party stays. Their dossier items stay, and so does their
+    history; new declarations for them are refused (unknown party)."""
+    from accordeer.directory.changes import removal
+    from accordeer.directory.topic import read_directory
+
+    settings = Settings()
+    current = asyncio.run(read_directory(settings.kafka_bootstrap_servers, settings.topics.directory))
+    if unknown := sorted({i for i in party_ids if i not in current}):
+        typer.secho(
+            f"no party {', '.join(unknown)} in the directory ({settings.topics.directory}); nothing was published",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1)
+    _publish(settings, removal(party_ids), dry_run=dry_run, unchanged="nothing to remove")
+
+
+def _publish(settings: Settings, changes: "Changes", *, dry_run: bool, unchanged: str) -> None:
+    from accordeer.directory.topic import publish_changes
+
+    topic = settings.topics.directory
     typer.echo(changes.summary())
     if dry_run:
         typer.echo("dry run: nothing was published")
         return
     published = asyncio.run(publish_changes(settings.kafka_bootstrap_servers, topic, changes))
-    typer.echo(f"published {published} record(s) to {topic}" if published else "the directory already equals the file")
+    typer.echo(f"published {published} record(s) to {topic}" if published else unchanged)
 
 
 @directory_app.command("show")

@@ -1,4 +1,5 @@
-"""What loading a directory file changes: the file is the whole directory, so a party it leaves out is removed."""
+"""What loading a directory file changes: the file is the whole directory, so a party it leaves out is removed;
+or, for `directory set` and `remove`, what changes when some parties are set or removed and the rest stay."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,17 +45,23 @@ class Changes:
         )
 
 
-def compare(current: Mapping[str, Party], parties: Iterable[Party]) -> Changes:
-    """``current``: the directory now, by id; ``parties``: the file's parties."""
+def compare(current: Mapping[str, Party], parties: Iterable[Party], *, whole: bool = True) -> Changes:
+    """``current``: the directory now, by id; ``parties``: the file's parties. ``whole`` False: the file sets
+    these parties only, and every other party stays (`directory set`)."""
     wanted = {p.organisation_person_id: p for p in parties}
     before = {party_id: current[party_id] for party_id in wanted if party_id in current}
     changed = [Changed(p, _differing(before[i], p)) for i, p in wanted.items() if i in before and before[i] != p]
     return Changes(
         added=tuple(p for i, p in wanted.items() if i not in current),
         changed=tuple(changed),
-        removed=tuple(sorted(set(current) - set(wanted))),
+        removed=tuple(sorted(set(current) - set(wanted))) if whole else (),
         unchanged=tuple(i for i, p in wanted.items() if before.get(i) == p),
     )
+
+
+def removal(party_ids: Iterable[str]) -> Changes:
+    """Removing ``party_ids``, every other party staying."""
+    return Changes(removed=tuple(sorted(set(party_ids))))
 
 
 def _differing(old: Party, new: Party) -> tuple[str, ...]:

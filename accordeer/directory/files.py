@@ -28,8 +28,9 @@ class DirectoryFile:
         return not self.errors
 
 
-def read_directory_file(file_name: str, text: str) -> DirectoryFile:
-    """The parties of ``text``; ``file_name`` chooses the form by its suffix and names the file in errors."""
+def read_directory_file(file_name: str, text: str, *, whole: bool = True) -> DirectoryFile:
+    """The parties of ``text``; ``file_name`` chooses the form by its suffix and names the file in errors.
+    ``whole`` False: the file sets some parties (`directory set`), not the whole directory."""
     reader = READERS.get(PurePath(file_name).suffix.lower())
     if reader is None:
         return DirectoryFile(errors=[f"{file_name}: a directory file is .yaml, .yml, .json or .csv"])
@@ -37,12 +38,8 @@ def read_directory_file(file_name: str, text: str) -> DirectoryFile:
     parties, more = validate(entries)
     problems += more
     if not problems and not parties:
-        return DirectoryFile(
-            errors=[
-                f"{file_name}: holds no party; a directory file is the whole directory, "
-                "so loading it would remove every party"
-            ]
-        )
+        why = "a directory file is the whole directory, so loading it would remove every party"
+        return DirectoryFile(errors=[f"{file_name}: holds no party; " + (why if whole else "nothing to set")])
     if problems:
         return DirectoryFile(
             errors=[f"{file_name} line {p.line}: {p.message}" for p in sorted(problems, key=lambda p: p.line)]

@@ -124,3 +124,63 @@ async def test_a_wrong_file_prints_every_error_with_its_line_and_publishes_nothi
     missing = await system.cli("directory", "load", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and missing.stderr.startswith("error: cannot read")
     assert "Traceback" not in missing.stderr
+
+
+async def test_set_adds_and_changes_the_parties_in_a_file_and_every_other_party_stays(system, tmp_path):
+    demo = await directory_now(system)
+    assert demo["ORG-10045"].portal_users() == ("sanne.vandijk", "peter.vandijk")
+    file = tmp_path / "two.yaml"
+    file.write_text("parties:\n" + BAKERY + new_party("ORG-900005"))  # Peter is no longer a contact
+
+    result = await system.cli("directory", "set", str(file))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "added 1 (ORG-900005), changed 1 (ORG-10045: contacts), removed 0, unchanged 0",
+        f"published 2 record(s) to {system.topics.directory}",
+    ]
+    now = await directory_now(system)
+    assert set(now) == {*demo, "ORG-900005"} and now["ORG-10045"].portal_users() == ("sanne.vandijk",)
+    again = await system.cli("directory", "set", str(file))
+    assert again.stdout.splitlines()[-1] == "the directory already has these parties as they are"
+
+
+async def test_set_refuses_a_portal_user_another_party_has_and_publishes_nothing(system, tmp_path):
+    before = await ends(system)
+    file = tmp_path / "claim.yaml"
+    file.write_text(
+        "parties:\n"
+        + new_party("ORG-900006")
+        + "    contacts:\n      - {contact_id: CP-1, name: Sanne, email: s@x.example, portal_user: sanne.vandijk}\n"
+    )
+
+    result = await system.cli("directory", "set", str(file))
+
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "ORG-900006 CP-1: portal user 'sanne.vandijk' is already the portal user of ORG-10045 CP-2231; "
+        "a person logs in with one portal user",
+        f"1 error(s) in {file}; nothing was published",
+    ]
+    assert await ends(system) == before
+
+
+async def test_remove_takes_out_the_parties_named_and_an_unknown_one_publishes_nothing(system):
+    demo = await directory_now(system)
+    before = await ends(system)
+    unknown = await system.cli("directory", "remove", "ORG-20311", "ORG-NOPE")
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == (
+        f"no party ORG-NOPE in the directory ({system.topics.directory}); nothing was published"
+    )
+    dry = await system.cli("directory", "remove", "ORG-20311", "--dry-run")
+    assert dry.stdout.splitlines() == [
+        "added 0, changed 0, removed 1 (ORG-20311), unchanged 0",
+        "dry run: nothing was published",
+    ]
+    assert await ends(system) == before
+
+    removed = await system.cli("directory", "remove", "ORG-20311")
+
+    assert removed.returncode == 0, removed.stderr
+    assert set(await directory_now(system)) == set(demo) - {"ORG-20311"}
