@@ -12,6 +12,7 @@ from services.dispatch.gateway import HttpGateway
 from services.dispatch.repository import PostgresDeliveries
 from services.dispatch.use_cases import Dispatch
 from services.dispatch.waiting import WaitingForResend
+from services.dispatch.waking import wake_on_resends
 from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
@@ -60,5 +61,6 @@ def build_app(settings: Settings, options: DispatchSettings | None = None) -> Fa
         runtime.spawn(dispatch.follow_forever(), name="follow-statuses")
         runtime.spawn(recorder.record_forever(), name="breaker-record")
         runtime.spawn(WaitingForResend(lambda: runtime.pool).count_forever(), name="waiting-for-resend")
+        runtime.spawn(wake_on_resends(settings.database_url, dispatch.wake), name="wake-on-resends")
 
     return app

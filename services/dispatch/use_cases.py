@@ -88,6 +88,10 @@ class Dispatch:
         # Deliveries in flight finish close together: their rows are stored together, one transaction for many.
         self._sent_writer = GroupCommit(self._store_sent, key=lambda sent: sent[0].delivery.dossier_item_id)
 
+    def wake(self) -> None:
+        """Something to send may be due now (a resend was asked for): the delivery loop looks at once."""
+        self._work.set()
+
     # -- messages.approved → deliveries ------------------------------------------------------------------------
 
     async def take_in(self, records: Sequence[ConsumerRecord]) -> None:

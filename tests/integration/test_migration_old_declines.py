@@ -35,7 +35,8 @@ async def database(infrastructure, tmp_path):
     url = with_database(infrastructure.database_url, name)
     owner = url if infrastructure.role_passwords is None else as_role(url, OWNER, infrastructure.role_passwords[OWNER])
     before = tmp_path / "migrations"
-    shutil.copytree(migrations_dir(), before, ignore=shutil.ignore_patterns(f"{MIGRATION}*"))
+    # the migrations before 0024 only
+    shutil.copytree(migrations_dir(), before, ignore=lambda _, names: [n for n in names if n >= MIGRATION])
     await asyncio.to_thread(apply_migrations, owner, before)
     conn = await asyncpg.connect(owner)
     try:
@@ -62,7 +63,7 @@ async def database(infrastructure, tmp_path):
 
 
 async def test_failures_on_the_way_finished_at_90_move_to_70_with_a_note_and_can_be_sent_again(database):
-    assert await asyncio.to_thread(apply_migrations, database) == [MIGRATION]
+    assert (await asyncio.to_thread(apply_migrations, database))[0] == MIGRATION  # then any later ones
     conn = await asyncpg.connect(database)
     try:
         rows = {
