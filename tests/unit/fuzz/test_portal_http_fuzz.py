@@ -7,7 +7,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from argon2 import PasswordHasher
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from starsessions.stores import InMemoryStore
@@ -92,6 +92,9 @@ def test_any_path_and_method_is_a_clean_answer(office, stranger, path, method):
 @example(name=".", part="")
 @example(name="..", part="document")
 def test_a_download_address_with_any_id_is_a_404_never_a_file(office, name, part):
+    # "/taken/./live" is "/taken/live" as any client resolves it: the inbox's live stream, which by design never
+    # ends (a test client reading its whole body waits for ever)
+    assume(not (name == "." and part == "live"))
     response = office.get(f"/taken/{quote(name, safe='')}/{part}".rstrip("/"))
     assert_clean(response)
     assert "attachment" not in response.headers.get("content-disposition", "")
