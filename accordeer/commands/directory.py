@@ -69,7 +69,7 @@ def directory_set(
     from accordeer.directory.changes import compare
     from accordeer.directory.files import read_directory_file
     from accordeer.directory.topic import read_directory
-    from accordeer.directory.validation import claimed_elsewhere
+    from shared.directory.rules import claimed_elsewhere
 
     read = read_directory_file(file.name, _text_of(file), whole=False)
     settings = Settings()

@@ -6,7 +6,7 @@ those entries, so both forms report the same problems in the same words.
 """
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -116,24 +116,3 @@ def _mapping(fields, key: str) -> dict:
 def _contacts(fields) -> list[dict]:
     contacts = fields.get("contacts") if isinstance(fields, dict) else None
     return [c if isinstance(c, dict) else {} for c in contacts] if isinstance(contacts, list) else []
-
-
-def claimed_elsewhere(current: Mapping[str, Party], parties: Iterable[Party]) -> list[str]:
-    """The portal users of ``parties`` that a party outside them already has (`directory set` keeps every other
-    party): the same rule as within a file, one portal user is one contact of one party."""
-    parties = list(parties)
-    setting = {p.organisation_person_id for p in parties}
-    owners = {
-        contact.portal_user: f"{party_id} {contact.contact_id}"
-        for party_id, party in current.items()
-        if party_id not in setting
-        for contact in party.contacts
-        if contact.portal_user
-    }
-    return [
-        f"{party.organisation_person_id} {contact.contact_id}: portal user '{contact.portal_user}' is already the "
-        f"portal user of {owners[contact.portal_user]}; a person logs in with one portal user"
-        for party in parties
-        for contact in party.contacts
-        if contact.portal_user in owners
-    ]

@@ -15,6 +15,15 @@ and each service's copy goes without it, so each service says so (header
 ``accordeer-refused-by``: the service) and no more than once, because the
 offset is claimed in the service's inbox under ``directory-mirror``. The key
 stays the party's id, so a replay lands on the same compacted key.
+
+So does a party that breaks a rule between parties (shared/directory/rules.py,
+the rule `accordeer directory load` and `set` check before they publish: a
+portal user is one contact of one party), written to the topic some other way:
+judged against the copy and the changes before it, it is refused with its
+reason (reason code shared_portal_user) and its party stays as it was. Records
+on different partitions are read in no fixed order, so of two parties claiming
+one portal user at once, each service keeps the one it read first; a corrected
+record (`directory load` or `set`) settles it the same everywhere.
 """
 
 import asyncio
@@ -27,8 +36,10 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from shared import dead_letters
 from shared.db import outbox
 from shared.db.inbox import claim_unapplied
+from shared.dead_letters import UNREADABLE
 from shared.directory.records import UnreadableParty, party_change
-from shared.directory.store import PartyChange, advance_positions, apply_changes, positions
+from shared.directory.rules import SHARED_PORTAL_USER, refused_claims
+from shared.directory.store import PartyChange, advance_positions, apply_changes, holding_portal_users, positions
 from shared.kafka.admin import partitions_of
 from shared.kafka.idle import FETCH_WAIT_MS, FETCHER_WAKE_MS
 from shared.kafka.poison import InfrastructureFailure
@@ -141,24 +152,36 @@ class DirectoryMirror:
 
     async def _apply(self, batches: dict[TopicPartition, list[ConsumerRecord]], reached: dict[int, int]) -> None:
         read = [(record, _change(record)) for records in batches.values() for record in records]
-        changes = [change for _, change in read if isinstance(change, PartyChange)]
-        unreadable = [(record, error) for record, error in read if isinstance(error, str)]
+        record_at = {(record.partition, record.offset): record for record, _ in read}
+        refusals = [(record, UNREADABLE, error) for record, error in read if isinstance(error, str)]
         async with self.pool.acquire() as conn, conn.transaction():
+            # One process of the service at a time judges the directory's rules against its copy and applies:
+            # two processes must not each let one of two parties claiming one portal user in.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"{self.schema}.directory")
+            changes = [change for _, change in read if isinstance(change, PartyChange)]
+            users = [c.portal_user for ch in changes if ch.party for c in ch.party.contacts if c.portal_user]
+            current = await holding_portal_users(conn, self.schema, users) if users else {}
+            changes, refused = refused_claims(current, changes)
+            for change, why in refused:
+                log.error("directory record refused", organisation_person_id=change.organisation_person_id, why=why)
+            refusals += [(record_at[(c.partition, c.offset)], SHARED_PORTAL_USER, why) for c, why in refused]
             await apply_changes(conn, self.schema, changes)
             await advance_positions(conn, self.schema, self.topic, reached)
-            if unreadable:
+            if refusals:
                 first_time = {
                     (r.partition, r.offset)
                     for r in await claim_unapplied(
-                        conn, self.schema, DEAD_LETTERING_CONSUMER, [record for record, _ in unreadable]
+                        conn, self.schema, DEAD_LETTERING_CONSUMER, [record for record, _, _ in refusals]
                     )
                 }
                 await outbox.append(
                     conn,
                     self.schema,
                     [
-                        dead_letters.unreadable(record, error, refused_by=self.schema)
-                        for record, error in unreadable
+                        dead_letters.dead_letter(
+                            f"{record.topic}.dlq", record, reason_code=code, reason=why[:1000], refused_by=self.schema
+                        )
+                        for record, code, why in refusals
                         if (record.partition, record.offset) in first_time
                     ],
                 )

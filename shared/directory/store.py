@@ -73,3 +73,13 @@ async def parties(conn: Connection, schema: str, ids: Iterable[str]) -> dict[str
 async def all_parties(conn: Connection, schema: str) -> list[Party]:
     rows = await conn.fetch(f"SELECT party FROM {schema}.parties WHERE NOT removed ORDER BY organisation_person_id")
     return [Party.model_validate(r["party"]) for r in rows]
+
+
+async def holding_portal_users(conn: Connection, schema: str, users: Iterable[str]) -> dict[str, Party]:
+    """The current parties with a contact whose portal user is among ``users``, by id."""
+    rows = await conn.fetch(
+        f"SELECT party FROM {schema}.parties WHERE NOT removed AND EXISTS (SELECT 1 FROM"
+        " jsonb_array_elements(party->'contacts') c WHERE c->>'portal_user' = ANY($1::text[]))",
+        sorted(set(users)),
+    )
+    return {r["party"]["organisation_person_id"]: Party.model_validate(r["party"]) for r in rows}

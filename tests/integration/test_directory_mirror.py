@@ -120,3 +120,45 @@ async def test_a_restarted_process_resumes_where_the_copy_is_and_does_not_read_f
     late = mirrors()
     await late.caught_up()
     assert (await system.db.fetchval("SELECT party->>'active' FROM intake.parties")) == "false"
+
+
+async def test_a_party_claiming_a_portal_user_another_party_has_is_refused_with_its_reason_and_the_rest_applied(
+    system, mirrors
+):
+    """Written straight to the topic (the CLI refuses it before publishing): the copy keeps the first holder, the
+    claimant is dead-lettered once with the rule's reason, a later record of the claimant without the claim is
+    applied, and a party may keep its own portal user when it changes."""
+    mirror = mirrors()
+    holder, other = _party(200), _party(202)
+    claimant = _party(201).model_copy(
+        update={"contacts": [_party(201).contacts[0].model_copy(update={"portal_user": "u.200"})]}
+    )
+    await _publish(system, (holder.organisation_person_id, holder))
+    await mirror.caught_up()
+    await _publish(
+        system,
+        (claimant.organisation_person_id, claimant),
+        (other.organisation_person_id, other),
+        (holder.organisation_person_id, _party(200, "Hernoemd")),
+    )
+    await mirror.caught_up()
+
+    ids = [p.organisation_person_id for p in (holder, claimant, other)]
+    copy = await store.parties(system.db, "intake", ids)
+    assert set(copy) == {holder.organisation_person_id, other.organisation_person_id}
+    assert copy[holder.organisation_person_id].name == "Hernoemd 200"
+    letters = await system.db.fetch(
+        "SELECT key, headers FROM intake.outbox WHERE topic = $1", f"{system.topics.directory}.dlq"
+    )
+    assert [bytes(r["key"]).decode() for r in letters] == [claimant.organisation_person_id]
+    headers = dict(letters[0]["headers"])
+    assert headers["accordeer-reason-code"] == "shared_portal_user"
+    assert headers["accordeer-reason"] == (
+        "ORG-80201 CP-201: portal user 'u.200' is already the portal user of ORG-80200 CP-200; "
+        "a person logs in with one portal user"
+    )
+
+    corrected = _party(201)
+    await _publish(system, (corrected.organisation_person_id, corrected))
+    await mirror.caught_up()
+    assert corrected.organisation_person_id in await store.parties(system.db, "intake", ids)

@@ -1,8 +1,8 @@
 """`directory set` and `remove`: what they change, and a portal user another party keeps."""
 
 from accordeer.directory.changes import compare, removal
-from accordeer.directory.validation import claimed_elsewhere
 from shared.contracts.directory import Party
+from shared.directory.rules import claimed_elsewhere
 
 
 def party(party_id: str, *portal_users: str, name: str = "Klant B.V.") -> Party:
