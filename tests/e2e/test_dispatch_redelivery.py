@@ -13,6 +13,9 @@ pytestmark = pytest.mark.e2e
 
 async def test_a_gateway_that_lost_its_memory_gets_every_delivery_again_and_all_end_at_80(system):
     system.services.env["DIGIPOORT_MOCK_SECONDS_PER_STEP"] = "2"  # a trail of 14 s: they are in flight
+    # Polls at most 2 s apart: the three unknown answers before a redelivery come within seconds of the restart,
+    # not after the backoff has grown to tens of seconds (the same behaviour, a shorter test).
+    system.services.env["ACCORDEER_DISPATCH_POLL_MAX_SECONDS"] = "2"
     system.start("digipoort_mock", "intake", "workflow", "dispatch")
     items = await approve(system, "amnesia", 20)
 
