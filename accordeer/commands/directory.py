@@ -90,7 +90,7 @@ def directory_set(
 )
 @friendly
 def directory_remove(
-    party_ids: Annotated[list[str], typer.Argument(metavar="ID...", help="organisation_person_ids to remove.")],
+    party_ids: Annotated[list[str], typer.Argument(metavar="ID", help="organisation_person_ids to remove.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be removed.")] = False,
 ) -> None:
     """Remove parties from the directory; every other party stays. Their dossier items stay, and so does their
