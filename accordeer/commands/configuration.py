@@ -38,22 +38,155 @@ def workflows_check(config: ConfigDir = None) -> None:
     _report(publication)
 
 
+Version = Annotated[int | None, typer.Option("--version", min=1, help="A version (`workflows versions` lists them).")]
+
+
 @workflows_app.command("publish")
 @friendly
 def workflows_publish(
-    config: ConfigDir = None, by: Annotated[str, typer.Option(help="Who publishes (audit).")] = "cli"
+    config: ConfigDir = None,
+    by: Annotated[str, typer.Option(help="Who publishes (audit).")] = "cli",
+    version: Version = None,
 ) -> None:
-    """Validate and publish all workflows and routes; items waiting for a route are routed at once."""
+    """Validate and publish all workflows and routes; items waiting for a route are routed at once. With
+    --version, an earlier version again (as a new version, validated as a folder is)."""
     from services.workflow.use_cases import publish
 
     settings = settings_with_database()
-    folder = _folder(config or settings.config_dir)
-    publication, routed = on_database(
-        lambda conn: publish(conn, folder, settings.topics, published_by=by), settings.database_url
-    )
+    if version is not None and config is not None:
+        raise ValueError("give --config or --version, not both")
+
+    async def publishing(conn):
+        folder = _folder(config or settings.config_dir) if version is None else await _version_folder(conn, version)
+        return await publish(conn, folder, settings.topics, published_by=by)
+
+    publication, routed = on_database(publishing, settings.database_url)
     _report(publication)
     if routed:
         typer.echo(f"{routed} waiting dossier item(s) routed into a workflow")
+
+
+@workflows_app.command("versions")
+@friendly
+def workflows_versions(limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 20) -> None:
+    """Every published version, newest first: when, by whom, its workflows, and what changed since the one before
+    (`workflows diff N` shows how)."""
+    from services.workflow.domain.export import texts
+    from services.workflow.repository import WorkflowRepository
+
+    async def listing(conn) -> list[str]:
+        repository = WorkflowRepository(conn)
+        rows = await repository.publications(limit=limit + 1)
+        folders = {r["id"]: texts(await _version_folder(conn, r["id"])) for r in rows}
+        lines = []
+        for row in rows[:limit]:
+            earlier = folders.get(row["id"] - 1)
+            changed = "first version" if earlier is None else _changes(earlier, folders[row["id"]])
+            files = sorted(name.removeprefix("workflows/") for name in folders[row["id"]] if "/" in name)
+            lines.append(
+                f"{row['id']:>4}  {row['published_at']:%Y-%m-%d %H:%M:%S}  by {row['published_by']}  "
+                f"{', '.join(files)}  ({changed})"
+            )
+        return lines
+
+    lines = on_database(listing, settings_with_database().database_url)
+    typer.echo("\n".join(lines) if lines else "nothing has been published yet: accordeer workflows publish")
+
+
+@workflows_app.command("diff")
+@friendly
+def workflows_diff(
+    version: Annotated[int | None, typer.Argument(min=1, help="The version (default: the newest).")] = None,
+    against: Annotated[
+        int | None, typer.Option(min=1, help="Compare with this version (default: the one before).")
+    ] = None,
+) -> None:
+    """How a published version differs from the one before it (or --against another), file by file, as
+    `workflows export` writes them."""
+    import difflib
+
+    from services.workflow.domain.export import texts
+    from services.workflow.repository import WorkflowRepository
+
+    async def comparing(conn) -> tuple[int, int | None, dict[str, str], dict[str, str]]:
+        newest = version or await WorkflowRepository(conn).latest_publication_id()
+        if newest is None:
+            raise ValueError("nothing has been published yet: accordeer workflows publish")
+        after = texts(await _version_folder(conn, newest))
+        other = against if against is not None else (newest - 1 if newest > 1 else None)
+        before = texts(await _version_folder(conn, other)) if other is not None else {}
+        return newest, other, before, after
+
+    newest, other, before, after = on_database(comparing, settings_with_database().database_url)
+    lines = [
+        line
+        for name in sorted(set(before) | set(after))
+        for line in difflib.unified_diff(
+            before.get(name, "").splitlines(keepends=True),
+            after.get(name, "").splitlines(keepends=True),
+            f"version {other}/{name}" if other else "/dev/null",
+            f"version {newest}/{name}",
+        )
+    ]
+    typer.echo("".join(lines).rstrip("\n") if lines else f"version {newest} equals version {other}")
+
+
+@workflows_app.command("export")
+@friendly
+def workflows_export(
+    folder: Annotated[Path, typer.Argument(help="A new or empty folder to write the configuration into.")],
+    version: Version = None,
+) -> None:
+    """Write a published version (default: the newest) as a configuration folder: workflows/*.yaml, routes.yaml
+    and users.yaml's groups, for review in git or to publish again with --config."""
+    from services.workflow.domain.export import texts
+    from services.workflow.repository import WorkflowRepository
+
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ValueError(f"{folder} is not an empty folder; export writes into a new or empty one")
+
+    async def exporting(conn) -> tuple[int, dict[str, str]]:
+        chosen = version or await WorkflowRepository(conn).latest_publication_id()
+        if chosen is None:
+            raise ValueError("nothing has been published yet: accordeer workflows publish")
+        return chosen, texts(await _version_folder(conn, chosen))
+
+    chosen, files = on_database(exporting, settings_with_database().database_url)
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    typer.echo(f"wrote version {chosen} to {folder} ({len(files)} files)")
+
+
+async def _version_folder(conn, version: int):
+    """Published version ``version`` as a configuration folder; a version that does not exist is named."""
+    from services.workflow.domain.export import folder_of
+    from services.workflow.repository import WorkflowRepository
+
+    repository = WorkflowRepository(conn)
+    if not await repository.is_publication(version):
+        latest = await repository.latest_publication_id()
+        raise ValueError(
+            f"there is no version {version}; the versions are 1 to {latest}"
+            if latest
+            else "nothing has been published yet: accordeer workflows publish"
+        )
+    published = await repository.publication(version)
+    return folder_of(published.workflows, published.routes, published.directory)
+
+
+def _changes(before: dict[str, str], after: dict[str, str]) -> str:
+    """E.g. 'changed workflows/kvk.yaml, routes.yaml; added workflows/new.yaml' or 'no change'."""
+    parts = [
+        f"{kind} {', '.join(names)}"
+        for kind, names in (
+            ("changed", sorted(n for n in after if n in before and before[n] != after[n])),
+            ("added", sorted(set(after) - set(before))),
+            ("removed", sorted(set(before) - set(after))),
+        )
+        if names
+    ]
+    return "; ".join(parts) or "no change"
 
 
 def _folder(path: Path):

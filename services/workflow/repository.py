@@ -123,6 +123,15 @@ class WorkflowRepository:
         latest: int | None = await self.conn.fetchval("SELECT max(id) FROM workflow.publications")
         return latest
 
+    async def publications(self, *, limit: int = 20) -> list[asyncpg.Record]:
+        """The newest ``limit`` publications, newest first: id, published_at, published_by."""
+        return await self.conn.fetch(
+            "SELECT id, published_at, published_by FROM workflow.publications ORDER BY id DESC LIMIT $1", limit
+        )
+
+    async def is_publication(self, publication_id: int) -> bool:
+        return bool(await self.conn.fetchval("SELECT 1 FROM workflow.publications WHERE id = $1", publication_id))
+
     async def publication(self, publication_id: int) -> PublishedConfig:
         row = await self.conn.fetchrow("SELECT * FROM workflow.publications WHERE id = $1", publication_id)
         assert row is not None, f"publication {publication_id} is not stored"  # ids come from the table itself
