@@ -35,7 +35,7 @@ def test_each_readme_command_exists_with_the_options_it_shows(written):
     words = written.split()[1:]
     command, rest = resolve(words)
     assert not hasattr(command, "commands") or words == ["--help"], f"`{written}` names no command"
-    offered = {name for p in command.params for name in p.opts}
+    offered = {name for p in command.params for name in (*p.opts, *p.secondary_opts)}  # --x/--no-x both
     shown = {o.split("=")[0] for w in rest for o in re.findall(r"--[a-z-]+", w)}
     assert shown <= offered | {"--help"}, f"`{written}`: {shown - offered} not an option of it"
 
