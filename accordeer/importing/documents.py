@@ -44,7 +44,7 @@ def document_path(name: str, organisation: str, folder: Path) -> Path:
             )
         )
     path = folder / name
-    if not path.is_file():
+    if not _is_file(path):
         raise FileProblem(
             Phrase(
                 f"{name!r} staat niet in de map met documenten {folder}",
@@ -52,6 +52,14 @@ def document_path(name: str, organisation: str, folder: Path) -> Path:
             )
         )
     return path
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name no file system holds (too long: a number cell read as 1e255) is none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def starts_with_number(name: str, organisation: str) -> bool:
@@ -80,7 +88,7 @@ def attachment_of(location: str, shares: dict[str, Path]) -> dict:
             )
         )
     local = local_path(location, shares)
-    if not local.is_file():
+    if not _is_file(local):
         raise FileProblem(
             Phrase(f"{location!r} bestaat niet (gezocht in {local})", f"{location!r} is not there (looked in {local})")
         )
