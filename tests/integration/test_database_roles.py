@@ -28,7 +28,7 @@ async def database(infrastructure):
     name = f"roles_{os.getpid()}_{next(_numbers)}"
     await create_database(infrastructure.database_url, name, owner=OWNER)
     url = with_database(infrastructure.database_url, name)
-    owner = url if infrastructure.role_passwords is None else as_role(url, OWNER, infrastructure.role_passwords[OWNER])
+    owner = infrastructure.role_url(name, OWNER)
     await asyncio.to_thread(apply_migrations, owner)
     return url
 

@@ -9,9 +9,9 @@ import shutil
 import asyncpg
 import pytest
 
-from accordeer.localstack.stack import create_database, with_database
+from accordeer.localstack.stack import create_database
 from shared.db.migrations import apply_migrations, migrations_dir
-from shared.db.roles import OWNER, as_role
+from shared.db.roles import OWNER
 from shared.operations.resends import Requested, request_resend, waiting_for_resend
 
 _numbers = itertools.count(1)
@@ -32,8 +32,7 @@ async def database(infrastructure, tmp_path):
     """A database at 0023, with the rows the old code left, as its owner."""
     name = f"old_declines_{os.getpid()}_{next(_numbers)}"
     await create_database(infrastructure.database_url, name, owner=OWNER)
-    url = with_database(infrastructure.database_url, name)
-    owner = url if infrastructure.role_passwords is None else as_role(url, OWNER, infrastructure.role_passwords[OWNER])
+    owner = infrastructure.role_url(name, OWNER)
     before = tmp_path / "migrations"
     # the migrations before 0024 only
     shutil.copytree(migrations_dir(), before, ignore=lambda _, names: [n for n in names if n >= MIGRATION])

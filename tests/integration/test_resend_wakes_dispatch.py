@@ -8,10 +8,10 @@ import os
 
 import asyncpg
 
-from accordeer.localstack.stack import create_database, with_database
+from accordeer.localstack.stack import create_database
 from services.dispatch.waking import wake_on_resends
 from shared.db.migrations import apply_migrations
-from shared.db.roles import OWNER, as_role
+from shared.db.roles import OWNER
 from shared.operations.resends import Requested, request_resend
 
 _numbers = itertools.count(1)
@@ -28,8 +28,7 @@ async def _until(predicate, what: str, timeout: float = 10) -> None:
 async def test_a_resend_wakes_the_listening_dispatch_and_a_reconnect_looks_once(infrastructure):
     name = f"resend_wakes_{os.getpid()}_{next(_numbers)}"
     await create_database(infrastructure.database_url, name, owner=OWNER)
-    url = with_database(infrastructure.database_url, name)
-    owner = url if infrastructure.role_passwords is None else as_role(url, OWNER, infrastructure.role_passwords[OWNER])
+    owner = infrastructure.role_url(name, OWNER)
     await asyncio.to_thread(apply_migrations, owner)
     conn = await asyncpg.connect(owner)
     await conn.execute(
