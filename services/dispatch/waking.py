@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import asyncpg
 
+from services.dispatch.use_cases import PAUSE_AFTER_ERROR
 from shared.loops import run_forever
 
 RESEND_CHANNEL = "dispatch_resend"
-PAUSE_AFTER_ERROR = 1.0
 
 
 async def wake_on_resends(database_url: str, wake: Callable[[], None]) -> None:
