@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from accordeer.localstack.acls import GROUP, READ, TOPIC, WRITE, bindings, configured_sources
+from accordeer.localstack.acls import DESCRIBE, GROUP, READ, TOPIC, WRITE, bindings, configured_sources
 from accordeer.operators import configured_operators, principal_of
 from accordeer.paths import DEPLOY_DIR
 from shared import topology
@@ -25,7 +25,7 @@ KAFKA_FILE = CHART_DIR / "files" / "kafka.yaml"
 ENVIRONMENT = "cluster"
 """The replication of a deployment: three copies, two in sync before a write is acknowledged."""
 
-_OPERATION_NAMES = {READ: "Read", WRITE: "Write"}
+_OPERATION_NAMES = {READ: "Read", WRITE: "Write", DESCRIBE: "Describe"}
 _RESOURCE_NAMES = {TOPIC: "topic", GROUP: "group"}
 
 HEADER = """\
@@ -64,10 +64,9 @@ def kafka_document(config_dir: Path | None = None) -> dict:
         raise ChartError(f"{folder} has no authorisations.yaml: is it a configuration folder?")
     sources = configured_sources(folder / "authorisations.yaml")
     operators = configured_operators(folder / "operators.yaml")
-    replication = replication_of(ENVIRONMENT, topics_file())
-    topics = wanted_topics(
-        "", replication, sources=sources, writers=[principal_of(name) for name in operators], path=topics_file()
-    )
+    table = topics_file()
+    replication = replication_of(ENVIRONMENT, table)
+    topics = wanted_topics("", replication, sources=sources, writers=[principal_of(n) for n in operators], path=table)
     return {
         "topics": [
             {"name": name, "partitions": partitions, "replicas": replication.replication_factor, "config": config}
@@ -82,9 +81,7 @@ def _users(sources: list[str], operators: list[str]) -> list[dict]:
     grouped: dict[str, dict[tuple[str, str, str], set[str]]] = {}
     for binding in bindings(sources, operators=operators):
         resource = (_RESOURCE_NAMES[binding.resource_type], binding.name, "prefix" if binding.prefixed else "literal")
-        grouped.setdefault(binding.principal, {}).setdefault(resource, set()).add(
-            _OPERATION_NAMES.get(binding.operation, "Describe")
-        )
+        grouped.setdefault(binding.principal, {}).setdefault(resource, set()).add(_OPERATION_NAMES[binding.operation])
     return [
         {
             "name": _checked_name(principal),
