@@ -124,9 +124,12 @@ def _not_leader_yet(record: logging.LogRecord) -> bool:
     return "NotLeaderForPartition" not in record.getMessage()
 
 
-def source_topic_spec(prefix: str, sources: Iterable[str]) -> dict[str, tuple[int, dict[str, str]]]:
-    """Each source's own topics (inbound, statuses, refusals), like the shared topic each one stands beside."""
-    product, topics = _topics(prefix), Topics(prefix)
+def source_topic_spec(
+    prefix: str, sources: Iterable[str], path: Path | None = None
+) -> dict[str, tuple[int, dict[str, str]]]:
+    """Each source's own topics (inbound, statuses, refusals), like the shared topic each one stands beside in the
+    topics table ``path`` (by default the settings')."""
+    product, topics = _topics(prefix, path), Topics(prefix)
     return {
         own: product[shared]
         for source in sources
@@ -136,9 +139,11 @@ def source_topic_spec(prefix: str, sources: Iterable[str]) -> dict[str, tuple[in
     }
 
 
-def writer_topic_spec(prefix: str, writers: Iterable[str]) -> dict[str, tuple[int, dict[str, str]]]:
-    """Each writer's own actions topic, like the shared workflow.actions."""
-    product, topics = _topics(prefix), Topics(prefix)
+def writer_topic_spec(
+    prefix: str, writers: Iterable[str], path: Path | None = None
+) -> dict[str, tuple[int, dict[str, str]]]:
+    """Each writer's own actions topic, like the shared workflow.actions in the topics table ``path``."""
+    product, topics = _topics(prefix, path), Topics(prefix)
     return {topics.actions_from(writer): product[topics.workflow_actions] for writer in writers}
 
 
@@ -162,7 +167,7 @@ def wanted_topics(
             },
         )
         for name, (partitions, config) in (
-            _topics(prefix, path) | source_topic_spec(prefix, sources) | writer_topic_spec(prefix, writers)
+            _topics(prefix, path) | source_topic_spec(prefix, sources, path) | writer_topic_spec(prefix, writers, path)
         ).items()
     }
 
