@@ -207,6 +207,14 @@ async def test_a_client_approves_their_own_declaration_and_sees_it_accepted(syst
     await decided.first.get_by_role("link").click()
     assert "Geaccepteerd door instantie" in await page.locator("p.status").inner_text()
 
+    # Back after logout shows nothing of the declaration: no page was kept in the browser's cache.
+    await page.get_by_role("button", name="Uitloggen").click()
+    await page.wait_for_url(f"{portal}/login")
+    await page.go_back()
+    await expect(page.get_by_label("Gebruikersnaam")).to_be_visible()
+    shown = await page.content()
+    assert "Btw-aangifte januari 2025" not in shown and "1.523,00" not in shown, page.url
+
 
 async def test_a_rejection_needs_a_reason_and_carries_it_to_status_40_and_its_page_follows_it(system, browser):
     system.start("digipoort_mock", "intake", "workflow", "dispatch")
