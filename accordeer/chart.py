@@ -96,13 +96,14 @@ def _users(sources: list[str], operators: list[str]) -> list[dict]:
 
 
 def _consumers(topics: dict[str, tuple[int, dict[str, str]]]) -> dict[str, dict]:
-    """Each Kafka-consuming service: its group, and the fewest partitions of a topic it consumes (more processes
-    than that would sit idle, so its autoscaling stops there)."""
+    """Each Kafka-consuming service: its group, and the most partitions of a topic it consumes (each topic's
+    partitions are shared out on their own, so a process beyond that would get none and sit idle; its autoscaling
+    stops there). A one-partition topic beside the work (the set-up commands) does not lower the bound."""
     product = Topics()
     return {
         service.name: {
             "group": service.group(product),
-            "partitions": min(topics[name][0] for name in service.consume_names()),
+            "partitions": max(topics[name][0] for name in service.consume_names()),
         }
         for service in topology.SERVICES
     }

@@ -20,6 +20,7 @@ from shared.contracts.directory import Party
 from shared.contracts.inbound import InboundDeclaration
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.refusals import SubmissionRefused
+from shared.contracts.setup import SetupCommand, SetupOutcome
 from shared.contracts.status import StatusEvent
 from shared.contracts.tasks import TaskEvent
 from shared.topics import UNPREFIXED, Topics
@@ -92,6 +93,35 @@ def contract_broker(topics: Topics = UNPREFIXED) -> KafkaBroker:
         ),
     )
     async def unproven_actions(action: WorkflowAction) -> None: ...
+
+    writers_setup = topics.setup_from("{writer}")
+
+    @broker.subscriber(
+        writers_setup,
+        title=writers_setup,
+        description=(
+            "Set-up commands: a whole configuration folder (workflows/*.yaml, routes.yaml, users.yaml's groups) to "
+            "publish, each writer on its own topic like the actions (workflow.setup.from.portal for the portal's "
+            "functional administrators, workflow.setup.from.operator for `accordeer workflows publish`). Key: "
+            "'setup'. Read by workflow, which checks it as `accordeer workflows check` does and publishes it in one "
+            "transaction when it has no problem and no version came after based_on_version; every command is "
+            "answered once on workflow.setup.outcomes. Only the portal and the operators may publish (others: "
+            "workflow.setup.dlq, writer_not_vouching); workflow.setup itself has no proven writer and is refused the "
+            "same way. Not for external packages."
+        ),
+    )
+    async def setup_commands(command: SetupCommand) -> None: ...
+
+    broker.publisher(
+        topics.setup_outcomes,
+        title=topics.setup_outcomes,
+        schema=SetupOutcome,
+        description=(
+            "What became of each set-up command (the version published, or its problems, or the newer version that "
+            "came first), and every version published without a command (the seed of `accordeer setup`), with its "
+            "files as `accordeer workflows export` writes them. Key: 'setup'. Read by the portal."
+        ),
+    )
 
     broker.publisher(
         topics.status,

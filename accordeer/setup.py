@@ -9,7 +9,7 @@ from services.intake.admin import authorisations_loaded, load_authorisations
 from services.intake.source_topics import source_names
 from services.workflow.domain import load_config_folder
 from services.workflow.repository import WorkflowRepository
-from services.workflow.use_cases import publish
+from services.workflow.setup import publish
 from shared.db.migrations import apply_migrations
 from shared.db.pool import connect
 from shared.db.provisioning import ensure_roles

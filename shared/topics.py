@@ -6,6 +6,8 @@ SOURCE_TOPIC_STEM = "declarations.from."
 """Per-source inbound topics are ``declarations.from.<source>``: only that source's principal may write one."""
 ACTIONS_STEM = "workflow.actions.from."
 """Per-writer action topics are ``workflow.actions.from.<writer>``: only that writer's principal may write one."""
+SETUP_STEM = "workflow.setup.from."
+"""Per-writer set-up commands (publish a configuration) are ``workflow.setup.from.<writer>``, proven as actions are."""
 PORTAL_WRITER = "portal"
 OPERATOR_WRITER = "operator"
 """The operator principal; a person's own is ``operator.<name>``."""
@@ -91,6 +93,34 @@ class Topics:
         return topic[len(stem) :] if topic.startswith(stem) and len(topic) > len(stem) else None
 
     @property
+    def setup(self) -> str:
+        """Set-up commands without a proven writer: workflow refuses them, saying which topic to write instead."""
+        return f"{self.prefix}workflow.setup"
+
+    def is_setup(self, topic: str) -> bool:
+        """``workflow.setup`` or one writer's set-up topic."""
+        return topic == self.setup or self.setup_writer_of(topic) is not None
+
+    def setup_from(self, writer: str) -> str:
+        """The set-up commands one writer sends (the portal's administrators, an operator at the CLI): only that
+        writer's principal may write it, so workflow knows who asked for a publication."""
+        return f"{self.prefix}{SETUP_STEM}{writer}"
+
+    def setup_writer_of(self, topic: str) -> str | None:
+        """The writer of a set-up commands topic; None for any other topic."""
+        stem = f"{self.prefix}{SETUP_STEM}"
+        return topic[len(stem) :] if topic.startswith(stem) and len(topic) > len(stem) else None
+
+    @property
+    def setup_dlq(self) -> str:
+        return f"{self.prefix}workflow.setup.dlq"
+
+    @property
+    def setup_outcomes(self) -> str:
+        """What became of each set-up command, and every version published (from a command or seeded)."""
+        return f"{self.prefix}workflow.setup.outcomes"
+
+    @property
     def workflow_actions_dlq(self) -> str:
         return f"{self.prefix}workflow.actions.dlq"
 
@@ -124,10 +154,12 @@ class Topics:
 
     def dead_letters_of(self, topic: str) -> str:
         """The dead-letter topic of a consumed topic (already prefixed): ``<topic>.dlq``; the per-source inbound
-        topics share ``declarations.inbound.dlq``, the writers' action topics ``workflow.actions.dlq`` (their
-        headers keep the original topic)."""
+        topics share ``declarations.inbound.dlq``, the writers' action topics ``workflow.actions.dlq`` and their
+        set-up topics ``workflow.setup.dlq`` (their headers keep the original topic)."""
         if self.source_of(topic) is not None:
             return self.inbound_dlq
+        if self.setup_writer_of(topic) is not None:
+            return self.setup_dlq
         return self.workflow_actions_dlq if self.writer_of(topic) is not None else f"{topic}.dlq"
 
     def group(self, service: str) -> str:

@@ -16,13 +16,15 @@ SOURCE_INBOUND = "declarations.from.*"
 SOURCE_STATUS = "messages.status.*"
 SOURCE_REFUSED = "declarations.refused.*"
 WRITER_ACTIONS = "workflow.actions.from.*"
+WRITER_SETUP = "workflow.setup.from.*"
 PER_SOURCE = (SOURCE_INBOUND, SOURCE_STATUS, SOURCE_REFUSED)
-PER_WRITER = (WRITER_ACTIONS,)
+PER_WRITER = (WRITER_ACTIONS, WRITER_SETUP)
 FAMILY_OF = {
     SOURCE_INBOUND: "declarations.inbound",
     SOURCE_STATUS: "messages.status",
     SOURCE_REFUSED: "declarations.refused",
     WRITER_ACTIONS: "workflow.actions",
+    WRITER_SETUP: "workflow.setup",
 }
 """Each per-source (and per-writer) family and the shared topic its members stand beside (same partitions, same
 dead letters)."""
@@ -79,8 +81,9 @@ SERVICES = (
     ),
     ServiceTopics(
         "workflow",
-        # workflow.actions itself has no proven writer: its actions are refused with what to write instead.
-        consumes=("dossier.items", "workflow.actions", WRITER_ACTIONS),
+        # workflow.actions and workflow.setup themselves have no proven writer: what comes on them is refused with
+        # what to write instead.
+        consumes=("dossier.items", "workflow.actions", WRITER_ACTIONS, "workflow.setup", WRITER_SETUP),
         follows=("directory.parties",),
         produces=(
             "messages.approved",
@@ -89,6 +92,8 @@ SERVICES = (
             "workflow.tasks",
             "dossier.items.dlq",
             "workflow.actions.dlq",
+            "workflow.setup.outcomes",
+            "workflow.setup.dlq",
             "directory.parties.dlq",
         ),
         ops_port=8482,
@@ -108,11 +113,14 @@ SERVICES = (
     ),
     ServiceTopics(
         "portal",
-        consumes=("dossier.items", "messages.status", "workflow.tasks"),
+        consumes=("dossier.items", "messages.status", "workflow.tasks", "workflow.setup.outcomes"),
         follows=("directory.parties",),
-        # The portal's people approve, reject and sign: their actions go to the portal's own actions topic.
+        # The portal's people approve, reject and sign: their actions go to the portal's own actions topic; its
+        # administrators' publications to its own set-up topic.
         produces=(
             "workflow.actions.from.portal",
+            "workflow.setup.from.portal",
+            "workflow.setup.outcomes.dlq",
             "dossier.items.dlq",
             "messages.status.dlq",
             "workflow.tasks.dlq",

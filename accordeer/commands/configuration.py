@@ -45,12 +45,14 @@ Version = Annotated[int | None, typer.Option("--version", min=1, help="A version
 @friendly
 def workflows_publish(
     config: ConfigDir = None,
-    by: Annotated[str, typer.Option(help="Who publishes (audit).")] = "cli",
+    by: Annotated[str, typer.Option(help="Who publishes (audit, beside the principal that sends it).")] = "cli",
     version: Version = None,
+    wait: Annotated[float, typer.Option(min=0, help="Seconds to wait for workflow's verdict.")] = 30.0,
 ) -> None:
-    """Validate and publish all workflows and routes; items waiting for a route are routed at once. With
-    --version, an earlier version again (as a new version, validated as a folder is)."""
-    from services.workflow.use_cases import publish
+    """Send all workflows and routes to workflow, which checks them as `workflows check` does and publishes them
+    when there is no problem (the portal's set-up pages send the same); items waiting for a route are routed at
+    once. With --version, an earlier version again (as a new version)."""
+    from accordeer.setup_commands import command_for, send_and_wait
 
     settings = settings_with_database()
     if version is not None and config is not None:
@@ -58,12 +60,21 @@ def workflows_publish(
 
     async def publishing(conn):
         folder = _folder(config or settings.config_dir) if version is None else await _version_folder(conn, version)
-        return await publish(conn, folder, settings.topics, published_by=by)
+        return await send_and_wait(conn, settings, command_for(folder, by), wait)
 
-    publication, routed = on_database(publishing, settings.database_url)
-    _report(publication)
-    if routed:
-        typer.echo(f"{routed} waiting dossier item(s) routed into a workflow")
+    verdict = on_database(publishing, settings.database_url)
+    if verdict is None:
+        typer.secho(
+            f"sent; workflow has not decided within {wait:g} s (is it running? `accordeer status`). It decides "
+            "when it runs: `accordeer workflows versions` then shows the version.",
+            fg="yellow",
+            err=True,
+        )
+        raise typer.Exit(2)
+    for line in verdict.lines:
+        typer.echo(line, err=not verdict.published)
+    if not verdict.published:
+        raise typer.Exit(1)
 
 
 @workflows_app.command("versions")

@@ -94,7 +94,7 @@ def bindings(
 ) -> list[AclBinding]:
     """The table as bindings, names prefixed with the topic ``prefix`` (groups too, as Topics.group does).
     Each person at the CLI (``operators``, by default deploy/config/operators.yaml's) gets the operator's rights,
-    with its own actions topic instead of the operator's."""
+    with its own actions and set-up topics instead of the operator's."""
     table = yaml.safe_load(path.read_text())
     rights: dict[str, list[dict]] = {name: [entry] for name, entry in service_rights().items()}
     for name, entry in (table.get("principals") or {}).items():
@@ -102,12 +102,12 @@ def bindings(
             raise AclError(f"{path.name}: {name} is a service; its rights come from shared/topology.py")
         rights.setdefault(name, []).append(entry or {})
     operator = (table.get("principals") or {}).get(OPERATOR_WRITER) or {}
-    operators_topic = Topics().actions_from(OPERATOR_WRITER)
     for person in map(principal_of, configured_operators() if operators is None else operators):
-        own = Topics().actions_from(person)
-        rights[person] = [
-            {kind: [own if n == operators_topic else n for n in names]} for kind, names in operator.items()
-        ]
+        own = {
+            Topics().actions_from(OPERATOR_WRITER): Topics().actions_from(person),
+            Topics().setup_from(OPERATOR_WRITER): Topics().setup_from(person),
+        }
+        rights[person] = [{kind: [own.get(n, n) for n in names]} for kind, names in operator.items()]
     template = table.get("sources") or {}
     for source in sources:
         rights.setdefault(source, []).append(

@@ -17,8 +17,8 @@ from services.workflow.domain import escalate
 from services.workflow.publications import PublicationCache
 from services.workflow.records import status_records, utc_now
 from services.workflow.repository import AuditEntry, Instance, StateChange, WorkflowRepository
+from services.workflow.routing import SYSTEM_ACTOR, task_events
 from services.workflow.tasks import TaskEvents
-from services.workflow.use_cases import SYSTEM_ACTOR, task_events
 from shared.contracts.status import StatusCode
 from shared.contracts.tasks import TaskEventKind
 from shared.db.outbox import OutboxRecord

@@ -9,6 +9,7 @@ import asyncpg
 
 from services.workflow.domain import Directory, InstanceState, Publication, RouteRule, WorkflowDefinition
 from shared.contracts.directory import Party
+from shared.contracts.setup import SetupOutcome
 from shared.contracts.status import StatusCode
 from shared.contracts.summary import DeclarationSummary
 from shared.db.pool import Connection
@@ -142,18 +143,42 @@ class WorkflowRepository:
             directory=Directory({g: frozenset(m) for g, m in row["directory"].items()}),
         )
 
-    async def add_publication(self, publication: Publication, *, published_by: str) -> int:
-        # Serialised: two publishers at once would otherwise both route the same waiting items.
+    async def lock_publications(self) -> None:
+        """Until the transaction ends, no one else publishes: two publishers at once would otherwise both route
+        the same waiting items, or both build on the same version."""
         await self.conn.execute("LOCK TABLE workflow.publications IN EXCLUSIVE MODE")
+
+    async def add_publication(self, publication: Publication, *, published_by: str, writer: str | None = None) -> int:
+        await self.lock_publications()
         publication_id: int = await self.conn.fetchval(
-            "INSERT INTO workflow.publications (published_by, definitions, routes, directory)"
-            " VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO workflow.publications (published_by, writer, definitions, routes, directory)"
+            " VALUES ($1, $2, $3, $4, $5) RETURNING id",
             published_by,
+            writer,
             {name: w.as_document() for name, w in publication.workflows.items()},
             [r.model_dump(mode="json", exclude_defaults=True) for r in publication.routes],
             {g: sorted(m) for g, m in publication.directory.groups.items()},
         )
         return publication_id
+
+    async def setup_decided(self, command_id: str) -> bool:
+        """Whether the set-up command was decided before (a command read again is not applied twice)."""
+        return bool(await self.conn.fetchval("SELECT 1 FROM workflow.setup_outcomes WHERE command_id = $1", command_id))
+
+    async def remember_setup(self, outcome: SetupOutcome) -> None:
+        await self.conn.execute(
+            "INSERT INTO workflow.setup_outcomes"
+            " (command_id, writer, actor, decided_at, version, superseded_by, problems, routed)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            outcome.command_id,
+            outcome.writer,
+            outcome.actor,
+            outcome.occurred_at,
+            outcome.version,
+            outcome.superseded_by,
+            [p.model_dump(mode="json") for p in outcome.problems],
+            outcome.routed,
+        )
 
     async def hold_publications(self) -> None:
         """Until the transaction ends, no publication can be added (several holders at once are fine).

@@ -17,7 +17,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 from shared.kafka.producer import MAX_RECORD_BYTES
 from shared.kafka.security import client_options
 from shared.settings import Settings
-from shared.topics import Topics
+from shared.topics import OPERATOR_WRITER, Topics
 
 
 def topics_file(settings: Settings | None = None) -> Path:
@@ -142,9 +142,17 @@ def source_topic_spec(
 def writer_topic_spec(
     prefix: str, writers: Iterable[str], path: Path | None = None
 ) -> dict[str, tuple[int, dict[str, str]]]:
-    """Each writer's own actions topic, like the shared workflow.actions in the topics table ``path``."""
+    """Each writer's own actions topic, like the shared workflow.actions in the topics table ``path``, and its own
+    set-up topic, like the operator's."""
     product, topics = _topics(prefix, path), Topics(prefix)
-    return {topics.actions_from(writer): product[topics.workflow_actions] for writer in writers}
+    return {
+        own: product[like]
+        for writer in writers
+        for own, like in (
+            (topics.actions_from(writer), topics.workflow_actions),
+            (topics.setup_from(writer), topics.setup_from(OPERATOR_WRITER)),
+        )
+    }
 
 
 def wanted_topics(

@@ -12,7 +12,7 @@ import pytest
 
 from accordeer.paths import REPO_ROOT
 from services.workflow.domain import load_config_folder
-from services.workflow.use_cases import publish
+from services.workflow.setup import publish
 from shared.contracts.status import StatusCode
 from tests.support.declarations import example
 

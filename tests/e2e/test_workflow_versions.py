@@ -11,6 +11,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_versions_diff_export_and_publishing_an_earlier_version_again(system, tmp_path):
+    system.start("workflow")  # publishing goes through it, as a set-up command
     # the system was set up with the shipped configuration: version 1, by setup
     folder = shipped_config(tmp_path)
     kvk = folder / "workflows" / "kvk.yaml"

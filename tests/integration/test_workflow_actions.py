@@ -14,7 +14,7 @@ from aiokafka import ConsumerRecord
 from accordeer.paths import REPO_ROOT
 from services.workflow.domain import check_config, load_config_folder
 from services.workflow.repository import StaleState, StateChange, WorkflowRepository
-from services.workflow.use_cases import publish
+from services.workflow.setup import publish
 from shared.db.pool import create_pool
 from tests.support.parties import seed_parties
 from tests.support.records import consumer_record, dossier_item_record

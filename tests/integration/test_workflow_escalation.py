@@ -14,7 +14,7 @@ from aiokafka import ConsumerRecord
 from accordeer.paths import REPO_ROOT
 from services.workflow.domain import load_config_folder
 from services.workflow.escalation import ESCALATE_ACTION
-from services.workflow.use_cases import publish
+from services.workflow.setup import publish
 from shared.db.pool import create_pool
 from tests.support.clock import FakeClock
 from tests.support.parties import seed_parties

@@ -35,5 +35,14 @@ def texts(folder: ConfigFolder) -> dict[str, str]:
     return {**folder.files, ROUTES_FILE: folder.routes or "", USERS_FILE: folder.users or ""}
 
 
+def folder_from(files: Mapping[str, str]) -> ConfigFolder:
+    """The folder ``texts`` gave (what a set-up command carries); any other path is not read."""
+    return ConfigFolder(
+        files={name: text for name, text in files.items() if name.startswith(f"{WORKFLOWS_FOLDER}/")},
+        routes=files.get(ROUTES_FILE),
+        users=files.get(USERS_FILE),
+    )
+
+
 def _yaml(document: object) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)

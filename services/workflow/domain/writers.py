@@ -53,3 +53,16 @@ def vouch(writer: str | None, claimed_operator: str | None) -> Vouched | NotVouc
             return NotVouched(writer, f"operator {writer} may act only as itself, not as operator {claimed_operator!r}")
         return Vouched(writer, writer)
     return NotVouched(writer, f"{writer!r} may not act on tasks: only the portal and the operators may")
+
+
+def may_publish(writer: str | None) -> str | None:
+    """Why ``writer`` may not send set-up commands, or None: the portal (for its administrators) and the
+    operators may; a command on the shared ``workflow.setup`` has no proven writer."""
+    if writer is None:
+        return (
+            "a set-up command on workflow.setup has no proven writer: the portal writes workflow.setup.from.portal,"
+            " an operator workflow.setup.from.<its principal>"
+        )
+    if writer == PORTAL or is_operator(writer):
+        return None
+    return f"{writer!r} may not publish configuration: only the portal and the operators may"

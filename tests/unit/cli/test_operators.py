@@ -28,7 +28,7 @@ def test_a_name_that_makes_no_principal_is_refused_and_nothing_is_written(tmp_pa
     assert file.read_text() == "operators: []\n"
 
 
-def test_a_person_has_the_operators_rights_but_writes_actions_only_on_their_own_topic():
+def test_a_person_has_the_operators_rights_but_writes_actions_and_set_up_only_on_their_own_topics():
     topics, table = Topics("p."), bindings([], "p.", operators=["m.devries"])
     assert "operator.m.devries" in principals([], operators=["m.devries"])
 
@@ -36,7 +36,10 @@ def test_a_person_has_the_operators_rights_but_writes_actions_only_on_their_own_
         return {b.name for b in table if b.principal == principal and b.resource_type == TOPIC and b.operation == WRITE}
 
     person, operator = writes("operator.m.devries"), writes("operator")
-    assert topics.actions_from("operator.m.devries") in person and topics.actions_from("operator") not in person
-    assert person - {topics.actions_from("operator.m.devries")} == operator - {topics.actions_from("operator")}
-    readers = {b.principal for b in table if b.name == topics.actions_from("operator.m.devries")}
-    assert readers == {"operator.m.devries"}  # workflow reads the family by its prefix
+    own = {topics.actions_from("operator.m.devries"), topics.setup_from("operator.m.devries")}
+    operators = {topics.actions_from("operator"), topics.setup_from("operator")}
+    assert own <= person and not operators & person
+    assert person - own == operator - operators
+    for topic in own:
+        readers = {b.principal for b in table if b.name == topic}
+        assert readers == {"operator.m.devries"}  # workflow reads the families by their prefixes

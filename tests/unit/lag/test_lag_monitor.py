@@ -81,9 +81,20 @@ def test_the_product_groups_and_what_they_read():
     assert product_groups(Topics("acme.")) == {
         # every source's own inbound topic too: the sampler reads whichever exist
         "acme.accordeer-intake": ("acme.declarations.inbound", "acme.declarations.from.*"),
-        "acme.accordeer-workflow": ("acme.dossier.items", "acme.workflow.actions", "acme.workflow.actions.from.*"),
+        "acme.accordeer-workflow": (
+            "acme.dossier.items",
+            "acme.workflow.actions",
+            "acme.workflow.actions.from.*",
+            "acme.workflow.setup",
+            "acme.workflow.setup.from.*",
+        ),
         "acme.accordeer-dispatch": ("acme.messages.approved",),
         "acme.accordeer-notifier": ("acme.workflow.tasks",),
-        "acme.accordeer-portal": ("acme.dossier.items", "acme.messages.status", "acme.workflow.tasks"),
+        "acme.accordeer-portal": (
+            "acme.dossier.items",
+            "acme.messages.status",
+            "acme.workflow.tasks",
+            "acme.workflow.setup.outcomes",
+        ),
         "acme.accordeer-status_api": ("acme.messages.status", "acme.declarations.refused"),
     }

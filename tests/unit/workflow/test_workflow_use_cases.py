@@ -10,7 +10,8 @@ import pytest
 
 from services.workflow.escalation import ESCALATE_ACTION, Escalations
 from services.workflow.publications import PublicationCache
-from services.workflow.use_cases import START_ACTION, Workflow
+from services.workflow.routing import START_ACTION
+from services.workflow.use_cases import Workflow
 from shared import dead_letters
 from shared.topics import Topics
 from tests.support.clock import FakeClock
