@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict
 
-Role = Literal["client", "office", "task_manager", "operator"]
+Role = Literal["client", "office", "task_manager", "operator", "functional_admin"]
 
 
 class Account(BaseModel):

@@ -26,9 +26,10 @@ class Who(StrEnum):
     SIGNED_IN = "signed in"
     TASK_MANAGER = "task manager"
     OPERATOR = "operator"
+    FUNCTIONAL_ADMIN = "functional administrator"
 
 
-ROLE_OF = {Who.TASK_MANAGER: "task_manager", Who.OPERATOR: "operator"}
+ROLE_OF = {Who.TASK_MANAGER: "task_manager", Who.OPERATOR: "operator", Who.FUNCTIONAL_ADMIN: "functional_admin"}
 
 
 def admit(request: Request, who: Who) -> None:

@@ -1,4 +1,5 @@
-"""The portal's read model: task events, status events and dossier items become rows people's pages read.
+"""The portal's read model: task events, status events and dossier items become rows people's pages read; set-up
+outcomes become the versions and answers the set-up pages read.
 
 A batch is applied in one unit of work with the inbox claim, so a record is applied once.
 Task events of an item arrive in order (key: dossier item id); status events
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 from services.portal.projection_store import HistoryEntry, ProjectionStore
 from shared import dead_letters
 from shared.contracts.items import DossierItemCreated
+from shared.contracts.setup import SetupOutcome
 from shared.contracts.status import StatusEvent
 from shared.contracts.tasks import TaskEvent, TaskEventKind
 from shared.db.outbox import OutboxRecord
@@ -33,9 +35,10 @@ class Projection:
             topics.dossier_items: DossierItemCreated,
             topics.status: StatusEvent,
             topics.tasks: TaskEvent,
+            topics.setup_outcomes: SetupOutcome,
         }
         # messages.status is public and has no dead-letter topic: an unreadable status event is logged and skipped.
-        self.dead_letter_topics = {topics.dossier_items, topics.tasks}
+        self.dead_letter_topics = {topics.dossier_items, topics.tasks, topics.setup_outcomes}
         self.consumer = consumer
 
     async def apply(self, records: Sequence[ConsumerRecord]) -> None:
@@ -51,6 +54,8 @@ class Projection:
                     await _status(uow.repository, message, message.dossier_item_id)
                 elif isinstance(message, TaskEvent):
                     await _task(uow.repository, message)
+                elif isinstance(message, SetupOutcome):
+                    await uow.repository.add_setup_outcome(message)
 
 
 async def _status(store: ProjectionStore, event: StatusEvent, item_id: str) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from shared.contracts.items import DossierItemCreated
+from shared.contracts.setup import SetupOutcome
 from shared.contracts.status import StatusEvent
 from shared.contracts.tasks import TaskEvent
 from shared.db.pool import Connection
@@ -56,6 +57,10 @@ class ProjectionStore(Protocol):
 
     async def add_history(self, entry: HistoryEntry) -> None:
         """The entry joins its item's history, unless its event's is there already."""
+        ...
+
+    async def add_setup_outcome(self, outcome: SetupOutcome) -> None:
+        """A version published (with its files) and, for a command, its outcome; each kept once."""
         ...
 
 
@@ -144,3 +149,26 @@ class PostgresProjectionStore:
             " ON CONFLICT (event_id) DO NOTHING",
             *values,
         )
+
+    async def add_setup_outcome(self, outcome: SetupOutcome) -> None:
+        if outcome.version is not None:
+            await self.conn.execute(
+                "INSERT INTO portal.setup_versions (version, published_by, writer, published_at, routed, files)"
+                " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (version) DO NOTHING",
+                outcome.version,
+                outcome.actor,
+                outcome.writer,
+                outcome.occurred_at,
+                outcome.routed,
+                outcome.files,
+            )
+        if outcome.command_id is not None:
+            await self.conn.execute(
+                "INSERT INTO portal.setup_outcomes (command_id, decided_at, version, superseded_by, problems)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (command_id) DO NOTHING",
+                outcome.command_id,
+                outcome.occurred_at,
+                outcome.version,
+                outcome.superseded_by,
+                [p.model_dump(mode="json") for p in outcome.problems],
+            )

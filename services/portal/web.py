@@ -36,6 +36,7 @@ from services.portal.reactions import ReactionTemplates
 from services.portal.second_factor import SecondFactors
 from services.portal.second_step import second_step_routes
 from services.portal.session_store import PostgresSessions
+from services.portal.setting_up import setup_routes
 from services.portal.signing_in import signing_in_routes
 from services.portal.viewers import render
 from shared.topics import Topics
@@ -78,6 +79,7 @@ class Portal:
             *page_routes(self),
             *acting_routes(self),
             *manager_routes(self),
+            *setup_routes(self),
             *dashboard_routes(self),
             PublicFiles("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ]
@@ -95,7 +97,7 @@ class Portal:
             routes=routes,
             # Outermost, so that every answer carries them: refusals and error pages too.
             middleware=[Middleware(SecureASGIMiddleware, secure=POLICY), Middleware(BodyLimit), session, loaded],
-            exception_handlers={404: not_found, 403: forbidden, 405: form_address},
+            exception_handlers={404: not_found, 403: forbidden, 405: form_address, 503: unavailable},
         )
 
 
@@ -124,3 +126,9 @@ async def forbidden(request: Request, exc: Exception) -> Response:
     # Starlette hands a status code's handler an HTTPException; the handler's type must take any exception.
     message = exc.detail if isinstance(exc, HTTPException) else ""
     return render(request, "error.html", {"title": _("Niet toegestaan"), "message": message}, 403)
+
+
+async def unavailable(request: Request, exc: Exception) -> Response:
+    _ = gettext_for(request)
+    message = exc.detail if isinstance(exc, HTTPException) else ""
+    return render(request, "error.html", {"title": _("Even geduld"), "message": message}, 503)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from services.portal.projection_store import HistoryEntry
 from shared.contracts.items import DossierItemCreated
+from shared.contracts.setup import SetupOutcome
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.contracts.tasks import TaskEvent
 from shared.topics import Topics
@@ -61,6 +62,8 @@ class PortalTables(Tables):
     items: dict[str, Row] = field(default_factory=dict)
     tasks: dict[str, Row] = field(default_factory=dict)
     history: dict[str, Row] = field(default_factory=dict)
+    setup_versions: dict[int, Row] = field(default_factory=dict)
+    setup_outcomes: dict[str, Row] = field(default_factory=dict)
 
     def units_of_work(self):
         return lambda: InMemoryUnitOfWork(self, InMemoryProjectionStore)
@@ -135,6 +138,29 @@ class InMemoryProjectionStore:
         line |= entry.details
         assert line["text"] is not None and line["comment"] is not None, "text and comment are NOT NULL"
         self.tables.history.setdefault(entry.event_id, line)
+
+    async def add_setup_outcome(self, outcome: SetupOutcome) -> None:
+        if outcome.version is not None:
+            self.tables.setup_versions.setdefault(
+                outcome.version,
+                {
+                    "published_by": outcome.actor,
+                    "writer": outcome.writer,
+                    "published_at": outcome.occurred_at,
+                    "routed": outcome.routed,
+                    "files": dict(outcome.files),
+                },
+            )
+        if outcome.command_id is not None:
+            self.tables.setup_outcomes.setdefault(
+                outcome.command_id,
+                {
+                    "decided_at": outcome.occurred_at,
+                    "version": outcome.version,
+                    "superseded_by": outcome.superseded_by,
+                    "problems": [p.model_dump() for p in outcome.problems],
+                },
+            )
 
     @staticmethod
     def _new_item(key: str, message_id: str, source: str) -> Row:

@@ -111,7 +111,7 @@ def test_the_shipped_accounts_file_reads_and_holds_every_role():
     from services.portal.accounts import load_accounts
 
     accounts = load_accounts(REPO_ROOT / "deploy" / "config" / "portal_users.yaml")
-    assert {a.role for a in accounts.values()} == {"client", "office", "task_manager", "operator"}
+    assert {a.role for a in accounts.values()} == {"client", "office", "task_manager", "operator", "functional_admin"}
     assert accounts["sanne.vandijk"].password_hash.startswith("$argon2id$")
 
 

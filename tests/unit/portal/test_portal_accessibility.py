@@ -6,8 +6,12 @@ from itertools import pairwise
 import pytest
 from lxml import html
 
+from services.portal import setup_forms as forms
 from services.portal.inbox import filtered
 from tests.unit.portal.test_portal_languages import ITEM, TASK, render, task_page
+from tests.unit.portal.test_setup_forms import FILES, STANDARD
+
+SETUP = {"role": "functional_admin", "version": 1, "command_id": "c"}
 
 PAGES = {
     "login": lambda language: render(language, "login.html", error=""),
@@ -15,6 +19,27 @@ PAGES = {
     "task": task_page,
     "manage": lambda language: render(
         language, "manage.html", workflows={"belastingdienst": [ITEM]}, now=TASK.due_at, role="task_manager"
+    ),
+    "set-up workflow": lambda language: render(
+        language,
+        "setup_workflow.html",
+        form=forms.WorkflowForm.of(STANDARD, basis="standard", new=True),
+        workflows=["standard"],
+        groups=forms.groups_of(FILES),
+        errors={"taak-1": ["x"], "": ["y"]},
+        **SETUP,
+    ),
+    "set-up mapping": lambda language: render(
+        language,
+        "setup_mapping.html",
+        rules=forms.rules_of(FILES),
+        workflows=["standard"],
+        errors={},
+        asked_type="btw-aangifte",
+        asked="",
+        found=(1, forms.rules_of(FILES)[0]),
+        unreadable=False,
+        **SETUP,
     ),
 }
 

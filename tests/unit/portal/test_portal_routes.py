@@ -41,6 +41,16 @@ ROUTES = {
     ("GET", "/operator/dlq/{topic}/{ref}"): Who.OPERATOR,
     ("POST", "/operator/dlq/{topic}/{ref}/opnieuw"): Who.OPERATOR,
     ("POST", "/operator/opnieuw-verzenden/{item}"): Who.OPERATOR,
+    ("GET", "/inrichting"): Who.FUNCTIONAL_ADMIN,
+    ("GET", "/inrichting/nieuw"): Who.FUNCTIONAL_ADMIN,
+    ("POST", "/inrichting/workflow"): Who.FUNCTIONAL_ADMIN,
+    ("GET", "/inrichting/workflow/{name}"): Who.FUNCTIONAL_ADMIN,
+    ("GET", "/inrichting/koppelingen"): Who.FUNCTIONAL_ADMIN,
+    ("POST", "/inrichting/koppelingen"): Who.FUNCTIONAL_ADMIN,
+    ("GET", "/inrichting/versies"): Who.FUNCTIONAL_ADMIN,
+    ("GET", "/inrichting/versies/{version}"): Who.FUNCTIONAL_ADMIN,
+    ("POST", "/inrichting/versies/{version}/publiceren"): Who.FUNCTIONAL_ADMIN,
+    ("GET", "/inrichting/uitkomst/{command_id}"): Who.FUNCTIONAL_ADMIN,
 }
 ITEM = "00000000-0000-0000-0000-000000000000"
 ROLE_PAGES = (Who.TASK_MANAGER, Who.OPERATOR)

@@ -9,6 +9,7 @@ import pytest
 
 from services.portal.projection import Projection
 from shared import dead_letters
+from shared.contracts.setup import SetupOutcome, SetupProblem
 from shared.contracts.status import StatusCode
 from shared.contracts.tasks import TaskEventKind
 from tests.support.records import consumer_record
@@ -199,3 +200,31 @@ async def test_a_batch_that_fails_midway_leaves_nothing_and_is_applied_whole_whe
     await projection.apply(batch)
     assert ITEM_ID in tables.tasks and tables.items[ITEM_ID]["status_code"] == 30
     assert [r.topic for r in tables.outbox] == ["dossier.items.dlq"]
+
+
+async def test_set_up_outcomes_keep_each_version_and_each_commands_answer_once(projection, tables):
+    seeded = SetupOutcome(actor="setup", occurred_at=T0, version=1, files={"routes.yaml": "[]\n"})
+    published = SetupOutcome(
+        command_id="c-1", writer="portal", actor="fenna", occurred_at=T0, version=2, files={"routes.yaml": "- x\n"}
+    )
+    refused = SetupOutcome(
+        command_id="c-2",
+        writer="portal",
+        actor="fenna",
+        occurred_at=T0,
+        problems=[
+            SetupProblem(file="workflows/kvk.yaml", workflow="KvK", message="assignee '@x' names an unknown group")
+        ],
+    )
+    bad = consumer_record(TOPICS.setup_outcomes, "setup", b"{}")
+    records = [
+        consumer_record(TOPICS.setup_outcomes, "setup", o.model_dump_json().encode())
+        for o in (seeded, published, refused)
+    ]
+    await projection.apply([*records, bad])
+    await projection.apply([consumer_record(TOPICS.setup_outcomes, "setup", published.model_dump_json().encode())])
+
+    assert sorted(tables.setup_versions) == [1, 2] and tables.setup_versions[2]["published_by"] == "fenna"
+    assert tables.setup_outcomes["c-1"]["version"] == 2 and tables.setup_outcomes["c-2"]["version"] is None
+    assert tables.setup_outcomes["c-2"]["problems"][0]["workflow"] == "KvK"
+    assert [r.topic for r in tables.outbox] == ["workflow.setup.outcomes.dlq"]
