@@ -119,7 +119,8 @@ def contract_broker(topics: Topics = UNPREFIXED) -> KafkaBroker:
         description=(
             "What became of each set-up command (the version published, or its problems, or the newer version that "
             "came first), and every version published without a command (the seed of `accordeer setup`), with its "
-            "files as `accordeer workflows export` writes them. Key: 'setup'. Read by the portal."
+            "files as `accordeer workflows export` writes them. Key: 'setup'. Read by the portal (versions, answers, "
+            "reaction templates) and intake (the item type's settings, for the items it makes after them)."
         ),
     )
 

@@ -23,6 +23,7 @@ LOOK_EVERY = 0.2
 class Verdict:
     published: bool
     lines: list[str]
+    version: int | None = None
 
 
 def command_for(folder: ConfigFolder, actor: str) -> SetupCommand:
@@ -53,7 +54,7 @@ async def _verdict(conn, row) -> Verdict:
         lines = [*publish_report([], published.workflows), f"published as version {row['version']}"]
         if row["routed"]:
             lines.append(f"{row['routed']} waiting dossier item(s) routed into a workflow")
-        return Verdict(True, lines)
+        return Verdict(True, lines, row["version"])
     if row["superseded_by"] is not None:
         return Verdict(False, [f"version {row['superseded_by']} was published in the meantime; nothing was published"])
     problems = [ValidationProblem(**p) for p in row["problems"]]

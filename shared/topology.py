@@ -66,7 +66,8 @@ class ServiceTopics:
 SERVICES = (
     ServiceTopics(
         "intake",
-        consumes=("declarations.inbound", SOURCE_INBOUND),
+        # workflow.setup.outcomes: the item type's settings of each version published, for the items made after it.
+        consumes=("declarations.inbound", SOURCE_INBOUND, "workflow.setup.outcomes"),
         follows=("directory.parties",),
         produces=(
             "dossier.items",
@@ -75,6 +76,7 @@ SERVICES = (
             "declarations.refused",
             SOURCE_REFUSED,
             "declarations.inbound.dlq",
+            "workflow.setup.outcomes.dlq",
             "directory.parties.dlq",
         ),
         ops_port=8481,

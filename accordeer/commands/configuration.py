@@ -1,5 +1,6 @@
 """Commands for configuration: workflows and routes, authorisations, the built-in item type."""
 
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -183,7 +184,7 @@ async def _version_folder(conn, version: int):
             else "nothing has been published yet: accordeer workflows publish"
         )
     published = await repository.publication(version)
-    return folder_of(published.workflows, published.routes, published.directory)
+    return folder_of(published.workflows, published.routes, published.directory, published.item_type)
 
 
 def _changes(before: dict[str, str], after: dict[str, str]) -> str:
@@ -244,17 +245,46 @@ def authorisations_load(
 def item_type_set(
     setting: Annotated[str, typer.Argument(help="Only 'confidential' can be changed.")],
     value: Annotated[str, typer.Argument(help="true or false")],
+    by: Annotated[str, typer.Option(help="Who changes it (audit, beside the principal that sends it).")] = "cli",
+    wait: Annotated[float, typer.Option(min=0, help="Seconds to wait for workflow's verdict.")] = 30.0,
 ) -> None:
-    """Change a setting of Accorderingsbericht."""
-    from services.intake.admin import change_item_type
-    from services.intake.domain import Refusal
+    """Change a setting of Accorderingsbericht: published with the workflows as a new version (as the portal's
+    Inrichting does); intake applies it to the dossier items it makes from then on."""
+    from accordeer.setup_commands import send_and_wait
+    from services.intake.domain import DossierItemType, Refusal, change_type_setting
+    from services.workflow.domain.export import texts
+    from services.workflow.repository import WorkflowRepository
+    from shared import item_type
+    from shared.contracts.setup import SetupCommand
 
     parsed = {"true": True, "false": False}.get(value.lower(), value)
-    outcome = on_database(lambda conn: change_item_type(conn, setting, parsed))
-    if isinstance(outcome, Refusal):
-        typer.secho(f"refused: {outcome.message}", fg="red", err=True)
+    changed = change_type_setting(DossierItemType(), setting, parsed)
+    if isinstance(changed, Refusal):
+        typer.secho(f"refused: {changed.message}", fg="red", err=True)
         raise typer.Exit(1)
-    typer.echo(outcome)
+    settings = settings_with_database()
+
+    async def publishing(conn):
+        latest = await WorkflowRepository(conn).latest_publication_id()
+        if latest is None:
+            raise ValueError("nothing has been published yet: accordeer workflows publish")
+        files = texts(await _version_folder(conn, latest))
+        files[item_type.FILE] = item_type.dump(item_type.ItemTypeSettings(confidential=changed.confidential))
+        command = SetupCommand(command_id=str(uuid.uuid4()), actor=by, based_on_version=latest, files=files)
+        return await send_and_wait(conn, settings, command, wait)
+
+    verdict = on_database(publishing, settings.database_url)
+    if verdict is None:
+        typer.secho(f"sent; workflow has not decided within {wait:g} s (is it running? `accordeer status`)", err=True)
+        raise typer.Exit(2)
+    if not verdict.published:
+        for line in verdict.lines:
+            typer.echo(line, err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"Accorderingsbericht: {setting} = {value.lower()}, published as version {verdict.version}; intake applies "
+        "it to the dossier items it makes from now on"
+    )
 
 
 @item_type_app.command("create")

@@ -12,7 +12,9 @@ CREATE TABLE workflow.setup_outcomes (
   superseded_by bigint,
   problems jsonb NOT NULL DEFAULT '[]',
   routed int NOT NULL DEFAULT 0);
-ALTER TABLE workflow.publications ADD COLUMN writer text;
+-- A publication also holds the item type's own files (reaction templates, settings) as published: file → text
+-- (none for one made before they were published).
+ALTER TABLE workflow.publications ADD COLUMN writer text, ADD COLUMN item_type_files jsonb;
 
 CREATE TABLE portal.setup_versions (
   version bigint PRIMARY KEY,

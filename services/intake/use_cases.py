@@ -33,15 +33,18 @@ from services.intake.domain import (
     parse_declaration,
 )
 from services.intake.repository import DeclarationRow, IntakeRepository
-from shared import metrics
+from shared import dead_letters, metrics
 from shared.contracts.directory import Party
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.refusals import SubmissionRefused
+from shared.contracts.setup import SetupOutcome
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db.outbox import OutboxRecord
 from shared.db.unit_of_work import UnitOfWork
 from shared.dead_letters import dead_letter
 from shared.documents.config import SummaryConfig
+from shared.item_type import FILE as ITEM_TYPE_FILE
+from shared.item_type import parse as parse_item_type
 from shared.reports import refusal_records, status_records
 from shared.topics import Topics
 
@@ -93,6 +96,10 @@ class Intake:
             fresh = await uow.claim(records)
             if not fresh:
                 return
+            published = [r for r in fresh if r.topic == self.topics.setup_outcomes]
+            if published:  # first: a declaration in the same batch may have been sent after the publication
+                uow.publish(await self._take_settings(uow.repository, published))
+                fresh = [r for r in fresh if r.topic != self.topics.setup_outcomes]
             plan = await self.plan(uow.repository, fresh)
             await uow.repository.add(plan.declarations, plan.items)
             uow.publish(plan.events)
@@ -107,6 +114,20 @@ class Intake:
             refused=len(plan.refusals),
             duplicates=plan.duplicates,
         )
+
+    async def _take_settings(self, repository: IntakeRepository, records: list[ConsumerRecord]) -> list[OutboxRecord]:
+        """The item type's settings of each version published, in order (a version without them changes
+        nothing); an outcome that cannot be read is a dead letter."""
+        letters: list[OutboxRecord] = []
+        for record in records:
+            outcome = dead_letters.read_as(SetupOutcome, record, refused_by=self.topics.group("intake"))
+            if isinstance(outcome, OutboxRecord):
+                letters.append(outcome)
+            elif outcome.published and ITEM_TYPE_FILE in outcome.files:
+                settings = parse_item_type(outcome.files[ITEM_TYPE_FILE])  # workflow checked it when publishing
+                await repository.save_item_type(DossierItemType(confidential=settings.confidential))
+                log.info("item type settings of a published version", version=outcome.version, **settings.model_dump())
+        return letters
 
     async def plan(self, repository: IntakeRepository, records: Sequence[ConsumerRecord]) -> BatchPlan:
         """What a batch amounts to, reading the repository but writing nothing."""

@@ -37,7 +37,7 @@ def acting_routes(portal: "Portal") -> list[GuardedRoute]:
             if not earlier.of(asking.user, item.dossier_item_id):
                 raise HTTPException(404)
             return outcome_page(item.dossier_item_id, action_id)
-        action, comment, assignees = _asked(portal, form, language_of(request))
+        action, comment, assignees = await _asked(portal, form, language_of(request))
         _ = gettext_for(request)
         refusal = access.refuse_action(asking, item, action, comment, assignees, _=_)
         if refusal:
@@ -82,10 +82,10 @@ def _confirmation(
     )
 
 
-def _asked(portal: "Portal", form: FormData, language: str) -> tuple[str, str, tuple[str, ...]]:
+async def _asked(portal: "Portal", form: FormData, language: str) -> tuple[str, str, tuple[str, ...]]:
     """The action, its comment (typed, else the chosen reaction template's text in the page's language) and any
     assignees."""
-    chosen = portal.reactions.text(str(form.get("template", "")), language)
+    chosen = (await portal.reaction_templates()).text(str(form.get("template", "")), language)
     comment = str(form.get("comment", "")).strip() or chosen
     return str(form.get("action", "")), comment, split_assignees(str(form.get("assignees", "")))
 

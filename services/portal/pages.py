@@ -57,7 +57,7 @@ def page_routes(portal: "Portal") -> list[GuardedRoute]:
                 "actions": access.actions_for(asking, item),
                 "facts": facts_of(document),
                 "attachment": attachment,
-                "reactions": portal.reactions.offered(language_of(request)),
+                "reactions": (await portal.reaction_templates()).offered(language_of(request)),
                 "outcome": outcome,
                 "next_task": next_task,
                 "question": _client_question(asking, item, lines),

@@ -1,7 +1,7 @@
 """Inrichting: the functional administrator's pages for the item type Accorderingsbericht, as the source document
 walks them: its workflows (new, based on another; who handles the client's tasks, the task manager, deadlines),
-the mapping of message types to workflows with a preview, and the versions published, each of which can be
-published again.
+the mapping of message types to workflows with a preview, its reaction templates in both languages, and the
+versions published, each of which can be published again.
 
 Nothing here writes workflow's tables: every change is a set-up command on the portal's own set-up topic, which
 workflow judges with the same checks as `accordeer workflows publish` and answers on workflow.setup.outcomes
@@ -27,9 +27,11 @@ from services.portal.i18n import N_
 from services.portal.languages import gettext_for
 from services.portal.setup_problems import SUMMARY, in_words, placed
 from services.portal.viewers import check_csrf, render, viewer
+from shared import item_type
 from shared.contracts.setup import KEY, SetupCommand
 from shared.db import outbox
 from shared.db.outbox import OutboxRecord
+from shared.reaction_templates import FILE
 from shared.topics import PORTAL_WRITER
 
 if TYPE_CHECKING:  # for annotations only: web.py imports this module
@@ -37,14 +39,13 @@ if TYPE_CHECKING:  # for annotations only: web.py imports this module
 
 PUBLISHED = N_("De workflow is succesvol gepubliceerd.")
 """The source document's words for a publication that went through (translated on the page)."""
-ITEM_TYPE = "Accorderingsbericht"
 
 
 def setup_routes(portal: "Portal") -> list[GuardedRoute]:
     async def latest(request: Request) -> tuple[int, dict[str, str]]:
         async with portal.pool().acquire() as conn:
             row = await conn.fetchrow("SELECT version, files FROM portal.setup_versions ORDER BY version DESC LIMIT 1")
-        if row is None:  # workflow publishes the seed at its first start; the portal reads it moments later
+        if row is None:  # the seed (`accordeer setup`) reaches the portal once workflow runs and relays it
             _ = gettext_for(request)
             raise HTTPException(503, _("Er is nog geen versie gepubliceerd; probeer het zo opnieuw."))
         return row["version"], dict(row["files"])
@@ -67,7 +68,15 @@ def setup_routes(portal: "Portal") -> list[GuardedRoute]:
                 "SELECT version, published_by, writer, published_at FROM portal.setup_versions"
                 " ORDER BY version DESC LIMIT 5"
             )
-        context = {"version": version, "workflows": workflows, "rules": rules, "versions": versions}
+        context = {
+            "version": version,
+            "workflows": workflows,
+            "rules": rules,
+            "templates": forms.templates_of(files),
+            "settings": forms.settings_of(files),
+            "versions": versions,
+            "command_id": uuid.uuid4(),
+        }
         return render(request, "setup.html", context | _notices(request))
 
     async def new_workflow(request: Request) -> Response:
@@ -129,6 +138,39 @@ def setup_routes(portal: "Portal") -> list[GuardedRoute]:
             return _mapping_page(request, version, files, rules, outcome=outcome, status=400)
         _ = gettext_for(request)
         return _after(request, outcome, sent, _("De koppelingen zijn gepubliceerd."))
+
+    async def item_settings(request: Request) -> Response:
+        asking = await viewer(portal, request)
+        sent = await request.form()
+        check_csrf(request, sent)
+        version, files = await _version_edited(sent)
+        outcome = await _send(asking.user, sent, version, forms.with_settings(files, sent.get("vertrouwelijk") == "1"))
+        _ = gettext_for(request)
+        if outcome is not None and outcome["version"] is None:
+            request.session["error"] = _problems_sentence(outcome, _)
+            return RedirectResponse("/inrichting", status_code=303)
+        return _after(request, outcome, sent, _("De instellingen zijn gepubliceerd."))
+
+    async def templates(request: Request) -> Response:
+        await viewer(portal, request)
+        version, files = await latest(request)
+        return _templates_page(request, version, forms.template_rows(forms.templates_of(files)))
+
+    async def publish_templates(request: Request) -> Response:
+        asking = await viewer(portal, request)
+        sent = await request.form()
+        check_csrf(request, sent)
+        version, files = await _version_edited(sent)
+        rows = str(sent.get("sjablonen", ""))
+        count = min(int(rows), 500) if rows.isdigit() else 0
+        chosen, mistakes, shown = forms.answered_templates(_text(sent), count)
+        if mistakes:
+            return _templates_page(request, version, shown, mistakes=mistakes, status=400)
+        outcome = await _send(asking.user, sent, version, forms.with_templates(files, chosen))
+        if outcome is not None and outcome["version"] is None:
+            return _templates_page(request, version, shown, outcome=outcome, status=400)
+        _ = gettext_for(request)
+        return _after(request, outcome, sent, _("De reactiesjablonen zijn gepubliceerd."))
 
     async def versions(request: Request) -> Response:
         await viewer(portal, request)
@@ -239,6 +281,9 @@ def setup_routes(portal: "Portal") -> list[GuardedRoute]:
         GuardedRoute("/inrichting/workflow/{name}", edit_workflow, Who.FUNCTIONAL_ADMIN),
         GuardedRoute("/inrichting/koppelingen", mapping, Who.FUNCTIONAL_ADMIN),
         GuardedRoute("/inrichting/koppelingen", publish_mapping, Who.FUNCTIONAL_ADMIN, methods=["POST"]),
+        GuardedRoute("/inrichting/instellingen", item_settings, Who.FUNCTIONAL_ADMIN, methods=["POST"]),
+        GuardedRoute("/inrichting/reactiesjablonen", templates, Who.FUNCTIONAL_ADMIN),
+        GuardedRoute("/inrichting/reactiesjablonen", publish_templates, Who.FUNCTIONAL_ADMIN, methods=["POST"]),
         GuardedRoute("/inrichting/versies", versions, Who.FUNCTIONAL_ADMIN),
         GuardedRoute("/inrichting/versies/{version}", version_diff, Who.FUNCTIONAL_ADMIN),
         GuardedRoute("/inrichting/versies/{version}/publiceren", publish_again, Who.FUNCTIONAL_ADMIN, methods=["POST"]),
@@ -313,6 +358,25 @@ def _mapping_page(
     return render(request, "setup_mapping.html", context, status)
 
 
+def _templates_page(
+    request: Request,
+    version: int,
+    rows: list[forms.TemplateRow],
+    *,
+    mistakes: dict[str, str] | None = None,
+    outcome: Any = None,
+    status: int = 200,
+) -> Response:
+    _ = gettext_for(request)
+    errors: dict[str, list[str]] = {field: [_(text)] for field, text in (mistakes or {}).items()}
+    if outcome is not None:
+        errors.setdefault(SUMMARY, []).extend(in_words(p, _) for p in outcome["problems"])
+        if outcome["superseded_by"] is not None:
+            errors.setdefault(SUMMARY, []).append(_superseded(outcome, _))
+    context = {"version": version, "rows": rows, "errors": errors, "command_id": uuid.uuid4()}
+    return render(request, "setup_templates.html", context, status)
+
+
 def _notices(request: Request) -> dict[str, object]:
     return {"notice": request.session.pop("notice", None), "error": request.session.pop("error", None)}
 
@@ -332,7 +396,12 @@ def _problems_sentence(outcome: Any, _: Callable[[str], str]) -> str:
 
 def _changed(before: dict[str, str], after: dict[str, str], _: Callable[[str], str]) -> list[str]:
     """What differs between two versions, as an administrator names it: a workflow, the mapping, the groups."""
-    names = {forms.ROUTES: _("de koppelingen"), forms.USERS: _("de groepen")}
+    names = {
+        forms.ROUTES: _("de koppelingen"),
+        forms.USERS: _("de groepen"),
+        FILE: _("de reactiesjablonen"),
+        item_type.FILE: _("de instellingen"),
+    }
     for files in (before, after):
         for name, (path, _document) in forms.workflows_of(files).items():
             names[path] = _("workflow %(name)s") % {"name": name}

@@ -39,6 +39,7 @@ from services.portal.session_store import PostgresSessions
 from services.portal.setting_up import setup_routes
 from services.portal.signing_in import signing_in_routes
 from services.portal.viewers import render
+from shared import reaction_templates
 from shared.topics import Topics
 
 HERE = Path(__file__).parent
@@ -60,7 +61,9 @@ class Portal:
     ):
         self.pool, self.topics, self.accounts, self.settings = pool, topics, accounts, settings
         self.reactions = reactions or ReactionTemplates()
-        """Reaction templates (reactiesjablonen): name → text a comment may start from."""
+        """Reaction templates (reactiesjablonen) of the configuration folder, until a published version has them
+        (``reaction_templates``)."""
+        self._published_reactions: tuple[int, ReactionTemplates] | None = None
         self.dashboard = dashboard
         """The operator's pages; without one, /operator is a 404."""
         self.second_factors = second_factors or SecondFactors(PostgresFactorStore(pool), settings.second_factor_keys())
@@ -70,6 +73,25 @@ class Portal:
         """Wrong passwords, per user and per address, shared by every portal process (fast tests: in memory)."""
         self.code_throttle = code_throttle or PostgresLoginThrottle(pool, kind="code")
         """Wrong second-factor and recovery codes, per user and per address (second_step.py says why)."""
+
+    async def reaction_templates(self) -> ReactionTemplates:
+        """The reaction templates of the version in use (read again only when a newer one is published)."""
+        async with self.pool().acquire() as conn:
+            row = await conn.fetchrow(
+                "SELECT version, files ? $1 AS has FROM portal.setup_versions ORDER BY version DESC LIMIT 1",
+                reaction_templates.FILE,
+            )
+            if row is None or not row["has"]:
+                return self.reactions
+            if self._published_reactions is None or self._published_reactions[0] != row["version"]:
+                text = await conn.fetchval(
+                    "SELECT files ->> $2 FROM portal.setup_versions WHERE version = $1",
+                    row["version"],
+                    reaction_templates.FILE,
+                )
+                # Workflow checked the file before publishing it.
+                self._published_reactions = (row["version"], ReactionTemplates(reaction_templates.parse(text)))
+        return self._published_reactions[1]
 
     def app(self) -> Starlette:
         routes = [

@@ -1,7 +1,7 @@
 """Workflow's tables (schema ``workflow``): publications, instances, applied actions and the audit trail."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeAlias
 
@@ -33,6 +33,8 @@ class PublishedConfig:
     workflows: dict[str, WorkflowDefinition]
     routes: tuple[RouteRule, ...]
     directory: Directory
+    item_type: dict[str, str] = field(default_factory=dict)
+    """The item type's own files (reaction templates, settings) as published."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class WorkflowRepository:
             workflows={name: WorkflowDefinition.from_document(d) for name, d in row["definitions"].items()},
             routes=tuple(RouteRule.model_validate(r) for r in row["routes"]),
             directory=Directory({g: frozenset(m) for g, m in row["directory"].items()}),
+            item_type=dict(row["item_type_files"] or {}),
         )
 
     async def lock_publications(self) -> None:
@@ -151,13 +154,14 @@ class WorkflowRepository:
     async def add_publication(self, publication: Publication, *, published_by: str, writer: str | None = None) -> int:
         await self.lock_publications()
         publication_id: int = await self.conn.fetchval(
-            "INSERT INTO workflow.publications (published_by, writer, definitions, routes, directory)"
-            " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO workflow.publications (published_by, writer, definitions, routes, directory,"
+            " item_type_files) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             published_by,
             writer,
             {name: w.as_document() for name, w in publication.workflows.items()},
             [r.model_dump(mode="json", exclude_defaults=True) for r in publication.routes],
             {g: sorted(m) for g, m in publication.directory.groups.items()},
+            dict(publication.item_type),
         )
         return publication_id
 

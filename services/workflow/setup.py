@@ -15,7 +15,7 @@ from aiokafka import ConsumerRecord
 
 from services.workflow.domain import ConfigFolder, Publication, ValidationProblem, check_config, choose_workflow
 from services.workflow.domain.export import folder_from, folder_of, texts
-from services.workflow.domain.loading import ROUTES_FILE, USERS_FILE, WORKFLOWS_FOLDER
+from services.workflow.domain.loading import ITEM_TYPE_FILES, ROUTES_FILE, USERS_FILE, WORKFLOWS_FOLDER
 from services.workflow.domain.writers import may_publish
 from services.workflow.records import utc_now
 from services.workflow.repository import WorkflowRepository
@@ -99,11 +99,11 @@ class SetupCommands:
 
 def _unread_files(files: dict[str, str]) -> list[ValidationProblem]:
     """A path a configuration folder has no place for is named, not silently left out."""
-    known = (ROUTES_FILE, USERS_FILE)
+    known = (ROUTES_FILE, USERS_FILE, *ITEM_TYPE_FILES)
     return [
         ValidationProblem(
             file=name,
-            message=f"not a file of a configuration folder ({WORKFLOWS_FOLDER}/*.yaml, {ROUTES_FILE}, {USERS_FILE})",
+            message=f"not a file of a configuration folder ({WORKFLOWS_FOLDER}/*.yaml, {', '.join(known)})",
         )
         for name in sorted(files)
         if name not in known and not (name.startswith(f"{WORKFLOWS_FOLDER}/") and name.endswith((".yaml", ".yml")))
@@ -167,7 +167,7 @@ async def store_publication(
         actor=actor,
         occurred_at=now,
         version=publication_id,
-        files=texts(folder_of(config.workflows, config.routes, config.directory)),
+        files=texts(folder_of(config.workflows, config.routes, config.directory, config.item_type)),
         routed=len(routable),
     )
     return outcome, events

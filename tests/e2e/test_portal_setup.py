@@ -1,8 +1,9 @@
 """Inrichting in a real browser (headless Chromium) against the running stack, as the source document walks it: a
 functional administrator makes a workflow based on the standard one, with the client's task for the client's
 contacts and a task manager; a faulty version shows each problem next to its field and publishes nothing; the
-mapping sends kvk-stukken to the new workflow and an item waiting at 20 moves on; every version is listed with who
-and when, and an older one is published again. Anyone else gets 404 on every set-up page. Screenshots of each page
+mapping sends kvk-stukken to the new workflow and an item waiting at 20 moves on; a new reaction template is
+offered on a client's task page at once; every version is listed with who and when, and an older one is published
+again. Anyone else gets 404 on every set-up page. Screenshots of each page
 go to docs/screenshots/."""
 
 import asyncio
@@ -23,6 +24,9 @@ SET_UP_PAGES = [
     ("GET", "/inrichting/nieuw?basis=standard"),
     ("GET", "/inrichting/workflow/standard"),
     ("GET", "/inrichting/koppelingen"),
+    ("GET", "/inrichting/reactiesjablonen"),
+    ("POST", "/inrichting/reactiesjablonen"),
+    ("POST", "/inrichting/instellingen"),
     ("GET", "/inrichting/versies"),
     ("GET", "/inrichting/versies/1"),
     ("GET", "/inrichting/uitkomst/00000000-0000-0000-0000-000000000000"),
@@ -53,6 +57,24 @@ async def _fits_a_phone(page: Page, screenshot: str) -> None:
     await page.screenshot(path=SCREENSHOTS / screenshot, full_page=True)
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390, screenshot
     await page.set_viewport_size({"width": 1100, "height": 800})
+
+
+async def _intake_applied(system, *, confidential: bool) -> None:
+    query = "SELECT confidential FROM intake.item_types WHERE name = 'Accorderingsbericht'"
+    for _ in range(300):
+        if await system.db.fetchval(query) is confidential:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"intake never made the item type confidential={confidential}\n{system.logs()}")
+
+
+async def _item_in_portal(system, message_id: str) -> str:
+    query = "SELECT dossier_item_id FROM portal.tasks JOIN portal.items USING (dossier_item_id) WHERE message_id = $1"
+    for _ in range(300):
+        if item := await system.db.fetchval(query, message_id):
+            return str(item)
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{message_id} never had a task in the portal\n{system.logs()}")
 
 
 async def _status_of(system, message_id: str) -> tuple[int, str]:
@@ -130,22 +152,64 @@ async def test_an_administrator_sets_up_a_workflow_and_its_mapping_and_publishes
     await page.screenshot(path=SCREENSHOTS / "setup-mapping.png", full_page=True)
     await _fits_a_phone(page, "setup-mapping-phone.png")
 
+    # A new reaction template, first in the list, in both languages: a client's task page offers it at once.
+    await page.goto(f"{portal}/inrichting")
+    await page.get_by_role("link", name="Reactiesjablonen wijzigen").click()
+    new_template = page.locator("li.card", has_text="Nieuw sjabloon")
+    await new_template.get_by_label("Volgorde").fill("0")
+    await new_template.locator("input[name$='-nl-titel']").fill("Jaarrekening klopt niet")
+    await new_template.locator("textarea[name$='-nl-tekst']").fill("De jaarrekening klopt niet; belt u mij?")
+    await new_template.locator("input[name$='-en-titel']").fill("Annual accounts wrong")
+    await page.get_by_role("button", name="Publiceren").click()
+    await expect(page.locator(".error-summary")).to_contain_text(
+        "Geef in een taal zowel een titel als een tekst, of laat die taal leeg."
+    )
+    await page.locator("li.card", has_text="Nieuw sjabloon").locator("textarea[name$='-en-tekst']").fill("Call me?")
+    await page.get_by_role("button", name="Publiceren").click()
+    await expect(page.locator("p.notice")).to_have_text("De reactiesjablonen zijn gepubliceerd.")
+    await page.goto(f"{portal}/inrichting/reactiesjablonen")
+    await page.screenshot(path=SCREENSHOTS / "setup-templates.png", full_page=True)
+    await _fits_a_phone(page, "setup-templates-phone.png")
+    await system.submit(example("btw_aangifte", message_id="setup-btw"))
+    sanne = await _logged_in(browser, portal, "sanne.vandijk")
+    await sanne.get_by_role("link", name="Btw-aangifte januari 2025").click()
+    offered = await sanne.locator("#template option").all_inner_texts()
+    assert offered[1] == "Jaarrekening klopt niet" and len(offered) == 6, offered
+
+    # Confidential from now on: the next declaration is seen by its client, not by the office at large.
+    await page.goto(f"{portal}/inrichting")
+    await page.get_by_label("Dossieritem als vertrouwelijk markeren").check()
+    await page.get_by_role("button", name="Instellingen publiceren").click()
+    await expect(page.locator("p.notice")).to_have_text("De instellingen zijn gepubliceerd.")
+    assert await page.get_by_label("Dossieritem als vertrouwelijk markeren").is_checked()
+    await _versions(system, 6)
+    await _intake_applied(system, confidential=True)
+    await system.submit(example("btw_aangifte", message_id="setup-secret"))
+    secret = await _item_in_portal(system, "setup-secret")
+    assert await system.db.fetchval("SELECT confidential FROM portal.items WHERE message_id = 'setup-secret'")
+    colleague = await _logged_in(browser, portal, "medewerker")
+    assert (await colleague.goto(f"{portal}/taken/{secret}")).status == 404
+    assert (await sanne.goto(f"{portal}/taken/{secret}")).status == 200
+
     # Every version with who and when; the first one published again.
     await page.goto(f"{portal}/inrichting/versies")
     versions = page.locator("ol.versions > li")
-    await expect(versions).to_have_count(4)
+    await expect(versions).to_have_count(6)
     assert f"Gepubliceerd door {ADMIN}" in await versions.first.inner_text()
-    assert "Gewijzigd: de koppelingen." in await versions.first.inner_text()
-    assert f"Gewijzigd: workflow {NEW}." in await versions.nth(2).inner_text()
+    assert "Gewijzigd: de instellingen." in await versions.first.inner_text()
+    assert "Gewijzigd: de reactiesjablonen." in await versions.nth(1).inner_text()
+    assert "Gewijzigd: de koppelingen." in await versions.nth(2).inner_text()
+    assert f"Gewijzigd: workflow {NEW}." in await versions.nth(4).inner_text()
     assert "Gepubliceerd door setup" in await versions.last.inner_text()
     await page.screenshot(path=SCREENSHOTS / "setup-versions.png", full_page=True)
     await page.get_by_role("button", name="Versie 1 opnieuw publiceren").click()
     await expect(page.locator("p.notice")).to_have_text("Versie 1 is opnieuw gepubliceerd.")
-    await _versions(system, 5)
+    await _versions(system, 7)
     first, again = await system.db.fetch(
-        "SELECT files FROM portal.setup_versions WHERE version IN (1, 5) ORDER BY version"
+        "SELECT files FROM portal.setup_versions WHERE version IN (1, 7) ORDER BY version"
     )
     assert first["files"] == again["files"]
+    await _intake_applied(system, confidential=False)
     await page.goto(f"{portal}/inrichting/versies/2")
     assert f"+name: {NEW}" in await page.locator("pre.diff").inner_text()
     assert await other_language_on(page, "nl") == []

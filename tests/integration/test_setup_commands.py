@@ -34,7 +34,7 @@ async def _send(system, files: dict[str, str], *, based_on: int | None, topic: s
 async def test_set_up_commands_are_judged_published_once_and_answered(system):
     system.start("workflow")
     first = await WorkflowRepository(system.db).publication(1)
-    files = texts(folder_of(first.workflows, first.routes, first.directory))
+    files = texts(folder_of(first.workflows, first.routes, first.directory, first.item_type))
     kvk = yaml.safe_load(files["workflows/kvk.yaml"])
     kvk["task_manager"] = "taakmanager"
     files["workflows/kvk.yaml"] = yaml.safe_dump(kvk, sort_keys=False, allow_unicode=True)

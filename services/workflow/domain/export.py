@@ -11,7 +11,7 @@ import yaml
 
 from .definition import WorkflowDefinition
 from .directory import Directory
-from .loading import ROUTES_FILE, USERS_FILE, WORKFLOWS_FOLDER, ConfigFolder
+from .loading import ITEM_TYPE_FILES, ROUTES_FILE, USERS_FILE, WORKFLOWS_FOLDER, ConfigFolder
 from .routing import RouteRule
 
 
@@ -21,18 +21,22 @@ def file_name(workflow: str) -> str:
 
 
 def folder_of(
-    workflows: Mapping[str, WorkflowDefinition], routes: Iterable[RouteRule], directory: Directory
+    workflows: Mapping[str, WorkflowDefinition],
+    routes: Iterable[RouteRule],
+    directory: Directory,
+    item_type: Mapping[str, str] | None = None,
 ) -> ConfigFolder:
     return ConfigFolder(
         files={file_name(name): _yaml(workflows[name].as_document()) for name in sorted(workflows)},
         routes=_yaml([rule.model_dump(mode="json", exclude_defaults=True) for rule in routes]),
         users=_yaml({"groups": {group: sorted(members) for group, members in sorted(directory.groups.items())}}),
+        item_type=dict(item_type or {}),
     )
 
 
 def texts(folder: ConfigFolder) -> dict[str, str]:
-    """Every file of the folder by its path in it."""
-    return {**folder.files, ROUTES_FILE: folder.routes or "", USERS_FILE: folder.users or ""}
+    """Every file of the folder by its path in it (the item type's own only when it has them)."""
+    return {**folder.files, ROUTES_FILE: folder.routes or "", USERS_FILE: folder.users or "", **folder.item_type}
 
 
 def folder_from(files: Mapping[str, str]) -> ConfigFolder:
@@ -41,6 +45,7 @@ def folder_from(files: Mapping[str, str]) -> ConfigFolder:
         files={name: text for name, text in files.items() if name.startswith(f"{WORKFLOWS_FOLDER}/")},
         routes=files.get(ROUTES_FILE),
         users=files.get(USERS_FILE),
+        item_type={name: text for name, text in files.items() if name in ITEM_TYPE_FILES},
     )
 
 

@@ -17,6 +17,7 @@ from services.notifier.recipients import load_office_users
 from services.portal.accounts import load_accounts
 from services.portal.reactions import load_reactions
 from services.workflow.domain.yaml_text import YamlTextError, parse_yaml
+from shared import item_type
 from shared.documents.loader import SummaryConfigError, load_summary_config
 from shared.kafka.admin import topic_spec
 
@@ -91,6 +92,7 @@ def _readers(tmp_path: Path):
         "directory file": _directory_refusal,
         "portal users": lambda t: load_accounts(at("portal_users.yaml")(t)),
         "reaction templates": lambda t: load_reactions(at("reaction_templates.yaml")(t)),
+        "item type settings": item_type.parse,
         "summaries": lambda t: load_summary_config(at("summaries.yaml")(t)),
         "gateway": lambda t: load_gateway_config(at("gateway.yaml")(t).parent),
         "office users": lambda t: load_office_users(at("users.yaml")(t)),
@@ -109,7 +111,7 @@ def test_every_configuration_reader_refuses_python_tags_and_runs_nothing(reader,
     marker = tmp_path / "ran"
     read = _readers(tmp_path)[reader]
     for document in _hostile(marker):
-        with pytest.raises((yaml.YAMLError, YamlTextError, SummaryConfigError)) as refused:
+        with pytest.raises((yaml.YAMLError, YamlTextError, SummaryConfigError, ValueError)) as refused:
             read(document)
         assert "python" in str(refused.value), f"{reader}: the refusal does not say what was refused"
         assert not marker.exists(), f"{reader} ran the command in {document!r}"

@@ -80,7 +80,11 @@ def test_a_window_holds_at_least_one_sample():
 def test_the_product_groups_and_what_they_read():
     assert product_groups(Topics("acme.")) == {
         # every source's own inbound topic too: the sampler reads whichever exist
-        "acme.accordeer-intake": ("acme.declarations.inbound", "acme.declarations.from.*"),
+        "acme.accordeer-intake": (
+            "acme.declarations.inbound",
+            "acme.declarations.from.*",
+            "acme.workflow.setup.outcomes",
+        ),
         "acme.accordeer-workflow": (
             "acme.dossier.items",
             "acme.workflow.actions",

@@ -8,8 +8,9 @@ from lxml import html
 
 from services.portal import setup_forms as forms
 from services.portal.inbox import filtered
+from shared import reaction_templates
 from tests.unit.portal.test_portal_languages import ITEM, TASK, render, task_page
-from tests.unit.portal.test_setup_forms import FILES, STANDARD
+from tests.unit.portal.test_setup_forms import FILES, STANDARD, TEMPLATES
 
 SETUP = {"role": "functional_admin", "version": 1, "command_id": "c"}
 
@@ -27,6 +28,13 @@ PAGES = {
         workflows=["standard"],
         groups=forms.groups_of(FILES),
         errors={"taak-1": ["x"], "": ["y"]},
+        **SETUP,
+    ),
+    "set-up templates": lambda language: render(
+        language,
+        "setup_templates.html",
+        rows=forms.template_rows(reaction_templates.parse(TEMPLATES)),
+        errors={"sjabloon-1": ["x"]},
         **SETUP,
     ),
     "set-up mapping": lambda language: render(

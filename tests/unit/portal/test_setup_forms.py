@@ -6,6 +6,7 @@ import yaml
 from services.portal import setup_forms as forms
 from services.portal.i18n import gettext
 from services.portal.setup_problems import SUMMARY, in_words, placed
+from shared import reaction_templates
 
 STANDARD = {
     "name": "standard",
@@ -144,3 +145,47 @@ def test_workflows_problems_are_placed_by_task_and_said_in_the_readers_words():
         "Regel 2 (btw-aangifte) komt nooit aan de beurt: regel 1 vangt dezelfde berichten eerder af.",
     ]
     assert english[0] == "There is no group 'bestaat-niet'." and english[3] == dutch[3] == "something new"
+
+
+def test_reaction_templates_are_added_ordered_and_removed_in_both_languages_and_keep_their_keys():
+    files = forms.with_templates(FILES, reaction_templates.parse(TEMPLATES))
+    assert [t.key for t in forms.templates_of(files)] == ["bedrag", "periode"]
+    sent = {
+        "sjabloon-0-sleutel": "bedrag",
+        "sjabloon-0-volgorde": "2",
+        "sjabloon-0-nl-titel": "Bedrag klopt niet",
+        "sjabloon-0-nl-tekst": "Het bedrag klopt niet.",
+        "sjabloon-1-sleutel": "periode",
+        "sjabloon-1-weg": "1",
+        "sjabloon-1-nl-titel": "Periode",
+        "sjabloon-1-nl-tekst": "Andere periode.",
+        "sjabloon-2-volgorde": "1",
+        "sjabloon-2-nl-titel": "Bedrag klopt niet!",
+        "sjabloon-2-nl-tekst": "Nog eens.",
+        "sjabloon-2-en-titel": "Amount wrong",
+        "sjabloon-2-en-tekst": "Again.",
+    }
+    chosen, mistakes, shown = forms.answered_templates(sent, 3)
+    assert mistakes == {} and [row.removed for row in shown] == [False, True, False]
+    assert [(t.key, t.nl.title if t.nl else None, t.en is not None) for t in chosen] == [
+        ("bedrag-klopt-niet", "Bedrag klopt niet!", True),
+        ("bedrag", "Bedrag klopt niet", False),
+    ]
+    assert forms.templates_of(forms.with_templates(files, chosen)) == chosen
+
+
+def test_a_template_with_a_title_but_no_text_in_a_language_is_named():
+    sent = {"sjabloon-0-nl-titel": "Alleen een titel", "sjabloon-0-en-titel": "x", "sjabloon-0-en-tekst": "y"}
+    chosen, mistakes, shown = forms.answered_templates(sent, 1)
+    assert chosen == [] and mistakes == {"sjabloon-0": forms.BOTH}
+    assert shown[0].wording("nl") == ("Alleen een titel", "") and shown[0].title() == "Alleen een titel"
+
+
+TEMPLATES = """
+Accorderingsbericht:
+  - key: bedrag
+    nl: {title: Bedrag, text: Het bedrag klopt niet.}
+  - key: periode
+    nl: {title: Periode, text: Andere periode.}
+    en: {title: Period, text: Another period.}
+"""
