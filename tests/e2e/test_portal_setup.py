@@ -188,8 +188,8 @@ async def test_an_administrator_sets_up_a_workflow_and_its_mapping_and_publishes
     secret = await _item_in_portal(system, "setup-secret")
     assert await system.db.fetchval("SELECT confidential FROM portal.items WHERE message_id = 'setup-secret'")
     colleague = await _logged_in(browser, portal, "medewerker")
-    assert (await colleague.goto(f"{portal}/taken/{secret}")).status == 404
-    assert (await sanne.goto(f"{portal}/taken/{secret}")).status == 200
+    hidden, shown = await colleague.goto(f"{portal}/taken/{secret}"), await sanne.goto(f"{portal}/taken/{secret}")
+    assert hidden is not None and hidden.status == 404 and shown is not None and shown.status == 200
 
     # Every version with who and when; the first one published again.
     await page.goto(f"{portal}/inrichting/versies")
