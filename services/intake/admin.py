@@ -1,11 +1,12 @@
-"""Intake administration for the CLI: authorisations, and the one changeable setting of the built-in type."""
+"""Intake administration for the CLI: the authorisations. (The item type's setting is published with the
+configuration: see ``shared.item_type``.)"""
 
 import asyncio
 from pathlib import Path
 
 import yaml
 
-from services.intake.domain import Authorisations, Refusal, change_type_setting
+from services.intake.domain import Authorisations
 from services.intake.repository import IntakeRepository
 from shared.db.pool import Connection
 
@@ -19,14 +20,3 @@ async def load_authorisations(conn: Connection, path: Path) -> Authorisations:
 
 async def authorisations_loaded(conn: Connection) -> bool:
     return bool(await conn.fetchval("SELECT count(*) FROM intake.authorisations"))
-
-
-async def change_item_type(conn: Connection, setting: str, value: object) -> str | Refusal:
-    """Change a setting of Accorderingsbericht; only 'confidential' may change, anything else is refused."""
-    async with conn.transaction():
-        repository = IntakeRepository(conn)
-        changed = change_type_setting(await repository.item_type(), setting, value)
-        if isinstance(changed, Refusal):
-            return changed
-        await repository.save_item_type(changed)
-    return f"{changed.name}: {setting} = {value}"

@@ -13,7 +13,7 @@ its field. A form carries its command's id, so sending it twice publishes once.
 import asyncio
 import difflib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import FormData
@@ -302,13 +302,7 @@ def _workflow_page(
     status: int = 200,
 ) -> Response:
     _ = gettext_for(request)
-    errors: dict[str, list[str]] = {field: [_(text)] for field, text in (mistakes or {}).items()}
-    if outcome is not None:
-        tasks = [t.task for t in form.tasks]
-        for field, problems in placed(list(outcome["problems"]), tasks).items():
-            errors.setdefault(field, []).extend(in_words(p, _) for p in problems)
-        if outcome["superseded_by"] is not None:
-            errors.setdefault(SUMMARY, []).append(_superseded(outcome, _))
+    errors = _errors(_, mistakes, outcome, tasks=[t.task for t in form.tasks])
     context = {
         "form": form,
         "version": version,
@@ -331,12 +325,7 @@ def _mapping_page(
     status: int = 200,
 ) -> Response:
     _ = gettext_for(request)
-    errors: dict[str, list[str]] = {field: [_(text)] for field, text in (mistakes or {}).items()}
-    if outcome is not None:
-        for problems in placed(list(outcome["problems"]), []).values():
-            errors.setdefault("koppelingen", []).extend(in_words(p, _) for p in problems)
-        if outcome["superseded_by"] is not None:
-            errors.setdefault("koppelingen", []).append(_superseded(outcome, _))
+    errors = _errors(_, mistakes, outcome)
     asked_type = request.query_params.get("soort", "").strip()
     asked = request.query_params.get("kenmerken", "").strip()
     try:
@@ -368,13 +357,23 @@ def _templates_page(
     status: int = 200,
 ) -> Response:
     _ = gettext_for(request)
-    errors: dict[str, list[str]] = {field: [_(text)] for field, text in (mistakes or {}).items()}
-    if outcome is not None:
-        errors.setdefault(SUMMARY, []).extend(in_words(p, _) for p in outcome["problems"])
-        if outcome["superseded_by"] is not None:
-            errors.setdefault(SUMMARY, []).append(_superseded(outcome, _))
+    errors = _errors(_, mistakes, outcome)
     context = {"version": version, "rows": rows, "errors": errors, "command_id": uuid.uuid4()}
     return render(request, "setup_templates.html", context, status)
+
+
+def _errors(
+    _: Callable[[str], str], mistakes: dict[str, str] | None, outcome: Any, *, tasks: Sequence[str] = ()
+) -> dict[str, list[str]]:
+    """Field → what is wrong there, in the reader's words: what the portal found itself, then workflow's problems
+    (by the form's task where they name one) and a newer version that came first; ``SUMMARY`` for the rest."""
+    errors = {field: [_(text)] for field, text in (mistakes or {}).items()}
+    if outcome is not None:
+        for field, problems in placed(list(outcome["problems"]), tasks).items():
+            errors.setdefault(field, []).extend(in_words(p, _) for p in problems)
+        if outcome["superseded_by"] is not None:
+            errors.setdefault(SUMMARY, []).append(_superseded(outcome, _))
+    return errors
 
 
 def _notices(request: Request) -> dict[str, object]:

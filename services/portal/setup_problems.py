@@ -55,8 +55,7 @@ def in_words(problem: Problem, gettext: Callable[[str], str]) -> str:
 
 
 def placed(problems: Sequence[Problem], tasks: Sequence[str]) -> dict[str, list[Problem]]:
-    """Field → its problems: ``taak-N`` for the form's Nth task, ``taakbeheerder``, ``koppelingen`` for the
-    mapping, ``SUMMARY`` for the rest."""
+    """Field → its problems: ``taak-N`` for the form's Nth task, ``taakbeheerder``, ``SUMMARY`` for the rest."""
     fields: dict[str, list[Problem]] = {}
     for problem in problems:
         task, message = problem.get("task"), str(problem.get("message") or "")
@@ -64,8 +63,6 @@ def placed(problems: Sequence[Problem], tasks: Sequence[str]) -> dict[str, list[
             field = f"taak-{list(tasks).index(task)}"
         elif "task_manager" in message:
             field = "taakbeheerder"
-        elif problem.get("file") == "routes.yaml":
-            field = "koppelingen"
         else:
             field = SUMMARY
         fields.setdefault(field, []).append(problem)

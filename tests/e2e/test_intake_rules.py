@@ -18,6 +18,7 @@ from shared import dead_letters
 from shared.contracts.refusals import SubmissionRefused
 from tests.support.declarations import example
 from tests.support.documents import golden_document
+from tests.support.item_type import publish_confidential
 
 pytestmark = pytest.mark.e2e
 
@@ -187,14 +188,10 @@ async def test_each_import_rule_end_to_end(system):
     assert sorted(registered) == sorted(accepted)  # the repeated a-plain was a no-op
 
 
-async def test_confidential_items_are_marked_and_never_logged(system):
-    from services.intake.admin import change_item_type
-
-    assert await change_item_type(system.db, "confidential", True) == "Accorderingsbericht: confidential = True"
-    refusal = await change_item_type(system.db, "allows_file_link", False)
-    assert refusal.reason_code == "setting_not_changeable"
+async def test_confidential_items_are_marked_and_never_logged(system, tmp_path):
     system.services.start_service("intake", ACCORDEER_LOG_LEVEL="DEBUG")  # capture every line there is
     system.start("workflow")
+    await publish_confidential(system, tmp_path / "config")
     secret = example("btw_aangifte", message_id="c-1", subject="Geheime aangifte Jansen BV")
     await system.submit(secret)
     await system.wait_for(lambda: any(e.status_code == 30 for e in system.events), what="30")

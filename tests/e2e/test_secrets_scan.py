@@ -37,6 +37,7 @@ from services.intake.source_topics import ensure_source_topics
 from shared.db.roles import as_role
 from shared.settings import Settings
 from tests.support.declarations import example
+from tests.support.item_type import publish_confidential
 from tests.support.second_factor import http_log_in
 from tests.support.system import SystemUnderTest
 
@@ -156,9 +157,6 @@ async def _until(predicate, system, what: str, timeout: float = 90) -> None:
 
 async def test_no_secret_anywhere_and_no_confidential_content_in_logs(secret_system, tmp_path):
     system = secret_system
-    from services.intake.admin import change_item_type
-
-    await change_item_type(system.db, "confidential", True)
     await ensure_source_topics(system.settings)  # before intake starts: its pattern then matches them at once
     ops = {name: free_port() for name in SERVICES}
     portal_port = free_port()
@@ -176,6 +174,7 @@ async def test_no_secret_anywhere_and_no_confidential_content_in_logs(secret_sys
         extra |= smtp_secrets if name == "notifier" else {}
         extra |= {"ACCORDEER_PORTAL_PORT": str(portal_port)} if name == "portal" else {}
         system.services.start_service(name, **extra)
+    await publish_confidential(system, tmp_path / "config")
 
     declarations = _confidential_declarations()
     refused = [

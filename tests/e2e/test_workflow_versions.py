@@ -2,6 +2,8 @@
 what changed, `diff` shows how, `export` writes a version as a folder that validates and publishes as it was, and
 `publish --version` publishes an earlier one again."""
 
+import asyncio
+
 import pytest
 import yaml
 
@@ -36,7 +38,7 @@ async def test_versions_diff_export_and_publishing_an_earlier_version_again(syst
 
     exported = await accordeer(system, "workflows", "export", str(tmp_path / "v1"), "--version", "1")
     assert exported.returncode == 0, exported.stderr
-    assert exported.stdout.strip() == f"wrote version 1 to {tmp_path / 'v1'} (5 files)"
+    assert exported.stdout.strip() == f"wrote version 1 to {tmp_path / 'v1'} (7 files)"
     document = yaml.safe_load((tmp_path / "v1" / "workflows" / "kvk.yaml").read_text())
     assert document["name"] == "KvK" and document["tasks"][0]["deadline_hours"] == 168
     checked = await accordeer(system, "workflows", "check", "--config", str(tmp_path / "v1"))
@@ -55,3 +57,26 @@ async def test_versions_diff_export_and_publishing_an_earlier_version_again(syst
     ]:
         refused = await accordeer(system, "workflows", *args)
         assert refused.returncode != 0 and said in refused.stderr and "Traceback" not in refused.stderr, refused
+
+
+async def test_the_confidential_setting_is_published_as_a_version_and_intake_applies_it(system, tmp_path):
+    system.start("intake", "workflow")
+    changed = await accordeer(system, "item-type", "set", "confidential", "true", "--by", "fenna")
+    assert changed.returncode == 0, changed.stderr
+    assert "Accorderingsbericht: confidential = true, published as version 2" in changed.stdout
+    for _ in range(300):
+        if await system.db.fetchval("SELECT confidential FROM intake.item_types"):
+            break
+        await asyncio.sleep(0.1)
+    assert await system.db.fetchval("SELECT confidential FROM intake.item_types")
+    exported = await accordeer(system, "workflows", "export", str(tmp_path / "v2"))
+    assert exported.returncode == 0 and "confidential: true" in (tmp_path / "v2" / "item_type.yaml").read_text()
+
+    for args, said in [
+        (("confidential", "maybe"), "'confidential' must be true or false, not 'maybe'"),
+        (("allows_file_link", "false"), "only 'confidential' can be changed"),
+        (("colour", "blue"), "has no setting 'colour'"),
+    ]:
+        refused = await accordeer(system, "item-type", "set", *args)
+        assert refused.returncode == 1 and said in refused.stderr and "Traceback" not in refused.stderr, refused
+    assert await system.db.fetchval("SELECT max(id) FROM workflow.publications") == 2

@@ -186,5 +186,7 @@ def test_each_dead_letter_topic_replays_to_its_own_source_topic():
         topics.directory,
         topics.status,  # the status service's
         topics.refused,
+        topics.setup,  # set-up commands, each writer's too
+        topics.setup_outcomes,
     )
     assert dead_letter_topics(topics) == {f"{topic}.dlq": topic for topic in consumed}
