@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from accordeer.acting import operator_name
 from accordeer.kafka_io import publish
 from services.workflow.domain import ValidationProblem, publish_report
-from services.workflow.domain.export import texts
+from services.workflow.domain.export import folder_of, texts
 from services.workflow.domain.loading import ConfigFolder
-from services.workflow.repository import WorkflowRepository
+from services.workflow.repository import PublishedConfig, WorkflowRepository
 from shared.contracts.setup import KEY, SetupCommand
 from shared.settings import Settings
 
@@ -50,8 +50,11 @@ async def send_and_wait(conn, settings: Settings, command: SetupCommand, wait: f
 
 async def _verdict(conn, row) -> Verdict:
     if row["version"] is not None:
-        published = await WorkflowRepository(conn).publication(row["version"])
-        lines = [*publish_report([], published.workflows), f"published as version {row['version']}"]
+        repository = WorkflowRepository(conn)
+        published = await repository.publication(row["version"])
+        before = await repository.publication(row["version"] - 1) if row["version"] > 1 else None
+        changed = "first version" if before is None else changes(_texts(before), _texts(published))
+        lines = [*publish_report([], published.workflows), f"published as version {row['version']} ({changed})"]
         if row["routed"]:
             lines.append(f"{row['routed']} waiting dossier item(s) routed into a workflow")
         return Verdict(True, lines, row["version"])
@@ -59,3 +62,21 @@ async def _verdict(conn, row) -> Verdict:
         return Verdict(False, [f"version {row['superseded_by']} was published in the meantime; nothing was published"])
     problems = [ValidationProblem(**p) for p in row["problems"]]
     return Verdict(False, [*map(str, problems), f"{len(problems)} problem(s); nothing was published"])
+
+
+def changes(before: dict[str, str], after: dict[str, str]) -> str:
+    """E.g. 'changed workflows/kvk.yaml, routes.yaml; added workflows/new.yaml' or 'no change'."""
+    parts = [
+        f"{kind} {', '.join(names)}"
+        for kind, names in (
+            ("changed", sorted(n for n in after if n in before and before[n] != after[n])),
+            ("added", sorted(set(after) - set(before))),
+            ("removed", sorted(set(before) - set(after))),
+        )
+        if names
+    ]
+    return "; ".join(parts) or "no change"
+
+
+def _texts(published: PublishedConfig) -> dict[str, str]:
+    return texts(folder_of(published.workflows, published.routes, published.directory, published.item_type))

@@ -83,6 +83,7 @@ def workflows_publish(
 def workflows_versions(limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 20) -> None:
     """Every published version, newest first: when, by whom, its workflows, and what changed since the one before
     (`workflows diff N` shows how)."""
+    from accordeer.setup_commands import changes
     from services.workflow.domain.export import texts
     from services.workflow.repository import WorkflowRepository
 
@@ -93,7 +94,7 @@ def workflows_versions(limit: Annotated[int, typer.Option(min=1, help="How many,
         lines = []
         for row in rows[:limit]:
             earlier = folders.get(row["id"] - 1)
-            changed = "first version" if earlier is None else _changes(earlier, folders[row["id"]])
+            changed = "first version" if earlier is None else changes(earlier, folders[row["id"]])
             files = sorted(name.removeprefix("workflows/") for name in folders[row["id"]] if "/" in name)
             lines.append(
                 f"{row['id']:>4}  {row['published_at']:%Y-%m-%d %H:%M:%S}  by {row['published_by']}  "
@@ -185,20 +186,6 @@ async def _version_folder(conn, version: int):
         )
     published = await repository.publication(version)
     return folder_of(published.workflows, published.routes, published.directory, published.item_type)
-
-
-def _changes(before: dict[str, str], after: dict[str, str]) -> str:
-    """E.g. 'changed workflows/kvk.yaml, routes.yaml; added workflows/new.yaml' or 'no change'."""
-    parts = [
-        f"{kind} {', '.join(names)}"
-        for kind, names in (
-            ("changed", sorted(n for n in after if n in before and before[n] != after[n])),
-            ("added", sorted(set(after) - set(before))),
-            ("removed", sorted(set(before) - set(after))),
-        )
-        if names
-    ]
-    return "; ".join(parts) or "no change"
 
 
 def _folder(path: Path):

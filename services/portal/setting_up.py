@@ -227,7 +227,10 @@ def setup_routes(portal: "Portal") -> list[GuardedRoute]:
 
     async def outcome_page(request: Request) -> Response:
         await viewer(portal, request)
-        command_id = request.path_params["command_id"]
+        try:
+            command_id = str(uuid.UUID(request.path_params["command_id"]))
+        except ValueError:
+            raise HTTPException(404) from None
         async with portal.pool().acquire() as conn:
             outcome = await conn.fetchrow("SELECT * FROM portal.setup_outcomes WHERE command_id = $1", command_id)
         _ = gettext_for(request)
