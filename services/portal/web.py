@@ -36,7 +36,7 @@ from services.portal.reactions import ReactionTemplates
 from services.portal.second_factor import SecondFactors
 from services.portal.second_step import second_step_routes
 from services.portal.session_store import PostgresSessions
-from services.portal.setting_up import setup_routes
+from services.portal.setup import setup_routes
 from services.portal.signing_in import signing_in_routes
 from services.portal.viewers import render
 from shared import reaction_templates

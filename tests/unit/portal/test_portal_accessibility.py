@@ -6,8 +6,9 @@ from itertools import pairwise
 import pytest
 from lxml import html
 
-from services.portal import setup_forms as forms
 from services.portal.inbox import filtered
+from services.portal.setup import files, mapping_form, template_form
+from services.portal.setup.workflow_form import WorkflowForm
 from shared import reaction_templates
 from tests.unit.portal.test_portal_languages import ITEM, TASK, render, task_page
 from tests.unit.portal.test_setup_forms import FILES, STANDARD, TEMPLATES
@@ -24,28 +25,28 @@ PAGES = {
     "set-up workflow": lambda language: render(
         language,
         "setup_workflow.html",
-        form=forms.WorkflowForm.of(STANDARD, basis="standard", new=True),
+        form=WorkflowForm.of(STANDARD, basis="standard", new=True),
         workflows=["standard"],
-        groups=forms.groups_of(FILES),
+        groups=files.groups_of(FILES),
         errors={"taak-1": ["x"], "": ["y"]},
         **SETUP,
     ),
     "set-up templates": lambda language: render(
         language,
         "setup_templates.html",
-        rows=forms.template_rows(reaction_templates.parse(TEMPLATES)),
+        rows=template_form.template_rows(reaction_templates.parse(TEMPLATES)),
         errors={"sjabloon-1": ["x"]},
         **SETUP,
     ),
     "set-up mapping": lambda language: render(
         language,
         "setup_mapping.html",
-        rules=forms.rules_of(FILES),
+        rules=mapping_form.rules_of(FILES),
         workflows=["standard"],
         errors={},
         asked_type="btw-aangifte",
         asked="",
-        found=(1, forms.rules_of(FILES)[0]),
+        found=(1, mapping_form.rules_of(FILES)[0]),
         unreadable=False,
         **SETUP,
     ),
