@@ -100,7 +100,7 @@ def cpu_phases(rounds: list[Round]) -> dict[str, list[Phase]]:
 def cpu_table(rounds: list[Round]) -> Table:
     table = Table(
         title="CPU ms per declaration, process and children; medians. Throughput phases at 1 and 2 "
-        "processes per service, then the loads (per declaration offered, reached or not)"
+        "processes per service, then the loads (per declaration that reached 80 in the phase)"
     )
     phases = cpu_phases(rounds)
     table.add_column("process")
