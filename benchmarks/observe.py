@@ -1,7 +1,8 @@
 """Following a pipeline phase from outside, as the chaos run does: the chaos observer reads the public topics
-and hands task events to the chaos reviewer, which approves at once. Added here: when each message first
-reached 60 and 80 (the status records' own timestamps, so the observer's lag does not count), and the
-reviewer's own time per message, from the task event reaching it to its action acknowledged by Kafka."""
+and hands task events to the chaos reviewer, which approves at once. Added here: when each message's first status
+60 and 80 was received here, as an external package following its statuses receives it (the observer's own
+consuming counts, as theirs would), and the reviewer's own time per message, from the task event reaching it to
+its action acknowledged by Kafka."""
 
 import time
 
@@ -16,7 +17,7 @@ class TimedObserver(TopicObserver):
     def __init__(self, bootstrap_servers: str, topics, on_task):
         super().__init__(bootstrap_servers, topics, on_task)
         self.first: dict[int, dict[str, float]] = {FILED: {}, ACCEPTED: {}}
-        """Status code → message id → epoch seconds of its first record with that code."""
+        """Status code → message id → epoch seconds when its first record with that code was received."""
 
     async def _take(self, record) -> None:
         await super()._take(record)
@@ -24,7 +25,7 @@ class TimedObserver(TopicObserver):
             message_id = record.key.decode()
             events = self.records.status.get(message_id)
             if events and (code := events[-1].status_code) in self.first:
-                self.first[code].setdefault(message_id, record.timestamp / 1000)
+                self.first[code].setdefault(message_id, time.time())
 
 
 class TimedReviewer:

@@ -31,7 +31,7 @@ def declarations(run: str, count: int) -> list[tuple[str, bytes]]:
 
 async def offer(producer, topic: str, records: list[tuple[str, bytes]], rate: float | None = None) -> dict[str, float]:
     """Publish ``records`` (all at once, or ``rate`` per second) and wait for every acknowledgement; returns each
-    message's publish time (epoch seconds, the clock of the status records' timestamps)."""
+    message's publish time (epoch seconds, the clock the observer notes receipt by)."""
     published: dict[str, float] = {}
     acks = []
     started = time.monotonic()
