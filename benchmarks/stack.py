@@ -1,6 +1,7 @@
 """Each bench phase's own system on the shared broker and server: a fresh database and topic prefix (dropped
 afterwards, so phases neither see each other's backlog nor grow each other's tables), the services as processes
-at WARNING, the mocked gateway at zero latency, and the process ids whose CPU the bench reads."""
+logging as `make run` has them (the settings' default, INFO: what logging costs is part of what a user pays), the
+mocked gateway at zero latency, and the process ids whose CPU the bench reads."""
 
 import asyncio
 import os
@@ -57,7 +58,6 @@ async def phase_system(
             "DATABASE_URL": settings.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
             "ACCORDEER_TOPIC_PREFIX": settings.topic_prefix,
-            "ACCORDEER_LOG_LEVEL": "WARNING",
             "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0",
         },
         gateway_port=free_port(),
