@@ -20,6 +20,7 @@ class IntakeTables(Tables):
     declarations: dict[tuple[str, str], str] = field(default_factory=dict)
     """(source, message_id) → fingerprint."""
     items: list[DossierItem] = field(default_factory=list)
+    item_type: DossierItemType = field(default_factory=DossierItemType)
 
 
 class InMemoryIntakeRepository:
@@ -32,7 +33,10 @@ class InMemoryIntakeRepository:
         return Authorisations.from_dict(yaml.safe_load((REPO_ROOT / "deploy/config/authorisations.yaml").read_text()))
 
     async def item_type(self) -> DossierItemType:
-        return DossierItemType()
+        return self.tables.item_type
+
+    async def save_item_type(self, item_type: DossierItemType) -> None:
+        self.tables.item_type = item_type
 
     async def parties(self, ids) -> dict:
         return {i: GOLDEN_PARTIES[i] for i in ids if i in GOLDEN_PARTIES}
