@@ -86,7 +86,8 @@ class BreakerRecorder:
             self._changed.clear()
             await self.record()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), self.heartbeat)
+                async with asyncio.timeout(self.heartbeat):  # not wait_for: it can swallow a cancellation on 3.11
+                    await self._changed.wait()
 
         await run_forever("recording the gateway breaker's state", one_round)
 

@@ -243,8 +243,11 @@ class Dispatch:
             if await self.follow_due() >= self.poll_batch_size:  # a full batch: more may be due right now
                 return
             wait = self.breaker.retry_in() or await self.until_next_poll()
-            with contextlib.suppress(TimeoutError):  # a delivery sent meanwhile ends the wait: its poll is due soon
-                await asyncio.wait_for(self._sent_now.wait(), wait)
+            # A delivery sent meanwhile ends the wait: its poll is due soon. (asyncio.timeout, not wait_for: on
+            # Python 3.11 wait_for can swallow a cancellation that meets the event, and the loop would not stop.)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait):
+                    await self._sent_now.wait()
 
         await run_forever("following status trails", one_round, pause=PAUSE_AFTER_ERROR)
 

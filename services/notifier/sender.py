@@ -63,7 +63,10 @@ class Sender:
         async def one_round() -> None:
             if await self.send_until_reachable() < self.batch_size:  # a full batch: more may be due right now
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._work.wait(), await self._idle_wait())
+                    # Not wait_for: on Python 3.11 it can swallow a cancellation that meets the event, and the
+                    # sender would never stop.
+                    async with asyncio.timeout(await self._idle_wait()):
+                        await self._work.wait()
 
         await run_forever("sending mails", one_round)
 

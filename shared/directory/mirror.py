@@ -86,14 +86,16 @@ class DirectoryMirror:
 
     async def caught_up(self, timeout: float = 30.0) -> None:
         """Return once the copy holds every record the topic has now."""
-        await asyncio.wait_for(self._ready.wait(), timeout)
+        async with asyncio.timeout(timeout):  # not wait_for, which can swallow a cancellation on Python 3.11
+            await self._ready.wait()
         assert self._ends is not None
         partitions = [TopicPartition(self.topic, p) for p in self._applied]
         ends = await self._ends.end_offsets(partitions)
         wanted = {tp.partition: end for tp, end in ends.items()}
         async with self._progress:
             try:
-                await asyncio.wait_for(self._progress.wait_for(lambda: self._reached(wanted)), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._progress.wait_for(lambda: self._reached(wanted))
             except TimeoutError:
                 raise DirectoryNotCurrent(f"the copy of {self.topic} did not catch up within {timeout:.0f}s") from None
 

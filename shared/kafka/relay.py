@@ -184,7 +184,8 @@ class OutboxRelay:
             await asyncio.sleep(self.settings.renew_seconds)
             async with self._db:
                 try:
-                    await asyncio.wait_for(self.lanes.renew(conn), self.settings.lease_seconds)
+                    async with asyncio.timeout(self.settings.lease_seconds):  # not wait_for: see _relay
+                        await self.lanes.renew(conn)
                 except TimeoutError as error:
                     raise LeaseLost(
                         f"{self.schema} relay lanes not renewed within {self.settings.lease_seconds}s"
@@ -207,8 +208,11 @@ class OutboxRelay:
             if not more:
                 # Until a commit notifies or the next rebalance is due: an idle relay wakes once per renew_seconds.
                 due = self._rebalanced_at + self.settings.renew_seconds - time.monotonic()
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that meets
+                # the wake-up, and the relay would go on after its process was told to stop.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), max(due, 0.0))
+                    async with asyncio.timeout(max(due, 0.0)):
+                        await self._wake.wait()
 
     async def _rebalance(self, conn: asyncpg.Connection) -> bool:
         """Between batches: take lanes that need a relay, give back those beyond this relay's share. Returns

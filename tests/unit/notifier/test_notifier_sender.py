@@ -1,5 +1,6 @@
 """The sender with an in-memory mails table and SMTP server: what each answer of the server leads to."""
 
+import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -132,3 +133,16 @@ async def test_an_idle_sender_sleeps_until_the_next_mail_is_due_and_at_most_its_
     assert await Sender(retrying, server, idle_seconds=30)._idle_wait() == 12  # not a poll every second
     assert await Sender(InMemoryMails([], postponed=[([1], 90.0)]), server, idle_seconds=30)._idle_wait() == 30
     assert await Sender(InMemoryMails([mail(1)]), server, idle_seconds=30)._idle_wait() == 0
+
+
+async def test_a_sender_told_to_stop_as_new_mail_wakes_it_stops():
+    """The cancellation and the wake-up in the same moment: the loop must end (asyncio.wait_for on Python 3.11
+    dropped such a cancellation, and the sender went on forever; a stopping notifier hung)."""
+    running = Sender(InMemoryMails([]), ScriptedServer(), idle_seconds=30)
+    loop = asyncio.create_task(running.send_forever())
+    for _ in range(20):  # until it waits for work
+        await asyncio.sleep(0)
+    running.wake()
+    assert loop.cancel()
+    done, _ = await asyncio.wait([loop], timeout=2)
+    assert done, "the sender went on after it was cancelled"
