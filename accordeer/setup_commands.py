@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from accordeer.acting import operator_name
 from accordeer.kafka_io import publish
 from services.workflow.domain import ValidationProblem, publish_report
-from services.workflow.domain.export import folder_of, texts
+from services.workflow.domain.export import texts
 from services.workflow.domain.loading import ConfigFolder
-from services.workflow.repository import PublishedConfig, WorkflowRepository
+from services.workflow.repository import WorkflowRepository
 from shared.contracts.setup import KEY, SetupCommand
 from shared.settings import Settings
 
@@ -53,7 +53,7 @@ async def _verdict(conn, row) -> Verdict:
         repository = WorkflowRepository(conn)
         published = await repository.publication(row["version"])
         before = await repository.publication(row["version"] - 1) if row["version"] > 1 else None
-        changed = "first version" if before is None else changes(_texts(before), _texts(published))
+        changed = "first version" if before is None else changes(texts(before.folder()), texts(published.folder()))
         lines = [*publish_report([], published.workflows), f"published as version {row['version']} ({changed})"]
         if row["routed"]:
             lines.append(f"{row['routed']} waiting dossier item(s) routed into a workflow")
@@ -76,7 +76,3 @@ def changes(before: dict[str, str], after: dict[str, str]) -> str:
         if names
     ]
     return "; ".join(parts) or "no change"
-
-
-def _texts(published: PublishedConfig) -> dict[str, str]:
-    return texts(folder_of(published.workflows, published.routes, published.directory, published.item_type))

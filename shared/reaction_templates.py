@@ -15,8 +15,9 @@ The older form, ``name: text`` per template, still reads, as Dutch only.
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.item_type import ITEM_TYPE
+
 FILE = "reaction_templates.yaml"
-ITEM_TYPE = "Accorderingsbericht"
 LANGUAGES = ("nl", "en")
 
 

@@ -30,10 +30,7 @@ class Topics:
 
     def source_of(self, topic: str) -> str | None:
         """The source a per-source inbound topic belongs to; None for any other topic."""
-        stem = f"{self.prefix}{SOURCE_TOPIC_STEM}"
-        if topic.startswith(stem) and len(topic) > len(stem):
-            return topic[len(stem) :]
-        return None
+        return _member(topic, f"{self.prefix}{SOURCE_TOPIC_STEM}")
 
     def status_of(self, source: str) -> str:
         """The status events of one source's messages, which only its principal may read (besides the product's
@@ -89,8 +86,7 @@ class Topics:
 
     def writer_of(self, topic: str) -> str | None:
         """The writer of an actions topic; None for any other topic (workflow.actions itself included)."""
-        stem = f"{self.prefix}{ACTIONS_STEM}"
-        return topic[len(stem) :] if topic.startswith(stem) and len(topic) > len(stem) else None
+        return _member(topic, f"{self.prefix}{ACTIONS_STEM}")
 
     @property
     def setup(self) -> str:
@@ -108,8 +104,7 @@ class Topics:
 
     def setup_writer_of(self, topic: str) -> str | None:
         """The writer of a set-up commands topic; None for any other topic."""
-        stem = f"{self.prefix}{SETUP_STEM}"
-        return topic[len(stem) :] if topic.startswith(stem) and len(topic) > len(stem) else None
+        return _member(topic, f"{self.prefix}{SETUP_STEM}")
 
     @property
     def setup_dlq(self) -> str:
@@ -169,3 +164,8 @@ class Topics:
 
 UNPREFIXED = Topics()
 """The topics without a prefix, as the product names them by default."""
+
+
+def _member(topic: str, stem: str) -> str | None:
+    """Who a family's topic belongs to (what follows ``stem``); None for a topic outside the family."""
+    return topic[len(stem) :] if topic.startswith(stem) and len(topic) > len(stem) else None

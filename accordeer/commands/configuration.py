@@ -63,7 +63,13 @@ def workflows_publish(
         folder = _folder(config or settings.config_dir) if version is None else await _version_folder(conn, version)
         return await send_and_wait(conn, settings, command_for(folder, by), wait)
 
-    verdict = on_database(publishing, settings.database_url)
+    for line in _published(on_database(publishing, settings.database_url), wait).lines:
+        typer.echo(line)
+
+
+def _published(verdict, wait: float):
+    """The verdict of a publication that went through; otherwise what became of it, and the exit: 2 when
+    workflow has not decided yet, 1 when it refused."""
     if verdict is None:
         typer.secho(
             f"sent; workflow has not decided within {wait:g} s (is it running? `accordeer status`). It decides "
@@ -72,10 +78,11 @@ def workflows_publish(
             err=True,
         )
         raise typer.Exit(2)
-    for line in verdict.lines:
-        typer.echo(line, err=not verdict.published)
     if not verdict.published:
+        for line in verdict.lines:
+            typer.echo(line, err=True)
         raise typer.Exit(1)
+    return verdict
 
 
 @workflows_app.command("versions")
@@ -173,7 +180,6 @@ def workflows_export(
 
 async def _version_folder(conn, version: int):
     """Published version ``version`` as a configuration folder; a version that does not exist is named."""
-    from services.workflow.domain.export import folder_of
     from services.workflow.repository import WorkflowRepository
 
     repository = WorkflowRepository(conn)
@@ -184,8 +190,7 @@ async def _version_folder(conn, version: int):
             if latest
             else "nothing has been published yet: accordeer workflows publish"
         )
-    published = await repository.publication(version)
-    return folder_of(published.workflows, published.routes, published.directory, published.item_type)
+    return (await repository.publication(version)).folder()
 
 
 def _folder(path: Path):
@@ -260,14 +265,7 @@ def item_type_set(
         command = SetupCommand(command_id=str(uuid.uuid4()), actor=by, based_on_version=latest, files=files)
         return await send_and_wait(conn, settings, command, wait)
 
-    verdict = on_database(publishing, settings.database_url)
-    if verdict is None:
-        typer.secho(f"sent; workflow has not decided within {wait:g} s (is it running? `accordeer status`)", err=True)
-        raise typer.Exit(2)
-    if not verdict.published:
-        for line in verdict.lines:
-            typer.echo(line, err=True)
-        raise typer.Exit(1)
+    verdict = _published(on_database(publishing, settings.database_url), wait)
     typer.echo(
         f"Accorderingsbericht: {setting} = {value.lower()}, published as version {verdict.version}; intake applies "
         "it to the dossier items it makes from now on"

@@ -7,7 +7,15 @@ from typing import Any, TypeAlias
 
 import asyncpg
 
-from services.workflow.domain import Directory, InstanceState, Publication, RouteRule, WorkflowDefinition
+from services.workflow.domain import (
+    ConfigFolder,
+    Directory,
+    InstanceState,
+    Publication,
+    RouteRule,
+    WorkflowDefinition,
+)
+from services.workflow.domain.export import folder_of
 from shared.contracts.directory import Party
 from shared.contracts.setup import SetupOutcome
 from shared.contracts.status import StatusCode
@@ -35,6 +43,10 @@ class PublishedConfig:
     directory: Directory
     item_type: dict[str, str] = field(default_factory=dict)
     """The item type's own files (reaction templates, settings) as published."""
+
+    def folder(self) -> ConfigFolder:
+        """This version as a configuration folder, as `accordeer workflows export` writes it."""
+        return folder_of(self.workflows, self.routes, self.directory, self.item_type)
 
 
 @dataclass(frozen=True)

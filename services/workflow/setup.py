@@ -14,7 +14,7 @@ import structlog
 from aiokafka import ConsumerRecord
 
 from services.workflow.domain import ConfigFolder, Publication, ValidationProblem, check_config, choose_workflow
-from services.workflow.domain.export import folder_from, folder_of, texts
+from services.workflow.domain.export import folder_from, texts
 from services.workflow.domain.loading import ITEM_TYPE_FILES, ROUTES_FILE, USERS_FILE, WORKFLOWS_FOLDER
 from services.workflow.domain.writers import may_publish
 from services.workflow.records import utc_now
@@ -167,7 +167,7 @@ async def store_publication(
         actor=actor,
         occurred_at=now,
         version=publication_id,
-        files=texts(folder_of(config.workflows, config.routes, config.directory, config.item_type)),
+        files=texts(config.folder()),
         routed=len(routable),
     )
     return outcome, events
