@@ -9,7 +9,7 @@ from services.intake.admin import authorisations_loaded, load_authorisations
 from services.intake.source_topics import source_names
 from services.workflow.domain import load_config_folder
 from services.workflow.repository import WorkflowRepository
-from services.workflow.setup import publish
+from services.workflow.setup import announce_latest, publish
 from shared.db.migrations import apply_migrations
 from shared.db.pool import connect
 from shared.db.provisioning import ensure_roles
@@ -54,6 +54,8 @@ async def prepare(settings: Settings, *, config_dir: Path | None = None, provisi
                     "the shipped workflow configuration does not validate:\n" + "\n".join(publication.report())
                 )
             done.append(f"published workflows: {', '.join(sorted(publication.workflows))}")
+        elif announced := await announce_latest(conn, settings.topics):
+            done.append(f"announced version {announced} of the workflows (published before versions were)")
     finally:
         await conn.close()
     return done

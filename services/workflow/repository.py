@@ -167,7 +167,7 @@ class WorkflowRepository:
         await self.lock_publications()
         publication_id: int = await self.conn.fetchval(
             "INSERT INTO workflow.publications (published_by, writer, definitions, routes, directory,"
-            " item_type_files) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            " item_type_files, announced) VALUES ($1, $2, $3, $4, $5, $6, true) RETURNING id",
             published_by,
             writer,
             {name: w.as_document() for name, w in publication.workflows.items()},
@@ -176,6 +176,18 @@ class WorkflowRepository:
             dict(publication.item_type),
         )
         return publication_id
+
+    async def unannounced_latest(self) -> asyncpg.Record | None:
+        """The newest publication when it was never announced on workflow.setup.outcomes (one made before
+        versions were), locked until the transaction ends; else None."""
+        row: asyncpg.Record | None = await self.conn.fetchrow(
+            "SELECT id, published_by, writer, published_at FROM workflow.publications"
+            " WHERE id = (SELECT max(id) FROM workflow.publications) AND NOT announced FOR UPDATE"
+        )
+        return row
+
+    async def mark_announced(self, publication_id: int) -> None:
+        await self.conn.execute("UPDATE workflow.publications SET announced = true WHERE id = $1", publication_id)
 
     async def setup_decided(self, command_id: str) -> bool:
         """Whether the set-up command was decided before (a command read again is not applied twice)."""

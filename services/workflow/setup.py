@@ -137,6 +137,27 @@ async def publish(
     return publication, outcome.routed
 
 
+async def announce_latest(conn: Connection, topics: Topics) -> int | None:
+    """The version in use on workflow.setup.outcomes if it never was (published before versions were announced),
+    so the portal and intake learn of it after an upgrade; its number when announced now."""
+    async with conn.transaction():
+        repository = WorkflowRepository(conn)
+        latest = await repository.unannounced_latest()
+        if latest is None:
+            return None
+        config = await repository.publication(latest["id"])
+        outcome = SetupOutcome(
+            actor=latest["published_by"],
+            writer=latest["writer"],
+            occurred_at=latest["published_at"],
+            version=latest["id"],
+            files=texts(config.folder()),
+        )
+        await outbox.append(conn, SCHEMA, [outcome_record(topics, outcome)])
+        await repository.mark_announced(latest["id"])
+    return config.id
+
+
 async def store_publication(
     repository: WorkflowRepository,
     publication: Publication,

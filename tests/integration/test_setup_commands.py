@@ -10,6 +10,7 @@ import yaml
 
 from services.workflow.domain.export import folder_of, texts
 from services.workflow.repository import WorkflowRepository
+from services.workflow.setup import announce_latest
 from shared.contracts.setup import KEY, SetupCommand, SetupOutcome
 from shared.dead_letters import REASON_CODE
 
@@ -78,3 +79,16 @@ async def test_set_up_commands_are_judged_published_once_and_answered(system):
     ]
     assert yaml.safe_load(outcomes[1].files["workflows/kvk.yaml"])["task_manager"] == "taakmanager"
     assert sorted(o.command_id for o in outcomes if o.command_id) == sorted([published, faulty, stale, unread])
+
+
+async def test_a_version_published_before_versions_were_announced_is_announced_once_by_setup(system):
+    system.start("workflow")  # its relay sends the announcement
+    await system.db.execute("UPDATE workflow.publications SET announced = false")  # as after the upgrade
+    assert await announce_latest(system.db, system.topics) == 1
+    assert await announce_latest(system.db, system.topics) is None  # once
+    outcomes = [
+        SetupOutcome.model_validate_json(r.value)
+        for r in await system.read_topic(system.topics.setup_outcomes, expect=2, timeout=30)
+    ]
+    assert [(o.version, o.actor, o.command_id) for o in outcomes] == [(1, "setup", None), (1, "setup", None)]
+    assert outcomes[1].files == outcomes[0].files and "routes.yaml" in outcomes[1].files
