@@ -92,6 +92,22 @@ class Faults:
         await asyncio.to_thread(self.stack.started_cluster.start_broker, broker)
         return f"broker {broker} stopped cleanly and started; {time.monotonic() - started:.0f}s"
 
+    async def lose_broker_disk(self, broker: int, pause: float = 5.0) -> str:
+        """The broker's disk dies and is replaced empty: it rejoins as a new voter and copies its partitions back.
+        One disk at a time: first every replica in sync, as an operator would check before replacing a disk."""
+        waited = await self.stack.until_in_sync()
+        cluster = self.stack.started_cluster
+        await asyncio.to_thread(cluster.lose_disk, broker)
+        await asyncio.sleep(pause)
+        started = time.monotonic()
+        await asyncio.to_thread(cluster.rejoin_empty, broker)
+        rejoined = time.monotonic() - started
+        in_sync = await self.stack.until_in_sync()
+        return (
+            f"broker {broker} SIGKILLed and its data deleted ({waited:.0f}s waited for all in sync first); "
+            f"empty, a voter again {pause + rejoined:.0f}s later, every replica back in sync {in_sync:.0f}s after that"
+        )
+
     async def broker_link(self, seconds: float, knobs: ProxyKnobs) -> str:
         proxy = self.stack.started_proxy
         proxy.knobs = knobs
@@ -146,6 +162,7 @@ FULL: Schedule = [
     (0.22, "SIGKILL dispatch-a", lambda f: f.kill_service("dispatch", "a")),
     (0.26, "gateway latency", lambda f: f.gateway_faults(20, latency_ms=1500, latency_jitter_ms=1000)),
     (0.30, "rebalance workflow +1", lambda f: f.rebalance("workflow", 0.1 * f.window)),
+    (0.33, "broker disk lost, rejoins empty", lambda f: f.lose_broker_disk(0)),
     (0.36, "gateway outage", lambda f: f.gateway_faults(20, outage=True)),
     (0.42, "PostgreSQL restart", lambda f: f.restart_postgres()),
     (0.48, "SIGSTOP relay leader of workflow", lambda f: f.freeze_relay_leader("workflow")),
@@ -169,6 +186,7 @@ SMALL: Schedule = [
     (0.30, "SIGSTOP relay leader of dispatch", lambda f: f.freeze_relay_leader("dispatch", 15)),
     (0.55, "gateway restart (memory lost)", lambda f: f.restart_gateway()),
     (0.70, "SIGKILL workflow-b", lambda f: f.kill_service("workflow", "b", pause=2)),
+    (0.90, "broker disk lost, rejoins empty", lambda f: f.lose_broker_disk(0, pause=2)),
 ]
 """The run inside `make test`: one of each kind that matters most, within about a minute."""
 

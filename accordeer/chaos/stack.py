@@ -14,6 +14,7 @@ from typing import TypeVar
 
 import asyncpg
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 
 from accordeer.chaos.proxy import TcpProxy
 from accordeer.connect import CACHE_DIR
@@ -164,6 +165,32 @@ class ChaosStack:
                 if number in candidates:
                     return candidates[number], True
         return self.process(service, INSTANCES[0]), False
+
+    # -- the brokers -----------------------------------------------------------------------------------------
+
+    async def out_of_sync(self) -> list[str]:
+        """Every partition, internal topics' included, with a replica outside its in-sync set ("topic-partition")."""
+        client = AIOKafkaAdminClient(bootstrap_servers=self.started_cluster.bootstrap_servers, client_id="chaos")
+        await client.start()
+        try:
+            described = await client.describe_topics(await client.list_topics())
+        finally:
+            await client.close()
+        return [
+            f"{topic['topic']}-{p['partition']}"
+            for topic in described
+            for p in topic["partitions"]
+            if set(p["replicas"]) - set(p["isr"])
+        ]
+
+    async def until_in_sync(self, timeout: float = 120) -> float:
+        """Until every replica of every partition is in sync; the seconds it took."""
+        started = asyncio.get_running_loop().time()
+        while left := await self.out_of_sync():
+            if asyncio.get_running_loop().time() - started > timeout:
+                raise TimeoutError(f"{len(left)} partitions still out of sync after {timeout:g}s: {left[:5]} …")
+            await asyncio.sleep(0.5)
+        return asyncio.get_running_loop().time() - started
 
     # -- the gateway -----------------------------------------------------------------------------------------
 

@@ -19,11 +19,14 @@ The methods block (they start JVMs and wait for them); call them through
 """
 
 import json
+import shutil
 import signal
 import subprocess
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from accordeer.localstack.jvm import JVM_OPTIONS
 from accordeer.localstack.kafka import (
@@ -183,6 +186,75 @@ class LocalKafkaCluster:
         _, seen = self._launch(i, libs)
         self._wait_started(i, seen, timeout)
 
+    def lose_disk(self, i: int) -> None:
+        """SIGKILL node ``i`` and delete its data folder, as when its disk dies: its partitions' logs and its copy
+        of the metadata log now exist only on the other nodes."""
+        i = self._index(i)
+        self.processes[i].kill()
+        shutil.rmtree(self._node_dir(i) / "logs")
+
+    def rejoin_empty(self, i: int, timeout: float = 120.0) -> str:
+        """Start node ``i`` on an empty data folder and make it a voter of the quorum again; returns its new
+        directory id.
+
+        The node is formatted *without* initial controllers: re-formatting it with the initial voter set would let
+        a voter with an empty metadata log vote, and it could help elect a leader that lacks committed records.
+        It starts as an observer (its broker half serves at once and re-replicates its partitions from the
+        leaders), then the quorum drops the lost voter, (node id, old directory id), and adds (node id, new
+        directory id) once the node has caught up with the metadata log (KIP-853's controller membership changes).
+        """
+        i = self._index(i)
+        if self.security is not None:
+            raise KafkaStartError("rejoining an empty node is built for the plaintext cluster only")
+        if (self._node_dir(i) / "logs" / "meta.properties").exists():
+            raise KafkaStartError(f"broker {i} still has its data; rejoin_empty is for a node whose disk was lost")
+        libs = ensure_jars(self.cache_dir)
+        config = self._write_config(i)
+        document = json.loads((self.data_dir / "cluster.json").read_text())
+        _run_tool(
+            libs,
+            ["kafka.tools.StorageTool", "format", "-t", document["cluster_id"], "-c", str(config), "-N"],
+            what=f"formatting broker {i}'s empty disk",
+        )
+        _, seen = self._launch(i, libs)
+        self._wait_started(i, seen, timeout)
+        new_id = _directory_id(self._node_dir(i) / "logs" / "meta.properties")
+        quorum = ["org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-controller", self._quorum()]
+        lost = ["remove-controller", "--controller-id", str(i + 1), "--controller-directory-id"]
+        changes = [
+            ([*quorum, *lost, document["directory_ids"][i]], f"removing broker {i}'s lost voter from the quorum"),
+            ([*quorum, "--command-config", str(config), "add-controller"], f"adding broker {i} as a voter again"),
+        ]
+        for arguments, what in changes:
+            # The quorum answers after the node has caught up and the change is committed; until then it refuses.
+            for attempt in Retrying(
+                retry=retry_if_exception_type(KafkaStartError),
+                wait=wait_exponential(multiplier=0.5, max=5),
+                stop=stop_after_delay(timeout),
+                reraise=True,
+            ):
+                with attempt:
+                    _run_tool(libs, arguments, what=what)
+        document["directory_ids"][i] = new_id
+        (self.data_dir / "cluster.json").write_text(json.dumps(document, indent=2))
+        return new_id
+
+    def voters(self) -> dict[int, str]:
+        """The quorum's voters as the quorum says: node id → directory id."""
+        output = _run_tool(
+            ensure_jars(self.cache_dir),
+            [
+                "org.apache.kafka.tools.MetadataQuorumCommand",
+                "--bootstrap-controller",
+                self._quorum(),
+                "describe",
+                "--status",
+            ],
+            what="describing the quorum",
+        )
+        line = next(line for line in output.splitlines() if line.startswith("CurrentVoters:"))
+        return {voter["id"]: voter["directoryId"] for voter in json.loads(line.split(":", 1)[1])}
+
     def running(self, i: int) -> bool:
         process = self.processes.get(self._index(i))
         return process is not None and process.running()
@@ -333,6 +405,34 @@ class LocalKafkaCluster:
             raise KafkaStartError(f"{exc}\n{process.tail()}") from exc
         if not process.running():
             raise KafkaStartError(f"Kafka broker {i} exited at start:\n{process.tail()}")
+
+
+def _run_tool(libs: Path, arguments: list[str], *, what: str) -> str:
+    """Run one of Kafka's command-line tools from the jars; its output, or KafkaStartError with it."""
+    result = subprocess.run(
+        [
+            "java",
+            "-Xmx128m",
+            *JVM_OPTIONS,
+            f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+            "-cp",
+            f"{libs}/*",
+            *arguments,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise KafkaStartError(f"{what} failed:\n{(result.stdout + result.stderr).strip()[-2000:]}")
+    return result.stdout
+
+
+def _directory_id(meta_properties: Path) -> str:
+    for line in meta_properties.read_text().splitlines():
+        if line.startswith("directory.id="):
+            return line.split("=", 1)[1].strip()
+    raise KafkaStartError(f"{meta_properties} names no directory.id")
 
 
 def _started_count(log_path: Path) -> int:

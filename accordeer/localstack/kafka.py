@@ -31,9 +31,12 @@ def jars_dir(cache_dir: Path) -> Path:
 
 
 def ensure_jars(cache_dir: Path) -> Path:
-    """Copy the broker's runtime closure from Maven Central once; later runs reuse the cache offline."""
+    """Copy the broker's runtime closure from Maven Central once; later runs reuse the cache offline, until
+    deploy/kafka/pom.xml changes (the copy remembers the pom it was made from)."""
     libs = jars_dir(cache_dir)
-    if any(libs.glob("kafka_2.13-*.jar")):
+    pom = (DEPLOY_KAFKA / "pom.xml").read_bytes()
+    made_from = libs / "pom.xml"
+    if any(libs.glob("kafka_2.13-*.jar")) and made_from.exists() and made_from.read_bytes() == pom:
         return libs
     if shutil.which("mvn") is None:
         raise KafkaStartError(
@@ -60,6 +63,7 @@ def ensure_jars(cache_dir: Path) -> Path:
         raise KafkaStartError(
             f"fetching the Kafka jars with Maven failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
         )
+    (partial / "pom.xml").write_bytes(pom)
     shutil.rmtree(libs, ignore_errors=True)
     partial.rename(libs)
     return libs
