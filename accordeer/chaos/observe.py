@@ -8,6 +8,7 @@ deliveries when it restarts, so its counts are sampled while it runs and kept pe
 import asyncio
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,21 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class Timeline:
+    """When each declaration was sent and when each dossier item's 80 was received (monotonic seconds): the
+    latency an external package sees, for runs that report it over time (the soak)."""
+
+    published: dict[str, float] = field(default_factory=dict)
+    accepted: list[tuple[float, float]] = field(default_factory=list)
+    """(received at, seconds since the declaration was sent) per 80, in the order received."""
+
+    def received(self, event: Event) -> None:
+        if event.status_code == 80 and (sent := self.published.get(event.message_id)) is not None:
+            now = time.monotonic()
+            self.accepted.append((now, now - sent))
+
+
+@dataclass
 class TopicRecords:
     status: dict[str, list[Event]] = field(default_factory=dict)
     """Per message id, its status events in partition order."""
@@ -44,10 +60,17 @@ class TopicRecords:
 
 
 class TopicObserver:
-    def __init__(self, bootstrap_servers: str, topics: Topics, on_task: Callable[[TaskEvent], Awaitable[None]]):
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topics: Topics,
+        on_task: Callable[[TaskEvent], Awaitable[None]],
+        timeline: Timeline | None = None,
+    ):
         self.bootstrap_servers = bootstrap_servers
         self.topics = topics
         self.on_task = on_task
+        self.timeline = timeline or Timeline()
         self.records = TopicRecords()
         self.ready = asyncio.Event()
         """Set once it reads every topic from its beginning: the run publishes only then."""
@@ -108,6 +131,7 @@ class TopicObserver:
                     occurred_at=value.get("occurred_at") or "",
                 )
                 self.records.status.setdefault(event.message_id, []).append(event)
+                self.timeline.received(event)
             elif record.topic == self.topics.refused:
                 self.records.refused[key or json.loads(record.value).get("message_id")] += 1
             elif record.topic == self.topics.inbound_dlq:

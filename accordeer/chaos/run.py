@@ -4,16 +4,18 @@ faults play, drain, and judge what the public topics and the gateway's counts sa
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from accordeer.chaos import checker, workload
-from accordeer.chaos.faults import FULL, SMALL, Faults, play
-from accordeer.chaos.observe import GatewayCounts, TopicObserver, kenmerken_per_item, sample_gateway
+from accordeer.chaos.faults import FULL, SMALL, Faults, Schedule, play
+from accordeer.chaos.observe import GatewayCounts, Timeline, TopicObserver, kenmerken_per_item, sample_gateway
 from accordeer.chaos.reviewer import Reviewer
 from accordeer.chaos.stack import ChaosStack
 from accordeer.connect import CACHE_DIR
@@ -65,7 +67,14 @@ class RunReport:
         return self.verdict.ok and not self.dead_letters_elsewhere and not self.unreadable and faults_done and settled
 
 
-async def run(settings: ChaosSettings) -> RunReport:
+Companion = Callable[[ChaosStack, Timeline], Coroutine[Any, Any, None]]
+"""Runs beside the publishing and the drain, and is cancelled after them: the soak's sampler."""
+
+
+async def run(
+    settings: ChaosSettings, *, schedule: Schedule | None = None, companion: Companion | None = None
+) -> RunReport:
+    """One run; ``schedule`` instead of the small or full one, ``companion`` beside it."""
     run_id = time.strftime("%Y%m%d-%H%M%S")
     work_dir = settings.work_dir / run_id
     submissions, expectations = workload.build(settings.declarations, seed=settings.seed, run_id=run_id)
@@ -75,25 +84,44 @@ async def run(settings: ChaosSettings) -> RunReport:
     try:
         await stack.start()
         timings["start_stack_s"] = round(time.monotonic() - started, 1)
-        return await _exercise(stack, settings, run_id, submissions, expectations, timings, work_dir)
+        if schedule is None:
+            schedule = SMALL if settings.small else FULL
+        return await _exercise(
+            stack, settings, schedule, companion, run_id, submissions, expectations, timings, work_dir
+        )
     finally:
         await stack.stop()
 
 
 async def _exercise(
-    stack: ChaosStack, settings: ChaosSettings, run_id: str, submissions, expectations, timings: dict, work_dir: Path
+    stack: ChaosStack,
+    settings: ChaosSettings,
+    schedule: Schedule,
+    companion: Companion | None,
+    run_id: str,
+    submissions,
+    expectations,
+    timings: dict,
+    work_dir: Path,
 ) -> RunReport:
     system = stack.started_settings
     topics = system.topics
     producer = create_producer(system.kafka_bootstrap_servers, client_id="accordeer-chaos")
     await producer.start()
     reviewer = Reviewer()
+    acting: set[asyncio.Task] = set()
 
     async def act(event: TaskEvent) -> None:
+        # Sent beside the observer, not awaited in its loop: waiting for each action's acknowledgement there made
+        # the observer (and so the reviewer) fall behind at 50 declarations a second, which read as latency.
         if (action := reviewer.decide(event)) is not None:
-            await _send(producer, topics.portal_actions, action.dossier_item_id, action.model_dump_json().encode())
+            value = action.model_dump_json().encode()
+            sending = asyncio.create_task(_send(producer, topics.portal_actions, action.dossier_item_id, value))
+            acting.add(sending)
+            sending.add_done_callback(acting.discard)
 
-    observer = TopicObserver(system.kafka_bootstrap_servers, topics, act)
+    timeline = Timeline()
+    observer = TopicObserver(system.kafka_bootstrap_servers, topics, act, timeline)
     counts, paused = GatewayCounts(), asyncio.Event()
     background = [
         asyncio.create_task(observer.run()),
@@ -103,25 +131,28 @@ async def _exercise(
     window = len(submissions) / settings.rate
     try:
         await _until_observing(observer, background[0])
-        schedule = SMALL if settings.small else FULL
+        if companion is not None:
+            background.append(asyncio.create_task(companion(stack, timeline)))
         t0 = faults.t0 = time.monotonic()
         await asyncio.gather(
-            _publish(producer, topics.inbound, submissions, settings.rate), play(faults, schedule, window)
+            _publish(producer, topics.inbound, submissions, settings.rate, timeline.published),
+            play(faults, schedule, window),
         )
         timings["publish_and_faults_s"] = round(time.monotonic() - t0, 1)
         drain_started = time.monotonic()
         drained = await _drain(observer, expectations, settings.drain_timeout)
         timings["drain_s"] = round(time.monotonic() - drain_started, 1)
         timings["drained"] = drained
-        if background[0].done():  # the observer stopped: what it missed would read as lost
-            background[0].result()
+        for task in background:
+            if task.done():  # the observer (or the companion) stopped: what it missed would read as lost
+                task.result()
         await asyncio.sleep(5)  # anything told twice late is still seen
         paused.set()
         counts.take(await stack.gateway("GET", "/_admin/received"))
     finally:
-        for task in background:
+        for task in [*background, *acting]:
             task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
+        await asyncio.gather(*background, *acting, return_exceptions=True)
         await producer.stop()
     records = observer.records
     verdict = checker.check(
@@ -179,12 +210,15 @@ async def _send(producer, topic: str, key: str, value: bytes) -> None:
             await (await producer.send(topic, value=value, key=key.encode()))
 
 
-async def _publish(producer, topic: str, submissions: list[workload.Submission], rate: float) -> None:
+async def _publish(
+    producer, topic: str, submissions: list[workload.Submission], rate: float, published: dict[str, float]
+) -> None:
     started = time.monotonic()
     pending: set[asyncio.Task] = set()
     for n, submission in enumerate(submissions):
         if (wait := started + n / rate - time.monotonic()) > 0:
             await asyncio.sleep(wait)
+        published.setdefault(submission.message_id, time.monotonic())
         task = asyncio.create_task(_send(producer, topic, submission.message_id, submission.value))
         pending.add(task)
         task.add_done_callback(pending.discard)
