@@ -1,0 +1,103 @@
+"""`python -m accordeer.soak` (`make soak`): one soak; prints the chaos table and the soak's rules, writes the
+minutes, the verdict and a chart under the work folder, and exits 1 when anything was lost or grew without bound."""
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from accordeer.chaos.report import text, write_json
+from accordeer.chaos.run import ChaosSettings, run
+from accordeer.connect import CACHE_DIR
+from accordeer.soak import chart, schedule
+from accordeer.soak.judge import SoakVerdict, judge
+from accordeer.soak.sampling import Minute, Sampler, as_dicts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m accordeer.soak", description=__doc__)
+    parser.add_argument("--minutes", type=float, default=60, help="publishing time (default %(default)s)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=50,
+        help="declarations per second (default %(default)s)",
+    )
+    parser.add_argument("--fault-every", type=float, default=3, help="minutes between faults (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of declarations and decisions")
+    parser.add_argument("--work-dir", type=Path, default=CACHE_DIR / "soak", help="default %(default)s")
+    args = parser.parse_args(argv)
+    window = args.minutes * 60
+    settings = ChaosSettings(
+        declarations=max(1, round(args.rate * window)),
+        seed=args.seed,
+        rate=args.rate,
+        drain_timeout=900,
+        work_dir=args.work_dir,
+    )
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    sampler = Sampler()
+    try:
+        report = asyncio.run(
+            run(settings, schedule=schedule.every(window, args.fault_every * 60), companion=sampler.run)
+        )
+    except KeyboardInterrupt:
+        print("soak interrupted; the stack was stopped", file=sys.stderr)
+        return 2
+    verdict = judge(sampler.minutes, sampler.final)
+    faults = [(fault.started / 60, fault.name) for fault in report.faults]
+    folder = args.work_dir / f"soak-{report.run_id}"
+    folder.mkdir(parents=True, exist_ok=True)
+    chart.draw(sampler.minutes, faults, folder / "soak.png")
+    summary = _summary(report.ok, verdict, sampler.minutes, sampler.final, args)
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2))
+    (folder / "minutes.json").write_text(json.dumps(as_dicts(sampler.minutes)))
+    print(text(report))
+    print(f"\nChaos table written to {write_json(report, settings.work_dir)}\n")
+    print(_text(verdict, sampler.minutes, sampler.final))
+    print(f"\nSummary, minutes and chart in {folder}")
+    return 0 if report.ok and verdict.ok else 1
+
+
+def _summary(chaos_ok: bool, verdict: SoakVerdict, minutes: list[Minute], final: Minute | None, args) -> dict:
+    first = next((m for m in minutes if m.tables), None)
+    last = final if final is not None and final.tables else next((m for m in reversed(minutes) if m.tables), None)
+    return {
+        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "minutes": args.minutes,
+        "rate": args.rate,
+        "fault_every_minutes": args.fault_every,
+        "checker_ok": chaos_ok,
+        "soak_ok": verdict.ok,
+        "findings": [asdict(f) for f in verdict.findings],
+        "memory_slope_mb_per_hour": verdict.slopes_mb_per_hour,
+        "tables_first_minute": {t: asdict(f) for t, f in first.tables.items()} if first else {},
+        "tables_end": {t: asdict(f) for t, f in last.tables.items()} if last else {},
+        "p99_publish_to_80_s_per_minute": [m.p99_to_80_s for m in minutes],
+    }
+
+
+def _text(verdict: SoakVerdict, minutes: list[Minute], final: Minute | None) -> str:
+    lines = [f"Soak: {len(minutes)} minutes sampled; rules (accordeer/soak/judge.py):"]
+    lines += [f"  {'ok  ' if f.ok else 'FAIL'} {f.rule:<15} {f.subject:<32} {f.figure}" for f in verdict.findings]
+    lines.append("Memory slope per process over the judged window, MB/hour:")
+    lines += [f"  {name:<24} {slope:+.1f}" for name, slope in sorted(verdict.slopes_mb_per_hour.items())]
+    first = next((m for m in minutes if m.tables), None)
+    last = final if final is not None and final.tables else None
+    if first and last:
+        lines.append("Tables, first minute → after the drain (rows, MB):")
+        for table in sorted(last.tables):
+            before = first.tables.get(table)
+            after = last.tables[table]
+            was = f"{before.rows:>8} {before.megabytes:>8.2f}" if before else f"{'-':>8} {'-':>8}"
+            lines.append(f"  {table:<40} {was} → {after.rows:>8} {after.megabytes:>8.2f}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
