@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         " arrive, so a longer wait costs no latency and an idle consumer wakes less often.",
     )
     outbox_batch_size: int = Field(1000, description="Most outbox rows the relay publishes per round.")
+    action_key_retention_days: float = Field(
+        30.0,
+        ge=8,
+        description="How long workflow and the portal remember an action's id, so the same action sent twice is"
+        " answered once (shared/db/retention.py). At least 8: longer than Kafka keeps the actions' records"
+        " (7 days by default); raise it with the topics' retention.",
+    )
     escalation_interval_seconds: float = Field(
         60.0, description="How often the workflow service looks for overdue tasks to escalate to the task manager."
     )

@@ -1,6 +1,8 @@
 """The portal's composition root: settings → runtime (with its directory copy), the read model's subscriber on
 dossier.items, messages.status and workflow.tasks, and the pages served beside it."""
 
+from datetime import timedelta
+
 from faststream import FastStream
 
 from services.portal.accounts import Accounts, load_accounts
@@ -10,6 +12,7 @@ from services.portal.projection import Projection
 from services.portal.projection_store import SCHEMA, PostgresProjectionStore
 from services.portal.reactions import load_reactions
 from services.portal.web import Portal
+from shared.db.retention import KeyRetention, keep_forgetting
 from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.ops_http import serve_ops
 from shared.runtime import ServiceRuntime, new_broker, service_app
@@ -52,5 +55,7 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
         runtime.spawn(serve_ops(portal.app(), options.host, options.port), name="pages")
         runtime.spawn(dashboard.sample_forever(), name="lag-history")
         runtime.spawn(dashboard.follow_dead_letters(), name="dead-letter-tally")
+        sent = KeyRetention("portal.sent_actions", "sent_at", timedelta(days=settings.action_key_retention_days))
+        runtime.spawn(keep_forgetting(runtime.pool, [sent]), name="action-key-retention")
 
     return app

@@ -1,7 +1,7 @@
 """Workflow's composition root: settings → runtime, subscribers on dossier.items and workflow.actions, deadlines."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from faststream import FastStream
 
@@ -10,6 +10,7 @@ from services.workflow.publications import PublicationCache
 from services.workflow.records import utc_now
 from services.workflow.repository import WorkflowRepository
 from services.workflow.use_cases import Workflow
+from shared.db.retention import KeyRetention, keep_forgetting
 from shared.db.unit_of_work import PostgresUnitOfWork
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
@@ -42,5 +43,9 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
     async def start_loops() -> None:
         escalations = Escalations(unit_of_work, runtime.topics, publications, clock=clock)
         runtime.spawn(escalations.run_forever(settings.escalation_interval_seconds), name="escalation")
+        applied = KeyRetention(
+            "workflow.applied_actions", "applied_at", timedelta(days=settings.action_key_retention_days)
+        )
+        runtime.spawn(keep_forgetting(runtime.pool, [applied]), name="action-key-retention")
 
     return app
