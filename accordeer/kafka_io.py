@@ -1,13 +1,13 @@
 """Kafka for people at the CLI: publish a record, and follow the status (and task) topics from now on."""
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from aiokafka import AIOKafkaConsumer
 from pydantic import BaseModel
 
+from shared.contracts.record import READ_BACK
 from shared.contracts.status import StatusEvent
 from shared.kafka.admin import partitions_of
 from shared.kafka.producer import create_producer
@@ -42,7 +42,7 @@ class StatusFollower:
             for records in batches.values():
                 for record in records:
                     model = self.models.get(record.topic, StatusEvent)
-                    yield record if model is None else model.model_validate(json.loads(record.value))
+                    yield record if model is None else model.model_validate_json(record.value, context=READ_BACK)
 
 
 @asynccontextmanager

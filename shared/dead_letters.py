@@ -10,6 +10,7 @@ import structlog
 from aiokafka import ConsumerRecord
 from pydantic import BaseModel, ValidationError
 
+from shared.contracts.record import READ_BACK
 from shared.db.outbox import OutboxRecord
 
 log = structlog.get_logger(__name__)
@@ -75,12 +76,19 @@ def read_as(
     refused_by: str,
     reason_code: str = UNREADABLE,
     dead_letter_topic: str | None = None,
+    command: bool = False,
 ) -> Model | OutboxRecord:
     """The record as ``model``; or, when it does not match that contract, its dead letter for ``dead_letter_topic``
     (by default ``<its topic>.dlq``; a family's member gives its family's, Topics.dead_letters_of), saying where
-    it breaks it. Logged, never raised: one bad record must not stop a partition."""
+    it breaks it. Logged, never raised: one bad record must not stop a partition.
+
+    An event is read as a record another version may have written: fields this version does not know are ignored
+    (shared/contracts/record.py). A ``command`` (an action, a set-up command) is read strictly: carrying it out
+    without a field its sender gave it (a comment, a confirmed statement) would do something else than was asked,
+    so a command with an unknown field is refused, and a new field of a command is read by one version before the
+    next one writes it (docs/deploy.md)."""
     try:
-        return model.model_validate_json(record.value or b"")
+        return model.model_validate_json(record.value or b"", context=None if command else READ_BACK)
     except ValidationError as error:
         reason = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in error.errors())
         log.error(

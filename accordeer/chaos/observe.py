@@ -20,6 +20,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from accordeer.chaos.checker import Event
 from shared import dead_letters as h
+from shared.contracts.record import READ_BACK
 from shared.contracts.tasks import TaskEvent
 from shared.kafka.admin import partitions_of
 from shared.kafka.security import client_options
@@ -142,7 +143,7 @@ class TopicObserver:
                 self.records.inbound_dead_letters.setdefault(key or "(no key)", set()).add(origin)
             elif record.topic == self.topics.tasks:
                 self.records.tasks += 1
-                await self.on_task(TaskEvent.model_validate_json(record.value))
+                await self.on_task(TaskEvent.model_validate_json(record.value, context=READ_BACK))
             else:
                 headers = {k: v.decode(errors="replace") for k, v in record.headers}
                 self.records.other_dead_letters.append(

@@ -24,6 +24,7 @@ from services.dispatch.domain import GatewayStatus, Polling
 from services.dispatch.gateway import Gateway, PermanentGatewayError, TransientGatewayError
 from services.dispatch.repository import Deliveries, Delivery, NewDelivery, Progress, Sent, SentNow, Unknown
 from shared.contracts.approved import MessageApproved
+from shared.contracts.record import READ_BACK
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db.outbox import OutboxRecord
 from shared.db.unit_of_work import UnitOfWork
@@ -152,7 +153,7 @@ class Dispatch:
             await self._deliver(delivery)
 
     async def _deliver(self, delivery: Delivery) -> None:
-        message = MessageApproved.model_validate(delivery.message)
+        message = MessageApproved.model_validate(delivery.message, context=READ_BACK)
         berichtsoort = self.config.berichtsoort(message.message_type)
         if berichtsoort is None:
             await self._retry(

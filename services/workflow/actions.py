@@ -89,6 +89,7 @@ class ActionHandler:
                     refused_by="workflow",
                     reason_code="invalid_action",
                     dead_letter_topic=self.topics.workflow_actions_dlq,
+                    command=True,
                 ),
             )
             for record in records

@@ -7,6 +7,7 @@ from services.workflow.repository import Instance
 from shared import reports
 from shared.contracts.approved import MessageApproved
 from shared.contracts.items import DossierItemCreated
+from shared.contracts.record import READ_BACK
 from shared.contracts.status import StatusCode, StatusEvent
 from shared.db.outbox import OutboxRecord
 from shared.topics import Topics
@@ -33,7 +34,7 @@ def status_records(
 
 
 def approved_record(topics: Topics, instance: Instance, *, approved_by: str, at: datetime) -> OutboxRecord:
-    item = DossierItemCreated.model_validate(instance.item)
+    item = DossierItemCreated.model_validate(instance.item, context=READ_BACK)
     message = MessageApproved(
         dossier_item_id=item.dossier_item_id,
         message_id=item.message_id,

@@ -17,6 +17,7 @@ from services.workflow.domain import (
 )
 from services.workflow.domain.export import folder_of
 from shared.contracts.directory import Party
+from shared.contracts.record import READ_BACK
 from shared.contracts.setup import SetupOutcome
 from shared.contracts.status import StatusCode
 from shared.contracts.summary import DeclarationSummary
@@ -374,7 +375,7 @@ class WorkflowRepository:
         document = await self.conn.fetchval(
             "SELECT item->'summary' FROM workflow.instances WHERE dossier_item_id = $1", dossier_item_id
         )
-        return DeclarationSummary.model_validate(document) if document else None
+        return DeclarationSummary.model_validate(document, context=READ_BACK) if document else None
 
     async def history(self, dossier_item_id: str) -> list[dict[str, Any]]:
         rows = await self.conn.fetch(

@@ -45,7 +45,9 @@ class SetupCommands:
         written: list[OutboxRecord] = []
         for record in records:
             writer = self.topics.setup_writer_of(record.topic)
-            command = read_as(SetupCommand, record, refused_by=self.group_id, dead_letter_topic=self.topics.setup_dlq)
+            command = read_as(
+                SetupCommand, record, refused_by=self.group_id, dead_letter_topic=self.topics.setup_dlq, command=True
+            )
             if isinstance(command, OutboxRecord):
                 written.append(command)
                 continue

@@ -3,13 +3,13 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+
+from shared.contracts.record import Record
 
 
-class WorkflowAction(BaseModel):
+class WorkflowAction(Record):
     """One action, e.g. "Goedkeuren bericht" on task "Beoordelen aangifte klant" by user "klant"."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: int = 1
     action_id: str = Field(min_length=1, max_length=100, description="Idempotency key: the same id twice acts once.")

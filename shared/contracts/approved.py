@@ -2,15 +2,12 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
-
 from shared.contracts.inbound import Document, Identity
+from shared.contracts.record import Record
 
 
-class MessageApproved(BaseModel):
+class MessageApproved(Record):
     """A dossier item approved by "Goedkeuren bericht", ready for the communication service."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: int = 1
     dossier_item_id: str

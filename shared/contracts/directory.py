@@ -7,7 +7,9 @@ portal each keep their own copy of it, so services stay linked only by topics.
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
+
+from shared.contracts.record import Record
 
 IDENTITY_TYPES = ("BTW", "Fi", "LHnr", "KvK")
 """Identity types a party registers numbers under: VAT number, fiscal number (RSIN/BSN),
@@ -22,10 +24,8 @@ def normalised_number(number: str) -> str:
     return "".join(ch for ch in number if ch not in " .-").upper()
 
 
-class Contact(BaseModel):
+class Contact(Record):
     """A contact person of a party; with a portal user id they can log in and act on the party's declarations."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     contact_id: PartyId
     name: Text
@@ -36,10 +36,8 @@ class Contact(BaseModel):
     active: bool = True
 
 
-class Party(BaseModel):
+class Party(Record):
     """An organisation or person, with its registered numbers per identity type and its contacts."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: int = 1
     organisation_person_id: PartyId

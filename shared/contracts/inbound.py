@@ -14,7 +14,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -24,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from shared.contracts.record import Record
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 
@@ -129,7 +130,7 @@ Timestamp = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_aware
 FreeFieldValue = Annotated[str | bool | int | float, WrapValidator(_free_field_value)]
 
 
-class _Contract(BaseModel):
+class _Contract(Record):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 

@@ -2,16 +2,15 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field
 
 from shared.contracts.inbound import Attachment, Document, Identity
+from shared.contracts.record import Record
 from shared.contracts.summary import DeclarationSummary
 
 
-class DossierItemCreated(BaseModel):
+class DossierItemCreated(Record):
     """One Accorderingsbericht dossier item, for one destination of one declaration."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: int = 1
     dossier_item_id: str
@@ -27,7 +26,7 @@ class DossierItemCreated(BaseModel):
     identity: Identity
     document: Document
     attachment: Attachment | None = None
-    characteristics: dict[str, str] = {}
-    free_fields: dict[str, str | bool | int | float] = {}
+    characteristics: dict[str, str] = Field(default={})
+    free_fields: dict[str, str | bool | int | float] = Field(default={})
     confidential: bool = False
     summary: DeclarationSummary | None = None

@@ -11,13 +11,13 @@ not be read (key and ``message_id`` then empty).
 from datetime import datetime
 from uuid import NAMESPACE_URL, uuid5
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from shared.contracts.record import Record
 
 
-class SubmissionRefused(BaseModel):
+class SubmissionRefused(Record):
     """One refused submission (one record of ``declarations.inbound``); key: its message_id when readable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     event_id: str = Field(description="Derived from the record's coordinates: a redelivery carries the same id.")
     message_id: str | None = Field(description="The submission's message_id, empty when it could not be read.")

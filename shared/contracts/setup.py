@@ -8,16 +8,16 @@ groups), so the portal and the CLI send the same thing and workflow judges both 
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from shared.contracts.record import Record
 
 KEY = "setup"
 """The key of every set-up record: one partition's order is the order of publications."""
 
 
-class SetupCommand(BaseModel):
+class SetupCommand(Record):
     """Publish this configuration, unless it has problems or another version came in between."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: int = 1
     command_id: str = Field(min_length=1, max_length=100, description="Idempotency key: the same id twice acts once.")
@@ -33,19 +33,15 @@ class SetupCommand(BaseModel):
     files: dict[str, str] = Field(description="Path in the configuration folder → its YAML text.")
 
 
-class SetupProblem(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class SetupProblem(Record):
     file: str
     workflow: str | None = None
     task: str | None = None
     message: str
 
 
-class SetupOutcome(BaseModel):
+class SetupOutcome(Record):
     """A command's outcome, or a version published without one (the seed of `accordeer setup`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: int = 1
     command_id: str | None = Field(None, description="The command answered; None for a seeded publication.")

@@ -5,7 +5,9 @@ from datetime import datetime
 from enum import IntEnum
 from uuid import NAMESPACE_URL, uuid5
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from shared.contracts.record import Record
 
 
 class StatusCode(IntEnum):
@@ -46,10 +48,8 @@ _LABELS = {
 }
 
 
-class StatusEvent(BaseModel):
+class StatusEvent(Record):
     """One status change of one message (and, once it exists, one dossier item)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     event_id: str = Field(description="Unique per event; a consumer that sees it twice drops the second.")
     message_id: str

@@ -10,7 +10,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import Field, PlainSerializer
+
+from shared.contracts.record import Record
 
 Direction = Literal["payable", "receivable", "nil"]
 """payable: the client pays the authority; receivable: the client gets money back; nil: nothing either way."""
@@ -22,10 +24,8 @@ SizeClass = Literal["micro", "klein", "middelgroot", "groot"]
 Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), PlainSerializer(str, return_type=str, when_used="json")]
 
 
-class DeclarationSummary(BaseModel):
+class DeclarationSummary(Record):
     """Period, amount payable or receivable, payment deadline and identity of one declaration."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     message_type: str
     period_from: date | None = None

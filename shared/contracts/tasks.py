@@ -13,8 +13,9 @@ from enum import StrEnum
 from typing import cast
 from uuid import NAMESPACE_URL, uuid5
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from shared.contracts.record import Record
 from shared.contracts.summary import DeclarationSummary
 
 
@@ -32,10 +33,8 @@ class TaskEventKind(StrEnum):
     task ends by an action, or moves by reassignment or escalation); consumers should handle it as ended."""
 
 
-class TaskEvent(BaseModel):
+class TaskEvent(Record):
     """One change in one task of one dossier item."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: int = 1
     event_id: str = Field(description="Unique per event; a consumer that sees it twice drops the second.")

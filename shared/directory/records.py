@@ -1,11 +1,10 @@
 """Reading one record of ``directory.parties``: a party, or a tombstone that removes one."""
 
-import json
-
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 
 from shared.contracts.directory import Party
+from shared.contracts.record import READ_BACK
 from shared.directory.store import PartyChange
 
 
@@ -21,7 +20,7 @@ def party_change(record: ConsumerRecord) -> PartyChange:
     if record.value is None:
         return PartyChange(key, record.partition, record.offset, None)
     try:
-        party = Party.model_validate(json.loads(record.value))
+        party = Party.model_validate_json(record.value, context=READ_BACK)
     except (ValueError, ValidationError) as error:
         raise UnreadableParty(f"{where} (key {key}) is not a party: {str(error)[:300]}") from None
     if party.organisation_person_id != key:

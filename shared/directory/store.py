@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shared.contracts.directory import Party
+from shared.contracts.record import READ_BACK
 from shared.db.pool import Connection
 
 
@@ -67,12 +68,12 @@ async def parties(conn: Connection, schema: str, ids: Iterable[str]) -> dict[str
         f"SELECT party FROM {schema}.parties WHERE organisation_person_id = ANY($1::text[]) AND NOT removed",
         sorted(set(ids)),
     )
-    return {r["party"]["organisation_person_id"]: Party.model_validate(r["party"]) for r in rows}
+    return {r["party"]["organisation_person_id"]: Party.model_validate(r["party"], context=READ_BACK) for r in rows}
 
 
 async def all_parties(conn: Connection, schema: str) -> list[Party]:
     rows = await conn.fetch(f"SELECT party FROM {schema}.parties WHERE NOT removed ORDER BY organisation_person_id")
-    return [Party.model_validate(r["party"]) for r in rows]
+    return [Party.model_validate(r["party"], context=READ_BACK) for r in rows]
 
 
 async def holding_portal_users(conn: Connection, schema: str, users: Iterable[str]) -> dict[str, Party]:
@@ -82,4 +83,4 @@ async def holding_portal_users(conn: Connection, schema: str, users: Iterable[st
         " jsonb_array_elements(party->'contacts') c WHERE c->>'portal_user' = ANY($1::text[]))",
         sorted(set(users)),
     )
-    return {r["party"]["organisation_person_id"]: Party.model_validate(r["party"]) for r in rows}
+    return {r["party"]["organisation_person_id"]: Party.model_validate(r["party"], context=READ_BACK) for r in rows}

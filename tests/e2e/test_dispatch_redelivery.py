@@ -60,6 +60,5 @@ async def test_an_unreadable_approved_record_is_dead_lettered_with_its_reason_an
     assert (letter.key, letter.value) == (b"item-x", b'{"not": "an approved message"}')
     assert headers[dead_letters.REASON_CODE] == "unreadable"
     assert "dossier_item_id: Field required" in headers[dead_letters.REASON]
-    assert "not: Extra inputs are not permitted" in headers[dead_letters.REASON]
     assert headers[dead_letters.ORIGINAL_TOPIC] == system.topics.approved
     assert headers[dead_letters.ORIGINAL_OFFSET] == "0"
