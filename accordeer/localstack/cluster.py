@@ -28,13 +28,12 @@ from pathlib import Path
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from accordeer.localstack.jvm import JVM_OPTIONS
 from accordeer.localstack.kafka import (
-    DEPLOY_KAFKA,
     KafkaStartError,
     _cluster_id,
     ensure_jars,
     free_port,
+    kafka_java,
     port_open,
     storage_tool,
 )
@@ -337,13 +336,8 @@ class LocalKafkaCluster:
         with ExitStack() as files:
             pending = {
                 i: subprocess.Popen(
-                    [
-                        "java",
-                        "-Xmx256m",
-                        *JVM_OPTIONS,
-                        f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-                        "-cp",
-                        f"{libs}/*",
+                    kafka_java(
+                        libs,
                         *files.enter_context(
                             storage_tool(
                                 self.security,
@@ -359,7 +353,8 @@ class LocalKafkaCluster:
                                 ],
                             )
                         ),
-                    ],
+                        heap="256m",
+                    ),
                     stdout=subprocess.PIPE,
                     stderr=subprocess.STDOUT,
                     text=True,
@@ -377,17 +372,9 @@ class LocalKafkaCluster:
         seen = _started_count(log_path)
         self.processes[i] = ManagedProcess(
             name=f"kafka-{i}",
-            argv=[
-                "java",
-                f"-Xmx{self.heap}",
-                "-Xms128m",
-                *JVM_OPTIONS,
-                f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-                "-cp",
-                f"{libs}/*",
-                "kafka.Kafka",
-                str(self._node_dir(i) / "server.properties"),
-            ],
+            argv=kafka_java(
+                libs, "kafka.Kafka", str(self._node_dir(i) / "server.properties"), heap=self.heap, initial_heap="128m"
+            ),
             log_path=log_path,
         ).start()
         return i, seen
@@ -410,15 +397,7 @@ class LocalKafkaCluster:
 def _run_tool(libs: Path, arguments: list[str], *, what: str) -> str:
     """Run one of Kafka's command-line tools from the jars; its output, or KafkaStartError with it."""
     result = subprocess.run(
-        [
-            "java",
-            "-Xmx128m",
-            *JVM_OPTIONS,
-            f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-            "-cp",
-            f"{libs}/*",
-            *arguments,
-        ],
+        kafka_java(libs, *arguments, heap="128m"),
         capture_output=True,
         text=True,
         check=False,

@@ -112,6 +112,20 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def kafka_java(libs: Path, *arguments: str, heap: str, initial_heap: str | None = None) -> list[str]:
+    """The command line of a Kafka broker or tool from the jars in ``libs``: our JVM options and log configuration."""
+    return [
+        "java",
+        f"-Xmx{heap}",
+        *([f"-Xms{initial_heap}"] if initial_heap else []),
+        *JVM_OPTIONS,
+        f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
+        "-cp",
+        f"{libs}/*",
+        *arguments,
+    ]
+
+
 @contextmanager
 def storage_tool(security: BrokerSecurity | None, arguments: list[str]) -> Iterator[list[str]]:
     """The storage tool's main class and arguments; in secure mode with every principal's SCRAM credential, which
@@ -161,17 +175,7 @@ class LocalKafka:
             self._format(libs, config)
         self.process = ManagedProcess(
             name="kafka",
-            argv=[
-                "java",
-                f"-Xmx{self.heap}",
-                "-Xms256m",
-                *JVM_OPTIONS,
-                f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-                "-cp",
-                f"{libs}/*",
-                "kafka.Kafka",
-                str(config),
-            ],
+            argv=kafka_java(libs, "kafka.Kafka", str(config), heap=self.heap, initial_heap="256m"),
             log_path=self.data_dir / "kafka.log",
         ).start()
         try:
@@ -228,15 +232,7 @@ class LocalKafka:
         storage = ["kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id, "-c", str(config)]
         with storage_tool(self.security, storage) as arguments:
             result = subprocess.run(
-                [
-                    "java",
-                    "-Xmx512m",
-                    *JVM_OPTIONS,
-                    f"-Dlog4j2.configurationFile={DEPLOY_KAFKA / 'log4j2.yaml'}",
-                    "-cp",
-                    f"{libs}/*",
-                    *arguments,
-                ],
+                kafka_java(libs, *arguments, heap="512m"),
                 capture_output=True,
                 text=True,
                 env={**os.environ},
