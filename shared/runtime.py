@@ -11,7 +11,7 @@ from typing import Any
 
 import anyio
 import asyncpg
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
 from faststream import FastStream
 from faststream._internal._compat import ExceptionGroup
 from faststream._internal.cli.supervisors.utils import set_exit
@@ -21,6 +21,7 @@ from faststream.specification import AsyncAPI
 from prometheus_client import REGISTRY
 
 from shared import topology
+from shared.db.inbox import applied_positions
 from shared.db.pool import create_pool
 from shared.db.positions import check_positions
 from shared.directory.mirror import DirectoryMirror
@@ -139,7 +140,15 @@ class ServiceRuntime:
             database_answers=lambda: poison.pool_answers(self.pool),
             title=title,
             description=description,
+            applied=self._applied_positions,
         )
+
+    async def _applied_positions(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        async with self.pool.acquire() as conn:
+            stored = await applied_positions(
+                conn, self.service, self.group_id, [(p.topic, p.partition) for p in partitions]
+            )
+        return {TopicPartition(topic, partition): offset for (topic, partition), offset in stored.items()}
 
     def spawn(self, coroutine: Coroutine[Any, Any, object], *, name: str) -> None:
         """Run a background loop for the life of the process; a crash of it is logged, never silent."""

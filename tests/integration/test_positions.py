@@ -3,6 +3,8 @@ that meets another cluster, or positions beyond the end of their partitions (a t
 with what to do; forgetting the positions lets it start over."""
 
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from tenacity import AsyncRetrying, stop_after_delay, wait_fixed
 
 from shared.db.pool import connect
 from shared.db.positions import ForeignPositions, check_positions, forget_positions, kafka_cluster_id
@@ -39,3 +41,37 @@ async def test_positions_beyond_the_end_of_a_partition_stop_the_start(system, co
     await conn.execute("INSERT INTO dispatch.inbox_positions VALUES ('g', $1, 2, 40)", system.topics.approved)
     with pytest.raises(ForeignPositions, match=r"beyond the end of their partitions: .*messages\.approved\[2\] at 40"):
         await check_positions(conn, "dispatch", system.settings)
+
+
+async def test_forgotten_positions_are_replaced_by_the_groups_committed_offsets(system, conn):
+    """A consumer starts at the stored position (shared/kafka/resume.py): forgetting must leave the committed
+    offsets there, or the service would read every partition again from its beginning."""
+    await system.publish(system.topics.dossier_items, [("item", b"{}")] * 3)
+    ends = await _ends(system, [TopicPartition(system.topics.dossier_items, p) for p in range(6)])
+    [partition] = [p for p, end in ends.items() if end == 3]
+    committer = AIOKafkaConsumer(
+        bootstrap_servers=system.settings.kafka_bootstrap_servers, group_id=system.topics.group("workflow")
+    )
+    await committer.start()
+    try:
+        committer.assign([partition])
+        async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_fixed(0.5), reraise=True):
+            with attempt:
+                await committer.commit({partition: 2})
+    finally:
+        await committer.stop()
+    await conn.execute("INSERT INTO workflow.inbox_positions VALUES ('g', $1, 0, 99)", system.topics.dossier_items)
+
+    assert await forget_positions(conn, "workflow", system.settings) == 1
+
+    rows = await conn.fetch("SELECT consumer, topic, partition, next_offset FROM workflow.inbox_positions")
+    assert [tuple(r) for r in rows] == [(system.topics.group("workflow"), partition.topic, partition.partition, 2)]
+
+
+async def _ends(system, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=system.settings.kafka_bootstrap_servers)
+    await consumer.start()
+    try:
+        return await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
