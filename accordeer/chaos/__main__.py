@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain-timeout", type=float, default=defaults.drain_timeout, help="seconds")
     parser.add_argument("--small", action="store_true", help="the small fault schedule of `make test`")
     parser.add_argument(
+        "--upgrade", action="store_true", help="a rolling upgrade to the next version (accordeer/chaos/upgrade.py)"
+    )
+    parser.add_argument(
         "--work-dir", type=Path, default=defaults.work_dir, help="cluster, logs and report (default %(default)s)"
     )
     args = parser.parse_args(argv)
@@ -31,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         rate=args.rate,
         drain_timeout=args.drain_timeout,
         small=args.small,
+        upgrade=args.upgrade,
         work_dir=args.work_dir,
     )
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")

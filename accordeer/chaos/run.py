@@ -18,6 +18,7 @@ from accordeer.chaos.faults import FULL, SMALL, Faults, Schedule, play
 from accordeer.chaos.observe import GatewayCounts, Timeline, TopicObserver, kenmerken_per_item, sample_gateway
 from accordeer.chaos.reviewer import Reviewer
 from accordeer.chaos.stack import ChaosStack
+from accordeer.chaos.upgrade import UPGRADE, build_next
 from accordeer.connect import CACHE_DIR
 from shared.contracts.tasks import TaskEvent
 from shared.kafka.producer import create_producer
@@ -37,6 +38,9 @@ class ChaosSettings(BaseSettings):
         600.0, gt=0, description="Seconds to wait after the last fault for every message to reach a final status."
     )
     small: bool = Field(False, description="The small schedule of `make test` (fewer faults).")
+    upgrade: bool = Field(
+        False, description="A rolling upgrade to the next version instead (accordeer/chaos/upgrade.py)."
+    )
     work_dir: Path = Field(CACHE_DIR / "chaos", description="Where the run keeps its cluster, logs and report.")
 
 
@@ -80,12 +84,12 @@ async def run(
     submissions, expectations = workload.build(settings.declarations, seed=settings.seed, run_id=run_id)
     timings: dict[str, float] = {}
     started = time.monotonic()
-    stack = ChaosStack(work_dir)
+    stack = ChaosStack(work_dir, next_version=build_next(work_dir / "next") if settings.upgrade else None)
     try:
         await stack.start()
         timings["start_stack_s"] = round(time.monotonic() - started, 1)
         if schedule is None:
-            schedule = SMALL if settings.small else FULL
+            schedule = UPGRADE if settings.upgrade else SMALL if settings.small else FULL
         return await _exercise(
             stack, settings, schedule, companion, run_id, submissions, expectations, timings, work_dir
         )
@@ -143,9 +147,11 @@ async def _exercise(
         drained = await _drain(observer, expectations, settings.drain_timeout)
         timings["drain_s"] = round(time.monotonic() - drain_started, 1)
         timings["drained"] = drained
-        for task in background:
-            if task.done():  # the observer (or the companion) stopped: what it missed would read as lost
-                task.result()
+        if background[0].done():  # the observer stopped: what it missed would read as lost
+            background[0].result()
+        if len(background) > 2 and background[2].done() and (error := background[2].exception()):
+            # The companion only watches: its failure is said, and the checker's verdict still stands.
+            log.error("the run's companion stopped early: %r", error)
         await asyncio.sleep(5)  # anything told twice late is still seen
         paused.set()
         counts.take(await stack.gateway("GET", "/_admin/received"))

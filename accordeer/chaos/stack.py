@@ -8,7 +8,7 @@ messages.status, which is what the run checks.
 import asyncio
 import re
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,6 +24,7 @@ from accordeer.localstack.postgres import LocalPostgres
 from accordeer.localstack.processes import ManagedProcess
 from accordeer.localstack.stack import ServiceProcesses
 from accordeer.setup import prepare
+from shared.db.migrations import apply_migrations
 from shared.db.roles import OWNER, service_role
 from shared.kafka import admin
 from shared.settings import Settings
@@ -54,6 +55,10 @@ class ChaosStack:
     services: ServiceProcesses | None = None
     settings: Settings | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    next_version: Path | None = None
+    """A checkout of the next version (accordeer/chaos/upgrade.py) that processes can be replaced by."""
+    upgraded: set[str] = field(default_factory=set)
+    """The processes ("intake-a") that run the next version: restarted after a fault as that version too."""
 
     # -- its parts, once started (each is None before start()) ---------------------------------------------------
 
@@ -143,7 +148,34 @@ class ChaosStack:
     # -- processes -------------------------------------------------------------------------------------------
 
     def start_service(self, name: str, instance: str) -> ManagedProcess:
-        return self.started_services.start_service(name, instance=instance)
+        services = self.started_services
+        if f"{name}-{instance}" not in self.upgraded:
+            return services.start_service(name, instance=instance)
+        version = _started(self.next_version, "next version")
+        next_services = replace(
+            services,
+            cwd=version,
+            env={**services.env, "ACCORDEER_DEPLOY_DIR": str(version / "deploy")},
+            processes={},
+            launches={},
+        )
+        process = next_services.start_service(name, instance=instance)
+        services.processes[process.name] = process
+        return process
+
+    async def replace_with_next(self, name: str, instance: str) -> tuple[int, int]:
+        """Stop a process cleanly (SIGTERM, as a rolling update does) and start the next version in its place; the
+        two pids."""
+        old = self.process(name, instance)
+        await asyncio.to_thread(old.stop, 30)
+        self.upgraded.add(f"{name}-{instance}")
+        return old.pid, self.start_service(name, instance).pid
+
+    async def apply_next_migrations(self) -> list[str]:
+        version = _started(self.next_version, "next version")
+        return await asyncio.to_thread(
+            apply_migrations, self.started_settings.database_url, version / "deploy" / "migrations"
+        )
 
     def process(self, name: str, instance: str) -> ManagedProcess:
         return self.started_services.processes[f"{name}-{instance}"]

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    sampler = Sampler()
+    sampler = Sampler(keep_in=args.work_dir / "latest")
     try:
         report = asyncio.run(
             run(settings, schedule=schedule.every(window, args.fault_every * 60), companion=sampler.run)
@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     chart.draw(sampler.minutes, faults, folder / "soak.png")
     summary = _summary(report.ok, verdict, sampler.minutes, sampler.final, args)
+    summary["faults"] = [asdict(fault) for fault in report.faults]
     (folder / "summary.json").write_text(json.dumps(summary, indent=2))
     (folder / "minutes.json").write_text(json.dumps(as_dicts(sampler.minutes)))
     print(text(report))

@@ -3,6 +3,7 @@ statistics views for tables, the consumer groups' offsets for lag, the run's tim
 
 import asyncio
 import contextlib
+import json
 import os
 import statistics
 import time
@@ -10,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import asyncpg
-from aiokafka.errors import KafkaError
 
 from accordeer.chaos.observe import Timeline
 from accordeer.chaos.stack import ChaosStack
@@ -50,6 +50,8 @@ class Minute:
     accepted: int = 0
     """80s received in this minute."""
     p99_to_80_s: float | None = None
+    unread: list[str] = field(default_factory=list)
+    """The figures that could not be read this minute, and why (a fault in progress): missing, not fatal."""
 
 
 def process_figures(pid: int) -> ProcessFigures | None:
@@ -118,8 +120,10 @@ class Sampler:
     """Takes a Minute every ``interval`` seconds from the start of publishing until cancelled, and a last one
     (``final``) when cancelled, which the run does once it has drained."""
 
-    def __init__(self, interval: float = 60.0):
+    def __init__(self, interval: float = 60.0, keep_in: Path | None = None):
         self.interval = interval
+        self.keep_in = keep_in
+        """Where the minutes so far are written after each one, so a soak cut short still leaves them."""
         self.minutes: list[Minute] = []
         self.final: Minute | None = None
         self.started = time.monotonic()
@@ -131,6 +135,9 @@ class Sampler:
             while True:
                 await asyncio.sleep(self.interval - (time.monotonic() - self.started) % self.interval)
                 self.minutes.append(await self.take(stack, timeline))
+                if self.keep_in is not None:
+                    self.keep_in.mkdir(parents=True, exist_ok=True)
+                    (self.keep_in / "minutes.json").write_text(json.dumps(as_dicts(self.minutes)))
         except asyncio.CancelledError:
             async with asyncio.timeout(60):
                 self.final = await self.take(stack, timeline)
@@ -146,15 +153,22 @@ class Sampler:
                 minute.processes[f"kafka-{i}"] = figures
         if figures := postgres_figures(stack.started_postgres.data_dir):
             minute.processes["postgresql"] = figures
-        with contextlib.suppress(OSError, asyncpg.PostgresError, TimeoutError):
-            minute.tables, minute.outbox = await table_figures(stack.started_settings.database_url)
-        with contextlib.suppress(KafkaError, OSError, LookupError, TimeoutError):
+        settings = stack.started_settings
+        # A sampler that stops loses the soak's hour: a figure that cannot be read while a fault is in progress (a
+        # PostgreSQL restart once left asyncpg's connection in a state it refused to use) is noted and skipped.
+        try:
             async with asyncio.timeout(30):
-                settings = stack.started_settings
+                minute.tables, minute.outbox = await table_figures(settings.database_url)
+        except Exception as error:
+            minute.unread.append(f"tables: {type(error).__name__}: {error}")
+        try:
+            async with asyncio.timeout(30):
                 report = await lag_report(settings.kafka_bootstrap_servers, settings.topics, window=1)
-                # Only the groups of the services the chaos stack runs: the portal's, the notifier's and the
-                # status API's groups have no member there and would only count what nobody reads.
-                minute.lag = {g.group: g.lag for g in report.groups if any(s in g.group for s in SCHEMAS)}
+            # Only the groups of the services the chaos stack runs: the portal's, the notifier's and the
+            # status API's groups have no member there and would only count what nobody reads.
+            minute.lag = {g.group: g.lag for g in report.groups if any(s in g.group for s in SCHEMAS)}
+        except Exception as error:
+            minute.unread.append(f"lag: {type(error).__name__}: {error}")
         accepted = timeline.accepted[self._seen_accepted :]
         self._seen_accepted += len(accepted)
         minute.sent = len(timeline.published)
