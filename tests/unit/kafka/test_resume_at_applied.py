@@ -61,8 +61,10 @@ async def test_postgresql_restarting_is_waited_for(monkeypatch):
     assert consumer.seeks == {A: 5}
 
 
-async def test_without_an_answer_in_time_the_committed_offsets_stand(monkeypatch, capsys):
+async def test_without_an_answer_in_time_the_committed_offsets_stand(monkeypatch):
     monkeypatch.setattr(resume, "WAIT_SECONDS", 0.05)
+    said = []
+    monkeypatch.setattr(resume, "log", SimpleNamespace(error=lambda event, **fields: said.append((event, fields))))
 
     async def applied(partitions):
         raise OSError("connection refused")
@@ -70,7 +72,8 @@ async def test_without_an_answer_in_time_the_committed_offsets_stand(monkeypatch
     consumer = _Consumer({A})
     await _listener(applied, consumer).on_partitions_assigned({A})
     assert consumer.seeks == {}
-    assert "stored positions not read" in capsys.readouterr().out
+    [(event, fields)] = said
+    assert event.startswith("stored positions not read") and fields["error"] == "TimeoutError"
 
 
 async def test_nothing_is_read_before_the_consumer_exists_or_for_an_empty_assignment():
