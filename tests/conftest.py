@@ -27,9 +27,21 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = kafka.bootstrap_servers
 
 
-EARLY = ("tests/integration/test_secure_broker.py", "tests/integration/test_local_cluster.py")
-"""Files that start Kafka clusters of their own, each a minute or more on one worker: handed out first (make test
-gives a worker a file at a time, in this order), so that no worker starts one when the others are done."""
+EARLY = (
+    "tests/integration/test_secure_broker.py",
+    "tests/integration/test_local_cluster.py",
+    "tests/e2e/test_cli_edges.py",
+    "tests/e2e/test_kafka_security.py",
+    "tests/e2e/test_run_secure.py",
+    "tests/e2e/test_import.py",
+    "tests/e2e/test_workflow_versions.py",
+    "tests/e2e/test_lighthouse.py",
+    "tests/e2e/test_secrets_scan.py",
+    "tests/e2e/test_dispatch_redelivery.py",
+)
+"""The longest files, longest first (about a minute or more each on one worker; the first two start Kafka clusters
+of their own): handed out first (make test gives a worker a file at a time, in this order), so that no worker
+starts one when the others are done. A run whose last minute is one long file is a minute longer than it needs."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -100,12 +100,16 @@ class Faults:
         await asyncio.to_thread(cluster.lose_disk, broker)
         await asyncio.sleep(pause)
         started = time.monotonic()
-        await asyncio.to_thread(cluster.rejoin_empty, broker)
+        new_directory = await asyncio.to_thread(cluster.rejoin_empty, broker)
         rejoined = time.monotonic() - started
         in_sync = await self.stack.until_in_sync()
+        voters = await asyncio.to_thread(cluster.voters)
+        if voters.get(broker + 1) != new_directory or len(voters) != cluster.brokers:
+            raise RuntimeError(f"the quorum's voters are {voters}; node {broker + 1} should vote as {new_directory}")
         return (
             f"broker {broker} SIGKILLed and its data deleted ({waited:.0f}s waited for all in sync first); "
-            f"empty, a voter again {pause + rejoined:.0f}s later, every replica back in sync {in_sync:.0f}s after that"
+            f"empty, a voter again (directory {new_directory}) {pause + rejoined:.0f}s later, every replica back "
+            f"in sync {in_sync:.0f}s after that"
         )
 
     async def broker_link(self, seconds: float, knobs: ProxyKnobs) -> str:

@@ -14,7 +14,6 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from accordeer.connect import CACHE_DIR
 from accordeer.localstack.cluster import LocalKafkaCluster
-from accordeer.localstack.kafka import KafkaStartError
 from shared.kafka.admin import ensure_topics, replication_of
 from shared.kafka.producer import create_producer
 from shared.runtime import new_broker
@@ -165,29 +164,6 @@ async def test_a_cleanly_stopped_broker_comes_back_with_its_data(cluster):
     assert local.running(1)
     seen = await _consume(local.bootstrap_servers, "replicated", "cluster-test-2", expected=201)
     assert len(seen) == 201
-
-
-async def test_a_broker_that_lost_its_disk_rejoins_empty_as_a_voter_and_gets_its_partitions_back(cluster):
-    local, _, _ = cluster
-    before = await asyncio.to_thread(local.voters)
-    await asyncio.to_thread(local.lose_disk, 0)
-    await _produce(local.bootstrap_servers, "replicated", [b"while broker 0 had no disk"])
-
-    new_directory = await asyncio.to_thread(local.rejoin_empty, 0)
-
-    assert await asyncio.to_thread(local.voters) == {**before, 1: new_directory} != before
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        partitions = (await _describe(local.bootstrap_servers, "replicated"))["partitions"]
-        if all(len(p["isr"]) == 3 for p in partitions):
-            break
-        await asyncio.sleep(0.5)
-    # In every partition's in-sync replicas again: broker 0 (node 1) has copied each log up to its leader's end.
-    assert all(sorted(p["isr"]) == [1, 2, 3] for p in partitions), partitions
-    seen = await _consume(local.bootstrap_servers, "replicated", "cluster-test-3", expected=202)
-    assert len(seen) == 202
-    with pytest.raises(KafkaStartError, match="still has its data"):
-        await asyncio.to_thread(local.rejoin_empty, 0)
 
 
 async def test_the_product_topics_get_the_cluster_environments_replication(cluster):
