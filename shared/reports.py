@@ -6,6 +6,7 @@ operators, once for the source. Both copies are keyed by message id and share it
 its events in the order they happened.
 """
 
+from aiokafka import ConsumerRecord
 from pydantic import BaseModel
 
 from shared.contracts.refusals import SubmissionRefused
@@ -18,6 +19,11 @@ def status_records(topics: Topics, event: StatusEvent, *, registered: bool = Tru
     """``registered``: whether the event's source is a registered one, with a topic of its own (always, past
     intake: a message of an unregistered source is refused and never gets further)."""
     return _twice(topics.status, topics.status_of(event.source) if registered else None, event.message_id, event)
+
+
+def cause_of(record: ConsumerRecord) -> str:
+    """The cause of the events a record makes (``StatusEvent.of``): its coordinates, the same when it is read again."""
+    return f"record {record.topic}[{record.partition}]@{record.offset}"
 
 
 def refusal_records(topics: Topics, refusal: SubmissionRefused, *, sender: str | None) -> list[OutboxRecord]:

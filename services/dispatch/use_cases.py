@@ -179,7 +179,17 @@ class Dispatch:
             async with self.unit_of_work() as uow:
                 if failed := await uow.repository.mark_failed(delivery, gateway_code=exc.code, error=detail):
                     uow.publish(
-                        self._reports([self._event(delivery, StatusCode.SEND_ERROR, detail, authority_code=exc.code)])
+                        self._reports(
+                            [
+                                self._event(
+                                    delivery,
+                                    StatusCode.SEND_ERROR,
+                                    detail,
+                                    authority_code=exc.code,
+                                    cause=f"refusal of aanleverkenmerk {delivery.aanleverkenmerk}",
+                                )
+                            ]
+                        )
                     )
             if failed:
                 figures.FAILED.labels(gateway_code=exc.code).inc()
@@ -204,7 +214,10 @@ class Dispatch:
                 f" (eerder {delivery.previous_aanleverkenmerk})"
             )
         sent = SentNow(delivery, kenmerk, poll_at=self.clock() + self.polling.delay(0))
-        if await self._sent_writer.add((sent, [self._event(delivery, StatusCode.SENT, detail)])):
+        # Caused by the receipt: delivered again under the same aanleverkenmerk (after a restore), the gateway
+        # answers with the same kenmerk, and the event is the first one again.
+        cause = f"receipt {kenmerk} of aanleverkenmerk {delivery.aanleverkenmerk}"
+        if await self._sent_writer.add((sent, [self._event(delivery, StatusCode.SENT, detail, cause=cause)])):
             if delivery.previous_aanleverkenmerk and delivery.kenmerk is None:
                 figures.RESENDS.inc()
             log.info("delivered to the communication service, kenmerk %s", kenmerk)
@@ -338,6 +351,9 @@ class Dispatch:
                     domain.trail_detail(fresh),
                     authority_code=str(latest.code),
                     at=domain.status_time(latest),
+                    # The gateway's latest status, not the trail summed up: polled again after a restore, one
+                    # poll may bring what two brought before.
+                    cause=f"gateway status {latest.code} of kenmerk {sent.kenmerk} at {latest.timestamp}",
                 )
             ]
             if latest
@@ -402,6 +418,7 @@ class Dispatch:
         *,
         authority_code: str | None = None,
         at: datetime | None = None,
+        cause: str | None = None,
     ) -> StatusEvent:
         return StatusEvent.of(
             code,
@@ -411,6 +428,7 @@ class Dispatch:
             occurred_at=at or self.clock(),
             detail=detail,
             authority_status_code=authority_code,
+            cause=cause,
         )
 
 

@@ -45,7 +45,7 @@ from shared.dead_letters import dead_letter
 from shared.documents.config import SummaryConfig
 from shared.item_type import FILE as ITEM_TYPE_FILE
 from shared.item_type import parse as parse_item_type
-from shared.reports import refusal_records, status_records
+from shared.reports import cause_of, refusal_records, status_records
 from shared.topics import Topics
 
 log = structlog.get_logger(__name__)
@@ -181,7 +181,7 @@ class Intake:
             self._refuse(plan, record, items, judging)
             return
         seen[key] = fingerprint(declaration)
-        self._accept(plan, declaration, items, seen[key], judging.now)
+        self._accept(plan, record, declaration, items, seen[key], judging.now)
         # DEBUG: one line per declaration costs a quarter of intake's throughput; refusals stay at WARNING.
         log.debug(
             "declaration accepted",
@@ -191,16 +191,24 @@ class Intake:
         )
 
     def _accept(
-        self, plan: BatchPlan, declaration: Declaration, items: list[DossierItem], print_: str, now: datetime
+        self,
+        plan: BatchPlan,
+        record: ConsumerRecord,
+        declaration: Declaration,
+        items: list[DossierItem],
+        print_: str,
+        now: datetime,
     ) -> None:
         plan.declarations.append((declaration.source, declaration.message_id, print_, now, len(items)))
         plan.items.extend(items)
+        cause = cause_of(record)
         plan.events += self._status(
             StatusCode.REGISTERED,
             declaration.message_id,
             declaration.source,
             None,
             now,
+            cause=cause,
             detail=f"accepted; {len(items)} dossier item(s)",
         )
         for item in items:
@@ -210,6 +218,7 @@ class Intake:
                 item.source,
                 item.id,
                 now,
+                cause=cause,
                 detail=f"dossier item for {item.organisation_person_id}",
             )
             plan.events.append(
@@ -251,6 +260,7 @@ class Intake:
                 refusal.source,
                 None,
                 judging.now,
+                cause=cause_of(record),
                 registered=refusal.source in known,
                 detail=refusal.message,
                 reason_code=str(refusal.reason_code),
@@ -264,11 +274,12 @@ class Intake:
         item_id: str | None,
         now: datetime,
         *,
+        cause: str,
         registered: bool = True,
         **fields: object,
     ) -> list[OutboxRecord]:
         event = StatusEvent.of(
-            code, message_id=message_id, source=source, dossier_item_id=item_id, occurred_at=now, **fields
+            code, message_id=message_id, source=source, dossier_item_id=item_id, occurred_at=now, cause=cause, **fields
         )
         return status_records(self.topics, event, registered=registered)
 

@@ -250,8 +250,13 @@ class ActionHandler:
                 confirmed_at=action.confirmed_at,
             )
         )
-        events = status_records(self.topics, instance, transition.status_code, describe(transition), at=now)
-        events += await self._task_changes(repository, instance, transition, tasks, at=now, operator=action.operator)
+        cause = action_cause(action)
+        events = status_records(
+            self.topics, instance, transition.status_code, describe(transition), at=now, cause=cause
+        )
+        events += await self._task_changes(
+            repository, instance, transition, tasks, at=now, operator=action.operator, cause=cause
+        )
         if transition.outcome is Outcome.APPROVED and transition.status_code != instance.status_code:
             events.append(approved_record(self.topics, instance, approved_by=action.actor, at=now))
         return events
@@ -265,6 +270,7 @@ class ActionHandler:
         *,
         at: datetime,
         operator: str | None,
+        cause: str,
     ) -> list[OutboxRecord]:
         """A reassignment moves the task to new holders; any other action completes the task it was taken on
         (if any: a restore starts from none) and opens the next one (if any: an outcome ends the workflow).
@@ -284,6 +290,7 @@ class ActionHandler:
                     actor=actor,
                     action=action,
                     operator=operator,
+                    cause=cause,
                 )
             ]
         events: list[OutboxRecord] = []
@@ -298,11 +305,19 @@ class ActionHandler:
                     operator=operator,
                     comment=transition.comment,
                     at=at,
+                    cause=cause,
                 )
             )
         if transition.to_task is not None:
             opened = tasks.opened(
-                instance, definition, transition.state, at=at, actor=actor, action=action, operator=operator
+                instance,
+                definition,
+                transition.state,
+                at=at,
+                actor=actor,
+                action=action,
+                operator=operator,
+                cause=cause,
             )
             events.append(opened)
         return events
@@ -319,6 +334,7 @@ class ActionHandler:
                 StatusCode(instance.status_code),
                 detail,
                 at=self.clock(),
+                cause=action_cause(action),
                 reason_code=str(refusal.reason_code),
             )
         # Once the workflow has ended, a status event repeating 40 or 50 would read as a second rejection or
@@ -334,3 +350,8 @@ def _uuid(text: str) -> str | None:
         return str(UUID(text))
     except ValueError:
         return None
+
+
+def action_cause(action: WorkflowAction) -> str:
+    """The cause of the events an action makes (``StatusEvent.of``): its id, which a person's click keeps for good."""
+    return f"action {action.action_id}"

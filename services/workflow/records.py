@@ -19,14 +19,23 @@ def utc_now() -> datetime:
 
 
 def status_records(
-    topics: Topics, instance: Instance, code: StatusCode, detail: str, *, at: datetime, **fields: object
+    topics: Topics,
+    instance: Instance,
+    code: StatusCode,
+    detail: str,
+    *,
+    at: datetime,
+    cause: str | None = None,
+    **fields: object,
 ) -> list[OutboxRecord]:
+    """``cause``: as for ``StatusEvent.of``."""
     event = StatusEvent.of(
         code,
         message_id=instance.message_id,
         source=instance.source,
         dossier_item_id=instance.dossier_item_id,
         occurred_at=at,
+        cause=cause,
         detail=detail,
         **fields,
     )

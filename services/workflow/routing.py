@@ -15,6 +15,8 @@ from shared.topics import Topics
 
 SYSTEM_ACTOR = "accordeer"
 START_ACTION = "Workflow gestart"
+ARRIVAL = "arrival"
+"""The cause of the events of an item routed as it arrives: an item arrives once."""
 
 
 async def task_events(
@@ -32,8 +34,10 @@ async def route(
     config: PublishedConfig | None,
     *,
     now: datetime,
+    cause: str,
 ) -> list[OutboxRecord]:
-    """Start each item's workflow, or leave it waiting at 20 with the reason; the rows of all in a few statements."""
+    """Start each item's workflow, or leave it waiting at 20 with the reason; the rows of all in a few statements.
+    ``cause``: why they are routed now (their arrival, a publication), the same when done again after a restore."""
     topics = tasks.topics
     events: list[OutboxRecord] = []
     waiting: list[tuple[str, str]] = []
@@ -44,7 +48,7 @@ async def route(
         if config is None or name is None:
             detail = f"no route for message type {instance.message_type}"
             waiting.append((instance.dossier_item_id, detail))
-            events += status_records(topics, instance, StatusCode.PROCESSING, detail, at=now)
+            events += status_records(topics, instance, StatusCode.PROCESSING, detail, at=now, cause=cause)
             continue
         state = start(config.workflows[name], config.id)
         detail = f"workflow {name}, task {state.current_task}"
@@ -76,8 +80,8 @@ async def route(
             )
         )
         events += [
-            *status_records(topics, instance, StatusCode.IN_WORKFLOW, detail, at=now),
-            tasks.opened(instance, config.workflows[name], state, at=now),
+            *status_records(topics, instance, StatusCode.IN_WORKFLOW, detail, at=now, cause=cause),
+            tasks.opened(instance, config.workflows[name], state, at=now, cause=cause),
         ]
     await repository.set_waiting(waiting)
     await repository.save_states(started)

@@ -183,7 +183,7 @@ async def store_publication(
     for start_at in range(0, len(routable), ROUTING_PAGE):  # those still without a route keep waiting
         instances = await repository.instances(routable[start_at : start_at + ROUTING_PAGE])
         tasks = await task_events(repository, topics, config, instances)
-        events += await route(repository, tasks, instances, config, now=now)
+        events += await route(repository, tasks, instances, config, now=now, cause=f"publication {publication_id}")
     outcome = SetupOutcome(
         command_id=command_id,
         writer=writer,

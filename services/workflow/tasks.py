@@ -48,11 +48,12 @@ class TaskEvents:
         actor: str | None = None,
         action: str | None = None,
         operator: str | None = None,
+        cause: str | None = None,
     ) -> OutboxRecord:
         """The current task was created, or moved from ``before`` by reassignment or escalation: who holds it now,
         who of them is new to it, and until when (its deadline counts from ``started_at``, by default now).
         ``actor`` and ``action``: what opened it, when a person's action did; ``operator``: who took that action on
-        the actor's behalf, if someone did."""
+        the actor's behalf, if someone did; ``cause``: as for ``StatusEvent.of``."""
         task = state.current_task
         assert task is not None, "only a running instance has a task to hold"
         destination = destination_of(instance, self.parties)
@@ -77,6 +78,7 @@ class TaskEvents:
             actor=actor,
             action=action,
             operator=operator,
+            cause=cause,
         )
 
     def completed(
@@ -90,6 +92,7 @@ class TaskEvents:
         comment: str,
         at: datetime,
         operator: str | None = None,
+        cause: str | None = None,
     ) -> OutboxRecord:
         return self._record(
             instance,
@@ -102,10 +105,19 @@ class TaskEvents:
             operator=operator,
             comment=comment,
             task_manager=definition.task_manager,
+            cause=cause,
         )
 
     def _record(
-        self, instance: Instance, kind: TaskEventKind, task: str, workflow: str, at: datetime, **fields: object
+        self,
+        instance: Instance,
+        kind: TaskEventKind,
+        task: str,
+        workflow: str,
+        at: datetime,
+        *,
+        cause: str | None,
+        **fields: object,
     ) -> OutboxRecord:
         item = instance.item
         event = TaskEvent.of(
@@ -113,6 +125,7 @@ class TaskEvents:
             dossier_item_id=instance.dossier_item_id,
             task=task,
             occurred_at=at,
+            cause=cause,
             message_id=instance.message_id,
             source=instance.source,
             message_type=instance.message_type,

@@ -15,7 +15,7 @@ from services.workflow.actions import ActionHandler
 from services.workflow.publications import PublicationCache
 from services.workflow.records import utc_now
 from services.workflow.repository import WorkflowRepository
-from services.workflow.routing import route, task_events
+from services.workflow.routing import ARRIVAL, route, task_events
 from services.workflow.setup import SetupCommands
 from shared import dead_letters, metrics
 from shared.contracts.items import DossierItemCreated
@@ -97,5 +97,5 @@ class Workflow:
             config = await self.publications.latest(repository)
             instances = await repository.instances(sorted(new_ids))
             tasks = await task_events(repository, self.topics, config, instances)
-            events += await route(repository, tasks, instances, config, now=self.clock())
+            events += await route(repository, tasks, instances, config, now=self.clock(), cause=ARRIVAL)
         return events

@@ -95,16 +95,24 @@ class TaskEvent(Record):
 
     @classmethod
     def of(
-        cls, kind: TaskEventKind, *, dossier_item_id: str, task: str, occurred_at: datetime, **fields: object
+        cls,
+        kind: TaskEventKind,
+        *,
+        dossier_item_id: str,
+        task: str,
+        occurred_at: datetime,
+        cause: str | None = None,
+        **fields: object,
     ) -> "TaskEvent":
-        """A task event whose id is derived, so re-emitting the same change yields the same id."""
+        """A task event whose id is derived, so re-emitting the same change yields the same id; ``cause`` as for
+        ``StatusEvent.of``: given, the id comes from it instead of the time."""
         # ``assignees``, when given, is the model's list of user names (``cls(...)`` below validates it).
         assignees = cast("Iterable[str]", fields.get("assignees") or [])
         identity = [
             dossier_item_id,
             task,
             str(kind),
-            occurred_at.isoformat(),
+            occurred_at.isoformat() if cause is None else f"cause {cause}",
             fields.get("actor"),
             fields.get("action"),
             sorted(assignees),

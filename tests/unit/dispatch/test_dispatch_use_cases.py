@@ -130,6 +130,27 @@ async def test_only_new_gateway_statuses_are_reported(deliveries, gateway, clock
     assert [code for e in deliveries.events[1:] for code in trail_codes(e)] == list(HAPPY)
 
 
+async def test_a_delivery_made_again_after_a_restore_tells_its_events_under_their_first_ids(gateway, clock):
+    """A database restored from a backup takes the approval in again and delivers it under the same aanleverkenmerk:
+    the gateway answers with the first kenmerk, and Sent and the final status keep their first ids (consumers drop
+    them), although the restored one sees the trail in one poll where the first saw it in two."""
+    told = []
+    for trails in ((trail(*HAPPY)[:3], trail(*HAPPY)), (trail(*HAPPY),)):
+        deliveries = InMemoryDeliveries(clock=clock)
+        dispatch = dispatch_on(deliveries, gateway, clock)
+        [item] = await take_in(dispatch, 1)
+        await deliver_round(dispatch)
+        for statuses in trails:
+            gateway.trails[deliveries.rows[item].kenmerk] = statuses
+            clock.advance(1)
+            await dispatch.follow_due()
+        told.append([(e.status_code, e.authority_status_code, e.event_id) for e in deliveries.events])
+
+    first, restored = told
+    assert [(code, authority) for code, authority, _ in first] == [(60, None), (60, "110"), (80, "500")]
+    assert restored == [first[0], first[2]]
+
+
 async def test_a_declining_trail_ends_at_90_with_the_authoritys_code(deliveries, gateway, clock):
     dispatch = dispatch_on(deliveries, gateway, clock)
     [item] = await take_in(dispatch, 1)

@@ -1,7 +1,7 @@
 """Intake's batches on the in-memory unit of work: what one batch of records amounts to, and taking it in once."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from services.intake.use_cases import Intake
 from shared.topics import Topics
@@ -42,6 +42,23 @@ async def test_accepted_declaration_yields_registered_processing_and_the_item_in
         (TOPICS.dossier_items, None),
     ]
     assert all(e.key == "m1" and e.lane == plan.events[0].lane for e in plan.events if TOPICS.is_status(e.topic))
+
+
+async def test_a_record_applied_again_later_tells_the_same_events():
+    """A database restored from a backup applies the records after it again: their statuses keep their ids, so a
+    consumer drops them, although they are told at another time."""
+    record = _record(example("two_destinations", message_id="m-again"))
+    first = await _intake().plan(InMemoryIntakeRepository(), [record])
+    again = await intake_on(TOPICS, NOW + timedelta(hours=5)).plan(InMemoryIntakeRepository(), [record])
+    statuses = [[json.loads(e.value) for e in plan.events if e.topic == TOPICS.status] for plan in (first, again)]
+    assert [e["event_id"] for e in statuses[0]] == [e["event_id"] for e in statuses[1]]
+    assert {e["occurred_at"] for e in statuses[0]} != {e["occurred_at"] for e in statuses[1]}
+    elsewhere = await _intake().plan(
+        InMemoryIntakeRepository(), [_record(example("two_destinations", message_id="m-again"))]
+    )
+    assert not {e["event_id"] for e in statuses[0]} & {
+        json.loads(e.value)["event_id"] for e in elsewhere.events if e.topic == TOPICS.status
+    }
 
 
 async def test_the_same_message_twice_in_one_batch_is_stored_once():

@@ -102,6 +102,27 @@ async def test_an_approval_sends_the_document_on_and_completes_the_clients_task(
     assert tables.audit[-1].actor == "sanne.vandijk"
 
 
+async def test_records_applied_again_later_tell_the_same_events(shipped):
+    """A database restored from a backup applies the items and actions after it again: the statuses and task
+    events they make keep their ids, so consumers drop them, although they are told at another time."""
+    item_id, item = dossier_item_record(TOPICS)
+    approval = action(item_id, "Goedkeuren bericht")
+    told = []
+    for hours_later in (0, 5):
+        tables = WorkflowTables(publications={1: published(shipped)}, parties=dict(GOLDEN_PARTIES))
+        clock = FakeClock()
+        clock.advance(hours_later * 3600)
+        workflow = Workflow(units_of_work(tables), TOPICS, "workflow", clock=clock)
+        await workflow.take([item])
+        await workflow.take([approval])
+        told.append(
+            [(e["event_id"], e["occurred_at"]) for topic in (TOPICS.status, TOPICS.tasks) for e in sent(tables, topic)]
+        )
+    assert len(told[0]) == 4  # 30 and 50; the client's task created and completed
+    assert [event_id for event_id, _ in told[0]] == [event_id for event_id, _ in told[1]]
+    assert not {at for _, at in told[0]} & {at for _, at in told[1]}
+
+
 async def test_an_action_an_operator_takes_on_someones_behalf_names_them_in_the_task_events(workflow, tables):
     item_id = await new_item(workflow)
     on_behalf = action(item_id, "Goedkeuren bericht")
