@@ -59,6 +59,8 @@ class ChaosStack:
     """A checkout of the next version (accordeer/chaos/upgrade.py) that processes can be replaced by."""
     upgraded: set[str] = field(default_factory=set)
     """The processes ("intake-a") that run the next version: restarted after a fault as that version too."""
+    next_services: ServiceProcesses | None = None
+    """How the next version's processes are started (made at the first)."""
 
     # -- its parts, once started (each is None before start()) ---------------------------------------------------
 
@@ -151,15 +153,16 @@ class ChaosStack:
         services = self.started_services
         if f"{name}-{instance}" not in self.upgraded:
             return services.start_service(name, instance=instance)
-        version = _started(self.next_version, "next version")
-        next_services = replace(
-            services,
-            cwd=version,
-            env={**services.env, "ACCORDEER_DEPLOY_DIR": str(version / "deploy")},
-            processes={},
-            launches={},
-        )
-        process = next_services.start_service(name, instance=instance)
+        if self.next_services is None:
+            version = _started(self.next_version, "next version")
+            self.next_services = replace(
+                services,
+                cwd=version,
+                env={**services.env, "ACCORDEER_DEPLOY_DIR": str(version / "deploy")},
+                processes={},
+                launches={},
+            )
+        process = self.next_services.start_service(name, instance=instance)
         services.processes[process.name] = process
         return process
 
@@ -200,28 +203,18 @@ class ChaosStack:
 
     # -- the brokers -----------------------------------------------------------------------------------------
 
-    async def out_of_sync(self) -> list[str]:
-        """Every partition, internal topics' included, with a replica outside its in-sync set ("topic-partition")."""
-        client = AIOKafkaAdminClient(bootstrap_servers=self.started_cluster.bootstrap_servers, client_id="chaos")
-        await client.start()
-        try:
-            described = await client.describe_topics(await client.list_topics())
-        finally:
-            await client.close()
-        return [
-            f"{topic['topic']}-{p['partition']}"
-            for topic in described
-            for p in topic["partitions"]
-            if set(p["replicas"]) - set(p["isr"])
-        ]
-
     async def until_in_sync(self, timeout: float = 120) -> float:
         """Until every replica of every partition is in sync; the seconds it took."""
         started = asyncio.get_running_loop().time()
-        while left := await self.out_of_sync():
-            if asyncio.get_running_loop().time() - started > timeout:
-                raise TimeoutError(f"{len(left)} partitions still out of sync after {timeout:g}s: {left[:5]} …")
-            await asyncio.sleep(0.5)
+        client = AIOKafkaAdminClient(bootstrap_servers=self.started_cluster.bootstrap_servers, client_id="chaos")
+        await client.start()
+        try:
+            while left := await _out_of_sync(client):
+                if asyncio.get_running_loop().time() - started > timeout:
+                    raise TimeoutError(f"{len(left)} partitions still out of sync after {timeout:g}s: {left[:5]} …")
+                await asyncio.sleep(0.5)
+        finally:
+            await client.close()
         return asyncio.get_running_loop().time() - started
 
     # -- the gateway -----------------------------------------------------------------------------------------
@@ -245,6 +238,16 @@ class ChaosStack:
 
 
 RUNNING = "FastStream app started successfully"
+
+
+async def _out_of_sync(client: AIOKafkaAdminClient) -> list[str]:
+    described = await client.describe_topics(await client.list_topics())
+    return [
+        f"{topic['topic']}-{p['partition']}: {sorted(set(p['replicas']) - set(p['isr']))} not in sync"
+        for topic in described
+        for p in topic["partitions"]
+        if set(p["replicas"]) - set(p["isr"])
+    ]
 
 
 def _log_of(process: ManagedProcess) -> str:

@@ -218,11 +218,10 @@ class LocalKafkaCluster:
         _, seen = self._launch(i, libs)
         self._wait_started(i, seen, timeout)
         new_id = _directory_id(self._node_dir(i) / "logs" / "meta.properties")
-        quorum = ["org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-controller", self._quorum()]
         lost = ["remove-controller", "--controller-id", str(i + 1), "--controller-directory-id"]
         changes = [
-            ([*quorum, *lost, document["directory_ids"][i]], f"removing broker {i}'s lost voter from the quorum"),
-            ([*quorum, "--command-config", str(config), "add-controller"], f"adding broker {i} as a voter again"),
+            ([*lost, document["directory_ids"][i]], f"removing broker {i}'s lost voter from the quorum"),
+            (["--command-config", str(config), "add-controller"], f"adding broker {i} as a voter again"),
         ]
         for arguments, what in changes:
             # The quorum answers after the node has caught up and the change is committed; until then it refuses.
@@ -233,26 +232,21 @@ class LocalKafkaCluster:
                 reraise=True,
             ):
                 with attempt:
-                    _run_tool(libs, arguments, what=what)
+                    self._quorum_tool(arguments, what=what)
         document["directory_ids"][i] = new_id
         (self.data_dir / "cluster.json").write_text(json.dumps(document, indent=2))
         return new_id
 
     def voters(self) -> dict[int, str]:
         """The quorum's voters as the quorum says: node id → directory id."""
-        output = _run_tool(
-            ensure_jars(self.cache_dir),
-            [
-                "org.apache.kafka.tools.MetadataQuorumCommand",
-                "--bootstrap-controller",
-                self._quorum(),
-                "describe",
-                "--status",
-            ],
-            what="describing the quorum",
-        )
+        output = self._quorum_tool(["describe", "--status"], what="describing the quorum")
         line = next(line for line in output.splitlines() if line.startswith("CurrentVoters:"))
         return {voter["id"]: voter["directoryId"] for voter in json.loads(line.split(":", 1)[1])}
+
+    def _quorum_tool(self, arguments: list[str], *, what: str) -> str:
+        """kafka-metadata-quorum against this cluster's controllers; its output."""
+        command = ["org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-controller", self._quorum()]
+        return _run_tool(ensure_jars(self.cache_dir), [*command, *arguments], what=what)
 
     def running(self, i: int) -> bool:
         process = self.processes.get(self._index(i))

@@ -16,6 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from shared.db.pool import Connection
+from shared.kafka.admin import retriable
 from shared.kafka.security import client_options
 from shared.settings import Settings
 
@@ -112,7 +113,7 @@ async def _committed_offsets(settings: Settings, group: str) -> dict[TopicPartit
     try:
         # A coordinator still loading the group's offsets answers with a retriable error for a moment.
         async for attempt in AsyncRetrying(
-            retry=retry_if_exception(lambda error: getattr(error, "retriable", False)),
+            retry=retry_if_exception(retriable),
             wait=wait_exponential(multiplier=0.2, max=2),
             stop=stop_after_delay(30),
             reraise=True,

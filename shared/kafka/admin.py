@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError, TopicAuthorizationFailedError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from shared.kafka.producer import MAX_RECORD_BYTES
@@ -216,3 +216,8 @@ async def ensure_topics(
         return [t.name for t in missing]
     finally:
         await admin.close()
+
+
+def retriable(error: BaseException) -> bool:
+    """A Kafka error the client library calls passing (a leader moving, a coordinator loading): worth a retry."""
+    return isinstance(error, KafkaError) and error.retriable

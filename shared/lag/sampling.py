@@ -12,11 +12,11 @@ from dataclasses import replace
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
+from aiokafka.errors import TopicAuthorizationFailedError
 from aiokafka.structs import OffsetAndMetadata
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
-from shared.kafka.admin import partitions_in
+from shared.kafka.admin import partitions_in, retriable
 from shared.kafka.producer import MAX_RECORD_BYTES
 from shared.kafka.security import client_options
 from shared.lag.membership import Membership, describe_group
@@ -118,7 +118,7 @@ class KafkaLagSource:
             stop=stop_after_delay(self.retry_for),
             reraise=True,
             wait=wait_exponential_jitter(multiplier=0.1, max=1.0, jitter=0.1),
-            retry=retry_if_exception(_retriable),
+            retry=retry_if_exception(retriable),
         ):
             with attempt:
                 committed = await self.admin.list_consumer_group_offsets(group, partitions=tps)
@@ -158,10 +158,6 @@ class KafkaLagSource:
             self.reader.unsubscribe()  # no fetching in the background between samples
         self._timestamps = known
         return known
-
-
-def _retriable(error: BaseException) -> bool:
-    return isinstance(error, KafkaError) and error.retriable
 
 
 def _with_timestamp(sample: PartitionSample, timestamps: dict[tuple[TopicPartition, int], float]) -> PartitionSample:
