@@ -61,8 +61,11 @@ class ResumeAtApplied(ConsumerRebalanceListener):
         for partition, offset in positions.items():
             if partition in held:
                 consumer.seek(partition, offset)
-        if never_applied := [p for p in sorted(assigned) if p in held and p not in positions]:
-            await consumer.seek_to_beginning(*never_applied)
+        for partition in sorted(assigned):
+            if partition in held and partition not in positions:
+                # Offset 0, not seek_to_beginning: that waits for the fetcher, which waits for this rebalance to end.
+                # Below a partition's first kept record, the consumer's reset policy (earliest) moves it up.
+                consumer.seek(partition, 0)
 
     async def _read(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
         while True:

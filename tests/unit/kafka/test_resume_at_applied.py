@@ -24,10 +24,6 @@ class _Consumer:
     def seek(self, partition, offset):
         self.seeks[partition] = offset
 
-    async def seek_to_beginning(self, *partitions):
-        for partition in partitions:
-            self.seeks[partition] = "beginning"
-
 
 def _listener(applied, consumer):
     listener = ResumeAtApplied(applied, "accordeer-workflow")
@@ -43,7 +39,7 @@ async def test_every_partition_with_a_stored_position_starts_there():
         return {A: 17, B: 0}
 
     await _listener(applied, consumer).on_partitions_assigned({A, B, C})
-    assert consumer.seeks == {A: 17, B: 0, C: "beginning"}  # nothing applied from C yet
+    assert consumer.seeks == {A: 17, B: 0, C: 0}  # nothing applied from C yet: from its beginning
 
 
 async def test_postgresql_restarting_is_waited_for(monkeypatch):
