@@ -41,7 +41,7 @@ from tests.support.declarations import example
 try:
     import orjson
 except ImportError:  # measured only where installed (the bench extra)
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 _SORTED = msgspec.json.Encoder(order="sorted")
 
@@ -108,6 +108,11 @@ class Site:
     same: Callable[[Any, Any], bool] = lambda a, b: a == b
 
 
+def _with_orjson(call: Callable[[], Any]) -> Callable[[], Any] | None:
+    """A way that needs orjson, where it is installed."""
+    return call if orjson is not None else None
+
+
 def _ways(*candidates: tuple[str, Callable[[], Any] | None]) -> list[Way]:
     return [Way(name, call) for name, call in candidates if call is not None]
 
@@ -164,7 +169,7 @@ def sites(p: dict[str, Any]) -> list[Site]:
                 ("model_validate_json (no duplicate-key check)", lambda: InboundDeclaration.model_validate_json(raw)),
                 (
                     "orjson.loads + model_validate",
-                    orjson and (lambda: InboundDeclaration.model_validate(orjson.loads(raw))),
+                    _with_orjson(lambda: InboundDeclaration.model_validate(orjson.loads(raw))),
                 ),
             ),
             {"intake": [("_load (parsing.py",), ("_validate (parsing.py", "BaseModel.model_validate (main.py")]},
@@ -173,7 +178,7 @@ def sites(p: dict[str, Any]) -> list[Site]:
             "intake: the JSON text alone → dict",
             _ways(
                 ("json.loads(hooks)", lambda: parsing._load(text)),
-                ("orjson.loads (no duplicate-key check)", orjson and (lambda: orjson.loads(raw))),
+                ("orjson.loads (no duplicate-key check)", _with_orjson(lambda: orjson.loads(raw))),
                 ("msgspec.json.decode (no duplicate-key check)", lambda: msgspec.json.decode(raw)),
             ),
             {"intake": [("_load (parsing.py",)]},
@@ -184,7 +189,7 @@ def sites(p: dict[str, Any]) -> list[Site]:
                 ("json.dumps(sort_keys, ascii) (before)", lambda: _json_canonical(canonical)),
                 (
                     "orjson.dumps(OPT_SORT_KEYS)",
-                    orjson and (lambda: orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)),
+                    _with_orjson(lambda: orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)),
                 ),
                 ("msgspec Encoder(order=sorted)", lambda: _SORTED.encode(canonical)),
             ),
@@ -210,7 +215,7 @@ def sites(p: dict[str, Any]) -> list[Site]:
                 ("model_dump_json().encode()", lambda: model.model_dump_json().encode()),
                 (
                     "orjson.dumps(model_dump(mode=json))",
-                    orjson and (lambda: orjson.dumps(model.model_dump(mode="json"))),
+                    _with_orjson(lambda: orjson.dumps(model.model_dump(mode="json"))),
                 ),
             ),
             _OUTBOX.get(name, {}),
@@ -231,7 +236,7 @@ def sites(p: dict[str, Any]) -> list[Site]:
                 ("json.loads + model_validate", lambda: DossierItemCreated.model_validate(json.loads(item_bytes))),
                 (
                     "orjson.loads + model_validate",
-                    orjson and (lambda: DossierItemCreated.model_validate(orjson.loads(item_bytes))),
+                    _with_orjson(lambda: DossierItemCreated.model_validate(orjson.loads(item_bytes))),
                 ),
             ),
             {"workflow": [("_readable_item (use_cases.py",)]},
@@ -242,7 +247,7 @@ def sites(p: dict[str, Any]) -> list[Site]:
                 ("model_validate_json", lambda: MessageApproved.model_validate_json(approved_bytes)),
                 (
                     "orjson.loads + model_validate",
-                    orjson and (lambda: MessageApproved.model_validate(orjson.loads(approved_bytes))),
+                    _with_orjson(lambda: MessageApproved.model_validate(orjson.loads(approved_bytes))),
                 ),
             ),
             {"dispatch": [("Dispatch._read_approved (use_cases.py", "BaseModel.model_validate_json (main.py")]},
@@ -265,7 +270,7 @@ def sites(p: dict[str, Any]) -> list[Site]:
             "status/task event_id: json.dumps of the identity",
             _ways(
                 ("json.dumps", lambda: json.dumps(identity)),
-                ("orjson.dumps().decode()", orjson and (lambda: orjson.dumps(identity).decode())),
+                ("orjson.dumps().decode()", _with_orjson(lambda: orjson.dumps(identity).decode())),
             ),
             {
                 "intake": [("StatusEvent.of (status.py", "dumps (__init__.py")],
@@ -280,7 +285,7 @@ def sites(p: dict[str, Any]) -> list[Site]:
             "relay: outbox headers text → pairs",
             _ways(
                 ("json.loads", lambda: json.loads('[["accordeer-reason-code", "unreadable"]]')),
-                ("orjson.loads", orjson and (lambda: orjson.loads('[["accordeer-reason-code", "unreadable"]]'))),
+                ("orjson.loads", _with_orjson(lambda: orjson.loads('[["accordeer-reason-code", "unreadable"]]'))),
             ),
             {
                 "intake": [("_headers (relay.py",)],
@@ -303,7 +308,7 @@ def _json_jsonb(value: Any) -> bytes:
 def _encodes(value: Any) -> list[Way]:
     return _ways(
         ("json.dumps (before)", lambda: _json_jsonb(value)),
-        ("orjson.dumps", orjson and (lambda: b"\x01" + orjson.dumps(value))),
+        ("orjson.dumps", _with_orjson(lambda: b"\x01" + orjson.dumps(value))),
         ("msgspec.json.encode", lambda: b"\x01" + msgspec.json.encode(value)),
         ("pool._encode_jsonb (this tree)", lambda: pool._encode_jsonb(value)),
     )
@@ -312,7 +317,7 @@ def _encodes(value: Any) -> list[Way]:
 def _decodes(data: bytes) -> list[Way]:
     return _ways(
         ("json.loads (before)", lambda: json.loads(data[1:])),
-        ("orjson.loads (integers beyond 64 bits become floats)", orjson and (lambda: orjson.loads(data[1:]))),
+        ("orjson.loads (integers beyond 64 bits become floats)", _with_orjson(lambda: orjson.loads(data[1:]))),
         ("msgspec.json.decode", lambda: msgspec.json.decode(data[1:])),
         ("pool._decode_jsonb (this tree)", lambda: pool._decode_jsonb(data)),
     )
