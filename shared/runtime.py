@@ -141,6 +141,7 @@ class ServiceRuntime:
             title=title,
             description=description,
             applied=self._applied_positions,
+            applies_first=frozenset(self.topics.prefix + name for name in consumes.applies_first),
         )
 
     async def _applied_positions(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:

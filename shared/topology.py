@@ -40,6 +40,9 @@ class ServiceTopics:
     produces: tuple[str, ...]
     ops_port: int
     follows: tuple[str, ...] = ()
+    applies_first: tuple[str, ...] = ()
+    """Of what it consumes, the topics whose records are applied before the rest is read when partitions are
+    assigned (shared/kafka/resume.py): read again after a restore, an action must not come before its item."""
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -86,6 +89,7 @@ SERVICES = (
         # workflow.actions and workflow.setup themselves have no proven writer: what comes on them is refused with
         # what to write instead.
         consumes=("dossier.items", "workflow.actions", WRITER_ACTIONS, "workflow.setup", WRITER_SETUP),
+        applies_first=("dossier.items",),
         follows=("directory.parties",),
         produces=(
             "messages.approved",

@@ -69,6 +69,7 @@ def subscribe_batches(
     title: str | None = None,
     description: str | None = None,
     applied: AppliedPositions | None = None,
+    applies_first: frozenset[str] = frozenset(),
 ) -> None:
     """Register a batch subscriber on ``topic`` (or several topics: one consumer, one group member) that calls
     ``apply`` and commits only after it succeeds. ``database_answers`` (e.g. ``SELECT 1`` on the service's pool)
@@ -78,7 +79,8 @@ def subscribe_batches(
     the consumer finds them when it next refreshes the cluster's metadata, and reads them from the start.
 
     ``applied`` (the service's inbox positions) makes each assigned partition start at the next record the service
-    applied rather than at the group's committed offset (shared/kafka/resume.py)."""
+    applied rather than at the group's committed offset, and the topics it ``applies_first`` caught up before the
+    others are read (shared/kafka/resume.py)."""
     if (topic is None) == (pattern is None):
         raise ValueError("subscribe_batches takes either topic or pattern")
     topics = [] if topic is None else [topic] if isinstance(topic, str) else topic
@@ -107,7 +109,7 @@ def subscribe_batches(
 
     # on_batch's first parameter is the decoded body, which FastStream validates against its annotation: list[Any]
     # checks only that it is a list (of _raw_values' bytes or None), as a bare list did.
-    resume = ResumeAtApplied(applied, group_id) if applied is not None else None
+    resume = ResumeAtApplied(applied, group_id, applies_first=applies_first) if applied is not None else None
     subscriber = broker.subscriber(
         *topics,
         pattern=pattern,

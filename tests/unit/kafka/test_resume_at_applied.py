@@ -1,6 +1,9 @@
 """Each assigned partition starts at the service's stored position (shared/kafka/resume.py): behind the committed
 offset after a restore, ahead of it after a crash between the two commits; without an answer from PostgreSQL the
-consumer stays at the committed offsets and says so."""
+consumer stays at the committed offsets and says so. The topics a service applies first are caught up, by the whole
+group, before its other partitions are read."""
+
+import asyncio
 
 from types import SimpleNamespace
 
@@ -11,6 +14,7 @@ from shared.kafka import resume
 from shared.kafka.resume import ResumeAtApplied
 
 A, B, C = (TopicPartition("dossier.items", n) for n in range(3))
+ACTION = TopicPartition("workflow.actions.from.portal", 0)
 
 
 class _Consumer:
@@ -24,9 +28,24 @@ class _Consumer:
     def seek(self, partition, offset):
         self.seeks[partition] = offset
 
+    # What the hold uses: the topic's partitions as the cluster has them, their ends, and pausing.
+    paused: set[TopicPartition] = set()
 
-def _listener(applied, consumer):
-    listener = ResumeAtApplied(applied, "accordeer-workflow")
+    def partitions_for_topic(self, topic):
+        return {0, 1, 2} if topic == "dossier.items" else None
+
+    async def end_offsets(self, partitions):
+        return {p: 10 * (p.partition + 1) for p in partitions}
+
+    def pause(self, *partitions):
+        self.paused = self.paused | set(partitions)
+
+    def resume(self, *partitions):
+        self.paused = self.paused - set(partitions)
+
+
+def _listener(applied, consumer, applies_first=frozenset()):
+    listener = ResumeAtApplied(applied, "accordeer-workflow", applies_first=applies_first)
     listener.subscriber = SimpleNamespace(consumer=consumer)
     return listener
 
@@ -78,6 +97,60 @@ async def test_nothing_is_read_before_the_consumer_exists_or_for_an_empty_assign
 
     await ResumeAtApplied(applied, "g").on_partitions_assigned({A})
     await _listener(applied, _Consumer(set())).on_partitions_assigned(set())
+
+
+async def test_the_other_partitions_wait_until_the_group_applied_the_first_topics_up_to_their_ends():
+    """After a restore both items and actions are read again; an action must not be read before its item, which
+    another member of the group may be applying."""
+    consumer = _Consumer({A, ACTION})
+    stored = {A: 10, B: 20}  # C (ends at 30) is applied by another member, not yet
+
+    async def applied(partitions):
+        return {p: stored[p] for p in partitions if p in stored}
+
+    listener = _listener(applied, consumer, frozenset({"dossier.items"}))
+    await listener.on_partitions_assigned({A, ACTION})
+    assert consumer.paused == {ACTION}
+    await asyncio.sleep(0.5)
+    assert consumer.paused == {ACTION}, "C is behind"
+    stored[C] = 30
+    await asyncio.wait_for(listener._holding, timeout=5)
+    assert consumer.paused == set()
+
+
+async def test_a_hold_that_lasts_too_long_reads_on_and_says_what_was_behind(monkeypatch):
+    monkeypatch.setattr(resume, "HOLD_SECONDS", 0.3)
+    said = []
+    monkeypatch.setattr(resume, "log", SimpleNamespace(warning=lambda event, **fields: said.append((event, fields))))
+    consumer = _Consumer({A, ACTION})
+
+    async def applied(partitions):
+        return {}
+
+    listener = _listener(applied, consumer, frozenset({"dossier.items"}))
+    await listener.on_partitions_assigned({A, ACTION})
+    await asyncio.wait_for(listener._holding, timeout=5)
+    assert consumer.paused == set()
+    [(event, fields)] = said
+    assert event.startswith("reading on before") and fields["behind"] == [
+        "dossier.items[0]",
+        "dossier.items[1]",
+        "dossier.items[2]",
+    ]
+
+
+async def test_a_rebalance_ends_the_hold_of_the_assignment_before_it():
+    consumer = _Consumer({A, ACTION})
+
+    async def applied(partitions):
+        return {}
+
+    listener = _listener(applied, consumer, frozenset({"dossier.items"}))
+    await listener.on_partitions_assigned({A, ACTION})
+    holding = listener._holding
+    await listener.on_partitions_revoked({A, ACTION})
+    await asyncio.sleep(0)
+    assert holding.cancelled() or holding.done()
 
 
 async def _no_wait(_seconds):
