@@ -32,10 +32,12 @@ TEST_WORKERS ?= 3
 # The last checks of `make test`: 100 declarations through six faults (a killed service, a killed and restarted
 # broker, a frozen relay leader, a gateway that forgets, a broker that loses its disk) on a three-broker cluster of
 # its own, judged from the public topics; exit 1 on any loss, duplicate, bad sequence, fault not done or item not
-# settled. Then a rolling upgrade to the next version under the same judge (accordeer/chaos/upgrade.py). After
+# settled. Then a rolling upgrade to the next version under the same judge (accordeer/chaos/upgrade.py), and the
+# restore drill: a backup of the whole database restored while the run goes on (accordeer/chaos/restore.py). After
 # pytest, not in it: they share nothing with the suite, and their three brokers took the CPU its tests wait for.
 SMALL_CHAOS := --small --declarations 100 --rate 10 --seed 3 --drain-timeout 120
 SMALL_UPGRADE := --upgrade --declarations 400 --rate 10 --seed 4 --drain-timeout 180
+SMALL_RESTORE := --restore --declarations 400 --rate 10 --seed 5 --drain-timeout 180
 
 test: $(STAMP) browser lighthouse vendor-clients chart-tools image-verified
 	@started=$$(date +%s); \
@@ -43,7 +45,8 @@ test: $(STAMP) browser lighthouse vendor-clients chart-tools image-verified
 	$(BIN)/accordeer stack fetch && \
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --basetemp=$(TEST_TMP) && \
 	rm -rf $(TEST_TMP)-chaos && $(BIN)/python -m accordeer.chaos $(SMALL_CHAOS) --work-dir $(TEST_TMP)-chaos && \
-	rm -rf $(TEST_TMP)-upgrade && $(BIN)/python -m accordeer.chaos $(SMALL_UPGRADE) --work-dir $(TEST_TMP)-upgrade; \
+	rm -rf $(TEST_TMP)-upgrade && $(BIN)/python -m accordeer.chaos $(SMALL_UPGRADE) --work-dir $(TEST_TMP)-upgrade && \
+	rm -rf $(TEST_TMP)-restore && $(BIN)/python -m accordeer.chaos $(SMALL_RESTORE) --work-dir $(TEST_TMP)-restore; \
 	status=$$?; echo "make test: $$(( $$(date +%s) - started )) s, exit $$status"; exit $$status
 
 # The gates before any test: lint and layout (ruff), then types (mypy; strict for services/ and shared/), all

@@ -25,6 +25,11 @@ def main(argv: list[str] | None = None) -> int:
         "--upgrade", action="store_true", help="a rolling upgrade to the next version (accordeer/chaos/upgrade.py)"
     )
     parser.add_argument(
+        "--restore",
+        action="store_true",
+        help="a backup of the whole database, restored while the run goes on (accordeer/chaos/restore.py)",
+    )
+    parser.add_argument(
         "--work-dir", type=Path, default=defaults.work_dir, help="cluster, logs and report (default %(default)s)"
     )
     args = parser.parse_args(argv)
@@ -35,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         drain_timeout=args.drain_timeout,
         small=args.small,
         upgrade=args.upgrade,
+        restore=args.restore,
         work_dir=args.work_dir,
     )
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -16,6 +16,7 @@ from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 from accordeer.chaos import checker, workload
 from accordeer.chaos.faults import FULL, SMALL, Faults, Schedule, play
 from accordeer.chaos.observe import GatewayCounts, Timeline, TopicObserver, kenmerken_per_item, sample_gateway
+from accordeer.chaos.restore import RESTORE
 from accordeer.chaos.reviewer import Reviewer
 from accordeer.chaos.stack import ChaosStack
 from accordeer.chaos.upgrade import UPGRADE, build_next
@@ -40,6 +41,11 @@ class ChaosSettings(BaseSettings):
     small: bool = Field(False, description="The small schedule of `make test` (fewer faults).")
     upgrade: bool = Field(
         False, description="A rolling upgrade to the next version instead (accordeer/chaos/upgrade.py)."
+    )
+    restore: bool = Field(
+        False,
+        description="The restore drill instead: a backup of the whole database restored mid-run "
+        "(accordeer/chaos/restore.py).",
     )
     work_dir: Path = Field(CACHE_DIR / "chaos", description="Where the run keeps its cluster, logs and report.")
 
@@ -89,7 +95,9 @@ async def run(
         await stack.start()
         timings["start_stack_s"] = round(time.monotonic() - started, 1)
         if schedule is None:
-            schedule = UPGRADE if settings.upgrade else SMALL if settings.small else FULL
+            schedule = (
+                UPGRADE if settings.upgrade else RESTORE if settings.restore else SMALL if settings.small else FULL
+            )
         return await _exercise(
             stack, settings, schedule, companion, run_id, submissions, expectations, timings, work_dir
         )
