@@ -15,7 +15,7 @@ from accordeer.chaos.run import ChaosSettings, run
 from accordeer.connect import CACHE_DIR
 from accordeer.soak import chart, schedule
 from accordeer.soak.judge import SoakVerdict, judge
-from accordeer.soak.sampling import Minute, Sampler, as_dicts
+from accordeer.soak.sampling import Minute, Sampler, TableFigures, as_dicts, from_dict
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-every", type=float, default=3, help="minutes between faults (default %(default)s)")
     parser.add_argument("--seed", type=int, default=1, help="seed of declarations and decisions")
     parser.add_argument("--work-dir", type=Path, default=CACHE_DIR / "soak", help="default %(default)s")
+    parser.add_argument(
+        "--judge",
+        type=Path,
+        metavar="FOLDER",
+        help="judge the minutes a soak wrote to FOLDER again, by today's rules, instead of running one",
+    )
     args = parser.parse_args(argv)
+    if args.judge is not None:
+        return _judge_again(args.judge)
     window = args.minutes * 60
     settings = ChaosSettings(
         declarations=max(1, round(args.rate * window)),
@@ -58,11 +66,38 @@ def main(argv: list[str] | None = None) -> int:
     summary["faults"] = [asdict(fault) for fault in report.faults]
     (folder / "summary.json").write_text(json.dumps(summary, indent=2))
     (folder / "minutes.json").write_text(json.dumps(as_dicts(sampler.minutes)))
+    if sampler.final is not None:
+        (folder / "final.json").write_text(json.dumps(asdict(sampler.final)))
     print(text(report))
     print(f"\nChaos table written to {write_json(report, settings.work_dir)}\n")
     print(_text(verdict, sampler.minutes, sampler.final))
     print(f"\nSummary, minutes and chart in {folder}")
     return 0 if report.ok and verdict.ok else 1
+
+
+def _judge_again(folder: Path) -> int:
+    """The soak rules over a finished soak's minutes (the checker's verdict stands as that run printed it)."""
+    try:
+        minutes = [from_dict(m) for m in json.loads((folder / "minutes.json").read_text())]
+    except (OSError, ValueError) as error:
+        print(f"no soak minutes in {folder}: {error}", file=sys.stderr)
+        return 2
+    final = _final(folder, minutes)
+    verdict = judge(minutes, final)
+    print(_text(verdict, minutes, final))
+    return 0 if verdict.ok else 1
+
+
+def _final(folder: Path, minutes: list[Minute]) -> Minute | None:
+    """The minute taken after the drain; a soak written before final.json existed has its tables in summary.json."""
+    if (folder / "final.json").exists():
+        return from_dict(json.loads((folder / "final.json").read_text()))
+    if not (folder / "summary.json").exists() or not minutes:
+        return None
+    ended = json.loads((folder / "summary.json").read_text())["tables_end"]
+    final = Minute(minutes[-1].at_minutes, tables={name: TableFigures(**t) for name, t in ended.items()})
+    final.outbox = {name.split(".")[0]: t.rows for name, t in final.tables.items() if name.endswith(".outbox")}
+    return final
 
 
 def _summary(chaos_ok: bool, verdict: SoakVerdict, minutes: list[Minute], final: Minute | None, args) -> dict:

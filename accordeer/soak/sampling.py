@@ -179,3 +179,14 @@ class Sampler:
 
 def as_dicts(minutes: list[Minute]) -> list[dict]:
     return [asdict(minute) for minute in minutes]
+
+
+def from_dict(figures: dict) -> Minute:
+    """A minute as ``as_dicts`` wrote it."""
+    return Minute(
+        **{
+            **figures,
+            "processes": {name: ProcessFigures(**p) for name, p in figures.get("processes", {}).items()},
+            "tables": {name: TableFigures(**t) for name, t in figures.get("tables", {}).items()},
+        }
+    )
