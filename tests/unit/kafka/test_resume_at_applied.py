@@ -4,7 +4,6 @@ consumer stays at the committed offsets and says so. The topics a service applie
 group, before its other partitions are read."""
 
 import asyncio
-
 from types import SimpleNamespace
 
 import asyncpg
@@ -21,6 +20,7 @@ class _Consumer:
     def __init__(self, assigned):
         self.assigned = set(assigned)
         self.seeks: dict[TopicPartition, int] = {}
+        self.paused: set[TopicPartition] = set()
 
     def assignment(self):
         return self.assigned
@@ -29,8 +29,6 @@ class _Consumer:
         self.seeks[partition] = offset
 
     # What the hold uses: the topic's partitions as the cluster has them, their ends, and pausing.
-    paused: set[TopicPartition] = set()
-
     def partitions_for_topic(self, topic):
         return {0, 1, 2} if topic == "dossier.items" else None
 
