@@ -15,14 +15,15 @@ from typing import TypeVar
 import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from accordeer.chaos.proxy import TcpProxy
-from accordeer.connect import CACHE_DIR
 from accordeer.localstack.cluster import LocalKafkaCluster
-from accordeer.localstack.kafka import free_port
+from accordeer.localstack.kafka import free_port, port_open
 from accordeer.localstack.postgres import LocalPostgres
 from accordeer.localstack.processes import ManagedProcess
 from accordeer.localstack.stack import ServiceProcesses
+from accordeer.paths import TOOLS_CACHE
 from accordeer.setup import prepare
 from shared.db.migrations import apply_migrations
 from shared.db.roles import OWNER, service_role
@@ -87,7 +88,7 @@ class ChaosStack:
     async def start(self) -> "ChaosStack":
         proxy_port = free_port()
         self.cluster = LocalKafkaCluster(
-            self.work_dir / "kafka", CACHE_DIR, brokers=3, advertised_ports={PROXIED_BROKER: proxy_port}
+            self.work_dir / "kafka", TOOLS_CACHE, brokers=3, advertised_ports={PROXIED_BROKER: proxy_port}
         )
         self.proxy = await TcpProxy(proxy_port, self.cluster.broker_port(PROXIED_BROKER)).start()
         await asyncio.to_thread(self.cluster.start)
@@ -116,11 +117,20 @@ class ChaosStack:
             status_api_port=free_port(),
         )
         self.services.start_gateway()
+        await self.start_services()
+        return self
+
+    async def start_services(self) -> None:
+        """Every process of every service (the gateway apart), once each says it is running."""
         for name in SERVICES:
             for instance in INSTANCES:
                 self.start_service(name, instance)
         await self.until_running()
-        return self
+
+    async def stop_services(self, grace_seconds: float = 30) -> None:
+        """Every process of every service (the gateway apart) stopped cleanly, SIGTERM, side by side."""
+        processes = [self.process(name, instance) for name in SERVICES for instance in INSTANCES]
+        await asyncio.gather(*(asyncio.to_thread(process.stop, grace_seconds) for process in processes))
 
     async def until_running(self, timeout: float = 120) -> None:
         """Until every service process says it is running: faults are for a running system. On a loaded machine
@@ -128,7 +138,7 @@ class ChaosStack:
         at their start (a start without Kafka is an exit, for a supervisor to restart), so nothing was sent."""
         deadline = asyncio.get_running_loop().time() + timeout
         processes = [self.process(name, instance) for name in SERVICES for instance in INSTANCES]
-        while not all(RUNNING in _log_of(p) for p in processes):
+        while not all(RUNNING in p.output() for p in processes):
             if stopped := [p.name for p in processes if not p.running()]:
                 raise RuntimeError(f"{', '.join(stopped)} stopped at start; logs in {self.work_dir / 'logs'}")
             if asyncio.get_running_loop().time() > deadline:
@@ -204,12 +214,17 @@ class ChaosStack:
     # -- the brokers -----------------------------------------------------------------------------------------
 
     async def until_in_sync(self, timeout: float = 120) -> float:
-        """Until every replica of every partition is in sync; the seconds it took."""
+        """Until every broker serves and every replica of every partition is in sync; the seconds it took.
+
+        Serving first: for seconds after a broker dies the ISR still names it (the leaders drop a replica only
+        after replica.lag.time.max.ms), so the ISR alone called a cluster with a broker down whole, and a disk was
+        then lost with two of the three nodes gone: the quorum without a majority and the run stalled."""
         started = asyncio.get_running_loop().time()
-        client = AIOKafkaAdminClient(bootstrap_servers=self.started_cluster.bootstrap_servers, client_id="chaos")
+        cluster = self.started_cluster
+        client = AIOKafkaAdminClient(bootstrap_servers=cluster.bootstrap_servers, client_id="chaos")
         await client.start()
         try:
-            while left := await _out_of_sync(client):
+            while left := _not_serving(cluster) or await _out_of_sync(client):
                 if asyncio.get_running_loop().time() - started > timeout:
                     raise TimeoutError(f"{len(left)} partitions still out of sync after {timeout:g}s: {left[:5]} …")
                 await asyncio.sleep(0.5)
@@ -240,18 +255,28 @@ class ChaosStack:
 RUNNING = "FastStream app started successfully"
 
 
+def _not_serving(cluster: LocalKafkaCluster) -> list[str]:
+    return [
+        f"broker {i} not serving"
+        for i in range(cluster.brokers)
+        if not (cluster.running(i) and port_open(cluster.broker_port(i)))
+    ]
+
+
 async def _out_of_sync(client: AIOKafkaAdminClient) -> list[str]:
-    described = await client.describe_topics(await client.list_topics())
+    try:
+        described = await client.describe_topics(await client.list_topics())
+    except KafkaError as error:
+        if not admin.retriable(error):
+            raise
+        # A broker killed by another fault and not back yet: the client cannot ask it, so not in sync either.
+        return [f"the cluster could not be asked: {error!r}"]
     return [
         f"{topic['topic']}-{p['partition']}: {sorted(set(p['replicas']) - set(p['isr']))} not in sync"
         for topic in described
         for p in topic["partitions"]
         if set(p["replicas"]) - set(p["isr"])
     ]
-
-
-def _log_of(process: ManagedProcess) -> str:
-    return process.log_path.read_text(errors="replace") if process.log_path.exists() else ""
 
 
 async def create_topics(settings: Settings) -> None:
