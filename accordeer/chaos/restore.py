@@ -15,27 +15,28 @@ import asyncpg
 import httpx
 
 from accordeer.chaos.faults import Faults, Schedule
-from accordeer.chaos.stack import INSTANCES, SERVICES
 from accordeer.localstack.postgres import client_program
 
 BACKUP = "backup.dump"
-SYSTEM_SCHEMAS = "nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
-TABLES = "schemaname NOT LIKE 'pg\\_%' AND schemaname <> 'information_schema'"
+OUR_SCHEMAS = "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
 
 
 async def backup(faults: Faults) -> str:
     """pg_dump of every table's rows, in one snapshot, while the services write."""
     stack = faults.stack
-    url = stack.started_settings.database_url
-    schemas = await _query(url, f"SELECT nspname AS name FROM pg_namespace WHERE {SYSTEM_SCHEMAS}")
-    stored = await _counts(url)
+    conn = await asyncpg.connect(stack.started_settings.database_url)
+    try:
+        schemas = [row["nspname"] for row in await conn.fetch(OUR_SCHEMAS)]
+        stored = await _counts(conn)
+    finally:
+        await conn.close()
     await _run(
         client_program("pg_dump"),
         "--format=custom",
         "--data-only",
         *(f"--schema={schema}" for schema in schemas),
         f"--file={stack.work_dir / BACKUP}",
-        url,
+        stack.started_settings.database_url,
     )
     return f"begun with {stored} stored"
 
@@ -45,22 +46,26 @@ async def restore(faults: Faults) -> str:
     started again; the gateway keeps what it was given."""
     stack = faults.stack
     url = stack.started_settings.database_url
-    before = await _counts(url)
-    processes = [stack.process(name, instance) for name in SERVICES for instance in INSTANCES]
-    await asyncio.gather(*(asyncio.to_thread(process.stop, 30) for process in processes))
-    await _empty(url)
-    await _run(
-        client_program("pg_restore"),
-        "--data-only",
-        "--single-transaction",
-        f"--dbname={url}",
-        str(stack.work_dir / BACKUP),
-    )
-    for name in SERVICES:
-        for instance in INSTANCES:
-            stack.start_service(name, instance)
-    await stack.until_running()
-    return f"{before} before the restore, {await _counts(url)} after it; services started again"
+    await stack.stop_services()
+    conn = await asyncpg.connect(url)
+    try:
+        before = await _counts(conn)
+        tables = await conn.fetch(
+            f"SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname IN ({OUR_SCHEMAS})"
+        )
+        await conn.execute(f"TRUNCATE {', '.join(t['name'] for t in tables)}")
+        await _run(
+            client_program("pg_restore"),
+            "--data-only",
+            "--single-transaction",
+            f"--dbname={url}",
+            str(stack.work_dir / BACKUP),
+        )
+        after = await _counts(conn)
+    finally:
+        await conn.close()
+    await stack.start_services()
+    return f"{before} before the restore, {after} after it; services started again"
 
 
 async def filed_again(faults: Faults) -> str:
@@ -83,33 +88,10 @@ RESTORE: Schedule = [
 declarations still flow."""
 
 
-async def _counts(url: str) -> str:
-    conn = await asyncpg.connect(url)
-    try:
-        items = await conn.fetchval("SELECT count(*) FROM intake.dossier_items")
-        deliveries = await conn.fetchval("SELECT count(*) FROM dispatch.deliveries")
-    finally:
-        await conn.close()
+async def _counts(conn: asyncpg.Connection) -> str:
+    items = await conn.fetchval("SELECT count(*) FROM intake.dossier_items")
+    deliveries = await conn.fetchval("SELECT count(*) FROM dispatch.deliveries")
     return f"{items} dossier items and {deliveries} deliveries"
-
-
-async def _empty(url: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        tables = await conn.fetch(
-            f"SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE {TABLES}"
-        )
-        await conn.execute(f"TRUNCATE {', '.join(t['name'] for t in tables)}")
-    finally:
-        await conn.close()
-
-
-async def _query(url: str, sql: str) -> list[str]:
-    conn = await asyncpg.connect(url)
-    try:
-        return [row["name"] for row in await conn.fetch(sql)]
-    finally:
-        await conn.close()
 
 
 async def _run(*argv: str) -> None:

@@ -19,10 +19,13 @@ class ManagedProcess:
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path | None = None
     popen: subprocess.Popen | None = None
+    log_offset: int = 0
+    """Where in the log file (appended to by every start) this start's output begins."""
 
     def start(self) -> "ManagedProcess":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        self.log_offset = log.tell()
         # A session of its own, so a Ctrl-C at the terminal reaches only the
         # supervisor, which then stops every child in order.
         self.popen = subprocess.Popen(
@@ -57,14 +60,29 @@ class ManagedProcess:
             self.popen.wait()
 
     def stop(self, grace_seconds: float = 10.0) -> None:
-        popen = self.popen
-        if popen is None or popen.poll() is not None:  # never started, or already ended: self.running() is false
-            return
+        self.terminate()
+        self.wait(grace_seconds)
+
+    def terminate(self) -> None:
+        """SIGTERM, without waiting: a clean shutdown begins."""
         self._signal(signal.SIGTERM)
+
+    def wait(self, grace_seconds: float) -> None:
+        """Until the process has ended; SIGKILL once ``grace_seconds`` have passed."""
+        if self.popen is None:
+            return
         try:
-            popen.wait(timeout=grace_seconds)
+            self.popen.wait(timeout=grace_seconds)
         except subprocess.TimeoutExpired:
             self.kill()
+
+    def output(self) -> str:
+        """What the process has written since its latest start (a restarted one's earlier lines are not its)."""
+        if not self.log_path.exists():
+            return ""
+        with self.log_path.open("rb") as log:
+            log.seek(self.log_offset)
+            return log.read().decode(errors="replace")
 
     def tail(self, lines: int = 30) -> str:
         if not self.log_path.exists():
