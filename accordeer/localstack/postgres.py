@@ -5,6 +5,7 @@ The library makes a server that trusts every local connection; at its first star
 asks every connection for a password (SCRAM-SHA-256), the superuser's included.
 """
 
+import atexit
 import functools
 import json
 import os
@@ -121,6 +122,9 @@ class LocalPostgres:
     def stop(self) -> None:
         if self.server is not None:
             self.server.cleanup()
+            # The library forgets its exit hook only when it deletes the data: run at exit, the hook logged to a
+            # stream pytest had closed by then, a traceback at the end of every test run.
+            atexit.unregister(self.server._cleanup)
             self.server = None
 
 
