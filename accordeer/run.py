@@ -9,13 +9,14 @@ import shutil
 import signal
 import time
 
-from accordeer.connect import CACHE_DIR, DATA_DIR
+from accordeer.connect import DATA_DIR
 from accordeer.demo import run_demo
 from accordeer.localstack.postgres import passwords_file
 from accordeer.localstack.secure import ADMIN
 from accordeer.localstack.settings import LocalStackSettings
 from accordeer.localstack.stack import Infrastructure, ServiceProcesses, ops_ports
 from accordeer.localstack.supervisor import RunState, Supervisor
+from accordeer.paths import TOOLS_CACHE
 from accordeer.setup import prepare
 from services.intake.source_topics import ensure_source_topics
 from shared.db.roles import without_password
@@ -30,7 +31,7 @@ def run_stack(*, demo: bool = True, brokers: int | None = None, secure: bool = F
     local, configured = LocalStackSettings(), Settings()
     infrastructure = Infrastructure(
         DATA_DIR,
-        CACHE_DIR,
+        TOOLS_CACHE,
         kafka_port=local.kafka_port,
         kafka_brokers=brokers or configured.kafka_brokers,
         kafka_security="scram" if secure else configured.kafka_security,
@@ -91,6 +92,10 @@ def run_stack(*, demo: bool = True, brokers: int | None = None, secure: bool = F
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C or SIGTERM (a terminal, a supervisor, `timeout` passing its own on) would break off the
+        # stop half-way and leave the services, which run in sessions of their own, running without us.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         say("stopping ...")
         if supervisor is not None:
             supervisor.close()
