@@ -4,6 +4,7 @@ at 80, with one "delivered" status and one final status per message."""
 
 import asyncio
 import json
+import math
 import time
 from collections import defaultdict
 
@@ -132,10 +133,12 @@ async def test_a_10_second_outage_mid_run_is_ridden_out_without_burning_attempts
     while (await received(system))["total_deliveries"] < count // 4 and time.monotonic() < deadline:  # noqa: ASYNC110 - polls another process
         await asyncio.sleep(0.05)
     await system.gateway("PUT", "/_admin/faults", json={"outage": True})
+    began = time.monotonic()
     before = (await received(system))["total_deliveries"]
     await asyncio.sleep(outage)
     during = (await received(system))["total_deliveries"] - before
     await system.gateway("PUT", "/_admin/faults", json=slow)
+    lasted = time.monotonic() - began  # on a busy machine longer than asked: room for another probe
     assert count // 4 <= before < count // 2, f"the outage must start mid-run, not after {before} deliveries"
 
     await system.wait_for(lambda: accepted(system, items) == count, timeout=60, what=f"80 for all {count}")
@@ -150,7 +153,7 @@ async def test_a_10_second_outage_mid_run_is_ridden_out_without_burning_attempts
     # A send error for the deliveries in flight when the outage began, and for each failed probe at most.
     index = events_by_item(system)
     failed = [item for item in items if 70 in index[item]]
-    assert 1 <= len(failed) <= concurrency + outage // cooldown + 1, len(failed)
+    assert 1 <= len(failed) <= concurrency + math.ceil(lasted / cooldown) + 1, (len(failed), lasted)
     assert all(len(index[item][70]) == 1 for item in failed), "one send error per failure streak"
 
 
