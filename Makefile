@@ -2,6 +2,11 @@
 # defaults) and `make test` (every test against real Kafka and PostgreSQL).
 PYTHON ?= python3.11
 VENV := .venv
+# What is fetched or built once per machine at pinned versions (Kafka's jars, Lighthouse, the AsyncAPI tools, helm,
+# kubeconform, the image's Debian base), shared by every checkout as pip's cache is: a fresh clone finds them there.
+# What a checkout makes of its own tree (the image, the vendor clients, reports) stays in its .cache/.
+TOOLS_CACHE ?= $(or $(ACCORDEER_TOOLS_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/accordeer)
+export ACCORDEER_TOOLS_CACHE := $(TOOLS_CACHE)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
@@ -26,7 +31,10 @@ TEST_TMP := /tmp/accordeer-tests-$(shell printf '%s' '$(CURDIR)' | cksum | cut -
 # Most tests wait on a broker, a database or a service, not on the CPU: three workers keep two cores busy (measured:
 # 9 min of pytest against 12 with two). They share one Kafka broker, each has a PostgreSQL of its own, and each test
 # its own database and topic prefix. A test file stays on one worker, so its fixtures start once (handing tests out
-# one by one was slower and starved the three-broker tests). TEST_WORKERS=0 runs everything in one process.
+# one by one was slower and starved the three-broker tests). Files go out in the order they are collected (end to
+# end, integration, then the many small unit files that fill the gaps at the end): xdist's default sends the files
+# with the most tests first, which left the longest single-test files (the secrets scan, the secure run) to start
+# last and run alone. TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 3
 
 # The last checks of `make test`: 100 declarations through six faults (a killed service, a killed and restarted
@@ -43,7 +51,7 @@ test: $(STAMP) browser lighthouse vendor-clients chart-tools image-verified
 	@started=$$(date +%s); \
 	$(MAKE) --no-print-directory check && \
 	$(BIN)/accordeer stack fetch && \
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --basetemp=$(TEST_TMP) && \
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --basetemp=$(TEST_TMP) && \
 	rm -rf $(TEST_TMP)-chaos && $(BIN)/python -m accordeer.chaos $(SMALL_CHAOS) --work-dir $(TEST_TMP)-chaos && \
 	rm -rf $(TEST_TMP)-upgrade && $(BIN)/python -m accordeer.chaos $(SMALL_UPGRADE) --work-dir $(TEST_TMP)-upgrade && \
 	rm -rf $(TEST_TMP)-restore && $(BIN)/python -m accordeer.chaos $(SMALL_RESTORE) --work-dir $(TEST_TMP)-restore; \
@@ -68,21 +76,21 @@ node:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } || \
 		{ echo "make test needs Node.js for Lighthouse and AsyncAPI: run 'apt-get install nodejs npm' as root"; exit 1; }
 
-# Lighthouse for the portal's accessibility gate (tests/e2e/test_lighthouse.py), pinned, in .cache/lighthouse:
+# Lighthouse for the portal's accessibility gate (tests/e2e/test_lighthouse.py), pinned, in the tools cache:
 # 12.8.2 is the newest that runs on Node.js 20 (13 needs 22.19). Node.js from Debian's packages when missing.
 LIGHTHOUSE_VERSION := 12.8.2
-LIGHTHOUSE_DIR := .cache/lighthouse
+LIGHTHOUSE_DIR := $(TOOLS_CACHE)/lighthouse
 lighthouse: node
 	@grep -qs '"version": "$(LIGHTHOUSE_VERSION)"' $(LIGHTHOUSE_DIR)/node_modules/lighthouse/package.json || \
 		npm install --silent --prefix $(LIGHTHOUSE_DIR) --no-audit --no-fund --save-exact lighthouse@$(LIGHTHOUSE_VERSION)
 
-# The AsyncAPI tooling an external package's developer uses, pinned, in .cache/asyncapi: the CLI (validation, Java
+# The AsyncAPI tooling an external package's developer uses, pinned, in the tools cache: the CLI (validation, Java
 # models), Modelina (TypeScript models) and TypeScript. About 1.5 GB and 3 minutes the first time.
 ASYNCAPI_CLI_VERSION := 4.1.1
 MODELINA_VERSION := 4.4.3
 TYPESCRIPT_VERSION := 5.9.3
 NODE_TYPES_VERSION := 20.19.25
-ASYNCAPI_DIR := .cache/asyncapi
+ASYNCAPI_DIR := $(TOOLS_CACHE)/asyncapi
 asyncapi: node
 	@grep -qs '"version": "$(ASYNCAPI_CLI_VERSION)"' $(ASYNCAPI_DIR)/node_modules/@asyncapi/cli/package.json && \
 		grep -qs '"version": "$(TYPESCRIPT_VERSION)"' $(ASYNCAPI_DIR)/node_modules/typescript/package.json || \
@@ -99,14 +107,14 @@ vendor-clients: asyncapi
 		{ echo "make test needs a JDK and Maven for the vendor example: run 'apt-get install default-jdk-headless maven' as root"; exit 1; }
 	ASYNCAPI_DIR=$(ASYNCAPI_DIR) tools/vendor_clients/build.sh
 
-# The deployment's tools, pinned, in .cache/tools: helm and kubeconform built with the machine's Go (about 8
+# The deployment's tools, pinned, in the tools cache: helm and kubeconform built with the machine's Go (about 8
 # minutes the first time, seconds with Go's build cache), the Kubernetes API's schemas made offline from the
 # k8s.io/kubernetes module's OpenAPI document, and promtool from Debian's prometheus package (hadolint is a test
 # dependency from PyPI). tests/integration/test_helm_chart.py lints, renders and validates the chart with them.
 HELM_VERSION := v4.3.2
 KUBECONFORM_VERSION := v0.8.0
 KUBERNETES_VERSION := 1.34.2
-TOOLS := $(CURDIR)/.cache/tools
+TOOLS := $(TOOLS_CACHE)/tools
 chart-tools: $(STAMP)
 	@command -v go >/dev/null 2>&1 || { echo "make test needs Go 1.24 or newer to build helm and kubeconform (https://go.dev/dl/)"; exit 1; }
 	@[ "$$(cat $(TOOLS)/helm.version 2>/dev/null)" = $(HELM_VERSION) ] || { \

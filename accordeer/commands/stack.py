@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from accordeer.commands.common import DEVELOPERS, OPERATORS, app, friendly
-from accordeer.connect import CACHE_DIR, DATA_DIR, settings_with_database
+from accordeer.connect import DATA_DIR, settings_with_database
+from accordeer.paths import TOOLS_CACHE
 
 if TYPE_CHECKING:
     from accordeer.localstack.supervisor import RunState
@@ -151,10 +152,11 @@ def wipe(yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False
 @stack_app.command("fetch")
 @friendly
 def stack_fetch() -> None:
-    """Fetch the Kafka broker's jars from Maven Central into .cache/ (once; later runs are offline)."""
+    """Fetch the Kafka broker's jars from Maven Central into the machine's tools cache (~/.cache/accordeer, or
+    ACCORDEER_TOOLS_CACHE) once; later runs, and other checkouts, are offline."""
     from accordeer.localstack.kafka import ensure_jars
 
-    typer.echo(f"Kafka jars in {ensure_jars(CACHE_DIR)}")
+    typer.echo(f"Kafka jars in {ensure_jars(TOOLS_CACHE)}")
 
 
 @app.command(rich_help_panel=OPERATORS)
@@ -218,7 +220,7 @@ def stack_new_password(
 
     security = _secure_stack()
     try:
-        change_password(ensure_jars(CACHE_DIR), Settings().kafka_bootstrap_servers, security, principal)
+        change_password(ensure_jars(TOOLS_CACHE), Settings().kafka_bootstrap_servers, security, principal)
     except (SecurityMaterialError, KafkaStartError) as error:
         typer.secho(f"error: {error}", fg="red", err=True)
         raise typer.Exit(1) from None

@@ -14,11 +14,12 @@ from pathlib import Path
 from aiokafka.errors import TopicAuthorizationFailedError
 from pydantic import SecretStr
 
-from accordeer.connect import CACHE_DIR, DATA_DIR
+from accordeer.connect import DATA_DIR
 from accordeer.localstack.acls import configured_sources, grant, principals
 from accordeer.localstack.kafka import ensure_jars
 from accordeer.localstack.secure import ADMIN, BrokerSecurity, find_security
 from accordeer.operators import configured_operators, principal_of
+from accordeer.paths import TOOLS_CACHE
 from services.intake.source_topics import ensure_source_topics, source_names
 from shared.kafka.admin import ensure_topics
 from shared.kafka.security import client_options
@@ -68,7 +69,7 @@ async def _principals_and_acls(
         return settings, []
     admitted = BrokerSecurity(security.directory, wanted)
     registered = await asyncio.to_thread(
-        admitted.register_missing, ensure_jars(CACHE_DIR), settings.kafka_bootstrap_servers
+        admitted.register_missing, ensure_jars(TOOLS_CACHE), settings.kafka_bootstrap_servers
     )
     done = [f"a Kafka principal for {name} (its password: accordeer stack credentials {name})" for name in registered]
     settings = _as_admin(settings, security)

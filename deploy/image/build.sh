@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # make image: Accordeer's OCI image, built without Docker or a registry, the same bytes every time from the same
-# tree. The Debian base (mmdebstrap, minbase with Python 3.11) is cached in .cache/image by its package list; the
+# tree. The Debian base (mmdebstrap, minbase with Python 3.11) is cached in the machine's tools cache by its package
+# list (every checkout shares it); the image goes to the checkout's .cache/image. The
 # project and its pinned dependencies go in as wheels; buildah builds as root in a vfs store of its own, with every
 # timestamp at SOURCE_DATE_EPOCH, and writes an OCI archive. Prints the image's digest and size.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 CACHE=$ROOT/.cache/image
+BASES=${ACCORDEER_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/accordeer}/image-base
 VERSION=$(.venv/bin/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
 ARCHIVE=$CACHE/accordeer-$VERSION.oci.tar
 EPOCH=1767225600  # 2026-01-01: files, layers and the image's creation date
@@ -27,11 +29,11 @@ need buildah buildah
 need skopeo skopeo
 [ "$(id -u)" = 0 ] || { echo "make image builds as root (buildah's chroot isolation with the vfs driver)" >&2; exit 1; }
 
-mkdir -p "$CACHE"
+mkdir -p "$CACHE" "$BASES"
 rm -rf "$CACHE"/context.* "$CACHE"/store.*  # what a build that failed half-way left
-# The base: rebuilt when the package list changes (or `rm .cache/image/base-*`). Documentation, manuals and
+# The base: rebuilt when the package list changes (or `rm "$BASES"/base-*`). Documentation, manuals and
 # translations are left out; the packages' copyright files stay.
-BASE=$CACHE/base-$SUITE-$(printf '%s' "$PACKAGES" | sha256sum | cut -c1-12).tar
+BASE=$BASES/base-$SUITE-$(printf '%s' "$PACKAGES" | sha256sum | cut -c1-12).tar
 if [ ! -s "$BASE" ]; then
     SOURCE_DATE_EPOCH=$EPOCH mmdebstrap --quiet --format=tar --variant=minbase --include="$PACKAGES" \
         --aptopt='Acquire::Retries "3"' --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \

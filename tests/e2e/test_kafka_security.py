@@ -17,11 +17,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFailedError
 
-from accordeer.connect import CACHE_DIR
 from accordeer.localstack.acls import configured_sources, principals
 from accordeer.localstack.kafka import free_port
 from accordeer.localstack.secure import ADMIN
 from accordeer.localstack.stack import SERVICES, Infrastructure, ServiceProcesses
+from accordeer.paths import TOOLS_CACHE
 from accordeer.setup import prepare
 from services.intake.source_topics import ensure_source_topics
 from shared.contracts.status import StatusCode, StatusEvent
@@ -109,7 +109,7 @@ async def secure(tmp_path_factory):
     work = tmp_path_factory.mktemp("secure")
     given = {name: os.environ.pop(name) for name in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL") if name in os.environ}
     infrastructure = Infrastructure(
-        work / "data", CACHE_DIR, kafka_port=free_port(), kafka_security="scram", topic_prefix=PREFIX
+        work / "data", TOOLS_CACHE, kafka_port=free_port(), kafka_security="scram", topic_prefix=PREFIX
     )
     services = None
     try:

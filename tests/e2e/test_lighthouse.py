@@ -1,7 +1,7 @@
 """Lighthouse at mobile settings on the portal's login, inbox, task and operator pages, each as the person who sees
 it: accessibility 100 and no console error on every one (tools/lighthouse/audit.mjs, one Chromium for all).
-`make test` installs Lighthouse into .cache/lighthouse; without it (or without Node.js) this test fails, it does
-not skip."""
+`make test` installs Lighthouse into the tools cache (~/.cache/accordeer/lighthouse); without it (or without
+Node.js) this test fails, it does not skip."""
 
 import asyncio
 import json
@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page
 
+from accordeer.paths import TOOLS_CACHE
 from tests.e2e.test_portal import _logged_in, _submitted
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).parents[2]
 AUDIT = ROOT / "tools" / "lighthouse" / "audit.mjs"
-LIGHTHOUSE = Path(os.environ.get("ACCORDEER_LIGHTHOUSE_DIR", ROOT / ".cache" / "lighthouse"))
+LIGHTHOUSE = Path(os.environ.get("ACCORDEER_LIGHTHOUSE_DIR", TOOLS_CACHE / "lighthouse"))
 
 
 async def _cookie(page: Page) -> str:

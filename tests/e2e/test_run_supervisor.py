@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from accordeer.connect import CACHE_DIR
 from accordeer.localstack.kafka import free_port, port_open
 from accordeer.localstack.stack import ops_ports
 
@@ -52,7 +51,6 @@ class RunningStack:
         self.env.update(
             {
                 "ACCORDEER_DATA_DIR": str(data_dir),
-                "ACCORDEER_CACHE_DIR": str(CACHE_DIR),
                 "PYTHONUNBUFFERED": "1",
                 "ACCORDEER_RUN_KAFKA_PORT": str(free_port()),
                 "ACCORDEER_RUN_GATEWAY_PORT": str(self.gateway_port),

@@ -19,7 +19,7 @@ import yaml
 from accordeer.chart import CHART_DIR, ENVIRONMENT, KAFKA_FILE, kubernetes_name, rendered
 from accordeer.localstack.acls import GROUP, READ, TOPIC, WRITE, bindings, configured_sources
 from accordeer.operators import configured_operators, principal_of
-from accordeer.paths import DEPLOY_DIR, REPO_ROOT
+from accordeer.paths import DEPLOY_DIR, REPO_ROOT, TOOLS_CACHE
 from services.portal.config import PortalSettings
 from services.status_api.config import StatusApiSettings
 from shared import topology
@@ -27,7 +27,7 @@ from shared.kafka.admin import replication_of, wanted_topics
 from shared.settings import Settings
 from shared.topics import Topics
 
-TOOLS = REPO_ROOT / ".cache" / "tools"
+TOOLS = TOOLS_CACHE / "tools"
 KUBERNETES_VERSION = "1.34.2"
 PRODUCTION = CHART_DIR / "values-production.yaml"
 SCHEMAS = DEPLOY_DIR / "helm" / "schemas"

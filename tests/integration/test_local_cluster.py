@@ -12,8 +12,8 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from accordeer.connect import CACHE_DIR
 from accordeer.localstack.cluster import LocalKafkaCluster
+from accordeer.paths import TOOLS_CACHE
 from shared.kafka.admin import ensure_topics, replication_of
 from shared.kafka.producer import create_producer
 from shared.runtime import new_broker
@@ -62,7 +62,7 @@ class _Proxy:
 async def cluster(tmp_path_factory):
     proxy = _Proxy()
     proxy_port = await proxy.start()
-    local = LocalKafkaCluster(tmp_path_factory.mktemp("cluster"), CACHE_DIR, advertised_ports={PROXIED: proxy_port})
+    local = LocalKafkaCluster(tmp_path_factory.mktemp("cluster"), TOOLS_CACHE, advertised_ports={PROXIED: proxy_port})
     proxy.target_port = local.broker_port(PROXIED)
     await asyncio.to_thread(local.start)
     try:

@@ -12,7 +12,6 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError, UnsupportedVersionError
 from pydantic import SecretStr
 
-from accordeer.connect import CACHE_DIR
 from accordeer.localstack.acls import (
     DESCRIBE,
     GROUP,
@@ -28,6 +27,7 @@ from accordeer.localstack.cluster import LocalKafkaCluster
 from accordeer.localstack.kafka import jars_dir
 from accordeer.localstack.secure import ADMIN, BrokerSecurity, change_password
 from accordeer.localstack.stack import SERVICES
+from accordeer.paths import TOOLS_CACHE
 from shared import topology
 from shared.kafka.admin import topic_spec
 from shared.kafka.security import client_options
@@ -113,7 +113,7 @@ def test_names_carry_the_topic_prefix():
 def secure_cluster(tmp_path_factory):
     data = tmp_path_factory.mktemp("secure-cluster")
     security = BrokerSecurity(data / "security", principals(SOURCES))
-    cluster = LocalKafkaCluster(data, CACHE_DIR, brokers=3, security=security).start()
+    cluster = LocalKafkaCluster(data, TOOLS_CACHE, brokers=3, security=security).start()
     try:
         yield cluster, security
     finally:
@@ -195,13 +195,13 @@ def test_the_secrets_stay_in_their_files(secure_cluster):
 async def test_a_password_changes_and_a_principal_added_later_gets_one(secure_cluster, caplog):
     cluster, security = secure_cluster
     old = security.password("exact")
-    await asyncio.to_thread(change_password, jars_dir(CACHE_DIR), cluster.bootstrap_servers, security, "exact")
+    await asyncio.to_thread(change_password, jars_dir(TOOLS_CACHE), cluster.bootstrap_servers, security, "exact")
     assert security.password("exact") != old
     await _connects(cluster, _options(security, "exact"))
     await _refused_authentication(cluster, _options(security, "exact", old), caplog)
 
     security.principals.append("newsource")  # as a source added to authorisations.yaml after the format
-    assert await asyncio.to_thread(security.register_missing, jars_dir(CACHE_DIR), cluster.bootstrap_servers) == [
+    assert await asyncio.to_thread(security.register_missing, jars_dir(TOOLS_CACHE), cluster.bootstrap_servers) == [
         "newsource"
     ]
     await _connects(cluster, _options(security, "newsource"))
@@ -235,11 +235,11 @@ def test_a_first_secure_start_puts_no_password_on_any_command_line(tmp_path):
     from tests.support.command_lines import watched_command_lines
 
     security = BrokerSecurity(tmp_path / "security", principals(SOURCES))
-    broker = LocalKafka(CACHE_DIR, tmp_path, port=free_port(), controller_port=free_port(), security=security)
+    broker = LocalKafka(TOOLS_CACHE, tmp_path, port=free_port(), controller_port=free_port(), security=security)
     with watched_command_lines() as seen:
         broker.start()
         try:
-            store_scram(jars_dir(CACHE_DIR), broker.bootstrap_servers, security, {"later": "a-password-of-later"})
+            store_scram(jars_dir(TOOLS_CACHE), broker.bootstrap_servers, security, {"later": "a-password-of-later"})
         finally:
             broker.kill()
     passwords = [*security.credentials().values(), "a-password-of-later"]

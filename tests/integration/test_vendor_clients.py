@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from accordeer.contract_docs import DOCUMENT as INTERNAL_DOCUMENT
-from accordeer.paths import REPO_ROOT
+from accordeer.paths import REPO_ROOT, TOOLS_CACHE
 from accordeer.vendor_contract import DOCUMENT, vendor_document
 
-TOOLS = REPO_ROOT / ".cache" / "asyncapi"
+TOOLS = TOOLS_CACHE / "asyncapi"
 ANALYTICS = "analytics.json"
 """The CLI's usage reporting settings, written by `make asyncapi`: off (and no network)."""
 BUILT = REPO_ROOT / ".cache" / "vendor-clients"

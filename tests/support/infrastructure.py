@@ -12,10 +12,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from accordeer.connect import CACHE_DIR
 from accordeer.localstack.kafka import LocalKafka, free_port
 from accordeer.localstack.postgres import LocalPostgres
 from accordeer.localstack.stack import with_database
+from accordeer.paths import TOOLS_CACHE
 from shared.db.roles import as_role
 
 
@@ -63,7 +63,7 @@ def shared_kafka(work_dir: Path) -> LocalKafka | None:
         os.environ.get("ACCORDEER_TEST_DOCKER", "auto") != "never" and _docker_answers()
     ):
         return None
-    return LocalKafka(CACHE_DIR, work_dir, port=free_port(), controller_port=free_port()).start()
+    return LocalKafka(TOOLS_CACHE, work_dir, port=free_port(), controller_port=free_port()).start()
 
 
 @contextmanager
@@ -85,7 +85,7 @@ def session_infrastructure(work_dir: Path) -> Iterator[Infrastructure]:
             stack.callback(postgres.stop)
             database, origin, passwords = postgres.url, "local", postgres.passwords
         if not bootstrap:
-            kafka = LocalKafka(CACHE_DIR, work_dir / "kafka", port=free_port(), controller_port=free_port()).start()
+            kafka = LocalKafka(TOOLS_CACHE, work_dir / "kafka", port=free_port(), controller_port=free_port()).start()
             stack.callback(kafka.stop)
             bootstrap, origin = kafka.bootstrap_servers, "local"
         yield Infrastructure(

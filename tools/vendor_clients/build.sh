@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 document=docs/asyncapi-vendor.yaml
-tools=${ASYNCAPI_DIR:-.cache/asyncapi}
+tools=${ASYNCAPI_DIR:-${ACCORDEER_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/accordeer}/asyncapi}
 out=.cache/vendor-clients
 java_models=examples/java-vendor/target/generated-sources/accordeer/nl/accordeer/contract
 export ASYNCAPI_METRICS_CONFIG_PATH="$tools/analytics.json"  # the CLI's usage reporting: off, and no network
@@ -17,7 +17,7 @@ mkdir -p "$out/typescript"
 	> "$out/java-models.log" 2>&1 || { cat "$out/java-models.log"; exit 1; }
 ASYNCAPI_DIR="$tools" node tools/vendor_clients/typescript-models.mjs "$document" "$out/typescript/models"
 cp tools/vendor_clients/roundtrip.ts tools/vendor_clients/tsconfig.json "$out/typescript/"
-"$tools/node_modules/.bin/tsc" -p "$out/typescript"
+"$tools/node_modules/.bin/tsc" -p "$out/typescript" --typeRoots "$tools/node_modules/@types"
 # Quiet Maven still prints colour resets (Debian's 3.8): its output is shown only when it fails.
 mvn -q -B -f examples/java-vendor/pom.xml compile > "$out/maven.log" 2>&1 || { cat "$out/maven.log"; exit 1; }
 sha256sum "$document" | cut -d' ' -f1 > "$out/built-from.sha256"
