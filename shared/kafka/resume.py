@@ -60,6 +60,11 @@ class ResumeAtApplied(ConsumerRebalanceListener):
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         if not assigned or self.subscriber is None or self.subscriber.consumer is None:
             return
+        consumer = self.subscriber.consumer
+        # Paused before the first await: aiokafka fetches at the group's committed offsets while this listener
+        # waits for PostgreSQL, and after a restore a record fetched there was applied before its partition was
+        # moved (an action read before its item, in a drill). A paused partition's fetched records are dropped.
+        consumer.pause(*assigned)
         try:
             async with asyncio.timeout(WAIT_SECONDS):
                 positions = await self._read(sorted(assigned))
@@ -70,8 +75,8 @@ class ResumeAtApplied(ConsumerRebalanceListener):
                 group_id=self.group_id,
                 error=str(error) or type(error).__name__,
             )
+            consumer.resume(*(p for p in assigned if p in consumer.assignment()))
             return
-        consumer = self.subscriber.consumer
         held = consumer.assignment()
         for partition, offset in positions.items():
             if partition in held:
@@ -83,8 +88,10 @@ class ResumeAtApplied(ConsumerRebalanceListener):
                 consumer.seek(partition, 0)
         later = sorted(p for p in held if p.topic not in self.applies_first)
         if self.applies_first and later:
-            consumer.pause(*later)
+            consumer.resume(*(p for p in held if p.topic in self.applies_first))
             self._holding = asyncio.create_task(self._resume_once_first_applied(consumer, later))
+        else:
+            consumer.resume(*held)
 
     async def _resume_once_first_applied(self, consumer: Any, later: list[TopicPartition]) -> None:
         first = [

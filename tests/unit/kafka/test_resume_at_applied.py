@@ -153,3 +153,31 @@ async def test_a_rebalance_ends_the_hold_of_the_assignment_before_it():
 
 async def _no_wait(_seconds):
     return None
+
+
+async def test_every_partition_is_paused_while_the_stored_positions_are_read():
+    """aiokafka fetches at the committed offsets while the listener waits for PostgreSQL; a record fetched there
+    (after a restore: an action past its item) must not be handed out before the partition was moved."""
+    consumer = _Consumer({A, ACTION})
+    paused_while_reading = []
+
+    async def applied(partitions):
+        paused_while_reading.append(set(consumer.paused))
+        return {A: 3, ACTION: 4}
+
+    await _listener(applied, consumer).on_partitions_assigned({A, ACTION})
+    assert paused_while_reading == [{A, ACTION}]
+    assert consumer.seeks == {A: 3, ACTION: 4} and consumer.paused == set()
+
+
+async def test_without_an_answer_every_partition_is_read_again_from_the_committed_offsets(monkeypatch):
+    monkeypatch.setattr(resume, "WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(resume, "log", SimpleNamespace(error=lambda event, **fields: None))
+
+    async def applied(partitions):
+        await asyncio.sleep(1)
+        return {}
+
+    consumer = _Consumer({A, ACTION})
+    await _listener(applied, consumer, frozenset({"dossier.items"})).on_partitions_assigned({A, ACTION})
+    assert consumer.seeks == {} and consumer.paused == set()
