@@ -203,8 +203,8 @@ class SystemUnderTest:
     async def _collect_statuses(self) -> None:
         partitions = await partitions_of(self.settings.kafka_bootstrap_servers, self.topics.status)
         consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers, enable_auto_commit=False)
-        await consumer.start()
-        try:
+        try:  # a test over within a second cancels the collector while it starts: stopped then as well
+            await consumer.start()
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             while True:
