@@ -176,5 +176,6 @@ soak: $(STAMP)
 wipe: $(STAMP)
 	$(BIN)/accordeer wipe
 
+# The checkout's own: the venv and .cache/. The machine's tools cache ($(TOOLS_CACHE)) stays for every checkout.
 clean:
 	rm -rf $(VENV) .cache
