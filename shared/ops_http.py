@@ -40,22 +40,25 @@ def ops_app(service: str, checks: dict[str, Check]) -> Starlette:
     )
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn inside the service's own event loop: the service, not uvicorn, owns the signals."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+class QuietServer(uvicorn.Server):
+    """uvicorn ticking once a second instead of ten times: an idle process's wake-ups. A tick is counted as ten, so
+    the Date header is still renewed every second and a stop is seen within one."""
 
     async def main_loop(self) -> None:
-        """uvicorn's own loop, ticking once a second instead of ten times (an idle process's wake-ups); a tick is
-        counted as ten, so the Date header is still renewed every second and a stop is seen within one."""
         counter = 0
         should_exit = await self.on_tick(counter)
         while not should_exit:
             counter = (counter + 10) % 864000
             await asyncio.sleep(1.0)
             should_exit = await self.on_tick(counter)
+
+
+class _EmbeddedServer(QuietServer):
+    """uvicorn inside the service's own event loop: the service, not uvicorn, owns the signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 async def serve_ops(app: Starlette, host: str, port: int) -> None:

@@ -8,6 +8,7 @@ import uvicorn
 
 from services.digipoort_mock.app import create_app
 from services.digipoort_mock.settings import DigipoortMockSettings
+from shared.ops_http import QuietServer
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
@@ -27,7 +28,7 @@ def main() -> None:
         lifespan="off",
         timeout_graceful_shutdown=5,
     )
-    uvicorn.Server(config).run()
+    QuietServer(config).run()
 
 
 if __name__ == "__main__":
