@@ -21,7 +21,7 @@ from accordeer.chaos.proxy import TcpProxy
 from accordeer.localstack.cluster import LocalKafkaCluster
 from accordeer.localstack.kafka import free_port, port_open
 from accordeer.localstack.postgres import LocalPostgres
-from accordeer.localstack.processes import ManagedProcess
+from accordeer.localstack.processes import ManagedProcess, stop_together
 from accordeer.localstack.stack import ServiceProcesses
 from accordeer.paths import TOOLS_CACHE
 from accordeer.setup import prepare
@@ -128,16 +128,18 @@ class ChaosStack:
         await self.until_running()
 
     async def stop_services(self, grace_seconds: float = 30) -> None:
-        """Every process of every service (the gateway apart) stopped cleanly, SIGTERM, side by side."""
-        processes = [self.process(name, instance) for name in SERVICES for instance in INSTANCES]
-        await asyncio.gather(*(asyncio.to_thread(process.stop, grace_seconds) for process in processes))
+        """Every process of every service (the gateway apart) stopped cleanly, together."""
+        await asyncio.to_thread(stop_together, self._service_processes(), grace_seconds)
+
+    def _service_processes(self) -> list[ManagedProcess]:
+        return [self.process(name, instance) for name in SERVICES for instance in INSTANCES]
 
     async def until_running(self, timeout: float = 120) -> None:
         """Until every service process says it is running: faults are for a running system. On a loaded machine
         eight processes take seconds to start, and a broker killed meanwhile once stopped both dispatch processes
         at their start (a start without Kafka is an exit, for a supervisor to restart), so nothing was sent."""
         deadline = asyncio.get_running_loop().time() + timeout
-        processes = [self.process(name, instance) for name in SERVICES for instance in INSTANCES]
+        processes = self._service_processes()
         while not all(RUNNING in p.output() for p in processes):
             if stopped := [p.name for p in processes if not p.running()]:
                 raise RuntimeError(f"{', '.join(stopped)} stopped at start; logs in {self.work_dir / 'logs'}")
@@ -226,7 +228,7 @@ class ChaosStack:
         try:
             while left := _not_serving(cluster) or await _out_of_sync(client):
                 if asyncio.get_running_loop().time() - started > timeout:
-                    raise TimeoutError(f"{len(left)} partitions still out of sync after {timeout:g}s: {left[:5]} …")
+                    raise TimeoutError(f"still not whole after {timeout:g}s ({len(left)} findings): {left[:5]} …")
                 await asyncio.sleep(0.5)
         finally:
             await client.close()

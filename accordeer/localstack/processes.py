@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,3 +105,14 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.1, what: str = 
             return
         time.sleep(interval)
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def stop_together(processes: Iterable[ManagedProcess], grace_seconds: float = 10.0) -> None:
+    """SIGTERM to every process at once, then each waited for, SIGKILL once ``grace_seconds`` have passed in all:
+    processes that do not depend on each other need not wait for one another to stop."""
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + grace_seconds
+    for process in processes:
+        process.wait(max(0.0, deadline - time.monotonic()))

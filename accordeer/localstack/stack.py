@@ -7,7 +7,6 @@ both run the system the same way: every service as its own OS process.
 import asyncio
 import os
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from accordeer.localstack.acls import configured_sources, grant, principals
 from accordeer.localstack.cluster import LocalKafkaCluster
 from accordeer.localstack.kafka import LocalKafka, free_port, port_open
 from accordeer.localstack.postgres import LocalPostgres, running_server_url
-from accordeer.localstack.processes import ManagedProcess, wait_until
+from accordeer.localstack.processes import ManagedProcess, stop_together, wait_until
 from accordeer.localstack.secure import ADMIN, BrokerSecurity
 from shared import topology
 from shared.db.roles import OWNER, service_role
@@ -314,13 +313,8 @@ class ServiceProcesses:
         return self._start(name, extra_env, instance=instance)
 
     def stop_all(self, grace_seconds: float = 10.0) -> None:
-        """SIGTERM to every process at once, then each waited for (SIGKILL after the grace period): they depend on
-        Kafka and PostgreSQL, not on each other, so none has to wait for another to stop."""
-        for process in self.processes.values():
-            process.terminate()
-        deadline = time.monotonic() + grace_seconds
-        for process in self.processes.values():
-            process.wait(max(0.0, deadline - time.monotonic()))
+        """Every process stopped together: they depend on Kafka and PostgreSQL, not on each other."""
+        stop_together(self.processes.values(), grace_seconds)
 
     def _start(self, name: str, extra_env: dict[str, str], *, instance: str = "") -> ManagedProcess:
         key = f"{name}-{instance}" if instance else name
