@@ -7,6 +7,7 @@ from typing import Literal, Self
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.kafka.idle import FETCH_WAIT_MS
 from shared.topics import Topics
 
 INSTALLED_DEPLOY_DIR = Path(sys.prefix) / "share" / "accordeer"
@@ -70,7 +71,7 @@ class Settings(BaseSettings):
     )
     batch_max_records: int = Field(500, description="Most records one consumer batch (and one transaction) holds.")
     batch_timeout_ms: int = Field(
-        1000,
+        FETCH_WAIT_MS,
         description="How long a consumer's poll waits for records when none are there; it returns as soon as any"
         " arrive, so a longer wait costs no latency and an idle consumer wakes less often.",
     )

@@ -179,7 +179,7 @@ class Supervisor:
             elif now >= watch.restart_at:
                 self._restart(name, watch)
 
-    def start(self, interval: float = 0.5) -> "Supervisor":
+    def start(self, interval: float = 1.0) -> "Supervisor":
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._watch, args=(interval,), name="supervisor", daemon=True)
         self._thread.start()

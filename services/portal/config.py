@@ -47,8 +47,8 @@ class PortalSettings(BaseSettings):
     lag_sample_seconds: float = Field(
         15.0,
         gt=0,
-        description="How often the operator dashboard samples consumer lag (it keeps the last hour) and renews"
-        " itself. Each sample asks the broker for every partition's offsets, whether or not anyone looks.",
+        description="How often the operator dashboard renews itself and, while it was shown in the last ten minutes,"
+        " samples consumer lag (it keeps the last hour); once a minute while nobody looks.",
     )
 
     @field_validator("public_url")

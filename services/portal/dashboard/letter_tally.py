@@ -18,6 +18,7 @@ from aiokafka import ConsumerRecord, TopicPartition
 
 from shared import dead_letters as h
 from shared.kafka.admin import partitions_of
+from shared.kafka.idle import FETCH_WAIT_MS
 from shared.loops import run_forever
 from shared.operations.dead_letters import reader
 
@@ -110,7 +111,8 @@ class DeadLetterTally:
 
         async def follow_once() -> None:
             self.start_over()
-            consumer = reader(bootstrap_servers)
+            # It follows for good: an idle fetch waits as long as the services' (shared.kafka.idle says why).
+            consumer = reader(bootstrap_servers, fetch_max_wait_ms=FETCH_WAIT_MS)
             try:
                 await consumer.start()
                 partitions = [tp for topic in self.topics for tp in await partitions_of(bootstrap_servers, topic)]

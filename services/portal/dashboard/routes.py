@@ -21,7 +21,7 @@ from services.portal.dashboard import figures
 from services.portal.dashboard.history import LagHistory
 from services.portal.dashboard.letter_tally import DeadLetterTally
 from services.portal.dashboard.resending import resend_routes, waiting
-from services.portal.dashboard.sampling import sample_forever
+from services.portal.dashboard.sampling import Pace, sample_forever
 from services.portal.dashboard.view import panels
 from services.portal.guards import GuardedRoute, Who
 from services.portal.i18n import N_
@@ -48,13 +48,14 @@ class Dashboard:
 
     def __init__(self, settings: Settings, interval: float):
         self.settings, self.interval = settings, interval
+        self.pace = Pace(interval)
         self.history = LagHistory()
         self.letters = DeadLetterTally(dead_letter_topics(settings.topics))
         self.endpoints = configured_endpoints()
         """The services' health addresses the page asks; none when the deployment names none."""
 
     async def sample_forever(self) -> None:
-        await sample_forever(self.settings, self.history, self.interval)
+        await sample_forever(self.settings, self.history, self.pace)
 
     async def follow_dead_letters(self) -> None:
         await self.letters.follow(self.settings.kafka_bootstrap_servers, self.interval)
@@ -70,6 +71,7 @@ def dashboard_routes(portal: "Portal") -> list[GuardedRoute]:
 
     async def page(request: Request) -> Response:
         dashboard = await operator(request)
+        dashboard.pace.shown()
         settings, pool = dashboard.settings, portal.pool()
         _ = gettext_for(request)
         said = {key: request.session.pop(key, None) for key in NOTICES}

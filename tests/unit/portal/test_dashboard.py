@@ -1,9 +1,12 @@
 """The operator dashboard's pure parts: an hour of lag history, the groups' panels and the dead letters' tally."""
 
+import asyncio
+
 from aiokafka import ConsumerRecord, TopicPartition
 
 from services.portal.dashboard.history import LagHistory
 from services.portal.dashboard.letter_tally import DeadLetterTally
+from services.portal.dashboard.sampling import UNWATCHED_INTERVAL, WATCHED_FOR, Pace
 from services.portal.dashboard.view import panels
 from shared.lag import GroupLag, LagReport, evaluate
 from tests.unit.lag.samples import sample
@@ -123,3 +126,28 @@ def test_the_charts_cover_the_time_since_the_first_sample_until_there_is_an_hour
     for at in range(2200, 9001, 600):
         history.add(report(float(at), (WORKFLOW, 0, 0, 1)))
     assert history.shown_span() == 3600
+
+
+def test_the_sampler_keeps_the_pages_pace_only_while_someone_looks():
+    now = [1000.0]
+    pace = Pace(15.0, clock=lambda: now[0])
+    assert pace.current == UNWATCHED_INTERVAL
+    pace.shown()
+    assert pace.current == 15.0
+    now[0] += WATCHED_FOR - 1
+    assert pace.current == 15.0
+    now[0] += 2
+    assert pace.current == UNWATCHED_INTERVAL
+
+
+async def test_a_look_after_a_quiet_spell_samples_at_once_and_a_look_while_watched_does_not():
+    pace = Pace(0.05)
+    waiting = asyncio.create_task(pace.until_due(pace.clock()))
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # unwatched: a minute, not 0.05 s
+    pace.shown()
+    await asyncio.wait_for(waiting, 1)
+    started = pace.clock()
+    pace.shown()  # already watched: the next sample keeps its time
+    await pace.until_due(started)
+    assert pace.clock() - started >= 0.05
