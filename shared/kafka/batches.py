@@ -23,6 +23,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.subscriber.usecase import BatchSubscriber
 
 from shared.db.outbox import OutboxRecord
+from shared.kafka.commits import CommitPacer
 from shared.kafka.idle import FETCH_WAIT_MS, FETCHER_WAKE_MS
 from shared.kafka.poison import ApplyBatch, BatchRunner, Check, PoisonSettings, Verdict
 from shared.kafka.producer import MAX_RECORD_BYTES
@@ -110,6 +111,8 @@ def subscribe_batches(
     # on_batch's first parameter is the decoded body, which FastStream validates against its annotation: list[Any]
     # checks only that it is a list (of _raw_values' bytes or None), as a bare list did.
     resume = ResumeAtApplied(applied, group_id, applies_first=applies_first) if applied is not None else None
+    # With the inbox positions as the truth (resume), the group's offsets only follow them: committed once a second.
+    pacer = CommitPacer(group_id) if resume is not None else None
     subscriber = broker.subscriber(
         *topics,
         pattern=pattern,
@@ -130,14 +133,18 @@ def subscribe_batches(
     )
     waits_once(subscriber)
     if resume is not None:
-        resume.subscriber = subscriber
+        resume.subscriber, resume.pacer = subscriber, pacer
 
     @subscriber
     async def on_batch(_: list[Any], message: KafkaMessage) -> None:
         records: Sequence[ConsumerRecord] = message.raw_message
         verdict = await runner.run(records)
         if verdict is Verdict.APPLIED:
-            await message.ack()
+            if pacer is not None:
+                # FastStream types it as its ConsumerProtocol; it is the AIOKafkaConsumer.
+                await pacer.applied(cast(AIOKafkaConsumer, message.consumer), records)
+            else:
+                await message.ack()
             return
         await message.nack()
         if verdict is Verdict.STOPPED:

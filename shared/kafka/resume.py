@@ -29,6 +29,8 @@ import structlog
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 from tenacity import AsyncRetrying, retry_if_result, stop_after_delay, wait_fixed
 
+from shared.kafka.commits import CommitPacer
+
 log = structlog.get_logger(__name__)
 
 AppliedPositions = Callable[[list[TopicPartition]], Awaitable[dict[TopicPartition, int]]]
@@ -51,11 +53,16 @@ class ResumeAtApplied(ConsumerRebalanceListener):
         self.subscriber: Any = None
         """The FastStream subscriber, set once it exists; its ``consumer`` is the AIOKafkaConsumer to move."""
         self._holding: asyncio.Task[None] | None = None
+        self.pacer: CommitPacer | None = None
+        """Commits the applied offsets (shared/kafka/commits.py); what it holds back is committed before a
+        partition is given away."""
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         if self._holding is not None:
             self._holding.cancel()  # a new assignment holds afresh
             self._holding = None
+        if self.pacer is not None and self.subscriber is not None and self.subscriber.consumer is not None:
+            await self.pacer.commit(self.subscriber.consumer, revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         if not assigned or self.subscriber is None or self.subscriber.consumer is None:
