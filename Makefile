@@ -143,8 +143,9 @@ image-verified: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
-# The whole pipeline against the raw limits of the same run (benchmarks/pipeline.py says what and how long);
-# table, JSON and chart under .cache/bench/. Options: ARGS="--quick" or ARGS="--rounds 1 --loads 100,500".
+# The whole stack against the raw limits of the same run, at light loads and idle (benchmarks/pipeline.py says what
+# and how long); tables, JSON, chart and the README's capacity figures under .cache/bench/. Options: ARGS="--quick",
+# ARGS="--rounds 1 --loads 50,100", ARGS="--readme" (writes the figures into README.md too).
 bench: $(STAMP)
 	@$(BIN)/python -c 'import matplotlib' 2>/dev/null && [ -x $(BIN)/py-spy ] || $(BIN)/pip install --quiet -e '.[test,local,bench]'
 	$(BIN)/accordeer stack fetch

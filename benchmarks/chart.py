@@ -1,4 +1,4 @@
-"""The bench's chart (PNG, matplotlib's Agg backend): throughputs as a share of the raw relay, latency
+"""The bench's chart (PNG, matplotlib's Agg backend): throughputs as a share of the raw fan-out, latency
 percentiles per offered load, and CPU per declaration per process."""
 
 import statistics
@@ -9,31 +9,33 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from benchmarks.report import STACK, Round, cpu_phases, ratios, throughputs
+from benchmarks.report import STACK, Round, cpu_phases, fan_outs, ratios, throughputs, unit
 from benchmarks.stats import PERCENTILES
 
 
 def draw(rounds: list[Round], path: Path) -> None:
     figure, (shares, latency, burn) = plt.subplots(1, 3, figsize=(18, 6))
-    relays = [r.relay for r in rounds]
+    references = fan_outs(rounds)
     names, medians, lows, highs = [], [], [], []
     for name, values in throughputs(rounds).items():
-        per_round = ratios(values, relays)
+        if unit(name) != "declarations":
+            continue
+        per_round = ratios(values, references)
         names.append(name)
         medians.append(statistics.median(per_round))
         lows.append(medians[-1] - min(per_round))
         highs.append(max(per_round) - medians[-1])
     shares.barh(names, medians, xerr=[lows, highs], color="tab:blue")
     shares.set_xscale("log")
-    shares.set_xlabel("throughput / raw Kafka relay of the same round (median, min-max)")
+    shares.set_xlabel("declarations/s over the raw fan-out of the same round (median, min-max)")
     shares.invert_yaxis()
 
     rates = list(rounds[0].loads)
     width = 0.8 / (2 * len(PERCENTILES))
     for n, (code, p) in enumerate((code, p) for code in (60, 80) for p in PERCENTILES):
         values = [
-            statistics.median(ranks[p].seconds for r in rounds if (ranks := r.loads[rate].latency[code]))
-            if any(r.loads[rate].latency[code] for r in rounds)
+            statistics.median(ranks[p].seconds for r in rounds if (ranks := r.loads[rate].latency.get(code)))
+            if any(r.loads[rate].latency.get(code) for r in rounds)
             else 0.0
             for rate in rates
         ]
@@ -45,8 +47,13 @@ def draw(rounds: list[Round], path: Path) -> None:
 
     phases = cpu_phases(rounds)
     bottom = [0.0] * len(phases)
-    for group in STACK:
-        values = [statistics.median(p.cpu_ms.get(group, 0.0) for p in ps) for ps in phases.values()]
+    for group in (*STACK, "bench itself"):
+        values = [
+            statistics.median(p.cpu_ms.get(group, 0.0) for p in ps)
+            if group != "bench itself" or name == "raw fan-out"
+            else 0.0
+            for name, ps in phases.items()
+        ]
         burn.bar(list(phases), values, bottom=bottom, label=group)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     burn.margins(y=0.08)  # the tallest stack would touch the frame, its top unreadable

@@ -1,6 +1,6 @@
 """Following a pipeline phase from outside, as the chaos run does: the chaos observer reads the public topics
 and hands task events to the chaos reviewer, which approves at once. Added here: when each message's first status
-60 and 80 was received here, as an external package following its statuses receives it (the observer's own
+30, 60 and 80 was received here, as an external package following its statuses receives it (the observer's own
 consuming counts, as theirs would), and the reviewer's own time per message, from the task event reaching it to
 its action acknowledged by Kafka."""
 
@@ -10,13 +10,15 @@ from accordeer.chaos.observe import TopicObserver
 from accordeer.chaos.reviewer import Reviewer
 from shared.contracts.tasks import TaskEvent
 
-FILED, ACCEPTED = 60, 80
+STORED, FILED, ACCEPTED = 30, 60, 80
+TIMED = (STORED, FILED, ACCEPTED)
+AFTER_APPROVAL = (FILED, ACCEPTED)
 
 
 class TimedObserver(TopicObserver):
     def __init__(self, bootstrap_servers: str, topics, on_task):
         super().__init__(bootstrap_servers, topics, on_task)
-        self.first: dict[int, dict[str, float]] = {FILED: {}, ACCEPTED: {}}
+        self.first: dict[int, dict[str, float]] = {code: {} for code in TIMED}
         """Status code → message id → epoch seconds when its first record with that code was received."""
 
     async def _take(self, record) -> None:

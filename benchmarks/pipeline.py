@@ -2,19 +2,22 @@
 
     make bench                    (python -m benchmarks.pipeline; make bench ARGS="--quick" for a smoke check)
 
-Per round, each on a fresh database and topic prefix: (1) the raw limits: a plain aiokafka relay (consume,
-produce, commit) of declaration-sized records between two topics, and PostgreSQL COPY of the same rows;
-(2) intake alone; (3) the whole pipeline, one and then two processes per service: declarations/s from the first
-publish to the last status 80, with an automatic reviewer approving every client task at once and the mocked
-gateway at zero latency; (4) latency publish -> 60 (filed) and -> 80 (accepted) at fixed offered loads, the
-reviewer's own time per message excluded, messages never reached counted; (5) CPU per declaration of each
-process from /proc. Every throughput is also given as a share of the same round's raw relay; the table shows
-the medians of the rounds and how far they lay apart.
+Per round, each phase on a fresh database and topic prefix with the whole stack as `make run` runs it (every
+service, logging INFO as JSON lines), warmed up by one declaration and settled for ten seconds: (1) the raw
+limits: a plain aiokafka relay (consume, produce, commit) of declaration-sized records between two topics, and
+PostgreSQL COPY of the same rows; (2) intake alone; (3) the whole pipeline with 1, 2 and 3 processes of intake,
+workflow and dispatch: declarations/s from the first publish to the last status 80, with an automatic reviewer
+approving every client task at once and the mocked gateway at zero latency; (4) the raw fan-out: the Kafka work
+phase (3) did with one process each (as many records per topic, of the same sizes, read by as many consumer
+groups) replayed by plain aiokafka clients, the reference every pipeline throughput is divided by; (5) latency
+publish -> 60 (filed) and -> 80 (accepted), received by a consumer as a package receives its statuses, at fixed
+offered loads of a minute each, the reviewer's own time excluded and messages never reached counted; (6) idle:
+each process's CPU over a minute with nothing arriving. CPU per declaration of each process from /proc, divided
+by the declarations that reached 80. The tables show the medians of the rounds and how far they lay apart.
 
-Writes table.txt, bench.json and bench.png under .cache/bench/<timestamp>/. A default run (three rounds) takes
-about 14 minutes on two cores (822 s on 2026-11-29), most of it in the three 30-second loads and the waits after
-them; --quick about 2. Each phase starts its own services and warms them up (about 10 s), so that none
-inherits another's backlog.
+Writes table.txt, capacity.md (the README's capacity figures; --readme puts them there), bench.json and
+bench.png under .cache/bench/<timestamp>/. A default run (three rounds) takes about an hour on two cores, most
+of it in the loads and the idle minute; --quick about 4 minutes.
 """
 
 import argparse
@@ -29,8 +32,19 @@ from pathlib import Path
 from rich.console import Console
 
 from accordeer.connect import CACHE_DIR
-from benchmarks import intake_alone, raw, whole
-from benchmarks.report import Round, cpu_table, latency_table, scaling, throughput_table, to_json
+from benchmarks import intake_alone, raw, readme, whole
+from benchmarks.readme import README
+from benchmarks.report import (
+    OURS,
+    Round,
+    cpu_table,
+    idle_table,
+    latency_table,
+    scaling,
+    throughput_table,
+    to_json,
+    work_table,
+)
 from benchmarks.stack import INSTANCES, infrastructure_roots, phase_system
 from benchmarks.workload import declarations
 from tests.support.infrastructure import session_infrastructure
@@ -39,12 +53,22 @@ DEFAULTS = {
     "rounds": 3,
     "records": 10000,
     "declarations": 3000,
-    "loads": [100.0, 500.0, 1000.0],
-    "load_seconds": 30.0,
+    "loads": [10.0, 50.0, 100.0, 500.0],
+    "load_seconds": 60.0,
     "drain_seconds": 20.0,
-    "processes": [1, 2],
+    "processes": [1, 2, 3],
+    "idle_seconds": 60.0,
 }
-QUICK = {"rounds": 1, "records": 2000, "declarations": 300, "load_seconds": 5.0, "drain_seconds": 10.0}
+QUICK = {
+    "rounds": 1,
+    "records": 2000,
+    "declarations": 300,
+    "loads": [50.0],
+    "load_seconds": 10.0,
+    "drain_seconds": 10.0,
+    "processes": [1],
+    "idle_seconds": 10.0,
+}
 
 
 def positive(kind):
@@ -85,7 +109,7 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--loads",
         type=listed(float),
-        help="offered loads of the latency phases, declarations/s, comma separated (default 100,500,1000)",
+        help="offered loads of the latency phases, declarations/s, comma separated (default 10,50,100,500)",
     )
     parser.add_argument(
         "--load-seconds",
@@ -101,7 +125,17 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--processes",
         type=listed(int),
-        help="processes per service of the throughput phases, comma separated (default 1,2)",
+        help="processes per service of the throughput phases, comma separated (default 1,2,3)",
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=positive(float),
+        help=f"how long the idle phase measures (default {DEFAULTS['idle_seconds']:.0f})",
+    )
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="write the capacity figures into README.md (between its bench markers) as well",
     )
     parser.add_argument(
         "--quick",
@@ -131,7 +165,7 @@ async def one_round(number: int, args, infra, infra_roots, log_dir: Path, say) -
     result = Round(relay=relay, copy=copy, intake=intake)
     timeout = max(600.0, args.declarations / 10)
     for processes in args.processes:
-        phase = await whole.throughput(
+        phase, values = await whole.throughput(
             infra, infra_roots, f"{tag}p{processes}", log_dir, args.declarations, processes, timeout
         )
         result.whole[processes] = phase
@@ -139,12 +173,21 @@ async def one_round(number: int, args, infra, infra_roots, log_dir: Path, say) -
             f"round {number}: whole pipeline, {processes} per service: {phase.throughput:,.0f}/s "
             f"({phase.seconds:.1f} s)"
         )
+        if result.fanout is None:
+            result.fanout = await whole.raw_fan_out(infra, infra_roots, f"{tag}fan", log_dir, phase, values)
+            read = sum(w.records * w.groups for w in phase.work) / phase.declarations
+            say(
+                f"round {number}: raw fan-out of its Kafka work: {result.fanout.throughput:,.0f}/s ({read:.1f} "
+                "records read per declaration)"
+            )
     for rate in args.loads:
         phase = await whole.load(
             infra, infra_roots, f"{tag}l{rate:.0f}", log_dir, rate, args.load_seconds, args.drain_seconds
         )
         result.loads[rate] = phase
         say(f"round {number}: {rate:,.0f}/s offered: {phase.reached[80]:,} of {phase.declarations:,} reached 80")
+    result.idle = await whole.idle(infra, infra_roots, f"{tag}idle", log_dir, args.idle_seconds, settle=20.0)
+    say(f"round {number}: idle, all but the broker: {sum(result.idle.get(g, 0.0) for g in OURS):.2f}% of a core")
     return result
 
 
@@ -164,7 +207,13 @@ async def main(args) -> int:
         infra_roots = await infrastructure_roots(infra)
         say(f"infrastructure: {infra.origin}; CPU read for: {', '.join(infra_roots)}; {args.rounds} round(s)")
         rounds = [await one_round(n, args, infra, infra_roots, out / "logs", say) for n in range(1, args.rounds + 1)]
-    tables = [throughput_table(rounds), latency_table(rounds), cpu_table(rounds)]
+    tables = [
+        throughput_table(rounds),
+        work_table(rounds),
+        latency_table(rounds),
+        cpu_table(rounds),
+        idle_table(rounds),
+    ]
     with (out / "table.txt").open("w") as file:
         record = Console(file=file, width=200)
         for table in tables:
@@ -175,6 +224,11 @@ async def main(args) -> int:
             console.print(line)
             record.print(line)
     (out / "bench.json").write_text(to_json(vars(args), rounds))
+    capacity = readme.capacity(rounds, time.strftime("%Y-%m-%d"), out.name)
+    (out / "capacity.md").write_text(capacity)
+    if args.readme:
+        readme.put_into(README, capacity)
+        say(f"the capacity figures are in {README}")
     from benchmarks.chart import draw  # matplotlib: only the bench extra has it
 
     draw(rounds, out / "bench.png")

@@ -1,13 +1,13 @@
-"""Where each service spends its CPU under load: py-spy samples intake, workflow and dispatch while the whole
-pipeline takes a steady offered load, and the functions with the most samples are printed per service.
+"""Where each service spends its CPU under load: py-spy samples every service while the whole stack takes a
+steady offered load, and the functions with the most samples are printed per service.
 
     make profile                  (python -m benchmarks.profile; ARGS="--rate 100 --seconds 30")
 
-One process per service, the mocked gateway at zero latency, the automatic reviewer approving at once, as in
-``make bench``. py-spy (the bench extra) runs beside each process at 100 samples a second; on two cores that
-takes some CPU from the pipeline, so read the shares within a service, not the throughput. Writes each service's
-folded stacks (``<service>.txt``, for a flame graph) and ``top.txt`` under .cache/profile/<timestamp>/. Takes
-about a minute beyond ``--seconds``.
+One process per service as `make run` has them, the mocked gateway at zero latency, the automatic reviewer
+approving at once, as in ``make bench``. py-spy (the bench extra) runs beside each process at 100 samples a
+second; on two cores that takes some CPU from the pipeline, so read the shares within a service, not the
+throughput. Writes each service's folded stacks (``<service>.txt``, for a flame graph) and ``top.txt`` under
+.cache/profile/<timestamp>/. Takes about a minute beyond ``--seconds``.
 """
 
 import argparse
@@ -21,12 +21,12 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from accordeer.connect import CACHE_DIR
-from benchmarks.stack import infrastructure_roots
+from benchmarks.stack import WHOLE_STACK, infrastructure_roots
 from benchmarks.whole import pipeline
 from benchmarks.workload import declarations, offer
 from tests.support.infrastructure import session_infrastructure
 
-SERVICES = ("intake", "workflow", "dispatch")
+SERVICES = WHOLE_STACK
 TOP = 15
 
 

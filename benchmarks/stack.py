@@ -1,7 +1,8 @@
 """Each bench phase's own system on the shared broker and server: a fresh database and topic prefix (dropped
 afterwards, so phases neither see each other's backlog nor grow each other's tables), the services as processes
-logging as `make run` has them (the settings' default, INFO: what logging costs is part of what a user pays), the
-mocked gateway at zero latency, and the process ids whose CPU the bench reads."""
+logging as `make run` has them (INFO, as JSON lines: what logging costs is part of what a user pays), the mocked
+gateway at zero latency, and the process ids whose CPU the bench reads. A whole-stack phase runs every service
+`make run` runs (the portal, the notifier and the status API read the statuses too), with the SMTP sink."""
 
 import asyncio
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 from aiokafka.admin import AIOKafkaAdminClient
 
 from accordeer.localstack.kafka import free_port
-from accordeer.localstack.stack import ServiceProcesses
+from accordeer.localstack.stack import SERVICES, ServiceProcesses
 from benchmarks.cpu import listener_pid, parent_pid
 from shared.db.pool import connect
 from shared.settings import Settings
@@ -21,8 +22,10 @@ from tests.support import system
 from tests.support.infrastructure import Infrastructure
 
 PIPELINE = ("intake", "workflow", "dispatch")
+WHOLE_STACK = SERVICES
 INSTANCES = "abcdefgh"
 GATEWAY = "gateway mock"
+OTHERS = {"digipoort_mock": GATEWAY, "mail_sink": "mail sink"}
 
 
 async def prepared_settings(infra: Infrastructure, tag: str) -> Settings:
@@ -50,7 +53,8 @@ async def discard(infra: Infrastructure, settings: Settings) -> None:
 async def phase_system(
     infra: Infrastructure, tag: str, log_dir: Path, *, services=PIPELINE, processes: int = 1, gateway: bool = True
 ) -> AsyncIterator[tuple[Settings, ServiceProcesses]]:
-    """``processes`` of each of ``services`` (one consumer group each) on a fresh database and prefix."""
+    """``processes`` of each of ``services`` in ``PIPELINE`` (one consumer group each; one process of the others)
+    on a fresh database and prefix."""
     settings = await prepared_settings(infra, tag)
     running = ServiceProcesses(
         log_dir / tag,
@@ -59,6 +63,7 @@ async def phase_system(
             "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
             "ACCORDEER_TOPIC_PREFIX": settings.topic_prefix,
             "DIGIPOORT_MOCK_SECONDS_PER_STEP": "0",
+            "ACCORDEER_LOG_FORMAT": "json",
         },
         gateway_port=free_port(),
         mail_port=free_port(),
@@ -68,9 +73,11 @@ async def phase_system(
     try:
         if gateway:
             await asyncio.to_thread(running.start_gateway)
+        if "notifier" in services:
+            await asyncio.to_thread(running.start_mail_sink)
         for name in services:
-            for instance in INSTANCES[:processes]:
-                running.start_service(name, instance=instance)
+            for instance in INSTANCES[: processes if name in PIPELINE else 1]:
+                running.start_service(name, instance=instance, ACCORDEER_HTTP_PORT=str(free_port()))
         yield settings, running
     finally:
         await asyncio.to_thread(running.stop_all)
@@ -88,7 +95,7 @@ def service_roots(running: ServiceProcesses) -> dict[str, list[int]]:
     """Service name (or the gateway mock) → its processes' ids."""
     roots: dict[str, list[int]] = {}
     for key, process in running.processes.items():
-        name = GATEWAY if key == "digipoort_mock" else key.rsplit("-", 1)[0]
+        name = OTHERS.get(key) or key.rsplit("-", 1)[0]
         roots.setdefault(name, []).append(process.pid)
     return roots
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from accordeer.localstack.stack import ServiceProcesses
-from benchmarks import cpu
-from benchmarks.observe import ACCEPTED, FILED, TimedObserver, TimedReviewer
-from benchmarks.stack import check_running, phase_system, service_roots
+from benchmarks import cpu, fanout
+from benchmarks.observe import ACCEPTED, AFTER_APPROVAL, TIMED, TimedObserver, TimedReviewer
+from benchmarks.stack import WHOLE_STACK, check_running, phase_system, service_roots
 from benchmarks.stats import Percentile, percentiles
 from benchmarks.workload import declarations, offer
 from shared.kafka.producer import create_producer
@@ -25,6 +25,9 @@ from shared.settings import Settings
 from tests.support.infrastructure import Infrastructure
 
 WARM_UP_TIMEOUT = 120.0
+SETTLE_SECONDS = 10.0
+"""After the warm-up declaration, before anything is measured: the processes' start-up work (the directory copy,
+first rebalances, lag samples, the JIT of the broker) is not what a declaration costs."""
 OWN_ONLY = frozenset({"bench itself"})
 
 
@@ -36,9 +39,11 @@ class Phase:
     cpu_ms: dict[str, float] = field(default_factory=dict)
     """Milliseconds of CPU per declaration, per process group."""
     latency: dict[int, dict[int, Percentile] | None] = field(default_factory=dict)
-    """Status code (60, 80) → percentile → seconds."""
+    """Status code (30, 60, 80) → percentile → seconds."""
     reached: dict[int, int] = field(default_factory=dict)
     reviewer_failures: int = 0
+    work: list[fanout.TopicWork] = field(default_factory=list)
+    """Throughput phase: the records each topic received, their mean size and the groups that read them."""
 
     @property
     def throughput(self) -> float:
@@ -69,10 +74,16 @@ class Pipeline:
 
 @asynccontextmanager
 async def pipeline(
-    infra: Infrastructure, infra_roots: dict[str, list[int]], tag: str, log_dir: Path, processes: int = 1
+    infra: Infrastructure,
+    infra_roots: dict[str, list[int]],
+    tag: str,
+    log_dir: Path,
+    processes: int = 1,
+    settle: float = SETTLE_SECONDS,
 ) -> AsyncIterator[Pipeline]:
-    """A running, warmed-up pipeline (one declaration through to 80) with its observer and reviewer."""
-    async with phase_system(infra, tag, log_dir, processes=processes) as (settings, running):
+    """The whole stack running, warmed up (one declaration through to 80) and settled, with the observer and the
+    reviewer."""
+    async with phase_system(infra, tag, log_dir, services=WHOLE_STACK, processes=processes) as (settings, running):
         producer = create_producer(settings.kafka_bootstrap_servers, client_id="bench-load")
         await producer.start()
         reviewer = TimedReviewer(producer, settings.topics.portal_actions)
@@ -88,6 +99,8 @@ async def pipeline(
                 raise RuntimeError(
                     f"the warm-up declaration did not reach 80 in {WARM_UP_TIMEOUT:.0f} s; logs in {log_dir / tag}"
                 )
+            await asyncio.sleep(settle)
+            check_running(running)
             yield system
         finally:
             following.cancel()
@@ -95,9 +108,13 @@ async def pipeline(
             await producer.stop()
 
 
-async def throughput(infra, infra_roots, tag: str, log_dir: Path, count: int, processes: int, timeout: float) -> Phase:
+async def throughput(
+    infra, infra_roots, tag: str, log_dir: Path, count: int, processes: int, timeout: float
+) -> tuple[Phase, dict[str, list[bytes]]]:
+    """The phase, and some of each topic's records (for the raw fan-out to replay)."""
     async with pipeline(infra, infra_roots, tag, log_dir, processes) as system:
         records = declarations(tag, count)
+        ends = await fanout.ends(system.settings)
         before = cpu.sample(system.roots, OWN_ONLY)
         published = await offer(system.producer, system.settings.topics.inbound, records)
         if not await system.until_accepted(list(published), time.monotonic() + timeout):
@@ -107,13 +124,37 @@ async def throughput(infra, infra_roots, tag: str, log_dir: Path, count: int, pr
             )
         after = cpu.sample(system.roots, OWN_ONLY)
         last = max(system.observer.first[ACCEPTED][m] for m in published)
-        return Phase(
+        work, values = await fanout.work_between(system.settings, ends, await fanout.ends(system.settings))
+        phase = Phase(
             declarations=count,
             seconds=last - min(published.values()),
             cpu_ms=cpu.per_declaration_ms(before, after, count),
-            reached=dict.fromkeys((FILED, ACCEPTED), count),
+            reached=dict.fromkeys(TIMED, count),
             reviewer_failures=system.reviewer.failed,
+            work=work,
         )
+        return phase, values
+
+
+async def raw_fan_out(
+    infra, infra_roots, tag: str, log_dir: Path, phase: Phase, values: dict[str, list[bytes]]
+) -> fanout.FanOut:
+    """The throughput phase's Kafka work, replayed raw on a system without services."""
+    async with phase_system(infra, tag, log_dir, services=(), gateway=False) as (settings, _):
+        before = cpu.sample(infra_roots, OWN_ONLY)
+        seconds = await fanout.replay(settings, phase.work, values)
+        after = cpu.sample(infra_roots, OWN_ONLY)
+    return fanout.FanOut(phase.declarations, seconds, cpu.per_declaration_ms(before, after, phase.declarations))
+
+
+async def idle(infra, infra_roots, tag: str, log_dir: Path, seconds: float, settle: float) -> dict[str, float]:
+    """Per cent of one core each process group takes while nothing arrives, after the warm-up and ``settle``."""
+    async with pipeline(infra, infra_roots, tag, log_dir, settle=settle) as system:
+        before = cpu.sample(system.roots, OWN_ONLY)
+        await asyncio.sleep(seconds)
+        after = cpu.sample(system.roots, OWN_ONLY)
+        check_running(system.running)
+    return {name: 100 * (after[name] - before.get(name, 0)) / cpu.TICKS / seconds for name in after}
 
 
 async def load(infra, infra_roots, tag: str, log_dir: Path, rate: float, seconds: float, drain: float) -> Phase:
@@ -133,8 +174,9 @@ async def load(infra, infra_roots, tag: str, log_dir: Path, rate: float, seconds
             cpu_ms=cpu.per_declaration_ms(before, after, accepted) if accepted else dict.fromkeys(after, math.inf),
             reviewer_failures=system.reviewer.failed,
         )
-        for code in (FILED, ACCEPTED):
-            phase.latency[code] = _latencies(published, system.observer.first[code], system.reviewer.seconds, stopped)
+        for code in TIMED:
+            reviewer = system.reviewer.seconds if code in AFTER_APPROVAL else {}
+            phase.latency[code] = _latencies(published, system.observer.first[code], reviewer, stopped)
             phase.reached[code] = system.count(code, published)
         return phase
 
