@@ -53,7 +53,7 @@ DEFAULTS = {
     "rounds": 3,
     "records": 10000,
     "declarations": 3000,
-    "loads": [10.0, 50.0, 100.0, 500.0],
+    "loads": [10.0, 50.0, 100.0, 200.0],
     "load_seconds": 60.0,
     "drain_seconds": 20.0,
     "processes": [1, 2, 3],
@@ -109,7 +109,7 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--loads",
         type=listed(float),
-        help="offered loads of the latency phases, declarations/s, comma separated (default 10,50,100,500)",
+        help="offered loads of the latency phases, declarations/s, comma separated (default 10,50,100,200)",
     )
     parser.add_argument(
         "--load-seconds",
