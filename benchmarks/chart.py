@@ -9,8 +9,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from benchmarks.observe import TIMED
 from benchmarks.report import STACK, Round, cpu_phases, fan_outs, ratios, throughputs, unit
 from benchmarks.stats import PERCENTILES
+
+COLOURS = plt.get_cmap("tab20").colors
+"""One colour per process group: there are more groups than the default cycle's ten."""
 
 
 def draw(rounds: list[Round], path: Path) -> None:
@@ -31,8 +35,8 @@ def draw(rounds: list[Round], path: Path) -> None:
     shares.invert_yaxis()
 
     rates = list(rounds[0].loads)
-    width = 0.8 / (2 * len(PERCENTILES))
-    for n, (code, p) in enumerate((code, p) for code in (60, 80) for p in PERCENTILES):
+    width = 0.8 / (len(TIMED) * len(PERCENTILES))
+    for n, (code, p) in enumerate((code, p) for code in TIMED for p in PERCENTILES):
         values = [
             statistics.median(ranks[p].seconds for r in rounds if (ranks := r.loads[rate].latency.get(code)))
             if any(r.loads[rate].latency.get(code) for r in rounds)
@@ -42,7 +46,7 @@ def draw(rounds: list[Round], path: Path) -> None:
         latency.bar([i + n * width for i in range(len(rates))], values, width, label=f"p{p} to {code}")
     latency.set_xticks([i + 0.4 - width / 2 for i in range(len(rates))], [f"{r:,.0f}/s" for r in rates])
     latency.set_yscale("log")
-    latency.set_ylabel("s from publish (reviewer excluded; unreached count as waited)")
+    latency.set_ylabel("s from publish to receipt (reviewer excluded; unreached count as waited)")
     latency.legend(fontsize="small")
 
     phases = cpu_phases(rounds)
@@ -54,9 +58,9 @@ def draw(rounds: list[Round], path: Path) -> None:
             else 0.0
             for name, ps in phases.items()
         ]
-        burn.bar(list(phases), values, bottom=bottom, label=group)
+        burn.bar(list(phases), values, bottom=bottom, label=group, color=COLOURS[len(burn.patches) // len(phases)])
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    burn.margins(y=0.08)  # the tallest stack would touch the frame, its top unreadable
+    burn.set_ylim(0, max(bottom) * 1.08)  # the tallest stack would touch the frame, its top unreadable
     burn.set_ylabel("CPU ms per declaration")
     burn.tick_params(axis="x", rotation=30)
     burn.legend(fontsize="small")
