@@ -13,7 +13,7 @@ from benchmarks.observe import TIMED
 from benchmarks.report import STACK, Round, cpu_phases, fan_outs, ratios, throughputs, unit
 from benchmarks.stats import PERCENTILES
 
-COLOURS = plt.get_cmap("tab20").colors
+COLOURS = [plt.get_cmap("tab20")(n) for n in range(20)]
 """One colour per process group: there are more groups than the default cycle's ten."""
 
 
