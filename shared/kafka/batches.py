@@ -55,6 +55,25 @@ def waits_once(subscriber: BatchSubscriber) -> None:
     subscriber.get_msg = get_msg  # type: ignore[method-assign]
 
 
+def commits_when_stopping(subscriber: BatchSubscriber, pacer: CommitPacer) -> None:
+    """Before the subscriber stops its consumer, what the pacer holds back is committed and its timer goes: a timer
+    left behind would commit through a stopped consumer's client, after its topics may be gone."""
+    start, stop = subscriber.start, subscriber.stop
+
+    async def started(*args: Any, **kwargs: Any) -> None:
+        pacer.open()
+        await start(*args, **kwargs)
+
+    async def stopped() -> None:
+        pacer.close()
+        if (consumer := subscriber.consumer) is not None:
+            await pacer.commit(cast(AIOKafkaConsumer, consumer))
+        await stop()
+
+    subscriber.start = started  # type: ignore[method-assign]
+    subscriber.stop = stopped  # type: ignore[method-assign]
+
+
 def subscribe_batches(
     broker: KafkaBroker,
     topic: str | list[str] | None,
@@ -134,6 +153,8 @@ def subscribe_batches(
     waits_once(subscriber)
     if resume is not None:
         resume.subscriber, resume.pacer = subscriber, pacer
+    if pacer is not None:
+        commits_when_stopping(subscriber, pacer)
 
     @subscriber
     async def on_batch(_: list[Any]) -> None:

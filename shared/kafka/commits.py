@@ -8,9 +8,12 @@ at an assignment. Committing after every batch cost a request to the group coord
 paid for nearly every record, by the service and by the broker.
 
 So the offsets of applied batches are committed when the last commit is at least ``COMMIT_SECONDS`` old, else by a
-timer at that time, and before partitions are taken away. They may then lag what was applied by a second: the lag
-figures show up to a second of work already done, and a start at the committed offsets reads it again (the inbox
-skips it). Only offsets of applied records are committed, never those of a batch still being applied.
+timer at that time, before partitions are taken away, and before the consumer stops. They may then lag what was
+applied by a second: the lag figures show up to a second of work already done, and a start at the committed offsets
+reads it again (the inbox skips it). Only offsets of applied records are committed, never those of a batch still
+being applied. A commit gives up after ``COMMIT_TIMEOUT_SECONDS`` (aiokafka retries a retriable refusal, such as a
+topic deleted under the consumer, for ever) and no timer outlives the consumer: a commit not made is made by the
+next one, or not needed.
 """
 
 import asyncio
@@ -26,6 +29,7 @@ from aiokafka.structs import OffsetAndMetadata
 log = structlog.get_logger(__name__)
 
 COMMIT_SECONDS = 1.0
+COMMIT_TIMEOUT_SECONDS = 10.0
 
 
 class CommitPacer:
@@ -37,12 +41,15 @@ class CommitPacer:
         """Partition → the offset after its last applied record, not yet committed."""
         self._committed_at = -math.inf
         self._later: asyncio.Task[None] | None = None
+        self._closed = False
 
     async def applied(self, consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> None:
         """``records`` were applied: commit now if the last commit is old enough, else see that it happens then."""
         for record in records:
             tp = TopicPartition(record.topic, record.partition)
             self.pending[tp] = max(self.pending.get(tp, 0), record.offset + 1)
+        if self._closed:  # the consumer is stopping: its stop commits what is pending
+            return
         due = self._committed_at + self.seconds - self.clock()
         if due <= 0:
             await self.commit(consumer)
@@ -59,11 +66,19 @@ class CommitPacer:
             return
         self._committed_at = self.clock()
         try:
-            await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()})
-        except KafkaError as error:  # a rebalance under way, the coordinator moving: the positions stay in PostgreSQL
-            log.info("offsets not committed", group=self.group_id, reason=f"{type(error).__name__}: {error}")
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation.
+            async with asyncio.timeout(COMMIT_TIMEOUT_SECONDS):
+                await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()})
+        except (KafkaError, TimeoutError) as error:  # a rebalance, the coordinator moving: the inbox keeps the truth
+            log.info("offsets not committed", group=self.group_id, reason=f"{type(error).__name__}: {error!s}")
 
-    def cancel(self) -> None:
+    def open(self) -> None:
+        """The consumer (re)starts: commits may be timed again."""
+        self._closed = False
+
+    def close(self) -> None:
+        """The consumer is stopping: no timer any more (its stop commits what is pending)."""
+        self._closed = True
         if self._later is not None:
             self._later.cancel()
 
@@ -71,5 +86,7 @@ class CommitPacer:
         try:
             await asyncio.sleep(delay)
             await self.commit(consumer)
+        except Exception as error:  # a background task: say it, never let it die unseen
+            log.warning("offsets not committed", group=self.group_id, reason=f"{type(error).__name__}: {error!s}")
         finally:
             self._later = None
