@@ -23,7 +23,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.subscriber.usecase import BatchSubscriber
 
 from shared.db.outbox import OutboxRecord
-from shared.kafka.commits import CommitPacer
+from shared.kafka.commits import STOPPING_TIMEOUT_SECONDS, CommitPacer
 from shared.kafka.idle import FETCH_WAIT_MS, FETCHER_WAKE_MS
 from shared.kafka.poison import ApplyBatch, BatchRunner, Check, PoisonSettings, Verdict
 from shared.kafka.producer import MAX_RECORD_BYTES
@@ -67,7 +67,7 @@ def commits_when_stopping(subscriber: BatchSubscriber, pacer: CommitPacer) -> No
     async def stopped() -> None:
         pacer.close()
         if (consumer := subscriber.consumer) is not None:
-            await pacer.commit(cast(AIOKafkaConsumer, consumer))
+            await pacer.commit(cast(AIOKafkaConsumer, consumer), timeout=STOPPING_TIMEOUT_SECONDS)
         await stop()
 
     subscriber.start = started  # type: ignore[method-assign]

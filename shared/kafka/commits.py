@@ -30,6 +30,8 @@ log = structlog.get_logger(__name__)
 
 COMMIT_SECONDS = 1.0
 COMMIT_TIMEOUT_SECONDS = 10.0
+STOPPING_TIMEOUT_SECONDS = 2.0
+"""A stop waits less: with the broker away it would hold up the process's stop for nothing the inbox lacks."""
 
 
 class CommitPacer:
@@ -56,9 +58,15 @@ class CommitPacer:
         elif self._later is None:
             self._later = asyncio.create_task(self._commit_later(consumer, due))
 
-    async def commit(self, consumer: AIOKafkaConsumer, partitions: set[TopicPartition] | None = None) -> None:
-        """Commit what is pending (of ``partitions`` only, when given). A refusal is logged, not raised: the inbox
-        positions are the truth, and the next commit carries the offsets again only if still owned."""
+    async def commit(
+        self,
+        consumer: AIOKafkaConsumer,
+        partitions: set[TopicPartition] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Commit what is pending (of ``partitions`` only, when given), giving up after ``timeout`` seconds
+        (``COMMIT_TIMEOUT_SECONDS``). A refusal is logged, not raised: the inbox positions are the truth."""
         owned = consumer.assignment() if partitions is None else partitions
         offsets = {tp: self.pending.pop(tp) for tp in list(self.pending) if tp in owned}
         self.pending = {tp: offset for tp, offset in self.pending.items() if tp in consumer.assignment()}
@@ -67,7 +75,7 @@ class CommitPacer:
         self._committed_at = self.clock()
         try:
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation.
-            async with asyncio.timeout(COMMIT_TIMEOUT_SECONDS):
+            async with asyncio.timeout(COMMIT_TIMEOUT_SECONDS if timeout is None else timeout):
                 await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in offsets.items()})
         except (KafkaError, TimeoutError) as error:  # a rebalance, the coordinator moving: the inbox keeps the truth
             log.info("offsets not committed", group=self.group_id, reason=f"{type(error).__name__}: {error!s}")
