@@ -74,6 +74,27 @@ async def test_inbox_applies_each_record_once_and_serialises_overlapping_batches
     await second.close()
 
 
+async def test_two_first_claims_of_a_new_partition_apply_its_records_once(database):
+    first, second = await connect(database), await connect(database)
+    records = [Record("new", 3, 0), Record("new", 3, 1)]
+    transaction = first.transaction()
+    await transaction.start()
+    assert await claim_unapplied(first, "intake", "g", records) == records
+    racing = asyncio.create_task(_claim_in_transaction(second, [*records, Record("new", 3, 2)]))
+    await asyncio.sleep(0.3)
+    assert not racing.done()
+    await transaction.commit()
+    assert await racing == [Record("new", 3, 2)]
+    assert (
+        await first.fetchval(
+            "SELECT next_offset FROM intake.inbox_positions WHERE consumer = 'g' AND topic = 'new' AND partition = 3"
+        )
+        == 3
+    )
+    await first.close()
+    await second.close()
+
+
 async def test_a_pooled_connection_goes_back_without_a_reset_round_trip_but_an_open_transaction_is_rolled_back(
     database,
 ):
