@@ -29,7 +29,11 @@ NEXT_VERSION = [
         "        summary=item.summary,\n    )\n",
         '        summary=item.summary,\n        made_by="next",\n    )\n',
     ),
-    ("services/intake/repository.py", '    "summary",\n)\n', '    "summary",\n    "made_by",\n)\n'),
+    (
+        "services/intake/repository.py",
+        '    "summary": "jsonb",\n}\n',
+        '    "summary": "jsonb",\n    "made_by": "text",\n}\n',
+    ),
     (
         "services/intake/repository.py",
         '        item.summary.model_dump(mode="json") if item.summary else None,\n    )\n',

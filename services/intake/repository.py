@@ -7,28 +7,36 @@ from typing import TypeAlias
 from services.intake.domain import Authorisations, DossierItem, DossierItemType
 from shared.contracts.directory import Party
 from shared.db.pool import Connection
+from shared.db.rows import insert_rows
 from shared.directory import store
 
-ITEM_COLUMNS = (
-    "id",
-    "source",
-    "message_id",
-    "destination_index",
-    "item_type",
-    "message_type",
-    "submitter",
-    "submitted_at",
-    "subject",
-    "organisation_person_id",
-    "contact_id",
-    "identity",
-    "document",
-    "attachment",
-    "characteristics",
-    "free_fields",
-    "confidential",
-    "summary",
-)
+ITEM_COLUMNS = {
+    "id": "uuid",
+    "source": "text",
+    "message_id": "text",
+    "destination_index": "int",
+    "item_type": "text",
+    "message_type": "text",
+    "submitter": "text",
+    "submitted_at": "timestamptz",
+    "subject": "text",
+    "organisation_person_id": "text",
+    "contact_id": "text",
+    "identity": "jsonb",
+    "document": "jsonb",
+    "attachment": "jsonb",
+    "characteristics": "jsonb",
+    "free_fields": "jsonb",
+    "confidential": "boolean",
+    "summary": "jsonb",
+}
+DECLARATION_COLUMNS = {
+    "source": "text",
+    "message_id": "text",
+    "fingerprint": "text",
+    "received_at": "timestamptz",
+    "item_count": "int",
+}
 
 """A connection of its own (the CLI) or one lent by the pool (a unit of work)."""
 
@@ -85,20 +93,8 @@ class IntakeRepository:
 
     async def add(self, declarations: list[DeclarationRow], items: list[DossierItem]) -> None:
         """Declarations as (source, message_id, fingerprint, received_at, item_count)."""
-        if declarations:
-            await self.conn.copy_records_to_table(
-                "declarations",
-                schema_name="intake",
-                columns=("source", "message_id", "fingerprint", "received_at", "item_count"),
-                records=declarations,
-            )
-        if items:
-            await self.conn.copy_records_to_table(
-                "dossier_items",
-                schema_name="intake",
-                columns=ITEM_COLUMNS,
-                records=[_item_row(i) for i in items],
-            )
+        await insert_rows(self.conn, "intake.declarations", DECLARATION_COLUMNS, declarations)
+        await insert_rows(self.conn, "intake.dossier_items", ITEM_COLUMNS, [_item_row(i) for i in items])
 
 
 def _item_row(item: DossierItem) -> tuple[object, ...]:

@@ -15,22 +15,23 @@ import asyncpg
 
 from services.status_api.entries import Entry, Numbered
 from shared.db.pool import Connection
+from shared.db.rows import insert_rows
 
 SCHEMA = "status_api"
-COLUMNS = (
-    "source",
-    "seq",
-    "event_id",
-    "kind",
-    "message_id",
-    "dossier_item_id",
-    "status_code",
-    "status",
-    "detail",
-    "reason_code",
-    "authority_status_code",
-    "occurred_at",
-)
+COLUMNS = {
+    "source": "text",
+    "seq": "bigint",
+    "event_id": "text",
+    "kind": "text",
+    "message_id": "text",
+    "dossier_item_id": "text",
+    "status_code": "int",
+    "status": "text",
+    "detail": "text",
+    "reason_code": "text",
+    "authority_status_code": "text",
+    "occurred_at": "timestamptz",
+}
 SELECTED = ", ".join(COLUMNS)
 
 
@@ -101,9 +102,7 @@ class StatusLines:
     async def add(self, lines: Sequence[Numbered]) -> None:
         if not lines:
             return
-        await self.conn.copy_records_to_table(
-            "events", schema_name=SCHEMA, columns=COLUMNS, records=[_row(line) for line in lines]
-        )
+        await insert_rows(self.conn, f"{SCHEMA}.events", COLUMNS, [_row(line) for line in lines])
         last = _last_numbers(lines)
         await self.conn.execute(
             f"UPDATE {SCHEMA}.sequences AS s SET last_seq = x.seq"

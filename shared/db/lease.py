@@ -132,7 +132,7 @@ class RelayLanes:
             *self._lanes_and_tokens(),
         )
         if status != f"UPDATE {len(self.held)}":
-            raise self._lost()
+            raise self.lost()
 
     async def hold(self, conn: Connection) -> None:
         """Within a transaction: keep the lanes held from being taken over until it ends; LeaseLost if one is not
@@ -141,15 +141,22 @@ class RelayLanes:
         A challenger's takeover waits for this transaction (or ends this session), so what the transaction
         does to the outbox is done by the holder of the current tokens, or not at all.
         """
-        held = await conn.fetch(
-            f"""SELECT l.lane FROM {self.schema}.relay_leases l, unnest($1::int[], $2::bigint[]) AS h(lane, token)
-                WHERE l.lane = h.lane AND l.token = h.token AND l.backend_pid = pg_backend_pid() FOR SHARE OF l""",
-            *self._lanes_and_tokens(),
-        )
-        if len(held) != len(self.held):
-            raise self._lost()
+        query, arguments = self.holding(first=1)
+        if len(await conn.fetch(query, *arguments)) != len(self.held):
+            raise self.lost()
 
-    def _lost(self) -> LeaseLost:
+    def holding(self, *, first: int) -> tuple[str, list[list[int]]]:
+        """A query that locks the lanes held against a takeover (until its transaction ends) and returns those still
+        ours, with its two arguments, numbered from ``$first``: for ``hold``, or a CTE of a statement that should
+        act only while every lane is ours."""
+        return (
+            f"""SELECT l.lane FROM {self.schema}.relay_leases l,
+                       unnest(${first}::int[], ${first + 1}::bigint[]) AS h(lane, token)
+                WHERE l.lane = h.lane AND l.token = h.token AND l.backend_pid = pg_backend_pid() FOR SHARE OF l""",
+            list(self._lanes_and_tokens()),
+        )
+
+    def lost(self) -> LeaseLost:
         return LeaseLost(f"{self.schema} relay lanes {sorted(self.held)} partly taken over; tokens are stale")
 
     def _lanes_and_tokens(self) -> tuple[list[int], list[int]]:
