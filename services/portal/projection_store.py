@@ -7,18 +7,38 @@ whichever of its events comes first, its status only moves to a later event's, a
 per event.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 from shared.contracts.items import DossierItemCreated
 from shared.contracts.setup import SetupOutcome
 from shared.contracts.status import StatusEvent
 from shared.contracts.tasks import TaskEvent
 from shared.db.pool import Connection
+from shared.db.rows import insert_rows
 
 SCHEMA = "portal"
+HISTORY_COLUMNS = {
+    "event_id": "text",
+    "dossier_item_id": "uuid",
+    "at": "timestamptz",
+    "kind": "text",
+    "status_code": "int",
+    "authority_status_code": "text",
+    "task": "text",
+    "actor": "text",
+    "operator": "text",
+    "action": "text",
+    "text": "text",
+    "comment": "text",
+}
+DETAILS = list(HISTORY_COLUMNS)[4:]
+"""The columns a history line's ``details`` may fill."""
+NOT_NULL_DETAILS = {"text": "", "comment": ""}
+"""The NOT NULL details' value when a line's kind has none (the others are NULL)."""
 
 
 @dataclass(frozen=True)
@@ -38,8 +58,9 @@ class ProjectionStore(Protocol):
         """The item, or (when its status or a task came first) what it is: its status and workflow stay."""
         ...
 
-    async def move_status(self, event: StatusEvent, item_id: str) -> None:
-        """The item (made when unknown) takes the event's status, unless it holds one that occurred later."""
+    async def move_statuses(self, moves: Sequence[tuple[StatusEvent, str]]) -> None:
+        """Each (event, its item), in order: the item (made when unknown) takes the event's status, unless it holds
+        one that occurred later."""
         ...
 
     async def hold_task(self, event: TaskEvent) -> None:
@@ -55,8 +76,8 @@ class ProjectionStore(Protocol):
         given, is the task it completed last (otherwise that stays)."""
         ...
 
-    async def add_history(self, entry: HistoryEntry) -> None:
-        """The entry joins its item's history, unless its event's is there already."""
+    async def add_history(self, entries: Sequence[HistoryEntry]) -> None:
+        """Each entry joins its item's history, unless its event's is there already."""
         ...
 
     async def add_setup_outcome(self, outcome: SetupOutcome) -> None:
@@ -90,19 +111,29 @@ class PostgresProjectionStore:
             item.attachment.model_dump(exclude_none=True) if item.attachment else None,
         )
 
-    async def move_status(self, event: StatusEvent, item_id: str) -> None:
+    async def move_statuses(self, moves: Sequence[tuple[StatusEvent, str]]) -> None:
+        # One row per item, its latest event (the last of equal times, as one by one would leave it): a statement
+        # may not update a row twice.
+        latest: dict[UUID, StatusEvent] = {}
+        for event, item_id in moves:
+            key = UUID(item_id)
+            if key not in latest or latest[key].occurred_at <= event.occurred_at:
+                latest[key] = event
+        if not latest:
+            return
         await self.conn.execute(
             "INSERT INTO portal.items AS i (dossier_item_id, message_id, source, status_code, status_detail, status_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dossier_item_id) DO UPDATE SET"
+            " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])"
+            " ON CONFLICT (dossier_item_id) DO UPDATE SET"
             " status_code = excluded.status_code, status_detail = excluded.status_detail,"
             " status_at = excluded.status_at"
             " WHERE i.status_at IS NULL OR i.status_at <= excluded.status_at",
-            item_id,
-            event.message_id,
-            event.source,
-            int(event.status_code),
-            event.detail,
-            event.occurred_at,
+            list(latest),
+            [e.message_id for e in latest.values()],
+            [e.source for e in latest.values()],
+            [int(e.status_code) for e in latest.values()],
+            [e.detail for e in latest.values()],
+            [e.occurred_at for e in latest.values()],
         )
 
     async def hold_task(self, event: TaskEvent) -> None:
@@ -140,14 +171,13 @@ class PostgresProjectionStore:
             last_task,
         )
 
-    async def add_history(self, entry: HistoryEntry) -> None:
-        columns = ["event_id", "dossier_item_id", "at", "kind", *entry.details]
-        values = [entry.event_id, entry.dossier_item_id, entry.at, entry.kind, *entry.details.values()]
-        placeholders = ", ".join(f"${n}" for n in range(1, len(values) + 1))
-        await self.conn.execute(
-            f"INSERT INTO portal.history ({', '.join(columns)}) VALUES ({placeholders})"
-            " ON CONFLICT (event_id) DO NOTHING",
-            *values,
+    async def add_history(self, entries: Sequence[HistoryEntry]) -> None:
+        rows = [
+            [e.event_id, e.dossier_item_id, e.at, e.kind] + [e.details.get(c, NOT_NULL_DETAILS.get(c)) for c in DETAILS]
+            for e in entries
+        ]
+        await insert_rows(
+            self.conn, "portal.history", HISTORY_COLUMNS, rows, on_conflict="ON CONFLICT (event_id) DO NOTHING"
         )
 
     async def add_setup_outcome(self, outcome: SetupOutcome) -> None:

@@ -6,6 +6,7 @@ UUIDs, a history line names only columns the table has and leaves no NOT NULL on
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -97,15 +98,16 @@ class InMemoryProjectionStore:
         else:
             self.tables.items[key] = self._new_item(key, item.message_id, item.source) | what
 
-    async def move_status(self, event: StatusEvent, item_id: str) -> None:
-        key = _uuid(item_id)
-        row = self.tables.items.setdefault(key, self._new_item(key, event.message_id, event.source))
-        if row["status_at"] is None or row["status_at"] <= event.occurred_at:
-            row |= {
-                "status_code": int(event.status_code),
-                "status_detail": event.detail,
-                "status_at": event.occurred_at,
-            }
+    async def move_statuses(self, moves: Sequence[tuple[StatusEvent, str]]) -> None:
+        for event, item_id in moves:
+            key = _uuid(item_id)
+            row = self.tables.items.setdefault(key, self._new_item(key, event.message_id, event.source))
+            if row["status_at"] is None or row["status_at"] <= event.occurred_at:
+                row |= {
+                    "status_code": int(event.status_code),
+                    "status_detail": event.detail,
+                    "status_at": event.occurred_at,
+                }
 
     async def hold_task(self, event: TaskEvent) -> None:
         self.tables.tasks[_uuid(event.dossier_item_id)] = {
@@ -131,13 +133,18 @@ class InMemoryProjectionStore:
         if last_task is not None:
             row["last_task"] = last_task
 
-    async def add_history(self, entry: HistoryEntry) -> None:
-        unknown = entry.details.keys() - HISTORY_DEFAULTS.keys()
-        assert not unknown, f"portal.history has no column {unknown}"
-        line = HISTORY_DEFAULTS | {"dossier_item_id": _uuid(entry.dossier_item_id), "at": entry.at, "kind": entry.kind}
-        line |= entry.details
-        assert line["text"] is not None and line["comment"] is not None, "text and comment are NOT NULL"
-        self.tables.history.setdefault(entry.event_id, line)
+    async def add_history(self, entries: Sequence[HistoryEntry]) -> None:
+        for entry in entries:
+            unknown = entry.details.keys() - HISTORY_DEFAULTS.keys()
+            assert not unknown, f"portal.history has no column {unknown}"
+            line = HISTORY_DEFAULTS | {
+                "dossier_item_id": _uuid(entry.dossier_item_id),
+                "at": entry.at,
+                "kind": entry.kind,
+            }
+            line |= entry.details
+            assert line["text"] is not None and line["comment"] is not None, "text and comment are NOT NULL"
+            self.tables.history.setdefault(entry.event_id, line)
 
     async def add_setup_outcome(self, outcome: SetupOutcome) -> None:
         if outcome.version is not None:
