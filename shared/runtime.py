@@ -115,12 +115,15 @@ class ServiceRuntime:
     async def _broker_answers(self) -> bool:
         return self.broker is not None and await self.broker.ping(timeout=2)
 
-    def subscribe(self, broker: KafkaBroker, apply: ApplyBatch, *, title: str, description: str) -> None:
+    def subscribe(
+        self, broker: KafkaBroker, apply: ApplyBatch, *, title: str, description: str, gather_ms: int = 0
+    ) -> None:
         """Batches of what the topology says the service consumes to ``apply``, in the service's group, with the
         batch sizes of the settings and the poison handling every service shares. A per-source family is read by
         a pattern, so a source's topic created later is read without a restart. A runtime that keeps the
         directory applies a batch only once its copy holds every party published before it: a client is then
-        judged, assigned and mailed as the office's directory has them."""
+        judged, assigned and mailed as the office's directory has them. ``gather_ms``: see
+        ``shared.kafka.batches.READ_MODEL_GATHER_MS``."""
         consumes = topology.service(self.service)
         pattern = consumes.pattern(self.topics)
         topics = None if pattern else consumes.consumed(self.topics)
@@ -142,6 +145,7 @@ class ServiceRuntime:
             description=description,
             applied=self._applied_positions,
             applies_first=frozenset(self.topics.prefix + name for name in consumes.applies_first),
+            gather_ms=gather_ms,
         )
 
     async def _applied_positions(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:

@@ -12,6 +12,7 @@ from services.notifier.smtp import SmtpMailer
 from services.notifier.templates import MailTemplates
 from services.notifier.use_cases import Notifier
 from shared.db.unit_of_work import PostgresUnitOfWork
+from shared.kafka.batches import READ_MODEL_GATHER_MS
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
 
@@ -45,6 +46,7 @@ def build_app(settings: Settings, options: NotifierSettings | None = None) -> Fa
         notifier.take_tasks,
         title="workflow.tasks",
         description="Each task's life (created, reassigned, completed, escalated, cancelled); key: dossier item id.",
+        gather_ms=READ_MODEL_GATHER_MS,
     )
     app = service_app(
         runtime,

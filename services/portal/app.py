@@ -14,6 +14,7 @@ from services.portal.reactions import load_reactions
 from services.portal.web import Portal
 from shared.db.retention import KeyRetention, keep_forgetting
 from shared.db.unit_of_work import PostgresUnitOfWork
+from shared.kafka.batches import READ_MODEL_GATHER_MS
 from shared.ops_http import serve_ops
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
@@ -42,6 +43,7 @@ def build_app(settings: Settings, options: PortalSettings | None = None) -> Fast
         projection.apply,
         title="dossier.items, messages.status, workflow.tasks",
         description="What people see: items, their statuses and tasks.",
+        gather_ms=READ_MODEL_GATHER_MS,
     )
     app = service_app(
         runtime,

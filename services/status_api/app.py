@@ -10,6 +10,7 @@ from services.status_api.repository import SCHEMA, PostgresClients, PostgresStat
 from services.status_api.rights import AuthorisationsFile
 from services.status_api.use_cases import StatusQueries, StatusReadModel
 from shared.db.unit_of_work import PostgresUnitOfWork
+from shared.kafka.batches import READ_MODEL_GATHER_MS
 from shared.ops_http import serve_ops
 from shared.runtime import ServiceRuntime, new_broker, service_app
 from shared.settings import Settings
@@ -37,6 +38,7 @@ def build_app(settings: Settings, options: StatusApiSettings | None = None) -> F
         read_model.apply,
         title="messages.status, declarations.refused",
         description="Every message's statuses and the refused submissions, numbered per source for the status API.",
+        gather_ms=READ_MODEL_GATHER_MS,
     )
     app = service_app(
         runtime,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from itertools import chain
 from typing import Any, cast
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.subscriber.usecase import BatchSubscriber
@@ -37,12 +37,24 @@ async def _raw_values(message: KafkaMessage) -> list[bytes | None]:
     return [record.value for record in message.raw_message]
 
 
-def waits_once(subscriber: BatchSubscriber) -> None:
+READ_MODEL_GATHER_MS = 250
+"""How long a read model's consumer (the portal's pages, the status API, the notifier's mails) waits, once a poll
+returned records, for more to arrive before it applies them as one batch. At light load every record would
+otherwise be a batch of its own, with its own transaction, statements and commit; a declaration's six status events
+and two task events come within about a quarter of a second of each other. Nobody waits on a read model the way
+the next service waits on intake or workflow (outside software reads its statuses from Kafka), so a person sees a
+change at most this much later; the pipeline's own hops never wait. An idle consumer is not woken by it."""
+
+
+def waits_once(subscriber: BatchSubscriber, gather_ms: int = 0) -> None:
     """After a poll that found nothing, poll again at once. FastStream's batch subscriber sleeps another
     ``batch_timeout_ms`` after an empty poll: the poll itself has already waited that long for records (it returns
     as soon as any arrive), so the sleep only delays what arrives during it, and makes an idle consumer wake twice
     as often. A poll that comes back empty at once (a consumer with every partition paused) still waits out its
-    time, so nothing spins."""
+    time, so nothing spins.
+
+    ``gather_ms``: after a poll that returned fewer than a full batch, wait this long and take what arrived
+    meanwhile into the same batch (``READ_MODEL_GATHER_MS``)."""
 
     async def get_msg(consumer: AIOKafkaConsumer) -> tuple[ConsumerRecord, ...]:
         loop = asyncio.get_running_loop()
@@ -50,9 +62,25 @@ def waits_once(subscriber: BatchSubscriber) -> None:
         records = await consumer.getmany(timeout_ms=subscriber.batch_timeout_ms, max_records=subscriber.max_records)
         if not records:
             await asyncio.sleep(max(0.0, subscriber.batch_timeout_ms / 1000 - (loop.time() - started)))
-        return tuple(chain.from_iterable(records.values()))
+        batch = tuple(chain.from_iterable(records.values()))
+        room = None if subscriber.max_records is None else subscriber.max_records - len(batch)
+        if gather_ms and batch and (room is None or room > 0):
+            await asyncio.sleep(gather_ms / 1000)
+            batch += _after(batch, await consumer.getmany(timeout_ms=0, max_records=room))
+        return batch
 
     subscriber.get_msg = get_msg  # type: ignore[method-assign]
+
+
+def _after(
+    batch: tuple[ConsumerRecord, ...], more: dict[TopicPartition, list[ConsumerRecord]]
+) -> tuple[ConsumerRecord, ...]:
+    """The records of ``more`` beyond those of ``batch`` in each partition: a partition assigned again meanwhile is
+    read again from its applied position (shared/kafka/resume.py), and a record must not be in a batch twice."""
+    last: dict[tuple[str, int], int] = {}
+    for record in batch:
+        last[(record.topic, record.partition)] = record.offset
+    return tuple(r for r in chain.from_iterable(more.values()) if r.offset > last.get((r.topic, r.partition), -1))
 
 
 def commits_when_stopping(subscriber: BatchSubscriber, pacer: CommitPacer) -> None:
@@ -90,6 +118,7 @@ def subscribe_batches(
     description: str | None = None,
     applied: AppliedPositions | None = None,
     applies_first: frozenset[str] = frozenset(),
+    gather_ms: int = 0,
 ) -> None:
     """Register a batch subscriber on ``topic`` (or several topics: one consumer, one group member) that calls
     ``apply`` and commits only after it succeeds. ``database_answers`` (e.g. ``SELECT 1`` on the service's pool)
@@ -100,7 +129,9 @@ def subscribe_batches(
 
     ``applied`` (the service's inbox positions) makes each assigned partition start at the next record the service
     applied rather than at the group's committed offset, and the topics it ``applies_first`` caught up before the
-    others are read (shared/kafka/resume.py)."""
+    others are read (shared/kafka/resume.py).
+
+    ``gather_ms``: how long a batch waits for more records once some arrived (``READ_MODEL_GATHER_MS``)."""
     if (topic is None) == (pattern is None):
         raise ValueError("subscribe_batches takes either topic or pattern")
     topics = [] if topic is None else [topic] if isinstance(topic, str) else topic
@@ -150,7 +181,7 @@ def subscribe_batches(
         title=title,
         description=description,
     )
-    waits_once(subscriber)
+    waits_once(subscriber, gather_ms)
     if resume is not None:
         resume.subscriber, resume.pacer = subscriber, pacer
     if pacer is not None:
