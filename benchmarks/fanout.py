@@ -10,7 +10,6 @@ transaction), the hand-over from one hop to the next, the gateway.
 
 import asyncio
 import itertools
-import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -54,12 +53,7 @@ class FanOut:
 
 def groups_reading(topic: str) -> int:
     """How many of the stack's services consume ``topic`` (unprefixed) in their consumer group."""
-    return sum(any(_matches(name, topic) for name in service.consumes) for service in topology.SERVICES)
-
-
-def _matches(name: str, topic: str) -> bool:
-    """``name`` as the topology writes it: a topic, or a per-source family ending in ``*``."""
-    return re.fullmatch(re.escape(name[:-1]) + ".+", topic) is not None if name.endswith("*") else name == topic
+    return sum(any(topology.matches(name, topic) for name in service.consumes) for service in topology.SERVICES)
 
 
 async def ends(settings: Settings) -> dict[TopicPartition, int]:

@@ -165,5 +165,11 @@ def consumer_groups(topics: Topics) -> dict[str, tuple[str, ...]]:
     return {s.group(topics): tuple(topics.prefix + name for name in s.consumes) for s in SERVICES}
 
 
+def matches(name: str, topic: str) -> bool:
+    """Whether ``topic`` (without the prefix) is ``name`` as the topology writes it: a topic, or a per-source family
+    ending in ``*``."""
+    return re.fullmatch(_regex(name), topic) is not None
+
+
 def _regex(name: str) -> str:
     return re.escape(name[:-1]) + ".+" if name.endswith("*") else re.escape(name)

@@ -67,9 +67,10 @@ class CommitPacer:
     ) -> None:
         """Commit what is pending (of ``partitions`` only, when given), giving up after ``timeout`` seconds
         (``COMMIT_TIMEOUT_SECONDS``). A refusal is logged, not raised: the inbox positions are the truth."""
-        owned = consumer.assignment() if partitions is None else partitions
+        assigned = consumer.assignment()
+        owned = assigned if partitions is None else partitions
         offsets = {tp: self.pending.pop(tp) for tp in list(self.pending) if tp in owned}
-        self.pending = {tp: offset for tp, offset in self.pending.items() if tp in consumer.assignment()}
+        self.pending = {tp: offset for tp, offset in self.pending.items() if tp in assigned}
         if not offsets:
             return
         self._committed_at = self.clock()

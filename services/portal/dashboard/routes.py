@@ -47,12 +47,17 @@ class Dashboard:
     dead letters' tally."""
 
     def __init__(self, settings: Settings, interval: float):
-        self.settings, self.interval = settings, interval
+        self.settings = settings
         self.pace = Pace(interval)
         self.history = LagHistory()
         self.letters = DeadLetterTally(dead_letter_topics(settings.topics))
         self.endpoints = configured_endpoints()
         """The services' health addresses the page asks; none when the deployment names none."""
+
+    @property
+    def interval(self) -> float:
+        """The page's refresh and the sampler's pace while the page is watched (seconds)."""
+        return self.pace.interval
 
     async def sample_forever(self) -> None:
         await sample_forever(self.settings, self.history, self.pace)
