@@ -23,5 +23,9 @@ class Record(BaseModel):
     @classmethod
     def _ignore_fields_of_a_later_version(cls, data: Any, info: ValidationInfo) -> Any:
         if isinstance(data, dict) and info.context and info.context.get("ignore_unknown_fields"):
-            return {name: value for name, value in data.items() if name in cls.model_fields}
+            # Run for every model read back, nested ones too: the field names looked up once (``model_fields`` is
+            # a descriptor call each time), and a copy made only when there is something to drop.
+            known = cls.__pydantic_fields__
+            if not data.keys() <= known.keys():
+                return {name: value for name, value in data.items() if name in known}
         return data
