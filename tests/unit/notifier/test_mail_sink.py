@@ -5,7 +5,7 @@ from email.message import EmailMessage
 import aiosmtplib
 
 from accordeer.localstack.kafka import free_port
-from services.mail_sink.mailbox import read_mailbox, receptions
+from services.mail_sink.mailbox import MailStore, read_mailbox, receptions
 from services.mail_sink.server import start_server
 from services.mail_sink.settings import MailSinkSettings
 
@@ -41,3 +41,11 @@ async def test_a_repeated_message_id_is_counted_but_kept_once(tmp_path):
 
 def test_a_missing_folder_holds_no_mail(tmp_path):
     assert read_mailbox(tmp_path / "nothing") == [] and receptions(tmp_path / "nothing") == 0
+
+
+def test_a_sink_started_again_on_its_folder_still_keeps_a_message_id_once(tmp_path):
+    assert MailStore(tmp_path).keep(mail("<same@test.local>").as_bytes())
+    again = MailStore(tmp_path)
+    assert not again.keep(mail("<same@test.local>").as_bytes())
+    assert again.keep(mail("<other@test.local>").as_bytes())
+    assert len(read_mailbox(tmp_path)) == 2 and receptions(tmp_path) == 3
