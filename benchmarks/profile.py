@@ -5,8 +5,9 @@ steady offered load, and the functions with the most samples are printed per ser
 
 One process per service as `make run` has them, the mocked gateway at zero latency, the automatic reviewer
 approving at once, as in ``make bench``. py-spy (the bench extra) runs beside each process at 100 samples a
-second; on two cores that takes some CPU from the pipeline, so read the shares within a service, not the
-throughput. Writes each service's folded stacks (``<service>.txt``, for a flame graph) and ``top.txt`` under
+second, counting only samples that hold the GIL (running Python), so a service's samples are about its CPU time in
+hundredths of a second; on two cores that takes some CPU from the pipeline, so read the shares within a service,
+not the throughput. Writes each service's folded stacks (``<service>.txt``, for a flame graph) and ``top.txt`` under
 .cache/profile/<timestamp>/. Takes about a minute beyond ``--seconds``.
 """
 
@@ -86,6 +87,11 @@ async def main(args) -> int:
                     "--duration",
                     str(int(args.seconds)),
                     "--nonblocking",
+                    # Only samples of a thread holding the GIL, i.e. running Python: without it py-spy also counts a
+                    # thread that waits in a socket write or epoll while another process runs (a woken receiver
+                    # preempts its sender), which put half of every service's samples in "network" at light load
+                    # while /proc said more than nine tenths of their CPU was user time.
+                    "--gil",
                     "--pid",
                     str(pid),
                     "--output",
