@@ -21,6 +21,15 @@ from shared.db.pool import Connection
 from shared.db.rows import insert_rows
 
 SCHEMA = "portal"
+STATUS_COLUMNS = {
+    "dossier_item_id": "uuid",
+    "message_id": "text",
+    "source": "text",
+    "status_code": "int",
+    "status_detail": "text",
+    "status_at": "timestamptz",
+}
+"""What a status event makes of an item's row (the item made when unknown)."""
 HISTORY_COLUMNS = {
     "event_id": "text",
     "dossier_item_id": "uuid",
@@ -119,21 +128,14 @@ class PostgresProjectionStore:
             key = UUID(item_id)
             if key not in latest or latest[key].occurred_at <= event.occurred_at:
                 latest[key] = event
-        if not latest:
-            return
-        await self.conn.execute(
-            "INSERT INTO portal.items AS i (dossier_item_id, message_id, source, status_code, status_detail, status_at)"
-            " SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[])"
-            " ON CONFLICT (dossier_item_id) DO UPDATE SET"
-            " status_code = excluded.status_code, status_detail = excluded.status_detail,"
-            " status_at = excluded.status_at"
-            " WHERE i.status_at IS NULL OR i.status_at <= excluded.status_at",
-            list(latest),
-            [e.message_id for e in latest.values()],
-            [e.source for e in latest.values()],
-            [int(e.status_code) for e in latest.values()],
-            [e.detail for e in latest.values()],
-            [e.occurred_at for e in latest.values()],
+        await insert_rows(
+            self.conn,
+            "portal.items",
+            STATUS_COLUMNS,
+            [(item, e.message_id, e.source, int(e.status_code), e.detail, e.occurred_at) for item, e in latest.items()],
+            on_conflict="ON CONFLICT (dossier_item_id) DO UPDATE SET status_code = excluded.status_code,"
+            " status_detail = excluded.status_detail, status_at = excluded.status_at"
+            " WHERE portal.items.status_at IS NULL OR portal.items.status_at <= excluded.status_at",
         )
 
     async def hold_task(self, event: TaskEvent) -> None:

@@ -5,18 +5,18 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import msgspec
 from pydantic import BaseModel
 
 from shared.db.lease import RelayLanes
 from shared.db.pool import Connection
+from shared.db.rows import insert_rows
 
 LANES = 8
 """How many lanes each outbox is split into, so up to this many processes of a service relay at once. Fixed: with
 another number a key's new rows would go to another lane than its rows still waiting, and could overtake them."""
 
 
-_HEADERS = msgspec.json.Encoder()
+COLUMNS = {"topic": "text", "key": "bytea", "value": "bytea", "headers": "jsonb", "lane": "smallint"}
 
 
 def lane_of(lane_key: str | None) -> int:
@@ -58,22 +58,10 @@ class OutboxRecord:
 async def append(conn: Connection, schema: str, records: Iterable[OutboxRecord]) -> None:
     """Within the caller's transaction; ids keep the order given, which the relay keeps per lane (so per key).
 
-    One INSERT from arrays: a round trip, where COPY takes two (its start, then the data); a batch's records are
-    few at light load, where round trips are what a batch costs."""
-    rows = list(records)
-    if rows:
-        await conn.execute(
-            f"""INSERT INTO {schema}.outbox (topic, key, value, headers, lane)
-                SELECT topic, key, value, headers::jsonb, lane
-                FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::text[], $5::smallint[])
-                WITH ORDINALITY AS r(topic, key, value, headers, lane, n) ORDER BY n""",
-            [r.topic for r in rows],
-            [r.key.encode() if r.key is not None else None for r in rows],
-            [r.value for r in rows],
-            # As JSON text: asyncpg would read a list of header pairs as a dimension of the array.
-            [_HEADERS.encode([list(h) for h in r.headers]).decode() for r in rows],
-            [r.lane for r in rows],
-        )
+    One INSERT from arrays (``shared.db.rows``): a round trip, where COPY took two."""
+    # The headers as a tuple of pairs: in an array asyncpg takes a tuple as one value, a list as a dimension.
+    rows = [(r.topic, r.key.encode() if r.key is not None else None, r.value, r.headers, r.lane) for r in records]
+    await insert_rows(conn, f"{schema}.outbox", COLUMNS, rows)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,11 @@ async def insert_rows(
     ``table`` (schema-qualified), in the order given; ``on_conflict``: the statement's ON CONFLICT clause, if any."""
     if not rows:
         return
+    names = ", ".join(columns)
     arrays = ", ".join(f"${n}::{kind}[]" for n, kind in enumerate(columns.values(), start=1))
+    # In the order given, said rather than left to the plan: a serial id (the outbox's) must follow it.
     await conn.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) {on_conflict}",
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM unnest({arrays})"
+        f" WITH ORDINALITY AS given({names}, given_order) ORDER BY given_order {on_conflict}",
         *(list(values) for values in zip(*rows, strict=True)),
     )
